@@ -1,0 +1,25 @@
+//! Pure shared types and rules of Gatewatch (护学岗巡查).
+//!
+//! Everything the phone and the server must agree on lives here: the records officers
+//! create, how versions order edits without trusting device clocks, the sync wire
+//! messages, the merge/upsert rule, and the compact form records take in the phone's
+//! local storage.
+//!
+//! Architecture invariant: this crate does no I/O and reads no clock or random source.
+//! Time and fresh ids are passed in, so every rule is a plain function that is tested
+//! natively (and on `wasm32`, `SystemTime::now()` would panic anyway).
+
+pub mod hlc;
+pub mod merge;
+pub mod post;
+pub mod record;
+pub mod stored;
+pub mod sync;
+
+pub use hlc::{Clock, DeviceId, Hlc};
+pub use post::{demo_posts, Post};
+pub use record::{CheckIn, CheckInEvent, Presence, Record, RecordBody, ValidationError};
+pub use sync::{
+    Ack, AckOutcome, Change, Cursor, ErrorBody, PullResponse, PushRequest, PushResponse,
+    Rejection, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+};

@@ -1,0 +1,193 @@
+//! Records: what officers create in the field, wrapped in a versioned envelope.
+//!
+//! Every record kind shares one envelope (`Record`: id + version + body). Bodies are an
+//! internally tagged enum, so a kind the server does not know is a clear decode error
+//! and later kinds (incidents, volunteers, duty sessions) slot in without a new protocol.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::hlc::Hlc;
+
+/// Longest note, in characters. Notes are typed on a phone at a gate.
+pub const MAX_NOTE_CHARS: usize = 500;
+/// Longest officer display name, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+/// Longest post id, in bytes.
+pub const MAX_POST_ID_LEN: usize = 64;
+
+/// The envelope every synced record travels and is stored in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Made on the device that created the record (UUID v4), never reused.
+    pub id: Uuid,
+    /// The version of this state of the record; later edits carry higher versions.
+    pub version: Hlc,
+    #[serde(flatten)]
+    pub body: RecordBody,
+}
+
+/// The kinds of record. Tagged as `"kind": "checkin"` on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum RecordBody {
+    #[serde(rename = "checkin")]
+    CheckIn(CheckIn),
+}
+
+impl RecordBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordBody::CheckIn(_) => "checkin",
+        }
+    }
+}
+
+/// Arrival at or departure from a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInEvent {
+    Arrival,
+    Departure,
+}
+
+/// The three things peak-hour duty must show at the gate: 见警察、见警车、见警灯.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    pub officer: bool,
+    pub car: bool,
+    pub lights: bool,
+}
+
+impl Default for Presence {
+    /// Duty expects all three, so all three start on.
+    fn default() -> Self {
+        Self { officer: true, car: true, lights: true }
+    }
+}
+
+impl Presence {
+    pub fn all(&self) -> bool {
+        self.officer && self.car && self.lights
+    }
+}
+
+/// A patrol check-in at a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckIn {
+    pub post_id: String,
+    pub event: CheckInEvent,
+    pub presence: Presence,
+    #[serde(default)]
+    pub note: String,
+    /// Who checked in, as set in settings; may be empty before it is set.
+    #[serde(default)]
+    pub officer_name: String,
+    /// The phone's clock when the button was pressed, with its UTC offset.
+    pub device_time: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("post id must be 1-{MAX_POST_ID_LEN} characters of letters, digits, '-' or '_'")]
+    BadPostId,
+    #[error("note is longer than {MAX_NOTE_CHARS} characters")]
+    NoteTooLong,
+    #[error("officer name is longer than {MAX_NAME_CHARS} characters")]
+    NameTooLong,
+    #[error("the nil UUID is not a record id")]
+    NilId,
+}
+
+pub(crate) fn valid_post_id(id: &str) -> bool {
+    (1..=MAX_POST_ID_LEN).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Record {
+    /// Checks what serde cannot: lengths and formats a phone or server must refuse.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.id.is_nil() {
+            return Err(ValidationError::NilId);
+        }
+        match &self.body {
+            RecordBody::CheckIn(c) => c.validate(),
+        }
+    }
+}
+
+impl CheckIn {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if !valid_post_id(&self.post_id) {
+            return Err(ValidationError::BadPostId);
+        }
+        if self.note.chars().count() > MAX_NOTE_CHARS {
+            return Err(ValidationError::NoteTooLong);
+        }
+        if self.officer_name.chars().count() > MAX_NAME_CHARS {
+            return Err(ValidationError::NameTooLong);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::hlc::DeviceId;
+
+    pub fn sample(id: u128, wall_ms: u64) -> Record {
+        Record {
+            id: Uuid::from_u128(id),
+            version: Hlc { wall_ms, counter: 0, device: DeviceId::new("dev1").unwrap() },
+            body: RecordBody::CheckIn(CheckIn {
+                post_id: "s01-g1".into(),
+                event: CheckInEvent::Arrival,
+                presence: Presence::default(),
+                note: String::new(),
+                officer_name: "张警官".into(),
+                device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
+            }),
+        }
+    }
+
+    #[test]
+    fn wire_form_is_tagged_by_kind() {
+        let json = serde_json::to_value(sample(1, 0x10)).unwrap();
+        assert_eq!(json["kind"], "checkin");
+        assert_eq!(json["version"], "000000000010-0000-dev1");
+        assert_eq!(json["data"]["presence"]["lights"], true);
+        assert_eq!(json["data"]["device_time"], "2026-11-25T07:12:33+08:00");
+    }
+
+    #[test]
+    fn unknown_kind_is_a_decode_error_naming_the_kind() {
+        let mut json = serde_json::to_value(sample(1, 1)).unwrap();
+        json["kind"] = "teleport".into();
+        let err = serde_json::from_value::<Record>(json).unwrap_err().to_string();
+        assert!(err.contains("teleport"), "{err}");
+    }
+
+    #[test]
+    fn validation_table() {
+        let cases: Vec<(Box<dyn Fn(&mut CheckIn)>, Option<ValidationError>)> = vec![
+            (Box::new(|_| {}), None),
+            (Box::new(|c| c.post_id = String::new()), Some(ValidationError::BadPostId)),
+            (Box::new(|c| c.post_id = "a b".into()), Some(ValidationError::BadPostId)),
+            (Box::new(|c| c.post_id = "x".repeat(65)), Some(ValidationError::BadPostId)),
+            (Box::new(|c| c.note = "注".repeat(500)), None),
+            (Box::new(|c| c.note = "注".repeat(501)), Some(ValidationError::NoteTooLong)),
+            (Box::new(|c| c.officer_name = "名".repeat(41)), Some(ValidationError::NameTooLong)),
+        ];
+        for (i, (edit, want)) in cases.into_iter().enumerate() {
+            let mut r = sample(1, 1);
+            let RecordBody::CheckIn(c) = &mut r.body;
+            edit(c);
+            assert_eq!(r.validate().err(), want, "case {i}");
+        }
+        let mut nil = sample(0, 1);
+        nil.id = Uuid::nil();
+        assert_eq!(nil.validate(), Err(ValidationError::NilId));
+    }
+}

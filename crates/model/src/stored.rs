@@ -1,0 +1,206 @@
+//! The form records take in the phone's local storage.
+//!
+//! localStorage quota is a few MiB and a city-year of check-ins must fit in half of it,
+//! so a stored record is compact: one-letter field names, presence flags as a bitmask,
+//! the id only in the storage key. Every stored value carries enough to rebuild the full
+//! `Record` plus its sync state, and the whole layout is versioned by `SCHEMA_VERSION`.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::hlc::Hlc;
+use crate::record::{CheckIn, CheckInEvent, Presence, Record, RecordBody};
+
+/// The layout version of everything the app keeps in local storage.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A record as the phone holds it, with what the server has confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRecord {
+    pub record: Record,
+    /// The server acknowledged exactly `record.version`.
+    pub synced: bool,
+    /// When the server received this version, once known from a pull.
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+impl LocalRecord {
+    pub fn new_unsynced(record: Record) -> Self {
+        Self { record, synced: false, received_at: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredRecord {
+    v: Hlc,
+    #[serde(default, skip_serializing_if = "is_false")]
+    s: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    r: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    b: StoredBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "k")]
+enum StoredBody {
+    #[serde(rename = "c")]
+    CheckIn {
+        p: String,
+        /// 'a' arrival, 'd' departure.
+        e: char,
+        /// Presence bitmask: 1 officer, 2 car, 4 lights.
+        f: u8,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        n: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        o: String,
+        t: DateTime<FixedOffset>,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoredError {
+    #[error("stored record is not valid JSON of the expected shape: {0}")]
+    Shape(String),
+    #[error("stored record has an unknown check-in event {0:?}")]
+    BadEvent(char),
+    #[error("data was written by a newer app (schema {0}); this app knows {SCHEMA_VERSION}")]
+    NewerSchema(u32),
+}
+
+/// Encodes a local record as its compact stored JSON (the id goes in the key).
+pub fn encode(local: &LocalRecord) -> String {
+    let b = match &local.record.body {
+        RecordBody::CheckIn(c) => StoredBody::CheckIn {
+            p: c.post_id.clone(),
+            e: match c.event {
+                CheckInEvent::Arrival => 'a',
+                CheckInEvent::Departure => 'd',
+            },
+            f: u8::from(c.presence.officer) | u8::from(c.presence.car) << 1 | u8::from(c.presence.lights) << 2,
+            n: c.note.clone(),
+            o: c.officer_name.clone(),
+            t: c.device_time,
+        },
+    };
+    let stored = StoredRecord { v: local.record.version.clone(), s: local.synced, r: local.received_at, b };
+    // Serializing plain owned data with string keys cannot fail.
+    serde_json::to_string(&stored).unwrap_or_default()
+}
+
+/// Decodes a stored value back into a local record with the given id.
+pub fn decode(id: Uuid, raw: &str) -> Result<LocalRecord, StoredError> {
+    let stored: StoredRecord = serde_json::from_str(raw).map_err(|e| StoredError::Shape(e.to_string()))?;
+    let body = match stored.b {
+        StoredBody::CheckIn { p, e, f, n, o, t } => RecordBody::CheckIn(CheckIn {
+            post_id: p,
+            event: match e {
+                'a' => CheckInEvent::Arrival,
+                'd' => CheckInEvent::Departure,
+                other => return Err(StoredError::BadEvent(other)),
+            },
+            presence: Presence { officer: f & 1 != 0, car: f & 2 != 0, lights: f & 4 != 0 },
+            note: n,
+            officer_name: o,
+            device_time: t,
+        }),
+    };
+    Ok(LocalRecord {
+        record: Record { id, version: stored.v, body },
+        synced: stored.s,
+        received_at: stored.r,
+    })
+}
+
+/// What to do with data found under an older (or newer) schema version.
+///
+/// Schema 1 is the first; each later version adds one arm that rewrites the previous
+/// layout. Data from a newer app is left untouched and reported, never overwritten.
+pub fn upgrade_plan(found: Option<u32>) -> Result<Vec<u32>, StoredError> {
+    match found {
+        // Nothing stored yet, or a fresh install: start at the current schema.
+        None => Ok(Vec::new()),
+        Some(v) if v > SCHEMA_VERSION => Err(StoredError::NewerSchema(v)),
+        Some(v) => Ok((v + 1..=SCHEMA_VERSION).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hlc::DeviceId;
+    use proptest::prelude::*;
+
+    fn arb_local() -> impl Strategy<Value = LocalRecord> {
+        (
+            any::<u128>().prop_filter("nil", |n| *n != 0),
+            0u64..0xffff_ffff_ffff,
+            any::<u16>(),
+            "[0-9a-z]{12}",
+            "[a-z0-9_-]{1,12}",
+            any::<bool>(),
+            0u8..8,
+            ".{0,20}",
+            ".{0,8}",
+            (-720i32..=840, 0i64..4_000_000_000, any::<bool>(), proptest::option::of(0i64..4_000_000_000)),
+        )
+            .prop_map(|(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv))| {
+                let offset = FixedOffset::east_opt(off_min * 60).unwrap();
+                LocalRecord {
+                    record: Record {
+                        id: Uuid::from_u128(id),
+                        version: Hlc { wall_ms: w, counter: c, device: DeviceId::new(d).unwrap() },
+                        body: RecordBody::CheckIn(CheckIn {
+                            post_id: p,
+                            event: if arrival { CheckInEvent::Arrival } else { CheckInEvent::Departure },
+                            presence: Presence { officer: f & 1 != 0, car: f & 2 != 0, lights: f & 4 != 0 },
+                            note: n,
+                            officer_name: o,
+                            device_time: DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&offset),
+                        }),
+                    },
+                    synced,
+                    received_at: recv.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn encode_decode_round_trips(local in arb_local()) {
+            let raw = encode(&local);
+            prop_assert_eq!(decode(local.record.id, &raw).unwrap(), local);
+        }
+    }
+
+    #[test]
+    fn a_typical_check_in_is_compact() {
+        let local = LocalRecord::new_unsynced(crate::record::tests::sample(7, 0x0193_a1b2_c3d4));
+        let raw = encode(&local);
+        // 10,000 of these plus their keys must fit in half of a 5 MiB quota.
+        assert!(raw.chars().count() < 140, "{} chars: {raw}", raw.chars().count());
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for raw in ["", "{", "null", "[]", r#"{"v":"x","k":"c"}"#, r#"{"v":"000000000001-0000-a","k":"z"}"#] {
+            assert!(decode(Uuid::from_u128(1), raw).is_err(), "{raw:?}");
+        }
+        let bad_event = r#"{"v":"000000000001-0000-a","k":"c","p":"x","e":"q","f":7,"t":"2026-01-01T00:00:00+08:00"}"#;
+        assert_eq!(decode(Uuid::from_u128(1), bad_event), Err(StoredError::BadEvent('q')));
+    }
+
+    #[test]
+    fn upgrade_plans() {
+        assert_eq!(upgrade_plan(None), Ok(vec![]));
+        assert_eq!(upgrade_plan(Some(SCHEMA_VERSION)), Ok(vec![]));
+        assert_eq!(upgrade_plan(Some(0)), Ok((1..=SCHEMA_VERSION).collect()));
+        assert_eq!(upgrade_plan(Some(SCHEMA_VERSION + 1)), Err(StoredError::NewerSchema(SCHEMA_VERSION + 1)));
+    }
+}
