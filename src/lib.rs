@@ -1,1 +1,52 @@
-//! placeholder
+//! Gatewatch (护学岗巡查): the offline-first PWA patrol officers use at school gates.
+//!
+//! Start-up order matters: local storage is read before anything renders, records
+//! recovered from the durable journal are merged in, then the sync loop starts.
+//! See ARCHITECTURE.md for the code map.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod pwa;
+pub mod routes;
+pub mod state;
+pub mod storage;
+pub mod sync;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::state::AppState;
+
+/// Mounts the app on `<body>`.
+pub fn run() {
+    leptos::mount::mount_to_body(|| {
+        let state = AppState::new(storage::load());
+        provide_context(state);
+        let sync = sync::start(state);
+        provide_context(sync.clone());
+        {
+            let sync = sync.clone();
+            spawn_local(async move {
+                let held = state.records.with_untracked(|r| r.values().cloned().collect::<Vec<_>>());
+                match storage::replay_journal(&held).await {
+                    Ok(recovered) if !recovered.is_empty() => {
+                        state.add_recovered(recovered);
+                        sync.sync_now();
+                    }
+                    Ok(_) => {}
+                    Err(e) => web_sys::console::warn_1(&format!("journal replay: {e}").into()),
+                }
+            });
+        }
+        let on_online = sync.clone();
+        let _ = window_event_listener(leptos::ev::online, move |_| on_online.sync_now());
+        let _ = window_event_listener(leptos::ev::offline, move |_| {
+            state.sync.set(state::SyncState::Offline)
+        });
+        pwa::register(state);
+        view! { <app::App/> }
+    })
+}

@@ -34,7 +34,9 @@ impl DeviceId {
     pub fn new(id: impl Into<String>) -> Result<Self, HlcError> {
         let id = id.into();
         let ok = (1..=32).contains(&id.len())
-            && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
         if ok {
             Ok(Self(id))
         } else {
@@ -79,7 +81,11 @@ const MAX_WALL_MS: u64 = 0xffff_ffff_ffff;
 
 impl Ord for Hlc {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.wall_ms, self.counter, &self.device).cmp(&(other.wall_ms, other.counter, &other.device))
+        (self.wall_ms, self.counter, &self.device).cmp(&(
+            other.wall_ms,
+            other.counter,
+            &other.device,
+        ))
     }
 }
 
@@ -91,7 +97,11 @@ impl PartialOrd for Hlc {
 
 impl fmt::Display for Hlc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:012x}-{:04x}-{}", self.wall_ms, self.counter, self.device)
+        write!(
+            f,
+            "{:012x}-{:04x}-{}",
+            self.wall_ms, self.counter, self.device
+        )
     }
 }
 
@@ -111,7 +121,11 @@ impl FromStr for Hlc {
         if !w.bytes().chain(c.bytes()).all(|b| b.is_ascii_hexdigit()) {
             return Err(HlcError::BadFormat);
         }
-        Ok(Hlc { wall_ms, counter, device: DeviceId::new(d)? })
+        Ok(Hlc {
+            wall_ms,
+            counter,
+            device: DeviceId::new(d)?,
+        })
     }
 }
 
@@ -139,7 +153,11 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(device: DeviceId) -> Self {
-        Self { device, last_ms: 0, last_counter: 0 }
+        Self {
+            device,
+            last_ms: 0,
+            last_counter: 0,
+        }
     }
 
     /// A fresh version for a local edit made when the device clock reads `now_ms`.
@@ -175,7 +193,11 @@ impl Clock {
     }
 
     fn current(&self) -> Hlc {
-        Hlc { wall_ms: self.last_ms, counter: self.last_counter, device: self.device.clone() }
+        Hlc {
+            wall_ms: self.last_ms,
+            counter: self.last_counter,
+            device: self.device.clone(),
+        }
     }
 }
 
@@ -209,24 +231,42 @@ mod tests {
 
     #[test]
     fn string_form_round_trips_and_rejects_garbage() {
-        let v = Hlc { wall_ms: 0x0193_a1b2_c3d4, counter: 7, device: dev("ab12") };
+        let v = Hlc {
+            wall_ms: 0x0193_a1b2_c3d4,
+            counter: 7,
+            device: dev("ab12"),
+        };
         assert_eq!(v.to_string(), "0193a1b2c3d4-0007-ab12");
         assert_eq!(v.to_string().parse::<Hlc>().unwrap(), v);
-        for bad in ["", "x", "0193a1b2c3d4-0007", "0193a1b2c3d4-0007-AB", "+193a1b2c3d4-0007-a", "0193a1b2c3d-00007-a"] {
+        for bad in [
+            "",
+            "x",
+            "0193a1b2c3d4-0007",
+            "0193a1b2c3d4-0007-AB",
+            "+193a1b2c3d4-0007-a",
+            "0193a1b2c3d-00007-a",
+        ] {
             assert!(bad.parse::<Hlc>().is_err(), "{bad:?} should not parse");
         }
     }
 
     #[test]
     fn counter_overflow_borrows_the_next_millisecond() {
-        let mut c = Clock { device: dev("a"), last_ms: 5, last_counter: u16::MAX };
+        let mut c = Clock {
+            device: dev("a"),
+            last_ms: 5,
+            last_counter: u16::MAX,
+        };
         let v = c.tick(5);
         assert_eq!((v.wall_ms, v.counter), (6, 0));
     }
 
     fn arb_hlc() -> impl Strategy<Value = Hlc> {
-        (0u64..=MAX_WALL_MS, any::<u16>(), "[0-9a-z]{1,12}")
-            .prop_map(|(w, c, d)| Hlc { wall_ms: w, counter: c, device: dev(&d) })
+        (0u64..=MAX_WALL_MS, any::<u16>(), "[0-9a-z]{1,12}").prop_map(|(w, c, d)| Hlc {
+            wall_ms: w,
+            counter: c,
+            device: dev(&d),
+        })
     }
 
     proptest! {

@@ -37,7 +37,9 @@ impl Upsert {
 
 /// Decides what an incoming record does to the currently held state of its id.
 pub fn upsert(held: Option<&Record>, incoming: &Record) -> Upsert {
-    let Some(held) = held else { return Upsert::Inserted };
+    let Some(held) = held else {
+        return Upsert::Inserted;
+    };
     match incoming.version.cmp(&held.version) {
         std::cmp::Ordering::Greater => Upsert::Replaced,
         std::cmp::Ordering::Less => Upsert::Superseded,

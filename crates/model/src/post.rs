@@ -30,7 +30,11 @@ pub fn demo_posts() -> Vec<Post> {
         ("s04-g1", "阳光幼儿园", "正门"),
     ]
     .into_iter()
-    .map(|(id, school, gate)| Post { id: id.into(), school: school.into(), gate: gate.into() })
+    .map(|(id, school, gate)| Post {
+        id: id.into(),
+        school: school.into(),
+        gate: gate.into(),
+    })
     .collect()
 }
 

@@ -63,7 +63,11 @@ pub struct Presence {
 impl Default for Presence {
     /// Duty expects all three, so all three start on.
     fn default() -> Self {
-        Self { officer: true, car: true, lights: true }
+        Self {
+            officer: true,
+            car: true,
+            lights: true,
+        }
     }
 }
 
@@ -102,7 +106,9 @@ pub enum ValidationError {
 
 pub(crate) fn valid_post_id(id: &str) -> bool {
     (1..=MAX_POST_ID_LEN).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl Record {
@@ -140,7 +146,11 @@ pub(crate) mod tests {
     pub fn sample(id: u128, wall_ms: u64) -> Record {
         Record {
             id: Uuid::from_u128(id),
-            version: Hlc { wall_ms, counter: 0, device: DeviceId::new("dev1").unwrap() },
+            version: Hlc {
+                wall_ms,
+                counter: 0,
+                device: DeviceId::new("dev1").unwrap(),
+            },
             body: RecordBody::CheckIn(CheckIn {
                 post_id: "s01-g1".into(),
                 event: CheckInEvent::Arrival,
@@ -165,7 +175,9 @@ pub(crate) mod tests {
     fn unknown_kind_is_a_decode_error_naming_the_kind() {
         let mut json = serde_json::to_value(sample(1, 1)).unwrap();
         json["kind"] = "teleport".into();
-        let err = serde_json::from_value::<Record>(json).unwrap_err().to_string();
+        let err = serde_json::from_value::<Record>(json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("teleport"), "{err}");
     }
 
@@ -173,12 +185,27 @@ pub(crate) mod tests {
     fn validation_table() {
         let cases: Vec<(Box<dyn Fn(&mut CheckIn)>, Option<ValidationError>)> = vec![
             (Box::new(|_| {}), None),
-            (Box::new(|c| c.post_id = String::new()), Some(ValidationError::BadPostId)),
-            (Box::new(|c| c.post_id = "a b".into()), Some(ValidationError::BadPostId)),
-            (Box::new(|c| c.post_id = "x".repeat(65)), Some(ValidationError::BadPostId)),
+            (
+                Box::new(|c| c.post_id = String::new()),
+                Some(ValidationError::BadPostId),
+            ),
+            (
+                Box::new(|c| c.post_id = "a b".into()),
+                Some(ValidationError::BadPostId),
+            ),
+            (
+                Box::new(|c| c.post_id = "x".repeat(65)),
+                Some(ValidationError::BadPostId),
+            ),
             (Box::new(|c| c.note = "注".repeat(500)), None),
-            (Box::new(|c| c.note = "注".repeat(501)), Some(ValidationError::NoteTooLong)),
-            (Box::new(|c| c.officer_name = "名".repeat(41)), Some(ValidationError::NameTooLong)),
+            (
+                Box::new(|c| c.note = "注".repeat(501)),
+                Some(ValidationError::NoteTooLong),
+            ),
+            (
+                Box::new(|c| c.officer_name = "名".repeat(41)),
+                Some(ValidationError::NameTooLong),
+            ),
         ];
         for (i, (edit, want)) in cases.into_iter().enumerate() {
             let mut r = sample(1, 1);

@@ -27,12 +27,17 @@ pub struct LocalRecord {
 
 impl LocalRecord {
     pub fn new_unsynced(record: Record) -> Self {
-        Self { record, synced: false, received_at: None }
+        Self {
+            record,
+            synced: false,
+            received_at: None,
+        }
     }
 }
 
+/// The stored JSON shape of one record (its id is the storage key's suffix).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct StoredRecord {
+pub struct StoredRecord {
     v: Hlc,
     #[serde(default, skip_serializing_if = "is_false")]
     s: bool,
@@ -44,7 +49,7 @@ struct StoredRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "k")]
-enum StoredBody {
+pub enum StoredBody {
     #[serde(rename = "c")]
     CheckIn {
         p: String,
@@ -74,48 +79,75 @@ pub enum StoredError {
     NewerSchema(u32),
 }
 
+impl StoredRecord {
+    pub fn from_local(local: &LocalRecord) -> Self {
+        let b = match &local.record.body {
+            RecordBody::CheckIn(c) => StoredBody::CheckIn {
+                p: c.post_id.clone(),
+                e: match c.event {
+                    CheckInEvent::Arrival => 'a',
+                    CheckInEvent::Departure => 'd',
+                },
+                f: u8::from(c.presence.officer)
+                    | u8::from(c.presence.car) << 1
+                    | u8::from(c.presence.lights) << 2,
+                n: c.note.clone(),
+                o: c.officer_name.clone(),
+                t: c.device_time,
+            },
+        };
+        StoredRecord {
+            v: local.record.version.clone(),
+            s: local.synced,
+            r: local.received_at,
+            b,
+        }
+    }
+
+    /// The local record this stored value describes, given the id from its key.
+    pub fn into_local(self, id: Uuid) -> Result<LocalRecord, StoredError> {
+        let stored = self;
+        let body = match stored.b {
+            StoredBody::CheckIn { p, e, f, n, o, t } => RecordBody::CheckIn(CheckIn {
+                post_id: p,
+                event: match e {
+                    'a' => CheckInEvent::Arrival,
+                    'd' => CheckInEvent::Departure,
+                    other => return Err(StoredError::BadEvent(other)),
+                },
+                presence: Presence {
+                    officer: f & 1 != 0,
+                    car: f & 2 != 0,
+                    lights: f & 4 != 0,
+                },
+                note: n,
+                officer_name: o,
+                device_time: t,
+            }),
+        };
+        Ok(LocalRecord {
+            record: Record {
+                id,
+                version: stored.v,
+                body,
+            },
+            synced: stored.s,
+            received_at: stored.r,
+        })
+    }
+}
+
 /// Encodes a local record as its compact stored JSON (the id goes in the key).
 pub fn encode(local: &LocalRecord) -> String {
-    let b = match &local.record.body {
-        RecordBody::CheckIn(c) => StoredBody::CheckIn {
-            p: c.post_id.clone(),
-            e: match c.event {
-                CheckInEvent::Arrival => 'a',
-                CheckInEvent::Departure => 'd',
-            },
-            f: u8::from(c.presence.officer) | u8::from(c.presence.car) << 1 | u8::from(c.presence.lights) << 2,
-            n: c.note.clone(),
-            o: c.officer_name.clone(),
-            t: c.device_time,
-        },
-    };
-    let stored = StoredRecord { v: local.record.version.clone(), s: local.synced, r: local.received_at, b };
     // Serializing plain owned data with string keys cannot fail.
-    serde_json::to_string(&stored).unwrap_or_default()
+    serde_json::to_string(&StoredRecord::from_local(local)).unwrap_or_default()
 }
 
 /// Decodes a stored value back into a local record with the given id.
 pub fn decode(id: Uuid, raw: &str) -> Result<LocalRecord, StoredError> {
-    let stored: StoredRecord = serde_json::from_str(raw).map_err(|e| StoredError::Shape(e.to_string()))?;
-    let body = match stored.b {
-        StoredBody::CheckIn { p, e, f, n, o, t } => RecordBody::CheckIn(CheckIn {
-            post_id: p,
-            event: match e {
-                'a' => CheckInEvent::Arrival,
-                'd' => CheckInEvent::Departure,
-                other => return Err(StoredError::BadEvent(other)),
-            },
-            presence: Presence { officer: f & 1 != 0, car: f & 2 != 0, lights: f & 4 != 0 },
-            note: n,
-            officer_name: o,
-            device_time: t,
-        }),
-    };
-    Ok(LocalRecord {
-        record: Record { id, version: stored.v, body },
-        synced: stored.s,
-        received_at: stored.r,
-    })
+    let stored: StoredRecord =
+        serde_json::from_str(raw).map_err(|e| StoredError::Shape(e.to_string()))?;
+    stored.into_local(id)
 }
 
 /// What to do with data found under an older (or newer) schema version.
@@ -148,27 +180,48 @@ mod tests {
             0u8..8,
             ".{0,20}",
             ".{0,8}",
-            (-720i32..=840, 0i64..4_000_000_000, any::<bool>(), proptest::option::of(0i64..4_000_000_000)),
+            (
+                -720i32..=840,
+                0i64..4_000_000_000,
+                any::<bool>(),
+                proptest::option::of(0i64..4_000_000_000),
+            ),
         )
-            .prop_map(|(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv))| {
-                let offset = FixedOffset::east_opt(off_min * 60).unwrap();
-                LocalRecord {
-                    record: Record {
-                        id: Uuid::from_u128(id),
-                        version: Hlc { wall_ms: w, counter: c, device: DeviceId::new(d).unwrap() },
-                        body: RecordBody::CheckIn(CheckIn {
-                            post_id: p,
-                            event: if arrival { CheckInEvent::Arrival } else { CheckInEvent::Departure },
-                            presence: Presence { officer: f & 1 != 0, car: f & 2 != 0, lights: f & 4 != 0 },
-                            note: n,
-                            officer_name: o,
-                            device_time: DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&offset),
-                        }),
-                    },
-                    synced,
-                    received_at: recv.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
-                }
-            })
+            .prop_map(
+                |(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv))| {
+                    let offset = FixedOffset::east_opt(off_min * 60).unwrap();
+                    LocalRecord {
+                        record: Record {
+                            id: Uuid::from_u128(id),
+                            version: Hlc {
+                                wall_ms: w,
+                                counter: c,
+                                device: DeviceId::new(d).unwrap(),
+                            },
+                            body: RecordBody::CheckIn(CheckIn {
+                                post_id: p,
+                                event: if arrival {
+                                    CheckInEvent::Arrival
+                                } else {
+                                    CheckInEvent::Departure
+                                },
+                                presence: Presence {
+                                    officer: f & 1 != 0,
+                                    car: f & 2 != 0,
+                                    lights: f & 4 != 0,
+                                },
+                                note: n,
+                                officer_name: o,
+                                device_time: DateTime::from_timestamp(secs, 0)
+                                    .unwrap()
+                                    .with_timezone(&offset),
+                            }),
+                        },
+                        synced,
+                        received_at: recv.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+                    }
+                },
+            )
     }
 
     proptest! {
@@ -184,16 +237,30 @@ mod tests {
         let local = LocalRecord::new_unsynced(crate::record::tests::sample(7, 0x0193_a1b2_c3d4));
         let raw = encode(&local);
         // 10,000 of these plus their keys must fit in half of a 5 MiB quota.
-        assert!(raw.chars().count() < 140, "{} chars: {raw}", raw.chars().count());
+        assert!(
+            raw.chars().count() < 140,
+            "{} chars: {raw}",
+            raw.chars().count()
+        );
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for raw in ["", "{", "null", "[]", r#"{"v":"x","k":"c"}"#, r#"{"v":"000000000001-0000-a","k":"z"}"#] {
+        for raw in [
+            "",
+            "{",
+            "null",
+            "[]",
+            r#"{"v":"x","k":"c"}"#,
+            r#"{"v":"000000000001-0000-a","k":"z"}"#,
+        ] {
             assert!(decode(Uuid::from_u128(1), raw).is_err(), "{raw:?}");
         }
         let bad_event = r#"{"v":"000000000001-0000-a","k":"c","p":"x","e":"q","f":7,"t":"2026-01-01T00:00:00+08:00"}"#;
-        assert_eq!(decode(Uuid::from_u128(1), bad_event), Err(StoredError::BadEvent('q')));
+        assert_eq!(
+            decode(Uuid::from_u128(1), bad_event),
+            Err(StoredError::BadEvent('q'))
+        );
     }
 
     #[test]
@@ -201,6 +268,9 @@ mod tests {
         assert_eq!(upgrade_plan(None), Ok(vec![]));
         assert_eq!(upgrade_plan(Some(SCHEMA_VERSION)), Ok(vec![]));
         assert_eq!(upgrade_plan(Some(0)), Ok((1..=SCHEMA_VERSION).collect()));
-        assert_eq!(upgrade_plan(Some(SCHEMA_VERSION + 1)), Err(StoredError::NewerSchema(SCHEMA_VERSION + 1)));
+        assert_eq!(
+            upgrade_plan(Some(SCHEMA_VERSION + 1)),
+            Err(StoredError::NewerSchema(SCHEMA_VERSION + 1))
+        );
     }
 }

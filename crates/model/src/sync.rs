@@ -87,3 +87,61 @@ pub struct ErrorBody {
     pub error: String,
     pub detail: String,
 }
+
+/// When the phone syncs next: soon after a failure, backing off exponentially to a cap,
+/// and at a steady pace while all is well. Triggers (start, `online`, "sync now", a new
+/// record) wake the loop early regardless.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    /// First retry after a failure.
+    pub const FIRST_RETRY_MS: u32 = 2_000;
+    /// Never wait longer than five minutes.
+    pub const CAP_MS: u32 = 300_000;
+    /// Pace while syncs succeed (to pick up other devices' records).
+    pub const STEADY_MS: u32 = 60_000;
+
+    pub fn new() -> Self {
+        Self { failures: 0 }
+    }
+
+    /// Records the outcome of a sync and returns the delay before the next one.
+    pub fn next_delay_ms(&mut self, succeeded: bool) -> u32 {
+        if succeeded {
+            self.failures = 0;
+            return Self::STEADY_MS;
+        }
+        self.failures = self.failures.saturating_add(1);
+        let shift = (self.failures - 1).min(16);
+        Self::FIRST_RETRY_MS.saturating_mul(1 << shift).min(Self::CAP_MS)
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_a_five_minute_cap_and_resets_on_success() {
+        let mut b = Backoff::new();
+        let delays: Vec<u32> = (0..10).map(|_| b.next_delay_ms(false)).collect();
+        assert_eq!(delays[..5], [2_000, 4_000, 8_000, 16_000, 32_000]);
+        assert!(delays.iter().all(|d| *d <= Backoff::CAP_MS));
+        assert_eq!(*delays.last().unwrap(), Backoff::CAP_MS);
+        assert_eq!(b.next_delay_ms(true), Backoff::STEADY_MS);
+        assert_eq!(b.next_delay_ms(false), 2_000);
+        // Days offline never overflow.
+        for _ in 0..10_000 {
+            assert!(b.next_delay_ms(false) <= Backoff::CAP_MS);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+# Gatewatch: the two commands a new user types.
+#   make run   — install what is missing, build the app, serve it on http://127.0.0.1:8080
+#   make test  — install what is missing, run every test layer
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/node_modules/.bin:$(PATH)
+# trunk's errors are unreadable with backtraces on.
+export RUST_BACKTRACE := 0
+
+LISTEN ?= 127.0.0.1:8080
+DATABASE ?= data/gatewatch.db
+SERVER := target/server/gatewatch-server
+
+.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e bench clean
+
+run: tools app server
+	$(SERVER) --listen $(LISTEN) --database $(DATABASE) --dist dist
+
+test: tools test-tools
+	$(MAKE) --no-print-directory test-model test-server test-web test-e2e
+	@echo "make test: every layer passed"
+
+tools:
+	@scripts/ensure-tools.sh
+
+test-tools:
+	@scripts/ensure-test-tools.sh
+
+# The PWA, release build (size is a feature): dist/
+app:
+	trunk build --release
+
+# The sync server, optimised but without fat LTO: target/server/gatewatch-server
+server:
+	cargo build -p gatewatch-server --profile server
+
+test-model:
+	cargo test -p gatewatch-model
+
+test-server:
+	cargo test -p gatewatch-server
+
+test-web:
+	CHROMEDRIVER=/usr/bin/chromedriver cargo test-web
+
+test-e2e: app server
+	cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1
+
+bench: tools test-tools app server
+	node tests/e2e/bench.mjs
+
+clean:
+	rm -rf dist target/server

@@ -1,0 +1,206 @@
+//! The one error type of request handling, and the one of start-up.
+//!
+//! Every error answer has the body `{"error": "<stable_code>", "detail": "<text>"}`
+//! (`gatewatch_model::ErrorBody`). Codes are part of the protocol (see
+//! docs/sync-protocol.md) and never change meaning; details are for humans and may.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gatewatch_model::{ErrorBody, MAX_PUSH_BATCH};
+
+/// Everything a request can fail with. Each variant's doc names its status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400 `malformed_json`: the body is not JSON at all (syntax error, truncated).
+    #[error("{0}")]
+    MalformedJson(String),
+
+    /// 422 `invalid_record`: the body is JSON but not a valid message: a wrong type,
+    /// a missing field, an unknown record kind. The detail is serde's message, with
+    /// the path to the offending field.
+    #[error("{0}")]
+    InvalidRecord(String),
+
+    /// 415 `unsupported_media_type`: a JSON endpoint called without
+    /// `Content-Type: application/json`.
+    #[error("expected a request with `Content-Type: application/json`")]
+    UnsupportedMediaType,
+
+    /// 413 `payload_too_large`: the body is longer than `MAX_BODY_BYTES`.
+    #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
+    PayloadTooLarge,
+
+    /// 413 `batch_too_large`: a push carries more than `MAX_PUSH_BATCH` records.
+    #[error("a push may carry at most {MAX_PUSH_BATCH} records, this one has {0}")]
+    BatchTooLarge(usize),
+
+    /// 400 `bad_request`: the body could not be read for another reason (e.g. the
+    /// client went away mid-upload).
+    #[error("{0}")]
+    BadBody(String),
+
+    /// 400 `bad_query`: the query string is not what the endpoint takes.
+    #[error("{0}")]
+    BadQuery(String),
+
+    /// 404 `not_found`: no such API endpoint.
+    #[error("no such endpoint")]
+    NotFound,
+
+    /// 405 `method_not_allowed`: the endpoint exists but not with this method.
+    #[error("this endpoint does not take this HTTP method")]
+    MethodNotAllowed,
+
+    /// 503 `unavailable`: the database cannot be reached or stayed busy too long.
+    /// Logged; the detail does not leak the cause. The client should retry later.
+    #[error("the server cannot reach its database right now; try again later")]
+    Unavailable(#[source] sqlx::Error),
+
+    /// 500 `internal`: a bug or a broken database. Logged with its cause; the detail
+    /// says nothing about it.
+    #[error("internal server error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    /// The HTTP status and stable code of this error.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
+            AppError::InvalidRecord(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record"),
+            AppError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::BatchTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
+            AppError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        match &self {
+            AppError::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+            AppError::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+            _ => tracing::debug!(code, detail = %self, "request refused"),
+        }
+        let body = ErrorBody {
+            error: code.to_owned(),
+            detail: self.to_string(),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_transient(&e) {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Internal(Box::new(e))
+        }
+    }
+}
+
+/// Errors that go away by themselves: the pool is exhausted, or another writer kept
+/// the database locked past the busy timeout.
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), possibly as extended codes.
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+        _ => false,
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    /// Only ever our own data failing to (de)serialize, never a client's: a 500.
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Internal(Box::new(e))
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => AppError::InvalidRecord(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => AppError::MalformedJson(e.body_text()),
+            JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+            // The body limit surfaces as a failure to buffer the body with status 413.
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            other => AppError::BadBody(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::BadQuery(rejection.body_text())
+    }
+}
+
+/// Why the server could not start or stopped serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the database folder {path}: {source}")]
+    DataDir { path: PathBuf, source: io::Error },
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("the server stopped: {0}")]
+    Serve(io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(error: AppError) -> (StatusCode, ErrorBody) {
+        let response = error.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_500_says_nothing_about_its_cause() {
+        let cause = io::Error::other("disk I/O error at /var/lib/secret.db");
+        let (status, body) = body_of(AppError::Internal(Box::new(cause))).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body.error, "internal");
+        assert!(!body.detail.contains("secret"), "{}", body.detail);
+    }
+
+    #[tokio::test]
+    async fn a_503_says_nothing_about_its_cause() {
+        let (status, body) = body_of(AppError::from(sqlx::Error::PoolTimedOut)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body.error, "unavailable");
+        assert!(
+            !body.detail.to_lowercase().contains("pool"),
+            "{}",
+            body.detail
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Gatewatch sync server: keeps the change feed of the records phones push and pull, in
+//! SQLite, and serves the built PWA from the same origin.
+//!
+//! Code map: `config` (flags), `db` (opening SQLite), `feed` (the change feed: upsert
+//! on push, pages on pull), `routes` (one router per area, the PWA as the fallback),
+//! `error` (the one error type and its JSON body), `extract` (JSON and query
+//! extractors that reject with it). The protocol is described in docs/sync-protocol.md.
+//!
+//! Architecture invariant: what to keep is decided by `gatewatch_model` (validation,
+//! versions, the upsert rule); this crate only stores, orders and serves the result.
+
+pub mod config;
+pub mod db;
+pub mod error;
+mod extract;
+mod feed;
+mod routes;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use sqlx::SqlitePool;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use error::{AppError, StartError};
+
+/// Largest request body accepted, in bytes: a full push of `MAX_PUSH_BATCH` records
+/// with long notes is well under this.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    /// The built PWA (trunk's output folder).
+    pub dist: Arc<Path>,
+}
+
+impl AppState {
+    /// Opens (creating and migrating if needed) the database and points at `dist`.
+    pub async fn open(database: &Path, dist: impl Into<PathBuf>) -> Result<Self, StartError> {
+        let db = db::connect(database).await?;
+        Ok(Self {
+            db,
+            dist: Arc::from(dist.into()),
+        })
+    }
+}
+
+/// The whole HTTP application: `/api/*` plus the PWA for every other path.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .nest("/api", routes::api())
+        .fallback(routes::pwa::serve)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Runs the server as configured until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let state = AppState::open(&config.database, config.dist).await?;
+    if !state.dist.join("index.html").exists() {
+        tracing::warn!(dist = %state.dist.display(), "no built PWA found; only the API will be useful");
+    }
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!(database = %config.database.display(), "Gatewatch listening on http://{addr}");
+    run(listener, state, shutdown_signal()).await
+}
+
+/// Serves `app(state)` on an already bound listener until `shutdown` completes, lets
+/// requests in flight finish, then closes the database cleanly.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let db = state.db.clone();
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    // Closing the last connection checkpoints the WAL into the database file.
+    db.close().await;
+    tracing::info!("Gatewatch stopped");
+    served.map_err(StartError::Serve)
+}
+
+/// Completes on Ctrl-C, or on SIGTERM (what `docker stop` and systemd send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            // Without the handler we just never stop this way; SIGTERM still works.
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,31 @@
+//! The HTTP surface: `/api/*` from the modules below, everything else from `pwa`.
+
+pub mod health;
+pub mod posts;
+pub mod pwa;
+pub mod sync;
+
+use axum::Router;
+
+use crate::error::AppError;
+use crate::AppState;
+
+/// Everything under `/api`. Unknown paths and wrong methods answer with JSON errors,
+/// never with the PWA's index.html, so the app's fetches fail loudly.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .merge(health::router())
+        .merge(posts::router())
+        .merge(sync::router())
+        // Must come after the routes: it is set on the method routers already present.
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}

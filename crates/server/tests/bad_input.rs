@@ -1,0 +1,274 @@
+//! Every kind of bad request gets the right 4xx status and a JSON error body with
+//! `error` and `detail`: never a panic, a 500, or axum's plain-text rejection.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::{device, record, TestApp};
+use gatewatch_model::{PushRequest, Record, MAX_PUSH_BATCH};
+use serde_json::{json, Value};
+
+fn push_request(records: Vec<Record>) -> Value {
+    serde_json::to_value(PushRequest {
+        device: device(),
+        records,
+    })
+    .unwrap()
+}
+
+/// A valid push of one record, with `edit` applied to that record's JSON.
+fn push_with_record(edit: impl FnOnce(&mut Value)) -> String {
+    let mut body = push_request(vec![record(1, 100)]);
+    edit(&mut body["records"][0]);
+    body.to_string()
+}
+
+fn request(
+    method: Method,
+    uri: &str,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    if let Some(t) = content_type {
+        builder = builder.header(header::CONTENT_TYPE, t);
+    }
+    builder.body(body.into()).unwrap()
+}
+
+fn push(body: impl Into<Body>) -> Request<Body> {
+    request(
+        Method::POST,
+        "/api/sync/push",
+        Some("application/json"),
+        body,
+    )
+}
+
+fn get(uri: &str) -> Request<Body> {
+    request(Method::GET, uri, None, Body::empty())
+}
+
+/// (what, request, status, code, a piece of the detail)
+fn cases() -> Vec<(
+    &'static str,
+    Request<Body>,
+    StatusCode,
+    &'static str,
+    &'static str,
+)> {
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let too_many: Vec<Record> = (1..=MAX_PUSH_BATCH as u128 + 1)
+        .map(|n| record(n, 100))
+        .collect();
+    let huge_note = push_with_record(|r| r["data"]["note"] = "x".repeat(3 * 1024 * 1024).into());
+    vec![
+        (
+            "malformed JSON",
+            push(r#"{"device": "a1", "records": ["#),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "JSON",
+        ),
+        (
+            "empty body",
+            push(""),
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "JSON",
+        ),
+        (
+            "wrong type",
+            push(r#"{"device": "a1", "records": "none"}"#),
+            unprocessable,
+            "invalid_record",
+            "records",
+        ),
+        (
+            "unknown record kind",
+            push(push_with_record(|r| r["kind"] = "teleport".into())),
+            unprocessable,
+            "invalid_record",
+            "teleport",
+        ),
+        (
+            "missing field",
+            push(push_with_record(|r| {
+                drop(r.as_object_mut().unwrap().remove("version"))
+            })),
+            unprocessable,
+            "invalid_record",
+            "version",
+        ),
+        (
+            "malformed version",
+            push(push_with_record(|r| r["version"] = "yesterday".into())),
+            unprocessable,
+            "invalid_record",
+            "version",
+        ),
+        (
+            "bad device id",
+            push(r#"{"device": "UPPER CASE", "records": []}"#),
+            unprocessable,
+            "invalid_record",
+            "device",
+        ),
+        (
+            "too many records",
+            push(push_request(too_many).to_string()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            "501",
+        ),
+        (
+            "oversized body",
+            push(huge_note),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "bytes",
+        ),
+        (
+            "wrong content type",
+            request(
+                Method::POST,
+                "/api/sync/push",
+                Some("text/plain"),
+                push_request(vec![]).to_string(),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "application/json",
+        ),
+        (
+            "no content type",
+            request(
+                Method::POST,
+                "/api/sync/push",
+                None,
+                push_request(vec![]).to_string(),
+            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "application/json",
+        ),
+        (
+            "non-numeric since",
+            get("/api/sync/pull?since=abc"),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "since",
+        ),
+        (
+            "negative since",
+            get("/api/sync/pull?since=-1"),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "since",
+        ),
+        (
+            "zero limit",
+            get("/api/sync/pull?limit=0"),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "limit",
+        ),
+        (
+            "non-numeric limit",
+            get("/api/sync/pull?limit=all"),
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "limit",
+        ),
+        (
+            "unknown api route",
+            get("/api/teleport"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "endpoint",
+        ),
+        (
+            "the api root",
+            get("/api"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "endpoint",
+        ),
+        (
+            "the api root with a slash",
+            get("/api/"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "endpoint",
+        ),
+        (
+            "unknown nested api route",
+            get("/api/sync/teleport"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "endpoint",
+        ),
+        (
+            "wrong method on push",
+            get("/api/sync/push"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "method",
+        ),
+        (
+            "wrong method on health",
+            request(Method::DELETE, "/api/health", None, Body::empty()),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "method",
+        ),
+        (
+            "POST to an app page",
+            request(Method::POST, "/history", None, Body::empty()),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "method",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn each_bad_request_gets_its_status_and_a_json_error() {
+    let t = TestApp::new().await;
+    for (what, request, status, code, in_detail) in cases() {
+        let response = t.call(request).await;
+        assert_eq!(response.status, status, "{what}: {}", response.text());
+        let body = response.assert_error(status, code);
+        assert!(
+            body.detail.contains(in_detail),
+            "{what}: detail {:?} should mention {in_detail:?}",
+            body.detail
+        );
+    }
+    assert_eq!(t.rows().await, 0, "no bad request may store anything");
+}
+
+#[tokio::test]
+async fn a_batch_of_exactly_the_limit_is_accepted() {
+    let t = TestApp::new().await;
+    let records: Vec<Record> = (1..=MAX_PUSH_BATCH as u128)
+        .map(|n| record(n, 100))
+        .collect();
+    assert_eq!(t.push(&records).await.acks.len(), MAX_PUSH_BATCH);
+}
+
+#[tokio::test]
+async fn an_empty_push_is_fine_and_reports_the_cursor() {
+    let t = TestApp::new().await;
+    t.push(&[record(1, 100)]).await;
+    let response = t
+        .post_json(
+            "/api/sync/push",
+            json!({ "device": "a1", "records": [] }).to_string(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let body: Value = response.json();
+    assert_eq!(body, json!({ "acks": [], "rejected": [], "cursor": 1 }));
+}

@@ -1,0 +1,208 @@
+//! Shared harness of the server's integration tests: a real SQLite file and a dist folder
+//! in a temp dir, requests through `app()` with `oneshot`, and record builders.
+
+// Each test binary uses a different part of the harness.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use chrono::DateTime;
+use gatewatch_model::{
+    CheckIn, CheckInEvent, DeviceId, ErrorBody, Hlc, Presence, PullResponse, PushRequest,
+    PushResponse, Record, RecordBody,
+};
+use gatewatch_server::AppState;
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use tempfile::TempDir;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub const INDEX_HTML: &str = "<!doctype html><title>Gatewatch</title><p>test build";
+/// The files of the test build besides index.html: (name, content).
+pub const ASSETS: [(&str, &str); 2] = [
+    ("sw.js", "self.addEventListener('fetch', () => {});"),
+    ("gatewatch-0123456789abcdef.js", "console.log('app');"),
+];
+
+/// One app over its own database file and dist folder, removed when dropped.
+pub struct TestApp {
+    pub state: AppState,
+    pub dir: TempDir,
+}
+
+impl TestApp {
+    /// A fresh database and a dist folder holding a small built PWA.
+    pub async fn new() -> Self {
+        let app = Self::without_dist().await;
+        let dist = app.dist();
+        std::fs::create_dir_all(&dist).unwrap();
+        for (name, content) in [("index.html", INDEX_HTML)].into_iter().chain(ASSETS) {
+            std::fs::write(dist.join(name), content).unwrap();
+        }
+        app
+    }
+
+    /// A fresh database and no built PWA at all.
+    pub async fn without_dist() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder that does not exist yet: opening must create it.
+        let state = AppState::open(&Self::db_path(dir.path()), dir.path().join("dist"))
+            .await
+            .unwrap();
+        Self { state, dir }
+    }
+
+    pub fn db_path(dir: &Path) -> PathBuf {
+        dir.join("data").join("gatewatch.db")
+    }
+
+    pub fn dist(&self) -> PathBuf {
+        self.dir.path().join("dist")
+    }
+
+    pub fn app(&self) -> Router {
+        gatewatch_server::app(self.state.clone())
+    }
+
+    pub async fn call(&self, request: Request<Body>) -> TestResponse {
+        let response = self.app().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.call(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A POST with `Content-Type: application/json` and the given raw body.
+    pub async fn post_json(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.into())
+            .unwrap();
+        self.call(request).await
+    }
+
+    /// Pushes records as `device()` and expects a 200.
+    pub async fn push(&self, records: &[Record]) -> PushResponse {
+        let request = PushRequest {
+            device: device(),
+            records: records.to_vec(),
+        };
+        let response = self
+            .post_json("/api/sync/push", serde_json::to_vec(&request).unwrap())
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    /// Pulls one page and expects a 200.
+    pub async fn pull(&self, since: u64, limit: Option<usize>) -> PullResponse {
+        let uri = match limit {
+            Some(n) => format!("/api/sync/pull?since={since}&limit={n}"),
+            None => format!("/api/sync/pull?since={since}"),
+        };
+        let response = self.get(&uri).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    /// How many rows the records table holds.
+    pub async fn rows(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    /// Asserts an error answer: this status, a JSON body with this code and a detail.
+    pub fn assert_error(&self, status: StatusCode, code: &str) -> ErrorBody {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert_eq!(
+            self.header(header::CONTENT_TYPE),
+            Some("application/json"),
+            "{}",
+            self.text()
+        );
+        let body: ErrorBody = self.json();
+        assert_eq!(body.error, code, "{}", self.text());
+        assert!(!body.detail.is_empty(), "{}", self.text());
+        body
+    }
+}
+
+/// The device the tests push as.
+pub fn device() -> DeviceId {
+    DeviceId::new("testphone1").unwrap()
+}
+
+/// A valid check-in with id `n` at version `wall_ms`; its note names the version, so
+/// different versions have different content, as real edits do.
+pub fn record(n: u128, wall_ms: u64) -> Record {
+    Record {
+        id: Uuid::from_u128(n),
+        version: Hlc {
+            wall_ms,
+            counter: 0,
+            device: device(),
+        },
+        body: RecordBody::CheckIn(CheckIn {
+            post_id: "s01-g1".into(),
+            event: CheckInEvent::Arrival,
+            presence: Presence {
+                officer: true,
+                car: true,
+                lights: true,
+            },
+            note: format!("v{wall_ms}"),
+            officer_name: "张警官".into(),
+            device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
+        }),
+    }
+}
+
+/// The note of a check-in record.
+pub fn note(record: &Record) -> &str {
+    let RecordBody::CheckIn(c) = &record.body;
+    &c.note
+}
+
+/// Sets the note of a check-in record.
+pub fn set_note(record: &mut Record, text: &str) {
+    let RecordBody::CheckIn(c) = &mut record.body;
+    c.note = text.into();
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond the build tools: Debian's Chromium and
+# ChromeDriver (never a downloaded browser) and npm playwright-core for the
+# end-to-end tests. Skips whatever is already present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '==> %s\n' "$*"; }
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing Debian chromium and chromium-driver"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+fi
+
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  say "installing playwright-core (uses /usr/bin/chromium; downloads no browser)"
+  (cd tests/e2e && npm ci --no-audit --no-fund)
+fi

@@ -1,0 +1,45 @@
+// Trunk post-build hook: writes the precache list and a content hash into sw.js.
+//
+// trunk's file-name hashes are not hashes of the final optimised files, so the service
+// worker's cache version is a SHA-256 over every built file's path and bytes.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const dir = process.env.TRUNK_STAGING_DIR || process.argv[2];
+if (!dir) {
+  console.error('precache: TRUNK_STAGING_DIR is not set');
+  process.exit(1);
+}
+
+function walk(d) {
+  return readdirSync(d).flatMap((name) => {
+    const p = join(d, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+const files = walk(dir)
+  .map((p) => ({ path: p, url: '/' + relative(dir, p).split(sep).join('/') }))
+  .filter((f) => f.url !== '/sw.js')
+  .sort((a, b) => a.url.localeCompare(b.url));
+
+const hash = createHash('sha256');
+for (const f of files) {
+  hash.update(f.url);
+  hash.update('\0');
+  hash.update(readFileSync(f.path));
+}
+const buildHash = hash.digest('hex').slice(0, 16);
+
+const swPath = join(dir, 'sw.js');
+const template = readFileSync(swPath, 'utf8');
+if (!template.includes('__GATEWATCH_BUILD_HASH__')) {
+  console.error('precache: sw.js has no placeholder (already processed?)');
+  process.exit(1);
+}
+const sw = template
+  .replace('__GATEWATCH_BUILD_HASH__', buildHash)
+  .replace('/*__GATEWATCH_PRECACHE__*/[]', JSON.stringify(files.map((f) => f.url), null, 2));
+writeFileSync(swPath, sw);
+console.log(`precache: ${files.length} files, build ${buildHash}`);

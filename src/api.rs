@@ -1,0 +1,58 @@
+//! The sync server's HTTP API, as the app calls it. One typed error for network
+//! failures, server refusals and unreadable answers.
+
+use gatewatch_model::{Cursor, ErrorBody, Post, PullResponse, PushRequest, PushResponse};
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer at all: offline, server down, connection cut mid-request.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server answered with an error status and its JSON error body.
+    #[error("server {status}: {} ({})", body.error, body.detail)]
+    Server { status: u16, body: ErrorBody },
+    /// An answer that is not what the protocol promises.
+    #[error("unexpected answer: {0}")]
+    Decode(String),
+}
+
+async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let status = resp.status();
+    if !(200..300).contains(&status) {
+        let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
+            error: "http_error".into(),
+            detail: resp.status_text(),
+        });
+        return Err(ApiError::Server { status, body });
+    }
+    resp.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+fn network(e: gloo_net::Error) -> ApiError {
+    ApiError::Network(e.to_string())
+}
+
+pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
+    let resp = Request::post("/api/sync/push")
+        .json(req)
+        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .send()
+        .await
+        .map_err(network)?;
+    read(resp).await
+}
+
+pub async fn pull(since: Cursor) -> Result<PullResponse, ApiError> {
+    let resp = Request::get(&format!("/api/sync/pull?since={}", since.0))
+        .send()
+        .await
+        .map_err(network)?;
+    read(resp).await
+}
+
+pub async fn posts() -> Result<Vec<Post>, ApiError> {
+    let resp = Request::get("/api/posts").send().await.map_err(network)?;
+    read(resp).await
+}

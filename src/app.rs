@@ -1,0 +1,37 @@
+//! The root component: header, the current screen, bottom navigation.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::header::Header;
+use crate::components::nav::Nav;
+use crate::components::notices::Notices;
+use crate::pages::{checkin::CheckInPage, history::HistoryPage, settings::SettingsPage};
+use crate::state::AppState;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::expect();
+    // Keep <html lang> right for screen readers and fonts.
+    Effect::new(move |_| {
+        let tag = state.lang().tag();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", tag);
+        }
+    });
+    view! {
+        <Router>
+            <Header/>
+            <Notices/>
+            <main class="screen">
+                <Routes fallback=|| view! { <CheckInPage/> }>
+                    <Route path=path!("/") view=CheckInPage/>
+                    <Route path=path!("/history") view=HistoryPage/>
+                    <Route path=path!("/settings") view=SettingsPage/>
+                </Routes>
+            </main>
+            <Nav/>
+        </Router>
+    }
+}

@@ -1,0 +1,48 @@
+//! The header on every screen: sync state, records not yet on the server, "sync now".
+
+use leptos::prelude::*;
+
+use crate::i18n::Msg;
+use crate::state::{AppState, SyncState};
+use crate::sync::SyncHandle;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let state = AppState::expect();
+    let sync = expect_context::<SyncHandle>();
+    let pending = Memo::new(move |_| state.pending_count());
+    let status_label = move || {
+        state.sync.with(|s| match s {
+            SyncState::Offline => state.t(Msg::SyncOffline),
+            SyncState::Syncing => state.t(Msg::SyncSyncing),
+            SyncState::Synced => state.t(Msg::SyncSynced),
+            SyncState::Error(_) => state.t(Msg::SyncError),
+        })
+    };
+    let status_title = move || state.sync.with(|s| match s {
+        SyncState::Error(e) => e.clone(),
+        _ => String::new(),
+    });
+    view! {
+        <header class="top">
+            <h1 class="app-name">{move || state.t(Msg::AppName)}</h1>
+            <div class="sync-box">
+                <span
+                    class="sync-status"
+                    data-testid="sync-status"
+                    data-state=move || state.sync.with(|s| s.data_state())
+                    title=status_title
+                >
+                    {status_label}
+                </span>
+                <span class="pending" class=("has-pending", move || pending.get() > 0)>
+                    {move || state.t(Msg::Pending)} " "
+                    <b data-testid="pending-count">{move || pending.get()}</b>
+                </span>
+                <button class="sync-now" data-testid="sync-now" on:click=move |_| sync.sync_now()>
+                    {move || state.t(Msg::SyncNow)}
+                </button>
+            </div>
+        </header>
+    }
+}

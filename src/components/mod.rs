@@ -1,0 +1,5 @@
+//! Pieces shown on every screen.
+
+pub mod header;
+pub mod nav;
+pub mod notices;

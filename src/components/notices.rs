@@ -1,0 +1,54 @@
+//! Banners for what the officer must know: storage full or unreadable, a new version.
+
+use leptos::prelude::*;
+
+use crate::i18n::Msg;
+use crate::pwa;
+use crate::state::{AppState, Notice};
+
+#[component]
+pub fn Notices() -> impl IntoView {
+    let state = AppState::expect();
+    let describe = move |n: &Notice| -> String {
+        match n {
+            Notice::QuotaFull => state.t(Msg::QuotaFull).to_string(),
+            Notice::StorageUnavailable(e) => format!("{} ({e})", state.t(Msg::StorageUnavailable)),
+            Notice::Quarantined(items) => {
+                let keys: Vec<String> = items
+                    .iter()
+                    .map(|q| format!("{} → {}", q.key, q.moved_to.as_deref().unwrap_or("-")))
+                    .collect();
+                format!("{} {}", state.t(Msg::Quarantined), keys.join(", "))
+            }
+        }
+    };
+    view! {
+        <div class="notices">
+            <Show when=move || state.update_available.get()>
+                <div class="notice update" data-testid="update-available">
+                    <span>{move || state.t(Msg::UpdateAvailable)}</span>
+                    <button on:click=|_| pwa::apply_update()>{move || state.t(Msg::UpdateNow)}</button>
+                </div>
+            </Show>
+            <For
+                each=move || state.notices.get().into_iter().enumerate()
+                key=|(i, n)| format!("{i}{n:?}")
+                children=move |(i, n)| {
+                    let testid = match n {
+                        Notice::QuotaFull => "notice-quota",
+                        Notice::Quarantined(_) => "notice-quarantined",
+                        Notice::StorageUnavailable(_) => "notice-storage",
+                    };
+                    view! {
+                        <div class="notice warn" data-testid=testid role="alert">
+                            <span>{describe(&n)}</span>
+                            <button on:click=move |_| state.notices.update(|v| { if i < v.len() { v.remove(i); } })>
+                                {move || state.t(Msg::Dismiss)}
+                            </button>
+                        </div>
+                    }
+                }
+            />
+        </div>
+    }
+}

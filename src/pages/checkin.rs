@@ -1,0 +1,155 @@
+//! The check-in screen: pick the post, one big button. Nothing to set up first.
+
+use gatewatch_model::{CheckInEvent, Presence};
+use leptos::prelude::*;
+
+use crate::i18n::Msg;
+use crate::state::{AppState, CheckInDraft};
+use crate::storage::StorageError;
+use crate::sync::SyncHandle;
+
+/// Outcome of the last tap, shown under the button.
+#[derive(Debug, Clone, PartialEq)]
+enum SaveStatus {
+    Idle,
+    Saving,
+    Saved(uuid::Uuid),
+    Failed(StorageError),
+}
+
+impl SaveStatus {
+    fn data_state(&self) -> &'static str {
+        match self {
+            SaveStatus::Idle => "idle",
+            SaveStatus::Saving => "saving",
+            SaveStatus::Saved(_) => "saved",
+            SaveStatus::Failed(_) => "error",
+        }
+    }
+}
+
+#[component]
+pub fn CheckInPage() -> impl IntoView {
+    let state = AppState::expect();
+    let sync = expect_context::<SyncHandle>();
+    let post_id = RwSignal::new(state.posts.with_untracked(|p| p.first().map(|p| p.id.clone()).unwrap_or_default()));
+    let departure = RwSignal::new(false);
+    let officer = RwSignal::new(true);
+    let car = RwSignal::new(true);
+    let lights = RwSignal::new(true);
+    let note = RwSignal::new(String::new());
+    let status = RwSignal::new(SaveStatus::Idle);
+
+    let save = Action::new_local(move |draft: &CheckInDraft| {
+        let draft = draft.clone();
+        async move { state.record_check_in(draft).await }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = save.value().get() {
+            match result {
+                Ok(id) => {
+                    status.set(SaveStatus::Saved(id));
+                    note.set(String::new());
+                    sync.sync_now();
+                }
+                Err(e) => status.set(SaveStatus::Failed(e)),
+            }
+        }
+    });
+    let submit = move |_| {
+        if save.pending().get_untracked() {
+            return;
+        }
+        status.set(SaveStatus::Saving);
+        save.dispatch(CheckInDraft {
+            post_id: post_id.get_untracked(),
+            event: if departure.get_untracked() { CheckInEvent::Departure } else { CheckInEvent::Arrival },
+            presence: Presence { officer: officer.get_untracked(), car: car.get_untracked(), lights: lights.get_untracked() },
+            note: note.get_untracked(),
+        });
+    };
+    let status_text = move || match status.get() {
+        SaveStatus::Idle => String::new(),
+        SaveStatus::Saving => state.t(Msg::Saving).to_string(),
+        SaveStatus::Saved(_) => format!("✓ {}", state.t(Msg::Saved)),
+        SaveStatus::Failed(StorageError::QuotaFull) => state.t(Msg::QuotaFull).to_string(),
+        SaveStatus::Failed(e) => format!("{}: {e}", state.t(Msg::SaveFailed)),
+    };
+    let flag = move |signal: RwSignal<bool>, msg: Msg, testid: &'static str| {
+        view! {
+            <label class="flag" class:on=move || signal.get()>
+                <input type="checkbox" data-testid=testid bind:checked=signal/>
+                <span>{move || state.t(msg)}</span>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="checkin">
+            <label class="field">
+                <span>{move || state.t(Msg::Post)}</span>
+                <select
+                    data-testid="post-select"
+                    prop:value=move || post_id.get()
+                    on:change=move |ev| post_id.set(event_target_value(&ev))
+                >
+                    <For
+                        each=move || state.posts.get()
+                        key=|p| p.id.clone()
+                        children=move |p| {
+                            let id = p.id.clone();
+                            view! {
+                                <option value=p.id.clone() selected=move || post_id.get() == id>{p.label()}</option>
+                            }
+                        }
+                    />
+                </select>
+            </label>
+            <div class="event-toggle" role="radiogroup">
+                <button
+                    class:active=move || !departure.get()
+                    data-testid="event-arrival"
+                    on:click=move |_| departure.set(false)
+                >
+                    {move || state.t(Msg::Arrival)}
+                </button>
+                <button
+                    class:active=move || departure.get()
+                    data-testid="event-departure"
+                    on:click=move |_| departure.set(true)
+                >
+                    {move || state.t(Msg::Departure)}
+                </button>
+            </div>
+            <div class="flags">
+                {flag(officer, Msg::Officer, "flag-officer")}
+                {flag(car, Msg::Car, "flag-car")}
+                {flag(lights, Msg::Lights, "flag-lights")}
+            </div>
+            <label class="field">
+                <span>{move || state.t(Msg::Note)}</span>
+                <input
+                    type="text"
+                    data-testid="checkin-note"
+                    maxlength="500"
+                    placeholder=move || state.t(Msg::NotePlaceholder)
+                    bind:value=note
+                />
+            </label>
+            <button
+                class="big-button"
+                data-testid="checkin-submit"
+                disabled=move || save.pending().get()
+                on:click=submit
+            >
+                {move || if departure.get() { state.t(Msg::Departure) } else { state.t(Msg::CheckInButton) }}
+            </button>
+            <p class="save-status" data-testid="save-status" data-state=move || status.with(|s| s.data_state())
+                data-record-id=move || match status.get() { SaveStatus::Saved(id) => id.to_string(), _ => String::new() }
+                role="status"
+            >
+                {status_text}
+            </p>
+        </section>
+    }
+}

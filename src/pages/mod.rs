@@ -1,0 +1,5 @@
+//! One module per screen.
+
+pub mod checkin;
+pub mod history;
+pub mod settings;

@@ -1,0 +1,65 @@
+//! Settings: the officer's display name and the language. Optional; check-in works
+//! without ever opening this screen.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Lang, Msg};
+use crate::state::AppState;
+use crate::storage::Settings;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let state = AppState::expect();
+    let name = RwSignal::new(state.settings.with_untracked(|s| s.officer_name.clone()));
+    let saved = RwSignal::new(None::<Result<(), String>>);
+    let save = move |_| {
+        let settings = Settings {
+            officer_name: name.get_untracked().trim().chars().take(gatewatch_model::record::MAX_NAME_CHARS).collect(),
+            lang: state.lang(),
+        };
+        saved.set(Some(state.save_settings(settings).map_err(|e| e.to_string())));
+    };
+    let set_lang = move |tag: String| {
+        if let Some(lang) = Lang::from_tag(&tag) {
+            let mut s = state.settings.get_untracked();
+            s.lang = lang;
+            let _ = state.save_settings(s);
+        }
+    };
+    view! {
+        <section class="settings">
+            <label class="field">
+                <span>{move || state.t(Msg::OfficerName)}</span>
+                <input
+                    type="text"
+                    data-testid="settings-name"
+                    maxlength="40"
+                    placeholder=move || state.t(Msg::OfficerNamePlaceholder)
+                    bind:value=name
+                />
+            </label>
+            <label class="field">
+                <span>{move || state.t(Msg::Language)}</span>
+                <select
+                    data-testid="settings-lang"
+                    prop:value=move || state.lang().tag()
+                    on:change=move |ev| set_lang(event_target_value(&ev))
+                >
+                    <option value="zh-CN">"简体中文"</option>
+                    <option value="en">"English"</option>
+                </select>
+            </label>
+            <button class="big-button" data-testid="settings-save" on:click=save>
+                {move || state.t(Msg::SaveSettings)}
+            </button>
+            <p class="save-status" role="status">
+                {move || match saved.get() {
+                    Some(Ok(())) => state.t(Msg::SettingsSaved).to_string(),
+                    Some(Err(e)) => format!("{}: {e}", state.t(Msg::SaveFailed)),
+                    None => String::new(),
+                }}
+            </p>
+            <p class="device">{move || state.t(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
+        </section>
+    }
+}

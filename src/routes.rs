@@ -1,0 +1,18 @@
+//! The app's screens. Links are built from this enum, never from path strings.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    CheckIn,
+    History,
+    Settings,
+}
+
+impl Page {
+    pub fn href(self) -> &'static str {
+        match self {
+            Page::CheckIn => "/",
+            Page::History => "/history",
+            Page::Settings => "/settings",
+        }
+    }
+}

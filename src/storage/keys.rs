@@ -1,0 +1,49 @@
+//! Every localStorage key the app uses. Nothing else in the app spells a key.
+
+use uuid::Uuid;
+
+/// Prefix of every Gatewatch key, so the app never touches another app's data.
+const PREFIX: &str = "gw:";
+/// Records live one per key under this prefix: saving one never rewrites the others.
+pub(crate) const RECORD_PREFIX: &str = "gw:r:";
+/// Values that could not be read are moved under this prefix, never deleted.
+pub(crate) const QUARANTINE_PREFIX: &str = "gw:bad:";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// The storage layout version (`gatewatch_model::stored::SCHEMA_VERSION`).
+    Schema,
+    /// This installation's device id and hybrid-logical-clock state.
+    Clock,
+    /// Officer name and language.
+    Settings,
+    /// Position in the server's change feed.
+    Cursor,
+    /// The post catalogue last pulled from the server.
+    Posts,
+    /// One record.
+    Record(Uuid),
+}
+
+impl Key {
+    pub fn name(&self) -> String {
+        match self {
+            Key::Schema => format!("{PREFIX}schema"),
+            Key::Clock => format!("{PREFIX}clock"),
+            Key::Settings => format!("{PREFIX}settings"),
+            Key::Cursor => format!("{PREFIX}cursor"),
+            Key::Posts => format!("{PREFIX}posts"),
+            Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
+        }
+    }
+
+    /// The key a value is moved to when it cannot be read.
+    pub fn quarantined(name: &str) -> String {
+        format!("{QUARANTINE_PREFIX}{name}")
+    }
+
+    /// The record id of a record key, if `name` is one.
+    pub fn record_id(name: &str) -> Option<Uuid> {
+        name.strip_prefix(RECORD_PREFIX).and_then(|s| Uuid::parse_str(s).ok())
+    }
+}

@@ -1,0 +1,199 @@
+// Shared pieces of the end-to-end tests and benchmarks: the real server started the
+// way `make run` starts it (on a free loopback port, with its own database), and
+// Debian's Chromium launched through playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SERVER_BIN = join(ROOT, 'target/server/gatewatch-server');
+export const DIST = join(ROOT, 'dist');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const SCREENSHOTS = join(ROOT, 'tests/e2e/screenshots');
+export const PHONE = { width: 390, height: 844 };
+
+// Flags from the machine notes: no background traffic to hosts this network refuses.
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `gatewatch-${prefix}-`));
+}
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+async function waitFor(check, what, timeoutMs = 15000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch { /* not yet */ }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts the sync server on 127.0.0.1 with a database in `dataDir`. */
+export async function startServer({ dataDir = tempDir('db'), port } = {}) {
+  port = port || await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(SERVER_BIN, [
+    '--listen', `127.0.0.1:${port}`,
+    '--database', join(dataDir, 'gatewatch.db'),
+    '--dist', DIST,
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((r) => child.once('exit', r));
+  await waitFor(async () => (await fetch(`${base}/api/health`)).ok, `server at ${base}\n${log}`);
+  return {
+    base, port, dataDir,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A Chromium with a persistent profile, driven by playwright (closed normally). */
+export async function launchProfile(profileDir = tempDir('profile')) {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: PHONE,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    serviceWorkers: 'allow',
+  });
+  const page = context.pages()[0] || await context.newPage();
+  return { context, page, profileDir };
+}
+
+/**
+ * A Chromium process we start ourselves, so a test can SIGKILL it like a phone that
+ * dies; playwright attaches over the DevTools protocol.
+ */
+export async function launchKillable(profileDir = tempDir('profile')) {
+  mkdirSync(profileDir, { recursive: true });
+  const child = spawn(CHROMIUM, [
+    '--headless=new', ...CHROMIUM_FLAGS,
+    `--user-data-dir=${profileDir}`, '--remote-debugging-port=0',
+    `--window-size=${PHONE.width},${PHONE.height}`, 'about:blank',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ws = await new Promise((res, rej) => {
+    let err = '';
+    const timer = setTimeout(() => rej(new Error(`chromium did not start:\n${err}`)), 20000);
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = err.match(/DevTools listening on (ws:\/\/\S+)/);
+      if (m) { clearTimeout(timer); res(m[1]); }
+    });
+    child.once('exit', (code) => rej(new Error(`chromium exited ${code}:\n${err}`)));
+  });
+  const browser = await chromium.connectOverCDP(ws);
+  const context = browser.contexts()[0];
+  const page = context.pages()[0] || await context.newPage();
+  await page.setViewportSize(PHONE);
+  const exited = new Promise((r) => child.once('exit', r));
+  return {
+    browser, context, page, profileDir,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The app's screens, by the stable data-testids listed in tests/e2e/README.md. */
+export class App {
+  constructor(page, base) {
+    this.page = page;
+    this.base = base;
+  }
+
+  byId(id) {
+    return this.page.getByTestId(id);
+  }
+
+  async open(path = '/') {
+    const resp = await this.page.goto(this.base + path);
+    await this.byId('checkin-submit').or(this.byId('pending-count')).first().waitFor();
+    return resp;
+  }
+
+  /** Resolves once the service worker is active and controls the page. */
+  async serviceWorkerReady() {
+    await this.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+      }
+    });
+  }
+
+  async pendingCount() {
+    return Number(await this.byId('pending-count').textContent());
+  }
+
+  async waitPending(n, timeout = 20000) {
+    await this.page.waitForFunction(
+      (want) => document.querySelector('[data-testid="pending-count"]')?.textContent === String(want),
+      n, { timeout },
+    );
+  }
+
+  async waitSyncState(state, timeout = 20000) {
+    await this.page.waitForSelector(`[data-testid="sync-status"][data-state="${state}"]`, { timeout });
+  }
+
+  /** Taps the big button, waits until the app says "saved", returns the record id. */
+  async checkIn({ post, note } = {}) {
+    if (post) await this.byId('post-select').selectOption(post);
+    if (note) await this.byId('checkin-note').fill(note);
+    const before = await this.byId('save-status').getAttribute('data-record-id');
+    await this.byId('checkin-submit').click();
+    const handle = await this.page.waitForFunction((old) => {
+      const el = document.querySelector('[data-testid="save-status"]');
+      const id = el?.dataset.recordId;
+      return el?.dataset.state === 'saved' && id && id !== old ? id : null;
+    }, before || '');
+    return handle.jsonValue();
+  }
+
+  async history() {
+    await this.byId('nav-history').click();
+    await this.page.waitForSelector('section.history');
+    return this.page.$$eval('[data-testid="checkin-row"]', (rows) =>
+      rows.map((r) => ({ id: r.dataset.id, synced: r.dataset.synced === 'true', text: r.textContent })));
+  }
+
+  async screenshot(name) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await this.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+}

@@ -1,0 +1,174 @@
+//! Browser tests of the storage module (wasm-bindgen-test in headless Chromium):
+//! round trips, corrupt values, a full quota, the durable journal. Run: `cargo test-web`.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::DateTime;
+use gatewatch::storage::{self, journal, Key, StorageError};
+use gatewatch_model::stored::{LocalRecord, SCHEMA_VERSION};
+use gatewatch_model::stored::StoredError;
+use gatewatch_model::{CheckIn, CheckInEvent, DeviceId, Hlc, Presence, Record, RecordBody};
+use gloo_storage::{LocalStorage, Storage};
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn record(n: u128, wall_ms: u64) -> LocalRecord {
+    LocalRecord::new_unsynced(Record {
+        id: Uuid::from_u128(n),
+        version: Hlc { wall_ms, counter: 0, device: DeviceId::new("test1").unwrap() },
+        body: RecordBody::CheckIn(CheckIn {
+            post_id: "s01-g1".into(),
+            event: CheckInEvent::Arrival,
+            presence: Presence::default(),
+            note: format!("记录 {n}"),
+            officer_name: "张警官".into(),
+            device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
+        }),
+    })
+}
+
+/// Every test starts from an empty origin: localStorage and the journal.
+async fn fresh() {
+    LocalStorage::clear();
+    for (key, _) in journal::entries().await.unwrap() {
+        journal::delete(&key).await.unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn saved_records_load_back_exactly() {
+    fresh().await;
+    let (a, b) = (record(1, 10), record(2, 20));
+    storage::save_record(&a).unwrap();
+    storage::save_record(&b).unwrap();
+    let mut loaded = storage::load().unwrap().records;
+    loaded.sort_by_key(|r| r.record.id);
+    assert_eq!(loaded, vec![a, b]);
+    assert_eq!(LocalStorage::raw().get_item("gw:schema").unwrap().as_deref(), Some("1"));
+}
+
+#[wasm_bindgen_test]
+async fn saving_one_record_writes_one_key() {
+    fresh().await;
+    for n in 1..=50 {
+        storage::save_record(&record(n, n as u64)).unwrap();
+    }
+    let before = LocalStorage::raw().get_item(&Key::Record(Uuid::from_u128(1)).name()).unwrap();
+    let mut edited = record(1, 99);
+    edited.synced = true;
+    storage::save_record(&edited).unwrap();
+    // Only the edited key changed; the other 49 are untouched and there is no index.
+    let after = LocalStorage::raw().get_item(&Key::Record(Uuid::from_u128(1)).name()).unwrap();
+    assert_ne!(before, after);
+    // 50 records and nothing else: saving wrote no index or other key.
+    assert_eq!(LocalStorage::length(), 50);
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_values_are_moved_aside_not_deleted_and_the_app_still_starts() {
+    fresh().await;
+    let good = record(1, 10);
+    storage::save_record(&good).unwrap();
+    let bad_key = Key::Record(Uuid::from_u128(2)).name();
+    let raw = LocalStorage::raw();
+    raw.set_item(&bad_key, "{not json").unwrap();
+    raw.set_item(&Key::Settings.name(), "[1,2,").unwrap();
+
+    let loaded = storage::load().expect("a corrupt value must not stop the app");
+    assert_eq!(loaded.records, vec![good]);
+    assert_eq!(loaded.quarantined.len(), 2);
+    let moved = Key::quarantined(&bad_key);
+    assert_eq!(raw.get_item(&moved).unwrap().as_deref(), Some("{not json"));
+    assert_eq!(raw.get_item(&bad_key).unwrap(), None);
+    assert!(loaded.quarantined.iter().any(|q| q.key == bad_key && q.moved_to.as_deref() == Some(moved.as_str())));
+
+    // A second start does not report the same value again, and still keeps it.
+    let again = storage::load().unwrap();
+    assert!(again.quarantined.is_empty());
+    assert_eq!(raw.get_item(&moved).unwrap().as_deref(), Some("{not json"));
+}
+
+#[wasm_bindgen_test]
+async fn data_from_a_newer_app_is_refused_and_left_untouched() {
+    fresh().await;
+    let raw = LocalStorage::raw();
+    raw.set_item("gw:schema", &(SCHEMA_VERSION + 1).to_string()).unwrap();
+    let err = storage::load().unwrap_err();
+    assert_eq!(err, StorageError::Schema(StoredError::NewerSchema(SCHEMA_VERSION + 1)));
+    assert_eq!(raw.get_item("gw:schema").unwrap(), Some((SCHEMA_VERSION + 1).to_string()));
+}
+
+/// Fills localStorage with filler values until the browser refuses more.
+fn fill_quota() -> usize {
+    let raw = LocalStorage::raw();
+    let mut chunk = 1 << 20;
+    let mut n = 0;
+    while chunk >= 16 {
+        if raw.set_item(&format!("filler:{n}"), &"x".repeat(chunk)).is_ok() {
+            n += 1;
+        } else {
+            chunk /= 2;
+        }
+    }
+    n
+}
+
+#[wasm_bindgen_test]
+async fn a_full_quota_is_a_clear_error_and_loses_nothing_stored() {
+    fresh().await;
+    let kept = record(1, 10);
+    storage::save_record(&kept).unwrap();
+    let fillers = fill_quota();
+    assert!(fillers > 0);
+
+    let new = record(2, 20);
+    assert_eq!(storage::save_record(&new), Err(StorageError::QuotaFull));
+    // The durable save still puts it in the journal, and reports the full quota.
+    assert_eq!(storage::save_durably(&new).await, Err(StorageError::QuotaFull));
+    let journaled = journal::entries().await.unwrap();
+    assert!(journaled.iter().any(|(k, _)| *k == new.record.id.to_string()));
+
+    let loaded = storage::load().unwrap();
+    assert_eq!(loaded.records, vec![kept]);
+
+    // Once space is freed, the journal replay brings the new record in.
+    for i in 0..fillers {
+        LocalStorage::delete(format!("filler:{i}"));
+    }
+    let recovered = storage::replay_journal(&loaded.records).await.unwrap();
+    assert_eq!(recovered, vec![new.clone()]);
+    assert_eq!(storage::load().unwrap().records.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn the_journal_brings_back_a_record_localstorage_lost() {
+    fresh().await;
+    let r = record(7, 70);
+    storage::save_durably(&r).await.unwrap();
+    // What a browser kill before localStorage's flush looks like on the next start.
+    LocalStorage::delete(Key::Record(r.record.id).name());
+    let loaded = storage::load().unwrap();
+    assert!(loaded.records.is_empty());
+    let recovered = storage::replay_journal(&loaded.records).await.unwrap();
+    assert_eq!(recovered, vec![r.clone()]);
+    assert_eq!(storage::load().unwrap().records, vec![r]);
+}
+
+#[wasm_bindgen_test]
+async fn an_acknowledged_record_leaves_the_journal() {
+    fresh().await;
+    let r = record(8, 80);
+    storage::save_durably(&r).await.unwrap();
+    assert_eq!(journal::entries().await.unwrap().len(), 1);
+    storage::forget_journal(r.record.id).await.unwrap();
+    assert!(journal::entries().await.unwrap().is_empty());
+    // And a journal entry already in localStorage as synced is cleaned up at replay.
+    storage::save_durably(&r).await.unwrap();
+    let mut synced = r.clone();
+    synced.synced = true;
+    storage::save_record(&synced).unwrap();
+    let recovered = storage::replay_journal(&[synced]).await.unwrap();
+    assert!(recovered.is_empty());
+    assert!(journal::entries().await.unwrap().is_empty());
+}
