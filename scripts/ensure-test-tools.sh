@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools: Debian's Chromium and
-# ChromeDriver (never a downloaded browser) and npm playwright-core for the
+# ChromeDriver (never a downloaded browser), a CJK font and npm playwright-core for the
 # end-to-end tests. Skips whatever is already present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing Debian chromium and chromium-driver"
+# A CJK font, so screenshots of the zh-CN UI show characters instead of boxes.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] \
+   || [ ! -d /usr/share/fonts/truetype/wqy ]; then
+  say "installing Debian chromium, chromium-driver and a CJK font"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
 fi
 
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then

@@ -28,7 +28,7 @@ pub fn HistoryPage() -> impl IntoView {
             <ul class="rows">
                 <For
                     each=move || rows.get().into_iter().take(shown.get())
-                    key=|l| (l.record.id, l.record.version.clone(), l.synced)
+                    key=|l| (l.record.id, l.record.version.clone(), l.synced, l.received_at)
                     children=move |l| view! { <HistoryRow local=l/> }
                 />
             </ul>

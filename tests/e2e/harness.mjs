@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVER_BIN = join(ROOT, 'target/server/gatewatch-server');
-export const DIST = join(ROOT, 'dist');
+export const DIST = process.env.GATEWATCH_E2E_DIST || join(ROOT, 'dist');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'tests/e2e/screenshots');
 export const PHONE = { width: 390, height: 844 };
