@@ -7,14 +7,16 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/node_modules/.bin:$(PATH)
 # trunk's errors are unreadable with backtraces on.
 export RUST_BACKTRACE := 0
 
-LISTEN ?= 127.0.0.1:8080
-DATABASE ?= data/gatewatch.db
 SERVER := target/server/gatewatch-server
+# Unset by default so the server's own defaults and GATEWATCH_* variables apply
+# (127.0.0.1:8080, data/gatewatch.db); `make run LISTEN=… DATABASE=…` overrides them.
+LISTEN ?=
+DATABASE ?=
 
 .PHONY: run test tools test-tools app server test-model test-server test-web test-e2e bench clean
 
 run: tools app server
-	$(SERVER) --listen $(LISTEN) --database $(DATABASE) --dist dist
+	$(SERVER) $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
 
 test: tools test-tools
 	$(MAKE) --no-print-directory test-model test-server test-web test-e2e

@@ -49,13 +49,13 @@ async function waitFor(check, what, timeoutMs = 15000) {
 }
 
 /** Starts the sync server on 127.0.0.1 with a database in `dataDir`. */
-export async function startServer({ dataDir = tempDir('db'), port } = {}) {
+export async function startServer({ dataDir = tempDir('db'), port, dist = DIST } = {}) {
   port = port || await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(SERVER_BIN, [
     '--listen', `127.0.0.1:${port}`,
     '--database', join(dataDir, 'gatewatch.db'),
-    '--dist', DIST,
+    '--dist', dist,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
