@@ -21,13 +21,18 @@ pub enum ApiError {
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     let status = resp.status();
     if !(200..300).contains(&status) {
-        let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
-            error: "http_error".into(),
-            detail: resp.status_text(),
-        });
+        let body = resp
+            .json::<ErrorBody>()
+            .await
+            .unwrap_or_else(|_| ErrorBody {
+                error: "http_error".into(),
+                detail: resp.status_text(),
+            });
         return Err(ApiError::Server { status, body });
     }
-    resp.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()))
+    resp.json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 fn network(e: gloo_net::Error) -> ApiError {

@@ -30,7 +30,9 @@ pub fn run() {
         {
             let sync = sync.clone();
             spawn_local(async move {
-                let held = state.records.with_untracked(|r| r.values().cloned().collect::<Vec<_>>());
+                let held = state
+                    .records
+                    .with_untracked(|r| r.values().cloned().collect::<Vec<_>>());
                 match storage::replay_journal(&held).await {
                     Ok(recovered) if !recovered.is_empty() => {
                         state.add_recovered(recovered);

@@ -95,14 +95,23 @@ impl AppState {
         for r in &loaded.records {
             clock.observe(&r.record.version, now);
         }
-        let records = loaded.records.into_iter().map(|r| (r.record.id, r)).collect();
+        let records = loaded
+            .records
+            .into_iter()
+            .map(|r| (r.record.id, r))
+            .collect();
         Self {
             records: RwSignal::new(records),
             unsaved: RwSignal::new(Vec::new()),
             rejected: RwSignal::new(HashMap::new()),
             sync: RwSignal::new(SyncState::Offline),
             settings: RwSignal::new(loaded.settings),
-            posts: RwSignal::new(loaded.posts.filter(|p| !p.is_empty()).unwrap_or_else(demo_posts)),
+            posts: RwSignal::new(
+                loaded
+                    .posts
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or_else(demo_posts),
+            ),
             notices: RwSignal::new(notices),
             update_available: RwSignal::new(false),
             clock: StoredValue::new(clock),
@@ -133,7 +142,8 @@ impl AppState {
 
     /// Records not yet acknowledged by the server.
     pub fn pending_count(&self) -> usize {
-        self.records.with(|r| r.values().filter(|l| !l.synced).count())
+        self.records
+            .with(|r| r.values().filter(|l| !l.synced).count())
     }
 
     /// Adds records recovered from the journal after a browser kill.
@@ -142,7 +152,11 @@ impl AppState {
             return;
         }
         let now = now_ms();
-        self.clock.update_value(|c| recovered.iter().for_each(|r| c.observe(&r.record.version, now)));
+        self.clock.update_value(|c| {
+            recovered
+                .iter()
+                .for_each(|r| c.observe(&r.record.version, now))
+        });
         self.records.update(|map| {
             for r in recovered {
                 map.insert(r.record.id, r);
@@ -156,7 +170,7 @@ impl AppState {
         let Some(version) = version else {
             return Err(StorageError::Write("app is shutting down".into()));
         };
-        self.clock.with_value(|c| storage::save_clock(c)).ok();
+        self.clock.with_value(storage::save_clock).ok();
         let record = Record {
             id: Uuid::new_v4(),
             version,
@@ -169,7 +183,9 @@ impl AppState {
                 device_time: chrono::Local::now().fixed_offset(),
             }),
         };
-        record.validate().map_err(|e| StorageError::Write(e.to_string()))?;
+        record
+            .validate()
+            .map_err(|e| StorageError::Write(e.to_string()))?;
         let local = LocalRecord::new_unsynced(record);
         let id = local.record.id;
         let saved = storage::save_durably(&local).await;
@@ -196,7 +212,8 @@ impl AppState {
             .filter(|r| storage::save_record(r).is_err())
             .collect();
         if still.is_empty() {
-            self.notices.update(|n| n.retain(|x| *x != Notice::QuotaFull));
+            self.notices
+                .update(|n| n.retain(|x| *x != Notice::QuotaFull));
         }
         self.unsaved.set(still);
     }
@@ -207,7 +224,11 @@ impl AppState {
         self.records.with_untracked(|map| {
             map.values()
                 .filter(|l| !l.synced)
-                .filter(|l| rejected.get(&l.record.id).is_none_or(|(v, _)| *v != l.record.version))
+                .filter(|l| {
+                    rejected
+                        .get(&l.record.id)
+                        .is_none_or(|(v, _)| *v != l.record.version)
+                })
                 .map(|l| l.record.clone())
                 .collect()
         })
@@ -244,7 +265,11 @@ impl AppState {
         let now = now_ms();
         let mut to_save = Vec::new();
         let mut spent = Vec::new();
-        self.clock.update_value(|c| changes.iter().for_each(|ch| c.observe(&ch.record.version, now)));
+        self.clock.update_value(|c| {
+            changes
+                .iter()
+                .for_each(|ch| c.observe(&ch.record.version, now))
+        });
         self.records.update(|map| {
             for change in changes {
                 let held = map.get(&change.record.id);
@@ -257,7 +282,11 @@ impl AppState {
                     Upsert::Superseded | Upsert::Conflict => false,
                 };
                 if fresh {
-                    let local = LocalRecord { record: change.record, synced: true, received_at: Some(change.received_at) };
+                    let local = LocalRecord {
+                        record: change.record,
+                        synced: true,
+                        received_at: Some(change.received_at),
+                    };
                     if was_pending {
                         spent.push(local.record.id);
                     }
@@ -269,7 +298,7 @@ impl AppState {
         for local in &to_save {
             let _ = storage::save_record(local);
         }
-        self.clock.with_value(|c| storage::save_clock(c)).ok();
+        self.clock.with_value(storage::save_clock).ok();
         self.cursor.set_value(cursor);
         let _ = storage::save_cursor(cursor);
         spent

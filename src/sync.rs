@@ -30,7 +30,9 @@ impl SyncHandle {
 }
 
 fn browser_online() -> bool {
-    web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true)
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
 }
 
 /// Starts the sync loop and returns the handle that wakes it.
@@ -42,9 +44,8 @@ pub fn start(state: AppState) -> SyncHandle {
             let ok = run_once(state).await;
             let delay = backoff.next_delay_ms(ok);
             let timer = TimeoutFuture::new(delay);
-            match select(timer, woken.next()).await {
-                Either::Right((None, _)) => break, // every handle dropped: page is closing
-                _ => {}
+            if let Either::Right((None, _)) = select(timer, woken.next()).await {
+                break; // every handle dropped: the page is closing
             }
             // Several wake-ups while we slept or synced are one sync.
             while woken.try_recv().is_ok() {}
@@ -91,7 +92,10 @@ async fn sync(state: AppState) -> Result<(), ApiError> {
 async fn push(state: AppState) -> Result<(), ApiError> {
     let outbox = state.outbox();
     for batch in outbox.chunks(MAX_PUSH_BATCH) {
-        let req = PushRequest { device: state.device(), records: batch.to_vec() };
+        let req = PushRequest {
+            device: state.device(),
+            records: batch.to_vec(),
+        };
         let resp = api::push(&req).await?;
         for ack in resp.acks {
             if state.acknowledge(ack.id, &ack.version) {

@@ -4,8 +4,8 @@
 
 use chrono::DateTime;
 use gatewatch::storage::{self, journal, Key, StorageError};
-use gatewatch_model::stored::{LocalRecord, SCHEMA_VERSION};
 use gatewatch_model::stored::StoredError;
+use gatewatch_model::stored::{LocalRecord, SCHEMA_VERSION};
 use gatewatch_model::{CheckIn, CheckInEvent, DeviceId, Hlc, Presence, Record, RecordBody};
 use gloo_storage::{LocalStorage, Storage};
 use uuid::Uuid;
@@ -16,7 +16,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn record(n: u128, wall_ms: u64) -> LocalRecord {
     LocalRecord::new_unsynced(Record {
         id: Uuid::from_u128(n),
-        version: Hlc { wall_ms, counter: 0, device: DeviceId::new("test1").unwrap() },
+        version: Hlc {
+            wall_ms,
+            counter: 0,
+            device: DeviceId::new("test1").unwrap(),
+        },
         body: RecordBody::CheckIn(CheckIn {
             post_id: "s01-g1".into(),
             event: CheckInEvent::Arrival,
@@ -45,7 +49,13 @@ async fn saved_records_load_back_exactly() {
     let mut loaded = storage::load().unwrap().records;
     loaded.sort_by_key(|r| r.record.id);
     assert_eq!(loaded, vec![a, b]);
-    assert_eq!(LocalStorage::raw().get_item("gw:schema").unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        LocalStorage::raw()
+            .get_item("gw:schema")
+            .unwrap()
+            .as_deref(),
+        Some("1")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -54,12 +64,16 @@ async fn saving_one_record_writes_one_key() {
     for n in 1..=50 {
         storage::save_record(&record(n, n as u64)).unwrap();
     }
-    let before = LocalStorage::raw().get_item(&Key::Record(Uuid::from_u128(1)).name()).unwrap();
+    let before = LocalStorage::raw()
+        .get_item(&Key::Record(Uuid::from_u128(1)).name())
+        .unwrap();
     let mut edited = record(1, 99);
     edited.synced = true;
     storage::save_record(&edited).unwrap();
     // Only the edited key changed; the other 49 are untouched and there is no index.
-    let after = LocalStorage::raw().get_item(&Key::Record(Uuid::from_u128(1)).name()).unwrap();
+    let after = LocalStorage::raw()
+        .get_item(&Key::Record(Uuid::from_u128(1)).name())
+        .unwrap();
     assert_ne!(before, after);
     // 50 records and nothing else: saving wrote no index or other key.
     assert_eq!(LocalStorage::length(), 50);
@@ -81,7 +95,10 @@ async fn corrupt_values_are_moved_aside_not_deleted_and_the_app_still_starts() {
     let moved = Key::quarantined(&bad_key);
     assert_eq!(raw.get_item(&moved).unwrap().as_deref(), Some("{not json"));
     assert_eq!(raw.get_item(&bad_key).unwrap(), None);
-    assert!(loaded.quarantined.iter().any(|q| q.key == bad_key && q.moved_to.as_deref() == Some(moved.as_str())));
+    assert!(loaded
+        .quarantined
+        .iter()
+        .any(|q| q.key == bad_key && q.moved_to.as_deref() == Some(moved.as_str())));
 
     // A second start does not report the same value again, and still keeps it.
     let again = storage::load().unwrap();
@@ -93,10 +110,17 @@ async fn corrupt_values_are_moved_aside_not_deleted_and_the_app_still_starts() {
 async fn data_from_a_newer_app_is_refused_and_left_untouched() {
     fresh().await;
     let raw = LocalStorage::raw();
-    raw.set_item("gw:schema", &(SCHEMA_VERSION + 1).to_string()).unwrap();
+    raw.set_item("gw:schema", &(SCHEMA_VERSION + 1).to_string())
+        .unwrap();
     let err = storage::load().unwrap_err();
-    assert_eq!(err, StorageError::Schema(StoredError::NewerSchema(SCHEMA_VERSION + 1)));
-    assert_eq!(raw.get_item("gw:schema").unwrap(), Some((SCHEMA_VERSION + 1).to_string()));
+    assert_eq!(
+        err,
+        StorageError::Schema(StoredError::NewerSchema(SCHEMA_VERSION + 1))
+    );
+    assert_eq!(
+        raw.get_item("gw:schema").unwrap(),
+        Some((SCHEMA_VERSION + 1).to_string())
+    );
 }
 
 /// Fills localStorage with filler values until the browser refuses more.
@@ -105,7 +129,10 @@ fn fill_quota() -> usize {
     let mut chunk = 1 << 20;
     let mut n = 0;
     while chunk >= 16 {
-        if raw.set_item(&format!("filler:{n}"), &"x".repeat(chunk)).is_ok() {
+        if raw
+            .set_item(&format!("filler:{n}"), &"x".repeat(chunk))
+            .is_ok()
+        {
             n += 1;
         } else {
             chunk /= 2;
@@ -125,9 +152,14 @@ async fn a_full_quota_is_a_clear_error_and_loses_nothing_stored() {
     let new = record(2, 20);
     assert_eq!(storage::save_record(&new), Err(StorageError::QuotaFull));
     // The durable save still puts it in the journal, and reports the full quota.
-    assert_eq!(storage::save_durably(&new).await, Err(StorageError::QuotaFull));
+    assert_eq!(
+        storage::save_durably(&new).await,
+        Err(StorageError::QuotaFull)
+    );
     let journaled = journal::entries().await.unwrap();
-    assert!(journaled.iter().any(|(k, _)| *k == new.record.id.to_string()));
+    assert!(journaled
+        .iter()
+        .any(|(k, _)| *k == new.record.id.to_string()));
 
     let loaded = storage::load().unwrap();
     assert_eq!(loaded.records, vec![kept]);

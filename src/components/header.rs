@@ -19,10 +19,12 @@ pub fn Header() -> impl IntoView {
             SyncState::Error(_) => state.t(Msg::SyncError),
         })
     };
-    let status_title = move || state.sync.with(|s| match s {
-        SyncState::Error(e) => e.clone(),
-        _ => String::new(),
-    });
+    let status_title = move || {
+        state.sync.with(|s| match s {
+            SyncState::Error(e) => e.clone(),
+            _ => String::new(),
+        })
+    };
     view! {
         <header class="top">
             <h1 class="app-name">{move || state.t(Msg::AppName)}</h1>

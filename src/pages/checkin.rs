@@ -32,7 +32,11 @@ impl SaveStatus {
 pub fn CheckInPage() -> impl IntoView {
     let state = AppState::expect();
     let sync = expect_context::<SyncHandle>();
-    let post_id = RwSignal::new(state.posts.with_untracked(|p| p.first().map(|p| p.id.clone()).unwrap_or_default()));
+    let post_id = RwSignal::new(
+        state
+            .posts
+            .with_untracked(|p| p.first().map(|p| p.id.clone()).unwrap_or_default()),
+    );
     let departure = RwSignal::new(false);
     let officer = RwSignal::new(true);
     let car = RwSignal::new(true);
@@ -63,8 +67,16 @@ pub fn CheckInPage() -> impl IntoView {
         status.set(SaveStatus::Saving);
         save.dispatch(CheckInDraft {
             post_id: post_id.get_untracked(),
-            event: if departure.get_untracked() { CheckInEvent::Departure } else { CheckInEvent::Arrival },
-            presence: Presence { officer: officer.get_untracked(), car: car.get_untracked(), lights: lights.get_untracked() },
+            event: if departure.get_untracked() {
+                CheckInEvent::Departure
+            } else {
+                CheckInEvent::Arrival
+            },
+            presence: Presence {
+                officer: officer.get_untracked(),
+                car: car.get_untracked(),
+                lights: lights.get_untracked(),
+            },
             note: note.get_untracked(),
         });
     };

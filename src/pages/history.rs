@@ -58,7 +58,11 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
         .with_untracked(|posts| posts.iter().find(|p| p.id == c.post_id).map(|p| p.label()))
         .unwrap_or_else(|| c.post_id.clone());
     let rejected = move || {
-        state.rejected.with(|r| r.get(&id).filter(|(v, _)| *v == version).map(|(_, why)| why.clone()))
+        state.rejected.with(|r| {
+            r.get(&id)
+                .filter(|(v, _)| *v == version)
+                .map(|(_, why)| why.clone())
+        })
     };
     let synced = local.synced;
     let place = move || {
@@ -73,9 +77,11 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
     let event = c.event;
     let flags = c.presence;
     let time = c.device_time.format("%m-%d %H:%M").to_string();
-    let received = local
-        .received_at
-        .map(|r| r.with_timezone(&c.device_time.timezone()).format("%H:%M:%S").to_string());
+    let received = local.received_at.map(|r| {
+        r.with_timezone(&c.device_time.timezone())
+            .format("%H:%M:%S")
+            .to_string()
+    });
     let flag = move |on: bool, msg: Msg| {
         view! { <span class="chip" class:off=!on>{move || state.t(msg)}</span> }
     };

@@ -14,10 +14,17 @@ pub fn SettingsPage() -> impl IntoView {
     let saved = RwSignal::new(None::<Result<(), String>>);
     let save = move |_| {
         let settings = Settings {
-            officer_name: name.get_untracked().trim().chars().take(gatewatch_model::record::MAX_NAME_CHARS).collect(),
+            officer_name: name
+                .get_untracked()
+                .trim()
+                .chars()
+                .take(gatewatch_model::record::MAX_NAME_CHARS)
+                .collect(),
             lang: state.lang(),
         };
-        saved.set(Some(state.save_settings(settings).map_err(|e| e.to_string())));
+        saved.set(Some(
+            state.save_settings(settings).map_err(|e| e.to_string()),
+        ));
     };
     let set_lang = move |tag: String| {
         if let Some(lang) = Lang::from_tag(&tag) {

@@ -44,6 +44,7 @@ impl Key {
 
     /// The record id of a record key, if `name` is one.
     pub fn record_id(name: &str) -> Option<Uuid> {
-        name.strip_prefix(RECORD_PREFIX).and_then(|s| Uuid::parse_str(s).ok())
+        name.strip_prefix(RECORD_PREFIX)
+            .and_then(|s| Uuid::parse_str(s).ok())
     }
 }

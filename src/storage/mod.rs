@@ -40,7 +40,10 @@ pub enum StorageError {
 
 impl StorageError {
     pub(crate) fn journal(e: wasm_bindgen::JsValue) -> Self {
-        let text = js_sys::Error::from(e).message().as_string().unwrap_or_default();
+        let text = js_sys::Error::from(e)
+            .message()
+            .as_string()
+            .unwrap_or_default();
         StorageError::Journal(text)
     }
 
@@ -87,7 +90,9 @@ pub fn available() -> Result<(), StorageError> {
     match window.local_storage() {
         Ok(Some(_)) => Ok(()),
         Ok(None) => Err(StorageError::Unavailable("no localStorage".into())),
-        Err(_) => Err(StorageError::Unavailable("localStorage access denied".into())),
+        Err(_) => Err(StorageError::Unavailable(
+            "localStorage access denied".into(),
+        )),
     }
 }
 
@@ -103,11 +108,17 @@ pub fn load() -> Result<Loaded, StorageError> {
         .filter_map(|i| raw.key(i).ok().flatten())
         .collect();
     for name in names {
-        let Some(id) = Key::record_id(&name) else { continue };
-        let Ok(Some(text)) = raw.get_item(&name) else { continue };
+        let Some(id) = Key::record_id(&name) else {
+            continue;
+        };
+        let Ok(Some(text)) = raw.get_item(&name) else {
+            continue;
+        };
         match stored::decode(id, &text) {
             Ok(local) => loaded.records.push(local),
-            Err(e) => loaded.quarantined.push(quarantine(&name, &text, e.to_string())),
+            Err(e) => loaded
+                .quarantined
+                .push(quarantine(&name, &text, e.to_string())),
         }
     }
     loaded.clock = read_small(&Key::Clock, &mut loaded.quarantined);
@@ -156,13 +167,20 @@ fn quarantine(name: &str, text: &str, reason: String) -> Quarantined {
     if moved {
         let _ = raw.remove_item(name);
     }
-    Quarantined { key: name.to_string(), moved_to: moved.then_some(target), reason }
+    Quarantined {
+        key: name.to_string(),
+        moved_to: moved.then_some(target),
+        reason,
+    }
 }
 
 /// Saves one record to localStorage (one key; nothing else is rewritten).
 pub fn save_record(local: &LocalRecord) -> Result<(), StorageError> {
-    LocalStorage::set(Key::Record(local.record.id).name(), StoredRecord::from_local(local))
-        .map_err(StorageError::from_gloo)
+    LocalStorage::set(
+        Key::Record(local.record.id).name(),
+        StoredRecord::from_local(local),
+    )
+    .map_err(StorageError::from_gloo)
 }
 
 /// Saves a new or edited record so that it survives a browser kill the moment this
@@ -174,7 +192,9 @@ pub fn save_record(local: &LocalRecord) -> Result<(), StorageError> {
 pub async fn save_durably(local: &LocalRecord) -> Result<(), StorageError> {
     let journaled = journal::put(&local.record.id.to_string(), &stored::encode(local)).await;
     if let Err(e) = &journaled {
-        web_sys::console::warn_1(&format!("journal write failed, relying on localStorage: {e}").into());
+        web_sys::console::warn_1(
+            &format!("journal write failed, relying on localStorage: {e}").into(),
+        );
     }
     save_record(local)
 }
@@ -186,8 +206,12 @@ pub async fn replay_journal(records: &[LocalRecord]) -> Result<Vec<LocalRecord>,
         records.iter().map(|r| (r.record.id, r)).collect();
     let mut recovered = Vec::new();
     for (key, text) in journal::entries().await? {
-        let Ok(id) = Uuid::parse_str(&key) else { continue };
-        let Ok(local) = stored::decode(id, &text) else { continue };
+        let Ok(id) = Uuid::parse_str(&key) else {
+            continue;
+        };
+        let Ok(local) = stored::decode(id, &text) else {
+            continue;
+        };
         match held.get(&id) {
             // localStorage has this version or a newer one: the journal entry is spent
             // once the server has it too.

@@ -72,8 +72,11 @@ export async function startServer({ dataDir = tempDir('db'), port, dist = DIST }
   };
 }
 
-/** A Chromium with a persistent profile, driven by playwright (closed normally). */
-export async function launchProfile(profileDir = tempDir('profile')) {
+/**
+ * A Chromium with a persistent profile, driven by playwright (closed normally).
+ * `options` are extra playwright context options (the benchmark sets a time zone).
+ */
+export async function launchProfile(profileDir = tempDir('profile'), options = {}) {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -84,6 +87,7 @@ export async function launchProfile(profileDir = tempDir('profile')) {
     hasTouch: true,
     locale: 'zh-CN',
     serviceWorkers: 'allow',
+    ...options,
   });
   const page = context.pages()[0] || await context.newPage();
   return { context, page, profileDir };

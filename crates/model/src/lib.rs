@@ -20,6 +20,6 @@ pub use hlc::{Clock, DeviceId, Hlc};
 pub use post::{demo_posts, Post};
 pub use record::{CheckIn, CheckInEvent, Presence, Record, RecordBody, ValidationError};
 pub use sync::{
-    Ack, AckOutcome, Backoff, Change, Cursor, ErrorBody, PullResponse, PushRequest, PushResponse, Rejection,
-    MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    Ack, AckOutcome, Backoff, Change, Cursor, ErrorBody, PullResponse, PushRequest, PushResponse,
+    Rejection, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };

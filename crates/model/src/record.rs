@@ -75,6 +75,20 @@ impl Presence {
     pub fn all(&self) -> bool {
         self.officer && self.car && self.lights
     }
+
+    /// Compact form for storage: 1 officer, 2 car, 4 lights.
+    pub fn bits(&self) -> u8 {
+        u8::from(self.officer) | u8::from(self.car) << 1 | u8::from(self.lights) << 2
+    }
+
+    /// Inverse of `bits`; unknown higher bits are ignored.
+    pub fn from_bits(bits: u8) -> Self {
+        Self {
+            officer: bits & 1 != 0,
+            car: bits & 2 != 0,
+            lights: bits & 4 != 0,
+        }
+    }
 }
 
 /// A patrol check-in at a post.
@@ -183,7 +197,8 @@ pub(crate) mod tests {
 
     #[test]
     fn validation_table() {
-        let cases: Vec<(Box<dyn Fn(&mut CheckIn)>, Option<ValidationError>)> = vec![
+        type Edit = Box<dyn Fn(&mut CheckIn)>;
+        let cases: Vec<(Edit, Option<ValidationError>)> = vec![
             (Box::new(|_| {}), None),
             (
                 Box::new(|c| c.post_id = String::new()),

@@ -88,9 +88,7 @@ impl StoredRecord {
                     CheckInEvent::Arrival => 'a',
                     CheckInEvent::Departure => 'd',
                 },
-                f: u8::from(c.presence.officer)
-                    | u8::from(c.presence.car) << 1
-                    | u8::from(c.presence.lights) << 2,
+                f: c.presence.bits(),
                 n: c.note.clone(),
                 o: c.officer_name.clone(),
                 t: c.device_time,
@@ -115,11 +113,7 @@ impl StoredRecord {
                     'd' => CheckInEvent::Departure,
                     other => return Err(StoredError::BadEvent(other)),
                 },
-                presence: Presence {
-                    officer: f & 1 != 0,
-                    car: f & 2 != 0,
-                    lights: f & 4 != 0,
-                },
+                presence: Presence::from_bits(f),
                 note: n,
                 officer_name: o,
                 device_time: t,
@@ -205,11 +199,7 @@ mod tests {
                                 } else {
                                     CheckInEvent::Departure
                                 },
-                                presence: Presence {
-                                    officer: f & 1 != 0,
-                                    car: f & 2 != 0,
-                                    lights: f & 4 != 0,
-                                },
+                                presence: Presence::from_bits(f),
                                 note: n,
                                 officer_name: o,
                                 device_time: DateTime::from_timestamp(secs, 0)

@@ -116,7 +116,9 @@ impl Backoff {
         }
         self.failures = self.failures.saturating_add(1);
         let shift = (self.failures - 1).min(16);
-        Self::FIRST_RETRY_MS.saturating_mul(1 << shift).min(Self::CAP_MS)
+        Self::FIRST_RETRY_MS
+            .saturating_mul(1 << shift)
+            .min(Self::CAP_MS)
     }
 }
 
