@@ -20,7 +20,6 @@ run: tools app server
 
 test: tools test-tools
 	$(MAKE) --no-print-directory test-model test-server test-web test-e2e
-	@echo "make test: every layer passed"
 
 tools:
 	@scripts/ensure-tools.sh
