@@ -9,10 +9,12 @@
 //! Time and fresh ids are passed in, so every rule is a plain function that is tested
 //! natively (and on `wasm32`, `SystemTime::now()` would panic anyway).
 
+pub mod coverage;
 pub mod hlc;
 pub mod merge;
 pub mod post;
 pub mod record;
+pub mod school;
 pub mod stored;
 pub mod sync;
 

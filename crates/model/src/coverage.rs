@@ -1,0 +1,365 @@
+//! Coverage (落实率): for each school × day × peak window, was the gate staffed with an
+//! officer, a car and lights before the window opened?
+//!
+//! The same functions run on the phone (offline, from its own records) and on the
+//! server, so both show the same rate. The classification is a pure function of the
+//! set of arrivals: order and repetition of records do not change it.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::record::{CheckInEvent, Presence, Record, RecordBody};
+use crate::school::{School, WindowKind, WindowOnDay};
+
+/// The earliest an arrival may be before a window opens and still count for it.
+pub const EARLIEST_ARRIVAL: Duration = Duration::hours(2);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// On post by the due time with officer, car and lights.
+    Covered,
+    /// Officer, car and lights, but after the due time (before the window closed).
+    Late,
+    /// On post before the window closed, but without all three.
+    Partial,
+    /// Nobody arrived before the window closed.
+    Missed,
+    /// Not decided yet: the window has not closed and no full arrival is recorded.
+    Upcoming,
+}
+
+/// An arrival at one of a school's posts, as coverage needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub school_id: String,
+    pub at: DateTime<FixedOffset>,
+    pub presence: Presence,
+}
+
+/// The arrivals among `records`, mapped to schools through their post ids.
+/// Departures, and check-ins at posts of no known school, do not count.
+pub fn arrivals<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    school_of_post: impl Fn(&str) -> Option<&'a str>,
+) -> Vec<Arrival> {
+    records
+        .into_iter()
+        .filter_map(|r| match &r.body {
+            RecordBody::CheckIn(c) if c.event == CheckInEvent::Arrival => Some(Arrival {
+                school_id: school_of_post(&c.post_id)?.to_string(),
+                at: c.device_time,
+                presence: c.presence,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Classifies one window from the arrivals that fall in its span.
+///
+/// `counted_from` is the earliest instant an arrival counts for this window (two hours
+/// before it opens, but never before the previous window of the day closed).
+pub fn classify(
+    window: &WindowOnDay,
+    counted_from: DateTime<FixedOffset>,
+    arrivals: &[&Arrival],
+    now: DateTime<Utc>,
+) -> Status {
+    let in_span: Vec<&Arrival> = arrivals
+        .iter()
+        .copied()
+        .filter(|a| a.at >= counted_from && a.at < window.closes)
+        .collect();
+    let mut full = in_span.iter().filter(|a| a.presence.all());
+    if full.clone().any(|a| a.at <= window.due) {
+        Status::Covered
+    } else if full.next().is_some() {
+        Status::Late
+    } else if now < window.closes {
+        // Someone may still arrive, or complete the flags, before it closes.
+        Status::Upcoming
+    } else if !in_span.is_empty() {
+        Status::Partial
+    } else {
+        Status::Missed
+    }
+}
+
+/// One classified window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub school_id: String,
+    pub date: NaiveDate,
+    pub kind: WindowKind,
+    pub status: Status,
+}
+
+/// Classifies every window of every school on every day in `days`.
+pub fn coverage(
+    schools: &[School],
+    arrivals: &[Arrival],
+    days: RangeInclusive<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Vec<Cell> {
+    // Index arrivals per school, sorted by instant, so each window looks at a slice.
+    let mut by_school: HashMap<&str, Vec<&Arrival>> = HashMap::new();
+    for a in arrivals {
+        by_school.entry(a.school_id.as_str()).or_default().push(a);
+    }
+    for list in by_school.values_mut() {
+        list.sort_by_key(|a| a.at);
+    }
+    let mut cells = Vec::new();
+    for school in schools {
+        let list = by_school
+            .get(school.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let (first, last) = (*days.start(), *days.end());
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            let mut previous_close: Option<DateTime<FixedOffset>> = None;
+            for window in school.windows_on(date) {
+                let earliest = window.opens - EARLIEST_ARRIVAL;
+                let counted_from = previous_close.map_or(earliest, |c| c.max(earliest));
+                let start = list.partition_point(|a| a.at < counted_from);
+                let end = list.partition_point(|a| a.at < window.closes);
+                let status = classify(&window, counted_from, &list[start..end.max(start)], now);
+                previous_close = Some(window.closes);
+                cells.push(Cell {
+                    school_id: school.id.clone(),
+                    date,
+                    kind: window.kind,
+                    status,
+                });
+            }
+        }
+    }
+    cells
+}
+
+/// Covered windows over decided ones (upcoming windows are not counted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rate {
+    pub covered: u32,
+    pub decided: u32,
+}
+
+impl Rate {
+    pub fn of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Rate {
+        cells.into_iter().fold(Rate::default(), |mut r, c| {
+            if c.status != Status::Upcoming {
+                r.decided += 1;
+            }
+            if c.status == Status::Covered {
+                r.covered += 1;
+            }
+            r
+        })
+    }
+
+    /// The rate in percent, or `None` before any window is decided.
+    pub fn percent(&self) -> Option<f64> {
+        (self.decided > 0).then(|| f64::from(self.covered) * 100.0 / f64::from(self.decided))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::school::default_windows;
+    use proptest::prelude::*;
+
+    fn school(id: &str) -> School {
+        School {
+            id: id.into(),
+            name: "实验小学".into(),
+            windows: default_windows(),
+            lead_minutes: 15,
+            utc_offset_minutes: 480,
+        }
+    }
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn arrival(school: &str, when: &str, flags: u8) -> Arrival {
+        Arrival {
+            school_id: school.into(),
+            at: at(when),
+            presence: Presence::from_bits(flags),
+        }
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    fn end_of_day() -> DateTime<Utc> {
+        at("2026-11-25T23:59:59+08:00").with_timezone(&Utc)
+    }
+
+    fn morning(arrivals: &[Arrival], now: DateTime<Utc>) -> Status {
+        let cells = coverage(&[school("s1")], arrivals, day()..=day(), now);
+        cells
+            .iter()
+            .find(|c| c.kind == WindowKind::Morning)
+            .unwrap()
+            .status
+    }
+
+    #[test]
+    fn morning_window_edges() {
+        // Morning window 07:20–08:00 (+08:00), lead 15 min: due 07:05.
+        let cases = [
+            ("2026-11-25T07:05:00+08:00", 7, Status::Covered), // exactly at due
+            ("2026-11-25T05:20:00+08:00", 7, Status::Covered), // earliest counted
+            ("2026-11-25T05:19:59+08:00", 7, Status::Missed),  // too early to count
+            ("2026-11-25T07:05:00.001+08:00", 7, Status::Late),
+            ("2026-11-25T07:59:59+08:00", 7, Status::Late),
+            ("2026-11-25T08:00:00+08:00", 7, Status::Missed), // at close: too late
+            ("2026-11-25T06:50:00+08:00", 3, Status::Partial), // no lights
+            ("2026-11-25T07:30:00+08:00", 0, Status::Partial),
+            // The same instants from a phone set to UTC: the offset does not matter.
+            ("2026-11-24T23:05:00+00:00", 7, Status::Covered),
+            ("2026-11-24T23:06:00+00:00", 7, Status::Late),
+            // Another day's arrival does not count today.
+            ("2026-11-24T07:00:00+08:00", 7, Status::Missed),
+        ];
+        for (when, flags, want) in cases {
+            assert_eq!(
+                morning(&[arrival("s1", when, flags)], end_of_day()),
+                want,
+                "{when} flags {flags}"
+            );
+        }
+        assert_eq!(morning(&[], end_of_day()), Status::Missed);
+        // Another school's arrival does not cover this one.
+        assert_eq!(
+            morning(
+                &[arrival("s2", "2026-11-25T07:00:00+08:00", 7)],
+                end_of_day()
+            ),
+            Status::Missed
+        );
+    }
+
+    #[test]
+    fn a_full_arrival_beats_a_partial_one_and_the_earliest_full_one_decides() {
+        let partial_then_full = [
+            arrival("s1", "2026-11-25T06:50:00+08:00", 1),
+            arrival("s1", "2026-11-25T07:10:00+08:00", 7),
+        ];
+        assert_eq!(morning(&partial_then_full, end_of_day()), Status::Late);
+        let two_full = [
+            arrival("s1", "2026-11-25T07:10:00+08:00", 7),
+            arrival("s1", "2026-11-25T07:00:00+08:00", 7),
+        ];
+        assert_eq!(morning(&two_full, end_of_day()), Status::Covered);
+    }
+
+    #[test]
+    fn undecided_windows_are_upcoming_and_not_counted_in_the_rate() {
+        let early = at("2026-11-25T06:00:00+08:00").with_timezone(&Utc);
+        assert_eq!(morning(&[], early), Status::Upcoming);
+        let open_now = at("2026-11-25T07:30:00+08:00").with_timezone(&Utc);
+        assert_eq!(
+            morning(&[arrival("s1", "2026-11-25T07:25:00+08:00", 1)], open_now),
+            Status::Upcoming
+        );
+        // Covered is final even before the window closes.
+        assert_eq!(
+            morning(&[arrival("s1", "2026-11-25T07:00:00+08:00", 7)], early),
+            Status::Covered
+        );
+        let cells = coverage(
+            &[school("s1")],
+            &[arrival("s1", "2026-11-25T07:00:00+08:00", 7)],
+            day()..=day(),
+            open_now,
+        );
+        assert_eq!(
+            Rate::of(&cells),
+            Rate {
+                covered: 1,
+                decided: 1
+            }
+        );
+        assert_eq!(Rate::of(&cells).percent(), Some(100.0));
+    }
+
+    #[test]
+    fn an_arrival_counts_for_one_window_only() {
+        // 08:30 is after the morning window closed and more than two hours before noon
+        // opens (11:40): it counts for neither.
+        let cells = coverage(
+            &[school("s1")],
+            &[arrival("s1", "2026-11-25T08:30:00+08:00", 7)],
+            day()..=day(),
+            end_of_day(),
+        );
+        assert!(
+            cells.iter().all(|c| c.status == Status::Missed),
+            "{cells:?}"
+        );
+        // 11:00 counts for noon (covered: due 11:25).
+        let cells = coverage(
+            &[school("s1")],
+            &[arrival("s1", "2026-11-25T11:00:00+08:00", 7)],
+            day()..=day(),
+            end_of_day(),
+        );
+        let noon = cells.iter().find(|c| c.kind == WindowKind::Noon).unwrap();
+        assert_eq!(noon.status, Status::Covered);
+    }
+
+    #[test]
+    fn rate_over_schools_and_windows() {
+        let schools = [school("s1"), school("s2")];
+        let arrivals = [arrival("s1", "2026-11-25T07:00:00+08:00", 7)];
+        let cells = coverage(&schools, &arrivals, day()..=day(), end_of_day());
+        assert_eq!(cells.len(), 6);
+        let morning: Vec<&Cell> = cells
+            .iter()
+            .filter(|c| c.kind == WindowKind::Morning)
+            .collect();
+        assert_eq!(Rate::of(morning.iter().copied()).percent(), Some(50.0));
+        assert_eq!(
+            Rate::of(&cells),
+            Rate {
+                covered: 1,
+                decided: 6
+            }
+        );
+        assert_eq!(Rate::default().percent(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn coverage_is_a_pure_function_of_the_set_of_arrivals(
+            raw in proptest::collection::vec((0usize..2, 0i64..(3 * 24 * 60), 0u8..8), 0..30),
+            rotate in 0usize..30,
+            now_min in 0i64..(4 * 24 * 60),
+        ) {
+            let base = at("2026-11-24T00:00:00+08:00");
+            let schools = [school("s0"), school("s1")];
+            let mut list: Vec<Arrival> = raw.iter().map(|(s, m, f)| Arrival {
+                school_id: format!("s{s}"),
+                at: base + Duration::minutes(*m),
+                presence: Presence::from_bits(*f),
+            }).collect();
+            let days = day().pred_opt().unwrap()..=day().succ_opt().unwrap();
+            let now = (base + Duration::minutes(now_min)).with_timezone(&Utc);
+            let first = coverage(&schools, &list, days.clone(), now);
+            // Reordered and with every arrival repeated: the same cells.
+            if !list.is_empty() { let k = rotate % list.len(); list.rotate_left(k); }
+            let doubled: Vec<Arrival> = list.iter().chain(list.iter()).cloned().collect();
+            prop_assert_eq!(coverage(&schools, &doubled, days.clone(), now), first.clone());
+            prop_assert_eq!(first.len(), 2 * 3 * 3);
+        }
+    }
+}
