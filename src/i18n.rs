@@ -73,6 +73,9 @@ pub enum Msg {
     StorageUnavailable,
     ReceivedAt,
     Dismiss,
+    HeldInMemory,
+    NotCrashSafe,
+    JournalUnreadable,
 }
 
 /// The text of `msg` in `lang`.
@@ -127,6 +130,15 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ),
         ReceivedAt => ("服务器接收", "Server received"),
         Dismiss => ("知道了", "Dismiss"),
+        HeldInMemory => (
+            "⚠ 手机存储已满：记录暂存在内存中，联网后会上传。请勿关闭页面。",
+            "⚠ Phone storage is full: the record is held in memory and will sync. Keep this page open.",
+        ),
+        NotCrashSafe => (
+            "此浏览器无法使用持久日志：刚保存的记录在浏览器崩溃时可能丢失，请尽快同步。",
+            "This browser has no durable journal: a record saved just before a crash could be lost. Sync soon.",
+        ),
+        JournalUnreadable => ("有无法读取的日志条目（已保留）：", "Unreadable journal entries (kept):"),
     };
     match lang {
         Lang::ZhCn => zh,

@@ -1,7 +1,8 @@
 //! Gatewatch (护学岗巡查): the offline-first PWA patrol officers use at school gates.
 //!
 //! Start-up order matters: local storage is read before anything renders, records
-//! recovered from the durable journal are merged in, then the sync loop starts.
+//! recovered from the durable journal are merged in, and only then does the sync loop
+//! start.
 //! See ARCHITECTURE.md for the code map.
 
 pub mod api;
@@ -25,24 +26,19 @@ pub fn run() {
     leptos::mount::mount_to_body(|| {
         let state = AppState::new(storage::load());
         provide_context(state);
-        let sync = sync::start(state);
+        let (sync, sync_loop) = sync::channel();
         provide_context(sync.clone());
-        {
-            let sync = sync.clone();
-            spawn_local(async move {
-                let held = state
-                    .records
-                    .with_untracked(|r| r.values().cloned().collect::<Vec<_>>());
-                match storage::replay_journal(&held).await {
-                    Ok(recovered) if !recovered.is_empty() => {
-                        state.add_recovered(recovered);
-                        sync.sync_now();
-                    }
-                    Ok(_) => {}
-                    Err(e) => web_sys::console::warn_1(&format!("journal replay: {e}").into()),
-                }
-            });
-        }
+        // Replay the journal first, then sync: the two never interleave.
+        spawn_local(async move {
+            let held = state
+                .records
+                .with_untracked(|r| r.values().cloned().collect::<Vec<_>>());
+            match storage::replay_journal(&held).await {
+                Ok(replayed) => state.add_replayed(replayed),
+                Err(e) => web_sys::console::warn_1(&format!("journal replay: {e}").into()),
+            }
+            sync_loop.run(state).await;
+        });
         let on_online = sync.clone();
         let _ = window_event_listener(leptos::ev::online, move |_| on_online.sync_now());
         let _ = window_event_listener(leptos::ev::offline, move |_| {

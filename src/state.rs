@@ -2,19 +2,19 @@
 //! storage and sync. Components read signals; the operations here change them and keep
 //! local storage in step.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
-    demo_posts, Change, CheckIn, CheckInEvent, Clock, Cursor, Hlc, Post, Presence, Record,
+    demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, Hlc, Post, Presence, Record,
     RecordBody,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::i18n::{t, Lang, Msg};
-use crate::storage::{self, Loaded, Quarantined, Settings, StorageError};
+use crate::storage::{self, Loaded, Quarantined, Replayed, Saved, Settings, StorageError};
 
 /// Where sync stands, as the header shows it (`data-state` of `sync-status`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,9 +39,23 @@ impl SyncState {
 /// Something about local storage the officer must know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
+    /// localStorage refused a record; it is held in memory (and the journal) and retried.
     QuotaFull,
     Quarantined(Vec<Quarantined>),
     StorageUnavailable(String),
+    /// The durable journal is unavailable: a record saved just before a crash may be lost.
+    NotCrashSafe,
+    /// Journal entries that could not be read (left in place).
+    JournalUnreadable(Vec<String>),
+}
+
+/// What became of a new check-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveResult {
+    /// Stored on the phone (durably, unless `Notice::NotCrashSafe` says otherwise).
+    Saved(Uuid),
+    /// Storage refused it: held in memory, retried, and synced when possible.
+    HeldInMemory(Uuid),
 }
 
 /// What the check-in form hands over; everything else is filled in here.
@@ -56,8 +70,8 @@ pub struct CheckInDraft {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub records: RwSignal<BTreeMap<Uuid, LocalRecord>>,
-    /// Records that could not be written to a full localStorage, retried at each sync.
-    pub unsaved: RwSignal<Vec<LocalRecord>>,
+    /// Ids of records localStorage refused (full quota), retried at each sync run.
+    pub unsaved: RwSignal<BTreeSet<Uuid>>,
     /// Records (exact versions) the server refused, with its reason.
     pub rejected: RwSignal<HashMap<Uuid, (Hlc, String)>>,
     pub sync: RwSignal<SyncState>,
@@ -102,7 +116,7 @@ impl AppState {
             .collect();
         Self {
             records: RwSignal::new(records),
-            unsaved: RwSignal::new(Vec::new()),
+            unsaved: RwSignal::new(BTreeSet::new()),
             rejected: RwSignal::new(HashMap::new()),
             sync: RwSignal::new(SyncState::Offline),
             settings: RwSignal::new(loaded.settings),
@@ -146,30 +160,43 @@ impl AppState {
             .with(|r| r.values().filter(|l| !l.synced).count())
     }
 
-    /// Adds records recovered from the journal after a browser kill.
-    pub fn add_recovered(&self, recovered: Vec<LocalRecord>) {
-        if recovered.is_empty() {
+    /// Merges what the journal replay found: records localStorage lost (or could not
+    /// take) come back unless the app already holds the same or a newer version.
+    pub fn add_replayed(&self, replayed: Replayed) {
+        let now = now_ms();
+        let Replayed {
+            recovered,
+            not_stored,
+            unreadable,
+        } = replayed;
+        if !unreadable.is_empty() {
+            self.notice(Notice::JournalUnreadable(unreadable));
+        }
+        let not_stored_ids: Vec<Uuid> = not_stored.iter().map(|r| r.record.id).collect();
+        let all: Vec<LocalRecord> = recovered.into_iter().chain(not_stored).collect();
+        if all.is_empty() {
             return;
         }
-        let now = now_ms();
-        self.clock.update_value(|c| {
-            recovered
-                .iter()
-                .for_each(|r| c.observe(&r.record.version, now))
-        });
+        self.clock
+            .update_value(|c| all.iter().for_each(|r| c.observe(&r.record.version, now)));
         self.records.update(|map| {
-            for r in recovered {
-                map.insert(r.record.id, r);
+            for r in all {
+                if upsert(map.get(&r.record.id).map(|h| &h.record), &r.record).writes() {
+                    map.insert(r.record.id, r);
+                }
             }
         });
+        self.hold_unsaved(not_stored_ids);
     }
 
-    /// Creates a check-in and saves it durably. `Ok` means it survives a browser kill.
-    pub async fn record_check_in(&self, draft: CheckInDraft) -> Result<Uuid, StorageError> {
-        let version = self.clock.try_update_value(|c| c.tick(now_ms()));
-        let Some(version) = version else {
+    /// Creates a check-in and saves it. Unless validation fails it is never lost: if
+    /// neither the journal nor localStorage takes it, it is held in memory, retried,
+    /// and still synced.
+    pub async fn record_check_in(&self, draft: CheckInDraft) -> Result<SaveResult, StorageError> {
+        let Some(version) = self.clock.try_update_value(|c| c.tick(now_ms())) else {
             return Err(StorageError::Write("app is shutting down".into()));
         };
+        // If this write is lost, versions stay monotonic: start-up observes every record.
         self.clock.with_value(storage::save_clock).ok();
         let record = Record {
             id: Uuid::new_v4(),
@@ -189,28 +216,50 @@ impl AppState {
         let local = LocalRecord::new_unsynced(record);
         let id = local.record.id;
         let saved = storage::save_durably(&local).await;
-        if saved == Err(StorageError::QuotaFull) {
-            self.unsaved.update(|u| u.push(local.clone()));
-            self.notice(Notice::QuotaFull);
+        self.records.update(|map| {
+            map.insert(id, local);
+        });
+        match saved {
+            Ok(Saved::Both) => Ok(SaveResult::Saved(id)),
+            Ok(Saved::JournalOnly) => {
+                self.hold_unsaved(vec![id]);
+                Ok(SaveResult::Saved(id))
+            }
+            Ok(Saved::LocalOnly) => {
+                self.notice(Notice::NotCrashSafe);
+                Ok(SaveResult::Saved(id))
+            }
+            Err(_) => {
+                self.hold_unsaved(vec![id]);
+                Ok(SaveResult::HeldInMemory(id))
+            }
         }
-        if saved.is_ok() || saved == Err(StorageError::QuotaFull) {
-            self.records.update(|map| {
-                map.insert(id, local);
-            });
-        }
-        saved.map(|()| id)
     }
 
-    /// Retries records that a full quota kept out of localStorage.
+    /// Remembers records localStorage did not take, and says so.
+    fn hold_unsaved(&self, ids: Vec<Uuid>) {
+        if ids.is_empty() {
+            return;
+        }
+        self.unsaved.update(|u| u.extend(ids));
+        self.notice(Notice::QuotaFull);
+    }
+
+    /// Writes records that localStorage refused earlier, in their current state.
     pub fn retry_unsaved(&self) {
         let waiting = self.unsaved.get_untracked();
         if waiting.is_empty() {
             return;
         }
-        let still: Vec<LocalRecord> = waiting
-            .into_iter()
-            .filter(|r| storage::save_record(r).is_err())
-            .collect();
+        let still: BTreeSet<Uuid> = self.records.with_untracked(|map| {
+            waiting
+                .into_iter()
+                .filter(|id| {
+                    map.get(id)
+                        .is_some_and(|r| storage::save_record(r).is_err())
+                })
+                .collect()
+        });
         if still.is_empty() {
             self.notices
                 .update(|n| n.retain(|x| *x != Notice::QuotaFull));
@@ -234,23 +283,33 @@ impl AppState {
         })
     }
 
-    /// The server holds `version` of `id`: if that is still the version on this phone,
-    /// it leaves the outbox. Returns whether it did.
-    pub fn acknowledge(&self, id: Uuid, version: &Hlc) -> bool {
-        let mut changed = None;
+    /// The server holds these exact versions: each one still current on this phone
+    /// leaves the outbox. Returns those whose new state reached localStorage, whose
+    /// journal entries are therefore no longer needed.
+    pub fn acknowledge_all(&self, acks: &[Ack]) -> Vec<LocalRecord> {
+        let mut changed = Vec::new();
+        // One update for the whole batch: every update re-renders what reads records.
         self.records.update(|map| {
-            if let Some(local) = map.get_mut(&id) {
-                if !local.synced && local.record.version == *version {
-                    local.synced = true;
-                    changed = Some(local.clone());
+            for ack in acks {
+                if let Some(local) = map.get_mut(&ack.id) {
+                    if !local.synced && local.record.version == ack.version {
+                        local.synced = true;
+                        changed.push(local.clone());
+                    }
                 }
             }
         });
-        if let Some(local) = &changed {
-            // If this write is lost, the record is pushed again: a harmless duplicate.
-            let _ = storage::save_record(local);
-        }
-        changed.is_some()
+        self.persist(changed)
+    }
+
+    /// Saves records to localStorage; those it refuses are held for retry (and keep
+    /// their journal entries). Returns the ones that were saved.
+    fn persist(&self, records: Vec<LocalRecord>) -> Vec<LocalRecord> {
+        let (saved, refused): (Vec<_>, Vec<_>) = records
+            .into_iter()
+            .partition(|r| storage::save_record(r).is_ok());
+        self.hold_unsaved(refused.iter().map(|r| r.record.id).collect());
+        saved
     }
 
     pub fn reject(&self, id: Uuid, version: Hlc, reason: String) {
@@ -259,12 +318,20 @@ impl AppState {
         });
     }
 
-    /// Applies a page of changes from the server; returns the ids whose journal entries
-    /// are no longer needed.
-    pub fn apply_changes(&self, changes: Vec<Change>, cursor: Cursor) -> Vec<Uuid> {
+    /// The server's feed restarted (its cursor is behind ours): pull everything again.
+    pub fn reset_cursor(&self) {
+        self.cursor.set_value(Cursor::default());
+        let _ = storage::save_cursor(Cursor::default());
+    }
+
+    /// Applies a page of changes from the server. Returns records that were pending
+    /// here and are now stored as the server's: their journal entries are spent. The
+    /// cursor advances only if every change reached localStorage, so nothing is skipped
+    /// after a reload.
+    pub fn apply_changes(&self, changes: Vec<Change>, cursor: Cursor) -> Vec<LocalRecord> {
         let now = now_ms();
-        let mut to_save = Vec::new();
-        let mut spent = Vec::new();
+        let mut fresh_records = Vec::new();
+        let mut was_pending = BTreeSet::new();
         self.clock.update_value(|c| {
             changes
                 .iter()
@@ -273,35 +340,37 @@ impl AppState {
         self.records.update(|map| {
             for change in changes {
                 let held = map.get(&change.record.id);
-                let was_pending = held.is_some_and(|h| !h.synced);
-                let outcome = upsert(held.map(|h| &h.record), &change.record);
-                let fresh = match outcome {
+                let fresh = match upsert(held.map(|h| &h.record), &change.record) {
                     Upsert::Inserted | Upsert::Replaced => true,
                     // Our own record coming back: now we know it is on the server.
                     Upsert::Duplicate => held.is_some_and(|h| !h.synced || h.received_at.is_none()),
                     Upsert::Superseded | Upsert::Conflict => false,
                 };
-                if fresh {
-                    let local = LocalRecord {
-                        record: change.record,
-                        synced: true,
-                        received_at: Some(change.received_at),
-                    };
-                    if was_pending {
-                        spent.push(local.record.id);
-                    }
-                    to_save.push(local.clone());
-                    map.insert(local.record.id, local);
+                if !fresh {
+                    continue;
                 }
+                if held.is_some_and(|h| !h.synced) {
+                    was_pending.insert(change.record.id);
+                }
+                let local = LocalRecord {
+                    record: change.record,
+                    synced: true,
+                    received_at: Some(change.received_at),
+                };
+                fresh_records.push(local.clone());
+                map.insert(local.record.id, local);
             }
         });
-        for local in &to_save {
-            let _ = storage::save_record(local);
-        }
+        let wanted = fresh_records.len();
+        let saved = self.persist(fresh_records);
         self.clock.with_value(storage::save_clock).ok();
-        self.cursor.set_value(cursor);
-        let _ = storage::save_cursor(cursor);
-        spent
+        if saved.len() == wanted && storage::save_cursor(cursor).is_ok() {
+            self.cursor.set_value(cursor);
+        }
+        saved
+            .into_iter()
+            .filter(|r| was_pending.contains(&r.record.id))
+            .collect()
     }
 
     pub fn set_posts(&self, posts: Vec<Post>) {

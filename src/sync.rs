@@ -4,13 +4,12 @@
 //! the next timer tick (exponential backoff after failures, capped at five minutes) or
 //! a wake-up: the browser's `online` event, "sync now", or a newly saved record.
 
-use futures::channel::mpsc::{unbounded, UnboundedSender};
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
 use futures::StreamExt;
-use gatewatch_model::{Backoff, PushRequest, MAX_PUSH_BATCH};
+use gatewatch_model::{Backoff, PushRequest, Record, MAX_PUSH_BATCH};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::state::{AppState, SyncState};
@@ -35,27 +34,38 @@ fn browser_online() -> bool {
         .unwrap_or(true)
 }
 
-/// Starts the sync loop and returns the handle that wakes it.
-pub fn start(state: AppState) -> SyncHandle {
-    let (wake, mut woken) = unbounded::<()>();
-    spawn_local(async move {
+/// The sync loop, not yet started: the app provides the handle at once, and starts
+/// the loop only after the journal replay, so replay and sync never interleave.
+pub struct SyncLoop {
+    woken: UnboundedReceiver<()>,
+}
+
+/// A handle for the UI and the loop it wakes.
+pub fn channel() -> (SyncHandle, SyncLoop) {
+    let (wake, woken) = unbounded::<()>();
+    (SyncHandle { wake }, SyncLoop { woken })
+}
+
+impl SyncLoop {
+    /// Runs for the life of the page: a sync now, then one per timer tick or wake-up.
+    pub async fn run(mut self, state: AppState) {
         let mut backoff = Backoff::new();
         loop {
             let ok = run_once(state).await;
-            let delay = backoff.next_delay_ms(ok);
-            let timer = TimeoutFuture::new(delay);
-            if let Either::Right((None, _)) = select(timer, woken.next()).await {
+            let timer = TimeoutFuture::new(backoff.next_delay_ms(ok));
+            if let Either::Right((None, _)) = select(timer, self.woken.next()).await {
                 break; // every handle dropped: the page is closing
             }
             // Several wake-ups while we slept or synced are one sync.
-            while woken.try_recv().is_ok() {}
+            while self.woken.try_recv().is_ok() {}
         }
-    });
-    SyncHandle { wake }
+    }
 }
 
 /// One full sync; updates the header state. Returns whether it succeeded.
 async fn run_once(state: AppState) -> bool {
+    // Storage may have room again (even offline): write what it refused before.
+    state.retry_unsaved();
     if !browser_online() {
         state.sync.set(SyncState::Offline);
         return false;
@@ -79,7 +89,6 @@ async fn run_once(state: AppState) -> bool {
 }
 
 async fn sync(state: AppState) -> Result<(), ApiError> {
-    state.retry_unsaved();
     push(state).await?;
     pull(state).await?;
     // The post list is small; a failure here must not fail the sync.
@@ -92,19 +101,52 @@ async fn sync(state: AppState) -> Result<(), ApiError> {
 async fn push(state: AppState) -> Result<(), ApiError> {
     let outbox = state.outbox();
     for batch in outbox.chunks(MAX_PUSH_BATCH) {
-        let req = PushRequest {
-            device: state.device(),
-            records: batch.to_vec(),
-        };
-        let resp = api::push(&req).await?;
-        for ack in resp.acks {
-            if state.acknowledge(ack.id, &ack.version) {
-                let _ = storage::forget_journal(ack.id).await;
+        match push_batch(state, batch).await {
+            // The server refused the batch as a whole (a record it cannot parse, a
+            // size limit): send the records one by one, so one bad record is marked
+            // rejected instead of holding back all the others.
+            Err(ApiError::Server { status, .. }) if is_refusal(status) && batch.len() > 1 => {
+                for record in batch {
+                    match push_batch(state, std::slice::from_ref(record)).await {
+                        Err(ApiError::Server { status, body }) if is_refusal(status) => {
+                            state.reject(record.id, record.version.clone(), body.detail);
+                        }
+                        other => other?,
+                    }
+                }
             }
+            Err(ApiError::Server { status, body }) if is_refusal(status) => {
+                for record in batch {
+                    state.reject(record.id, record.version.clone(), body.detail.clone());
+                }
+            }
+            other => other?,
         }
-        for r in resp.rejected {
-            state.reject(r.id, r.version, r.reason);
-        }
+    }
+    Ok(())
+}
+
+/// A 4xx the same request would get again (not a timeout or rate limit).
+fn is_refusal(status: u16) -> bool {
+    (400..500).contains(&status) && status != 408 && status != 429
+}
+
+async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
+    let req = PushRequest {
+        device: state.device(),
+        records: batch.to_vec(),
+    };
+    let resp = api::push(&req).await?;
+    for local in state.acknowledge_all(&resp.acks) {
+        let _ = storage::forget_journal(&local).await;
+    }
+    for r in resp.rejected {
+        state.reject(r.id, r.version, r.reason);
+    }
+    // The server's feed is behind what we pulled: its database was replaced or
+    // restored. Pull it all again; the upsert rule makes that harmless.
+    if resp.cursor < state.cursor() {
+        state.reset_cursor();
     }
     Ok(())
 }
@@ -118,8 +160,8 @@ async fn pull(state: AppState) -> Result<(), ApiError> {
         let since = state.cursor();
         let page = api::pull(since).await?;
         let more = page.more && page.cursor > since;
-        for id in state.apply_changes(page.changes, page.cursor) {
-            let _ = storage::forget_journal(id).await;
+        for local in state.apply_changes(page.changes, page.cursor) {
+            let _ = storage::forget_journal(&local).await;
         }
         if !more {
             break;

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use chrono::DateTime;
-use gatewatch::storage::{self, journal, Key, StorageError};
+use gatewatch::storage::{self, journal, Key, Saved, StorageError};
 use gatewatch_model::stored::StoredError;
 use gatewatch_model::stored::{LocalRecord, SCHEMA_VERSION};
 use gatewatch_model::{CheckIn, CheckInEvent, DeviceId, Hlc, Presence, Record, RecordBody};
@@ -34,6 +34,8 @@ fn record(n: u128, wall_ms: u64) -> LocalRecord {
 
 /// Every test starts from an empty origin: localStorage and the journal.
 async fn fresh() {
+    LocalStorage::clear();
+    storage::load().unwrap();
     LocalStorage::clear();
     for (key, _) in journal::entries().await.unwrap() {
         journal::delete(&key).await.unwrap();
@@ -92,18 +94,27 @@ async fn corrupt_values_are_moved_aside_not_deleted_and_the_app_still_starts() {
     let loaded = storage::load().expect("a corrupt value must not stop the app");
     assert_eq!(loaded.records, vec![good]);
     assert_eq!(loaded.quarantined.len(), 2);
-    let moved = Key::quarantined(&bad_key);
-    assert_eq!(raw.get_item(&moved).unwrap().as_deref(), Some("{not json"));
-    assert_eq!(raw.get_item(&bad_key).unwrap(), None);
-    assert!(loaded
+    let moved = loaded
         .quarantined
         .iter()
-        .any(|q| q.key == bad_key && q.moved_to.as_deref() == Some(moved.as_str())));
-
-    // A second start does not report the same value again, and still keeps it.
-    let again = storage::load().unwrap();
-    assert!(again.quarantined.is_empty());
+        .find(|q| q.key == bad_key)
+        .and_then(|q| q.moved_to.clone())
+        .expect("the bad record was moved");
+    assert!(moved.starts_with("gw:bad:") && moved.ends_with(&bad_key));
     assert_eq!(raw.get_item(&moved).unwrap().as_deref(), Some("{not json"));
+    assert_eq!(raw.get_item(&bad_key).unwrap(), None);
+
+    // A second bad value under the same key is moved too, never over the first.
+    raw.set_item(&bad_key, "second bad").unwrap();
+    let again = storage::load().unwrap();
+    assert_eq!(again.quarantined.len(), 1);
+    let moved_again = again.quarantined[0].moved_to.clone().expect("moved");
+    assert_ne!(moved_again, moved);
+    assert_eq!(raw.get_item(&moved).unwrap().as_deref(), Some("{not json"));
+    assert_eq!(
+        raw.get_item(&moved_again).unwrap().as_deref(),
+        Some("second bad")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -117,10 +128,20 @@ async fn data_from_a_newer_app_is_refused_and_left_untouched() {
         err,
         StorageError::Schema(StoredError::NewerSchema(SCHEMA_VERSION + 1))
     );
+    // Nothing may be written into the newer app's data, not even a new record.
+    assert_eq!(
+        storage::save_record(&record(1, 1)),
+        Err(StorageError::ReadOnly)
+    );
+    assert_eq!(
+        storage::save_durably(&record(1, 1)).await,
+        Err(StorageError::ReadOnly)
+    );
     assert_eq!(
         raw.get_item("gw:schema").unwrap(),
         Some((SCHEMA_VERSION + 1).to_string())
     );
+    assert_eq!(LocalStorage::length(), 1);
 }
 
 /// Fills localStorage with filler values until the browser refuses more.
@@ -151,11 +172,8 @@ async fn a_full_quota_is_a_clear_error_and_loses_nothing_stored() {
 
     let new = record(2, 20);
     assert_eq!(storage::save_record(&new), Err(StorageError::QuotaFull));
-    // The durable save still puts it in the journal, and reports the full quota.
-    assert_eq!(
-        storage::save_durably(&new).await,
-        Err(StorageError::QuotaFull)
-    );
+    // The durable save still puts it in the journal, and says localStorage refused it.
+    assert_eq!(storage::save_durably(&new).await, Ok(Saved::JournalOnly));
     let journaled = journal::entries().await.unwrap();
     assert!(journaled
         .iter()
@@ -164,12 +182,17 @@ async fn a_full_quota_is_a_clear_error_and_loses_nothing_stored() {
     let loaded = storage::load().unwrap();
     assert_eq!(loaded.records, vec![kept]);
 
+    // A restart while still full: the replay hands the record back instead of dropping it.
+    let replayed = storage::replay_journal(&loaded.records).await.unwrap();
+    assert_eq!(replayed.not_stored, vec![new.clone()]);
+    assert!(replayed.recovered.is_empty());
+
     // Once space is freed, the journal replay brings the new record in.
     for i in 0..fillers {
         LocalStorage::delete(format!("filler:{i}"));
     }
-    let recovered = storage::replay_journal(&loaded.records).await.unwrap();
-    assert_eq!(recovered, vec![new.clone()]);
+    let replayed = storage::replay_journal(&loaded.records).await.unwrap();
+    assert_eq!(replayed.recovered, vec![new.clone()]);
     assert_eq!(storage::load().unwrap().records.len(), 2);
 }
 
@@ -182,8 +205,8 @@ async fn the_journal_brings_back_a_record_localstorage_lost() {
     LocalStorage::delete(Key::Record(r.record.id).name());
     let loaded = storage::load().unwrap();
     assert!(loaded.records.is_empty());
-    let recovered = storage::replay_journal(&loaded.records).await.unwrap();
-    assert_eq!(recovered, vec![r.clone()]);
+    let replayed = storage::replay_journal(&loaded.records).await.unwrap();
+    assert_eq!(replayed.recovered, vec![r.clone()]);
     assert_eq!(storage::load().unwrap().records, vec![r]);
 }
 
@@ -193,14 +216,22 @@ async fn an_acknowledged_record_leaves_the_journal() {
     let r = record(8, 80);
     storage::save_durably(&r).await.unwrap();
     assert_eq!(journal::entries().await.unwrap().len(), 1);
-    storage::forget_journal(r.record.id).await.unwrap();
+    storage::forget_journal(&r).await.unwrap();
+    assert!(journal::entries().await.unwrap().is_empty());
+
+    // An acknowledgement of an older version leaves a newer journaled edit alone.
+    let newer = record(8, 81);
+    storage::save_durably(&newer).await.unwrap();
+    storage::forget_journal(&r).await.unwrap();
+    assert_eq!(journal::entries().await.unwrap().len(), 1);
+    storage::forget_journal(&newer).await.unwrap();
     assert!(journal::entries().await.unwrap().is_empty());
     // And a journal entry already in localStorage as synced is cleaned up at replay.
     storage::save_durably(&r).await.unwrap();
     let mut synced = r.clone();
     synced.synced = true;
     storage::save_record(&synced).unwrap();
-    let recovered = storage::replay_journal(&[synced]).await.unwrap();
-    assert!(recovered.is_empty());
+    let replayed = storage::replay_journal(&[synced]).await.unwrap();
+    assert_eq!(replayed, storage::Replayed::default());
     assert!(journal::entries().await.unwrap().is_empty());
 }

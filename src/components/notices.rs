@@ -13,6 +13,10 @@ pub fn Notices() -> impl IntoView {
         match n {
             Notice::QuotaFull => state.t(Msg::QuotaFull).to_string(),
             Notice::StorageUnavailable(e) => format!("{} ({e})", state.t(Msg::StorageUnavailable)),
+            Notice::NotCrashSafe => state.t(Msg::NotCrashSafe).to_string(),
+            Notice::JournalUnreadable(keys) => {
+                format!("{} {}", state.t(Msg::JournalUnreadable), keys.join(", "))
+            }
             Notice::Quarantined(items) => {
                 let keys: Vec<String> = items
                     .iter()
@@ -38,6 +42,8 @@ pub fn Notices() -> impl IntoView {
                         Notice::QuotaFull => "notice-quota",
                         Notice::Quarantined(_) => "notice-quarantined",
                         Notice::StorageUnavailable(_) => "notice-storage",
+                        Notice::NotCrashSafe => "notice-not-crash-safe",
+                        Notice::JournalUnreadable(_) => "notice-journal",
                     };
                     view! {
                         <div class="notice warn" data-testid=testid role="alert">

@@ -4,7 +4,7 @@ use gatewatch_model::{CheckInEvent, Presence};
 use leptos::prelude::*;
 
 use crate::i18n::Msg;
-use crate::state::{AppState, CheckInDraft};
+use crate::state::{AppState, CheckInDraft, SaveResult};
 use crate::storage::StorageError;
 use crate::sync::SyncHandle;
 
@@ -13,7 +13,7 @@ use crate::sync::SyncHandle;
 enum SaveStatus {
     Idle,
     Saving,
-    Saved(uuid::Uuid),
+    Done(SaveResult),
     Failed(StorageError),
 }
 
@@ -22,8 +22,18 @@ impl SaveStatus {
         match self {
             SaveStatus::Idle => "idle",
             SaveStatus::Saving => "saving",
-            SaveStatus::Saved(_) => "saved",
+            SaveStatus::Done(SaveResult::Saved(_)) => "saved",
+            SaveStatus::Done(SaveResult::HeldInMemory(_)) => "held",
             SaveStatus::Failed(_) => "error",
+        }
+    }
+
+    fn record_id(&self) -> String {
+        match self {
+            SaveStatus::Done(SaveResult::Saved(id) | SaveResult::HeldInMemory(id)) => {
+                id.to_string()
+            }
+            _ => String::new(),
         }
     }
 }
@@ -44,19 +54,22 @@ pub fn CheckInPage() -> impl IntoView {
     let note = RwSignal::new(String::new());
     let status = RwSignal::new(SaveStatus::Idle);
 
+    // Everything after the save happens in the action itself, so it completes even if
+    // the officer leaves the screen mid-save.
     let save = Action::new_local(move |draft: &CheckInDraft| {
         let draft = draft.clone();
-        async move { state.record_check_in(draft).await }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = save.value().get() {
-            match result {
-                Ok(id) => {
-                    status.set(SaveStatus::Saved(id));
-                    note.set(String::new());
+        let sync = sync.clone();
+        async move {
+            let result = state.record_check_in(draft).await;
+            match &result {
+                Ok(done) => {
+                    status.try_set(SaveStatus::Done(*done));
+                    note.try_set(String::new());
                     sync.sync_now();
                 }
-                Err(e) => status.set(SaveStatus::Failed(e)),
+                Err(e) => {
+                    status.try_set(SaveStatus::Failed(e.clone()));
+                }
             }
         }
     });
@@ -83,8 +96,8 @@ pub fn CheckInPage() -> impl IntoView {
     let status_text = move || match status.get() {
         SaveStatus::Idle => String::new(),
         SaveStatus::Saving => state.t(Msg::Saving).to_string(),
-        SaveStatus::Saved(_) => format!("✓ {}", state.t(Msg::Saved)),
-        SaveStatus::Failed(StorageError::QuotaFull) => state.t(Msg::QuotaFull).to_string(),
+        SaveStatus::Done(SaveResult::Saved(_)) => format!("✓ {}", state.t(Msg::Saved)),
+        SaveStatus::Done(SaveResult::HeldInMemory(_)) => state.t(Msg::HeldInMemory).to_string(),
         SaveStatus::Failed(e) => format!("{}: {e}", state.t(Msg::SaveFailed)),
     };
     let flag = move |signal: RwSignal<bool>, msg: Msg, testid: &'static str| {
@@ -157,7 +170,7 @@ pub fn CheckInPage() -> impl IntoView {
                 {move || if departure.get() { state.t(Msg::Departure) } else { state.t(Msg::CheckInButton) }}
             </button>
             <p class="save-status" data-testid="save-status" data-state=move || status.with(|s| s.data_state())
-                data-record-id=move || match status.get() { SaveStatus::Saved(id) => id.to_string(), _ => String::new() }
+                data-record-id=move || status.with(SaveStatus::record_id)
                 role="status"
             >
                 {status_text}

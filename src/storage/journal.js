@@ -47,6 +47,21 @@ export function journalDelete(key) {
   return run('readwrite', (store) => { store.delete(key); return () => undefined; });
 }
 
+// Deletes the entry only if it still holds `version` (the stored form's "v"), checked
+// and deleted in one transaction, so an acknowledgement of an old version never drops
+// a newer edit journaled meanwhile.
+export function journalDeleteVersion(key, version) {
+  return run('readwrite', (store) => {
+    const req = store.get(key);
+    req.onsuccess = () => {
+      let held = null;
+      try { held = JSON.parse(req.result).v; } catch { held = null; }
+      if (req.result !== undefined && held === version) store.delete(key);
+    };
+    return () => undefined;
+  });
+}
+
 // Resolves to an array of [key, value] pairs.
 export function journalEntries() {
   return run('readonly', (store) => {

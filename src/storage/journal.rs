@@ -12,6 +12,8 @@ extern "C" {
     fn journal_put(key: &str, value: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = journalDelete)]
     fn journal_delete(key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = journalDeleteVersion)]
+    fn journal_delete_version(key: &str, version: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = journalEntries)]
     fn journal_entries() -> Result<Promise, JsValue>;
 }
@@ -28,6 +30,13 @@ pub async fn put(key: &str, value: &str) -> Result<(), StorageError> {
 
 pub async fn delete(key: &str) -> Result<(), StorageError> {
     settle(journal_delete(key)).await.map(|_| ())
+}
+
+/// Deletes `key` only if its entry still holds `version`.
+pub async fn delete_version(key: &str, version: &str) -> Result<(), StorageError> {
+    settle(journal_delete_version(key, version))
+        .await
+        .map(|_| ())
 }
 
 /// All journal entries as (key, value) pairs; entries of unexpected types are skipped

@@ -37,9 +37,9 @@ impl Key {
         }
     }
 
-    /// The key a value is moved to when it cannot be read.
-    pub fn quarantined(name: &str) -> String {
-        format!("{QUARANTINE_PREFIX}{name}")
+    /// The key a value is moved to when it cannot be read at `stamp` (ms).
+    pub fn quarantined(name: &str, stamp: u64) -> String {
+        format!("{QUARANTINE_PREFIX}{stamp}:{name}")
     }
 
     /// The record id of a record key, if `name` is one.

@@ -36,6 +36,9 @@ pub enum StorageError {
     Journal(String),
     #[error(transparent)]
     Schema(#[from] StoredError),
+    /// Storage holds data of a newer app version: this app must not write to it.
+    #[error("local storage belongs to a newer app version; nothing is written to it")]
+    ReadOnly,
 }
 
 impl StorageError {
@@ -96,10 +99,27 @@ pub fn available() -> Result<(), StorageError> {
     }
 }
 
+thread_local! {
+    /// Set when storage holds a newer app's data: from then on every write is refused,
+    /// so that data stays exactly as the newer app left it.
+    static READ_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Checked before every write: gloo-storage would panic without localStorage, and a
+/// newer app's data must not be touched.
+fn writable() -> Result<(), StorageError> {
+    if READ_ONLY.with(|r| r.get()) {
+        return Err(StorageError::ReadOnly);
+    }
+    available()
+}
+
 /// Reads everything at start: checks the schema, loads records and small values, and
 /// quarantines whatever cannot be read.
 pub fn load() -> Result<Loaded, StorageError> {
     available()?;
+    let newer = matches!(current_schema(), Some(v) if v > SCHEMA_VERSION);
+    READ_ONLY.with(|r| r.set(newer));
     upgrade_schema()?;
     let mut loaded = Loaded::default();
     let raw = LocalStorage::raw();
@@ -128,19 +148,23 @@ pub fn load() -> Result<Loaded, StorageError> {
     Ok(loaded)
 }
 
-fn upgrade_schema() -> Result<(), StorageError> {
-    let found = LocalStorage::raw()
+fn current_schema() -> Option<u32> {
+    LocalStorage::raw()
         .get_item(&Key::Schema.name())
         .ok()
         .flatten()
-        .and_then(|s| s.trim().parse::<u32>().ok());
+        .and_then(|s| s.trim().parse::<u32>().ok())
+}
+
+fn upgrade_schema() -> Result<(), StorageError> {
+    let found = current_schema();
     // Schema 1 is the first layout, so there is no step to run yet; each later version
     // adds its rewrite here, driven by the model's plan (which refuses newer data).
     for step in stored::upgrade_plan(found)? {
         debug_assert!(step <= SCHEMA_VERSION);
     }
     if found != Some(SCHEMA_VERSION) {
-        LocalStorage::set(Key::Schema.name(), SCHEMA_VERSION).map_err(StorageError::from_gloo)?;
+        save_small(Key::Schema, &SCHEMA_VERSION)?;
     }
     Ok(())
 }
@@ -162,8 +186,10 @@ fn read_small<T: DeserializeOwned>(key: &Key, quarantined: &mut Vec<Quarantined>
 /// where it is: kept, reported, and skipped.
 fn quarantine(name: &str, text: &str, reason: String) -> Quarantined {
     let raw = LocalStorage::raw();
-    let target = Key::quarantined(name);
-    let moved = raw.set_item(&target, text).is_ok();
+    // Time-stamped, so a second bad value under the same key never overwrites the first.
+    let target = Key::quarantined(name, js_sys::Date::now() as u64);
+    let moved =
+        raw.get_item(&target).ok().flatten().is_none() && raw.set_item(&target, text).is_ok();
     if moved {
         let _ = raw.remove_item(name);
     }
@@ -176,6 +202,7 @@ fn quarantine(name: &str, text: &str, reason: String) -> Quarantined {
 
 /// Saves one record to localStorage (one key; nothing else is rewritten).
 pub fn save_record(local: &LocalRecord) -> Result<(), StorageError> {
+    writable()?;
     LocalStorage::set(
         Key::Record(local.record.id).name(),
         StoredRecord::from_local(local),
@@ -183,58 +210,87 @@ pub fn save_record(local: &LocalRecord) -> Result<(), StorageError> {
     .map_err(StorageError::from_gloo)
 }
 
-/// Saves a new or edited record so that it survives a browser kill the moment this
-/// returns `Ok`: first the IndexedDB journal (strict durability), then localStorage.
-///
-/// If the journal is unavailable (some private modes) the localStorage write still
-/// happens and decides the result. A full localStorage is reported as `QuotaFull` even
-/// though the journal holds the record; the caller keeps it in memory and retries.
-pub async fn save_durably(local: &LocalRecord) -> Result<(), StorageError> {
+/// Where a new or edited record ended up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// In the journal (durable at once) and in localStorage.
+    Both,
+    /// In the journal only: localStorage is full. It survives a kill and is replayed
+    /// into localStorage once there is room.
+    JournalOnly,
+    /// In localStorage only: the journal is unavailable (some private modes), so a kill
+    /// within a few seconds could lose it.
+    LocalOnly,
+}
+
+/// Saves a new or edited record: first the IndexedDB journal (strict durability, on
+/// disk when it resolves), then localStorage. `Err` means it is in neither and lives
+/// only in memory.
+pub async fn save_durably(local: &LocalRecord) -> Result<Saved, StorageError> {
+    writable()?;
     let journaled = journal::put(&local.record.id.to_string(), &stored::encode(local)).await;
-    if let Err(e) = &journaled {
-        web_sys::console::warn_1(
-            &format!("journal write failed, relying on localStorage: {e}").into(),
-        );
+    match (journaled, save_record(local)) {
+        (Ok(()), Ok(())) => Ok(Saved::Both),
+        (Ok(()), Err(_)) => Ok(Saved::JournalOnly),
+        (Err(_), Ok(())) => Ok(Saved::LocalOnly),
+        (Err(_), Err(local_err)) => Err(local_err),
     }
-    save_record(local)
+}
+
+/// What the journal held that localStorage did not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replayed {
+    /// Written back into localStorage.
+    pub recovered: Vec<LocalRecord>,
+    /// Newer than localStorage but could not be written there (full quota): still in
+    /// the journal; the app holds them in memory and retries.
+    pub not_stored: Vec<LocalRecord>,
+    /// Journal entries that could not be read (kept in the journal, reported).
+    pub unreadable: Vec<String>,
 }
 
 /// Replays journal entries into localStorage (after a kill, localStorage may have lost
-/// them) and returns the records that were newer there than in `records`.
-pub async fn replay_journal(records: &[LocalRecord]) -> Result<Vec<LocalRecord>, StorageError> {
+/// them). `held` is what the app holds now; only entries newer than that are replayed.
+pub async fn replay_journal(held: &[LocalRecord]) -> Result<Replayed, StorageError> {
     let held: std::collections::HashMap<Uuid, &LocalRecord> =
-        records.iter().map(|r| (r.record.id, r)).collect();
-    let mut recovered = Vec::new();
+        held.iter().map(|r| (r.record.id, r)).collect();
+    let mut out = Replayed::default();
     for (key, text) in journal::entries().await? {
-        let Ok(id) = Uuid::parse_str(&key) else {
+        let Some(local) = Uuid::parse_str(&key)
+            .ok()
+            .and_then(|id| stored::decode(id, &text).ok())
+        else {
+            out.unreadable.push(key);
             continue;
         };
-        let Ok(local) = stored::decode(id, &text) else {
-            continue;
-        };
-        match held.get(&id) {
-            // localStorage has this version or a newer one: the journal entry is spent
-            // once the server has it too.
+        match held.get(&local.record.id) {
             Some(h) if h.record.version >= local.record.version => {
+                // Spent once the server has exactly this version.
                 if h.synced && h.record.version == local.record.version {
-                    let _ = journal::delete(&key).await;
+                    let _ = forget_journal(h).await;
                 }
             }
-            _ => {
-                save_record(&local)?;
-                recovered.push(local);
-            }
+            _ => match save_record(&local) {
+                Ok(()) => out.recovered.push(local),
+                Err(_) => out.not_stored.push(local),
+            },
         }
     }
-    Ok(recovered)
+    Ok(out)
 }
 
-/// The server has this record's current version: it no longer needs the journal.
-pub async fn forget_journal(id: Uuid) -> Result<(), StorageError> {
-    journal::delete(&id.to_string()).await
+/// The server has acknowledged `local`'s version: its journal entry is no longer
+/// needed. An entry holding another (newer) version is left alone.
+pub async fn forget_journal(local: &LocalRecord) -> Result<(), StorageError> {
+    journal::delete_version(
+        &local.record.id.to_string(),
+        &local.record.version.to_string(),
+    )
+    .await
 }
 
 fn save_small<T: Serialize>(key: Key, value: &T) -> Result<(), StorageError> {
+    writable()?;
     LocalStorage::set(key.name(), value).map_err(StorageError::from_gloo)
 }
 
