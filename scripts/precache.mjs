@@ -3,6 +3,7 @@
 // trunk's file-name hashes are not hashes of the final optimised files, so the service
 // worker's cache version is a SHA-256 over every built file's path and bytes.
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
@@ -42,4 +43,18 @@ const sw = template
   .replace('__GATEWATCH_BUILD_HASH__', buildHash)
   .replace('/*__GATEWATCH_PRECACHE__*/[]', JSON.stringify(files.map((f) => f.url), null, 2));
 writeFileSync(swPath, sw);
-console.log(`precache: ${files.length} files, build ${buildHash}`);
+
+// Precompressed copies for the server (ServeDir.precompressed_br/gzip): the phone
+// downloads the smallest form without the server compressing on every request.
+const COMPRESSIBLE = /\.(wasm|js|css|html|webmanifest|json|svg)$/;
+let compressed = 0;
+for (const path of [...files.map((f) => f.path), swPath]) {
+  if (!COMPRESSIBLE.test(path)) continue;
+  const bytes = readFileSync(path);
+  writeFileSync(`${path}.br`, brotliCompressSync(bytes, {
+    params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  }));
+  writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+  compressed += 1;
+}
+console.log(`precache: ${files.length} files, build ${buildHash}, ${compressed} precompressed`);

@@ -79,6 +79,18 @@ pub struct Hlc {
 /// Wall time is 12 hex digits: enough until the year 10889.
 const MAX_WALL_MS: u64 = 0xffff_ffff_ffff;
 
+/// How far ahead of the receiver's clock a version may be. A phone whose clock is
+/// hours wrong still syncs; one set years ahead (or a crafted version) must not drag
+/// every other device's clock with it.
+pub const MAX_AHEAD_MS: u64 = 24 * 60 * 60 * 1000;
+
+impl Hlc {
+    /// Whether this version claims a time more than `MAX_AHEAD_MS` past `now_ms`.
+    pub fn is_too_far_ahead(&self, now_ms: u64) -> bool {
+        self.wall_ms > now_ms.saturating_add(MAX_AHEAD_MS)
+    }
+}
+
 impl Ord for Hlc {
     fn cmp(&self, other: &Self) -> Ordering {
         (self.wall_ms, self.counter, &self.device).cmp(&(
@@ -173,8 +185,12 @@ impl Clock {
     }
 
     /// Take note of a version seen from elsewhere, so later local edits order after it.
+    /// Versions too far ahead of `now_ms` are not followed (see `MAX_AHEAD_MS`).
     pub fn observe(&mut self, seen: &Hlc, now_ms: u64) {
         let now_ms = now_ms.min(MAX_WALL_MS);
+        if seen.is_too_far_ahead(now_ms) {
+            return;
+        }
         let before = (self.last_ms, self.last_counter);
         let top = before.max((seen.wall_ms, seen.counter)).max((now_ms, 0));
         self.last_ms = top.0;
@@ -227,6 +243,27 @@ mod tests {
         let mut slow = Clock::new(dev("slow"));
         slow.observe(&remote, 1_000);
         assert!(slow.tick(1_000) > remote);
+    }
+
+    #[test]
+    fn a_version_from_years_ahead_does_not_drag_the_clock() {
+        let mut c = Clock::new(dev("a"));
+        let bogus = Hlc {
+            wall_ms: 4_000_000_000_000,
+            counter: 0,
+            device: dev("liar"),
+        };
+        assert!(bogus.is_too_far_ahead(1_000));
+        c.observe(&bogus, 1_000);
+        assert_eq!(c.tick(1_000).wall_ms, 1_000);
+        // Hours ahead is still followed.
+        let hours = Hlc {
+            wall_ms: 1_000 + 5 * 3_600_000,
+            counter: 0,
+            device: dev("b"),
+        };
+        c.observe(&hours, 2_000);
+        assert!(c.tick(2_000) > hours);
     }
 
     #[test]

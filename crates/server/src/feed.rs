@@ -29,6 +29,7 @@ pub async fn push(
     now: DateTime<Utc>,
 ) -> Result<PushResponse, AppError> {
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     let mut acks = Vec::with_capacity(request.records.len());
     let mut rejected = Vec::new();
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
@@ -40,6 +41,14 @@ pub async fn push(
         };
         if let Err(e) = record.validate() {
             rejected.push(reject(e.to_string()));
+            continue;
+        }
+        if record.version.is_too_far_ahead(now_ms) {
+            rejected.push(reject(format!(
+                "version {} is more than a day ahead of the server's clock; \
+                 check the phone's date and time",
+                record.version
+            )));
             continue;
         }
         let held = load(&mut tx, record.id).await?;

@@ -86,3 +86,23 @@ async fn without_a_build_the_browser_gets_a_page_saying_how_to_build() {
     // The API works without a build.
     assert_eq!(t.get("/api/health").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_builds_precompressed_brotli_copy_is_served_to_browsers_that_accept_it() {
+    let t = TestApp::new().await;
+    // Stand-ins: the build writes `<file>.br` (quality 11) next to each text file.
+    std::fs::write(t.dist().join("app.wasm"), vec![0u8; 4096]).unwrap();
+    std::fs::write(t.dist().join("app.wasm.br"), b"precompressed").unwrap();
+    let request = Request::get("/app.wasm")
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    let response = t.call(request).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.header(header::CONTENT_ENCODING), Some("br"));
+    assert_eq!(&response.body[..], b"precompressed");
+    // A client without brotli gets the plain file.
+    let plain = t.get("/app.wasm").await;
+    assert_eq!(plain.header(header::CONTENT_ENCODING), None);
+    assert_eq!(plain.body.len(), 4096);
+}

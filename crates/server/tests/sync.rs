@@ -245,3 +245,23 @@ async fn concurrent_pushes_get_distinct_dense_seqs() {
     let seqs: Vec<u64> = pulled.changes.iter().map(|c| c.seq.0).collect();
     assert_eq!(seqs, (1..=400).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn a_version_from_a_clock_years_ahead_is_rejected_with_the_reason() {
+    let app = TestApp::new().await;
+    let now_ms = u64::try_from(Utc::now().timestamp_millis()).unwrap();
+    let hours_ahead = record(1, now_ms + 5 * 3_600_000);
+    let years_ahead = record(2, now_ms + 3 * 365 * 24 * 3_600_000);
+    let pushed = app.push(&[hours_ahead.clone(), years_ahead.clone()]).await;
+    // A phone hours off still syncs; one set years ahead is told to fix its clock.
+    assert_eq!(pushed.acks.len(), 1);
+    assert_eq!(pushed.acks[0].id, hours_ahead.id);
+    assert_eq!(pushed.rejected.len(), 1);
+    assert_eq!(pushed.rejected[0].id, years_ahead.id);
+    assert!(
+        pushed.rejected[0].reason.contains("clock"),
+        "{}",
+        pushed.rejected[0].reason
+    );
+    assert_eq!(app.rows().await, 1);
+}

@@ -35,7 +35,16 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     if !tokio::fs::try_exists(&index).await.unwrap_or(false) {
         return not_built(&state);
     }
-    let files = ServeDir::new(&*state.dist).fallback(ServeFile::new(index));
+    // The build writes brotli (quality 11) and gzip copies next to each text file:
+    // serving those beats compressing on the fly at a low quality on every request.
+    let files = ServeDir::new(&*state.dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(
+            ServeFile::new(index)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     let Ok(response) = files.oneshot(request).await;
     let mut response = response.map(Body::new);
     response
