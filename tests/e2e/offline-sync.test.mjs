@@ -80,7 +80,9 @@ test('a check-in survives the browser being killed 0.5 s after "saved"', async (
     await phone.context.setOffline(true);
     const app = new App(phone.page, server.base);
     await app.open();
-    await phone.page.waitForSelector(`[data-testid="checkin-row"], [data-testid="checkin-submit"]`);
+    await app.byId('nav-history').click();
+    // The journal replay is asynchronous: wait for the row rather than reading at once.
+    await phone.page.waitForSelector(`[data-testid="checkin-row"][data-id="${id}"]`, { timeout: 10000 });
     const rows = await app.history();
     assert.deepEqual(rows.map((r) => r.id), [id], 'the saved check-in is still on the phone');
     assert.equal(await app.pendingCount(), 1);

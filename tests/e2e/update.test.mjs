@@ -2,6 +2,7 @@
 // running app; taking the update activates the new service worker and drops old caches.
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { App, DIST, launchProfile, startServer, tempDir } from './harness.mjs';
@@ -22,7 +23,10 @@ test('a new version shows "update available" and replaces the old one only when 
     const sw = readFileSync(swPath, 'utf8');
     const next = sw.replace(/const BUILD_HASH = '([0-9a-f]+)'/, "const BUILD_HASH = '$1next'");
     assert.notEqual(next, sw, 'sw.js carries a build hash');
+    // Precompressed copies too: the server prefers them, as after a real build.
     writeFileSync(swPath, next);
+    writeFileSync(`${swPath}.br`, brotliCompressSync(next));
+    writeFileSync(`${swPath}.gz`, gzipSync(next));
     await phone.page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
 
     await app.byId('update-available').waitFor();
