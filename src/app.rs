@@ -10,6 +10,7 @@ use crate::components::notices::Notices;
 use crate::pages::{checkin::CheckInPage, history::HistoryPage, settings::SettingsPage};
 use crate::state::AppState;
 
+/// The whole app: router, header, notices, the current screen and the navigation.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::expect();

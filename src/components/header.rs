@@ -6,6 +6,7 @@ use crate::i18n::Msg;
 use crate::state::{AppState, SyncState};
 use crate::sync::SyncHandle;
 
+/// The top bar: app name, sync state (`sync-status`), pending count, "sync now".
 #[component]
 pub fn Header() -> impl IntoView {
     let state = AppState::expect();

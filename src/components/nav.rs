@@ -7,6 +7,7 @@ use crate::i18n::Msg;
 use crate::routes::Page;
 use crate::state::AppState;
 
+/// The bottom navigation bar, one link per `Page`.
 #[component]
 pub fn Nav() -> impl IntoView {
     let state = AppState::expect();

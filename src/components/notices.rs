@@ -6,6 +6,7 @@ use crate::i18n::Msg;
 use crate::pwa;
 use crate::state::{AppState, Notice};
 
+/// Banners above the screen: update available, storage full, data set aside.
 #[component]
 pub fn Notices() -> impl IntoView {
     let state = AppState::expect();

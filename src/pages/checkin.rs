@@ -38,15 +38,24 @@ impl SaveStatus {
     }
 }
 
+/// The check-in screen: post, arrival/departure, the three presence flags, a note and
+/// the big button. Works on first open with no setup.
 #[component]
 pub fn CheckInPage() -> impl IntoView {
     let state = AppState::expect();
     let sync = expect_context::<SyncHandle>();
-    let post_id = RwSignal::new(
-        state
-            .posts
-            .with_untracked(|p| p.first().map(|p| p.id.clone()).unwrap_or_default()),
-    );
+    // The officer's pick; `post_id` falls back to the first post while there is no pick
+    // or the pick is gone from a post list that sync replaced.
+    let picked = RwSignal::new(None::<String>);
+    let post_id = Memo::new(move |_| {
+        state.posts.with(|posts| {
+            picked
+                .get()
+                .filter(|id| posts.iter().any(|p| p.id == *id))
+                .or_else(|| posts.first().map(|p| p.id.clone()))
+                .unwrap_or_default()
+        })
+    });
     let departure = RwSignal::new(false);
     let officer = RwSignal::new(true);
     let car = RwSignal::new(true);
@@ -116,7 +125,7 @@ pub fn CheckInPage() -> impl IntoView {
                 <select
                     data-testid="post-select"
                     prop:value=move || post_id.get()
-                    on:change=move |ev| post_id.set(event_target_value(&ev))
+                    on:change=move |ev| picked.set(Some(event_target_value(&ev)))
                 >
                     <For
                         each=move || state.posts.get()

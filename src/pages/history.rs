@@ -10,6 +10,7 @@ use crate::state::AppState;
 /// Rows rendered at once; a phone with a year of records stays quick.
 const PAGE_ROWS: usize = 200;
 
+/// The check-ins on this phone, newest first, a page of rows at a time.
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let state = AppState::expect();

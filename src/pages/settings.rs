@@ -7,6 +7,7 @@ use crate::i18n::{Lang, Msg};
 use crate::state::AppState;
 use crate::storage::Settings;
 
+/// Officer name and language; optional.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let state = AppState::expect();
