@@ -32,25 +32,27 @@ pub enum Status {
     Upcoming,
 }
 
-/// An arrival at one of a school's posts, as coverage needs it.
+/// An arrival, as coverage needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrival {
-    pub school_id: String,
+    /// What it counts for: a school id (coverage per school) or a post id (the board,
+    /// per gate).
+    pub place: String,
     pub at: DateTime<FixedOffset>,
     pub presence: Presence,
 }
 
-/// The arrivals among `records`, mapped to schools through their post ids.
-/// Departures, and check-ins at posts of no known school, do not count.
+/// The arrivals among `records`, each mapped from its post id to the place it counts
+/// for (`None`: it counts for nothing). Departures do not count.
 pub fn arrivals<'a>(
     records: impl IntoIterator<Item = &'a Record>,
-    school_of_post: impl Fn(&str) -> Option<&'a str>,
+    place_of_post: impl Fn(&str) -> Option<&'a str>,
 ) -> Vec<Arrival> {
     records
         .into_iter()
         .filter_map(|r| match &r.body {
             RecordBody::CheckIn(c) if c.event == CheckInEvent::Arrival => Some(Arrival {
-                school_id: school_of_post(&c.post_id)?.to_string(),
+                place: place_of_post(&c.post_id)?.to_string(),
                 at: c.device_time,
                 presence: c.presence,
             }),
@@ -108,7 +110,7 @@ pub fn coverage(
     // Index arrivals per school, sorted by instant, so each window looks at a slice.
     let mut by_school: HashMap<&str, Vec<&Arrival>> = HashMap::new();
     for a in arrivals {
-        by_school.entry(a.school_id.as_str()).or_default().push(a);
+        by_school.entry(a.place.as_str()).or_default().push(a);
     }
     for list in by_school.values_mut() {
         list.sort_by_key(|a| a.at);
@@ -189,7 +191,7 @@ mod tests {
 
     fn arrival(school: &str, when: &str, flags: u8) -> Arrival {
         Arrival {
-            school_id: school.into(),
+            place: school.into(),
             at: at(when),
             presence: Presence::from_bits(flags),
         }
@@ -348,7 +350,7 @@ mod tests {
             let base = at("2026-11-24T00:00:00+08:00");
             let schools = [school("s0"), school("s1")];
             let mut list: Vec<Arrival> = raw.iter().map(|(s, m, f)| Arrival {
-                school_id: format!("s{s}"),
+                place: format!("s{s}"),
                 at: base + Duration::minutes(*m),
                 presence: Presence::from_bits(*f),
             }).collect();

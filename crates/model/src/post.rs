@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct Post {
     /// Stable id, e.g. `s01-g1`.
     pub id: String,
+    /// The school this gate belongs to (its peak windows apply here).
+    #[serde(default)]
+    pub school_id: String,
     /// School name as people say it (Chinese first).
     pub school: String,
     /// Gate name, e.g. 南门.
@@ -23,15 +26,16 @@ impl Post {
 /// Demo schools and gates used until posts can be managed on the server.
 pub fn demo_posts() -> Vec<Post> {
     [
-        ("s01-g1", "实验小学", "南门"),
-        ("s01-g2", "实验小学", "北门"),
-        ("s02-g1", "第一中学", "正门"),
-        ("s03-g1", "育才小学", "东门"),
-        ("s04-g1", "阳光幼儿园", "正门"),
+        ("s01-g1", "s01", "实验小学", "南门"),
+        ("s01-g2", "s01", "实验小学", "北门"),
+        ("s02-g1", "s02", "第一中学", "正门"),
+        ("s03-g1", "s03", "育才小学", "东门"),
+        ("s04-g1", "s04", "阳光幼儿园", "正门"),
     ]
     .into_iter()
-    .map(|(id, school, gate)| Post {
+    .map(|(id, school_id, school, gate)| Post {
         id: id.into(),
+        school_id: school_id.into(),
         school: school.into(),
         gate: gate.into(),
     })

@@ -94,6 +94,25 @@ pub fn default_windows() -> Vec<PeakWindow> {
     ]
 }
 
+/// The demo schools behind `demo_posts`, with the usual three windows.
+pub fn demo_schools() -> Vec<School> {
+    [
+        ("s01", "实验小学"),
+        ("s02", "第一中学"),
+        ("s03", "育才小学"),
+        ("s04", "阳光幼儿园"),
+    ]
+    .into_iter()
+    .map(|(id, name)| School {
+        id: id.into(),
+        name: name.into(),
+        windows: default_windows(),
+        lead_minutes: DEFAULT_LEAD_MINUTES,
+        utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
+    })
+    .collect()
+}
+
 /// One window of one school on one day, as instants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowOnDay {
@@ -161,5 +180,85 @@ impl School {
             .collect();
         out.sort_by_key(|w| (w.opens, w.kind));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::post::demo_posts;
+
+    #[test]
+    fn demo_data_is_valid_and_every_post_has_its_school() {
+        let schools = demo_schools();
+        assert!(schools.iter().all(|s| s.validate().is_ok()));
+        for post in demo_posts() {
+            assert!(
+                schools.iter().any(|s| s.id == post.school_id),
+                "{}",
+                post.id
+            );
+        }
+    }
+
+    #[test]
+    fn school_validation_table() {
+        let ok = demo_schools().remove(0);
+        let cases: Vec<(School, Option<SchoolError>)> = vec![
+            (ok.clone(), None),
+            (
+                School {
+                    id: String::new(),
+                    ..ok.clone()
+                },
+                Some(SchoolError::BadId),
+            ),
+            (
+                School {
+                    name: " ".into(),
+                    ..ok.clone()
+                },
+                Some(SchoolError::NoName),
+            ),
+            (
+                School {
+                    utc_offset_minutes: 19 * 60,
+                    ..ok.clone()
+                },
+                Some(SchoolError::BadOffset),
+            ),
+            (
+                School {
+                    lead_minutes: 121,
+                    ..ok.clone()
+                },
+                Some(SchoolError::LeadTooLong),
+            ),
+            (
+                School {
+                    windows: vec![PeakWindow {
+                        kind: WindowKind::Noon,
+                        opens: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+                        closes: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+                    }],
+                    ..ok.clone()
+                },
+                Some(SchoolError::EmptyWindow(WindowKind::Noon)),
+            ),
+        ];
+        for (school, want) in cases {
+            assert_eq!(school.validate().err(), want, "{school:?}");
+        }
+    }
+
+    #[test]
+    fn windows_on_a_day_are_instants_in_the_schools_offset() {
+        let s = demo_schools().remove(0);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let w = s.windows_on(day);
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[0].opens.to_rfc3339(), "2026-11-25T07:20:00+08:00");
+        assert_eq!(w[0].due.to_rfc3339(), "2026-11-25T07:05:00+08:00");
+        assert_eq!(w[2].closes.to_rfc3339(), "2026-11-25T17:20:00+08:00");
     }
 }
