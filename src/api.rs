@@ -1,6 +1,7 @@
 //! The sync server's HTTP API, as the app calls it. One typed error for network
 //! failures, server refusals and unreadable answers.
 
+use gatewatch_model::school::School;
 use gatewatch_model::{Cursor, ErrorBody, Post, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -54,6 +55,11 @@ pub async fn pull(since: Cursor) -> Result<PullResponse, ApiError> {
         .send()
         .await
         .map_err(network)?;
+    read(resp).await
+}
+
+pub async fn schools() -> Result<Vec<School>, ApiError> {
+    let resp = Request::get("/api/schools").send().await.map_err(network)?;
     read(resp).await
 }
 

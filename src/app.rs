@@ -7,7 +7,9 @@ use leptos_router::path;
 use crate::components::header::Header;
 use crate::components::nav::Nav;
 use crate::components::notices::Notices;
-use crate::pages::{checkin::CheckInPage, history::HistoryPage, settings::SettingsPage};
+use crate::pages::{
+    checkin::CheckInPage, history::HistoryPage, settings::SettingsPage, today::TodayPage,
+};
 use crate::state::AppState;
 
 /// The whole app: router, header, notices, the current screen and the navigation.
@@ -28,6 +30,7 @@ pub fn App() -> impl IntoView {
             <main class="screen">
                 <Routes fallback=|| view! { <CheckInPage/> }>
                     <Route path=path!("/") view=CheckInPage/>
+                    <Route path=path!("/today") view=TodayPage/>
                     <Route path=path!("/history") view=HistoryPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>

@@ -44,6 +44,11 @@ pub fn run() {
         let _ = window_event_listener(leptos::ev::offline, move |_| {
             state.sync.set(state::SyncState::Offline)
         });
+        // Countdowns and the board move with the wall clock.
+        let _ = set_interval_with_handle(
+            move || state.now.set(chrono::Utc::now()),
+            std::time::Duration::from_secs(1),
+        );
         pwa::register(state);
         view! { <app::App/> }
     })

@@ -3,6 +3,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
     CheckIn,
+    Today,
     History,
     Settings,
 }
@@ -11,6 +12,7 @@ impl Page {
     pub fn href(self) -> &'static str {
         match self {
             Page::CheckIn => "/",
+            Page::Today => "/today",
             Page::History => "/history",
             Page::Settings => "/settings",
         }

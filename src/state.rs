@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::{DateTime, Utc};
+use gatewatch_model::coverage::{arrivals, Arrival};
 use gatewatch_model::merge::{upsert, Upsert};
+use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, Hlc, Post, Presence, Record,
@@ -77,6 +80,9 @@ pub struct AppState {
     pub sync: RwSignal<SyncState>,
     pub settings: RwSignal<Settings>,
     pub posts: RwSignal<Vec<Post>>,
+    pub schools: RwSignal<Vec<School>>,
+    /// Wall clock for countdowns and the board, ticking once a second.
+    pub now: RwSignal<DateTime<Utc>>,
     pub notices: RwSignal<Vec<Notice>>,
     pub update_available: RwSignal<bool>,
     clock: StoredValue<Clock>,
@@ -126,6 +132,13 @@ impl AppState {
                     .filter(|p| !p.is_empty())
                     .unwrap_or_else(demo_posts),
             ),
+            schools: RwSignal::new(
+                loaded
+                    .schools
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(demo_schools),
+            ),
+            now: RwSignal::new(Utc::now()),
             notices: RwSignal::new(notices),
             update_available: RwSignal::new(false),
             clock: StoredValue::new(clock),
@@ -371,6 +384,40 @@ impl AppState {
             .into_iter()
             .filter(|r| was_pending.contains(&r.record.id))
             .collect()
+    }
+
+    pub fn set_schools(&self, schools: Vec<School>) {
+        if schools.is_empty() || self.schools.with_untracked(|s| *s == schools) {
+            return;
+        }
+        let _ = storage::save_schools(&schools);
+        self.schools.set(schools);
+    }
+
+    /// The posts the officer marked as theirs, or every post if none is marked.
+    pub fn my_posts(&self) -> Vec<Post> {
+        let mine = self.settings.with(|s| s.my_posts.clone());
+        self.posts.with(|posts| {
+            let marked: Vec<Post> = posts
+                .iter()
+                .filter(|p| mine.contains(&p.id))
+                .cloned()
+                .collect();
+            if marked.is_empty() {
+                posts.clone()
+            } else {
+                marked
+            }
+        })
+    }
+
+    /// Arrivals on this phone keyed by post (the board's unit), reactive on records.
+    pub fn arrivals_by_post(&self) -> Vec<Arrival> {
+        self.records.with(|map| {
+            arrivals(map.values().map(|l| &l.record), |post| {
+                Some(post.to_string())
+            })
+        })
     }
 
     pub fn set_posts(&self, posts: Vec<Post>) {

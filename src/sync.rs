@@ -91,9 +91,12 @@ async fn run_once(state: AppState) -> bool {
 async fn sync(state: AppState) -> Result<(), ApiError> {
     push(state).await?;
     pull(state).await?;
-    // The post list is small; a failure here must not fail the sync.
+    // Posts and schools are small; failing to fetch them must not fail the sync.
     if let Ok(posts) = api::posts().await {
         state.set_posts(posts);
+    }
+    if let Ok(schools) = api::schools().await {
+        state.set_schools(schools);
     }
     Ok(())
 }

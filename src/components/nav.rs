@@ -21,6 +21,7 @@ pub fn Nav() -> impl IntoView {
     view! {
         <nav class="bottom-nav">
             {link(Page::CheckIn, Msg::NavCheckIn, "nav-checkin")}
+            {link(Page::Today, Msg::NavToday, "nav-today")}
             {link(Page::History, Msg::NavHistory, "nav-history")}
             {link(Page::Settings, Msg::NavSettings, "nav-settings")}
         </nav>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::Msg;
+use crate::pages::today::{today_board, window_msg};
 use crate::pwa;
 use crate::state::{AppState, Notice};
 
@@ -27,8 +28,31 @@ pub fn Notices() -> impl IntoView {
             }
         }
     };
+    let board = today_board(state);
+    let overdue = move || {
+        board.with(|items| {
+            items
+                .iter()
+                .filter(|i| i.needs_alert())
+                .map(|i| {
+                    let post = state.posts.with(|p| {
+                        p.iter()
+                            .find(|p| p.id == i.post_id)
+                            .map(|p| p.label())
+                            .unwrap_or_else(|| i.post_id.clone())
+                    });
+                    format!("{post} {}", state.t(window_msg(i.kind)))
+                })
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <div class="notices">
+            <Show when=move || !overdue().is_empty()>
+                <div class="notice alert" data-testid="board-alert" role="alert">
+                    <span>{move || state.t(Msg::OverdueAlert)} " " {move || overdue().join("、")}</span>
+                </div>
+            </Show>
             <Show when=move || state.update_available.get()>
                 <div class="notice update" data-testid="update-available">
                     <span>{move || state.t(Msg::UpdateAvailable)}</span>

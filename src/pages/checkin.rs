@@ -1,9 +1,11 @@
 //! The check-in screen: pick the post, one big button. Nothing to set up first.
 
+use gatewatch_model::board::next_post;
 use gatewatch_model::{CheckInEvent, Presence};
 use leptos::prelude::*;
 
 use crate::i18n::Msg;
+use crate::pages::today::today_board;
 use crate::state::{AppState, CheckInDraft, SaveResult};
 use crate::storage::StorageError;
 use crate::sync::SyncHandle;
@@ -44,14 +46,17 @@ impl SaveStatus {
 pub fn CheckInPage() -> impl IntoView {
     let state = AppState::expect();
     let sync = expect_context::<SyncHandle>();
-    // The officer's pick; `post_id` falls back to the first post while there is no pick
-    // or the pick is gone from a post list that sync replaced.
+    // The officer's pick; until there is one (or if sync removed it), the post whose
+    // window is due next, else the first post: a check-in is one tap from opening.
     let picked = RwSignal::new(None::<String>);
+    let board = today_board(state);
     let post_id = Memo::new(move |_| {
+        let next = board.with(|b| next_post(b).map(str::to_string));
         state.posts.with(|posts| {
             picked
                 .get()
                 .filter(|id| posts.iter().any(|p| p.id == *id))
+                .or(next)
                 .or_else(|| posts.first().map(|p| p.id.clone()))
                 .unwrap_or_default()
         })

@@ -3,3 +3,4 @@
 pub mod checkin;
 pub mod history;
 pub mod settings;
+pub mod today;

@@ -22,6 +22,7 @@ pub fn SettingsPage() -> impl IntoView {
                 .take(gatewatch_model::record::MAX_NAME_CHARS)
                 .collect(),
             lang: state.lang(),
+            my_posts: state.settings.with_untracked(|s| s.my_posts.clone()),
         };
         saved.set(Some(
             state.save_settings(settings).map_err(|e| e.to_string()),
@@ -33,6 +34,14 @@ pub fn SettingsPage() -> impl IntoView {
             s.lang = lang;
             let _ = state.save_settings(s);
         }
+    };
+    let toggle_post = move |id: String, on: bool| {
+        let mut s = state.settings.get_untracked();
+        s.my_posts.retain(|p| *p != id);
+        if on {
+            s.my_posts.push(id);
+        }
+        let _ = state.save_settings(s);
     };
     view! {
         <section class="settings">
@@ -57,6 +66,33 @@ pub fn SettingsPage() -> impl IntoView {
                     <option value="en">"English"</option>
                 </select>
             </label>
+            <fieldset class="field my-posts">
+                <legend>{move || state.t(Msg::MyPosts)}</legend>
+                <small>{move || state.t(Msg::MyPostsHint)}</small>
+                <For
+                    each=move || state.posts.get()
+                    key=|p| p.id.clone()
+                    children=move |p| {
+                        let id = p.id.clone();
+                        let checked = {
+                            let id = id.clone();
+                            move || state.settings.with(|s| s.my_posts.contains(&id))
+                        };
+                        view! {
+                            <label class="check">
+                                <input
+                                    type="checkbox"
+                                    data-testid="settings-my-post"
+                                    value=id.clone()
+                                    prop:checked=checked
+                                    on:change=move |ev| toggle_post(id.clone(), event_target_checked(&ev))
+                                />
+                                {p.label()}
+                            </label>
+                        }
+                    }
+                />
+            </fieldset>
             <button class="big-button" data-testid="settings-save" on:click=save>
                 {move || state.t(Msg::SaveSettings)}
             </button>

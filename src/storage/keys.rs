@@ -21,6 +21,8 @@ pub enum Key {
     Cursor,
     /// The post catalogue last pulled from the server.
     Posts,
+    /// The schools (peak windows) last pulled from the server.
+    Schools,
     /// One record.
     Record(Uuid),
 }
@@ -33,6 +35,7 @@ impl Key {
             Key::Settings => format!("{PREFIX}settings"),
             Key::Cursor => format!("{PREFIX}cursor"),
             Key::Posts => format!("{PREFIX}posts"),
+            Key::Schools => format!("{PREFIX}schools"),
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
         }
     }

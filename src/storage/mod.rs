@@ -12,6 +12,7 @@
 pub mod journal;
 mod keys;
 
+use gatewatch_model::school::School;
 use gatewatch_model::stored::{self, LocalRecord, StoredError, StoredRecord, SCHEMA_VERSION};
 use gatewatch_model::{Clock, Cursor, DeviceId, Post};
 use gloo_storage::errors::StorageError as GlooError;
@@ -65,6 +66,9 @@ pub struct Settings {
     pub officer_name: String,
     #[serde(default)]
     pub lang: Lang,
+    /// Post ids the officer marked as theirs; empty means every post.
+    #[serde(default)]
+    pub my_posts: Vec<String>,
 }
 
 /// A stored value that could not be read and was set aside under `moved_to`.
@@ -83,6 +87,7 @@ pub struct Loaded {
     pub settings: Settings,
     pub cursor: Cursor,
     pub posts: Option<Vec<Post>>,
+    pub schools: Option<Vec<School>>,
     pub quarantined: Vec<Quarantined>,
 }
 
@@ -145,6 +150,7 @@ pub fn load() -> Result<Loaded, StorageError> {
     loaded.settings = read_small(&Key::Settings, &mut loaded.quarantined).unwrap_or_default();
     loaded.cursor = read_small(&Key::Cursor, &mut loaded.quarantined).unwrap_or_default();
     loaded.posts = read_small(&Key::Posts, &mut loaded.quarantined);
+    loaded.schools = read_small(&Key::Schools, &mut loaded.quarantined);
     Ok(loaded)
 }
 
@@ -308,6 +314,10 @@ pub fn save_cursor(cursor: Cursor) -> Result<(), StorageError> {
 
 pub fn save_posts(posts: &[Post]) -> Result<(), StorageError> {
     save_small(Key::Posts, &posts)
+}
+
+pub fn save_schools(schools: &[School]) -> Result<(), StorageError> {
+    save_small(Key::Schools, &schools)
 }
 
 /// A new device id from the browser's random source.

@@ -11,7 +11,7 @@ use crate::post::Post;
 use crate::school::{School, WindowKind};
 
 /// Where the clock stands against one window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Before the due time (opens − lead): there is still time to get there.
     BeforeDue,

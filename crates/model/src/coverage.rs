@@ -46,13 +46,13 @@ pub struct Arrival {
 /// for (`None`: it counts for nothing). Departures do not count.
 pub fn arrivals<'a>(
     records: impl IntoIterator<Item = &'a Record>,
-    place_of_post: impl Fn(&str) -> Option<&'a str>,
+    place_of_post: impl Fn(&str) -> Option<String>,
 ) -> Vec<Arrival> {
     records
         .into_iter()
         .filter_map(|r| match &r.body {
             RecordBody::CheckIn(c) if c.event == CheckInEvent::Arrival => Some(Arrival {
-                place: place_of_post(&c.post_id)?.to_string(),
+                place: place_of_post(&c.post_id)?,
                 at: c.device_time,
                 presence: c.presence,
             }),

@@ -38,6 +38,20 @@ async fn posts_are_listed() {
 }
 
 #[tokio::test]
+async fn schools_are_listed_and_cover_every_post() {
+    let t = TestApp::new().await;
+    let schools: Vec<gatewatch_model::school::School> = t.get("/api/schools").await.json();
+    assert_eq!(schools, gatewatch_model::school::demo_schools());
+    for post in gatewatch_model::demo_posts() {
+        assert!(
+            schools.iter().any(|s| s.id == post.school_id),
+            "{}",
+            post.id
+        );
+    }
+}
+
+#[tokio::test]
 async fn responses_are_compressed_when_the_client_accepts_it() {
     let t = TestApp::new().await;
     for encoding in ["br", "gzip"] {
