@@ -71,42 +71,48 @@ pub fn classify(
     arrivals: &[&Arrival],
     now: DateTime<Utc>,
 ) -> Status {
-    let in_span: Vec<&Arrival> = arrivals
+    // One pass, no allocation: this runs for every window of a city-year.
+    let (mut any, mut full, mut full_in_time) = (false, false, false);
+    for a in arrivals
         .iter()
-        .copied()
         .filter(|a| a.at >= counted_from && a.at < window.closes)
-        .collect();
-    let mut full = in_span.iter().filter(|a| a.presence.all());
-    if full.clone().any(|a| a.at <= window.due) {
+    {
+        any = true;
+        if a.presence.all() {
+            full = true;
+            full_in_time |= a.at <= window.due;
+        }
+    }
+    if full_in_time {
         Status::Covered
-    } else if full.next().is_some() {
+    } else if full {
         Status::Late
     } else if now < window.closes {
         // Someone may still arrive, or complete the flags, before it closes.
         Status::Upcoming
-    } else if !in_span.is_empty() {
+    } else if any {
         Status::Partial
     } else {
         Status::Missed
     }
 }
 
-/// One classified window.
+/// One classified window (borrowing the school id from the schools passed in).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
-    pub school_id: String,
+pub struct Cell<'a> {
+    pub school_id: &'a str,
     pub date: NaiveDate,
     pub kind: WindowKind,
     pub status: Status,
 }
 
 /// Classifies every window of every school on every day in `days`.
-pub fn coverage(
-    schools: &[School],
+pub fn coverage<'a>(
+    schools: &'a [School],
     arrivals: &[Arrival],
     days: RangeInclusive<NaiveDate>,
     now: DateTime<Utc>,
-) -> Vec<Cell> {
+) -> Vec<Cell<'a>> {
     // Index arrivals per school, sorted by instant, so each window looks at a slice.
     let mut by_school: HashMap<&str, Vec<&Arrival>> = HashMap::new();
     for a in arrivals {
@@ -115,7 +121,8 @@ pub fn coverage(
     for list in by_school.values_mut() {
         list.sort_by_key(|a| a.at);
     }
-    let mut cells = Vec::new();
+    let day_count = (*days.end() - *days.start()).num_days().max(0) as usize + 1;
+    let mut cells = Vec::with_capacity(schools.len() * day_count * 3);
     for school in schools {
         let list = by_school
             .get(school.id.as_str())
@@ -132,7 +139,7 @@ pub fn coverage(
                 let status = classify(&window, counted_from, &list[start..end.max(start)], now);
                 previous_close = Some(window.closes);
                 cells.push(Cell {
-                    school_id: school.id.clone(),
+                    school_id: &school.id,
                     date,
                     kind: window.kind,
                     status,
@@ -151,7 +158,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    pub fn of<'a>(cells: impl IntoIterator<Item = &'a Cell>) -> Rate {
+    pub fn of<'a, 'b: 'a>(cells: impl IntoIterator<Item = &'a Cell<'b>>) -> Rate {
         cells.into_iter().fold(Rate::default(), |mut r, c| {
             if c.status != Status::Upcoming {
                 r.decided += 1;
@@ -206,7 +213,8 @@ mod tests {
     }
 
     fn morning(arrivals: &[Arrival], now: DateTime<Utc>) -> Status {
-        let cells = coverage(&[school("s1")], arrivals, day()..=day(), now);
+        let one_school = [school("s1")];
+        let cells = coverage(&one_school, arrivals, day()..=day(), now);
         cells
             .iter()
             .find(|c| c.kind == WindowKind::Morning)
@@ -278,8 +286,9 @@ mod tests {
             morning(&[arrival("s1", "2026-11-25T07:00:00+08:00", 7)], early),
             Status::Covered
         );
+        let one_school = [school("s1")];
         let cells = coverage(
-            &[school("s1")],
+            &one_school,
             &[arrival("s1", "2026-11-25T07:00:00+08:00", 7)],
             day()..=day(),
             open_now,
@@ -298,8 +307,9 @@ mod tests {
     fn an_arrival_counts_for_one_window_only() {
         // 08:30 is after the morning window closed and more than two hours before noon
         // opens (11:40): it counts for neither.
+        let one_school = [school("s1")];
         let cells = coverage(
-            &[school("s1")],
+            &one_school,
             &[arrival("s1", "2026-11-25T08:30:00+08:00", 7)],
             day()..=day(),
             end_of_day(),
@@ -309,8 +319,9 @@ mod tests {
             "{cells:?}"
         );
         // 11:00 counts for noon (covered: due 11:25).
+        let one_school = [school("s1")];
         let cells = coverage(
-            &[school("s1")],
+            &one_school,
             &[arrival("s1", "2026-11-25T11:00:00+08:00", 7)],
             day()..=day(),
             end_of_day(),

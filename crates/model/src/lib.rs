@@ -11,6 +11,7 @@
 
 pub mod board;
 pub mod coverage;
+pub mod gatecode;
 pub mod hlc;
 pub mod merge;
 pub mod post;

@@ -116,7 +116,6 @@ pub fn demo_schools() -> Vec<School> {
 /// One window of one school on one day, as instants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowOnDay {
-    pub school_id: String,
     pub date: NaiveDate,
     pub kind: WindowKind,
     /// On post by this instant to count as covered (opens − lead).
@@ -169,7 +168,6 @@ impl School {
                     .from_local_datetime(&date.and_time(w.closes))
                     .single()?;
                 Some(WindowOnDay {
-                    school_id: self.id.clone(),
                     date,
                     kind: w.kind,
                     due: opens - Duration::minutes(i64::from(self.lead_minutes)),
