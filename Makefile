@@ -47,8 +47,12 @@ test-web:
 test-e2e: app server
 	cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1
 
+# Benchmark reports (figures go to BENCHMARKS.md): the app in Chromium, then the
+# city-year coverage natively (as the server runs it) and as wasm in Chromium.
 bench: tools test-tools app server
 	node tests/e2e/bench.mjs
+	cargo run --profile server -p gatewatch-model --features fixtures --example coverage_bench
+	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench coverage_wasm
 
 clean:
 	rm -rf dist target/server

@@ -11,6 +11,8 @@
 
 pub mod board;
 pub mod coverage;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod gatecode;
 pub mod hlc;
 pub mod merge;

@@ -8,7 +8,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -27,14 +27,30 @@ pub enum AppError {
     #[error("{0}")]
     InvalidRecord(String),
 
-    /// 415 `unsupported_media_type`: a JSON endpoint called without
-    /// `Content-Type: application/json`.
-    #[error("expected a request with `Content-Type: application/json`")]
-    UnsupportedMediaType,
+    /// 422 `invalid_school`: a school that fails `School::validate`, or whose id is not
+    /// the one in the path.
+    #[error("{0}")]
+    InvalidSchool(String),
 
-    /// 413 `payload_too_large`: the body is longer than `MAX_BODY_BYTES`.
-    #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
-    PayloadTooLarge,
+    /// 422 `invalid_post`: a bad post id or gate, or a post of a school that does not
+    /// exist.
+    #[error("{0}")]
+    InvalidPost(String),
+
+    /// 422 `invalid_csv`: an import that cannot be applied; the detail names the line
+    /// and the problem. Nothing of the file was applied.
+    #[error("{0}")]
+    InvalidCsv(String),
+
+    /// 415 `unsupported_media_type`: an endpoint called without the `Content-Type` it
+    /// takes (the field names it).
+    #[error("expected a request with `Content-Type: {0}`")]
+    UnsupportedMediaType(&'static str),
+
+    /// 413 `payload_too_large`: the body is longer than the endpoint accepts (the
+    /// field, in bytes: `MAX_BODY_BYTES`, or `MAX_IMPORT_BYTES` for an import).
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
 
     /// 413 `batch_too_large`: a push carries more than `MAX_PUSH_BATCH` records.
     #[error("a push may carry at most {MAX_PUSH_BATCH} records, this one has {0}")]
@@ -48,6 +64,10 @@ pub enum AppError {
     /// 400 `bad_query`: the query string is not what the endpoint takes.
     #[error("{0}")]
     BadQuery(String),
+
+    /// 400 `bad_path`: a path parameter could not be decoded.
+    #[error("{0}")]
+    BadPath(String),
 
     /// 404 `not_found`: no such API endpoint.
     #[error("no such endpoint")]
@@ -74,13 +94,17 @@ impl AppError {
         match self {
             AppError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed_json"),
             AppError::InvalidRecord(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record"),
-            AppError::UnsupportedMediaType => {
+            AppError::InvalidSchool(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_school"),
+            AppError::InvalidPost(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_post"),
+            AppError::InvalidCsv(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv"),
+            AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::BatchTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
             AppError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
+            AppError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -141,11 +165,21 @@ impl From<JsonRejection> for AppError {
         match rejection {
             JsonRejection::JsonDataError(e) => AppError::InvalidRecord(e.body_text()),
             JsonRejection::JsonSyntaxError(e) => AppError::MalformedJson(e.body_text()),
-            JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+            JsonRejection::MissingJsonContentType(_) => {
+                AppError::UnsupportedMediaType("application/json")
+            }
             // The body limit surfaces as a failure to buffer the body with status 413.
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::PayloadTooLarge(crate::MAX_BODY_BYTES)
+            }
             other => AppError::BadBody(other.body_text()),
         }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(rejection: PathRejection) -> Self {
+        AppError::BadPath(rejection.body_text())
     }
 }
 
@@ -164,6 +198,8 @@ pub enum StartError {
     Open { path: PathBuf, source: sqlx::Error },
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot seed the demo schools and posts: {0}")]
+    Seed(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error("the server stopped: {0}")]

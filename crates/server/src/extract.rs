@@ -1,9 +1,13 @@
 //! Extractors whose rejections are `AppError`s, so a bad request gets the same JSON
 //! error body as every other failure instead of axum's plain-text rejection.
 
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 
 use crate::error::AppError;
+use crate::MAX_IMPORT_BYTES;
 
 /// `axum::Json`, rejecting with `AppError` (400 / 413 / 415 / 422).
 #[derive(Debug, FromRequest)]
@@ -14,3 +18,51 @@ pub struct AppJson<T>(pub T);
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct AppQuery<T>(pub T);
+
+/// `axum::extract::Path`, rejecting with `AppError` (400 `bad_path`).
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct AppPath<T>(pub T);
+
+/// A `text/csv` body of at most `MAX_IMPORT_BYTES`, without the UTF-8 byte order mark
+/// Excel puts in front of "CSV UTF-8" files. Rejects with 415 or 413; whether the
+/// rest is UTF-8 is for the parser to say, with a line number.
+#[derive(Debug)]
+pub struct CsvBody(pub Bytes);
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl<S: Send + Sync> FromRequest<S> for CsvBody {
+    type Rejection = AppError;
+
+    async fn from_request(mut request: Request, state: &S) -> Result<Self, AppError> {
+        if !is_csv(request.headers()) {
+            return Err(AppError::UnsupportedMediaType("text/csv"));
+        }
+        // Replaces the app-wide limit for this body only.
+        DefaultBodyLimit::max(MAX_IMPORT_BYTES).apply(&mut request);
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge(MAX_IMPORT_BYTES)
+                } else {
+                    AppError::BadBody(rejection.body_text())
+                }
+            })?;
+        Ok(CsvBody(if bytes.starts_with(BOM) {
+            bytes.slice(BOM.len()..)
+        } else {
+            bytes
+        }))
+    }
+}
+
+/// `text/csv`, with or without parameters such as `charset=utf-8`.
+fn is_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/csv"))
+}

@@ -2,18 +2,23 @@
 //! SQLite, and serves the built PWA from the same origin.
 //!
 //! Code map: `config` (flags), `db` (opening SQLite), `feed` (the change feed: upsert
-//! on push, pages on pull), `routes` (one router per area, the PWA as the fallback),
-//! `error` (the one error type and its JSON body), `extract` (JSON and query
-//! extractors that reject with it). The protocol is described in docs/sync-protocol.md.
+//! on push, pages on pull), `catalog` (schools and posts, the demo seed), `import`
+//! (reading a catalog CSV), `export` (check-in and coverage CSV reports), `routes` (one
+//! router per area, the PWA as the fallback), `error` (the one error type and its JSON
+//! body), `extract` (JSON, query, path and CSV extractors that reject with it). The
+//! protocol is described in docs/sync-protocol.md.
 //!
 //! Architecture invariant: what to keep is decided by `gatewatch_model` (validation,
 //! versions, the upsert rule); this crate only stores, orders and serves the result.
 
+mod catalog;
 pub mod config;
 pub mod db;
 pub mod error;
+mod export;
 mod extract;
 mod feed;
+mod import;
 mod routes;
 
 use std::future::Future;
@@ -34,6 +39,9 @@ pub use error::{AppError, StartError};
 /// with long notes is well under this.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// Largest catalog CSV accepted, in bytes: thousands of posts fit in far less.
+pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
+
 /// What every handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -43,9 +51,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens (creating and migrating if needed) the database and points at `dist`.
+    /// Opens (creating and migrating if needed) the database and points at `dist`. An
+    /// empty catalog gets the demo schools and posts, so a fresh server is usable.
     pub async fn open(database: &Path, dist: impl Into<PathBuf>) -> Result<Self, StartError> {
         let db = db::connect(database).await?;
+        if catalog::seed_demo(&db, chrono::Utc::now())
+            .await
+            .map_err(StartError::Seed)?
+        {
+            tracing::info!("empty catalog: seeded the demo schools and posts");
+        }
         Ok(Self {
             db,
             dist: Arc::from(dist.into()),

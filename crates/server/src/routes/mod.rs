@@ -1,5 +1,7 @@
 //! The HTTP surface: `/api/*` from the modules below, everything else from `pwa`.
 
+pub mod admin;
+pub mod export;
 pub mod health;
 pub mod posts;
 pub mod pwa;
@@ -14,6 +16,8 @@ use crate::AppState;
 /// never with the PWA's index.html, so the app's fetches fail loudly.
 pub fn api() -> Router<AppState> {
     Router::new()
+        .merge(admin::router())
+        .merge(export::router())
         .merge(health::router())
         .merge(posts::router())
         .merge(sync::router())

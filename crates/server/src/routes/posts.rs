@@ -1,12 +1,15 @@
 //! `GET /api/posts` and `GET /api/schools`: the school gates officers check in at, and
-//! the schools' peak windows that coverage is measured against.
+//! the schools' peak windows that coverage is measured against. Both come from the
+//! catalog an admin manages (`routes::admin`); phones pull them whole.
 
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use gatewatch_model::school::{demo_schools, School};
-use gatewatch_model::{demo_posts, Post};
+use gatewatch_model::school::School;
+use gatewatch_model::Post;
 
-use crate::AppState;
+use crate::error::AppError;
+use crate::{catalog, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -14,12 +17,12 @@ pub fn router() -> Router<AppState> {
         .route("/schools", get(schools))
 }
 
-/// The demo posts, from code until posts can be managed on the server.
-async fn posts() -> Json<Vec<Post>> {
-    Json(demo_posts())
+/// Every post, by id, with its school's name.
+async fn posts(State(state): State<AppState>) -> Result<Json<Vec<Post>>, AppError> {
+    Ok(Json(catalog::posts(&state.db).await?))
 }
 
-/// The demo schools behind the demo posts, likewise.
-async fn schools() -> Json<Vec<School>> {
-    Json(demo_schools())
+/// Every school, by id, with its windows.
+async fn schools(State(state): State<AppState>) -> Result<Json<Vec<School>>, AppError> {
+    Ok(Json(catalog::schools(&state.db).await?))
 }

@@ -1,0 +1,340 @@
+//! The catalog in SQLite: schools with their peak windows, and the posts at their gates.
+//!
+//! Phones pull it; an admin writes it, one school or post at a time or a whole CSV
+//! import in one transaction. Every write is an upsert that leaves a row untouched
+//! (`updated_at` included) when its content is unchanged, so writing the same thing
+//! again changes nothing.
+
+use std::collections::HashMap;
+use std::error::Error;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use gatewatch_model::record::MAX_POST_ID_LEN;
+use gatewatch_model::school::{demo_schools, School};
+use gatewatch_model::{demo_posts, Post};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::error::AppError;
+
+/// Longest gate name, in characters: it shares a line with the school name on a phone.
+pub const MAX_GATE_CHARS: usize = 40;
+
+/// A post as an admin defines it: its school by id (phones get the name joined in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostDef {
+    pub id: String,
+    pub school_id: String,
+    pub gate: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PostError {
+    #[error("post id must be 1-{MAX_POST_ID_LEN} characters of letters, digits, '-' or '_'")]
+    BadId,
+    #[error("gate name is empty")]
+    NoGate,
+    #[error("gate name is longer than {MAX_GATE_CHARS} characters")]
+    GateTooLong,
+}
+
+impl PostDef {
+    /// The post id rule is the one `CheckIn::validate` applies, so every post can be
+    /// checked in at. (The model's own check is crate-private.)
+    pub fn validate(&self) -> Result<(), PostError> {
+        let id_ok = (1..=MAX_POST_ID_LEN).contains(&self.id.len())
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err(PostError::BadId);
+        }
+        if self.gate.trim().is_empty() {
+            return Err(PostError::NoGate);
+        }
+        if self.gate.chars().count() > MAX_GATE_CHARS {
+            return Err(PostError::GateTooLong);
+        }
+        Ok(())
+    }
+}
+
+/// A whole catalog to write at once: every post's school is among `schools`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Catalog {
+    pub schools: Vec<School>,
+    pub posts: Vec<PostDef>,
+}
+
+/// Writes the demo catalog if there are neither schools nor posts, so a fresh server
+/// is usable at once; says whether it did. An admin's catalog is never touched.
+pub async fn seed_demo(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<bool, Box<dyn Error + Send + Sync>> {
+    // The write lock up front: two servers starting on one file seed at most once.
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let rows: i64 =
+        sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM schools) + (SELECT COUNT(*) FROM posts)")
+            .fetch_one(&mut *tx)
+            .await?;
+    if rows > 0 {
+        return Ok(false);
+    }
+    let updated_at = stamp(now);
+    for school in demo_schools() {
+        let windows = serde_json::to_string(&school.windows)?;
+        upsert_school(&mut tx, &school, &windows, &updated_at).await?;
+    }
+    for post in demo_posts() {
+        let def = PostDef {
+            id: post.id,
+            school_id: post.school_id,
+            gate: post.gate,
+        };
+        upsert_post(&mut tx, &def, &updated_at).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Every school, by id.
+pub async fn schools(db: &SqlitePool) -> Result<Vec<School>, AppError> {
+    let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, name, lead_minutes, utc_offset_minutes, windows FROM schools ORDER BY id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, lead, offset, windows)| {
+            Ok(School {
+                id,
+                name,
+                windows: serde_json::from_str(&windows)?,
+                lead_minutes: u32::try_from(lead).map_err(|e| AppError::Internal(Box::new(e)))?,
+                utc_offset_minutes: i32::try_from(offset)
+                    .map_err(|e| AppError::Internal(Box::new(e)))?,
+            })
+        })
+        .collect()
+}
+
+/// Every post with its school's name, by id.
+pub async fn posts(db: &SqlitePool) -> Result<Vec<Post>, AppError> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.school_id, s.name, p.gate
+         FROM posts p JOIN schools s ON s.id = p.school_id
+         ORDER BY p.id",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, school_id, school, gate)| Post {
+            id,
+            school_id,
+            school,
+            gate,
+        })
+        .collect())
+}
+
+/// Creates or replaces a school the caller has validated.
+pub async fn put_school(
+    db: &SqlitePool,
+    school: &School,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let windows = serde_json::to_string(&school.windows)?;
+    let mut conn = db.acquire().await?;
+    upsert_school(&mut conn, school, &windows, &stamp(now)).await?;
+    Ok(())
+}
+
+/// Creates or replaces a post the caller has validated, and returns it as phones will
+/// see it; `None` when its school does not exist (nothing written).
+pub async fn put_post(
+    db: &SqlitePool,
+    post: &PostDef,
+    now: DateTime<Utc>,
+) -> Result<Option<Post>, AppError> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let school: Option<String> = sqlx::query_scalar("SELECT name FROM schools WHERE id = ?")
+        .bind(&post.school_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(school) = school else {
+        return Ok(None);
+    };
+    upsert_post(&mut tx, post, &stamp(now)).await?;
+    tx.commit().await?;
+    Ok(Some(Post {
+        id: post.id.clone(),
+        school_id: post.school_id.clone(),
+        school,
+        gate: post.gate.clone(),
+    }))
+}
+
+/// Upserts a whole validated catalog in one transaction: all of it or nothing.
+///
+/// A CSV has no UTC offset column, so a school already stored keeps its offset and a
+/// new one gets the offset given in `catalog`.
+pub async fn import(
+    db: &SqlitePool,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let updated_at = stamp(now);
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let offsets: HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT id, utc_offset_minutes FROM schools")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+    for school in &catalog.schools {
+        let mut school = school.clone();
+        if let Some(offset) = offsets.get(&school.id) {
+            school.utc_offset_minutes =
+                i32::try_from(*offset).map_err(|e| AppError::Internal(Box::new(e)))?;
+        }
+        let windows = serde_json::to_string(&school.windows)?;
+        upsert_school(&mut tx, &school, &windows, &updated_at).await?;
+    }
+    for post in &catalog.posts {
+        upsert_post(&mut tx, post, &updated_at).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `windows` is `school.windows` as JSON (the caller owns that error).
+async fn upsert_school(
+    conn: &mut SqliteConnection,
+    school: &School,
+    windows: &str,
+    updated_at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO schools (id, name, lead_minutes, utc_offset_minutes, windows, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+             name = excluded.name, lead_minutes = excluded.lead_minutes,
+             utc_offset_minutes = excluded.utc_offset_minutes, windows = excluded.windows,
+             updated_at = excluded.updated_at
+         WHERE (name, lead_minutes, utc_offset_minutes, windows)
+             <> (excluded.name, excluded.lead_minutes, excluded.utc_offset_minutes,
+                 excluded.windows)",
+    )
+    .bind(&school.id)
+    .bind(&school.name)
+    .bind(i64::from(school.lead_minutes))
+    .bind(i64::from(school.utc_offset_minutes))
+    .bind(windows)
+    .bind(updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_post(
+    conn: &mut SqliteConnection,
+    post: &PostDef,
+    updated_at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO posts (id, school_id, gate, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+             school_id = excluded.school_id, gate = excluded.gate,
+             updated_at = excluded.updated_at
+         WHERE (school_id, gate) <> (excluded.school_id, excluded.gate)",
+    )
+    .bind(&post.id)
+    .bind(&post.school_id)
+    .bind(&post.gate)
+    .bind(updated_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn stamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_validation_table() {
+        let ok = PostDef {
+            id: "s01-g1".into(),
+            school_id: "s01".into(),
+            gate: "南门".into(),
+        };
+        let cases = [
+            (ok.clone(), None),
+            (
+                PostDef {
+                    id: "A_z-9".into(),
+                    ..ok.clone()
+                },
+                None,
+            ),
+            (
+                PostDef {
+                    id: String::new(),
+                    ..ok.clone()
+                },
+                Some(PostError::BadId),
+            ),
+            (
+                PostDef {
+                    id: "s01 g1".into(),
+                    ..ok.clone()
+                },
+                Some(PostError::BadId),
+            ),
+            (
+                PostDef {
+                    id: "门".into(),
+                    ..ok.clone()
+                },
+                Some(PostError::BadId),
+            ),
+            (
+                PostDef {
+                    id: "x".repeat(65),
+                    ..ok.clone()
+                },
+                Some(PostError::BadId),
+            ),
+            (
+                PostDef {
+                    gate: " ".into(),
+                    ..ok.clone()
+                },
+                Some(PostError::NoGate),
+            ),
+            (
+                PostDef {
+                    gate: "门".repeat(40),
+                    ..ok.clone()
+                },
+                None,
+            ),
+            (
+                PostDef {
+                    gate: "门".repeat(41),
+                    ..ok.clone()
+                },
+                Some(PostError::GateTooLong),
+            ),
+        ];
+        for (post, want) in cases {
+            assert_eq!(post.validate().err(), want, "{post:?}");
+        }
+    }
+}

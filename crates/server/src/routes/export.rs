@@ -1,0 +1,76 @@
+//! `GET /api/export/checkins.csv` and `GET /api/export/coverage.csv`, both taking
+//! `?from=YYYY-MM-DD&to=YYYY-MM-DD`: downloads for the office (format in `export`).
+//!
+//! Not authenticated yet, like the admin API: accounts come in a later issue.
+
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::export::{self, DateRange};
+use crate::extract::AppQuery;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/export/checkins.csv", get(checkins))
+        .route("/export/coverage.csv", get(coverage))
+}
+
+/// `?from=&to=`, checked by `DateRange::parse` for messages that say what is wrong.
+#[derive(Debug, Deserialize)]
+struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl RangeQuery {
+    fn range(&self) -> Result<DateRange, AppError> {
+        DateRange::parse(self.from.as_deref(), self.to.as_deref())
+    }
+}
+
+async fn checkins(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<RangeQuery>,
+) -> Result<Response, AppError> {
+    let range = query.range()?;
+    let body = export::checkins_csv(&state.db, range).await?;
+    Ok(attachment(
+        format!("gatewatch-checkins_{}.csv", range.label()),
+        body,
+    ))
+}
+
+async fn coverage(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<RangeQuery>,
+) -> Result<Response, AppError> {
+    let range = query.range()?;
+    let body = export::coverage_csv(&state.db, range, Utc::now()).await?;
+    Ok(attachment(
+        format!("gatewatch-coverage_{}.csv", range.label()),
+        body,
+    ))
+}
+
+/// A CSV download. `no-store`: reports name officers and must not linger in caches.
+fn attachment(filename: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
