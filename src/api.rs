@@ -63,6 +63,17 @@ pub async fn schools() -> Result<Vec<School>, ApiError> {
     read(resp).await
 }
 
+/// A post's gate-code secret, hex (`{"secret": "…"}`).
+pub async fn gate_secret(post_id: &str) -> Result<String, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Secret {
+        secret: String,
+    }
+    let url = format!("/api/posts/{post_id}/secret");
+    let resp = Request::get(&url).send().await.map_err(network)?;
+    read::<Secret>(resp).await.map(|s| s.secret)
+}
+
 pub async fn posts() -> Result<Vec<Post>, ApiError> {
     let resp = Request::get("/api/posts").send().await.map_err(network)?;
     read(resp).await

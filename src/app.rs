@@ -8,7 +8,8 @@ use crate::components::header::Header;
 use crate::components::nav::Nav;
 use crate::components::notices::Notices;
 use crate::pages::{
-    checkin::CheckInPage, history::HistoryPage, settings::SettingsPage, today::TodayPage,
+    checkin::CheckInPage, gate::GatePage, history::HistoryPage, settings::SettingsPage,
+    today::TodayPage,
 };
 use crate::state::AppState;
 
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/today") view=TodayPage/>
                     <Route path=path!("/history") view=HistoryPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
+                    <Route path=path!("/gate") view=GatePage/>
                 </Routes>
             </main>
             <Nav/>

@@ -94,6 +94,17 @@ pub enum Msg {
     OverdueAlert,
     MyPosts,
     MyPostsHint,
+    NavGate,
+    GateCodeTitle,
+    GateCodeHint,
+    GateCodeNextIn,
+    GateCodeNeedsNetwork,
+    GateCode,
+    GateCodePlaceholder,
+    GateCodeInvalid,
+    ProofVerified,
+    ProofUnverified,
+    ProofFailed,
 }
 
 /// The text of `msg` in `lang`.
@@ -175,6 +186,23 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         OverdueAlert => ("已过到岗时间，尚未签到：", "Past due with no check-in:"),
         MyPosts => ("我的岗位", "My posts"),
         MyPostsHint => ("不选则显示全部岗位", "None marked: all posts are shown"),
+        NavGate => ("岗位码", "Gate code"),
+        GateCodeTitle => ("岗位动态码", "Gate code"),
+        GateCodeHint => (
+            "请民警扫描二维码或输入6位数字，证明本人到岗。",
+            "Officers scan the QR code or type the 6 digits to prove they were here.",
+        ),
+        GateCodeNextIn => ("秒后更新", "s until the next code"),
+        GateCodeNeedsNetwork => (
+            "首次显示此岗位的动态码需要联网一次。",
+            "Showing this post's code needs the network once.",
+        ),
+        GateCode => ("岗位码", "Gate code"),
+        GateCodePlaceholder => ("可选：6位数字", "Optional: 6 digits"),
+        GateCodeInvalid => ("岗位码应为6位数字", "A gate code is 6 digits"),
+        ProofVerified => ("已验证到岗", "Presence verified"),
+        ProofUnverified => ("未验证", "Not verified"),
+        ProofFailed => ("岗位码不符", "Gate code did not match"),
     };
     match lang {
         Lang::ZhCn => zh,

@@ -6,6 +6,8 @@ pub enum Page {
     Today,
     History,
     Settings,
+    /// The lead's gate-code screen, reached from settings.
+    Gate,
 }
 
 impl Page {
@@ -15,6 +17,7 @@ impl Page {
             Page::Today => "/today",
             Page::History => "/history",
             Page::Settings => "/settings",
+            Page::Gate => "/gate",
         }
     }
 }

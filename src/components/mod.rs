@@ -3,3 +3,4 @@
 pub mod header;
 pub mod nav;
 pub mod notices;
+pub mod qr;

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod checkin;
+pub mod gate;
 pub mod history;
 pub mod settings;
 pub mod today;

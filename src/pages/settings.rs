@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
+use leptos_router::components::A;
+
 use crate::i18n::{Lang, Msg};
+use crate::routes::Page;
 use crate::state::AppState;
 use crate::storage::Settings;
 
@@ -103,6 +106,9 @@ pub fn SettingsPage() -> impl IntoView {
                     None => String::new(),
                 }}
             </p>
+            <A href=Page::Gate.href() attr:class="link-button" attr:data-testid="nav-gate">
+                {move || state.t(Msg::NavGate)}
+            </A>
             <p class="device">{move || state.t(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
         </section>
     }

@@ -25,6 +25,8 @@ pub enum Key {
     Schools,
     /// One record.
     Record(Uuid),
+    /// A post's gate-code secret (hex), cached on a lead's phone to show codes offline.
+    GateSecret(String),
 }
 
 impl Key {
@@ -37,6 +39,7 @@ impl Key {
             Key::Posts => format!("{PREFIX}posts"),
             Key::Schools => format!("{PREFIX}schools"),
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
+            Key::GateSecret(post) => format!("{PREFIX}gate:{post}"),
         }
     }
 

@@ -320,6 +320,19 @@ pub fn save_schools(schools: &[School]) -> Result<(), StorageError> {
     save_small(Key::Schools, &schools)
 }
 
+/// The cached gate secret of `post_id` (hex), if this phone has fetched it.
+pub fn gate_secret(post_id: &str) -> Option<String> {
+    available().ok()?;
+    let text = LocalStorage::raw()
+        .get_item(&Key::GateSecret(post_id.to_string()).name())
+        .ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+pub fn save_gate_secret(post_id: &str, hex: &str) -> Result<(), StorageError> {
+    save_small(Key::GateSecret(post_id.to_string()), &hex)
+}
+
 /// A new device id from the browser's random source.
 pub fn new_device_id() -> DeviceId {
     DeviceId::from_random(*Uuid::new_v4().as_bytes())

@@ -77,6 +77,23 @@ pub fn verify(secret: &[u8], code: Option<&str>, device_time: DateTime<FixedOffs
     }
 }
 
+/// A post secret from its hex form (as the server hands it out), or `None` if it is
+/// not hex or too short to be a secret (fewer than 10 bytes).
+pub fn secret_from_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 || hex.len() < 20 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The hex form of a secret.
+pub fn secret_to_hex(secret: &[u8]) -> String {
+    secret.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Whether `code` has the shape of a gate code (6 ASCII digits).
 pub fn is_code(code: &str) -> bool {
     code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
@@ -170,6 +187,21 @@ mod tests {
             "GW1:s01-g1:12345a",
         ] {
             assert_eq!(parse_qr(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn secrets_round_trip_through_hex_and_garbage_is_refused() {
+        let secret: Vec<u8> = (0u8..20).collect();
+        assert_eq!(secret_from_hex(&secret_to_hex(&secret)), Some(secret));
+        for bad in [
+            "",
+            "abc",
+            "zz00112233445566778899",
+            "0011",
+            "+01122334455667788990",
+        ] {
+            assert_eq!(secret_from_hex(bad), None, "{bad:?}");
         }
     }
 

@@ -87,10 +87,32 @@ impl TestApp {
 
     /// A POST with `Content-Type: application/json` and the given raw body.
     pub async fn post_json(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
+        self.send(Method::POST, uri, "application/json", body).await
+    }
+
+    /// A PUT with `Content-Type: application/json` and the given raw body.
+    pub async fn put_json(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
+        self.send(Method::PUT, uri, "application/json", body).await
+    }
+
+    /// A POST with `Content-Type: text/csv` and the given raw body.
+    pub async fn post_csv(&self, uri: &str, body: impl Into<Body>) -> TestResponse {
+        self.send(Method::POST, uri, "text/csv; charset=utf-8", body)
+            .await
+    }
+
+    /// A request with a body of the given content type.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> TestResponse {
         let request = Request::builder()
-            .method(Method::POST)
+            .method(method)
             .uri(uri)
-            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_TYPE, content_type)
             .body(body.into())
             .unwrap();
         self.call(request).await
@@ -193,6 +215,15 @@ pub fn record(n: u128, wall_ms: u64) -> Record {
             device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
         }),
     }
+}
+
+/// `record(n, 100)` at another post and device time (RFC 3339 with the phone's offset).
+pub fn record_at(n: u128, post_id: &str, device_time: &str) -> Record {
+    let mut r = record(n, 100);
+    let RecordBody::CheckIn(c) = &mut r.body;
+    c.post_id = post_id.into();
+    c.device_time = DateTime::parse_from_rfc3339(device_time).unwrap();
+    r
 }
 
 /// The note of a check-in record.

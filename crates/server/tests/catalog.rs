@@ -1,0 +1,351 @@
+//! The catalog of schools and posts: the demo seed of an empty database, the admin
+//! API (`PUT /api/admin/schools/{id}`, `PUT /api/admin/posts/{id}`) and CSV import.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use gatewatch_model::school::{default_windows, demo_schools, School};
+use gatewatch_model::{demo_posts, Post};
+use gatewatch_server::{AppState, MAX_IMPORT_BYTES};
+use serde_json::{json, Value};
+
+type SchoolRow = (String, String, i64, i64, String, String);
+type PostRow = (String, String, String, String);
+
+/// Both catalog tables, every column, `updated_at` included.
+async fn snapshot(t: &TestApp) -> (Vec<SchoolRow>, Vec<PostRow>) {
+    let schools = sqlx::query_as("SELECT * FROM schools ORDER BY id")
+        .fetch_all(&t.state.db)
+        .await
+        .unwrap();
+    let posts = sqlx::query_as("SELECT * FROM posts ORDER BY id")
+        .fetch_all(&t.state.db)
+        .await
+        .unwrap();
+    (schools, posts)
+}
+
+async fn schools(t: &TestApp) -> Vec<School> {
+    let response = t.get("/api/schools").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    response.json()
+}
+
+async fn posts(t: &TestApp) -> Vec<Post> {
+    let response = t.get("/api/posts").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    response.json()
+}
+
+fn school(id: &str, name: &str) -> School {
+    School {
+        id: id.into(),
+        name: name.into(),
+        windows: default_windows(),
+        lead_minutes: 10,
+        utc_offset_minutes: 480,
+    }
+}
+
+async fn put_school(t: &TestApp, school: &School) -> common::TestResponse {
+    t.put_json(
+        &format!("/api/admin/schools/{}", school.id),
+        serde_json::to_vec(school).unwrap(),
+    )
+    .await
+}
+
+async fn put_post(t: &TestApp, id: &str, body: Value) -> common::TestResponse {
+    t.put_json(&format!("/api/admin/posts/{id}"), body.to_string())
+        .await
+}
+
+/// Opens the same database file again, as a restarted server does.
+async fn restart(t: &TestApp) -> AppState {
+    AppState::open(&TestApp::db_path(t.dir.path()), t.dist())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_empty_database_gets_the_demo_catalog_once() {
+    let t = TestApp::new().await;
+    assert_eq!(schools(&t).await, demo_schools());
+    assert_eq!(posts(&t).await, demo_posts());
+    let first = snapshot(&t).await;
+    restart(&t).await;
+    assert_eq!(snapshot(&t).await, first, "a restart must not write again");
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_admins_edits() {
+    let t = TestApp::new().await;
+    let renamed = school("s01", "实验小学（东校区）");
+    assert_eq!(put_school(&t, &renamed).await.status, StatusCode::OK);
+    restart(&t).await;
+    assert_eq!(schools(&t).await[0], renamed);
+    assert_eq!(schools(&t).await.len(), demo_schools().len());
+
+    // An admin's catalog without posts yet is not empty: no demo posts come back.
+    sqlx::raw_sql("DELETE FROM posts; DELETE FROM schools;")
+        .execute(&t.state.db)
+        .await
+        .unwrap();
+    let own = school("x1", "城南小学");
+    assert_eq!(put_school(&t, &own).await.status, StatusCode::OK);
+    restart(&t).await;
+    assert_eq!(schools(&t).await, [own]);
+    assert_eq!(posts(&t).await, []);
+}
+
+#[tokio::test]
+async fn put_school_creates_and_replaces() {
+    let t = TestApp::new().await;
+    let mut new = school("s09", "育英中学");
+    let response = put_school(&t, &new).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<School>(), new);
+    assert!(schools(&t).await.contains(&new));
+
+    // The same content again writes nothing, not even a new updated_at.
+    let before = snapshot(&t).await;
+    assert_eq!(put_school(&t, &new).await.status, StatusCode::OK);
+    assert_eq!(snapshot(&t).await, before);
+
+    new.windows.truncate(1);
+    new.lead_minutes = 30;
+    assert_eq!(put_school(&t, &new).await.status, StatusCode::OK);
+    let stored = schools(&t).await;
+    assert_eq!(stored.iter().find(|s| s.id == "s09"), Some(&new));
+    assert_eq!(stored.len(), demo_schools().len() + 1);
+}
+
+#[tokio::test]
+async fn invalid_schools_are_refused_and_change_nothing() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    let ok = school("s09", "育英中学");
+    let mut closes_first = ok.clone();
+    closes_first.windows[0].closes = closes_first.windows[0].opens;
+    let cases = [
+        (
+            "lead too long",
+            School {
+                lead_minutes: 121,
+                ..ok.clone()
+            },
+            "lead time",
+        ),
+        (
+            "no name",
+            School {
+                name: "  ".into(),
+                ..ok.clone()
+            },
+            "name",
+        ),
+        ("window closes first", closes_first, "Morning"),
+        (
+            "offset out of range",
+            School {
+                utc_offset_minutes: 20 * 60,
+                ..ok.clone()
+            },
+            "offset",
+        ),
+    ];
+    for (what, school, in_detail) in cases {
+        let body = put_school(&t, &school)
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_school");
+        assert!(body.detail.contains(in_detail), "{what}: {}", body.detail);
+    }
+    let other_id = t
+        .put_json("/api/admin/schools/s08", serde_json::to_vec(&ok).unwrap())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_school");
+    assert!(other_id.detail.contains("s08"), "{}", other_id.detail);
+    t.put_json("/api/admin/schools/s09", json!({"id": "s09"}).to_string())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+    assert_eq!(snapshot(&t).await, before);
+}
+
+#[tokio::test]
+async fn put_post_creates_moves_and_names_the_school() {
+    let t = TestApp::new().await;
+    let response = put_post(&t, "s02-g2", json!({"school_id": "s02", "gate": " 西门 "})).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let want = Post {
+        id: "s02-g2".into(),
+        school_id: "s02".into(),
+        school: "第一中学".into(),
+        gate: "西门".into(),
+    };
+    assert_eq!(response.json::<Post>(), want);
+    assert!(posts(&t).await.contains(&want));
+
+    // The gate moves to another school and takes that school's name.
+    let moved = put_post(&t, "s02-g2", json!({"school_id": "s03", "gate": "西门"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    let listed = posts(&t).await;
+    let post = listed.iter().find(|p| p.id == "s02-g2").unwrap();
+    assert_eq!(
+        (post.school_id.as_str(), post.school.as_str()),
+        ("s03", "育才小学")
+    );
+    assert_eq!(listed.len(), demo_posts().len() + 1);
+}
+
+#[tokio::test]
+async fn invalid_posts_are_refused_and_change_nothing() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    let long = "x".repeat(65);
+    let cases = [
+        (
+            "s01%20g3",
+            json!({"school_id": "s01", "gate": "西门"}),
+            "post id",
+        ),
+        (
+            long.as_str(),
+            json!({"school_id": "s01", "gate": "西门"}),
+            "post id",
+        ),
+        ("s01-g3", json!({"school_id": "s01", "gate": " "}), "empty"),
+        (
+            "s01-g3",
+            json!({"school_id": "s01", "gate": "门".repeat(41)}),
+            "40",
+        ),
+        ("s01-g3", json!({"school_id": "s99", "gate": "西门"}), "s99"),
+    ];
+    for (id, body, in_detail) in cases {
+        let error = put_post(&t, id, body)
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_post");
+        assert!(error.detail.contains(in_detail), "{id}: {}", error.detail);
+    }
+    put_post(&t, "s01-g3", json!({"gate": "西门"}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+    assert_eq!(snapshot(&t).await, before);
+}
+
+const BOM: &str = "\u{feff}";
+const HEADER: &str = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes\r\n";
+
+/// Two new schools (one with two gates, no noon window) and a renamed demo school.
+fn import_file() -> String {
+    format!(
+        "{BOM}{HEADER}\
+         c01,城南实验小学,c01-g1,南门,07:10-07:50,,16:00-16:45,20\r\n\
+         c01,城南实验小学,c01-g2,\"北门, 近菜场\",07:10-07:50,,16:00-16:45,20\r\n\
+         c02,滨江幼儿园,c02-g1,正门,08:00-08:30,11:00-11:30,,\r\n\
+         s01,实验小学（本部）,s01-g1,南门,07:20-08:00,11:40-12:20,16:30-17:20,15\r\n"
+    )
+}
+
+#[tokio::test]
+async fn a_csv_import_upserts_schools_and_posts() {
+    let t = TestApp::new().await;
+    // A school already stored keeps its offset: the file has no such column.
+    let mut s01 = demo_schools().remove(0);
+    s01.utc_offset_minutes = 420;
+    assert_eq!(put_school(&t, &s01).await.status, StatusCode::OK);
+
+    let response = t.post_csv("/api/admin/import", import_file()).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<Value>(), json!({"schools": 3, "posts": 4}));
+
+    let schools = schools(&t).await;
+    let c01 = schools.iter().find(|s| s.id == "c01").unwrap();
+    assert_eq!(c01.name, "城南实验小学");
+    assert_eq!(c01.windows.len(), 2);
+    assert_eq!(c01.lead_minutes, 20);
+    assert_eq!(c01.utc_offset_minutes, 480);
+    let c02 = schools.iter().find(|s| s.id == "c02").unwrap();
+    assert_eq!(c02.lead_minutes, 15, "an empty lead time is the default");
+    let s01 = schools.iter().find(|s| s.id == "s01").unwrap();
+    assert_eq!(
+        (s01.name.as_str(), s01.utc_offset_minutes),
+        ("实验小学（本部）", 420)
+    );
+
+    let posts = posts(&t).await;
+    let gate = |id: &str| {
+        let p = posts.iter().find(|p| p.id == id).unwrap();
+        (p.school.clone(), p.gate.clone())
+    };
+    assert_eq!(
+        gate("c01-g2"),
+        ("城南实验小学".into(), "北门, 近菜场".into())
+    );
+    // Posts not in the file are kept, and follow their school's new name.
+    assert_eq!(gate("s01-g2"), ("实验小学（本部）".into(), "北门".into()));
+    assert_eq!(posts.len(), demo_posts().len() + 3);
+}
+
+#[tokio::test]
+async fn importing_the_same_file_again_changes_nothing() {
+    let t = TestApp::new().await;
+    let first = t.post_csv("/api/admin/import", import_file()).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let before = snapshot(&t).await;
+    let again = t.post_csv("/api/admin/import", import_file()).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(again.json::<Value>(), first.json::<Value>());
+    assert_eq!(snapshot(&t).await, before, "updated_at included");
+}
+
+#[tokio::test]
+async fn a_bad_row_refuses_the_whole_file_naming_its_line() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    // Line 4 has an afternoon window that closes before it opens; lines 2-3 are fine
+    // and must not be written either.
+    let file = format!(
+        "{BOM}{HEADER}\
+         c01,城南实验小学,c01-g1,南门,07:10-07:50,,16:00-16:45,20\r\n\
+         c02,滨江幼儿园,c02-g1,正门,08:00-08:30,,,\r\n\
+         c03,江北中学,c03-g1,东门,07:00-07:40,,17:30-17:00,\r\n"
+    );
+    let error = t
+        .post_csv("/api/admin/import", file)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+    assert!(error.detail.starts_with("line 4: "), "{}", error.detail);
+    assert!(error.detail.contains("c03"), "{}", error.detail);
+    assert_eq!(snapshot(&t).await, before);
+}
+
+#[tokio::test]
+async fn an_import_must_be_csv_and_at_most_a_mebibyte() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    let error = t
+        .send(
+            Method::POST,
+            "/api/admin/import",
+            "application/json",
+            import_file(),
+        )
+        .await
+        .assert_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    assert!(error.detail.contains("text/csv"), "{}", error.detail);
+
+    let row = "c01,城南实验小学,c01-g1,南门,07:10-07:50,,16:00-16:45,20\r\n";
+    let huge = HEADER.to_owned() + &row.repeat(MAX_IMPORT_BYTES / row.len() + 1);
+    let error = t
+        .post_csv("/api/admin/import", huge)
+        .await
+        .assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert!(
+        error.detail.contains(&MAX_IMPORT_BYTES.to_string()),
+        "{}",
+        error.detail
+    );
+    assert_eq!(snapshot(&t).await, before);
+}

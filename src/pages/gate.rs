@@ -1,0 +1,86 @@
+//! The gate-code screen a team lead holds up at the gate: the post's current code as a
+//! QR code and as digits, changing every 30 seconds, drawn on the phone with no network
+//! once the post's secret has been fetched.
+
+use gatewatch_model::gatecode::{code_at, qr_payload, seconds_left, secret_from_hex};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::components::qr::QrCodeSvg;
+use crate::i18n::Msg;
+use crate::state::AppState;
+use crate::storage;
+
+/// The gate-code screen.
+#[component]
+pub fn GatePage() -> impl IntoView {
+    let state = AppState::expect();
+    let post_id = RwSignal::new(
+        state
+            .posts
+            .with_untracked(|p| p.first().map(|p| p.id.clone()).unwrap_or_default()),
+    );
+    // The secret of the selected post: from this phone's cache, else fetched once.
+    let secret = RwSignal::new(None::<Vec<u8>>);
+    let fetch_failed = RwSignal::new(false);
+    Effect::new(move |_| {
+        let post = post_id.get();
+        fetch_failed.set(false);
+        let cached = storage::gate_secret(&post).and_then(|hex| secret_from_hex(&hex));
+        secret.set(cached.clone());
+        if cached.is_none() {
+            spawn_local(async move {
+                match api::gate_secret(&post).await {
+                    Ok(hex) if secret_from_hex(&hex).is_some() => {
+                        let _ = storage::save_gate_secret(&post, &hex);
+                        if post_id.get_untracked() == post {
+                            secret.set(secret_from_hex(&hex));
+                        }
+                    }
+                    _ => fetch_failed.set(true),
+                }
+            });
+        }
+    });
+    let code = Memo::new(move |_| {
+        let now = state.now.get().timestamp();
+        secret.with(|s| s.as_ref().map(|s| code_at(s, now)))
+    });
+    let payload = Signal::derive(move || {
+        code.get()
+            .map(|c| qr_payload(&post_id.get(), &c))
+            .unwrap_or_default()
+    });
+    view! {
+        <section class="gate">
+            <label class="field">
+                <span>{move || state.t(Msg::Post)}</span>
+                <select data-testid="gate-post" prop:value=move || post_id.get() on:change=move |ev| post_id.set(event_target_value(&ev))>
+                    <For
+                        each=move || state.posts.get()
+                        key=|p| p.id.clone()
+                        children=move |p| view! { <option value=p.id.clone()>{p.label()}</option> }
+                    />
+                </select>
+            </label>
+            <Show
+                when=move || code.get().is_some()
+                fallback=move || view! {
+                    <p class="empty" data-testid="gate-unavailable">
+                        {move || if fetch_failed.get() { state.t(Msg::GateCodeNeedsNetwork) } else { "…" }}
+                    </p>
+                }
+            >
+                <div class="gate-code">
+                    <QrCodeSvg text=payload/>
+                    <p class="digits" data-testid="gate-code">{move || code.get().unwrap_or_default()}</p>
+                    <p class="next">
+                        {move || seconds_left(state.now.get().timestamp())} " " {move || state.t(Msg::GateCodeNextIn)}
+                    </p>
+                </div>
+            </Show>
+            <p class="hint">{move || state.t(Msg::GateCodeHint)}</p>
+        </section>
+    }
+}
