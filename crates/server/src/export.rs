@@ -159,8 +159,8 @@ pub async fn coverage_csv(
     out.row(["school_id", "school", "date", "window", "status"])?;
     for cell in &cells {
         out.row([
-            text(&cell.school_id),
-            text(names.get(&*cell.school_id).copied().unwrap_or("")),
+            text(cell.school_id),
+            text(names.get(cell.school_id).copied().unwrap_or("")),
             cell.date.to_string().into(),
             window_name(cell.kind).into(),
             status_name(cell.status).into(),

@@ -1,0 +1,232 @@
+//! CSV reports, `GET /api/export/checkins.csv` and `GET /api/export/coverage.csv`: the
+//! byte order mark and headers Excel needs, filtering by the phone's local date,
+//! coverage statuses and rates, and refused date ranges.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::{record_at, TestApp, TestResponse};
+use gatewatch_model::{CheckInEvent, Record, RecordBody};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Checks a CSV download and parses it back, header row included.
+fn rows(response: &TestResponse) -> Vec<Vec<String>> {
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(
+        response.header(header::CONTENT_TYPE),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        response.body.starts_with(BOM),
+        "no byte order mark: {:?}",
+        &response.body[..8.min(response.body.len())]
+    );
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&response.body[BOM.len()..])
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn edit(record: &mut Record, change: impl FnOnce(&mut gatewatch_model::CheckIn)) {
+    let RecordBody::CheckIn(c) = &mut record.body;
+    change(c);
+}
+
+/// The record ids in a check-in export, in file order.
+fn ids(rows: &[Vec<String>]) -> Vec<String> {
+    rows[1..].iter().map(|r| r[0].clone()).collect()
+}
+
+#[tokio::test]
+async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
+    let t = TestApp::new().await;
+    let mut r = record_at(1, "s01-g1", "2026-11-20T07:12:33+08:00");
+    edit(&mut r, |c| {
+        c.presence.car = false;
+        c.note = "路口拥堵，\"慢行\", 家长多\n已疏导".into();
+    });
+    let mut formula = record_at(2, "s02-g1", "2026-11-20T16:40:00+08:00");
+    edit(&mut formula, |c| {
+        c.event = CheckInEvent::Departure;
+        c.note = "=HYPERLINK(\"http://example.com\")".into();
+    });
+    t.push(&[r.clone(), formula.clone()]).await;
+
+    let response = t
+        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+        .await;
+    let rows = rows(&response);
+    assert_eq!(
+        response.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"gatewatch-checkins_2026-11-20_2026-11-20.csv\"")
+    );
+    assert_eq!(
+        rows[0],
+        [
+            "id",
+            "school",
+            "gate",
+            "post_id",
+            "event",
+            "officer",
+            "car",
+            "lights",
+            "officer_name",
+            "note",
+            "device_time",
+            "received_at"
+        ]
+    );
+    assert_eq!(rows.len(), 3);
+    let row = &rows[1];
+    assert_eq!(
+        row[..11],
+        [
+            r.id.to_string().as_str(),
+            "实验小学",
+            "南门",
+            "s01-g1",
+            "arrival",
+            "true",
+            "false",
+            "true",
+            "张警官",
+            "路口拥堵，\"慢行\", 家长多\n已疏导",
+            "2026-11-20T07:12:33+08:00",
+        ]
+    );
+    let received = chrono::DateTime::parse_from_rfc3339(&row[11]).unwrap();
+    assert_eq!(received.offset().local_minus_utc(), 0, "{}", row[11]);
+
+    let row = &rows[2];
+    assert_eq!(
+        (row[1].as_str(), row[4].as_str()),
+        ("第一中学", "departure")
+    );
+    // Would be a live formula in Excel without the leading quote.
+    assert_eq!(row[9], "'=HYPERLINK(\"http://example.com\")");
+}
+
+#[tokio::test]
+async fn checkins_are_dated_by_the_phones_own_offset() {
+    let t = TestApp::new().await;
+    t.push(&[
+        // 20th in China (15:30 UTC).
+        record_at(1, "s01-g1", "2026-11-20T23:30:00+08:00"),
+        // 21st in China, though still the 20th in UTC.
+        record_at(2, "s01-g1", "2026-11-21T00:30:00+08:00"),
+        // 20th on a phone at UTC-5, though already the 21st in UTC and in China.
+        record_at(3, "s01-g1", "2026-11-20T23:30:00-05:00"),
+        // The 19th, one second before midnight.
+        record_at(4, "s01-g1", "2026-11-19T23:59:59+08:00"),
+    ])
+    .await;
+    let id = |n: u128| uuid::Uuid::from_u128(n).to_string();
+
+    let day = t
+        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+        .await;
+    assert_eq!(ids(&rows(&day)), [id(1), id(3)]);
+
+    // Oldest first by instant, whatever the offsets.
+    let two_days = t
+        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-21")
+        .await;
+    assert_eq!(ids(&rows(&two_days)), [id(1), id(2), id(3)]);
+
+    let none = t
+        .get("/api/export/checkins.csv?from=2026-11-22&to=2026-11-30")
+        .await;
+    assert_eq!(rows(&none).len(), 1, "the header alone");
+}
+
+#[tokio::test]
+async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
+    let t = TestApp::new().await;
+    sqlx::raw_sql("DELETE FROM posts; DELETE FROM schools;")
+        .execute(&t.state.db)
+        .await
+        .unwrap();
+    let catalog = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes\n\
+                   a01,东城小学,a01-g1,南门,07:20-08:00,,,15\n\
+                   b01,西城小学,b01-g1,北门,07:20-08:00,,,15\n";
+    let imported = t.post_csv("/api/admin/import", catalog).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+
+    // 07:00 in China on the 20th (due 07:05), from a phone set to UTC that dates it
+    // the 19th: coverage goes by the instant.
+    let covered = record_at(1, "a01-g1", "2026-11-19T23:00:00+00:00");
+    // At the other school only a departure, which is not an arrival, and an arrival
+    // after the window closed.
+    let mut left = record_at(2, "b01-g1", "2026-11-20T07:00:00+08:00");
+    edit(&mut left, |c| c.event = CheckInEvent::Departure);
+    let too_late = record_at(3, "b01-g1", "2026-11-20T08:00:00+08:00");
+    t.push(&[covered, left, too_late]).await;
+
+    let response = t
+        .get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20")
+        .await;
+    assert_eq!(
+        response.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"gatewatch-coverage_2026-11-20_2026-11-20.csv\"")
+    );
+    let want = [
+        ["school_id", "school", "date", "window", "status"],
+        ["a01", "东城小学", "2026-11-20", "morning", "covered"],
+        ["b01", "西城小学", "2026-11-20", "morning", "missed"],
+        [
+            "",
+            "rate",
+            "2026-11-20_2026-11-20",
+            "morning",
+            "50.0% (1/2)",
+        ],
+        ["", "rate", "2026-11-20_2026-11-20", "all", "50.0% (1/2)"],
+    ];
+    assert_eq!(rows(&response), want);
+
+    // The next day nobody came: both missed.
+    let next = t
+        .get("/api/export/coverage.csv?from=2026-11-21&to=2026-11-21")
+        .await;
+    let statuses: Vec<String> = rows(&next)[1..3].iter().map(|r| r[4].clone()).collect();
+    assert_eq!(statuses, ["missed", "missed"]);
+    assert_eq!(rows(&next)[4][4], "0.0% (0/2)");
+}
+
+#[tokio::test]
+async fn bad_date_ranges_are_refused() {
+    let t = TestApp::new().await;
+    let cases = [
+        ("", "`from` is required"),
+        ("?from=2026-11-20", "`to` is required"),
+        ("?from=2026-11-20&to=", "`to` must be a date"),
+        ("?from=20.11.2026&to=2026-11-21", "`from` must be a date"),
+        ("?from=2026-02-30&to=2026-03-01", "`from` must be a date"),
+        ("?from=2026-11-21&to=2026-11-20", "after"),
+        ("?from=2025-11-20&to=2026-11-21", "367 days"),
+    ];
+    for report in ["checkins", "coverage"] {
+        for (query, in_detail) in cases {
+            let error = t
+                .get(&format!("/api/export/{report}.csv{query}"))
+                .await
+                .assert_error(StatusCode::BAD_REQUEST, "bad_query");
+            assert!(
+                error.detail.contains(in_detail),
+                "{report}{query}: {}",
+                error.detail
+            );
+        }
+        // A whole year, leap day included, is fine.
+        let year = t
+            .get(&format!(
+                "/api/export/{report}.csv?from=2024-01-01&to=2024-12-31"
+            ))
+            .await;
+        assert_eq!(year.status, StatusCode::OK, "{}", year.text());
+    }
+}
