@@ -68,6 +68,8 @@ pub struct CheckInDraft {
     pub event: CheckInEvent,
     pub presence: Presence,
     pub note: String,
+    /// The gate code typed or scanned, if any (checked by the server at sync).
+    pub gate_code: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -221,6 +223,7 @@ impl AppState {
                 note: draft.note.trim().to_string(),
                 officer_name: self.settings.with_untracked(|s| s.officer_name.clone()),
                 device_time: chrono::Local::now().fixed_offset(),
+                gate_code: draft.gate_code,
             }),
         };
         record
@@ -356,7 +359,9 @@ impl AppState {
                 let fresh = match upsert(held.map(|h| &h.record), &change.record) {
                     Upsert::Inserted | Upsert::Replaced => true,
                     // Our own record coming back: now we know it is on the server.
-                    Upsert::Duplicate => held.is_some_and(|h| !h.synced || h.received_at.is_none()),
+                    Upsert::Duplicate => held.is_some_and(|h| {
+                        !h.synced || h.received_at.is_none() || h.proof != change.proof
+                    }),
                     Upsert::Superseded | Upsert::Conflict => false,
                 };
                 if !fresh {
@@ -369,6 +374,7 @@ impl AppState {
                     record: change.record,
                     synced: true,
                     received_at: Some(change.received_at),
+                    proof: change.proof,
                 };
                 fresh_records.push(local.clone());
                 map.insert(local.record.id, local);

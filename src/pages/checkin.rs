@@ -1,6 +1,7 @@
 //! The check-in screen: pick the post, one big button. Nothing to set up first.
 
 use gatewatch_model::board::next_post;
+use gatewatch_model::gatecode::is_code;
 use gatewatch_model::{CheckInEvent, Presence};
 use leptos::prelude::*;
 
@@ -66,6 +67,8 @@ pub fn CheckInPage() -> impl IntoView {
     let car = RwSignal::new(true);
     let lights = RwSignal::new(true);
     let note = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let code_ok = move || code.with(|c| c.trim().is_empty() || is_code(c.trim()));
     let status = RwSignal::new(SaveStatus::Idle);
 
     // Everything after the save happens in the action itself, so it completes even if
@@ -79,6 +82,7 @@ pub fn CheckInPage() -> impl IntoView {
                 Ok(done) => {
                     status.try_set(SaveStatus::Done(*done));
                     note.try_set(String::new());
+                    code.try_set(String::new());
                     sync.sync_now();
                 }
                 Err(e) => {
@@ -88,9 +92,10 @@ pub fn CheckInPage() -> impl IntoView {
         }
     });
     let submit = move |_| {
-        if save.pending().get_untracked() {
+        if save.pending().get_untracked() || !code_ok() {
             return;
         }
+        let typed = code.get_untracked().trim().to_string();
         status.set(SaveStatus::Saving);
         save.dispatch(CheckInDraft {
             post_id: post_id.get_untracked(),
@@ -105,6 +110,7 @@ pub fn CheckInPage() -> impl IntoView {
                 lights: lights.get_untracked(),
             },
             note: note.get_untracked(),
+            gate_code: (!typed.is_empty()).then_some(typed),
         });
     };
     let status_text = move || match status.get() {
@@ -174,6 +180,22 @@ pub fn CheckInPage() -> impl IntoView {
                     placeholder=move || state.t(Msg::NotePlaceholder)
                     bind:value=note
                 />
+            </label>
+            <label class="field">
+                <span>{move || state.t(Msg::GateCode)}</span>
+                <input
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="6"
+                    data-testid="checkin-code"
+                    class:invalid=move || !code_ok()
+                    placeholder=move || state.t(Msg::GateCodePlaceholder)
+                    bind:value=code
+                />
+                <Show when=move || !code_ok()>
+                    <small class="field-error">{move || state.t(Msg::GateCodeInvalid)}</small>
+                </Show>
             </label>
             <button
                 class="big-button"

@@ -1,5 +1,6 @@
 //! The history screen: check-ins on this phone, newest first, with where each one is.
 
+use gatewatch_model::gatecode::Proof;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{CheckInEvent, RecordBody};
 use leptos::prelude::*;
@@ -29,7 +30,7 @@ pub fn HistoryPage() -> impl IntoView {
             <ul class="rows">
                 <For
                     each=move || rows.get().into_iter().take(shown.get())
-                    key=|l| (l.record.id, l.record.version.clone(), l.synced, l.received_at)
+                    key=|l| (l.record.id, l.record.version.clone(), l.synced, l.received_at, l.proof)
                     children=move |l| view! { <HistoryRow local=l/> }
                 />
             </ul>
@@ -66,6 +67,11 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
         })
     };
     let synced = local.synced;
+    let proof = local.proof.map(|p| match p {
+        Proof::Verified => ("verified", Msg::ProofVerified),
+        Proof::Unverified => ("unverified", Msg::ProofUnverified),
+        Proof::Failed => ("failed", Msg::ProofFailed),
+    });
     let place = move || {
         if let Some(why) = rejected() {
             format!("{}: {why}", state.t(Msg::Rejected))
@@ -110,6 +116,9 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
                 {flag(flags.lights, Msg::Lights)}
             </div>
             {(!c.note.is_empty()).then(|| view! { <p class="note">{c.note.clone()}</p> })}
+            {proof.map(|(name, msg)| view! {
+                <p class=format!("proof {name}") data-testid="row-proof" data-proof=name>{move || state.t(msg)}</p>
+            })}
             <div class="row-sync" data-testid="row-sync">
                 {place}
                 {received.map(|r| view! { <span class="received">" · " {move || state.t(Msg::ReceivedAt)} " " {r.clone()}</span> })}

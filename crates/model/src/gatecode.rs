@@ -80,7 +80,7 @@ pub fn verify(secret: &[u8], code: Option<&str>, device_time: DateTime<FixedOffs
 /// A post secret from its hex form (as the server hands it out), or `None` if it is
 /// not hex or too short to be a secret (fewer than 10 bytes).
 pub fn secret_from_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || hex.len() < 20 {
+    if !hex.len().is_multiple_of(2) || hex.len() < 20 {
         return None;
     }
     (0..hex.len())

@@ -104,6 +104,9 @@ pub struct CheckIn {
     pub officer_name: String,
     /// The phone's clock when the button was pressed, with its UTC offset.
     pub device_time: DateTime<FixedOffset>,
+    /// The rotating gate code the officer scanned or typed, if any (see `gatecode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,9 +119,12 @@ pub enum ValidationError {
     NameTooLong,
     #[error("the nil UUID is not a record id")]
     NilId,
+    #[error("a gate code is 6 digits")]
+    BadGateCode,
 }
 
-pub(crate) fn valid_post_id(id: &str) -> bool {
+/// Whether `id` can be a post id: 1-64 characters of letters, digits, '-' or '_'.
+pub fn valid_post_id(id: &str) -> bool {
     (1..=MAX_POST_ID_LEN).contains(&id.len())
         && id
             .bytes()
@@ -148,6 +154,13 @@ impl CheckIn {
         if self.officer_name.chars().count() > MAX_NAME_CHARS {
             return Err(ValidationError::NameTooLong);
         }
+        if self
+            .gate_code
+            .as_deref()
+            .is_some_and(|c| !crate::gatecode::is_code(c))
+        {
+            return Err(ValidationError::BadGateCode);
+        }
         Ok(())
     }
 }
@@ -172,6 +185,7 @@ pub(crate) mod tests {
                 note: String::new(),
                 officer_name: "张警官".into(),
                 device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
+                gate_code: None,
             }),
         }
     }
@@ -216,6 +230,11 @@ pub(crate) mod tests {
             (
                 Box::new(|c| c.note = "注".repeat(501)),
                 Some(ValidationError::NoteTooLong),
+            ),
+            (Box::new(|c| c.gate_code = Some("042117".into())), None),
+            (
+                Box::new(|c| c.gate_code = Some("42117".into())),
+                Some(ValidationError::BadGateCode),
             ),
             (
                 Box::new(|c| c.officer_name = "名".repeat(41)),

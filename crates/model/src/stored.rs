@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::gatecode::Proof;
 use crate::hlc::Hlc;
 use crate::record::{CheckIn, CheckInEvent, Presence, Record, RecordBody};
 
@@ -23,6 +24,8 @@ pub struct LocalRecord {
     pub synced: bool,
     /// When the server received this version, once known from a pull.
     pub received_at: Option<DateTime<Utc>>,
+    /// The server's verdict on the gate code, once known from a pull.
+    pub proof: Option<Proof>,
 }
 
 impl LocalRecord {
@@ -31,6 +34,7 @@ impl LocalRecord {
             record,
             synced: false,
             received_at: None,
+            proof: None,
         }
     }
 }
@@ -43,6 +47,9 @@ pub struct StoredRecord {
     s: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     r: Option<DateTime<Utc>>,
+    /// Gate-code proof: 'v' verified, 'u' unverified, 'f' failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    q: Option<char>,
     #[serde(flatten)]
     b: StoredBody,
 }
@@ -62,11 +69,30 @@ pub enum StoredBody {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         o: String,
         t: DateTime<FixedOffset>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        g: Option<String>,
     },
 }
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn proof_char(p: Proof) -> char {
+    match p {
+        Proof::Verified => 'v',
+        Proof::Unverified => 'u',
+        Proof::Failed => 'f',
+    }
+}
+
+fn char_proof(c: char) -> Option<Proof> {
+    match c {
+        'v' => Some(Proof::Verified),
+        'u' => Some(Proof::Unverified),
+        'f' => Some(Proof::Failed),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +101,8 @@ pub enum StoredError {
     Shape(String),
     #[error("stored record has an unknown check-in event {0:?}")]
     BadEvent(char),
+    #[error("stored record has an unknown gate-code proof {0:?}")]
+    BadProof(char),
     #[error("data was written by a newer app (schema {0}); this app knows {SCHEMA_VERSION}")]
     NewerSchema(u32),
 }
@@ -92,12 +120,14 @@ impl StoredRecord {
                 n: c.note.clone(),
                 o: c.officer_name.clone(),
                 t: c.device_time,
+                g: c.gate_code.clone(),
             },
         };
         StoredRecord {
             v: local.record.version.clone(),
             s: local.synced,
             r: local.received_at,
+            q: local.proof.map(proof_char),
             b,
         }
     }
@@ -106,7 +136,15 @@ impl StoredRecord {
     pub fn into_local(self, id: Uuid) -> Result<LocalRecord, StoredError> {
         let stored = self;
         let body = match stored.b {
-            StoredBody::CheckIn { p, e, f, n, o, t } => RecordBody::CheckIn(CheckIn {
+            StoredBody::CheckIn {
+                p,
+                e,
+                f,
+                n,
+                o,
+                t,
+                g,
+            } => RecordBody::CheckIn(CheckIn {
                 post_id: p,
                 event: match e {
                     'a' => CheckInEvent::Arrival,
@@ -117,6 +155,7 @@ impl StoredRecord {
                 note: n,
                 officer_name: o,
                 device_time: t,
+                gate_code: g,
             }),
         };
         Ok(LocalRecord {
@@ -127,6 +166,10 @@ impl StoredRecord {
             },
             synced: stored.s,
             received_at: stored.r,
+            proof: match stored.q {
+                None => None,
+                Some(c) => Some(char_proof(c).ok_or(StoredError::BadProof(c))?),
+            },
         })
     }
 }
@@ -179,10 +222,16 @@ mod tests {
                 0i64..4_000_000_000,
                 any::<bool>(),
                 proptest::option::of(0i64..4_000_000_000),
+                proptest::option::of("[0-9]{6}"),
+                proptest::option::of(prop_oneof![
+                    Just(Proof::Verified),
+                    Just(Proof::Unverified),
+                    Just(Proof::Failed)
+                ]),
             ),
         )
             .prop_map(
-                |(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv))| {
+                |(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv, g, q))| {
                     let offset = FixedOffset::east_opt(off_min * 60).unwrap();
                     LocalRecord {
                         record: Record {
@@ -205,10 +254,12 @@ mod tests {
                                 device_time: DateTime::from_timestamp(secs, 0)
                                     .unwrap()
                                     .with_timezone(&offset),
+                                gate_code: g,
                             }),
                         },
                         synced,
                         received_at: recv.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
+                        proof: q,
                     }
                 },
             )

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::gatecode::Proof;
 use crate::hlc::{DeviceId, Hlc};
 use crate::record::Record;
 
@@ -70,6 +71,9 @@ pub struct Change {
     /// Server clock when this version arrived (the device clock may be wrong).
     pub received_at: DateTime<Utc>,
     pub record: Record,
+    /// The server's check of a check-in's gate code (absent for other kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Proof>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -244,7 +244,7 @@ async fn upsert_post(
     updated_at: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO posts (id, school_id, gate, updated_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO posts (id, school_id, gate, updated_at, secret) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
              school_id = excluded.school_id, gate = excluded.gate,
              updated_at = excluded.updated_at
@@ -254,9 +254,48 @@ async fn upsert_post(
     .bind(&post.school_id)
     .bind(&post.gate)
     .bind(updated_at)
+    .bind(new_secret())
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// A fresh gate-code secret: 32 random bytes from the OS, as hex.
+fn new_secret() -> String {
+    let bytes: Vec<u8> = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()]
+        .iter()
+        .flat_map(|u| *u.as_bytes())
+        .collect();
+    gatewatch_model::gatecode::secret_to_hex(&bytes)
+}
+
+/// Gives every post without a gate-code secret one (posts from before secrets existed).
+pub async fn ensure_post_secrets(db: &SqlitePool) -> Result<(), sqlx::Error> {
+    let missing: Vec<String> = sqlx::query_scalar("SELECT id FROM posts WHERE secret IS NULL")
+        .fetch_all(db)
+        .await?;
+    for id in missing {
+        sqlx::query("UPDATE posts SET secret = ? WHERE id = ? AND secret IS NULL")
+            .bind(new_secret())
+            .bind(id)
+            .execute(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The gate-code secret of a post, `None` if there is no such post.
+pub async fn post_secret(
+    conn: impl sqlx::SqliteExecutor<'_>,
+    post_id: &str,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    let hex: Option<Option<String>> = sqlx::query_scalar("SELECT secret FROM posts WHERE id = ?")
+        .bind(post_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(hex
+        .flatten()
+        .and_then(|h| gatewatch_model::gatecode::secret_from_hex(&h)))
 }
 
 fn stamp(now: DateTime<Utc>) -> String {

@@ -8,14 +8,16 @@
 //! skip nothing.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::{
     Ack, AckOutcome, Change, Cursor, DeviceId, PullResponse, PushRequest, PushResponse, Record,
-    Rejection,
+    RecordBody, Rejection,
 };
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
+use crate::catalog;
 use crate::error::AppError;
 
 /// Applies every record of a push in one transaction and says what happened to each.
@@ -54,7 +56,8 @@ pub async fn push(
         let held = load(&mut tx, record.id).await?;
         let outcome = match upsert(held.as_ref(), record) {
             Upsert::Inserted | Upsert::Replaced => {
-                store(&mut tx, record, &request.device, &received_at).await?;
+                let proof = proof_of(&mut tx, record).await?;
+                store(&mut tx, record, &request.device, &received_at, proof).await?;
                 AckOutcome::Stored
             }
             Upsert::Duplicate => AckOutcome::Duplicate,
@@ -89,8 +92,8 @@ pub async fn pull(db: &SqlitePool, since: Cursor, limit: usize) -> Result<PullRe
     let after = i64::try_from(since.0).unwrap_or(i64::MAX);
     // One extra row says whether there is more without a second query.
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT seq, received_at, body FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, received_at, body, proof FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
     )
     .bind(after)
     .bind(fetch)
@@ -100,13 +103,14 @@ pub async fn pull(db: &SqlitePool, since: Cursor, limit: usize) -> Result<PullRe
     let changes = rows
         .into_iter()
         .take(limit)
-        .map(|(seq, received_at, body)| {
+        .map(|(seq, received_at, body, proof)| {
             Ok(Change {
                 seq: to_cursor(seq)?,
                 received_at: DateTime::parse_from_rfc3339(&received_at)
                     .map_err(|e| AppError::Internal(Box::new(e)))?
                     .with_timezone(&Utc),
                 record: serde_json::from_str(&body)?,
+                proof: proof.as_deref().and_then(text_proof),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -127,11 +131,43 @@ async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Record>, A
 }
 
 /// Writes `record` as the state of its id, at the next position of the feed.
+/// The server's verdict on a check-in's gate code, checked against its post's secret
+/// around the device time. A code for an unknown post cannot be verified: failed.
+async fn proof_of(conn: &mut SqliteConnection, record: &Record) -> Result<Option<Proof>, AppError> {
+    let RecordBody::CheckIn(c) = &record.body;
+    let Some(code) = c.gate_code.as_deref() else {
+        return Ok(Some(Proof::Unverified));
+    };
+    let proof = match catalog::post_secret(&mut *conn, &c.post_id).await? {
+        Some(secret) => gatecode::verify(&secret, Some(code), c.device_time),
+        None => Proof::Failed,
+    };
+    Ok(Some(proof))
+}
+
+fn proof_text(p: Proof) -> &'static str {
+    match p {
+        Proof::Verified => "verified",
+        Proof::Unverified => "unverified",
+        Proof::Failed => "failed",
+    }
+}
+
+fn text_proof(s: &str) -> Option<Proof> {
+    match s {
+        "verified" => Some(Proof::Verified),
+        "unverified" => Some(Proof::Unverified),
+        "failed" => Some(Proof::Failed),
+        _ => None,
+    }
+}
+
 async fn store(
     conn: &mut SqliteConnection,
     record: &Record,
     device: &DeviceId,
     received_at: &str,
+    proof: Option<Proof>,
 ) -> Result<(), AppError> {
     let seq: i64 = sqlx::query_scalar(
         "UPDATE feed SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq",
@@ -139,11 +175,12 @@ async fn store(
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO records (id, kind, version, device, body, received_at, seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, version = excluded.version, device = excluded.device,
-             body = excluded.body, received_at = excluded.received_at, seq = excluded.seq",
+             body = excluded.body, received_at = excluded.received_at, seq = excluded.seq,
+             proof = excluded.proof",
     )
     .bind(record.id.to_string())
     .bind(record.body.kind())
@@ -152,6 +189,7 @@ async fn store(
     .bind(serde_json::to_string(record)?)
     .bind(received_at)
     .bind(seq)
+    .bind(proof.map(proof_text))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -61,6 +61,9 @@ impl AppState {
         {
             tracing::info!("empty catalog: seeded the demo schools and posts");
         }
+        catalog::ensure_post_secrets(&db)
+            .await
+            .map_err(|e| StartError::Seed(Box::new(e)))?;
         Ok(Self {
             db,
             dist: Arc::from(dist.into()),

@@ -9,12 +9,34 @@ use gatewatch_model::school::School;
 use gatewatch_model::Post;
 
 use crate::error::AppError;
+use crate::extract::AppPath;
 use crate::{catalog, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/posts", get(posts))
         .route("/schools", get(schools))
+        .route("/posts/{id}/secret", get(secret))
+}
+
+#[derive(serde::Serialize)]
+struct Secret {
+    secret: String,
+}
+
+/// A post's gate-code secret, for the lead's phone that shows the code at the gate.
+/// Anyone can read it until accounts and roles exist (issue 5 limits it to leads and
+/// admins of the post's school).
+async fn secret(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+) -> Result<Json<Secret>, AppError> {
+    let secret = catalog::post_secret(&state.db, &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(Secret {
+        secret: gatewatch_model::gatecode::secret_to_hex(&secret),
+    }))
 }
 
 /// Every post, by id, with its school's name.
