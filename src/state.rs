@@ -52,6 +52,19 @@ pub enum Notice {
     JournalUnreadable(Vec<String>),
 }
 
+impl Notice {
+    /// The banner's stable `data-testid` (also its identity in the list).
+    pub fn testid(&self) -> &'static str {
+        match self {
+            Notice::QuotaFull => "notice-quota",
+            Notice::Quarantined(_) => "notice-quarantined",
+            Notice::StorageUnavailable(_) => "notice-storage",
+            Notice::NotCrashSafe => "notice-not-crash-safe",
+            Notice::JournalUnreadable(_) => "notice-journal",
+        }
+    }
+}
+
 /// What became of a new check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveResult {

@@ -61,15 +61,9 @@ pub fn Notices() -> impl IntoView {
             </Show>
             <For
                 each=move || state.notices.get().into_iter().enumerate()
-                key=|(i, n)| format!("{i}{n:?}")
+                key=|(i, n)| (*i, n.testid())
                 children=move |(i, n)| {
-                    let testid = match n {
-                        Notice::QuotaFull => "notice-quota",
-                        Notice::Quarantined(_) => "notice-quarantined",
-                        Notice::StorageUnavailable(_) => "notice-storage",
-                        Notice::NotCrashSafe => "notice-not-crash-safe",
-                        Notice::JournalUnreadable(_) => "notice-journal",
-                    };
+                    let testid = n.testid();
                     view! {
                         <div class="notice warn" data-testid=testid role="alert">
                             <span>{describe(&n)}</span>

@@ -1,5 +1,6 @@
 //! The history screen: check-ins on this phone, newest first, with where each one is.
 
+use chrono::{Datelike, Timelike};
 use gatewatch_model::gatecode::Proof;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{CheckInEvent, RecordBody};
@@ -83,11 +84,17 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
     };
     let event = c.event;
     let flags = c.presence;
-    let time = c.device_time.format("%m-%d %H:%M").to_string();
+    // Formatted by hand: chrono's strftime machinery costs kilobytes of wasm.
+    let time = format!(
+        "{:02}-{:02} {:02}:{:02}",
+        c.device_time.month(),
+        c.device_time.day(),
+        c.device_time.hour(),
+        c.device_time.minute()
+    );
     let received = local.received_at.map(|r| {
-        r.with_timezone(&c.device_time.timezone())
-            .format("%H:%M:%S")
-            .to_string()
+        let r = r.with_timezone(&c.device_time.timezone());
+        format!("{:02}:{:02}:{:02}", r.hour(), r.minute(), r.second())
     });
     let flag = move |on: bool, msg: Msg| {
         view! { <span class="chip" class:off=!on>{move || state.t(msg)}</span> }

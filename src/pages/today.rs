@@ -1,7 +1,7 @@
 //! Today's board: each of my posts × today's peak windows, with a countdown to the
 //! time to be on post, and today's coverage rate — all from this phone's records.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 use gatewatch_model::board::{board, BoardItem, Phase};
 use gatewatch_model::coverage::Status;
 use gatewatch_model::school::WindowKind;
@@ -79,7 +79,8 @@ pub fn window_msg(kind: WindowKind) -> Msg {
 }
 
 fn hhmm(t: DateTime<FixedOffset>) -> String {
-    t.format("%H:%M").to_string()
+    // By hand: chrono's strftime machinery costs kilobytes of wasm.
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 fn countdown(left: Duration) -> String {
@@ -101,7 +102,7 @@ fn BoardRow(item: BoardItem) -> impl IntoView {
         })
         .unwrap_or_else(|| item.post_id.clone());
     let status = status_msg(&item);
-    let status_class = format!("status {:?}", item.status).to_lowercase();
+    let status_class = format!("status {}", item.status.as_str());
     let due = item.due.with_timezone(&Utc);
     let before_due = item.phase == Phase::BeforeDue && item.status == Status::Upcoming;
     let left = move || countdown(due - state.now.get());
@@ -113,9 +114,9 @@ fn BoardRow(item: BoardItem) -> impl IntoView {
             class:alert=item.needs_alert()
             data-testid="board-item"
             data-post=item.post_id.clone()
-            data-kind=format!("{:?}", item.kind).to_lowercase()
-            data-status=format!("{:?}", item.status).to_lowercase()
-            data-phase=format!("{:?}", item.phase).to_lowercase()
+            data-kind=item.kind.as_str()
+            data-status=item.status.as_str()
+            data-phase=item.phase.as_str()
         >
             <div class="row-main">
                 <b>{post_label}</b>

@@ -21,6 +21,16 @@ pub enum Phase {
     Closed,
 }
 
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::BeforeDue => "beforedue",
+            Phase::Open => "open",
+            Phase::Closed => "closed",
+        }
+    }
+}
+
 /// One post × one window of today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardItem {

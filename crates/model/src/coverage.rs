@@ -32,6 +32,19 @@ pub enum Status {
     Upcoming,
 }
 
+impl Status {
+    /// The wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Covered => "covered",
+            Status::Late => "late",
+            Status::Partial => "partial",
+            Status::Missed => "missed",
+            Status::Upcoming => "upcoming",
+        }
+    }
+}
+
 /// An arrival, as coverage needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrival {
@@ -328,6 +341,22 @@ mod tests {
         );
         let noon = cells.iter().find(|c| c.kind == WindowKind::Noon).unwrap();
         assert_eq!(noon.status, Status::Covered);
+    }
+
+    #[test]
+    fn wire_names_match_serde() {
+        for s in [
+            Status::Covered,
+            Status::Late,
+            Status::Partial,
+            Status::Missed,
+            Status::Upcoming,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for k in [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
     }
 
     #[test]

@@ -21,6 +21,17 @@ pub enum WindowKind {
     Afternoon,
 }
 
+impl WindowKind {
+    /// The wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowKind::Morning => "morning",
+            WindowKind::Noon => "noon",
+            WindowKind::Afternoon => "afternoon",
+        }
+    }
+}
+
 /// One peak window in the school's local time, e.g. 07:20–08:00.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeakWindow {
