@@ -430,12 +430,16 @@ impl AppState {
         })
     }
 
-    /// Arrivals on this phone keyed by post (the board's unit), reactive on records.
-    pub fn arrivals_by_post(&self) -> Vec<Arrival> {
+    /// Arrivals on this phone within a day of `day` (UTC), keyed by post (the board's
+    /// unit); reactive on records. Older ones cannot count for today's windows, and a
+    /// year of records should not be copied on every save.
+    pub fn arrivals_near(&self, day: chrono::NaiveDate) -> Vec<Arrival> {
         self.records.with(|map| {
-            arrivals(map.values().map(|l| &l.record), |post| {
-                Some(post.to_string())
-            })
+            let near = map.values().map(|l| &l.record).filter(|r| {
+                let RecordBody::CheckIn(c) = &r.body;
+                (c.device_time.date_naive() - day).num_days().abs() <= 1
+            });
+            arrivals(near, |post| Some(post.to_string()))
         })
     }
 

@@ -47,7 +47,9 @@ pub fn TodayPage() -> impl IntoView {
 
 /// Today's board for my posts, recomputed as records arrive and the clock ticks.
 pub fn today_board(state: AppState) -> Memo<Vec<BoardItem>> {
-    let arrivals = Memo::new(move |_| state.arrivals_by_post());
+    // Keyed by the date, so the second-by-second clock does not re-scan the records.
+    let day = Memo::new(move |_| state.now.with(|n| n.date_naive()));
+    let arrivals = Memo::new(move |_| state.arrivals_near(day.get()));
     Memo::new(move |_| {
         let now = state.now.get();
         let posts = state.my_posts();
