@@ -1,0 +1,87 @@
+// End-to-end, issue 3's "morning run": an admin imports two schools; an officer checks
+// in offline at one gate with the lead's gate code and misses the other; after sync the
+// board shows 50% on the officer's phone and on a second device, and the server's
+// coverage CSV says the same.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { App, launchProfile, startServer } from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+const CSV = '\ufeffschool_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes\n' +
+  'm01,晨光小学,m01-g1,南门,07:20-08:00,,16:30-17:20,15\n' +
+  'm02,朝阳中学,m02-g1,东门,07:20-08:00,,16:30-17:20,15\n';
+const MORNING = '2026-11-25T06:55:00+08:00';
+const PHONE = { timezoneId: 'Asia/Shanghai' };
+
+/** Opens the app at a fixed morning time, marks the two imported gates as "my posts". */
+async function phoneAt(time) {
+  const phone = await launchProfile(undefined, PHONE);
+  await phone.page.clock.install({ time: new Date(time) });
+  const app = new App(phone.page, server.base);
+  await app.open();
+  await app.waitSyncState('synced');
+  await app.byId('nav-settings').click();
+  for (const post of ['m01-g1', 'm02-g1']) {
+    await phone.page.check(`[data-testid="settings-my-post"][value="${post}"]`);
+  }
+  return { phone, app };
+}
+
+test('import two schools, cover one gate with a verified code, miss the other: 50% everywhere', async () => {
+  const imported = await fetch(`${server.base}/api/admin/import`, {
+    method: 'POST', headers: { 'content-type': 'text/csv' }, body: CSV,
+  });
+  assert.equal(imported.status, 200, await imported.text());
+
+  const lead = await phoneAt(MORNING);
+  const officer = await phoneAt(MORNING);
+  const other = await phoneAt(MORNING);
+  try {
+    // The lead shows m01-g1's code at the gate.
+    await lead.app.byId('nav-settings').click();
+    await lead.app.byId('nav-gate').click();
+    await lead.app.byId('gate-post').selectOption('m01-g1');
+    await lead.app.byId('gate-qr').waitFor();
+    const code = (await lead.app.byId('gate-code').textContent()).trim();
+
+    // The officer, offline, checks in at m01-g1 with it; nobody goes to m02-g1.
+    await officer.phone.context.setOffline(true);
+    await officer.app.byId('nav-checkin').click();
+    await officer.app.byId('checkin-code').fill(code);
+    const id = await officer.app.checkIn({ post: 'm01-g1' });
+
+    // 08:30: the morning windows have closed. Back online, everything syncs.
+    for (const p of [officer, other]) await p.phone.page.clock.runFor('01:35:00');
+    await officer.phone.context.setOffline(false);
+    await officer.app.waitPending(0);
+    await other.app.history();
+    await other.app.byId('sync-now').click();
+    await other.phone.page.waitForSelector(`[data-testid="checkin-row"][data-id="${id}"]`);
+
+    for (const { app, phone } of [officer, other]) {
+      await app.byId('nav-today').click();
+      await phone.page.waitForSelector('[data-testid="board-item"][data-post="m01-g1"][data-kind="morning"][data-status="covered"]');
+      await phone.page.waitForSelector('[data-testid="board-item"][data-post="m02-g1"][data-kind="morning"][data-status="missed"]');
+      assert.equal(await app.byId('board-rate').getAttribute('data-rate'), '50');
+    }
+    await other.app.screenshot('morning-run-second-device');
+    await officer.app.history();
+    assert.equal(
+      await officer.phone.page.getAttribute(`[data-testid="checkin-row"][data-id="${id}"] [data-testid="row-proof"]`, 'data-proof'),
+      'verified',
+    );
+
+    // The server's report agrees.
+    const bytes = Buffer.from(await (await fetch(`${server.base}/api/export/coverage.csv?from=2026-11-25&to=2026-11-25`)).arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a BOM for Excel');
+    const rows = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+    const status = (school) => rows.find((r) => r[0] === school && r[3] === 'morning')?.[4];
+    assert.equal(status('m01'), 'covered');
+    assert.equal(status('m02'), 'missed');
+  } finally {
+    for (const p of [lead, officer, other]) await p.phone.context.close();
+  }
+});
