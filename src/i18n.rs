@@ -105,6 +105,7 @@ pub enum Msg {
     ProofVerified,
     ProofUnverified,
     ProofFailed,
+    Located,
 }
 
 /// The text of `msg` in `lang`.
@@ -203,6 +204,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ProofVerified => ("已验证到岗", "Presence verified"),
         ProofUnverified => ("未验证", "Not verified"),
         ProofFailed => ("岗位码不符", "Gate code did not match"),
+        Located => ("已定位", "Located"),
     };
     match lang {
         Lang::ZhCn => zh,

@@ -10,8 +10,8 @@ use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
-    demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, Hlc, Post, Presence, Record,
-    RecordBody,
+    demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, Hlc, Position, Post, Presence,
+    Record, RecordBody,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -98,6 +98,8 @@ pub struct AppState {
     pub schools: RwSignal<Vec<School>>,
     /// Wall clock for countdowns and the board, ticking once a second.
     pub now: RwSignal<DateTime<Utc>>,
+    /// The latest GPS fix and when it was taken (ms since the epoch), if allowed.
+    pub last_fix: RwSignal<Option<(Position, f64)>>,
     pub notices: RwSignal<Vec<Notice>>,
     pub update_available: RwSignal<bool>,
     clock: StoredValue<Clock>,
@@ -154,6 +156,7 @@ impl AppState {
                     .unwrap_or_else(demo_schools),
             ),
             now: RwSignal::new(Utc::now()),
+            last_fix: RwSignal::new(None),
             notices: RwSignal::new(notices),
             update_available: RwSignal::new(false),
             clock: StoredValue::new(clock),
@@ -237,6 +240,7 @@ impl AppState {
                 officer_name: self.settings.with_untracked(|s| s.officer_name.clone()),
                 device_time: chrono::Local::now().fixed_offset(),
                 gate_code: draft.gate_code,
+                position: crate::geo::recent_fix(*self, js_sys::Date::now()),
             }),
         };
         record

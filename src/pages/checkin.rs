@@ -47,6 +47,8 @@ impl SaveStatus {
 pub fn CheckInPage() -> impl IntoView {
     let state = AppState::expect();
     let sync = expect_context::<SyncHandle>();
+    // Where check-ins happen: follow the position from here on (never waited for).
+    crate::geo::watch(state);
     // The officer's pick; until there is one (or if sync removed it), the post whose
     // window is due next, else the first post: a check-in is one tap from opening.
     let picked = RwSignal::new(None::<String>);

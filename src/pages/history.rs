@@ -123,6 +123,11 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
                 {flag(flags.lights, Msg::Lights)}
             </div>
             {(!c.note.is_empty()).then(|| view! { <p class="note">{c.note.clone()}</p> })}
+            {c.position.map(|p| view! {
+                <p class="located" data-testid="row-located">
+                    {move || state.t(Msg::Located)} " ±" {p.accuracy_m} " m"
+                </p>
+            })}
             {proof.map(|(name, msg)| view! {
                 <p class=format!("proof {name}") data-testid="row-proof" data-proof=name>{move || state.t(msg)}</p>
             })}

@@ -24,7 +24,7 @@ pub mod sync;
 
 pub use hlc::{Clock, DeviceId, Hlc};
 pub use post::{demo_posts, Post};
-pub use record::{CheckIn, CheckInEvent, Presence, Record, RecordBody, ValidationError};
+pub use record::{CheckIn, CheckInEvent, Position, Presence, Record, RecordBody, ValidationError};
 pub use sync::{
     Ack, AckOutcome, Backoff, Change, Cursor, ErrorBody, PullResponse, PushRequest, PushResponse,
     Rejection, MAX_PULL_PAGE, MAX_PUSH_BATCH,

@@ -107,6 +107,39 @@ pub struct CheckIn {
     /// The rotating gate code the officer scanned or typed, if any (see `gatecode`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate_code: Option<String>,
+    /// Where the phone was, if the officer allowed location and a recent fix existed
+    /// (a check-in never waits for one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+}
+
+/// A GPS fix: WGS-84 microdegrees (~0.1 m) and the accuracy radius in whole metres.
+///
+/// Integers, not floats: a record must come back from the server byte-for-byte equal
+/// (the upsert rule compares bodies), and JSON floats do not always round-trip exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Position {
+    pub lat_e6: i32,
+    pub lon_e6: i32,
+    pub accuracy_m: u32,
+}
+
+impl Position {
+    /// From the browser's degrees and metres; `None` for values no GPS produces.
+    pub fn from_degrees(lat: f64, lon: f64, accuracy_m: f64) -> Option<Self> {
+        let ok = lat.is_finite() && lon.is_finite() && accuracy_m.is_finite() && accuracy_m >= 0.0;
+        let p = Position {
+            lat_e6: (lat * 1e6).round() as i32,
+            lon_e6: (lon * 1e6).round() as i32,
+            accuracy_m: accuracy_m.round().min(f64::from(u32::MAX)) as u32,
+        };
+        (ok && p.is_valid()).then_some(p)
+    }
+
+    pub fn is_valid(&self) -> bool {
+        (-90_000_000..=90_000_000).contains(&self.lat_e6)
+            && (-180_000_000..=180_000_000).contains(&self.lon_e6)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,6 +154,8 @@ pub enum ValidationError {
     NilId,
     #[error("a gate code is 6 digits")]
     BadGateCode,
+    #[error("position must be latitude -90..90 and longitude -180..180 (in microdegrees)")]
+    BadPosition,
 }
 
 /// Whether `id` can be a post id: 1-64 characters of letters, digits, '-' or '_'.
@@ -161,6 +196,9 @@ impl CheckIn {
         {
             return Err(ValidationError::BadGateCode);
         }
+        if self.position.is_some_and(|p| !p.is_valid()) {
+            return Err(ValidationError::BadPosition);
+        }
         Ok(())
     }
 }
@@ -186,6 +224,7 @@ pub(crate) mod tests {
                 officer_name: "张警官".into(),
                 device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
                 gate_code: None,
+                position: None,
             }),
         }
     }
@@ -210,10 +249,40 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn browser_positions_are_quantised_and_garbage_refused() {
+        let p = Position::from_degrees(31.2304163, 121.4737012, 12.6).unwrap();
+        assert_eq!(
+            p,
+            Position {
+                lat_e6: 31_230_416,
+                lon_e6: 121_473_701,
+                accuracy_m: 13
+            }
+        );
+        assert_eq!(Position::from_degrees(f64::NAN, 0.0, 1.0), None);
+        assert_eq!(Position::from_degrees(0.0, 200.0, 1.0), None);
+        assert_eq!(Position::from_degrees(0.0, 0.0, -1.0), None);
+    }
+
+    #[test]
     fn validation_table() {
         type Edit = Box<dyn Fn(&mut CheckIn)>;
         let cases: Vec<(Edit, Option<ValidationError>)> = vec![
             (Box::new(|_| {}), None),
+            (
+                Box::new(|c| c.position = Position::from_degrees(31.23, 121.47, 12.4)),
+                None,
+            ),
+            (
+                Box::new(|c| {
+                    c.position = Some(Position {
+                        lat_e6: 91_000_000,
+                        lon_e6: 0,
+                        accuracy_m: 1,
+                    })
+                }),
+                Some(ValidationError::BadPosition),
+            ),
             (
                 Box::new(|c| c.post_id = String::new()),
                 Some(ValidationError::BadPostId),

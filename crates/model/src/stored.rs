@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::gatecode::Proof;
 use crate::hlc::Hlc;
-use crate::record::{CheckIn, CheckInEvent, Presence, Record, RecordBody};
+use crate::record::{CheckIn, CheckInEvent, Position, Presence, Record, RecordBody};
 
 /// The layout version of everything the app keeps in local storage.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -71,6 +71,9 @@ pub enum StoredBody {
         t: DateTime<FixedOffset>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         g: Option<String>,
+        /// Position as [lat µ°, lon µ°, accuracy m].
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        l: Option<(i32, i32, u32)>,
     },
 }
 
@@ -121,6 +124,7 @@ impl StoredRecord {
                 o: c.officer_name.clone(),
                 t: c.device_time,
                 g: c.gate_code.clone(),
+                l: c.position.map(|p| (p.lat_e6, p.lon_e6, p.accuracy_m)),
             },
         };
         StoredRecord {
@@ -144,6 +148,7 @@ impl StoredRecord {
                 o,
                 t,
                 g,
+                l,
             } => RecordBody::CheckIn(CheckIn {
                 post_id: p,
                 event: match e {
@@ -156,6 +161,11 @@ impl StoredRecord {
                 officer_name: o,
                 device_time: t,
                 gate_code: g,
+                position: l.map(|(lat_e6, lon_e6, accuracy_m)| Position {
+                    lat_e6,
+                    lon_e6,
+                    accuracy_m,
+                }),
             }),
         };
         Ok(LocalRecord {
@@ -228,10 +238,15 @@ mod tests {
                     Just(Proof::Unverified),
                     Just(Proof::Failed)
                 ]),
+                proptest::option::of((
+                    -90_000_000i32..=90_000_000,
+                    -180_000_000i32..=180_000_000,
+                    0u32..5000,
+                )),
             ),
         )
             .prop_map(
-                |(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv, g, q))| {
+                |(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv, g, q, l))| {
                     let offset = FixedOffset::east_opt(off_min * 60).unwrap();
                     LocalRecord {
                         record: Record {
@@ -255,6 +270,11 @@ mod tests {
                                     .unwrap()
                                     .with_timezone(&offset),
                                 gate_code: g,
+                                position: l.map(|(lat_e6, lon_e6, accuracy_m)| Position {
+                                    lat_e6,
+                                    lon_e6,
+                                    accuracy_m,
+                                }),
                             }),
                         },
                         synced,

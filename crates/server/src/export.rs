@@ -99,6 +99,9 @@ pub async fn checkins_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, 
         "note",
         "device_time",
         "received_at",
+        "latitude",
+        "longitude",
+        "accuracy_m",
     ])?;
     for (record, received_at) in &rows {
         let RecordBody::CheckIn(c) = &record.body;
@@ -120,9 +123,23 @@ pub async fn checkins_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, 
             text(&c.note),
             c.device_time.to_rfc3339().into(),
             received_at.as_str().into(),
+            // Microdegrees printed as degrees; empty when the phone had no fix.
+            c.position
+                .map_or(Cow::from(""), |p| degrees(p.lat_e6).into()),
+            c.position
+                .map_or(Cow::from(""), |p| degrees(p.lon_e6).into()),
+            c.position
+                .map_or(Cow::from(""), |p| p.accuracy_m.to_string().into()),
         ])?;
     }
     out.finish()
+}
+
+/// Microdegrees as decimal degrees with six places, exactly (no float rounding).
+fn degrees(e6: i32) -> String {
+    let sign = if e6 < 0 { "-" } else { "" };
+    let abs = e6.unsigned_abs();
+    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
 }
 
 /// One row per school × day × window of `range` with its status, then the rate of

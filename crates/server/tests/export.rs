@@ -47,6 +47,11 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
     edit(&mut r, |c| {
         c.presence.car = false;
         c.note = "路口拥堵，\"慢行\", 家长多\n已疏导".into();
+        c.position = Some(gatewatch_model::Position {
+            lat_e6: 31_230_416,
+            lon_e6: -121_473_701,
+            accuracy_m: 13,
+        });
     });
     let mut formula = record_at(2, "s02-g1", "2026-11-20T16:40:00+08:00");
     edit(&mut formula, |c| {
@@ -77,7 +82,10 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
             "officer_name",
             "note",
             "device_time",
-            "received_at"
+            "received_at",
+            "latitude",
+            "longitude",
+            "accuracy_m"
         ]
     );
     assert_eq!(rows.len(), 3);
@@ -100,8 +108,10 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
     );
     let received = chrono::DateTime::parse_from_rfc3339(&row[11]).unwrap();
     assert_eq!(received.offset().local_minus_utc(), 0, "{}", row[11]);
+    assert_eq!(row[12..], ["31.230416", "-121.473701", "13"]);
 
     let row = &rows[2];
+    assert_eq!(row[12..], ["", "", ""], "no fix, empty cells");
     assert_eq!(
         (row[1].as_str(), row[4].as_str()),
         ("第一中学", "departure")

@@ -214,6 +214,7 @@ pub fn record(n: u128, wall_ms: u64) -> Record {
             officer_name: "张警官".into(),
             device_time: DateTime::parse_from_rfc3339("2026-11-25T07:12:33+08:00").unwrap(),
             gate_code: None,
+            position: None,
         }),
     }
 }
