@@ -1,0 +1,189 @@
+//! Browser tests of the app state's sync bookkeeping (wasm-bindgen-test in headless
+//! Chromium): what leaves the outbox, what a pull may overwrite, and that a full quota
+//! never advances the cursor past changes that were not stored. Run: `cargo test-web`.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::{DateTime, Utc};
+use gatewatch::state::AppState;
+use gatewatch::storage::{self, journal, Replayed};
+use gatewatch_model::stored::LocalRecord;
+use gatewatch_model::{
+    Ack, AckOutcome, Change, CheckIn, CheckInEvent, Cursor, DeviceId, Hlc, Presence, Record,
+    RecordBody,
+};
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn record(n: u128, wall_ms: u64) -> Record {
+    Record {
+        id: Uuid::from_u128(n),
+        version: Hlc {
+            wall_ms,
+            counter: 0,
+            device: DeviceId::new("other").unwrap(),
+        },
+        body: RecordBody::CheckIn(CheckIn {
+            post_id: "s01-g1".into(),
+            event: CheckInEvent::Arrival,
+            presence: Presence::default(),
+            note: format!("v{wall_ms}"),
+            officer_name: String::new(),
+            device_time: DateTime::parse_from_rfc3339("2026-11-25T07:00:00+08:00").unwrap(),
+            gate_code: None,
+            position: None,
+        }),
+    }
+}
+
+fn change(seq: u64, r: Record) -> Change {
+    Change {
+        seq: Cursor(seq),
+        received_at: Utc::now(),
+        record: r,
+        proof: None,
+    }
+}
+
+async fn fresh_state(owner: &Owner, held: Vec<LocalRecord>) -> AppState {
+    LocalStorage::clear();
+    for (key, _) in journal::entries().await.unwrap() {
+        journal::delete(&key).await.unwrap();
+    }
+    for r in &held {
+        storage::save_record(r).unwrap();
+    }
+    owner.with(|| AppState::new(storage::load()))
+}
+
+#[wasm_bindgen_test]
+async fn only_the_acknowledged_version_leaves_the_outbox() {
+    let owner = Owner::new();
+    let v1 = LocalRecord::new_unsynced(record(1, 10));
+    let other = LocalRecord::new_unsynced(record(2, 10));
+    let state = fresh_state(&owner, vec![v1.clone(), other]).await;
+    assert_eq!(state.outbox().len(), 2);
+
+    // An ack for an older version (the record was edited meanwhile) changes nothing.
+    let stale = Ack {
+        id: v1.record.id,
+        version: Hlc {
+            wall_ms: 5,
+            ..v1.record.version.clone()
+        },
+        outcome: AckOutcome::Stored,
+    };
+    assert!(state.acknowledge_all(&[stale]).is_empty());
+    assert_eq!(state.pending_count(), 2);
+
+    let exact = Ack {
+        id: v1.record.id,
+        version: v1.record.version.clone(),
+        outcome: AckOutcome::Duplicate,
+    };
+    assert_eq!(state.acknowledge_all(&[exact]).len(), 1);
+    assert_eq!(state.pending_count(), 1);
+    assert_eq!(
+        state.outbox().iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![Uuid::from_u128(2)]
+    );
+    // And it was written: a reload still knows it is on the server.
+    let reloaded = storage::load().unwrap();
+    assert!(reloaded
+        .records
+        .iter()
+        .any(|r| r.record.id == v1.record.id && r.synced));
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_never_rolls_a_record_back_and_advances_the_cursor() {
+    let owner = Owner::new();
+    let newer = LocalRecord::new_unsynced(record(1, 50));
+    let state = fresh_state(&owner, vec![newer.clone()]).await;
+    // The server still has an older version of it, and a new record.
+    state.apply_changes(
+        vec![change(1, record(1, 20)), change(2, record(3, 30))],
+        Cursor(2),
+    );
+    let held = state.records.get_untracked();
+    assert_eq!(
+        held[&newer.record.id].record.version.wall_ms, 50,
+        "the local edit stays"
+    );
+    assert!(
+        !held[&newer.record.id].synced,
+        "and still waits in the outbox"
+    );
+    assert!(held[&Uuid::from_u128(3)].synced);
+    assert_eq!(state.cursor(), Cursor(2));
+    assert_eq!(storage::load().unwrap().cursor, Cursor(2));
+}
+
+#[wasm_bindgen_test]
+async fn a_full_quota_holds_the_cursor_until_the_changes_are_stored() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    state.apply_changes(vec![change(1, record(1, 10))], Cursor(1));
+    assert_eq!(state.cursor(), Cursor(1));
+
+    // Fill the quota, then pull one more change: it cannot be stored.
+    let raw = LocalStorage::raw();
+    let (mut chunk, mut n) = (1 << 20, 0);
+    while chunk >= 16 {
+        if raw
+            .set_item(&format!("filler:{n}"), &"x".repeat(chunk))
+            .is_ok()
+        {
+            n += 1
+        } else {
+            chunk /= 2
+        }
+    }
+    state.apply_changes(vec![change(2, record(2, 20))], Cursor(2));
+    assert_eq!(
+        state.cursor(),
+        Cursor(1),
+        "the cursor must not pass a change that was not stored"
+    );
+    assert!(
+        state
+            .records
+            .get_untracked()
+            .contains_key(&Uuid::from_u128(2)),
+        "it is shown meanwhile"
+    );
+    assert!(state.unsaved.get_untracked().contains(&Uuid::from_u128(2)));
+
+    // Room again: the retry stores it; the next pull of the same page moves the cursor.
+    for i in 0..n {
+        LocalStorage::delete(format!("filler:{i}"));
+    }
+    state.retry_unsaved();
+    assert!(state.unsaved.get_untracked().is_empty());
+    state.apply_changes(vec![change(2, record(2, 20))], Cursor(2));
+    assert_eq!(state.cursor(), Cursor(2));
+    assert_eq!(storage::load().unwrap().records.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_replayed_journal_entry_never_overwrites_a_newer_state() {
+    let owner = Owner::new();
+    let synced_newer = LocalRecord {
+        synced: true,
+        ..LocalRecord::new_unsynced(record(1, 90))
+    };
+    let state = fresh_state(&owner, vec![synced_newer.clone()]).await;
+    let older = LocalRecord::new_unsynced(record(1, 40));
+    let lost = LocalRecord::new_unsynced(record(2, 40));
+    state.add_replayed(Replayed {
+        recovered: vec![older, lost.clone()],
+        ..Default::default()
+    });
+    let held = state.records.get_untracked();
+    assert_eq!(held[&synced_newer.record.id], synced_newer);
+    assert_eq!(held[&lost.record.id], lost);
+    assert_eq!(state.pending_count(), 1);
+}
