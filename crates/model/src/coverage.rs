@@ -164,7 +164,7 @@ pub fn coverage<'a>(
 }
 
 /// Covered windows over decided ones (upcoming windows are not counted).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rate {
     pub covered: u32,
     pub decided: u32,
@@ -186,6 +186,21 @@ impl Rate {
     /// The rate in percent, or `None` before any window is decided.
     pub fn percent(&self) -> Option<f64> {
         (self.decided > 0).then(|| f64::from(self.covered) * 100.0 / f64::from(self.decided))
+    }
+
+    /// The rate of each group of cells, groups keyed by `key` (a day, a window kind, a
+    /// school…), in key order.
+    pub fn by<'a, 'b: 'a, K: Ord>(
+        cells: impl IntoIterator<Item = &'a Cell<'b>>,
+        key: impl Fn(&Cell<'b>) -> K,
+    ) -> std::collections::BTreeMap<K, Rate> {
+        let mut groups: std::collections::BTreeMap<K, Rate> = std::collections::BTreeMap::new();
+        for cell in cells {
+            let rate = groups.entry(key(cell)).or_default();
+            rate.decided += u32::from(cell.status != Status::Upcoming);
+            rate.covered += u32::from(cell.status == Status::Covered);
+        }
+        groups
     }
 }
 
@@ -341,6 +356,57 @@ mod tests {
         );
         let noon = cells.iter().find(|c| c.kind == WindowKind::Noon).unwrap();
         assert_eq!(noon.status, Status::Covered);
+    }
+
+    #[test]
+    fn rates_grouped_by_day_and_window_add_up_to_the_total() {
+        let schools = [school("s1"), school("s2")];
+        let next = day().succ_opt().unwrap();
+        let arrivals = [
+            arrival("s1", "2026-11-25T07:00:00+08:00", 7),
+            arrival("s2", "2026-11-26T11:20:00+08:00", 7),
+        ];
+        let cells = coverage(
+            &schools,
+            &arrivals,
+            day()..=next,
+            end_of_day() + Duration::days(1),
+        );
+        let by_day = Rate::by(&cells, |c| c.date);
+        assert_eq!(
+            by_day[&day()],
+            Rate {
+                covered: 1,
+                decided: 6
+            }
+        );
+        assert_eq!(
+            by_day[&next],
+            Rate {
+                covered: 1,
+                decided: 6
+            }
+        );
+        let by_window = Rate::by(&cells, |c| c.kind);
+        assert_eq!(
+            by_window[&WindowKind::Morning],
+            Rate {
+                covered: 1,
+                decided: 4
+            }
+        );
+        assert_eq!(
+            by_window[&WindowKind::Noon],
+            Rate {
+                covered: 1,
+                decided: 4
+            }
+        );
+        let total = by_window.values().fold(Rate::default(), |a, r| Rate {
+            covered: a.covered + r.covered,
+            decided: a.decided + r.decided,
+        });
+        assert_eq!(total, Rate::of(&cells));
     }
 
     #[test]

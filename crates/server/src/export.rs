@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use gatewatch_model::coverage::{arrivals, coverage, Rate, Status};
-use gatewatch_model::school::WindowKind;
+use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate, Status};
+use gatewatch_model::school::{School, WindowKind};
 use gatewatch_model::{CheckInEvent, Record, RecordBody};
+use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::catalog;
@@ -142,13 +143,12 @@ fn degrees(e6: i32) -> String {
     format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
 }
 
-/// One row per school × day × window of `range` with its status, then the rate of
-/// each window kind and of all windows (upcoming windows are not counted).
-pub async fn coverage_csv(
+/// The schools and the arrivals (each keyed by its post's school) that coverage over
+/// `range` is computed from.
+async fn coverage_inputs(
     db: &SqlitePool,
     range: DateRange,
-    now: DateTime<Utc>,
-) -> Result<Vec<u8>, AppError> {
+) -> Result<(Vec<School>, Vec<Arrival>), AppError> {
     let schools = catalog::schools(db).await?;
     let school_of_post: HashMap<String, String> = catalog::posts(db)
         .await?
@@ -166,6 +166,87 @@ pub async fn coverage_csv(
         .map(|(record, _)| record)
         .collect();
     let arrivals = arrivals(&records, |post| school_of_post.get(post).cloned());
+    Ok((schools, arrivals))
+}
+
+/// Coverage rates over `range`, for a supervisor's screen: overall, per day, per window
+/// kind and per school.
+#[derive(Debug, Serialize)]
+pub struct CoverageSummary {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub overall: RateView,
+    pub by_day: Vec<Keyed<NaiveDate>>,
+    pub by_window: Vec<Keyed<&'static str>>,
+    pub by_school: Vec<Keyed<String>>,
+}
+
+/// A rate with its percentage spelled out (`null` before any window is decided).
+#[derive(Debug, Serialize)]
+pub struct RateView {
+    pub covered: u32,
+    pub decided: u32,
+    pub percent: Option<f64>,
+}
+
+impl From<Rate> for RateView {
+    fn from(r: Rate) -> Self {
+        RateView {
+            covered: r.covered,
+            decided: r.decided,
+            percent: r.percent(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Keyed<K> {
+    pub key: K,
+    #[serde(flatten)]
+    pub rate: RateView,
+}
+
+pub async fn coverage_summary(
+    db: &SqlitePool,
+    range: DateRange,
+    now: DateTime<Utc>,
+) -> Result<CoverageSummary, AppError> {
+    let (schools, arrivals) = coverage_inputs(db, range).await?;
+    let cells = coverage(&schools, &arrivals, range.days(), now);
+    fn keyed<K>(groups: std::collections::BTreeMap<K, Rate>) -> Vec<Keyed<K>> {
+        groups
+            .into_iter()
+            .map(|(key, rate)| Keyed {
+                key,
+                rate: rate.into(),
+            })
+            .collect()
+    }
+    Ok(CoverageSummary {
+        from: range.from,
+        to: range.to,
+        overall: Rate::of(&cells).into(),
+        by_day: keyed(Rate::by(&cells, |c| c.date)),
+        // Keyed by kind first, so windows come in the order of the day.
+        by_window: keyed(Rate::by(&cells, |c| c.kind))
+            .into_iter()
+            .map(|k| Keyed {
+                key: k.key.as_str(),
+                rate: k.rate,
+            })
+            .collect(),
+        by_school: keyed(Rate::by(&cells, |c| c.school_id.to_string())),
+    })
+}
+
+/// One row per school × day × window of `range` with its status, then the rate of
+/// each window kind and of all windows (upcoming windows are not counted).
+pub async fn coverage_csv(
+    db: &SqlitePool,
+    range: DateRange,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>, AppError> {
+    let (schools, arrivals) = coverage_inputs(db, range).await?;
     let cells = coverage(&schools, &arrivals, range.days(), now);
     let names: HashMap<&str, &str> = schools
         .iter()

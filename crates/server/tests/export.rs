@@ -1,5 +1,6 @@
-//! CSV reports, `GET /api/export/checkins.csv` and `GET /api/export/coverage.csv`: the
-//! byte order mark and headers Excel needs, filtering by the phone's local date,
+//! Reports: `GET /api/export/checkins.csv`, `GET /api/export/coverage.csv` and the
+//! coverage rates as JSON (`GET /api/coverage`): the byte order mark and headers Excel
+//! needs, filtering by the phone's local date,
 //! coverage statuses and rates, and refused date ranges.
 
 mod common;
@@ -205,6 +206,34 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
     let statuses: Vec<String> = rows(&next)[1..3].iter().map(|r| r[4].clone()).collect();
     assert_eq!(statuses, ["missed", "missed"]);
     assert_eq!(rows(&next)[4][4], "0.0% (0/2)");
+
+    // The same coverage as rates for a screen: overall, per day, per window, per school.
+    let summary: serde_json::Value = t
+        .get("/api/coverage?from=2026-11-20&to=2026-11-21")
+        .await
+        .json();
+    assert_eq!(
+        summary["overall"],
+        serde_json::json!({"covered": 1, "decided": 4, "percent": 25.0})
+    );
+    assert_eq!(
+        summary["by_day"],
+        serde_json::json!([
+            {"key": "2026-11-20", "covered": 1, "decided": 2, "percent": 50.0},
+            {"key": "2026-11-21", "covered": 0, "decided": 2, "percent": 0.0},
+        ])
+    );
+    assert_eq!(
+        summary["by_window"],
+        serde_json::json!([{"key": "morning", "covered": 1, "decided": 4, "percent": 25.0}])
+    );
+    assert_eq!(
+        summary["by_school"][0],
+        serde_json::json!({"key": "a01", "covered": 1, "decided": 2, "percent": 50.0})
+    );
+    t.get("/api/coverage?from=2026-11-21&to=2026-11-20")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_query");
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -20,6 +20,19 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/export/checkins.csv", get(checkins))
         .route("/export/coverage.csv", get(coverage))
+        .route("/coverage", get(coverage_json))
+}
+
+/// `GET /api/coverage?from=&to=`: the same coverage as rates (overall, per day, per
+/// window kind, per school), for screens rather than spreadsheets.
+async fn coverage_json(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<RangeQuery>,
+) -> Result<Json<export::CoverageSummary>, AppError> {
+    let range = query.range()?;
+    Ok(Json(
+        export::coverage_summary(&state.db, range, Utc::now()).await?,
+    ))
 }
 
 /// `?from=&to=`, checked by `DateRange::parse` for messages that say what is wrong.
