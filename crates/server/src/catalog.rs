@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::error::Error;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use gatewatch_model::record::MAX_POST_ID_LEN;
+use gatewatch_model::record::{valid_post_id, MAX_POST_ID_LEN};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::{demo_posts, Post};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -39,14 +39,9 @@ pub enum PostError {
 
 impl PostDef {
     /// The post id rule is the one `CheckIn::validate` applies, so every post can be
-    /// checked in at. (The model's own check is crate-private.)
+    /// checked in at.
     pub fn validate(&self) -> Result<(), PostError> {
-        let id_ok = (1..=MAX_POST_ID_LEN).contains(&self.id.len())
-            && self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !id_ok {
+        if !valid_post_id(&self.id) {
             return Err(PostError::BadId);
         }
         if self.gate.trim().is_empty() {
