@@ -1,8 +1,6 @@
 //! The root component: header, the current screen, bottom navigation.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::components::nav::Nav;
@@ -11,6 +9,7 @@ use crate::pages::{
     checkin::CheckInPage, gate::GatePage, history::HistoryPage, settings::SettingsPage,
     today::TodayPage,
 };
+use crate::routes::{Page, Router};
 use crate::state::AppState;
 
 /// The whole app: router, header, notices, the current screen and the navigation.
@@ -24,20 +23,18 @@ pub fn App() -> impl IntoView {
             let _ = html.set_attribute("lang", tag);
         }
     });
+    let router = Router::provide();
+    let screen = move || match router.page() {
+        Page::CheckIn => view! { <CheckInPage/> }.into_any(),
+        Page::Today => view! { <TodayPage/> }.into_any(),
+        Page::History => view! { <HistoryPage/> }.into_any(),
+        Page::Settings => view! { <SettingsPage/> }.into_any(),
+        Page::Gate => view! { <GatePage/> }.into_any(),
+    };
     view! {
-        <Router>
-            <Header/>
-            <Notices/>
-            <main class="screen">
-                <Routes fallback=|| view! { <CheckInPage/> }>
-                    <Route path=path!("/") view=CheckInPage/>
-                    <Route path=path!("/today") view=TodayPage/>
-                    <Route path=path!("/history") view=HistoryPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                    <Route path=path!("/gate") view=GatePage/>
-                </Routes>
-            </main>
-            <Nav/>
-        </Router>
+        <Header/>
+        <Notices/>
+        <main class="screen">{screen}</main>
+        <Nav/>
     }
 }

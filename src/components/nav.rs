@@ -1,10 +1,9 @@
 //! Bottom navigation between the screens, thumb-reachable on a phone.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::Msg;
-use crate::routes::Page;
+use crate::routes::{Link, Page};
 use crate::state::AppState;
 
 /// The bottom navigation bar, one link per `Page`.
@@ -13,9 +12,9 @@ pub fn Nav() -> impl IntoView {
     let state = AppState::expect();
     let link = move |page: Page, msg: Msg, testid: &'static str| {
         view! {
-            <A href=page.href() attr:data-testid=testid attr:class="nav-link">
+            <Link page=page class="nav-link" testid=testid>
                 {move || state.t(msg)}
-            </A>
+            </Link>
         }
     };
     view! {

@@ -3,10 +3,9 @@
 
 use leptos::prelude::*;
 
-use leptos_router::components::A;
 
 use crate::i18n::{Lang, Msg};
-use crate::routes::Page;
+use crate::routes::{Link, Page};
 use crate::state::AppState;
 use crate::storage::Settings;
 
@@ -106,9 +105,9 @@ pub fn SettingsPage() -> impl IntoView {
                     None => String::new(),
                 }}
             </p>
-            <A href=Page::Gate.href() attr:class="link-button" attr:data-testid="nav-gate">
+            <Link page=Page::Gate class="link-button" testid="nav-gate">
                 {move || state.t(Msg::NavGate)}
-            </A>
+            </Link>
             <p class="device">{move || state.t(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
         </section>
     }
