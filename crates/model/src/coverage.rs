@@ -56,7 +56,8 @@ pub struct Arrival {
 }
 
 /// The arrivals among `records`, each mapped from its post id to the place it counts
-/// for (`None`: it counts for nothing). Departures do not count.
+/// for (`None`: it counts for nothing). Departures, incidents and voided records do not
+/// count.
 pub fn arrivals<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     place_of_post: impl Fn(&str) -> Option<String>,
@@ -64,11 +65,13 @@ pub fn arrivals<'a>(
     records
         .into_iter()
         .filter_map(|r| match &r.body {
-            RecordBody::CheckIn(c) if c.event == CheckInEvent::Arrival => Some(Arrival {
-                place: place_of_post(&c.post_id)?,
-                at: c.device_time,
-                presence: c.presence,
-            }),
+            RecordBody::CheckIn(c) if c.event == CheckInEvent::Arrival && r.counts() => {
+                Some(Arrival {
+                    place: place_of_post(&c.post_id)?,
+                    at: c.device_time,
+                    presence: c.presence,
+                })
+            }
             _ => None,
         })
         .collect()
@@ -184,6 +187,15 @@ impl Rate {
     }
 
     /// The rate in percent, or `None` before any window is decided.
+    /// The rate in tenths of a percent, rounded half up (integer maths: no float
+    /// formatting on the phone, the same digits everywhere).
+    pub fn tenths_of_percent(&self) -> Option<u32> {
+        (self.decided > 0).then(|| {
+            let (c, d) = (u64::from(self.covered), u64::from(self.decided));
+            ((c * 2000 + d) / (2 * d)) as u32
+        })
+    }
+
     pub fn percent(&self) -> Option<f64> {
         (self.decided > 0).then(|| f64::from(self.covered) * 100.0 / f64::from(self.decided))
     }
@@ -248,6 +260,16 @@ mod tests {
             .find(|c| c.kind == WindowKind::Morning)
             .unwrap()
             .status
+    }
+
+    #[test]
+    fn voided_check_ins_and_incidents_are_not_arrivals() {
+        let good = crate::record::tests::sample(1, 1);
+        let void = good.voided(good.version.clone(), "录错岗位".into());
+        let incident = crate::record::tests::sample_incident(3, 1);
+        let place = |p: &str| Some(p.to_string());
+        assert_eq!(arrivals([&good], place).len(), 1);
+        assert_eq!(arrivals([&void, &incident], place), vec![]);
     }
 
     #[test]

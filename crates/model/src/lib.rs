@@ -11,6 +11,8 @@
 
 pub mod board;
 pub mod coverage;
+pub mod csv;
+pub mod filter;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 pub mod gatecode;
@@ -23,8 +25,11 @@ pub mod stored;
 pub mod sync;
 
 pub use hlc::{Clock, DeviceId, Hlc};
-pub use post::{demo_posts, Post};
-pub use record::{CheckIn, CheckInEvent, Position, Presence, Record, RecordBody, ValidationError};
+pub use post::{demo_posts, nearest_post, GeoPoint, Post};
+pub use record::{
+    CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Position, Presence, Record,
+    RecordBody, Severity, ValidationError,
+};
 pub use sync::{
     Ack, AckOutcome, Backoff, Change, Cursor, ErrorBody, PullResponse, PushRequest, PushResponse,
     Rejection, MAX_PULL_PAGE, MAX_PUSH_BATCH,

@@ -72,7 +72,9 @@ mod tests {
         let v1 = sample(1, 10);
         let v2 = sample(1, 20);
         let mut v1_other = v1.clone();
-        let RecordBody::CheckIn(c) = &mut v1_other.body;
+        let RecordBody::CheckIn(c) = &mut v1_other.body else {
+            unreachable!()
+        };
         c.note = "different".into();
         assert_eq!(upsert(None, &v1), Upsert::Inserted);
         assert_eq!(upsert(Some(&v1), &v2), Upsert::Replaced);
@@ -88,7 +90,9 @@ mod tests {
                 .into_iter()
                 .map(|(id, v)| {
                     let mut r = sample(id + 1, v);
-                    let RecordBody::CheckIn(c) = &mut r.body;
+                    let RecordBody::CheckIn(c) = &mut r.body else {
+                        unreachable!()
+                    };
                     c.note = format!("v{v}");
                     r
                 })

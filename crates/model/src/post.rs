@@ -2,6 +2,44 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::record::Position;
+
+/// How far from a gate a phone may be and still be "at" it, before the fix's own
+/// accuracy is added: a school gate plus the pavement and the police car beside it.
+pub const NEAR_GATE_M: f64 = 150.0;
+/// A fix less precise than this says nothing useful about which gate a phone is at.
+pub const MAX_USEFUL_ACCURACY_M: u32 = 300;
+
+/// Where a gate is: WGS-84 microdegrees, like `Position`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat_e6: i32,
+    pub lon_e6: i32,
+}
+
+impl GeoPoint {
+    pub fn is_valid(&self) -> bool {
+        (-90_000_000..=90_000_000).contains(&self.lat_e6)
+            && (-180_000_000..=180_000_000).contains(&self.lon_e6)
+    }
+
+    /// Distance in metres to a fix, by the equirectangular approximation: well under
+    /// 1% off at the few hundred metres that matter here, and cheap on a phone.
+    pub fn metres_to(&self, fix: &Position) -> f64 {
+        const EARTH_RADIUS_M: f64 = 6_371_000.0;
+        let rad = |e6: i32| f64::from(e6) * 1e-6_f64.to_radians();
+        let (lat1, lat2) = (rad(self.lat_e6), rad(fix.lat_e6));
+        let mut dlon = rad(fix.lon_e6) - rad(self.lon_e6);
+        // Across the antimeridian the short way round is the other way.
+        if dlon.abs() > std::f64::consts::PI {
+            dlon -= std::f64::consts::TAU.copysign(dlon);
+        }
+        let x = dlon * ((lat1 + lat2) / 2.0).cos();
+        let y = lat2 - lat1;
+        (x * x + y * y).sqrt() * EARTH_RADIUS_M
+    }
+}
+
 /// One school gate an officer can check in at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Post {
@@ -14,6 +52,10 @@ pub struct Post {
     pub school: String,
     /// Gate name, e.g. 南门.
     pub gate: String,
+    /// Where the gate is, if the admin entered it; lets a phone preselect the gate it
+    /// stands at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<GeoPoint>,
 }
 
 impl Post {
@@ -23,21 +65,45 @@ impl Post {
     }
 }
 
+/// The post a phone at `fix` is standing at: the nearest located post within
+/// `NEAR_GATE_M` plus the fix's accuracy. `None` for a vague fix or no post near.
+pub fn nearest_post<'a>(posts: &'a [Post], fix: &Position) -> Option<&'a Post> {
+    if fix.accuracy_m > MAX_USEFUL_ACCURACY_M {
+        return None;
+    }
+    let reach = NEAR_GATE_M + f64::from(fix.accuracy_m);
+    posts
+        .iter()
+        .filter_map(|p| Some((p, p.location?.metres_to(fix))))
+        .filter(|(_, d)| *d <= reach)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(p, _)| p)
+}
+
 /// Demo schools and gates used until posts can be managed on the server.
 pub fn demo_posts() -> Vec<Post> {
+    // Made-up spots in one city centre, a few hundred metres apart.
     [
-        ("s01-g1", "s01", "实验小学", "南门"),
-        ("s01-g2", "s01", "实验小学", "北门"),
-        ("s02-g1", "s02", "第一中学", "正门"),
-        ("s03-g1", "s03", "育才小学", "东门"),
-        ("s04-g1", "s04", "阳光幼儿园", "正门"),
+        ("s01-g1", "s01", "实验小学", "南门", 31_230_400, 121_473_700),
+        ("s01-g2", "s01", "实验小学", "北门", 31_232_200, 121_473_700),
+        ("s02-g1", "s02", "第一中学", "正门", 31_226_000, 121_480_000),
+        ("s03-g1", "s03", "育才小学", "东门", 31_240_000, 121_470_000),
+        (
+            "s04-g1",
+            "s04",
+            "阳光幼儿园",
+            "正门",
+            31_221_500,
+            121_465_300,
+        ),
     ]
     .into_iter()
-    .map(|(id, school_id, school, gate)| Post {
+    .map(|(id, school_id, school, gate, lat_e6, lon_e6)| Post {
         id: id.into(),
         school_id: school_id.into(),
         school: school.into(),
         gate: gate.into(),
+        location: Some(GeoPoint { lat_e6, lon_e6 }),
     })
     .collect()
 }
@@ -54,5 +120,68 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), posts.len());
         assert!(posts.iter().all(|p| crate::record::valid_post_id(&p.id)));
+    }
+
+    fn fix(lat_e6: i32, lon_e6: i32, accuracy_m: u32) -> Position {
+        Position {
+            lat_e6,
+            lon_e6,
+            accuracy_m,
+        }
+    }
+
+    #[test]
+    fn distances_are_close_to_the_great_circle() {
+        let gate = GeoPoint {
+            lat_e6: 31_230_400,
+            lon_e6: 121_473_700,
+        };
+        // 0.001° of latitude is 111.2 m everywhere.
+        let d = gate.metres_to(&fix(31_231_400, 121_473_700, 5));
+        assert!((d - 111.2).abs() < 0.5, "{d}");
+        // 0.001° of longitude at 31.23° N is 95.1 m.
+        let d = gate.metres_to(&fix(31_230_400, 121_474_700, 5));
+        assert!((d - 95.1).abs() < 0.5, "{d}");
+        let east = GeoPoint {
+            lat_e6: 0,
+            lon_e6: 179_999_000,
+        };
+        let d = east.metres_to(&fix(0, -179_999_000, 5));
+        assert!((d - 222.4).abs() < 0.5, "antimeridian: {d}");
+    }
+
+    #[test]
+    fn nearest_post_table() {
+        let posts = demo_posts();
+        let cases = [
+            // At the south gate, a good fix.
+            (fix(31_230_450, 121_473_700, 10), Some("s01-g1")),
+            // Between the school's two gates (200 m apart), nearer the north one.
+            (fix(31_231_500, 121_473_700, 10), Some("s01-g2")),
+            // 400 m from every gate.
+            (fix(31_235_900, 121_490_000, 10), None),
+            // Beside a gate, but the fix is vague.
+            (fix(31_230_400, 121_473_700, 301), None),
+            // 200 m off with a 60 m fix: within 150 + 60.
+            (fix(31_228_600, 121_473_700, 60), Some("s01-g1")),
+        ];
+        for (n, (at, want)) in cases.iter().enumerate() {
+            assert_eq!(
+                nearest_post(&posts, at).map(|p| p.id.as_str()),
+                *want,
+                "case {n}"
+            );
+        }
+        let unlocated: Vec<Post> = posts
+            .into_iter()
+            .map(|p| Post {
+                location: None,
+                ..p
+            })
+            .collect();
+        assert_eq!(
+            nearest_post(&unlocated, &fix(31_230_400, 121_473_700, 5)),
+            None
+        );
     }
 }

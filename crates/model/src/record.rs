@@ -16,6 +16,12 @@ pub const MAX_NOTE_CHARS: usize = 500;
 pub const MAX_NAME_CHARS: usize = 40;
 /// Longest post id, in bytes.
 pub const MAX_POST_ID_LEN: usize = 64;
+/// Longest reason for voiding a record, in characters.
+pub const MAX_VOID_REASON_CHARS: usize = 200;
+/// Longest incident description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// Longest "people involved" text of an incident, in characters.
+pub const MAX_PEOPLE_CHARS: usize = 500;
 
 /// The envelope every synced record travels and is stored in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +32,56 @@ pub struct Record {
     pub version: Hlc,
     #[serde(flatten)]
     pub body: RecordBody,
+    /// Why the record no longer counts, if it was voided. Records are never deleted:
+    /// a mistaken one is voided with a reason and stays visible (and in every export).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<String>,
+    /// How many times the record was corrected after it was first saved. The server
+    /// keeps every version, so the changes themselves can be looked up there.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub edits: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Record {
+    /// A freshly created record: not voided, never edited.
+    pub fn new(id: Uuid, version: Hlc, body: RecordBody) -> Record {
+        Record {
+            id,
+            version,
+            body,
+            voided: None,
+            edits: 0,
+        }
+    }
+
+    /// The next state of this record after a correction to its body.
+    pub fn corrected(&self, version: Hlc, body: RecordBody) -> Record {
+        Record {
+            id: self.id,
+            version,
+            body,
+            voided: self.voided.clone(),
+            edits: self.edits.saturating_add(1),
+        }
+    }
+
+    /// The next state of this record once voided for `reason`.
+    pub fn voided(&self, version: Hlc, reason: String) -> Record {
+        Record {
+            version,
+            voided: Some(reason),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the record still counts (coverage, the board, rates).
+    pub fn counts(&self) -> bool {
+        self.voided.is_none()
+    }
 }
 
 /// The kinds of record. Tagged as `"kind": "checkin"` on the wire.
@@ -34,14 +90,138 @@ pub struct Record {
 pub enum RecordBody {
     #[serde(rename = "checkin")]
     CheckIn(CheckIn),
+    Incident(Incident),
 }
 
 impl RecordBody {
     pub fn kind(&self) -> &'static str {
         match self {
             RecordBody::CheckIn(_) => "checkin",
+            RecordBody::Incident(_) => "incident",
         }
     }
+
+    /// The post the record was made at.
+    pub fn post_id(&self) -> &str {
+        match self {
+            RecordBody::CheckIn(c) => &c.post_id,
+            RecordBody::Incident(i) => &i.post_id,
+        }
+    }
+
+    /// The phone's clock when the record was made.
+    pub fn device_time(&self) -> DateTime<FixedOffset> {
+        match self {
+            RecordBody::CheckIn(c) => c.device_time,
+            RecordBody::Incident(i) => i.device_time,
+        }
+    }
+}
+
+/// What an incident at a post was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentCategory {
+    /// 校园欺凌
+    Bullying,
+    /// 诈骗
+    Fraud,
+    Traffic,
+    SuspiciousPerson,
+    Other,
+}
+
+impl IncidentCategory {
+    pub const ALL: [IncidentCategory; 5] = [
+        IncidentCategory::Bullying,
+        IncidentCategory::Fraud,
+        IncidentCategory::Traffic,
+        IncidentCategory::SuspiciousPerson,
+        IncidentCategory::Other,
+    ];
+
+    /// The wire name, also used in CSV exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentCategory::Bullying => "bullying",
+            IncidentCategory::Fraud => "fraud",
+            IncidentCategory::Traffic => "traffic",
+            IncidentCategory::SuspiciousPerson => "suspicious_person",
+            IncidentCategory::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// How serious an incident is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Low, Severity::Medium, Severity::High];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where the follow-up of an incident stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUp {
+    Open,
+    HandedOver,
+    Closed,
+}
+
+impl FollowUp {
+    pub const ALL: [FollowUp; 3] = [FollowUp::Open, FollowUp::HandedOver, FollowUp::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUp::Open => "open",
+            FollowUp::HandedOver => "handed_over",
+            FollowUp::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Something that happened at a post and needs recording or follow-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub post_id: String,
+    pub category: IncidentCategory,
+    pub severity: Severity,
+    pub description: String,
+    /// People involved, as free text (names, descriptions, contact if given).
+    #[serde(default)]
+    pub people: String,
+    pub status: FollowUp,
+    #[serde(default)]
+    pub officer_name: String,
+    pub device_time: DateTime<FixedOffset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
 }
 
 /// Arrival at or departure from a post.
@@ -156,6 +336,17 @@ pub enum ValidationError {
     BadGateCode,
     #[error("position must be latitude -90..90 and longitude -180..180 (in microdegrees)")]
     BadPosition,
+    #[error("a void needs a reason of 1-{MAX_VOID_REASON_CHARS} characters")]
+    BadVoidReason,
+    #[error("an incident needs a description of 1-{MAX_DESCRIPTION_CHARS} characters")]
+    BadDescription,
+    #[error("people involved is longer than {MAX_PEOPLE_CHARS} characters")]
+    PeopleTooLong,
+}
+
+/// Whether `text` has at most `max` characters.
+fn within(text: &str, max: usize) -> bool {
+    text.chars().count() <= max
 }
 
 /// Whether `id` can be a post id: 1-64 characters of letters, digits, '-' or '_'.
@@ -172,22 +363,54 @@ impl Record {
         if self.id.is_nil() {
             return Err(ValidationError::NilId);
         }
+        if let Some(reason) = &self.voided {
+            if reason.trim().is_empty() || !within(reason, MAX_VOID_REASON_CHARS) {
+                return Err(ValidationError::BadVoidReason);
+            }
+        }
         match &self.body {
             RecordBody::CheckIn(c) => c.validate(),
+            RecordBody::Incident(i) => i.validate(),
         }
+    }
+}
+
+/// The checks every kind made at a post shares.
+fn validate_common(
+    post_id: &str,
+    officer_name: &str,
+    position: Option<Position>,
+) -> Result<(), ValidationError> {
+    if !valid_post_id(post_id) {
+        return Err(ValidationError::BadPostId);
+    }
+    if !within(officer_name, MAX_NAME_CHARS) {
+        return Err(ValidationError::NameTooLong);
+    }
+    if position.is_some_and(|p| !p.is_valid()) {
+        return Err(ValidationError::BadPosition);
+    }
+    Ok(())
+}
+
+impl Incident {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        validate_common(&self.post_id, &self.officer_name, self.position)?;
+        if self.description.trim().is_empty() || !within(&self.description, MAX_DESCRIPTION_CHARS) {
+            return Err(ValidationError::BadDescription);
+        }
+        if !within(&self.people, MAX_PEOPLE_CHARS) {
+            return Err(ValidationError::PeopleTooLong);
+        }
+        Ok(())
     }
 }
 
 impl CheckIn {
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if !valid_post_id(&self.post_id) {
-            return Err(ValidationError::BadPostId);
-        }
-        if self.note.chars().count() > MAX_NOTE_CHARS {
+        validate_common(&self.post_id, &self.officer_name, self.position)?;
+        if !within(&self.note, MAX_NOTE_CHARS) {
             return Err(ValidationError::NoteTooLong);
-        }
-        if self.officer_name.chars().count() > MAX_NAME_CHARS {
-            return Err(ValidationError::NameTooLong);
         }
         if self
             .gate_code
@@ -195,9 +418,6 @@ impl CheckIn {
             .is_some_and(|c| !crate::gatecode::is_code(c))
         {
             return Err(ValidationError::BadGateCode);
-        }
-        if self.position.is_some_and(|p| !p.is_valid()) {
-            return Err(ValidationError::BadPosition);
         }
         Ok(())
     }
@@ -209,14 +429,14 @@ pub(crate) mod tests {
     use crate::hlc::DeviceId;
 
     pub fn sample(id: u128, wall_ms: u64) -> Record {
-        Record {
-            id: Uuid::from_u128(id),
-            version: Hlc {
+        Record::new(
+            Uuid::from_u128(id),
+            Hlc {
                 wall_ms,
                 counter: 0,
                 device: DeviceId::new("dev1").unwrap(),
             },
-            body: RecordBody::CheckIn(CheckIn {
+            RecordBody::CheckIn(CheckIn {
                 post_id: "s01-g1".into(),
                 event: CheckInEvent::Arrival,
                 presence: Presence::default(),
@@ -226,7 +446,23 @@ pub(crate) mod tests {
                 gate_code: None,
                 position: None,
             }),
-        }
+        )
+    }
+
+    pub fn sample_incident(id: u128, wall_ms: u64) -> Record {
+        let mut r = sample(id, wall_ms);
+        r.body = RecordBody::Incident(Incident {
+            post_id: "s01-g1".into(),
+            category: IncidentCategory::Fraud,
+            severity: Severity::Medium,
+            description: "冒充老师收取资料费".into(),
+            people: "两名成年男子".into(),
+            status: FollowUp::Open,
+            officer_name: "张警官".into(),
+            device_time: DateTime::parse_from_rfc3339("2026-11-25T07:40:00+08:00").unwrap(),
+            position: None,
+        });
+        r
     }
 
     #[test]
@@ -312,12 +548,86 @@ pub(crate) mod tests {
         ];
         for (i, (edit, want)) in cases.into_iter().enumerate() {
             let mut r = sample(1, 1);
-            let RecordBody::CheckIn(c) = &mut r.body;
+            let RecordBody::CheckIn(c) = &mut r.body else {
+                unreachable!()
+            };
             edit(c);
             assert_eq!(r.validate().err(), want, "case {i}");
         }
         let mut nil = sample(0, 1);
         nil.id = Uuid::nil();
         assert_eq!(nil.validate(), Err(ValidationError::NilId));
+    }
+
+    #[test]
+    fn incident_validation_table() {
+        type Edit = Box<dyn Fn(&mut Incident)>;
+        let cases: Vec<(Edit, Option<ValidationError>)> = vec![
+            (Box::new(|_| {}), None),
+            (
+                Box::new(|i| i.description = "  ".into()),
+                Some(ValidationError::BadDescription),
+            ),
+            (Box::new(|i| i.description = "述".repeat(2000)), None),
+            (
+                Box::new(|i| i.description = "述".repeat(2001)),
+                Some(ValidationError::BadDescription),
+            ),
+            (
+                Box::new(|i| i.people = "人".repeat(501)),
+                Some(ValidationError::PeopleTooLong),
+            ),
+            (
+                Box::new(|i| i.post_id = "门 1".into()),
+                Some(ValidationError::BadPostId),
+            ),
+        ];
+        for (n, (edit, want)) in cases.into_iter().enumerate() {
+            let mut r = sample_incident(1, 1);
+            let RecordBody::Incident(i) = &mut r.body else {
+                unreachable!()
+            };
+            edit(i);
+            assert_eq!(r.validate().err(), want, "case {n}");
+        }
+    }
+
+    #[test]
+    fn incident_wire_form() {
+        let json = serde_json::to_value(sample_incident(2, 3)).unwrap();
+        assert_eq!(json["kind"], "incident");
+        assert_eq!(json["data"]["category"], "fraud");
+        assert_eq!(json["data"]["status"], "open");
+        assert!(json.get("voided").is_none() && json.get("edits").is_none());
+        let back: Record = serde_json::from_value(json).unwrap();
+        assert_eq!(back, sample_incident(2, 3));
+    }
+
+    #[test]
+    fn corrections_count_and_voids_keep_the_body() {
+        let r = sample(1, 1);
+        let v2 = Hlc {
+            wall_ms: 2,
+            ..r.version.clone()
+        };
+        let edited = r.corrected(v2.clone(), sample_incident(1, 1).body);
+        assert_eq!((edited.edits, edited.id, edited.counts()), (1, r.id, true));
+        let v3 = Hlc { wall_ms: 3, ..v2 };
+        let void = edited.voided(v3, "重复录入".into());
+        assert_eq!(void.body, edited.body);
+        assert_eq!(void.edits, 1);
+        assert!(!void.counts());
+        assert_eq!(void.validate(), Ok(()));
+        let json = serde_json::to_value(&void).unwrap();
+        assert_eq!(
+            (json["voided"].as_str(), json["edits"].as_u64()),
+            (Some("重复录入"), Some(1))
+        );
+        let mut blank = void.clone();
+        blank.voided = Some(" ".into());
+        assert_eq!(blank.validate(), Err(ValidationError::BadVoidReason));
+        let mut long = void;
+        long.voided = Some("因".repeat(201));
+        assert_eq!(long.validate(), Err(ValidationError::BadVoidReason));
     }
 }

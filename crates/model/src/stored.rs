@@ -11,10 +11,17 @@ use uuid::Uuid;
 
 use crate::gatecode::Proof;
 use crate::hlc::Hlc;
-use crate::record::{CheckIn, CheckInEvent, Position, Presence, Record, RecordBody};
+use crate::record::{
+    CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Position, Presence, Record,
+    RecordBody, Severity,
+};
 
 /// The layout version of everything the app keeps in local storage.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: incidents (`"k":"i"`) and voids / edit counts (`x`, `m`). Version 1 values are
+/// valid version 2 values, so the upgrade rewrites nothing; the bump is there so a
+/// version 1 app meeting an incident goes read-only instead of quarantining it.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A record as the phone holds it, with what the server has confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +57,12 @@ pub struct StoredRecord {
     /// Gate-code proof: 'v' verified, 'u' unverified, 'f' failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     q: Option<char>,
+    /// Void reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    x: Option<String>,
+    /// Edit count.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    m: u32,
     #[serde(flatten)]
     b: StoredBody,
 }
@@ -75,10 +88,48 @@ pub enum StoredBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         l: Option<(i32, i32, u32)>,
     },
+    /// Enums are stored by their wire names: a few bytes more than a letter, but one
+    /// name table fewer to keep in step.
+    #[serde(rename = "i")]
+    Incident {
+        p: String,
+        /// Category.
+        y: IncidentCategory,
+        /// Severity.
+        w: Severity,
+        /// Description.
+        d: String,
+        /// People involved.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        h: String,
+        /// Follow-up status.
+        u: FollowUp,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        o: String,
+        t: DateTime<FixedOffset>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        l: Option<(i32, i32, u32)>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn position_tuple(p: Option<Position>) -> Option<(i32, i32, u32)> {
+    p.map(|p| (p.lat_e6, p.lon_e6, p.accuracy_m))
+}
+
+fn tuple_position(l: Option<(i32, i32, u32)>) -> Option<Position> {
+    l.map(|(lat_e6, lon_e6, accuracy_m)| Position {
+        lat_e6,
+        lon_e6,
+        accuracy_m,
+    })
 }
 
 fn proof_char(p: Proof) -> char {
@@ -124,7 +175,18 @@ impl StoredRecord {
                 o: c.officer_name.clone(),
                 t: c.device_time,
                 g: c.gate_code.clone(),
-                l: c.position.map(|p| (p.lat_e6, p.lon_e6, p.accuracy_m)),
+                l: position_tuple(c.position),
+            },
+            RecordBody::Incident(i) => StoredBody::Incident {
+                p: i.post_id.clone(),
+                y: i.category,
+                w: i.severity,
+                d: i.description.clone(),
+                h: i.people.clone(),
+                u: i.status,
+                o: i.officer_name.clone(),
+                t: i.device_time,
+                l: position_tuple(i.position),
             },
         };
         StoredRecord {
@@ -132,6 +194,8 @@ impl StoredRecord {
             s: local.synced,
             r: local.received_at,
             q: local.proof.map(proof_char),
+            x: local.record.voided.clone(),
+            m: local.record.edits,
             b,
         }
     }
@@ -161,11 +225,28 @@ impl StoredRecord {
                 officer_name: o,
                 device_time: t,
                 gate_code: g,
-                position: l.map(|(lat_e6, lon_e6, accuracy_m)| Position {
-                    lat_e6,
-                    lon_e6,
-                    accuracy_m,
-                }),
+                position: tuple_position(l),
+            }),
+            StoredBody::Incident {
+                p,
+                y,
+                w,
+                d,
+                h,
+                u,
+                o,
+                t,
+                l,
+            } => RecordBody::Incident(Incident {
+                post_id: p,
+                category: y,
+                severity: w,
+                description: d,
+                people: h,
+                status: u,
+                officer_name: o,
+                device_time: t,
+                position: tuple_position(l),
             }),
         };
         Ok(LocalRecord {
@@ -173,6 +254,8 @@ impl StoredRecord {
                 id,
                 version: stored.v,
                 body,
+                voided: stored.x,
+                edits: stored.m,
             },
             synced: stored.s,
             received_at: stored.r,
@@ -216,7 +299,39 @@ mod tests {
     use crate::hlc::DeviceId;
     use proptest::prelude::*;
 
+    /// Any stored record: a check-in, or an incident made of the same parts; maybe
+    /// voided, maybe edited.
     fn arb_local() -> impl Strategy<Value = LocalRecord> {
+        (
+            arb_checkin(),
+            proptest::option::of((0usize..5, 0usize..3, 0usize..3, ".{1,30}", ".{0,10}")),
+            proptest::option::of(".{1,20}"),
+            0u32..4,
+        )
+            .prop_map(|(mut local, incident, voided, edits)| {
+                if let Some((c, w, u, d, h)) = incident {
+                    let RecordBody::CheckIn(ci) = &local.record.body else {
+                        unreachable!()
+                    };
+                    local.record.body = RecordBody::Incident(Incident {
+                        post_id: ci.post_id.clone(),
+                        category: IncidentCategory::ALL[c],
+                        severity: Severity::ALL[w],
+                        description: d,
+                        people: h,
+                        status: FollowUp::ALL[u],
+                        officer_name: ci.officer_name.clone(),
+                        device_time: ci.device_time,
+                        position: ci.position,
+                    });
+                }
+                local.record.voided = voided;
+                local.record.edits = edits;
+                local
+            })
+    }
+
+    fn arb_checkin() -> impl Strategy<Value = LocalRecord> {
         (
             any::<u128>().prop_filter("nil", |n| *n != 0),
             0u64..0xffff_ffff_ffff,
@@ -249,14 +364,14 @@ mod tests {
                 |(id, w, c, d, p, arrival, f, n, o, (off_min, secs, synced, recv, g, q, l))| {
                     let offset = FixedOffset::east_opt(off_min * 60).unwrap();
                     LocalRecord {
-                        record: Record {
-                            id: Uuid::from_u128(id),
-                            version: Hlc {
+                        record: Record::new(
+                            Uuid::from_u128(id),
+                            Hlc {
                                 wall_ms: w,
                                 counter: c,
                                 device: DeviceId::new(d).unwrap(),
                             },
-                            body: RecordBody::CheckIn(CheckIn {
+                            RecordBody::CheckIn(CheckIn {
                                 post_id: p,
                                 event: if arrival {
                                     CheckInEvent::Arrival
@@ -276,7 +391,7 @@ mod tests {
                                     accuracy_m,
                                 }),
                             }),
-                        },
+                        ),
                         synced,
                         received_at: recv.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
                         proof: q,

@@ -1,0 +1,325 @@
+//! CSV sheets for the office, produced by the same code on the phone (offline) and on
+//! the server: check-ins, incidents and coverage.
+//!
+//! UTF-8 with a byte order mark (Excel reads a BOM-less CSV as the system code page,
+//! GBK in China, and garbles the Chinese), CRLF line ends and RFC 4180 quoting. Text
+//! people typed is guarded against formula injection. Written by hand rather than with
+//! the `csv` crate: the writer is twenty lines, and on the phone every kilobyte of wasm
+//! counts against the first-load budget (BENCHMARKS.md).
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::coverage::{Cell, Rate};
+use crate::post::Post;
+use crate::record::{CheckInEvent, Position, Record, RecordBody};
+use crate::school::WindowKind;
+
+/// The UTF-8 byte order mark, as the first character of every sheet.
+pub const BOM: char = '\u{feff}';
+
+/// A sheet being written.
+#[derive(Debug)]
+pub struct Sheet(String);
+
+impl Default for Sheet {
+    fn default() -> Self {
+        Sheet::new()
+    }
+}
+
+impl Sheet {
+    pub fn new() -> Sheet {
+        Sheet(String::from(BOM))
+    }
+
+    /// Appends one row; cells with a comma, quote or line break are quoted.
+    pub fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        for (n, cell) in cells.into_iter().enumerate() {
+            if n > 0 {
+                self.0.push(',');
+            }
+            let cell = cell.as_ref();
+            if cell.contains([',', '"', '\r', '\n']) {
+                self.0.push('"');
+                self.0.push_str(&cell.replace('"', "\"\""));
+                self.0.push('"');
+            } else {
+                self.0.push_str(cell);
+            }
+        }
+        self.0.push_str("\r\n");
+    }
+
+    pub fn finish(self) -> String {
+        self.0
+    }
+}
+
+/// Text people typed, safe to open in a spreadsheet: a cell starting with `=`, `+`,
+/// `-` or `@` would run as a formula there (CSV injection), so it gets a leading `'`,
+/// which Excel hides.
+pub fn text(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn flag(on: bool) -> Cow<'static, str> {
+    Cow::Borrowed(if on { "true" } else { "false" })
+}
+
+/// Microdegrees as decimal degrees with six places, exactly (no float rounding).
+pub fn degrees(e6: i32) -> String {
+    let sign = if e6 < 0 { "-" } else { "" };
+    let abs = e6.unsigned_abs();
+    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+}
+
+/// A rate as "50.0% (1/2)", or "n/a (0/0)" with nothing decided. Integer arithmetic,
+/// rounded half up, so phone and server print the same digits.
+pub fn rate_text(rate: Rate) -> String {
+    match rate.tenths_of_percent() {
+        Some(t) => format!("{}.{}% ({}/{})", t / 10, t % 10, rate.covered, rate.decided),
+        None => format!("n/a (0/{})", rate.decided),
+    }
+}
+
+/// One record of a sheet, with when the server received it (if known).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub record: &'a Record,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+fn received(at: Option<DateTime<Utc>>) -> Cow<'static, str> {
+    at.map_or(Cow::Borrowed(""), |t| {
+        t.to_rfc3339_opts(SecondsFormat::Millis, true).into()
+    })
+}
+
+fn position_cells(p: Option<Position>) -> [Cow<'static, str>; 3] {
+    match p {
+        Some(p) => [
+            degrees(p.lat_e6).into(),
+            degrees(p.lon_e6).into(),
+            p.accuracy_m.to_string().into(),
+        ],
+        None => [Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed("")],
+    }
+}
+
+/// Rows of the given kind in time order (then by id, so equal times sort stably).
+fn in_order<'a>(rows: &[Row<'a>], kind: &str) -> Vec<Row<'a>> {
+    let mut rows: Vec<Row<'a>> = rows
+        .iter()
+        .filter(|r| r.record.body.kind() == kind)
+        .copied()
+        .collect();
+    rows.sort_by_key(|r| (r.record.body.device_time(), r.record.id));
+    rows
+}
+
+/// The check-ins among `rows`. Voided ones are included, marked with their reason.
+pub fn check_ins<'p>(rows: &[Row<'_>], post: impl Fn(&str) -> Option<&'p Post>) -> String {
+    let mut out = Sheet::new();
+    out.row([
+        "id",
+        "school",
+        "gate",
+        "post_id",
+        "event",
+        "officer",
+        "car",
+        "lights",
+        "officer_name",
+        "note",
+        "device_time",
+        "received_at",
+        "latitude",
+        "longitude",
+        "accuracy_m",
+        "voided",
+        "edits",
+    ]);
+    for row in in_order(rows, "checkin") {
+        let RecordBody::CheckIn(c) = &row.record.body else {
+            continue;
+        };
+        let post = post(&c.post_id);
+        let event = match c.event {
+            CheckInEvent::Arrival => "arrival",
+            CheckInEvent::Departure => "departure",
+        };
+        let [lat, lon, acc] = position_cells(c.position);
+        out.row([
+            Cow::from(row.record.id.to_string()),
+            text(post.map_or("", |p| p.school.as_str())),
+            text(post.map_or("", |p| p.gate.as_str())),
+            text(&c.post_id),
+            event.into(),
+            flag(c.presence.officer),
+            flag(c.presence.car),
+            flag(c.presence.lights),
+            text(&c.officer_name),
+            text(&c.note),
+            c.device_time.to_rfc3339().into(),
+            received(row.received_at),
+            lat,
+            lon,
+            acc,
+            text(row.record.voided.as_deref().unwrap_or("")),
+            row.record.edits.to_string().into(),
+        ]);
+    }
+    out.finish()
+}
+
+/// The incidents among `rows`. Voided ones are included, marked with their reason.
+pub fn incidents<'p>(rows: &[Row<'_>], post: impl Fn(&str) -> Option<&'p Post>) -> String {
+    let mut out = Sheet::new();
+    out.row([
+        "id",
+        "school",
+        "gate",
+        "post_id",
+        "category",
+        "severity",
+        "status",
+        "description",
+        "people",
+        "officer_name",
+        "device_time",
+        "received_at",
+        "latitude",
+        "longitude",
+        "accuracy_m",
+        "voided",
+        "edits",
+    ]);
+    for row in in_order(rows, "incident") {
+        let RecordBody::Incident(i) = &row.record.body else {
+            continue;
+        };
+        let post = post(&i.post_id);
+        let [lat, lon, acc] = position_cells(i.position);
+        out.row([
+            Cow::from(row.record.id.to_string()),
+            text(post.map_or("", |p| p.school.as_str())),
+            text(post.map_or("", |p| p.gate.as_str())),
+            text(&i.post_id),
+            i.category.as_str().into(),
+            i.severity.as_str().into(),
+            i.status.as_str().into(),
+            text(&i.description),
+            text(&i.people),
+            text(&i.officer_name),
+            i.device_time.to_rfc3339().into(),
+            received(row.received_at),
+            lat,
+            lon,
+            acc,
+            text(row.record.voided.as_deref().unwrap_or("")),
+            row.record.edits.to_string().into(),
+        ]);
+    }
+    out.finish()
+}
+
+/// One row per school × day × window with its status, then the rate of each window
+/// kind and of all windows over `label` (a date range; upcoming windows not counted).
+pub fn coverage<'s>(
+    cells: &[Cell<'_>],
+    school_name: impl Fn(&str) -> Option<&'s str>,
+    label: &str,
+) -> String {
+    let mut out = Sheet::new();
+    out.row(["school_id", "school", "date", "window", "status"]);
+    for cell in cells {
+        out.row([
+            text(cell.school_id),
+            text(school_name(cell.school_id).unwrap_or("")),
+            cell.date.to_string().into(),
+            Cow::from(cell.kind.as_str()),
+            Cow::from(cell.status.as_str()),
+        ]);
+    }
+    for kind in [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon] {
+        let of_kind: Vec<&Cell> = cells.iter().filter(|c| c.kind == kind).collect();
+        if !of_kind.is_empty() {
+            let rate = Rate::of(of_kind.iter().copied());
+            out.row(["", "rate", label, kind.as_str(), &rate_text(rate)]);
+        }
+    }
+    out.row(["", "rate", label, "all", &rate_text(Rate::of(cells))]);
+    out.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::tests::{sample, sample_incident};
+
+    #[test]
+    fn quoting_follows_rfc_4180_and_starts_with_a_bom() {
+        let mut s = Sheet::new();
+        s.row(["a", "b,c", "say \"hi\"", "two\nlines", "张三"]);
+        assert_eq!(
+            s.finish(),
+            "\u{feff}a,\"b,c\",\"say \"\"hi\"\"\",\"two\nlines\",张三\r\n"
+        );
+    }
+
+    #[test]
+    fn typed_text_cannot_become_a_formula() {
+        assert_eq!(text("=1+1"), "'=1+1");
+        assert_eq!(text("-2"), "'-2");
+        assert_eq!(text("南门"), "南门");
+    }
+
+    #[test]
+    fn degrees_are_exact() {
+        assert_eq!(degrees(31_230_416), "31.230416");
+        assert_eq!(degrees(-5), "-0.000005");
+        assert_eq!(degrees(0), "0.000000");
+    }
+
+    #[test]
+    fn rates_print_with_one_decimal_rounded_half_up() {
+        let r = |covered, decided| rate_text(Rate { covered, decided });
+        assert_eq!(r(1, 2), "50.0% (1/2)");
+        assert_eq!(r(2, 3), "66.7% (2/3)");
+        assert_eq!(r(1, 3), "33.3% (1/3)");
+        assert_eq!(r(0, 0), "n/a (0/0)");
+        assert_eq!(r(1, 8), "12.5% (1/8)");
+    }
+
+    #[test]
+    fn sheets_split_kinds_and_mark_voids() {
+        let check_in = sample(1, 1);
+        let void = sample(2, 1).voided(check_in.version.clone(), "=重复".into());
+        let incident = sample_incident(3, 1);
+        let rows: Vec<Row> = [&incident, &void, &check_in]
+            .into_iter()
+            .map(|record| Row {
+                record,
+                received_at: None,
+            })
+            .collect();
+        let posts = crate::post::demo_posts();
+        let find = |id: &str| posts.iter().find(|p| p.id == id);
+        let sheet = check_ins(&rows, find);
+        let lines: Vec<&str> = sheet.lines().collect();
+        assert_eq!(lines.len(), 3, "{sheet}");
+        assert!(lines[0].starts_with("\u{feff}id,school,gate"));
+        assert!(lines[1].contains("实验小学,南门,s01-g1,arrival,true,true,true,张警官"));
+        assert!(lines[2].ends_with(",'=重复,0"), "{}", lines[2]);
+        let sheet = incidents(&rows, find);
+        let lines: Vec<&str> = sheet.lines().collect();
+        assert_eq!(lines.len(), 2, "{sheet}");
+        assert!(lines[1].contains(",fraud,medium,open,冒充老师收取资料费,两名成年男子,"));
+    }
+}
