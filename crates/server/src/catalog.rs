@@ -11,7 +11,7 @@ use std::error::Error;
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::record::{valid_post_id, MAX_POST_ID_LEN};
 use gatewatch_model::school::{demo_schools, School};
-use gatewatch_model::{demo_posts, Post};
+use gatewatch_model::{demo_posts, GeoPoint, Post};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::error::AppError;
@@ -25,6 +25,7 @@ pub struct PostDef {
     pub id: String,
     pub school_id: String,
     pub gate: String,
+    pub location: Option<GeoPoint>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +36,8 @@ pub enum PostError {
     NoGate,
     #[error("gate name is longer than {MAX_GATE_CHARS} characters")]
     GateTooLong,
+    #[error("location must be latitude -90..90 and longitude -180..180 (in microdegrees)")]
+    BadLocation,
 }
 
 impl PostDef {
@@ -49,6 +52,9 @@ impl PostDef {
         }
         if self.gate.chars().count() > MAX_GATE_CHARS {
             return Err(PostError::GateTooLong);
+        }
+        if self.location.is_some_and(|l| !l.is_valid()) {
+            return Err(PostError::BadLocation);
         }
         Ok(())
     }
@@ -86,6 +92,7 @@ pub async fn seed_demo(
             id: post.id,
             school_id: post.school_id,
             gate: post.gate,
+            location: post.location,
         };
         upsert_post(&mut tx, &def, &updated_at).await?;
     }
@@ -114,24 +121,42 @@ pub async fn schools(db: &SqlitePool) -> Result<Vec<School>, AppError> {
         .collect()
 }
 
+/// A post row: id, school id, school name, gate, latitude and longitude.
+type PostRow = (String, String, String, String, Option<i64>, Option<i64>);
+
 /// Every post with its school's name, by id.
 pub async fn posts(db: &SqlitePool) -> Result<Vec<Post>, AppError> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT p.id, p.school_id, s.name, p.gate
+    let rows: Vec<PostRow> = sqlx::query_as(
+        "SELECT p.id, p.school_id, s.name, p.gate, p.lat_e6, p.lon_e6
          FROM posts p JOIN schools s ON s.id = p.school_id
          ORDER BY p.id",
     )
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, school_id, school, gate)| Post {
-            id,
-            school_id,
-            school,
-            gate,
+    rows.into_iter()
+        .map(|(id, school_id, school, gate, lat, lon)| {
+            Ok(Post {
+                id,
+                school_id,
+                school,
+                gate,
+                location: location(lat, lon)?,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// The stored columns as a point: both set or neither (the server writes them
+/// together; the schema checks their ranges).
+fn location(lat_e6: Option<i64>, lon_e6: Option<i64>) -> Result<Option<GeoPoint>, AppError> {
+    let micro = |v: i64| i32::try_from(v).map_err(|e| AppError::Internal(Box::new(e)));
+    match (lat_e6, lon_e6) {
+        (Some(lat), Some(lon)) => Ok(Some(GeoPoint {
+            lat_e6: micro(lat)?,
+            lon_e6: micro(lon)?,
+        })),
+        _ => Ok(None),
+    }
 }
 
 /// Creates or replaces a school the caller has validated.
@@ -168,6 +193,7 @@ pub async fn put_post(
         school_id: post.school_id.clone(),
         school,
         gate: post.gate.clone(),
+        location: post.location,
     }))
 }
 
@@ -238,18 +264,24 @@ async fn upsert_post(
     post: &PostDef,
     updated_at: &str,
 ) -> Result<(), sqlx::Error> {
+    // `IS NOT`, not `<>`: a location going from or to NULL is a change too.
     sqlx::query(
-        "INSERT INTO posts (id, school_id, gate, updated_at, secret) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO posts (id, school_id, gate, updated_at, secret, lat_e6, lon_e6)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
              school_id = excluded.school_id, gate = excluded.gate,
-             updated_at = excluded.updated_at
-         WHERE (school_id, gate) <> (excluded.school_id, excluded.gate)",
+             updated_at = excluded.updated_at,
+             lat_e6 = excluded.lat_e6, lon_e6 = excluded.lon_e6
+         WHERE school_id IS NOT excluded.school_id OR gate IS NOT excluded.gate
+            OR lat_e6 IS NOT excluded.lat_e6 OR lon_e6 IS NOT excluded.lon_e6",
     )
     .bind(&post.id)
     .bind(&post.school_id)
     .bind(&post.gate)
     .bind(updated_at)
     .bind(new_secret())
+    .bind(post.location.map(|l| l.lat_e6))
+    .bind(post.location.map(|l| l.lon_e6))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -307,6 +339,7 @@ mod tests {
             id: "s01-g1".into(),
             school_id: "s01".into(),
             gate: "南门".into(),
+            location: None,
         };
         let cases = [
             (ok.clone(), None),

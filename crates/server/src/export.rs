@@ -1,27 +1,25 @@
 //! Reports for the office as CSV that Excel opens with the Chinese intact: the
 //! check-ins of a date range, and the coverage (落实率) of every school's windows over
-//! it, computed by `gatewatch_model::coverage` exactly as the phones compute it.
+//! it, computed by `gatewatch_model::coverage` exactly as the phones compute it. The
+//! sheets themselves are `gatewatch_model::csv`'s, byte for byte the phones' exports;
+//! this module only picks the records.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate, Status};
-use gatewatch_model::school::{School, WindowKind};
-use gatewatch_model::{CheckInEvent, Record, RecordBody};
+use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate};
+use gatewatch_model::school::School;
+use gatewatch_model::{csv, Post, Record};
 use serde::Serialize;
 use sqlx::SqlitePool;
 
 use crate::catalog;
 use crate::error::AppError;
+use crate::feed::parse_received;
 
 /// Longest report, in days: a year, leap day included.
 pub const MAX_RANGE_DAYS: i64 = 366;
-
-/// Excel reads a CSV as the system's code page (GBK in China) unless it starts with
-/// the UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The days a report covers, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,73 +72,31 @@ impl DateRange {
 }
 
 /// Every check-in whose device time falls on a day of `range` in its own offset (the
-/// day the officer saw on the phone), oldest first.
+/// day the officer saw on the phone), oldest first; voided ones too, marked. The sheet
+/// is `gatewatch_model::csv::check_ins`, the one the phones export.
 pub async fn checkins_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, AppError> {
-    let posts: HashMap<String, gatewatch_model::Post> = catalog::posts(db)
+    let posts = posts_by_id(db).await?;
+    let stored = of_kind(db, "checkin", range.days()).await?;
+    let rows = sheet_rows(&stored);
+    Ok(csv::check_ins(&rows, |id| posts.get(id)).into_bytes())
+}
+
+async fn posts_by_id(db: &SqlitePool) -> Result<HashMap<String, Post>, AppError> {
+    Ok(catalog::posts(db)
         .await?
         .into_iter()
         .map(|p| (p.id.clone(), p))
-        .collect();
-    let mut rows = check_ins(db, range.days()).await?;
-    rows.sort_by_key(|(record, _)| {
-        let RecordBody::CheckIn(c) = &record.body;
-        (c.device_time, record.id)
-    });
-    let mut out = Sheet::new();
-    out.row([
-        "id",
-        "school",
-        "gate",
-        "post_id",
-        "event",
-        "officer",
-        "car",
-        "lights",
-        "officer_name",
-        "note",
-        "device_time",
-        "received_at",
-        "latitude",
-        "longitude",
-        "accuracy_m",
-    ])?;
-    for (record, received_at) in &rows {
-        let RecordBody::CheckIn(c) = &record.body;
-        let post = posts.get(&c.post_id);
-        let event = match c.event {
-            CheckInEvent::Arrival => "arrival",
-            CheckInEvent::Departure => "departure",
-        };
-        out.row([
-            Cow::from(record.id.to_string()),
-            text(post.map_or("", |p| p.school.as_str())),
-            text(post.map_or("", |p| p.gate.as_str())),
-            text(&c.post_id),
-            event.into(),
-            flag(c.presence.officer),
-            flag(c.presence.car),
-            flag(c.presence.lights),
-            text(&c.officer_name),
-            text(&c.note),
-            c.device_time.to_rfc3339().into(),
-            received_at.as_str().into(),
-            // Microdegrees printed as degrees; empty when the phone had no fix.
-            c.position
-                .map_or(Cow::from(""), |p| degrees(p.lat_e6).into()),
-            c.position
-                .map_or(Cow::from(""), |p| degrees(p.lon_e6).into()),
-            c.position
-                .map_or(Cow::from(""), |p| p.accuracy_m.to_string().into()),
-        ])?;
-    }
-    out.finish()
+        .collect())
 }
 
-/// Microdegrees as decimal degrees with six places, exactly (no float rounding).
-fn degrees(e6: i32) -> String {
-    let sign = if e6 < 0 { "-" } else { "" };
-    let abs = e6.unsigned_abs();
-    format!("{sign}{}.{:06}", abs / 1_000_000, abs % 1_000_000)
+fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
+    stored
+        .iter()
+        .map(|(record, received_at)| csv::Row {
+            record,
+            received_at: Some(*received_at),
+        })
+        .collect()
 }
 
 /// The schools and the arrivals (each keyed by its post's school) that coverage over
@@ -160,7 +116,7 @@ async fn coverage_inputs(
     let slack = Days::new(2);
     let first = range.from.checked_sub_days(slack).unwrap_or(range.from);
     let last = range.to.checked_add_days(slack).unwrap_or(range.to);
-    let records: Vec<Record> = check_ins(db, first..=last)
+    let records: Vec<Record> = of_kind(db, "checkin", first..=last)
         .await?
         .into_iter()
         .map(|(record, _)| record)
@@ -252,136 +208,34 @@ pub async fn coverage_csv(
         .iter()
         .map(|s| (s.id.as_str(), s.name.as_str()))
         .collect();
-
-    let mut out = Sheet::new();
-    out.row(["school_id", "school", "date", "window", "status"])?;
-    for cell in &cells {
-        out.row([
-            text(cell.school_id),
-            text(names.get(cell.school_id).copied().unwrap_or("")),
-            cell.date.to_string().into(),
-            window_name(cell.kind).into(),
-            status_name(cell.status).into(),
-        ])?;
-    }
-    let label = range.label();
-    let kinds = [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon];
-    for kind in kinds {
-        let of_kind: Vec<_> = cells.iter().filter(|c| c.kind == kind).collect();
-        if !of_kind.is_empty() {
-            let rate = Rate::of(of_kind.iter().copied());
-            out.row([
-                "",
-                "rate",
-                label.as_str(),
-                window_name(kind),
-                rate_text(rate).as_str(),
-            ])?;
-        }
-    }
-    out.row([
-        "",
-        "rate",
-        label.as_str(),
-        "all",
-        rate_text(Rate::of(&cells)).as_str(),
-    ])?;
-    out.finish()
+    let sheet = csv::coverage(&cells, |id| names.get(id).copied(), &range.label());
+    Ok(sheet.into_bytes())
 }
 
-/// The check-ins whose device time's own local date is in `days`, with their
-/// `received_at`.
-async fn check_ins(
+/// The records of `kind` whose device time's own local date is in `days`, with when
+/// the server received them.
+async fn of_kind(
     db: &SqlitePool,
+    kind: &str,
     days: RangeInclusive<NaiveDate>,
-) -> Result<Vec<(Record, String)>, AppError> {
+) -> Result<Vec<(Record, DateTime<Utc>)>, AppError> {
     // `device_time` is stored as RFC 3339 with the phone's offset, so its first ten
     // characters are the date in that offset.
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT body, received_at FROM records
-         WHERE kind = 'checkin'
+         WHERE kind = ?
            AND substr(json_extract(body, '$.data.device_time'), 1, 10) BETWEEN ? AND ?",
     )
+    .bind(kind)
     .bind(days.start().format("%Y-%m-%d").to_string())
     .bind(days.end().format("%Y-%m-%d").to_string())
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(body, received_at)| Ok((serde_json::from_str(&body)?, received_at)))
+        .map(|(body, received_at)| {
+            Ok((serde_json::from_str(&body)?, parse_received(&received_at)?))
+        })
         .collect()
-}
-
-/// A CSV being written: UTF-8 with a byte order mark, CRLF line ends (RFC 4180).
-struct Sheet(csv::Writer<Vec<u8>>);
-
-impl Sheet {
-    fn new() -> Self {
-        Sheet(
-            csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(BOM.to_vec()),
-        )
-    }
-
-    fn row<I, T>(&mut self, cells: I) -> Result<(), AppError>
-    where
-        I: IntoIterator<Item = T>,
-        T: AsRef<str>,
-    {
-        let cells: Vec<T> = cells.into_iter().collect();
-        self.0
-            .write_record(cells.iter().map(|c| c.as_ref()))
-            .map_err(|e| AppError::Internal(Box::new(e)))
-    }
-
-    fn finish(self) -> Result<Vec<u8>, AppError> {
-        self.0
-            .into_inner()
-            .map_err(|e| AppError::Internal(Box::new(e.into_error())))
-    }
-}
-
-/// Text people typed, safe to open in a spreadsheet: a cell starting with `=`, `+`,
-/// `-` or `@` would run as a formula there (CSV injection), so it gets a leading `'`,
-/// which Excel hides.
-fn text(s: &str) -> Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{s}"))
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-fn flag(on: bool) -> Cow<'static, str> {
-    Cow::Borrowed(if on { "true" } else { "false" })
-}
-
-/// The wire names of the model's enums (exhaustive, so a new variant must be named).
-fn window_name(kind: WindowKind) -> &'static str {
-    match kind {
-        WindowKind::Morning => "morning",
-        WindowKind::Noon => "noon",
-        WindowKind::Afternoon => "afternoon",
-    }
-}
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Covered => "covered",
-        Status::Late => "late",
-        Status::Partial => "partial",
-        Status::Missed => "missed",
-        Status::Upcoming => "upcoming",
-    }
-}
-
-/// `50.0% (1/2)`: the rate with what it is made of; `n/a (0/0)` before any window is
-/// decided.
-fn rate_text(rate: Rate) -> String {
-    match rate.percent() {
-        Some(p) => format!("{p:.1}% ({}/{})", rate.covered, rate.decided),
-        None => format!("n/a (0/{})", rate.decided),
-    }
 }
 
 #[cfg(test)]
@@ -418,22 +272,5 @@ mod tests {
             .contains("`to`"));
         let missing = DateRange::parse(None, Some("2026-11-25")).unwrap_err();
         assert!(missing.to_string().contains("required"), "{missing}");
-    }
-
-    #[test]
-    fn formula_like_text_is_defused_and_other_text_kept() {
-        assert_eq!(text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(text("-5度 路滑"), "'-5度 路滑");
-        assert_eq!(text("@a"), "'@a");
-        assert_eq!(text("正常 = ok"), "正常 = ok");
-        assert_eq!(text(""), "");
-    }
-
-    #[test]
-    fn rate_text_shows_its_parts() {
-        let rate = |covered, decided| Rate { covered, decided };
-        assert_eq!(rate_text(rate(1, 2)), "50.0% (1/2)");
-        assert_eq!(rate_text(rate(2, 3)), "66.7% (2/3)");
-        assert_eq!(rate_text(rate(0, 0)), "n/a (0/0)");
     }
 }

@@ -106,9 +106,7 @@ pub async fn pull(db: &SqlitePool, since: Cursor, limit: usize) -> Result<PullRe
         .map(|(seq, received_at, body, proof)| {
             Ok(Change {
                 seq: to_cursor(seq)?,
-                received_at: DateTime::parse_from_rfc3339(&received_at)
-                    .map_err(|e| AppError::Internal(Box::new(e)))?
-                    .with_timezone(&Utc),
+                received_at: parse_received(&received_at)?,
                 record: serde_json::from_str(&body)?,
                 proof: proof.as_deref().and_then(text_proof),
             })
@@ -130,11 +128,13 @@ async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Record>, A
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }
 
-/// Writes `record` as the state of its id, at the next position of the feed.
 /// The server's verdict on a check-in's gate code, checked against its post's secret
 /// around the device time. A code for an unknown post cannot be verified: failed.
+/// Other kinds carry no code and get no verdict.
 async fn proof_of(conn: &mut SqliteConnection, record: &Record) -> Result<Option<Proof>, AppError> {
-    let RecordBody::CheckIn(c) = &record.body;
+    let RecordBody::CheckIn(c) = &record.body else {
+        return Ok(None);
+    };
     let Some(code) = c.gate_code.as_deref() else {
         return Ok(Some(Proof::Unverified));
     };
@@ -162,6 +162,7 @@ fn text_proof(s: &str) -> Option<Proof> {
     }
 }
 
+/// Writes `record` as the state of its id, at the next position of the feed.
 async fn store(
     conn: &mut SqliteConnection,
     record: &Record,
@@ -200,6 +201,13 @@ async fn last_seq(conn: &mut SqliteConnection) -> Result<Cursor, AppError> {
         .fetch_one(&mut *conn)
         .await?;
     to_cursor(seq)
+}
+
+/// A stored `received_at` (RFC 3339, written by `push`) back as an instant.
+pub fn parse_received(text: &str) -> Result<DateTime<Utc>, AppError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| AppError::Internal(Box::new(e)))
 }
 
 fn to_cursor(seq: i64) -> Result<Cursor, AppError> {

@@ -170,6 +170,7 @@ impl Columns {
             id: post_id.into(),
             school_id: school_id.into(),
             gate: gate.into(),
+            location: None,
         };
         post.validate()
             .map_err(|e| format!("post `{post_id}`: {e}"))?;

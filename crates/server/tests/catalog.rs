@@ -182,6 +182,7 @@ async fn put_post_creates_moves_and_names_the_school() {
         school_id: "s02".into(),
         school: "第一中学".into(),
         gate: "西门".into(),
+        location: None,
     };
     assert_eq!(response.json::<Post>(), want);
     assert!(posts(&t).await.contains(&want));

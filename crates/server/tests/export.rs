@@ -7,7 +7,7 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use common::{record_at, TestApp, TestResponse};
-use gatewatch_model::{CheckInEvent, Record, RecordBody};
+use gatewatch_model::{CheckInEvent, Record};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -32,8 +32,7 @@ fn rows(response: &TestResponse) -> Vec<Vec<String>> {
 }
 
 fn edit(record: &mut Record, change: impl FnOnce(&mut gatewatch_model::CheckIn)) {
-    let RecordBody::CheckIn(c) = &mut record.body;
-    change(c);
+    change(common::check_in(record));
 }
 
 /// The record ids in a check-in export, in file order.
@@ -86,7 +85,9 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
             "received_at",
             "latitude",
             "longitude",
-            "accuracy_m"
+            "accuracy_m",
+            "voided",
+            "edits"
         ]
     );
     assert_eq!(rows.len(), 3);
@@ -109,10 +110,10 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
     );
     let received = chrono::DateTime::parse_from_rfc3339(&row[11]).unwrap();
     assert_eq!(received.offset().local_minus_utc(), 0, "{}", row[11]);
-    assert_eq!(row[12..], ["31.230416", "-121.473701", "13"]);
+    assert_eq!(row[12..], ["31.230416", "-121.473701", "13", "", "0"]);
 
     let row = &rows[2];
-    assert_eq!(row[12..], ["", "", ""], "no fix, empty cells");
+    assert_eq!(row[12..15], ["", "", ""], "no fix, empty cells");
     assert_eq!(
         (row[1].as_str(), row[4].as_str()),
         ("第一中学", "departure")

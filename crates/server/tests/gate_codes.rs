@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use common::{record, TestApp};
 use gatewatch_model::gatecode::{code_at, secret_from_hex, Proof};
-use gatewatch_model::{Record, RecordBody};
+use gatewatch_model::Record;
 
 fn with_code(mut r: Record, post: &str, at: DateTime<Utc>, code: Option<String>) -> Record {
-    let RecordBody::CheckIn(c) = &mut r.body;
+    let c = common::check_in(&mut r);
     c.post_id = post.into();
     c.device_time = at.fixed_offset();
     c.gate_code = code;

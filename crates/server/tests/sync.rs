@@ -135,8 +135,7 @@ async fn versions_of_one_record_within_one_batch_apply_in_order() {
 async fn an_invalid_record_is_rejected_without_failing_the_others() {
     let t = TestApp::new().await;
     let mut bad = record(2, 100);
-    let gatewatch_model::RecordBody::CheckIn(c) = &mut bad.body;
-    c.post_id = "not a post id".into();
+    common::check_in(&mut bad).post_id = "not a post id".into();
 
     let pushed = t.push(&[record(1, 100), bad.clone(), record(3, 100)]).await;
     assert_eq!(outcomes(&pushed), [AckOutcome::Stored, AckOutcome::Stored]);

@@ -61,6 +61,7 @@ async fn put_post(
         id,
         school_id: body.school_id,
         gate: body.gate.trim().to_owned(),
+        location: None,
     };
     def.validate()
         .map_err(|e| AppError::InvalidPost(format!("post `{}`: {e}", def.id)))?;

@@ -195,14 +195,10 @@ pub fn device() -> DeviceId {
 /// A valid check-in with id `n` at version `wall_ms`; its note names the version, so
 /// different versions have different content, as real edits do.
 pub fn record(n: u128, wall_ms: u64) -> Record {
-    Record {
-        id: Uuid::from_u128(n),
-        version: Hlc {
-            wall_ms,
-            counter: 0,
-            device: device(),
-        },
-        body: RecordBody::CheckIn(CheckIn {
+    Record::new(
+        Uuid::from_u128(n),
+        version(wall_ms),
+        RecordBody::CheckIn(CheckIn {
             post_id: "s01-g1".into(),
             event: CheckInEvent::Arrival,
             presence: Presence {
@@ -216,13 +212,30 @@ pub fn record(n: u128, wall_ms: u64) -> Record {
             gate_code: None,
             position: None,
         }),
+    )
+}
+
+/// The version `wall_ms` of `device()`.
+pub fn version(wall_ms: u64) -> Hlc {
+    Hlc {
+        wall_ms,
+        counter: 0,
+        device: device(),
+    }
+}
+
+/// The check-in body of a record made by `record` or `record_at`.
+pub fn check_in(record: &mut Record) -> &mut CheckIn {
+    match &mut record.body {
+        RecordBody::CheckIn(c) => c,
+        other => panic!("not a check-in: {other:?}"),
     }
 }
 
 /// `record(n, 100)` at another post and device time (RFC 3339 with the phone's offset).
 pub fn record_at(n: u128, post_id: &str, device_time: &str) -> Record {
     let mut r = record(n, 100);
-    let RecordBody::CheckIn(c) = &mut r.body;
+    let c = check_in(&mut r);
     c.post_id = post_id.into();
     c.device_time = DateTime::parse_from_rfc3339(device_time).unwrap();
     r
@@ -230,12 +243,13 @@ pub fn record_at(n: u128, post_id: &str, device_time: &str) -> Record {
 
 /// The note of a check-in record.
 pub fn note(record: &Record) -> &str {
-    let RecordBody::CheckIn(c) = &record.body;
-    &c.note
+    match &record.body {
+        RecordBody::CheckIn(c) => &c.note,
+        other => panic!("not a check-in: {other:?}"),
+    }
 }
 
 /// Sets the note of a check-in record.
 pub fn set_note(record: &mut Record, text: &str) {
-    let RecordBody::CheckIn(c) = &mut record.body;
-    c.note = text.into();
+    check_in(record).note = text.into();
 }
