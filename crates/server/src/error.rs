@@ -73,6 +73,11 @@ pub enum AppError {
     #[error("no such endpoint")]
     NotFound,
 
+    /// 404 `not_found`: the endpoint exists but what its path names does not (a
+    /// record, a post); the detail says which.
+    #[error("{0}")]
+    Missing(String),
+
     /// 405 `method_not_allowed`: the endpoint exists but not with this method.
     #[error("this endpoint does not take this HTTP method")]
     MethodNotAllowed,
@@ -105,7 +110,7 @@ impl AppError {
             AppError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
             AppError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::NotFound | AppError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -1,5 +1,5 @@
-//! The change feed in SQLite: applying pushed records with the model's upsert rule, and
-//! reading the changes after a cursor.
+//! The change feed in SQLite: applying pushed records with the model's upsert rule,
+//! reading the changes after a cursor, and the history of every version of a record.
 //!
 //! Architecture invariant: sequence numbers are handed out only inside a write
 //! transaction, and write transactions are serialized (`BEGIN IMMEDIATE` takes the
@@ -11,9 +11,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::{
-    Ack, AckOutcome, Change, Cursor, DeviceId, PullResponse, PushRequest, PushResponse, Record,
-    RecordBody, Rejection,
+    Ack, AckOutcome, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
+    Record, RecordBody, Rejection,
 };
+use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
@@ -61,7 +62,12 @@ pub async fn push(
                 AckOutcome::Stored
             }
             Upsert::Duplicate => AckOutcome::Duplicate,
-            Upsert::Superseded => AckOutcome::Superseded,
+            Upsert::Superseded => {
+                // Never the record's state here, but an edit someone made (e.g. offline,
+                // while another phone edited it later): its history keeps it.
+                keep_version(&mut tx, record, &request.device, &received_at).await?;
+                AckOutcome::Superseded
+            }
             Upsert::Conflict => {
                 rejected.push(reject(format!(
                     "version {} of this record is already stored with different content; \
@@ -193,7 +199,64 @@ async fn store(
     .bind(proof.map(proof_text))
     .execute(&mut *conn)
     .await?;
+    keep_version(conn, record, device, received_at).await
+}
+
+/// Adds `record` to its history. The table is append-only: a version already there
+/// (pushed again) keeps its first arrival.
+async fn keep_version(
+    conn: &mut SqliteConnection,
+    record: &Record,
+    device: &DeviceId,
+    received_at: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO record_versions (id, version, body, received_at, device)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id, version) DO NOTHING",
+    )
+    .bind(record.id.to_string())
+    .bind(record.version.to_string())
+    .bind(serde_json::to_string(record)?)
+    .bind(received_at)
+    .bind(device.as_str())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// One version of a record in its history.
+#[derive(Debug, Serialize)]
+pub struct Version {
+    pub version: Hlc,
+    /// The server's clock when this version arrived.
+    pub received_at: DateTime<Utc>,
+    pub record: Record,
+}
+
+/// Every version of record `id` the server accepted, oldest first (by version, so the
+/// last one is the record as the feed has it); `None` if the server has no such record.
+pub async fn history(db: &SqlitePool, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT received_at, body FROM record_versions WHERE id = ? ORDER BY version",
+    )
+    .bind(id.to_string())
+    .fetch_all(db)
+    .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    rows.into_iter()
+        .map(|(received_at, body)| {
+            let record: Record = serde_json::from_str(&body)?;
+            Ok(Version {
+                version: record.version.clone(),
+                received_at: parse_received(&received_at)?,
+                record,
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 async fn last_seq(conn: &mut SqliteConnection) -> Result<Cursor, AppError> {

@@ -5,6 +5,7 @@ pub mod export;
 pub mod health;
 pub mod posts;
 pub mod pwa;
+pub mod records;
 pub mod sync;
 
 use axum::Router;
@@ -20,6 +21,7 @@ pub fn api() -> Router<AppState> {
         .merge(export::router())
         .merge(health::router())
         .merge(posts::router())
+        .merge(records::router())
         .merge(sync::router())
         // Must come after the routes: it is set on the method routers already present.
         .method_not_allowed_fallback(method_not_allowed)

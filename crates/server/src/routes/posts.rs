@@ -33,7 +33,7 @@ async fn secret(
 ) -> Result<Json<Secret>, AppError> {
     let secret = catalog::post_secret(&state.db, &id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(|| AppError::Missing(format!("no post has the id `{id}`")))?;
     Ok(Json(Secret {
         secret: gatewatch_model::gatecode::secret_to_hex(&secret),
     }))

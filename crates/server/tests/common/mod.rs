@@ -142,6 +142,13 @@ impl TestApp {
         response.json()
     }
 
+    /// `GET /api/records/{id}/history`, expecting a 200: the versions as JSON.
+    pub async fn history(&self, id: Uuid) -> Vec<serde_json::Value> {
+        let response = self.get(&format!("/api/records/{id}/history")).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
     /// How many rows the records table holds.
     pub async fn rows(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM records")
