@@ -1,5 +1,5 @@
 //! Reports for the office as CSV that Excel opens with the Chinese intact: the
-//! check-ins of a date range, and the coverage (落实率) of every school's windows over
+//! check-ins and the incidents of a date range, and the coverage (落实率) of every school's windows over
 //! it, computed by `gatewatch_model::coverage` exactly as the phones compute it. The
 //! sheets themselves are `gatewatch_model::csv`'s, byte for byte the phones' exports;
 //! this module only picks the records.
@@ -79,6 +79,15 @@ pub async fn checkins_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, 
     let stored = of_kind(db, "checkin", range.days()).await?;
     let rows = sheet_rows(&stored);
     Ok(csv::check_ins(&rows, |id| posts.get(id)).into_bytes())
+}
+
+/// Every incident whose device time falls on a day of `range` in its own offset,
+/// oldest first, voided ones too (`gatewatch_model::csv::incidents`).
+pub async fn incidents_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, AppError> {
+    let posts = posts_by_id(db).await?;
+    let stored = of_kind(db, "incident", range.days()).await?;
+    let rows = sheet_rows(&stored);
+    Ok(csv::incidents(&rows, |id| posts.get(id)).into_bytes())
 }
 
 async fn posts_by_id(db: &SqlitePool) -> Result<HashMap<String, Post>, AppError> {

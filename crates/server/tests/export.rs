@@ -1,13 +1,13 @@
-//! Reports: `GET /api/export/checkins.csv`, `GET /api/export/coverage.csv` and the
+//! Reports: `GET /api/export/checkins.csv`, `incidents.csv`, `coverage.csv` and the
 //! coverage rates as JSON (`GET /api/coverage`): the byte order mark and headers Excel
-//! needs, filtering by the phone's local date,
+//! needs, filtering by the phone's local date, voided records listed but not counted,
 //! coverage statuses and rates, and refused date ranges.
 
 mod common;
 
 use axum::http::{header, StatusCode};
-use common::{record_at, TestApp, TestResponse};
-use gatewatch_model::{CheckInEvent, Record};
+use common::{incident, incident_of, record_at, version, TestApp, TestResponse};
+use gatewatch_model::{CheckInEvent, FollowUp, IncidentCategory, Record, Severity};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -156,6 +156,159 @@ async fn checkins_are_dated_by_the_phones_own_offset() {
 }
 
 #[tokio::test]
+async fn incidents_have_their_own_sheet_dated_by_the_phone() {
+    let t = TestApp::new().await;
+    let mut first = incident(1, 100, "s02-g1", "2026-11-20T16:45:00+08:00");
+    let i = incident_of(&mut first);
+    i.category = IncidentCategory::Bullying;
+    i.severity = Severity::High;
+    i.description = "高年级学生在门口索要零花钱, \"已制止\"".into();
+    i.people = "=三名学生".into();
+    i.position = Some(gatewatch_model::Position {
+        lat_e6: 31_226_000,
+        lon_e6: 121_480_000,
+        accuracy_m: 20,
+    });
+    let earlier = incident(2, 100, "s01-g1", "2026-11-20T07:30:00+08:00");
+    let mut handed = earlier.corrected(version(200), earlier.body.clone());
+    incident_of(&mut handed).status = FollowUp::HandedOver;
+    let void =
+        incident(3, 100, "s01-g2", "2026-11-20T11:50:00+08:00").voided(version(300), "误报".into());
+    // The 21st on the phone, so not in a report of the 20th.
+    let next_day = incident(4, 100, "s01-g1", "2026-11-21T00:10:00+08:00");
+    // A check-in the same day: not an incident.
+    let check_in = record_at(5, "s01-g1", "2026-11-20T07:10:00+08:00");
+    t.push(&[
+        first.clone(),
+        earlier,
+        handed.clone(),
+        void.clone(),
+        next_day,
+        check_in,
+    ])
+    .await;
+
+    let response = t
+        .get("/api/export/incidents.csv?from=2026-11-20&to=2026-11-20")
+        .await;
+    assert_eq!(
+        response.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"gatewatch-incidents_2026-11-20_2026-11-20.csv\"")
+    );
+    assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
+    let sheet = rows(&response);
+    assert_eq!(
+        sheet[0],
+        [
+            "id",
+            "school",
+            "gate",
+            "post_id",
+            "category",
+            "severity",
+            "status",
+            "description",
+            "people",
+            "officer_name",
+            "device_time",
+            "received_at",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "voided",
+            "edits"
+        ]
+    );
+    // Oldest first by the phone's time; the voided one listed with its reason.
+    assert_eq!(
+        ids(&sheet),
+        [handed.id, void.id, first.id].map(|id| id.to_string())
+    );
+    let by_column = |row: &[String], columns: &[usize]| -> Vec<String> {
+        columns.iter().map(|&c| row[c].clone()).collect()
+    };
+    assert_eq!(
+        by_column(&sheet[1], &[1, 2, 3, 4, 5, 6, 15, 16]),
+        [
+            "实验小学",
+            "南门",
+            "s01-g1",
+            "fraud",
+            "medium",
+            "handed_over",
+            "",
+            "1"
+        ]
+    );
+    assert_eq!(
+        by_column(&sheet[2], &[2, 6, 15, 16]),
+        ["北门", "open", "误报", "0"]
+    );
+    let row = &sheet[3];
+    assert_eq!(
+        row[1..11],
+        [
+            "第一中学",
+            "正门",
+            "s02-g1",
+            "bullying",
+            "high",
+            "open",
+            "高年级学生在门口索要零花钱, \"已制止\"",
+            // Would be a formula in Excel without the leading quote.
+            "'=三名学生",
+            "张警官",
+            "2026-11-20T16:45:00+08:00",
+        ]
+    );
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&row[11]).is_ok(),
+        "{}",
+        row[11]
+    );
+    assert_eq!(row[12..15], ["31.226000", "121.480000", "20"]);
+
+    let check_ins = t
+        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+        .await;
+    assert_eq!(rows(&check_ins).len(), 2, "the check-in alone, no incident");
+}
+
+#[tokio::test]
+async fn a_voided_check_in_is_listed_but_does_not_cover_its_window() {
+    let t = TestApp::new().await;
+    // s01's morning window is 07:20-08:00 (+08:00), due 07:05.
+    let on_time = record_at(1, "s01-g1", "2026-11-20T07:00:00+08:00");
+    let mut moved = on_time.corrected(version(200), on_time.body.clone());
+    common::check_in(&mut moved).post_id = "s01-g2".into();
+    let void = moved.voided(version(300), "=不是本人签到".into());
+    let s01_morning = || async {
+        let coverage = rows(
+            &t.get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20")
+                .await,
+        );
+        coverage
+            .iter()
+            .find(|r| r[0] == "s01" && r[3] == "morning")
+            .map(|r| r[4].clone())
+            .unwrap()
+    };
+    t.push(&[on_time, moved]).await;
+    assert_eq!(s01_morning().await, "covered", "before the void");
+    t.push(std::slice::from_ref(&void)).await;
+    assert_eq!(s01_morning().await, "missed", "after the void");
+
+    let sheet = rows(
+        &t.get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+            .await,
+    );
+    assert_eq!(sheet.len(), 2);
+    assert_eq!(sheet[1][0], void.id.to_string());
+    assert_eq!(sheet[1][3], "s01-g2");
+    assert_eq!(sheet[1][15..], ["'=不是本人签到", "1"]);
+}
+
+#[tokio::test]
 async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
     let t = TestApp::new().await;
     sqlx::raw_sql("DELETE FROM posts; DELETE FROM schools;")
@@ -249,7 +402,7 @@ async fn bad_date_ranges_are_refused() {
         ("?from=2026-11-21&to=2026-11-20", "after"),
         ("?from=2025-11-20&to=2026-11-21", "367 days"),
     ];
-    for report in ["checkins", "coverage"] {
+    for report in ["checkins", "incidents", "coverage"] {
         for (query, in_detail) in cases {
             let error = t
                 .get(&format!("/api/export/{report}.csv{query}"))

@@ -1,4 +1,4 @@
-//! `GET /api/export/checkins.csv` and `GET /api/export/coverage.csv`, both taking
+//! `GET /api/export/checkins.csv`, `incidents.csv` and `coverage.csv`, all taking
 //! `?from=YYYY-MM-DD&to=YYYY-MM-DD`: downloads for the office (format in `export`).
 //!
 //! Not authenticated yet, like the admin API: accounts come in a later issue.
@@ -19,6 +19,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/export/checkins.csv", get(checkins))
+        .route("/export/incidents.csv", get(incidents))
         .route("/export/coverage.csv", get(coverage))
         .route("/coverage", get(coverage_json))
 }
@@ -56,6 +57,18 @@ async fn checkins(
     let body = export::checkins_csv(&state.db, range).await?;
     Ok(attachment(
         format!("gatewatch-checkins_{}.csv", range.label()),
+        body,
+    ))
+}
+
+async fn incidents(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<RangeQuery>,
+) -> Result<Response, AppError> {
+    let range = query.range()?;
+    let body = export::incidents_csv(&state.db, range).await?;
+    Ok(attachment(
+        format!("gatewatch-incidents_{}.csv", range.label()),
         body,
     ))
 }

@@ -11,8 +11,8 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use chrono::DateTime;
 use gatewatch_model::{
-    CheckIn, CheckInEvent, DeviceId, ErrorBody, Hlc, Presence, PullResponse, PushRequest,
-    PushResponse, Record, RecordBody,
+    CheckIn, CheckInEvent, DeviceId, ErrorBody, FollowUp, Hlc, Incident, IncidentCategory,
+    Presence, PullResponse, PushRequest, PushResponse, Record, RecordBody, Severity,
 };
 use gatewatch_server::AppState;
 use http_body_util::BodyExt;
@@ -228,6 +228,34 @@ pub fn version(wall_ms: u64) -> Hlc {
         wall_ms,
         counter: 0,
         device: device(),
+    }
+}
+
+/// A valid incident with id `n` at version `wall_ms`, at post `post_id` and device
+/// time `device_time` (RFC 3339 with the phone's offset).
+pub fn incident(n: u128, wall_ms: u64, post_id: &str, device_time: &str) -> Record {
+    Record::new(
+        Uuid::from_u128(n),
+        version(wall_ms),
+        RecordBody::Incident(Incident {
+            post_id: post_id.into(),
+            category: IncidentCategory::Fraud,
+            severity: Severity::Medium,
+            description: "冒充老师收取资料费".into(),
+            people: "两名成年男子".into(),
+            status: FollowUp::Open,
+            officer_name: "张警官".into(),
+            device_time: DateTime::parse_from_rfc3339(device_time).unwrap(),
+            position: None,
+        }),
+    )
+}
+
+/// The incident body of a record made by `incident`.
+pub fn incident_of(record: &mut Record) -> &mut Incident {
+    match &mut record.body {
+        RecordBody::Incident(i) => i,
+        other => panic!("not an incident: {other:?}"),
     }
 }
 
