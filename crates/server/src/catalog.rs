@@ -65,6 +65,9 @@ impl PostDef {
 pub struct Catalog {
     pub schools: Vec<School>,
     pub posts: Vec<PostDef>,
+    /// Whether the posts' locations were given (an import file with latitude and
+    /// longitude columns). If not, posts already stored keep theirs.
+    pub locations_given: bool,
 }
 
 /// Writes the demo catalog if there are neither schools nor posts, so a fresh server
@@ -200,7 +203,8 @@ pub async fn put_post(
 /// Upserts a whole validated catalog in one transaction: all of it or nothing.
 ///
 /// A CSV has no UTC offset column, so a school already stored keeps its offset and a
-/// new one gets the offset given in `catalog`.
+/// new one gets the offset given in `catalog`. Likewise a post already stored keeps its
+/// location unless `catalog.locations_given`.
 pub async fn import(
     db: &SqlitePool,
     catalog: &Catalog,
@@ -223,8 +227,24 @@ pub async fn import(
         let windows = serde_json::to_string(&school.windows)?;
         upsert_school(&mut tx, &school, &windows, &updated_at).await?;
     }
+    let mut stored_locations: HashMap<String, GeoPoint> = HashMap::new();
+    if !catalog.locations_given {
+        let rows: Vec<(String, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT id, lat_e6, lon_e6 FROM posts WHERE lat_e6 IS NOT NULL")
+                .fetch_all(&mut *tx)
+                .await?;
+        for (id, lat, lon) in rows {
+            if let Some(at) = location(lat, lon)? {
+                stored_locations.insert(id, at);
+            }
+        }
+    }
     for post in &catalog.posts {
-        upsert_post(&mut tx, post, &updated_at).await?;
+        let mut post = post.clone();
+        if let Some(stored) = stored_locations.get(&post.id) {
+            post.location = Some(*stored);
+        }
+        upsert_post(&mut tx, &post, &updated_at).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -398,6 +418,36 @@ mod tests {
                     ..ok.clone()
                 },
                 Some(PostError::GateTooLong),
+            ),
+            (
+                PostDef {
+                    location: Some(GeoPoint {
+                        lat_e6: -90_000_000,
+                        lon_e6: 180_000_000,
+                    }),
+                    ..ok.clone()
+                },
+                None,
+            ),
+            (
+                PostDef {
+                    location: Some(GeoPoint {
+                        lat_e6: 90_000_001,
+                        lon_e6: 0,
+                    }),
+                    ..ok.clone()
+                },
+                Some(PostError::BadLocation),
+            ),
+            (
+                PostDef {
+                    location: Some(GeoPoint {
+                        lat_e6: 0,
+                        lon_e6: -180_000_001,
+                    }),
+                    ..ok.clone()
+                },
+                Some(PostError::BadLocation),
             ),
         ];
         for (post, want) in cases {

@@ -9,8 +9,11 @@
 //! ```
 //!
 //! An empty window cell means the school has no such window; an empty lead time means
-//! `DEFAULT_LEAD_MINUTES`. The whole file is checked before anything is written, and
-//! the first problem found is reported with its line number.
+//! `DEFAULT_LEAD_MINUTES`. Optional `latitude` and `longitude` columns give where each
+//! gate is, in decimal degrees (`31.230416`, `121.473701`); a row gives both or
+//! neither. Without those columns, posts already stored keep their locations. The whole
+//! file is checked before anything is written, and the first problem found is
+//! reported with its line number.
 
 use std::collections::HashMap;
 
@@ -18,6 +21,7 @@ use chrono::NaiveTime;
 use gatewatch_model::school::{
     PeakWindow, School, WindowKind, DEFAULT_LEAD_MINUTES, DEFAULT_UTC_OFFSET_MINUTES,
 };
+use gatewatch_model::GeoPoint;
 
 use crate::catalog::{Catalog, PostDef};
 
@@ -33,6 +37,9 @@ pub const COLUMNS: [&str; 8] = [
     "afternoon",
     "lead_minutes",
 ];
+
+/// The optional columns of a gate's location, given together or not at all.
+pub const LOCATION_COLUMNS: [&str; 2] = ["latitude", "longitude"];
 
 /// What is wrong with an import, and where: `line` is the file's line, the header
 /// being line 1.
@@ -98,46 +105,49 @@ pub fn parse(csv_text: &[u8]) -> Result<Catalog, ImportError> {
             problem: "the file has no rows below its header".into(),
         });
     }
-    Ok(Catalog { schools, posts })
+    Ok(Catalog {
+        schools,
+        posts,
+        locations_given: columns.location.is_some(),
+    })
 }
 
-/// Where each of `COLUMNS` is in this file.
-struct Columns([usize; 8]);
+/// Where each of `COLUMNS` is in this file, and the `LOCATION_COLUMNS` if it has them.
+struct Columns {
+    required: [usize; 8],
+    location: Option<[usize; 2]>,
+}
 
 impl Columns {
     fn find(header: &csv::StringRecord) -> Result<Self, ImportError> {
-        let mut at = [0; 8];
-        for (slot, name) in at.iter_mut().zip(COLUMNS) {
-            let mut found = header
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| h.eq_ignore_ascii_case(name));
-            *slot = match (found.next(), found.next()) {
-                (Some((i, _)), None) => i,
-                (None, _) => {
-                    return Err(ImportError {
-                        line: 1,
-                        problem: format!(
-                            "the header has no `{name}` column; expected {}",
-                            COLUMNS.join(",")
-                        ),
-                    })
-                }
-                (Some(_), Some(_)) => {
-                    return Err(ImportError {
-                        line: 1,
-                        problem: format!("the header has two `{name}` columns"),
-                    })
-                }
-            };
+        let header_error = |problem: String| ImportError { line: 1, problem };
+        let mut required = [0; 8];
+        for (slot, name) in required.iter_mut().zip(COLUMNS) {
+            *slot = column(header, name)?.ok_or_else(|| {
+                header_error(format!(
+                    "the header has no `{name}` column; expected {}",
+                    COLUMNS.join(",")
+                ))
+            })?;
         }
-        Ok(Columns(at))
+        let [lat, lon] = LOCATION_COLUMNS;
+        let location = match (column(header, lat)?, column(header, lon)?) {
+            (Some(lat), Some(lon)) => Some([lat, lon]),
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(header_error(format!(
+                    "the header has only one of `{lat}` and `{lon}`; give both or neither"
+                )))
+            }
+        };
+        Ok(Columns { required, location })
     }
 
     /// The school and the post of one row, each checked on its own.
     fn read(&self, row: &csv::StringRecord) -> Result<(School, PostDef), String> {
+        let cell = |i: usize| row.get(i).unwrap_or("");
         let [school_id, school_name, post_id, gate, morning, noon, afternoon, lead] =
-            self.0.map(|i| row.get(i).unwrap_or(""));
+            self.required.map(cell);
         let mut windows = Vec::new();
         for (kind, column, cell) in [
             (WindowKind::Morning, "morning", morning),
@@ -170,12 +180,86 @@ impl Columns {
             id: post_id.into(),
             school_id: school_id.into(),
             gate: gate.into(),
-            location: None,
+            location: match self.location {
+                Some(at) => location(at.map(cell))?,
+                None => None,
+            },
         };
         post.validate()
             .map_err(|e| format!("post `{post_id}`: {e}"))?;
         Ok((school, post))
     }
+}
+
+/// The column named `name` (any case), if the header has it once; an error if twice.
+fn column(header: &csv::StringRecord, name: &str) -> Result<Option<usize>, ImportError> {
+    let mut found = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.eq_ignore_ascii_case(name))
+        .map(|(i, _)| i);
+    match (found.next(), found.next()) {
+        (first, None) => Ok(first),
+        (_, Some(_)) => Err(ImportError {
+            line: 1,
+            problem: format!("the header has two `{name}` columns"),
+        }),
+    }
+}
+
+/// A gate's location from its latitude and longitude cells: both empty is none.
+fn location([lat, lon]: [&str; 2]) -> Result<Option<GeoPoint>, String> {
+    let degrees = |name: &str, cell: &str, max: u32| {
+        let e6 = microdegrees(cell)
+            .ok_or_else(|| format!("{name} `{cell}` is not a number of degrees like 31.230416"))?;
+        i32::try_from(e6)
+            .ok()
+            .filter(|e6| e6.unsigned_abs() <= max * 1_000_000)
+            .ok_or_else(|| format!("{name} `{cell}` is not between -{max} and {max}"))
+    };
+    match (lat.is_empty(), lon.is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => Ok(Some(GeoPoint {
+            lat_e6: degrees("latitude", lat, 90)?,
+            lon_e6: degrees("longitude", lon, 180)?,
+        })),
+        _ => Err(format!(
+            "latitude `{lat}` and longitude `{lon}` go together: give both or neither"
+        )),
+    }
+}
+
+/// Decimal degrees (`31.2304`, `-121.473701`, `+0.5`) as microdegrees, exactly: no
+/// floats, so what the admin typed is what is stored. Digits past the sixth decimal
+/// (under 0.11 m) round half away from zero. No exponents, no thousands separators.
+fn microdegrees(cell: &str) -> Option<i64> {
+    let (negative, unsigned) = match cell.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cell.strip_prefix('+').unwrap_or(cell)),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    // Far out of range already; the limit only keeps the arithmetic from overflowing.
+    let whole = whole.trim_start_matches('0');
+    if whole.len() > 12 {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let micro = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(6)
+        .fold(0, |n, d| n * 10 + i64::from(d - b'0'));
+    let round_up = fraction.as_bytes().get(6).is_some_and(|d| *d >= b'5');
+    let abs = whole * 1_000_000 + micro + i64::from(round_up);
+    Some(if negative { -abs } else { abs })
 }
 
 /// `07:20-08:00`; also with a full-width colon, `~` or a dash as typed by an input
@@ -336,6 +420,69 @@ mod tests {
             .unwrap_err()
             .problem
             .contains("two `gate`"));
+    }
+
+    #[test]
+    fn degrees_are_read_exactly() {
+        let cases = [
+            ("31.230416", Some(31_230_416)),
+            ("-121.473701", Some(-121_473_701)),
+            ("121.4737", Some(121_473_700)),
+            ("+0.5", Some(500_000)),
+            (".5", Some(500_000)),
+            ("5.", Some(5_000_000)),
+            ("00031.5", Some(31_500_000)),
+            ("-0", Some(0)),
+            // Past the sixth decimal: rounded half away from zero.
+            ("31.2304164999", Some(31_230_416)),
+            ("31.2304165", Some(31_230_417)),
+            ("-31.2304165", Some(-31_230_417)),
+            ("0.0000005", Some(1)),
+            ("99999", Some(99_999_000_000)),
+            ("", None),
+            ("-", None),
+            (".", None),
+            ("1e5", None),
+            ("31.2.3", None),
+            ("31,2", None),
+            ("--1", None),
+            ("- 1", None),
+            ("NaN", None),
+            ("３１.２", None),
+            ("9999999999999", None),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(microdegrees(cell), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn a_location_is_both_cells_or_neither_and_in_range() {
+        let at = |lat_e6, lon_e6| Ok(Some(GeoPoint { lat_e6, lon_e6 }));
+        let cases = [
+            (["", ""], Ok(None)),
+            (["31.2304", "121.4737"], at(31_230_400, 121_473_700)),
+            (["-90", "180"], at(-90_000_000, 180_000_000)),
+            (["31.2304", ""], Err("go together")),
+            (["", "121.4737"], Err("go together")),
+            (
+                ["90.000001", "0"],
+                Err("latitude `90.000001` is not between -90 and 90"),
+            ),
+            (
+                ["0", "-180.5"],
+                Err("longitude `-180.5` is not between -180 and 180"),
+            ),
+            (["0", "99999"], Err("longitude `99999` is not between")),
+            (["31°13′", "121"], Err("latitude `31°13′` is not a number")),
+        ];
+        for (cells, want) in cases {
+            match (location(cells), want) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{cells:?}"),
+                (Err(got), Err(want)) => assert!(got.contains(want), "{cells:?}: {got}"),
+                (got, want) => panic!("{cells:?}: {got:?}, wanted {want:?}"),
+            }
+        }
     }
 
     #[test]

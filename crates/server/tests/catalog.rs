@@ -6,12 +6,20 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::TestApp;
 use gatewatch_model::school::{default_windows, demo_schools, School};
-use gatewatch_model::{demo_posts, Post};
+use gatewatch_model::{demo_posts, GeoPoint, Post};
 use gatewatch_server::{AppState, MAX_IMPORT_BYTES};
 use serde_json::{json, Value};
 
 type SchoolRow = (String, String, i64, i64, String, String);
-type PostRow = (String, String, String, String);
+type PostRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// Both catalog tables, every column, `updated_at` included.
 async fn snapshot(t: &TestApp) -> (Vec<SchoolRow>, Vec<PostRow>) {
@@ -19,10 +27,12 @@ async fn snapshot(t: &TestApp) -> (Vec<SchoolRow>, Vec<PostRow>) {
         .fetch_all(&t.state.db)
         .await
         .unwrap();
-    let posts = sqlx::query_as("SELECT * FROM posts ORDER BY id")
-        .fetch_all(&t.state.db)
-        .await
-        .unwrap();
+    let posts = sqlx::query_as(
+        "SELECT id, school_id, gate, updated_at, secret, lat_e6, lon_e6 FROM posts ORDER BY id",
+    )
+    .fetch_all(&t.state.db)
+    .await
+    .unwrap();
     (schools, posts)
 }
 
@@ -73,6 +83,12 @@ async fn an_empty_database_gets_the_demo_catalog_once() {
     let t = TestApp::new().await;
     assert_eq!(schools(&t).await, demo_schools());
     assert_eq!(posts(&t).await, demo_posts());
+    // Each demo gate has its place, as a phone reads it.
+    let listed: Value = t.get("/api/posts").await.json();
+    assert_eq!(
+        listed[0]["location"],
+        json!({"lat_e6": 31_230_400, "lon_e6": 121_473_700})
+    );
     let first = snapshot(&t).await;
     restart(&t).await;
     assert_eq!(snapshot(&t).await, first, "a restart must not write again");
@@ -200,6 +216,52 @@ async fn put_post_creates_moves_and_names_the_school() {
 }
 
 #[tokio::test]
+async fn put_post_sets_and_clears_a_gates_location() {
+    let t = TestApp::new().await;
+    let at = json!({"lat_e6": 31_226_500, "lon_e6": -1});
+    let body = json!({"school_id": "s02", "gate": "西门", "location": at});
+    let response = put_post(&t, "s02-g2", body.clone()).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<Value>()["location"], at);
+    let location = |posts: Vec<Post>| {
+        posts
+            .into_iter()
+            .find(|p| p.id == "s02-g2")
+            .unwrap()
+            .location
+    };
+    assert_eq!(
+        location(posts(&t).await),
+        Some(GeoPoint {
+            lat_e6: 31_226_500,
+            lon_e6: -1
+        })
+    );
+
+    // The same again changes nothing; a move of the gate does.
+    let before = snapshot(&t).await;
+    assert_eq!(put_post(&t, "s02-g2", body).await.status, StatusCode::OK);
+    assert_eq!(snapshot(&t).await, before);
+    let moved = json!({"school_id": "s02", "gate": "西门", "location": {"lat_e6": 31_226_600, "lon_e6": -1}});
+    assert_eq!(put_post(&t, "s02-g2", moved).await.status, StatusCode::OK);
+    assert_eq!(
+        location(posts(&t).await).map(|l| l.lat_e6),
+        Some(31_226_600)
+    );
+
+    // A PUT replaces the post: without a location the gate has none.
+    for body in [
+        json!({"school_id": "s02", "gate": "西门"}),
+        json!({"school_id": "s02", "gate": "西门", "location": null}),
+    ] {
+        let response = put_post(&t, "s02-g2", body).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        assert!(response.json::<Value>().get("location").is_none());
+        assert_eq!(location(posts(&t).await), None);
+    }
+}
+
+#[tokio::test]
 async fn invalid_posts_are_refused_and_change_nothing() {
     let t = TestApp::new().await;
     let before = snapshot(&t).await;
@@ -222,6 +284,16 @@ async fn invalid_posts_are_refused_and_change_nothing() {
             "40",
         ),
         ("s01-g3", json!({"school_id": "s99", "gate": "西门"}), "s99"),
+        (
+            "s01-g3",
+            json!({"school_id": "s01", "gate": "西门", "location": {"lat_e6": 90_000_001, "lon_e6": 0}}),
+            "location",
+        ),
+        (
+            "s01-g3",
+            json!({"school_id": "s01", "gate": "西门", "location": {"lat_e6": 0, "lon_e6": 180_000_001}}),
+            "location",
+        ),
     ];
     for (id, body, in_detail) in cases {
         let error = put_post(&t, id, body)
@@ -229,9 +301,28 @@ async fn invalid_posts_are_refused_and_change_nothing() {
             .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_post");
         assert!(error.detail.contains(in_detail), "{id}: {}", error.detail);
     }
-    put_post(&t, "s01-g3", json!({"gate": "西门"}))
-        .await
-        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+    // Not the shape of a post at all.
+    let shapes = [
+        (json!({"gate": "西门"}), "school_id"),
+        (
+            json!({"school_id": "s01", "gate": "西门", "location": {"lat_e6": 31_230_400}}),
+            "lon_e6",
+        ),
+        (
+            json!({"school_id": "s01", "gate": "西门", "location": {"lat_e6": 31.2304, "lon_e6": 121}}),
+            "lat_e6",
+        ),
+        (
+            json!({"school_id": "s01", "gate": "西门", "location": {"lat_e6": 3_000_000_000_u64, "lon_e6": 0}}),
+            "lat_e6",
+        ),
+    ];
+    for (body, in_detail) in shapes {
+        let error = put_post(&t, "s01-g3", body.clone())
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+        assert!(error.detail.contains(in_detail), "{body}: {}", error.detail);
+    }
     assert_eq!(snapshot(&t).await, before);
 }
 
@@ -287,6 +378,101 @@ async fn a_csv_import_upserts_schools_and_posts() {
     // Posts not in the file are kept, and follow their school's new name.
     assert_eq!(gate("s01-g2"), ("实验小学（本部）".into(), "北门".into()));
     assert_eq!(posts.len(), demo_posts().len() + 3);
+    // A file without location columns leaves the stored locations alone.
+    let located = |id: &str| posts.iter().find(|p| p.id == id).unwrap().location;
+    assert_eq!(located("s01-g1"), demo_posts()[0].location);
+    assert_eq!(located("c01-g1"), None);
+}
+
+const LOCATED_HEADER: &str =
+    "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,latitude,longitude\r\n";
+
+#[tokio::test]
+async fn an_import_with_locations_sets_and_clears_them() {
+    let t = TestApp::new().await;
+    let file = format!(
+        "{BOM}{LOCATED_HEADER}\
+         c01,城南实验小学,c01-g1,南门,07:10-07:50,,,,31.2304,121.4737\r\n\
+         c01,城南实验小学,c01-g2,北门,07:10-07:50,,,,-33.8688197,151.2092955\r\n\
+         c01,城南实验小学,c01-g3,西门,07:10-07:50,,,,,\r\n\
+         s01,实验小学,s01-g1,南门,07:20-08:00,11:40-12:20,16:30-17:20,15,,\r\n"
+    );
+    let response = t.post_csv("/api/admin/import", file).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let listed = posts(&t).await;
+    let located = |id: &str| listed.iter().find(|p| p.id == id).unwrap().location;
+    let at = |lat_e6, lon_e6| Some(GeoPoint { lat_e6, lon_e6 });
+    assert_eq!(located("c01-g1"), at(31_230_400, 121_473_700));
+    // Digits past microdegrees are rounded, not refused.
+    assert_eq!(located("c01-g2"), at(-33_868_820, 151_209_296));
+    assert_eq!(located("c01-g3"), None);
+    // Empty cells in a file that has the columns: the gate has no location any more.
+    assert_eq!(located("s01-g1"), None);
+    // Untouched: not in the file.
+    assert_eq!(located("s01-g2"), demo_posts()[1].location);
+}
+
+#[tokio::test]
+async fn location_mistakes_in_an_import_name_their_line() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    let ok = "c01,城南实验小学,c01-g1,南门,07:10-07:50,,,,31.2304,121.4737\r\n";
+    let row = |lat: &str, lon: &str| {
+        format!("c01,城南实验小学,c01-g2,北门,07:10-07:50,,,,{lat},{lon}\r\n")
+    };
+    // (the row after a good one, what the detail starts with)
+    let rows = [
+        (
+            row("31.2304", ""),
+            "line 3: latitude `31.2304` and longitude `` go together",
+        ),
+        (
+            row("", "121.4737"),
+            "line 3: latitude `` and longitude `121.4737` go together",
+        ),
+        (
+            row("91", "121"),
+            "line 3: latitude `91` is not between -90 and 90",
+        ),
+        (
+            row("31", "-181.5"),
+            "line 3: longitude `-181.5` is not between -180 and 180",
+        ),
+        (
+            row("31°14′", "121"),
+            "line 3: latitude `31°14′` is not a number of degrees",
+        ),
+        (
+            row("N31.2", "121"),
+            "line 3: latitude `N31.2` is not a number of degrees",
+        ),
+    ];
+    let headers = [
+        (
+            HEADER.trim_end().to_owned() + ",latitude\r\n",
+            "line 1: the header has only one of `latitude` and `longitude`",
+        ),
+        (
+            LOCATED_HEADER.trim_end().to_owned() + ",Latitude\r\n",
+            "line 1: the header has two `latitude` columns",
+        ),
+    ];
+    let files = rows
+        .into_iter()
+        .map(|(bad, detail)| (format!("{BOM}{LOCATED_HEADER}{ok}{bad}"), detail))
+        .chain(headers.map(|(header, detail)| (format!("{BOM}{header}{ok}"), detail)));
+    for (file, detail) in files {
+        let error = t
+            .post_csv("/api/admin/import", file)
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+        assert!(
+            error.detail.starts_with(detail),
+            "{detail}: {}",
+            error.detail
+        );
+    }
+    assert_eq!(snapshot(&t).await, before);
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use axum::routing::{post, put};
 use axum::{Json, Router};
 use chrono::Utc;
 use gatewatch_model::school::School;
-use gatewatch_model::Post;
+use gatewatch_model::{GeoPoint, Post};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, PostDef};
@@ -44,11 +44,14 @@ async fn put_school(
     Ok(Json(school))
 }
 
-/// The body of `PUT /api/admin/posts/{id}`.
+/// The body of `PUT /api/admin/posts/{id}`. A PUT replaces: no `location` (or `null`)
+/// means the gate has none.
 #[derive(Debug, Deserialize)]
 struct PostBody {
     school_id: String,
     gate: String,
+    #[serde(default)]
+    location: Option<GeoPoint>,
 }
 
 /// Creates or replaces a post; answers with it as phones will see it.
@@ -61,7 +64,7 @@ async fn put_post(
         id,
         school_id: body.school_id,
         gate: body.gate.trim().to_owned(),
-        location: None,
+        location: body.location,
     };
     def.validate()
         .map_err(|e| AppError::InvalidPost(format!("post `{}`: {e}", def.id)))?;
