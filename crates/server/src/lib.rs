@@ -2,11 +2,12 @@
 //! SQLite, and serves the built PWA from the same origin.
 //!
 //! Code map: `config` (flags), `db` (opening SQLite), `feed` (the change feed: upsert
-//! on push, pages on pull), `catalog` (schools and posts, the demo seed), `import`
-//! (reading a catalog CSV), `export` (check-in and coverage CSV reports), `routes` (one
-//! router per area, the PWA as the fallback), `error` (the one error type and its JSON
-//! body), `extract` (JSON, query, path and CSV extractors that reject with it). The
-//! protocol is described in docs/sync-protocol.md.
+//! on push, pages on pull, every version kept for a record's history), `catalog`
+//! (schools and posts with their locations, the demo seed), `import` (reading a catalog
+//! CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
+//! `routes` (one router per area, the PWA as the fallback), `error` (the one error type
+//! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
+//! it). The protocol is described in docs/sync-protocol.md.
 //!
 //! Architecture invariant: what to keep is decided by `gatewatch_model` (validation,
 //! versions, the upsert rule); this crate only stores, orders and serves the result.
