@@ -1,8 +1,8 @@
 //! Reports for the office as CSV that Excel opens with the Chinese intact: the
-//! check-ins and the incidents of a date range, and the coverage (落实率) of every school's windows over
-//! it, computed by `gatewatch_model::coverage` exactly as the phones compute it. The
-//! sheets themselves are `gatewatch_model::csv`'s, byte for byte the phones' exports;
-//! this module only picks the records.
+//! check-ins and the incidents of a date range, and the coverage (落实率) of every
+//! school's windows over it, computed by `gatewatch_model::coverage` exactly as the
+//! phones compute it. The sheets themselves are `gatewatch_model::csv`'s, byte for byte
+//! the phones' exports; this module only picks the records.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
