@@ -6,8 +6,8 @@ use crate::components::header::Header;
 use crate::components::nav::Nav;
 use crate::components::notices::Notices;
 use crate::pages::{
-    checkin::CheckInPage, gate::GatePage, history::HistoryPage, settings::SettingsPage,
-    today::TodayPage,
+    checkin::CheckInPage, gate::GatePage, history::HistoryPage, incident::IncidentPage,
+    settings::SettingsPage, today::TodayPage,
 };
 use crate::routes::{Page, Router};
 use crate::state::AppState;
@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
     let screen = move || match router.page() {
         Page::CheckIn => view! { <CheckInPage/> }.into_any(),
         Page::Today => view! { <TodayPage/> }.into_any(),
+        Page::Incident => view! { <IncidentPage/> }.into_any(),
         Page::History => view! { <HistoryPage/> }.into_any(),
         Page::Settings => view! { <SettingsPage/> }.into_any(),
         Page::Gate => view! { <GatePage/> }.into_any(),

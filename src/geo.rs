@@ -30,9 +30,15 @@ pub fn watch(state: AppState) {
 
 /// The last fix if it is recent enough to describe where the officer is now.
 pub fn recent_fix(state: AppState, now_ms: f64) -> Option<Position> {
-    state
-        .last_fix
-        .get_untracked()
-        .filter(|(_, at)| now_ms - at <= MAX_FIX_AGE_MS)
+    state.last_fix.with_untracked(|f| fresh(*f, now_ms))
+}
+
+/// `recent_fix`, tracked: for views that follow the officer's position.
+pub fn recent_fix_at(state: AppState, now_ms: f64) -> Option<Position> {
+    state.last_fix.with(|f| fresh(*f, now_ms))
+}
+
+fn fresh(fix: Option<(Position, f64)>, now_ms: f64) -> Option<Position> {
+    fix.filter(|(_, at)| now_ms - at <= MAX_FIX_AGE_MS)
         .map(|(p, _)| p)
 }

@@ -106,6 +106,48 @@ pub enum Msg {
     ProofUnverified,
     ProofFailed,
     Located,
+    NavIncident,
+    Category,
+    CatBullying,
+    CatFraud,
+    CatTraffic,
+    CatSuspicious,
+    CatOther,
+    SeverityLabel,
+    SevLow,
+    SevMedium,
+    SevHigh,
+    Description,
+    DescriptionPlaceholder,
+    People,
+    FollowUpLabel,
+    FuOpen,
+    FuHandedOver,
+    FuClosed,
+    ReportIncident,
+    DescriptionRequired,
+    Edit,
+    Void,
+    VoidReason,
+    ConfirmVoid,
+    Voided,
+    Edited,
+    Cancel,
+    SaveChanges,
+    FilterFrom,
+    FilterTo,
+    AllPosts,
+    AllKinds,
+    KindCheckIns,
+    KindIncidents,
+    ExportCheckIns,
+    ExportIncidents,
+    ExportCoverage,
+    WeeklyChart,
+    RateWeek,
+    Rate30,
+    MySchools,
+    CityWide,
 }
 
 /// The text of `msg` in `lang`.
@@ -205,9 +247,94 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ProofUnverified => ("未验证", "Not verified"),
         ProofFailed => ("岗位码不符", "Gate code did not match"),
         Located => ("已定位", "Located"),
+        NavIncident => ("事件", "Incident"),
+        Category => ("类型", "Type"),
+        CatBullying => ("校园欺凌", "Campus bullying"),
+        CatFraud => ("诈骗", "Fraud"),
+        CatTraffic => ("交通", "Traffic"),
+        CatSuspicious => ("可疑人员", "Suspicious person"),
+        CatOther => ("其他", "Other"),
+        SeverityLabel => ("严重程度", "Severity"),
+        SevLow => ("一般", "Low"),
+        SevMedium => ("较重", "Medium"),
+        SevHigh => ("严重", "High"),
+        Description => ("经过", "What happened"),
+        DescriptionPlaceholder => ("必填：时间、地点、经过", "Required: when, where, what"),
+        People => ("涉及人员", "People involved"),
+        FollowUpLabel => ("处理状态", "Follow-up"),
+        FuOpen => ("待处理", "Open"),
+        FuHandedOver => ("已移交", "Handed over"),
+        FuClosed => ("已办结", "Closed"),
+        ReportIncident => ("提交事件", "Report incident"),
+        DescriptionRequired => ("请填写经过", "Describe what happened"),
+        Edit => ("更正", "Correct"),
+        Void => ("作废", "Void"),
+        VoidReason => ("作废原因", "Reason for voiding"),
+        ConfirmVoid => ("确认作废", "Void it"),
+        Voided => ("已作废", "Voided"),
+        Edited => ("已更正", "Corrected"),
+        Cancel => ("取消", "Cancel"),
+        SaveChanges => ("保存更正", "Save correction"),
+        FilterFrom => ("从", "From"),
+        FilterTo => ("到", "To"),
+        AllPosts => ("全部岗位", "All posts"),
+        AllKinds => ("全部类型", "All kinds"),
+        KindCheckIns => ("签到", "Check-ins"),
+        KindIncidents => ("事件", "Incidents"),
+        ExportCheckIns => ("导出签到", "Check-ins CSV"),
+        ExportIncidents => ("导出事件", "Incidents CSV"),
+        ExportCoverage => ("导出落实率", "Coverage CSV"),
+        WeeklyChart => ("每周落实率", "Coverage by week"),
+        RateWeek => ("本周", "This week"),
+        Rate30 => ("近30天", "Last 30 days"),
+        MySchools => ("我的学校", "My schools"),
+        CityWide => ("全市", "City-wide"),
     };
     match lang {
         Lang::ZhCn => zh,
         Lang::En => en,
     }
+}
+
+/// The names of the incident fields' values, in the UI's language.
+pub mod names {
+    use gatewatch_model::{FollowUp, IncidentCategory, Severity};
+
+    use super::Msg;
+
+    pub fn category(c: IncidentCategory) -> Msg {
+        match c {
+            IncidentCategory::Bullying => Msg::CatBullying,
+            IncidentCategory::Fraud => Msg::CatFraud,
+            IncidentCategory::Traffic => Msg::CatTraffic,
+            IncidentCategory::SuspiciousPerson => Msg::CatSuspicious,
+            IncidentCategory::Other => Msg::CatOther,
+        }
+    }
+
+    pub fn severity(s: Severity) -> Msg {
+        match s {
+            Severity::Low => Msg::SevLow,
+            Severity::Medium => Msg::SevMedium,
+            Severity::High => Msg::SevHigh,
+        }
+    }
+
+    pub fn follow_up(f: FollowUp) -> Msg {
+        match f {
+            FollowUp::Open => Msg::FuOpen,
+            FollowUp::HandedOver => Msg::FuHandedOver,
+            FollowUp::Closed => Msg::FuClosed,
+        }
+    }
+}
+
+/// The text of `msg` in the current language, as a reactive view or attribute value.
+///
+/// Every call returns the same closure type, so the view code that renders it is
+/// compiled once; a `tr(..)` written at each use is a new type each time
+/// and its rendering code is duplicated in the wasm (measured: tens of kilobytes).
+pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let state = crate::state::AppState::expect();
+    move || state.t(msg)
 }

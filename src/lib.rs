@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod download;
 pub mod geo;
 pub mod i18n;
 pub mod pages;

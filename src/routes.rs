@@ -1,6 +1,6 @@
 //! The app's screens and the tiny path router that switches between them.
 //!
-//! Why not leptos_router: the app has five flat screens and no parameters, and the
+//! Why not leptos_router: the app has six flat screens and no parameters, and the
 //! router (with its nested matching and `EitherOf*` view choice) cost ~13 KB brotli of
 //! the 250 KB first-load budget (BENCHMARKS.md). This module keeps what we used of it:
 //! real paths (so reload and the back button work), client-side link clicks, and
@@ -14,6 +14,8 @@ use wasm_bindgen::JsValue;
 pub enum Page {
     CheckIn,
     Today,
+    /// Reporting an incident at a post.
+    Incident,
     History,
     Settings,
     /// The lead's gate-code screen, reached from settings.
@@ -25,6 +27,7 @@ impl Page {
         match self {
             Page::CheckIn => "/",
             Page::Today => "/today",
+            Page::Incident => "/incident",
             Page::History => "/history",
             Page::Settings => "/settings",
             Page::Gate => "/gate",
@@ -35,6 +38,7 @@ impl Page {
     pub fn from_path(path: &str) -> Page {
         match path.trim_end_matches('/') {
             "/today" => Page::Today,
+            "/incident" => Page::Incident,
             "/history" => Page::History,
             "/settings" => Page::Settings,
             "/gate" => Page::Gate,
@@ -117,7 +121,14 @@ mod tests {
 
     #[test]
     fn every_page_round_trips_through_its_path() {
-        for p in [Page::CheckIn, Page::Today, Page::History, Page::Settings, Page::Gate] {
+        for p in [
+            Page::CheckIn,
+            Page::Today,
+            Page::Incident,
+            Page::History,
+            Page::Settings,
+            Page::Gate,
+        ] {
             assert_eq!(Page::from_path(p.href()), p);
         }
         assert_eq!(Page::from_path("/today/"), Page::Today);

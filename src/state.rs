@@ -10,8 +10,8 @@ use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
-    demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, Hlc, Position, Post, Presence,
-    Record, RecordBody,
+    demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, FollowUp, Hlc, Incident,
+    IncidentCategory, Position, Post, Presence, Record, RecordBody, Severity,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -83,6 +83,17 @@ pub struct CheckInDraft {
     pub note: String,
     /// The gate code typed or scanned, if any (checked by the server at sync).
     pub gate_code: Option<String>,
+}
+
+/// What the incident form hands over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentDraft {
+    pub post_id: String,
+    pub category: IncidentCategory,
+    pub severity: Severity,
+    pub description: String,
+    pub people: String,
+    pub status: FollowUp,
 }
 
 #[derive(Clone, Copy)]
@@ -224,25 +235,82 @@ impl AppState {
     /// neither the journal nor localStorage takes it, it is held in memory, retried,
     /// and still synced.
     pub async fn record_check_in(&self, draft: CheckInDraft) -> Result<SaveResult, StorageError> {
-        let Some(version) = self.clock.try_update_value(|c| c.tick(now_ms())) else {
-            return Err(StorageError::Write("app is shutting down".into()));
-        };
+        let body = RecordBody::CheckIn(CheckIn {
+            post_id: draft.post_id,
+            event: draft.event,
+            presence: draft.presence,
+            note: draft.note.trim().to_string(),
+            officer_name: self.officer_name(),
+            device_time: chrono::Local::now().fixed_offset(),
+            gate_code: draft.gate_code,
+            position: crate::geo::recent_fix(*self, js_sys::Date::now()),
+        });
+        let version = self.next_version()?;
+        self.save(Record::new(Uuid::new_v4(), version, body)).await
+    }
+
+    /// Creates an incident report and saves it, with the same guarantees as a check-in.
+    pub async fn record_incident(&self, draft: IncidentDraft) -> Result<SaveResult, StorageError> {
+        let body = RecordBody::Incident(Incident {
+            post_id: draft.post_id,
+            category: draft.category,
+            severity: draft.severity,
+            description: draft.description.trim().to_string(),
+            people: draft.people.trim().to_string(),
+            status: draft.status,
+            officer_name: self.officer_name(),
+            device_time: chrono::Local::now().fixed_offset(),
+            position: crate::geo::recent_fix(*self, js_sys::Date::now()),
+        });
+        let version = self.next_version()?;
+        self.save(Record::new(Uuid::new_v4(), version, body)).await
+    }
+
+    /// Whether this phone may correct or void a record: its own (made or last changed
+    /// here), until accounts say who owns what.
+    pub fn is_own(&self, record: &Record) -> bool {
+        record.version.device == self.device()
+    }
+
+    /// Saves a corrected body of an own record as its next version.
+    pub async fn correct(&self, id: Uuid, body: RecordBody) -> Result<SaveResult, StorageError> {
+        let current = self.own_record(id)?;
+        let version = self.next_version()?;
+        self.save(current.corrected(version, body)).await
+    }
+
+    /// Voids an own record with a reason; it stays on the phone and the server, marked.
+    pub async fn void(&self, id: Uuid, reason: String) -> Result<SaveResult, StorageError> {
+        let current = self.own_record(id)?;
+        let version = self.next_version()?;
+        self.save(current.voided(version, reason.trim().to_string()))
+            .await
+    }
+
+    fn own_record(&self, id: Uuid) -> Result<Record, StorageError> {
+        self.records
+            .with_untracked(|m| m.get(&id).map(|l| l.record.clone()))
+            .filter(|r| self.is_own(r))
+            .ok_or_else(|| StorageError::Write("not a record of this phone".into()))
+    }
+
+    fn officer_name(&self) -> String {
+        self.settings.with_untracked(|s| s.officer_name.clone())
+    }
+
+    fn next_version(&self) -> Result<Hlc, StorageError> {
+        let version = self
+            .clock
+            .try_update_value(|c| c.tick(now_ms()))
+            .ok_or_else(|| StorageError::Write("app is shutting down".into()))?;
         // If this write is lost, versions stay monotonic: start-up observes every record.
         self.clock.with_value(storage::save_clock).ok();
-        let record = Record {
-            id: Uuid::new_v4(),
-            version,
-            body: RecordBody::CheckIn(CheckIn {
-                post_id: draft.post_id,
-                event: draft.event,
-                presence: draft.presence,
-                note: draft.note.trim().to_string(),
-                officer_name: self.settings.with_untracked(|s| s.officer_name.clone()),
-                device_time: chrono::Local::now().fixed_offset(),
-                gate_code: draft.gate_code,
-                position: crate::geo::recent_fix(*self, js_sys::Date::now()),
-            }),
-        };
+        Ok(version)
+    }
+
+    /// Validates and durably saves a new state of a record (a new one or the next
+    /// version of one held); it replaces what the phone holds and waits to be pushed.
+    async fn save(&self, record: Record) -> Result<SaveResult, StorageError> {
         record
             .validate()
             .map_err(|e| StorageError::Write(e.to_string()))?;
@@ -439,10 +507,10 @@ impl AppState {
     /// year of records should not be copied on every save.
     pub fn arrivals_near(&self, day: chrono::NaiveDate) -> Vec<Arrival> {
         self.records.with(|map| {
-            let near = map.values().map(|l| &l.record).filter(|r| {
-                let RecordBody::CheckIn(c) = &r.body;
-                (c.device_time.date_naive() - day).num_days().abs() <= 1
-            });
+            let near = map
+                .values()
+                .map(|l| &l.record)
+                .filter(|r| (r.body.device_time().date_naive() - day).num_days().abs() <= 1);
             arrivals(near, |post| Some(post.to_string()))
         })
     }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::Msg;
+use crate::i18n::{tr, Msg};
 use crate::state::{AppState, SyncState};
 use crate::sync::SyncHandle;
 
@@ -28,7 +28,7 @@ pub fn Header() -> impl IntoView {
     };
     view! {
         <header class="top">
-            <h1 class="app-name">{move || state.t(Msg::AppName)}</h1>
+            <h1 class="app-name">{tr(Msg::AppName)}</h1>
             <div class="sync-box">
                 <span
                     class="sync-status"
@@ -39,11 +39,11 @@ pub fn Header() -> impl IntoView {
                     {status_label}
                 </span>
                 <span class="pending" class=("has-pending", move || pending.get() > 0)>
-                    {move || state.t(Msg::Pending)} " "
+                    {tr(Msg::Pending)} " "
                     <b data-testid="pending-count">{move || pending.get()}</b>
                 </span>
                 <button class="sync-now" data-testid="sync-now" on:click=move |_| sync.sync_now()>
-                    {move || state.t(Msg::SyncNow)}
+                    {tr(Msg::SyncNow)}
                 </button>
             </div>
         </header>

@@ -1,6 +1,9 @@
 //! Pieces shown on every screen.
 
+pub mod choice;
+pub mod coverage_chart;
 pub mod header;
 pub mod nav;
 pub mod notices;
+pub mod post_select;
 pub mod qr;

@@ -2,18 +2,16 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::Msg;
+use crate::i18n::{tr, Msg};
 use crate::routes::{Link, Page};
-use crate::state::AppState;
 
 /// The bottom navigation bar, one link per `Page`.
 #[component]
 pub fn Nav() -> impl IntoView {
-    let state = AppState::expect();
     let link = move |page: Page, msg: Msg, testid: &'static str| {
         view! {
             <Link page=page class="nav-link" testid=testid>
-                {move || state.t(msg)}
+                {tr(msg)}
             </Link>
         }
     };
@@ -21,6 +19,7 @@ pub fn Nav() -> impl IntoView {
         <nav class="bottom-nav">
             {link(Page::CheckIn, Msg::NavCheckIn, "nav-checkin")}
             {link(Page::Today, Msg::NavToday, "nav-today")}
+            {link(Page::Incident, Msg::NavIncident, "nav-incident")}
             {link(Page::History, Msg::NavHistory, "nav-history")}
             {link(Page::Settings, Msg::NavSettings, "nav-settings")}
         </nav>

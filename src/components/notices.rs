@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::Msg;
+use crate::i18n::{tr, Msg};
 use crate::pages::today::{today_board, window_msg};
 use crate::pwa;
 use crate::state::{AppState, Notice};
@@ -50,13 +50,13 @@ pub fn Notices() -> impl IntoView {
         <div class="notices">
             <Show when=move || !overdue().is_empty()>
                 <div class="notice alert" data-testid="board-alert" role="alert">
-                    <span>{move || state.t(Msg::OverdueAlert)} " " {move || overdue().join("、")}</span>
+                    <span>{tr(Msg::OverdueAlert)} " " {move || overdue().join("、")}</span>
                 </div>
             </Show>
             <Show when=move || state.update_available.get()>
                 <div class="notice update" data-testid="update-available">
-                    <span>{move || state.t(Msg::UpdateAvailable)}</span>
-                    <button on:click=|_| pwa::apply_update()>{move || state.t(Msg::UpdateNow)}</button>
+                    <span>{tr(Msg::UpdateAvailable)}</span>
+                    <button on:click=|_| pwa::apply_update()>{tr(Msg::UpdateNow)}</button>
                 </div>
             </Show>
             <For
@@ -68,7 +68,7 @@ pub fn Notices() -> impl IntoView {
                         <div class="notice warn" data-testid=testid role="alert">
                             <span>{describe(&n)}</span>
                             <button on:click=move |_| state.notices.update(|v| { if i < v.len() { v.remove(i); } })>
-                                {move || state.t(Msg::Dismiss)}
+                                {tr(Msg::Dismiss)}
                             </button>
                         </div>
                     }

@@ -1,19 +1,18 @@
 //! The check-in screen: pick the post, one big button. Nothing to set up first.
 
-use gatewatch_model::board::next_post;
 use gatewatch_model::gatecode::is_code;
 use gatewatch_model::{CheckInEvent, Presence};
 use leptos::prelude::*;
 
-use crate::i18n::Msg;
-use crate::pages::today::today_board;
+use crate::components::post_select::{default_post, PostSelect};
+use crate::i18n::{tr, Msg};
 use crate::state::{AppState, CheckInDraft, SaveResult};
 use crate::storage::StorageError;
 use crate::sync::SyncHandle;
 
-/// Outcome of the last tap, shown under the button.
+/// Outcome of the last tap, shown under the button (shared by the record forms).
 #[derive(Debug, Clone, PartialEq)]
-enum SaveStatus {
+pub enum SaveStatus {
     Idle,
     Saving,
     Done(SaveResult),
@@ -21,7 +20,7 @@ enum SaveStatus {
 }
 
 impl SaveStatus {
-    fn data_state(&self) -> &'static str {
+    pub fn data_state(&self) -> &'static str {
         match self {
             SaveStatus::Idle => "idle",
             SaveStatus::Saving => "saving",
@@ -31,7 +30,7 @@ impl SaveStatus {
         }
     }
 
-    fn record_id(&self) -> String {
+    pub fn record_id(&self) -> String {
         match self {
             SaveStatus::Done(SaveResult::Saved(id) | SaveResult::HeldInMemory(id)) => {
                 id.to_string()
@@ -49,21 +48,8 @@ pub fn CheckInPage() -> impl IntoView {
     let sync = expect_context::<SyncHandle>();
     // Where check-ins happen: follow the position from here on (never waited for).
     crate::geo::watch(state);
-    // The officer's pick; until there is one (or if sync removed it), the post whose
-    // window is due next, else the first post: a check-in is one tap from opening.
     let picked = RwSignal::new(None::<String>);
-    let board = today_board(state);
-    let post_id = Memo::new(move |_| {
-        let next = board.with(|b| next_post(b).map(str::to_string));
-        state.posts.with(|posts| {
-            picked
-                .get()
-                .filter(|id| posts.iter().any(|p| p.id == *id))
-                .or(next)
-                .or_else(|| posts.first().map(|p| p.id.clone()))
-                .unwrap_or_default()
-        })
-    });
+    let post_id = default_post(state, picked);
     let departure = RwSignal::new(false);
     let officer = RwSignal::new(true);
     let car = RwSignal::new(true);
@@ -115,57 +101,33 @@ pub fn CheckInPage() -> impl IntoView {
             gate_code: (!typed.is_empty()).then_some(typed),
         });
     };
-    let status_text = move || match status.get() {
-        SaveStatus::Idle => String::new(),
-        SaveStatus::Saving => state.t(Msg::Saving).to_string(),
-        SaveStatus::Done(SaveResult::Saved(_)) => format!("✓ {}", state.t(Msg::Saved)),
-        SaveStatus::Done(SaveResult::HeldInMemory(_)) => state.t(Msg::HeldInMemory).to_string(),
-        SaveStatus::Failed(e) => format!("{}: {e}", state.t(Msg::SaveFailed)),
-    };
+
     let flag = move |signal: RwSignal<bool>, msg: Msg, testid: &'static str| {
         view! {
             <label class="flag" class:on=move || signal.get()>
                 <input type="checkbox" data-testid=testid bind:checked=signal/>
-                <span>{move || state.t(msg)}</span>
+                <span>{tr(msg)}</span>
             </label>
         }
     };
 
     view! {
         <section class="checkin">
-            <label class="field">
-                <span>{move || state.t(Msg::Post)}</span>
-                <select
-                    data-testid="post-select"
-                    prop:value=move || post_id.get()
-                    on:change=move |ev| picked.set(Some(event_target_value(&ev)))
-                >
-                    <For
-                        each=move || state.posts.get()
-                        key=|p| p.id.clone()
-                        children=move |p| {
-                            let id = p.id.clone();
-                            view! {
-                                <option value=p.id.clone() selected=move || post_id.get() == id>{p.label()}</option>
-                            }
-                        }
-                    />
-                </select>
-            </label>
+            <PostSelect current=post_id picked=picked testid="post-select"/>
             <div class="event-toggle" role="radiogroup">
                 <button
                     class:active=move || !departure.get()
                     data-testid="event-arrival"
                     on:click=move |_| departure.set(false)
                 >
-                    {move || state.t(Msg::Arrival)}
+                    {tr(Msg::Arrival)}
                 </button>
                 <button
                     class:active=move || departure.get()
                     data-testid="event-departure"
                     on:click=move |_| departure.set(true)
                 >
-                    {move || state.t(Msg::Departure)}
+                    {tr(Msg::Departure)}
                 </button>
             </div>
             <div class="flags">
@@ -174,17 +136,17 @@ pub fn CheckInPage() -> impl IntoView {
                 {flag(lights, Msg::Lights, "flag-lights")}
             </div>
             <label class="field">
-                <span>{move || state.t(Msg::Note)}</span>
+                <span>{tr(Msg::Note)}</span>
                 <input
                     type="text"
                     data-testid="checkin-note"
                     maxlength="500"
-                    placeholder=move || state.t(Msg::NotePlaceholder)
+                    placeholder=tr(Msg::NotePlaceholder)
                     bind:value=note
                 />
             </label>
             <label class="field">
-                <span>{move || state.t(Msg::GateCode)}</span>
+                <span>{tr(Msg::GateCode)}</span>
                 <input
                     type="text"
                     inputmode="numeric"
@@ -192,11 +154,11 @@ pub fn CheckInPage() -> impl IntoView {
                     maxlength="6"
                     data-testid="checkin-code"
                     class:invalid=move || !code_ok()
-                    placeholder=move || state.t(Msg::GateCodePlaceholder)
+                    placeholder=tr(Msg::GateCodePlaceholder)
                     bind:value=code
                 />
                 <Show when=move || !code_ok()>
-                    <small class="field-error">{move || state.t(Msg::GateCodeInvalid)}</small>
+                    <small class="field-error">{tr(Msg::GateCodeInvalid)}</small>
                 </Show>
             </label>
             <button
@@ -207,12 +169,28 @@ pub fn CheckInPage() -> impl IntoView {
             >
                 {move || if departure.get() { state.t(Msg::Departure) } else { state.t(Msg::CheckInButton) }}
             </button>
-            <p class="save-status" data-testid="save-status" data-state=move || status.with(|s| s.data_state())
-                data-record-id=move || status.with(SaveStatus::record_id)
-                role="status"
-            >
-                {status_text}
-            </p>
+            <SaveStatusLine status=status/>
         </section>
+    }
+}
+
+/// The line under a form's button: saving, saved (with the record id), held, failed.
+#[component]
+pub fn SaveStatusLine(status: RwSignal<SaveStatus>) -> impl IntoView {
+    let state = AppState::expect();
+    let text = move || match status.get() {
+        SaveStatus::Idle => String::new(),
+        SaveStatus::Saving => state.t(Msg::Saving).to_string(),
+        SaveStatus::Done(SaveResult::Saved(_)) => format!("✓ {}", state.t(Msg::Saved)),
+        SaveStatus::Done(SaveResult::HeldInMemory(_)) => state.t(Msg::HeldInMemory).to_string(),
+        SaveStatus::Failed(e) => format!("{}: {e}", state.t(Msg::SaveFailed)),
+    };
+    view! {
+        <p class="save-status" data-testid="save-status" data-state=move || status.with(|s| s.data_state())
+            data-record-id=move || status.with(SaveStatus::record_id)
+            role="status"
+        >
+            {text}
+        </p>
     }
 }

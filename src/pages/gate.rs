@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::qr::QrCodeSvg;
-use crate::i18n::Msg;
+use crate::i18n::{tr, Msg};
 use crate::state::AppState;
 use crate::storage;
 
@@ -55,7 +55,7 @@ pub fn GatePage() -> impl IntoView {
     view! {
         <section class="gate">
             <label class="field">
-                <span>{move || state.t(Msg::Post)}</span>
+                <span>{tr(Msg::Post)}</span>
                 <select data-testid="gate-post" prop:value=move || post_id.get() on:change=move |ev| post_id.set(event_target_value(&ev))>
                     <For
                         each=move || state.posts.get()
@@ -76,11 +76,11 @@ pub fn GatePage() -> impl IntoView {
                     <QrCodeSvg text=payload/>
                     <p class="digits" data-testid="gate-code">{move || code.get().unwrap_or_default()}</p>
                     <p class="next">
-                        {move || seconds_left(state.now.get().timestamp())} " " {move || state.t(Msg::GateCodeNextIn)}
+                        {move || seconds_left(state.now.get().timestamp())} " " {tr(Msg::GateCodeNextIn)}
                     </p>
                 </div>
             </Show>
-            <p class="hint">{move || state.t(Msg::GateCodeHint)}</p>
+            <p class="hint">{tr(Msg::GateCodeHint)}</p>
         </section>
     }
 }

@@ -3,5 +3,6 @@
 pub mod checkin;
 pub mod gate;
 pub mod history;
+pub mod incident;
 pub mod settings;
 pub mod today;

@@ -3,8 +3,7 @@
 
 use leptos::prelude::*;
 
-
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{tr, Lang, Msg};
 use crate::routes::{Link, Page};
 use crate::state::AppState;
 use crate::storage::Settings;
@@ -48,17 +47,17 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="settings">
             <label class="field">
-                <span>{move || state.t(Msg::OfficerName)}</span>
+                <span>{tr(Msg::OfficerName)}</span>
                 <input
                     type="text"
                     data-testid="settings-name"
                     maxlength="40"
-                    placeholder=move || state.t(Msg::OfficerNamePlaceholder)
+                    placeholder=tr(Msg::OfficerNamePlaceholder)
                     bind:value=name
                 />
             </label>
             <label class="field">
-                <span>{move || state.t(Msg::Language)}</span>
+                <span>{tr(Msg::Language)}</span>
                 <select
                     data-testid="settings-lang"
                     prop:value=move || state.lang().tag()
@@ -69,8 +68,8 @@ pub fn SettingsPage() -> impl IntoView {
                 </select>
             </label>
             <fieldset class="field my-posts">
-                <legend>{move || state.t(Msg::MyPosts)}</legend>
-                <small>{move || state.t(Msg::MyPostsHint)}</small>
+                <legend>{tr(Msg::MyPosts)}</legend>
+                <small>{tr(Msg::MyPostsHint)}</small>
                 <For
                     each=move || state.posts.get()
                     key=|p| p.id.clone()
@@ -96,7 +95,7 @@ pub fn SettingsPage() -> impl IntoView {
                 />
             </fieldset>
             <button class="big-button" data-testid="settings-save" on:click=save>
-                {move || state.t(Msg::SaveSettings)}
+                {tr(Msg::SaveSettings)}
             </button>
             <p class="save-status" role="status">
                 {move || match saved.get() {
@@ -106,9 +105,9 @@ pub fn SettingsPage() -> impl IntoView {
                 }}
             </p>
             <Link page=Page::Gate class="link-button" testid="nav-gate">
-                {move || state.t(Msg::NavGate)}
+                {tr(Msg::NavGate)}
             </Link>
-            <p class="device">{move || state.t(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
+            <p class="device">{tr(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
         </section>
     }
 }

@@ -7,7 +7,8 @@ use gatewatch_model::coverage::Status;
 use gatewatch_model::school::WindowKind;
 use leptos::prelude::*;
 
-use crate::i18n::Msg;
+use crate::components::coverage_chart::CoverageChart;
+use crate::i18n::{tr, Msg};
 use crate::state::AppState;
 
 /// The board screen.
@@ -28,11 +29,11 @@ pub fn TodayPage() -> impl IntoView {
     view! {
         <section class="today">
             <p class="rate" data-testid="board-rate" data-rate=move || rate().map(|r| r.to_string()).unwrap_or_default()>
-                {move || state.t(Msg::TodayRate)} ": "
+                {tr(Msg::TodayRate)} ": "
                 <b>{move || rate().map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())}</b>
             </p>
             <Show when=move || items.with(Vec::is_empty)>
-                <p class="empty">{move || state.t(Msg::NoWindowsToday)}</p>
+                <p class="empty">{tr(Msg::NoWindowsToday)}</p>
             </Show>
             <ul class="rows">
                 <For
@@ -41,6 +42,7 @@ pub fn TodayPage() -> impl IntoView {
                     children=move |item| view! { <BoardRow item=item/> }
                 />
             </ul>
+            <CoverageChart/>
         </section>
     }
 }
@@ -122,14 +124,14 @@ fn BoardRow(item: BoardItem) -> impl IntoView {
         >
             <div class="row-main">
                 <b>{post_label}</b>
-                <span class="event">{move || state.t(window_msg(item.kind))} " " {span}</span>
-                <span class=status_class>{move || state.t(status)}</span>
+                <span class="event">{tr(window_msg(item.kind))} " " {span}</span>
+                <span class=status_class>{tr(status)}</span>
             </div>
             <div class="row-sync">
-                {move || state.t(Msg::OnPostBy)} " " {due_at.clone()}
+                {tr(Msg::OnPostBy)} " " {due_at.clone()}
                 {before_due.then(|| view! {
                     <span class="countdown" data-testid="board-countdown">
-                        " · " {move || state.t(Msg::DueIn)} " " {left}
+                        " · " {tr(Msg::DueIn)} " " {left}
                     </span>
                 })}
             </div>

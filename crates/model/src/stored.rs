@@ -47,6 +47,10 @@ impl LocalRecord {
 }
 
 /// The stored JSON shape of one record (its id is the storage key's suffix).
+///
+/// One flat struct for every kind, tagged by `k` ('c' check-in, 'i' incident): the
+/// same JSON an internally tagged enum would write, but it decodes in one pass where
+/// serde's tagged-enum path buffers every value first (half the decoder's wasm size).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRecord {
     v: Hlc,
@@ -63,53 +67,46 @@ pub struct StoredRecord {
     /// Edit count.
     #[serde(default, skip_serializing_if = "is_zero")]
     m: u32,
-    #[serde(flatten)]
-    b: StoredBody,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "k")]
-pub enum StoredBody {
-    #[serde(rename = "c")]
-    CheckIn {
-        p: String,
-        /// 'a' arrival, 'd' departure.
-        e: char,
-        /// Presence bitmask: 1 officer, 2 car, 4 lights.
-        f: u8,
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        n: String,
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        o: String,
-        t: DateTime<FixedOffset>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        g: Option<String>,
-        /// Position as [lat µ°, lon µ°, accuracy m].
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        l: Option<(i32, i32, u32)>,
-    },
-    /// Enums are stored by their wire names: a few bytes more than a letter, but one
-    /// name table fewer to keep in step.
-    #[serde(rename = "i")]
-    Incident {
-        p: String,
-        /// Category.
-        y: IncidentCategory,
-        /// Severity.
-        w: Severity,
-        /// Description.
-        d: String,
-        /// People involved.
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        h: String,
-        /// Follow-up status.
-        u: FollowUp,
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        o: String,
-        t: DateTime<FixedOffset>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        l: Option<(i32, i32, u32)>,
-    },
+    /// Kind: 'c' check-in, 'i' incident.
+    k: char,
+    /// Post id.
+    p: String,
+    /// Check-in event: 'a' arrival, 'd' departure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    e: Option<char>,
+    /// Check-in presence bitmask: 1 officer, 2 car, 4 lights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    f: Option<u8>,
+    /// Check-in note.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    n: String,
+    /// Officer name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    o: String,
+    /// Device time.
+    t: DateTime<FixedOffset>,
+    /// Gate code typed at the check-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    g: Option<String>,
+    /// Position as [lat µ°, lon µ°, accuracy m].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    l: Option<(i32, i32, u32)>,
+    /// Incident category, by its wire name (enums are stored by name: a few bytes
+    /// more than a letter, but one name table fewer to keep in step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    y: Option<IncidentCategory>,
+    /// Incident severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    w: Option<Severity>,
+    /// Incident description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    d: String,
+    /// Incident: people involved.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    h: String,
+    /// Incident follow-up status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    u: Option<FollowUp>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -163,103 +160,98 @@ pub enum StoredError {
 
 impl StoredRecord {
     pub fn from_local(local: &LocalRecord) -> Self {
-        let b = match &local.record.body {
-            RecordBody::CheckIn(c) => StoredBody::CheckIn {
-                p: c.post_id.clone(),
-                e: match c.event {
-                    CheckInEvent::Arrival => 'a',
-                    CheckInEvent::Departure => 'd',
-                },
-                f: c.presence.bits(),
-                n: c.note.clone(),
-                o: c.officer_name.clone(),
-                t: c.device_time,
-                g: c.gate_code.clone(),
-                l: position_tuple(c.position),
-            },
-            RecordBody::Incident(i) => StoredBody::Incident {
-                p: i.post_id.clone(),
-                y: i.category,
-                w: i.severity,
-                d: i.description.clone(),
-                h: i.people.clone(),
-                u: i.status,
-                o: i.officer_name.clone(),
-                t: i.device_time,
-                l: position_tuple(i.position),
-            },
-        };
-        StoredRecord {
-            v: local.record.version.clone(),
+        let record = &local.record;
+        let mut out = StoredRecord {
+            v: record.version.clone(),
             s: local.synced,
             r: local.received_at,
             q: local.proof.map(proof_char),
-            x: local.record.voided.clone(),
-            m: local.record.edits,
-            b,
+            x: record.voided.clone(),
+            m: record.edits,
+            k: 'c',
+            p: record.body.post_id().to_string(),
+            e: None,
+            f: None,
+            n: String::new(),
+            o: String::new(),
+            t: record.body.device_time(),
+            g: None,
+            l: None,
+            y: None,
+            w: None,
+            d: String::new(),
+            h: String::new(),
+            u: None,
+        };
+        match &record.body {
+            RecordBody::CheckIn(c) => {
+                out.e = Some(match c.event {
+                    CheckInEvent::Arrival => 'a',
+                    CheckInEvent::Departure => 'd',
+                });
+                out.f = Some(c.presence.bits());
+                out.n = c.note.clone();
+                out.o = c.officer_name.clone();
+                out.g = c.gate_code.clone();
+                out.l = position_tuple(c.position);
+            }
+            RecordBody::Incident(i) => {
+                out.k = 'i';
+                out.y = Some(i.category);
+                out.w = Some(i.severity);
+                out.d = i.description.clone();
+                out.h = i.people.clone();
+                out.u = Some(i.status);
+                out.o = i.officer_name.clone();
+                out.l = position_tuple(i.position);
+            }
         }
+        out
     }
 
     /// The local record this stored value describes, given the id from its key.
     pub fn into_local(self, id: Uuid) -> Result<LocalRecord, StoredError> {
-        let stored = self;
-        let body = match stored.b {
-            StoredBody::CheckIn {
-                p,
-                e,
-                f,
-                n,
-                o,
-                t,
-                g,
-                l,
-            } => RecordBody::CheckIn(CheckIn {
-                post_id: p,
-                event: match e {
+        let s = self;
+        let missing = |field: &str| StoredError::Shape(format!("missing field `{field}`"));
+        let body = match s.k {
+            'c' => RecordBody::CheckIn(CheckIn {
+                post_id: s.p,
+                event: match s.e.ok_or_else(|| missing("e"))? {
                     'a' => CheckInEvent::Arrival,
                     'd' => CheckInEvent::Departure,
                     other => return Err(StoredError::BadEvent(other)),
                 },
-                presence: Presence::from_bits(f),
-                note: n,
-                officer_name: o,
-                device_time: t,
-                gate_code: g,
-                position: tuple_position(l),
+                presence: Presence::from_bits(s.f.ok_or_else(|| missing("f"))?),
+                note: s.n,
+                officer_name: s.o,
+                device_time: s.t,
+                gate_code: s.g,
+                position: tuple_position(s.l),
             }),
-            StoredBody::Incident {
-                p,
-                y,
-                w,
-                d,
-                h,
-                u,
-                o,
-                t,
-                l,
-            } => RecordBody::Incident(Incident {
-                post_id: p,
-                category: y,
-                severity: w,
-                description: d,
-                people: h,
-                status: u,
-                officer_name: o,
-                device_time: t,
-                position: tuple_position(l),
+            'i' => RecordBody::Incident(Incident {
+                post_id: s.p,
+                category: s.y.ok_or_else(|| missing("y"))?,
+                severity: s.w.ok_or_else(|| missing("w"))?,
+                description: s.d,
+                people: s.h,
+                status: s.u.ok_or_else(|| missing("u"))?,
+                officer_name: s.o,
+                device_time: s.t,
+                position: tuple_position(s.l),
             }),
+            other => return Err(StoredError::Shape(format!("unknown record kind {other:?}"))),
         };
         Ok(LocalRecord {
             record: Record {
                 id,
-                version: stored.v,
+                version: s.v,
                 body,
-                voided: stored.x,
-                edits: stored.m,
+                voided: s.x,
+                edits: s.m,
             },
-            synced: stored.s,
-            received_at: stored.r,
-            proof: match stored.q {
+            synced: s.s,
+            received_at: s.r,
+            proof: match s.q {
                 None => None,
                 Some(c) => Some(char_proof(c).ok_or(StoredError::BadProof(c))?),
             },

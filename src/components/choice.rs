@@ -1,0 +1,37 @@
+//! A labelled `<select>` over a fixed list of named values (incident category,
+//! severity, follow-up…). One non-generic component for every such list keeps the wasm
+//! small; callers parse the chosen wire name back with the model's `parse`.
+
+use leptos::prelude::*;
+
+use crate::i18n::{tr, Msg};
+
+#[component]
+pub fn Choice(
+    label: Msg,
+    /// (wire name, what the user sees) in display order.
+    options: Vec<(&'static str, Msg)>,
+    value: RwSignal<&'static str>,
+    testid: &'static str,
+) -> impl IntoView {
+    let names: Vec<&'static str> = options.iter().map(|(n, _)| *n).collect();
+    let pick = move |ev| {
+        let chosen = event_target_value(&ev);
+        if let Some(n) = names.iter().find(|n| **n == chosen) {
+            value.set(n);
+        }
+    };
+    view! {
+        <label class="field">
+            <span>{tr(label)}</span>
+            <select data-testid=testid prop:value=move || value.get() on:change=pick>
+                {options
+                    .into_iter()
+                    .map(|(name, msg)| view! {
+                        <option value=name selected=move || value.get() == name>{tr(msg)}</option>
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}

@@ -1,0 +1,141 @@
+//! Coverage (落实率) by week and over recent periods, for my schools and city-wide,
+//! from this phone's records — drawn as SVG by the app (no chart library, no CDN).
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use gatewatch_model::coverage::{arrivals, coverage, Rate};
+use gatewatch_model::school::School;
+use gatewatch_model::Record;
+use leptos::prelude::*;
+
+use crate::i18n::{tr, Msg};
+use crate::state::AppState;
+
+/// Weeks the chart shows, ending with the current one.
+pub const CHART_WEEKS: u64 = 8;
+const BAR_W: u32 = 30;
+const GAP: u32 = 8;
+const CHART_H: u32 = 100;
+
+/// The rates the screen shows, computed together from one pass over the records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rates {
+    /// (Monday of the week, my schools' rate that week), oldest first.
+    pub weeks: Vec<(NaiveDate, Rate)>,
+    pub my_30_days: Rate,
+    pub city_30_days: Rate,
+}
+
+/// Coverage for `mine` (school ids) and all `schools` over the last `CHART_WEEKS` weeks.
+pub fn rates(
+    schools: &[School],
+    mine: &[String],
+    records: &[Record],
+    post_school: impl Fn(&str) -> Option<String>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Rates {
+    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let first = monday - Days::new(7 * (CHART_WEEKS - 1));
+    let since_30 = today - Days::new(29);
+    let arrived = arrivals(records, post_school);
+    let cells = coverage(schools, &arrived, first.min(since_30)..=today, now);
+    let is_mine = |id: &str| mine.iter().any(|m| m == id);
+    let weeks = Rate::by(
+        cells
+            .iter()
+            .filter(|c| is_mine(c.school_id) && c.date >= first),
+        |c| c.date - Days::new(u64::from(c.date.weekday().num_days_from_monday())),
+    );
+    let recent = || cells.iter().filter(|c| c.date >= since_30);
+    Rates {
+        weeks: (0..CHART_WEEKS)
+            .map(|n| {
+                let week = first + Days::new(7 * n);
+                (week, weeks.get(&week).copied().unwrap_or_default())
+            })
+            .collect(),
+        my_30_days: Rate::of(recent().filter(|c| is_mine(c.school_id))),
+        city_30_days: Rate::of(recent()),
+    }
+}
+
+fn percent_text(rate: Rate) -> String {
+    match rate.tenths_of_percent() {
+        Some(t) => format!("{}.{}%", t / 10, t % 10),
+        None => "—".into(),
+    }
+}
+
+/// The weekly bars as an SVG document: height = rate, value above, week's Monday below.
+pub fn chart_svg(weeks: &[(NaiveDate, Rate)]) -> String {
+    use std::fmt::Write;
+    let width = weeks.len() as u32 * (BAR_W + GAP);
+    let mut svg = format!(
+        r#"<svg data-testid="coverage-chart" viewBox="0 0 {width} {}">"#,
+        CHART_H + 44
+    );
+    for (n, (week, rate)) in weeks.iter().enumerate() {
+        let tenths = rate.tenths_of_percent().unwrap_or(0);
+        let h = tenths * CHART_H / 1000;
+        let x = n as u32 * (BAR_W + GAP);
+        let mid = x + BAR_W / 2;
+        let _ = write!(
+            svg,
+            r#"<g data-testid="chart-week" data-week="{week}" data-tenths="{tenths}"><rect class="bar" x="{x}" y="{}" width="{BAR_W}" height="{h}"/><text class="value" x="{mid}" y="{}">{}</text><text class="week" x="{mid}" y="{}">{:02}-{:02}</text></g>"#,
+            20 + CHART_H - h,
+            16 + CHART_H - h,
+            percent_text(*rate),
+            CHART_H + 36,
+            week.month(),
+            week.day(),
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[component]
+pub fn CoverageChart() -> impl IntoView {
+    let state = AppState::expect();
+    // Recomputed when a record changes or the minute turns, not on every second's tick.
+    let minute = Memo::new(move |_| state.now.get().timestamp() / 60);
+    let rates = Memo::new(move |_| {
+        minute.track();
+        let now = state.now.get_untracked();
+        let today = now.with_timezone(&chrono::Local).date_naive();
+        let posts = state.posts.get();
+        let mut mine: Vec<String> = state.my_posts().into_iter().map(|p| p.school_id).collect();
+        mine.dedup();
+        let records: Vec<Record> = state
+            .records
+            .with(|m| m.values().map(|l| l.record.clone()).collect());
+        let school_of = |post: &str| {
+            posts
+                .iter()
+                .find(|p| p.id == post)
+                .map(|p| p.school_id.clone())
+        };
+        state
+            .schools
+            .with(|schools| rates(schools, &mine, &records, school_of, today, now))
+    });
+    // The bars are drawn as one SVG string: numbers and dates only (nothing typed by a
+    // person), and a fraction of the wasm that a reactive element per bar would cost.
+    let svg = move || rates.with(|r| chart_svg(&r.weeks));
+    let rate_line = move |label: Msg, testid: &'static str, pick: fn(&Rates) -> Rate| {
+        view! {
+            <p class="period-rate" data-testid=testid data-tenths=move || rates.with(|r| pick(r).tenths_of_percent().map(|t| t.to_string()).unwrap_or_default())>
+                {tr(label)} ": " <b>{move || rates.with(|r| percent_text(pick(r)))}</b>
+            </p>
+        }
+    };
+    view! {
+        <section class="coverage-chart">
+            <h2>{tr(Msg::WeeklyChart)} " · " {tr(Msg::MySchools)}</h2>
+            <div class="chart" role="img" aria-label=tr(Msg::WeeklyChart) inner_html=svg></div>
+            {rate_line(Msg::RateWeek, "rate-week", |r| r.weeks.last().map(|w| w.1).unwrap_or_default())}
+            {rate_line(Msg::Rate30, "rate-30d", |r| r.my_30_days)}
+            {rate_line(Msg::CityWide, "rate-city-30d", |r| r.city_30_days)}
+        </section>
+    }
+}

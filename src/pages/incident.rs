@@ -1,0 +1,117 @@
+//! The incident screen: report what happened at a post — bullying, fraud, traffic, a
+//! suspicious person — saved and synced like a check-in, offline first.
+
+use gatewatch_model::{FollowUp, IncidentCategory, Severity};
+use leptos::prelude::*;
+
+use crate::components::choice::Choice;
+use crate::components::post_select::{default_post, PostSelect};
+use crate::i18n::{names, tr, Msg};
+use crate::pages::checkin::{SaveStatus, SaveStatusLine};
+use crate::state::{AppState, IncidentDraft};
+use crate::sync::SyncHandle;
+
+/// (wire name, label) of every value of a model enum, for `Choice`.
+macro_rules! options {
+    ($ty:ty, $name:path) => {
+        <$ty>::ALL
+            .into_iter()
+            .map(|v| (v.as_str(), $name(v)))
+            .collect::<Vec<_>>()
+    };
+}
+pub(crate) use options;
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let state = AppState::expect();
+    let sync = expect_context::<SyncHandle>();
+    crate::geo::watch(state);
+    let picked = RwSignal::new(None::<String>);
+    let post_id = default_post(state, picked);
+    let category = RwSignal::new(IncidentCategory::Other.as_str());
+    let severity = RwSignal::new(Severity::Low.as_str());
+    let follow_up = RwSignal::new(FollowUp::Open.as_str());
+    let description = RwSignal::new(String::new());
+    let people = RwSignal::new(String::new());
+    let missing = RwSignal::new(false);
+    let status = RwSignal::new(SaveStatus::Idle);
+
+    let save = Action::new_local(move |draft: &IncidentDraft| {
+        let draft = draft.clone();
+        let sync = sync.clone();
+        async move {
+            match state.record_incident(draft).await {
+                Ok(done) => {
+                    status.try_set(SaveStatus::Done(done));
+                    description.try_set(String::new());
+                    people.try_set(String::new());
+                    sync.sync_now();
+                }
+                Err(e) => {
+                    status.try_set(SaveStatus::Failed(e));
+                }
+            }
+        }
+    });
+    let submit = move |_| {
+        if save.pending().get_untracked() {
+            return;
+        }
+        let text = description.get_untracked();
+        missing.set(text.trim().is_empty());
+        if missing.get_untracked() {
+            return;
+        }
+        status.set(SaveStatus::Saving);
+        save.dispatch(IncidentDraft {
+            post_id: post_id.get_untracked(),
+            // The selects only hold names from these enums' own lists.
+            category: IncidentCategory::parse(category.get_untracked())
+                .unwrap_or(IncidentCategory::Other),
+            severity: Severity::parse(severity.get_untracked()).unwrap_or(Severity::Low),
+            description: text,
+            people: people.get_untracked(),
+            status: FollowUp::parse(follow_up.get_untracked()).unwrap_or(FollowUp::Open),
+        });
+    };
+
+    view! {
+        <section class="incident">
+            <PostSelect current=post_id picked=picked testid="incident-post"/>
+            <Choice label=Msg::Category options=options!(IncidentCategory, names::category)
+                value=category testid="incident-category"/>
+            <Choice label=Msg::SeverityLabel options=options!(Severity, names::severity)
+                value=severity testid="incident-severity"/>
+            <label class="field">
+                <span>{tr(Msg::Description)}</span>
+                <textarea
+                    data-testid="incident-description"
+                    maxlength="2000"
+                    rows="4"
+                    class:invalid=move || missing.get()
+                    placeholder=tr(Msg::DescriptionPlaceholder)
+                    bind:value=description
+                ></textarea>
+                <Show when=move || missing.get()>
+                    <small class="field-error">{tr(Msg::DescriptionRequired)}</small>
+                </Show>
+            </label>
+            <label class="field">
+                <span>{tr(Msg::People)}</span>
+                <input type="text" data-testid="incident-people" maxlength="500" bind:value=people/>
+            </label>
+            <Choice label=Msg::FollowUpLabel options=options!(FollowUp, names::follow_up)
+                value=follow_up testid="incident-status"/>
+            <button
+                class="big-button"
+                data-testid="incident-submit"
+                disabled=move || save.pending().get()
+                on:click=submit
+            >
+                {tr(Msg::ReportIncident)}
+            </button>
+            <SaveStatusLine status=status/>
+        </section>
+    }
+}
