@@ -26,7 +26,7 @@ const PAGE_ROWS: usize = 200;
 const DEFAULT_COVERAGE_DAYS: u64 = 30;
 
 fn date(text: &str) -> Option<NaiveDate> {
-    text.parse().ok()
+    gatewatch_model::timefmt::parse_date(text)
 }
 
 /// The records on this phone that pass the filter, newest first.

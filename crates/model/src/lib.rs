@@ -22,6 +22,7 @@ pub mod post;
 pub mod record;
 pub mod school;
 pub mod stored;
+pub mod timefmt;
 pub mod sync;
 
 pub use hlc::{Clock, DeviceId, Hlc};

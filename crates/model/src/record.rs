@@ -219,6 +219,7 @@ pub struct Incident {
     pub status: FollowUp,
     #[serde(default)]
     pub officer_name: String,
+    #[serde(deserialize_with = "crate::timefmt::fixed")]
     pub device_time: DateTime<FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
@@ -283,6 +284,7 @@ pub struct CheckIn {
     #[serde(default)]
     pub officer_name: String,
     /// The phone's clock when the button was pressed, with its UTC offset.
+    #[serde(deserialize_with = "crate::timefmt::fixed")]
     pub device_time: DateTime<FixedOffset>,
     /// The rotating gate code the officer scanned or typed, if any (see `gatecode`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

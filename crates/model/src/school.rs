@@ -36,7 +36,9 @@ impl WindowKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeakWindow {
     pub kind: WindowKind,
+    #[serde(deserialize_with = "crate::timefmt::time")]
     pub opens: NaiveTime,
+    #[serde(deserialize_with = "crate::timefmt::time")]
     pub closes: NaiveTime,
 }
 

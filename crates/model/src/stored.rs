@@ -56,7 +56,11 @@ pub struct StoredRecord {
     v: Hlc,
     #[serde(default, skip_serializing_if = "is_false")]
     s: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::timefmt::opt_utc"
+    )]
     r: Option<DateTime<Utc>>,
     /// Gate-code proof: 'v' verified, 'u' unverified, 'f' failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +88,7 @@ pub struct StoredRecord {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     o: String,
     /// Device time.
+    #[serde(deserialize_with = "crate::timefmt::fixed")]
     t: DateTime<FixedOffset>,
     /// Gate code typed at the check-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]

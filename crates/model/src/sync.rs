@@ -69,6 +69,7 @@ pub struct PushResponse {
 pub struct Change {
     pub seq: Cursor,
     /// Server clock when this version arrived (the device clock may be wrong).
+    #[serde(deserialize_with = "crate::timefmt::utc")]
     pub received_at: DateTime<Utc>,
     pub record: Record,
     /// The server's check of a check-in's gate code (absent for other kinds).
