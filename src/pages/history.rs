@@ -90,10 +90,13 @@ pub fn HistoryPage() -> impl IntoView {
                     <span>{tr(Msg::FilterTo)}</span>
                     <input type="date" data-testid="filter-to" bind:value=to/>
                 </label>
-                <select data-testid="filter-post" on:change=move |ev| post.set(event_target_value(&ev))>
-                    <option value="">{tr(Msg::AllPosts)}</option>
-                    {post_options}
-                </select>
+                <label class="field small">
+                    <span>{tr(Msg::Post)}</span>
+                    <select data-testid="filter-post" on:change=move |ev| post.set(event_target_value(&ev))>
+                        <option value="">{tr(Msg::AllPosts)}</option>
+                        {post_options}
+                    </select>
+                </label>
                 <Choice label=Msg::Category value=kind testid="filter-kind" options=vec![
                     ("", Msg::AllKinds),
                     ("checkin", Msg::KindCheckIns),

@@ -40,3 +40,28 @@ test('with location allowed the check-in has a position; without, it is saved al
     await denied.context.close();
   }
 });
+
+test('standing at a gate, the forms open on that gate', async () => {
+  // 20 m from the demo school 育才小学's east gate (s03-g1 at 31.240000, 121.470000).
+  const phone = await launchProfile(undefined, {
+    permissions: ['geolocation'],
+    geolocation: { latitude: 31.24018, longitude: 121.47, accuracy: 10 },
+  });
+  try {
+    const app = new App(phone.page, server.base);
+    await app.open();
+    await app.waitSyncState('synced');
+    await phone.page.waitForFunction(() => document.querySelector('[data-testid="post-select"]')?.value === 's03-g1');
+    await app.byId('nav-incident').click();
+    assert.equal(await app.byId('incident-post').inputValue(), 's03-g1');
+    // A pick still wins over the position.
+    await app.byId('nav-checkin').click();
+    await app.byId('post-select').selectOption('s01-g1');
+    const id = await app.checkIn();
+    await app.waitPending(0);
+    const all = (await (await fetch(`${server.base}/api/sync/pull?since=0`)).json()).changes;
+    assert.equal(all.find((c) => c.record.id === id).record.data.post_id, 's01-g1');
+  } finally {
+    await phone.context.close();
+  }
+});

@@ -3,6 +3,7 @@
 // board shows 50% on the officer's phone and on a second device, and the server's
 // coverage CSV says the same.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { App, launchProfile, startServer } from './harness.mjs';
 
@@ -68,6 +69,30 @@ test('import two schools, cover one gate with a verified code, miss the other: 5
       assert.equal(await app.byId('board-rate').getAttribute('data-rate'), '50');
     }
     await other.app.screenshot('morning-run-second-device');
+
+    // The weekly chart on the phone: eight weeks, this one (from Monday 11-23) last,
+    // with the covered window in it; the period rates beside it.
+    const weeks = await officer.phone.page.$$eval('[data-testid="chart-week"]',
+      (gs) => gs.map((g) => [g.dataset.week, Number(g.dataset.tenths)]));
+    assert.equal(weeks.length, 8);
+    assert.equal(weeks[7][0], '2026-11-23');
+    assert.ok(weeks[7][1] > 0, 'the covered window counts this week');
+    assert.equal(Number(await officer.app.byId('rate-week').getAttribute('data-tenths')), weeks[7][1]);
+    await officer.app.byId('coverage-chart').scrollIntoViewIfNeeded();
+    await officer.app.screenshot('coverage-chart');
+
+    // The phone makes the coverage CSV itself, offline, and it says what the server says.
+    await other.phone.context.setOffline(true);
+    await other.app.history();
+    await other.app.byId('filter-from').fill('2026-11-25');
+    await other.app.byId('filter-to').fill('2026-11-25');
+    const [file] = await Promise.all([
+      other.phone.page.waitForEvent('download'), other.app.byId('export-coverage').click(),
+    ]);
+    const phoneRows = readFileSync(await file.path()).subarray(3).toString('utf8').trim().split('\r\n').map((l) => l.split(','));
+    const phoneStatus = (school) => phoneRows.find((r) => r[0] === school && r[3] === 'morning')?.[4];
+    assert.equal(phoneStatus('m01'), 'covered');
+    assert.equal(phoneStatus('m02'), 'missed');
     await officer.app.history();
     assert.equal(
       await officer.phone.page.getAttribute(`[data-testid="checkin-row"][data-id="${id}"] [data-testid="row-proof"]`, 'data-proof'),

@@ -22,8 +22,8 @@ pub mod post;
 pub mod record;
 pub mod school;
 pub mod stored;
-pub mod timefmt;
 pub mod sync;
+pub mod timefmt;
 
 pub use hlc::{Clock, DeviceId, Hlc};
 pub use post::{demo_posts, nearest_post, GeoPoint, Post};

@@ -63,7 +63,9 @@ pub fn parse_rfc3339(s: &str) -> Option<DateTime<FixedOffset>> {
         return None;
     }
     let date = parse_date(&s[..10])?;
-    let zone_at = b.iter().rposition(|c| matches!(c, b'Z' | b'z' | b'+' | b'-'))?;
+    let zone_at = b
+        .iter()
+        .rposition(|c| matches!(c, b'Z' | b'z' | b'+' | b'-'))?;
     if zone_at < 19 {
         return None;
     }
@@ -135,7 +137,11 @@ mod tests {
             "2026-11-24T23:12:33.123Z",
         ];
         for s in ok {
-            assert_eq!(parse_rfc3339(s), DateTime::parse_from_rfc3339(s).ok(), "{s}");
+            assert_eq!(
+                parse_rfc3339(s),
+                DateTime::parse_from_rfc3339(s).ok(),
+                "{s}"
+            );
             assert!(parse_rfc3339(s).is_some(), "{s}");
         }
         let bad = [
@@ -160,7 +166,10 @@ mod tests {
         assert_eq!(parse_time("07:20:05"), NaiveTime::from_hms_opt(7, 20, 5));
         assert_eq!(parse_time("7:20"), None);
         assert_eq!(parse_time("07:60"), None);
-        assert_eq!(parse_date("2026-11-25"), NaiveDate::from_ymd_opt(2026, 11, 25));
+        assert_eq!(
+            parse_date("2026-11-25"),
+            NaiveDate::from_ymd_opt(2026, 11, 25)
+        );
         assert_eq!(parse_date("2026-11-5"), None);
     }
 
