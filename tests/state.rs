@@ -1,15 +1,16 @@
 //! Browser tests of the app state's sync bookkeeping (wasm-bindgen-test in headless
 //! Chromium): what leaves the outbox, what a pull may overwrite, and that a full quota
-//! never advances the cursor past changes that were not stored. Run: `cargo test-web`.
+//! never advances the cursor past changes that were not stored; voids and corrections
+//! are new versions of own records only. Run: `cargo test-web`.
 #![cfg(target_arch = "wasm32")]
 
 use chrono::{DateTime, Utc};
-use gatewatch::state::AppState;
+use gatewatch::state::{AppState, IncidentDraft, SaveResult};
 use gatewatch::storage::{self, journal, Replayed};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
-    Ack, AckOutcome, Change, CheckIn, CheckInEvent, Cursor, DeviceId, Hlc, Presence, Record,
-    RecordBody,
+    Ack, AckOutcome, Change, CheckIn, CheckInEvent, Cursor, DeviceId, FollowUp, Hlc,
+    IncidentCategory, Presence, Record, RecordBody, Severity,
 };
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -19,14 +20,14 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn record(n: u128, wall_ms: u64) -> Record {
-    Record {
-        id: Uuid::from_u128(n),
-        version: Hlc {
+    Record::new(
+        Uuid::from_u128(n),
+        Hlc {
             wall_ms,
             counter: 0,
             device: DeviceId::new("other").unwrap(),
         },
-        body: RecordBody::CheckIn(CheckIn {
+        RecordBody::CheckIn(CheckIn {
             post_id: "s01-g1".into(),
             event: CheckInEvent::Arrival,
             presence: Presence::default(),
@@ -36,7 +37,7 @@ fn record(n: u128, wall_ms: u64) -> Record {
             gate_code: None,
             position: None,
         }),
-    }
+    )
 }
 
 fn change(seq: u64, r: Record) -> Change {
@@ -186,4 +187,63 @@ async fn a_replayed_journal_entry_never_overwrites_a_newer_state() {
     assert_eq!(held[&synced_newer.record.id], synced_newer);
     assert_eq!(held[&lost.record.id], lost);
     assert_eq!(state.pending_count(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_void_is_a_new_version_of_an_own_record_and_survives_reload() {
+    let owner = Owner::new();
+    let foreign = LocalRecord {
+        synced: true,
+        ..LocalRecord::new_unsynced(record(9, 10))
+    };
+    let state = fresh_state(&owner, vec![foreign]).await;
+    assert!(
+        state
+            .void(Uuid::from_u128(9), "不是我的".into())
+            .await
+            .is_err(),
+        "another phone's record cannot be voided here"
+    );
+
+    let draft = IncidentDraft {
+        post_id: "s01-g1".into(),
+        category: IncidentCategory::Traffic,
+        severity: Severity::Low,
+        description: "校门口违停".into(),
+        people: String::new(),
+        status: FollowUp::Open,
+    };
+    let SaveResult::Saved(id) = owner.with(|| state.record_incident(draft)).await.unwrap() else {
+        panic!("not saved")
+    };
+    let first = state.records.get_untracked()[&id].record.clone();
+    assert!(
+        state.void(id, "  ".into()).await.is_err(),
+        "a void needs a reason"
+    );
+    state.void(id, "重复上报".into()).await.unwrap();
+    let voided = state.records.get_untracked()[&id].record.clone();
+    assert!(voided.version > first.version);
+    assert_eq!(voided.voided.as_deref(), Some("重复上报"));
+    assert_eq!(voided.body, first.body, "the report itself is kept");
+
+    // The first version's ack does not take the void out of the outbox.
+    let ack = Ack {
+        id,
+        version: first.version.clone(),
+        outcome: AckOutcome::Stored,
+    };
+    assert!(state.acknowledge_all(&[ack]).is_empty());
+    assert_eq!(
+        state
+            .outbox()
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.version.clone()),
+        Some(voided.version.clone())
+    );
+    let reloaded = storage::load().unwrap();
+    let back = reloaded.records.iter().find(|r| r.record.id == id).unwrap();
+    assert_eq!(back.record, voided);
+    assert!(!back.synced);
 }

@@ -14,14 +14,14 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn record(n: u128, wall_ms: u64) -> LocalRecord {
-    LocalRecord::new_unsynced(Record {
-        id: Uuid::from_u128(n),
-        version: Hlc {
+    LocalRecord::new_unsynced(Record::new(
+        Uuid::from_u128(n),
+        Hlc {
             wall_ms,
             counter: 0,
             device: DeviceId::new("test1").unwrap(),
         },
-        body: RecordBody::CheckIn(CheckIn {
+        RecordBody::CheckIn(CheckIn {
             post_id: "s01-g1".into(),
             event: CheckInEvent::Arrival,
             presence: Presence::default(),
@@ -31,7 +31,7 @@ fn record(n: u128, wall_ms: u64) -> LocalRecord {
             gate_code: None,
             position: None,
         }),
-    })
+    ))
 }
 
 /// Every test starts from an empty origin: localStorage and the journal.
@@ -58,7 +58,34 @@ async fn saved_records_load_back_exactly() {
             .get_item("gw:schema")
             .unwrap()
             .as_deref(),
-        Some("1")
+        Some(SCHEMA_VERSION.to_string().as_str())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_phone_with_schema_1_data_upgrades_in_place() {
+    fresh().await;
+    // Exactly what the version 1 app wrote for a check-in.
+    let id = Uuid::from_u128(7);
+    let raw = LocalStorage::raw();
+    raw.set_item("gw:schema", "1").unwrap();
+    raw.set_item(
+        &format!("gw:r:{id}"),
+        r#"{"v":"000000000010-0000-test1","s":true,"k":"c","p":"s01-g1","e":"a","f":7,"o":"张警官","t":"2026-11-25T07:12:33+08:00"}"#,
+    )
+    .unwrap();
+    let loaded = storage::load().unwrap();
+    assert!(loaded.quarantined.is_empty(), "{:?}", loaded.quarantined);
+    let [r] = loaded.records.as_slice() else {
+        panic!("{:?}", loaded.records)
+    };
+    assert_eq!(
+        (r.record.id, r.synced, r.record.body.post_id()),
+        (id, true, "s01-g1")
+    );
+    assert_eq!(
+        raw.get_item("gw:schema").unwrap(),
+        Some(SCHEMA_VERSION.to_string())
     );
 }
 
