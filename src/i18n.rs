@@ -148,6 +148,9 @@ pub enum Msg {
     Rate30,
     MySchools,
     CityWide,
+    Scan,
+    StopScan,
+    ScanFailed,
 }
 
 /// The text of `msg` in `lang`.
@@ -289,6 +292,9 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Rate30 => ("近30天", "Last 30 days"),
         MySchools => ("我的学校", "My schools"),
         CityWide => ("全市", "City-wide"),
+        Scan => ("扫码", "Scan"),
+        StopScan => ("停止扫码", "Stop scanning"),
+        ScanFailed => ("无法打开相机", "Camera unavailable"),
     };
     match lang {
         Lang::ZhCn => zh,

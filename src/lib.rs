@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod pages;
 pub mod pwa;
 pub mod routes;
+pub mod scan;
 pub mod state;
 pub mod storage;
 pub mod sync;

@@ -1,6 +1,6 @@
 //! The check-in screen: pick the post, one big button. Nothing to set up first.
 
-use gatewatch_model::gatecode::is_code;
+use gatewatch_model::gatecode::{is_code, parse_qr};
 use gatewatch_model::{CheckInEvent, Presence};
 use leptos::prelude::*;
 
@@ -58,6 +58,33 @@ pub fn CheckInPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let code_ok = move || code.with(|c| c.trim().is_empty() || is_code(c.trim()));
     let status = RwSignal::new(SaveStatus::Idle);
+    // Scanning the lead's QR code fills in the gate and its code.
+    let scanning = RwSignal::new(false);
+    let scan_error = RwSignal::new(String::new());
+    on_cleanup(crate::scan::stop_scan);
+    let toggle_scan = move |_| {
+        if scanning.get_untracked() {
+            crate::scan::stop_scan();
+            return;
+        }
+        scanning.set(true);
+        scan_error.set(String::new());
+        leptos::task::spawn_local(async move {
+            match crate::scan::scan().await {
+                Ok(Some(payload)) => {
+                    if let Some((post, found)) = parse_qr(&payload) {
+                        picked.try_set(Some(post.to_string()));
+                        code.try_set(found.to_string());
+                    }
+                }
+                Ok(None) => {}
+                Err(why) => {
+                    scan_error.try_set(format!("{}: {why}", state.t(Msg::ScanFailed)));
+                }
+            }
+            scanning.try_set(false);
+        });
+    };
 
     // Everything after the save happens in the action itself, so it completes even if
     // the officer leaves the screen mid-save.
@@ -161,6 +188,15 @@ pub fn CheckInPage() -> impl IntoView {
                     <small class="field-error">{tr(Msg::GateCodeInvalid)}</small>
                 </Show>
             </label>
+            {crate::scan::can_scan().then(|| view! {
+                <video id=crate::scan::VIDEO_ID class="scan-video" data-testid="scan-video"
+                    playsinline="" muted="" hidden=move || !scanning.get()></video>
+                <button class="link-button" data-testid="checkin-scan"
+                    data-scanning=move || scanning.get().to_string() on:click=toggle_scan>
+                    {move || state.t(if scanning.get() { Msg::StopScan } else { Msg::Scan })}
+                </button>
+                <small class="field-error" role="alert">{move || scan_error.get()}</small>
+            })}
             <button
                 class="big-button"
                 data-testid="checkin-submit"

@@ -3,7 +3,7 @@
 // verdict shows on the record. A wrong code is recorded as failed, never refused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { App, launchProfile, startServer } from './harness.mjs';
+import { App, CHROMIUM_FLAGS, launchProfile, startServer } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -45,6 +45,51 @@ test("a code from the lead's screen verifies the officer's offline check-in", as
     await officer.page.waitForSelector(`[data-testid="checkin-row"][data-id="${good}"] [data-proof]`);
     assert.equal(await proof(good), 'verified');
     assert.equal(await proof(wrong), 'failed');
+  } finally {
+    await lead.context.close();
+    await officer.context.close();
+  }
+});
+
+test('where the browser has BarcodeDetector, scanning the QR fills in the gate and its code', async () => {
+  const lead = await launchProfile();
+  // This Chromium (Linux) has no BarcodeDetector; stand in for it with one that "sees"
+  // what the test puts in front of it, and give the camera a fake device.
+  const officer = await launchProfile(undefined, {
+    args: [...CHROMIUM_FLAGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    permissions: ['camera'],
+  });
+  await officer.page.addInitScript(() => {
+    window.BarcodeDetector = class {
+      constructor(options) { window.__gwFormats = options.formats; }
+      async detect() { return window.__gwQr ? [{ rawValue: window.__gwQr, format: 'qr_code' }] : []; }
+    };
+  });
+  try {
+    const leadApp = new App(lead.page, server.base);
+    await leadApp.open();
+    await leadApp.byId('nav-settings').click();
+    await leadApp.byId('nav-gate').click();
+    await leadApp.byId('gate-post').selectOption('s02-g1');
+    await leadApp.byId('gate-qr').waitFor();
+    const code = (await leadApp.byId('gate-code').textContent()).trim();
+
+    const app = new App(officer.page, server.base);
+    await app.open();
+    await app.waitSyncState('synced');
+    await app.byId('checkin-scan').click();
+    await officer.page.waitForSelector('[data-testid="scan-video"]:not([hidden])');
+    await officer.page.evaluate((qr) => { window.__gwQr = qr; }, `GW1:s02-g1:${code}`);
+    await officer.page.waitForFunction(() => document.querySelector('[data-testid="checkin-code"]')?.value.length === 6);
+    assert.equal(await app.byId('checkin-code').inputValue(), code);
+    assert.equal(await app.byId('post-select').inputValue(), 's02-g1');
+    assert.deepEqual(await officer.page.evaluate(() => window.__gwFormats), ['qr_code']);
+    await officer.page.waitForSelector('[data-testid="checkin-scan"][data-scanning="false"]'); // camera off again
+    assert.equal(await officer.page.evaluate(() => document.querySelector('#scan-video').srcObject?.active ?? false), false);
+    const id = await app.checkIn();
+    await app.waitPending(0);
+    await app.history();
+    await officer.page.waitForSelector(`[data-testid="checkin-row"][data-id="${id}"] [data-proof="verified"]`);
   } finally {
     await lead.context.close();
     await officer.context.close();
