@@ -5,7 +5,7 @@
 //! on push, pages on pull, every version kept for a record's history), `catalog`
 //! (schools and posts with their locations, the demo seed), `import` (reading a catalog
 //! CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
-//! `routes` (one router per area, the PWA as the fallback), `error` (the one error type
+//! `routes` (one router per area, the admins' page, the PWA as the fallback), `error` (the one error type
 //! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
 //! it). The protocol is described in docs/sync-protocol.md.
 //!
@@ -72,10 +72,12 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application: `/api/*` plus the PWA for every other path.
+/// The whole HTTP application: `/api/*`, the admins' page at `/admin`, and the PWA for
+/// every other path.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", routes::api())
+        .merge(routes::admin_page::router())
         .fallback(routes::pwa::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())

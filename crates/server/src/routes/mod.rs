@@ -1,6 +1,8 @@
-//! The HTTP surface: `/api/*` from the modules below, everything else from `pwa`.
+//! The HTTP surface: `/api/*` from the modules below, the admins' page from
+//! `admin_page`, everything else from `pwa`.
 
 pub mod admin;
+pub mod admin_page;
 pub mod export;
 pub mod health;
 pub mod posts;
