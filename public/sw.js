@@ -33,6 +33,8 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The admins' page is the server's own, not the app: never answer it from the cache.
+  if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) return;
   if (req.mode === 'navigate') {
     // Every screen is the same single-page app.
     event.respondWith(

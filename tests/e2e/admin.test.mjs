@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { launchProfile, startServer } from './harness.mjs';
+import { App, launchProfile, startServer } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -32,6 +32,10 @@ test('an admin imports schools, sets a gate location and downloads a coverage re
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   try {
+    // Same browser as the phone app: its service worker must not answer for /admin.
+    const app = new App(page, server.base);
+    await app.open();
+    await app.serviceWorkerReady();
     const response = await page.goto(`${server.base}/admin`);
     assert.match(response.headers()['content-type'], /^text\/html/);
     assert.match(await byId('admin-unauthenticated').textContent(), /尚无账号/);
