@@ -62,14 +62,16 @@ pub fn HistoryPage() -> impl IntoView {
             .get_untracked()
             .with_timezone(&chrono::Local)
             .date_naive();
-        let name = export_sheet(
+        let sheet = export_sheet(
             state,
             what,
             &rows.get_untracked(),
             &filter.get_untracked(),
             today,
         );
-        name.map(|(file, sheet)| crate::download::save_csv(&file, &sheet));
+        if let Some((file, sheet)) = sheet {
+            crate::download::save_csv(&file, &sheet);
+        }
     };
     let post_options = move || {
         state.posts.with(|posts| {

@@ -24,7 +24,11 @@ pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 pub const MAX_PEOPLE_CHARS: usize = 500;
 
 /// The envelope every synced record travels and is stored in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Deserialized through `WireRecord` rather than derived: serde's `flatten` buffers
+/// every field of every record into an intermediate tree first, which costs the phone
+/// ~8 KB of wasm; here the body is kept as raw JSON until its kind is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Record {
     /// Made on the device that created the record (UUID v4), never reused.
     pub id: Uuid,
@@ -44,6 +48,48 @@ pub struct Record {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// The wire form of a record as read: the body's JSON is held raw (in any key order)
+/// and decoded once `kind` says what it is.
+#[derive(Deserialize)]
+struct WireRecord {
+    id: Uuid,
+    version: Hlc,
+    kind: WireKind,
+    data: Box<serde_json::value::RawValue>,
+    #[serde(default)]
+    voided: Option<String>,
+    #[serde(default)]
+    edits: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireKind {
+    #[serde(rename = "checkin")]
+    CheckIn,
+    Incident,
+}
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let w = WireRecord::deserialize(d)?;
+        let data = w.data.get();
+        let body = match w.kind {
+            WireKind::CheckIn => serde_json::from_str(data).map(RecordBody::CheckIn),
+            WireKind::Incident => serde_json::from_str(data).map(RecordBody::Incident),
+        }
+        .map_err(|e| D::Error::custom(format_args!("data: {e}")))?;
+        Ok(Record {
+            id: w.id,
+            version: w.version,
+            body,
+            voided: w.voided,
+            edits: w.edits,
+        })
+    }
 }
 
 impl Record {
@@ -592,6 +638,18 @@ pub(crate) mod tests {
             edit(i);
             assert_eq!(r.validate().err(), want, "case {n}");
         }
+    }
+
+    #[test]
+    fn wire_records_decode_in_any_key_order_and_name_a_bad_field() {
+        let r = sample(1, 0x10);
+        let text = r#"{"data":{"post_id":"s01-g1","event":"arrival","presence":{"officer":true,"car":true,"lights":true},"officer_name":"张警官","device_time":"2026-11-25T07:12:33+08:00"},"edits":0,"version":"000000000010-0000-dev1","kind":"checkin","id":"00000000-0000-0000-0000-000000000001"}"#;
+        assert_eq!(serde_json::from_str::<Record>(text).unwrap(), r);
+        let missing = text.replace(r#""event":"arrival","#, "");
+        let err = serde_json::from_str::<Record>(&missing)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("event"), "{err}");
     }
 
     #[test]

@@ -191,7 +191,7 @@ mod tests {
             let json = serde_json::to_string(&utc).unwrap();
             prop_assert_eq!(super::utc(&mut serde_json::Deserializer::from_str(&json)).unwrap(), utc);
             let time = t.time();
-            prop_assert_eq!(parse_time(&serde_json::to_value(time).unwrap().as_str().unwrap()), Some(time));
+            prop_assert_eq!(parse_time(serde_json::to_value(time).unwrap().as_str().unwrap()), Some(time));
         }
 
         #[test]
