@@ -99,6 +99,9 @@ pub struct IncidentDraft {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub records: RwSignal<BTreeMap<Uuid, LocalRecord>>,
+    /// Earlier versions of records edited before the server acknowledged them: pushed
+    /// too (oldest first), so the server's history has every state a record went through.
+    pub superseded: RwSignal<Vec<Record>>,
     /// Ids of records localStorage refused (full quota), retried at each sync run.
     pub unsaved: RwSignal<BTreeSet<Uuid>>,
     /// Records (exact versions) the server refused, with its reason.
@@ -150,6 +153,7 @@ impl AppState {
             .collect();
         Self {
             records: RwSignal::new(records),
+            superseded: RwSignal::new(loaded.superseded.into_iter().map(|l| l.record).collect()),
             unsaved: RwSignal::new(BTreeSet::new()),
             rejected: RwSignal::new(HashMap::new()),
             sync: RwSignal::new(SyncState::Offline),
@@ -196,10 +200,11 @@ impl AppState {
         self.cursor.get_value()
     }
 
-    /// Records not yet acknowledged by the server.
+    /// Records (and earlier versions of them) not yet acknowledged by the server.
     pub fn pending_count(&self) -> usize {
         self.records
             .with(|r| r.values().filter(|l| !l.synced).count())
+            + self.superseded.with(Vec::len)
     }
 
     /// Merges what the journal replay found: records localStorage lost (or could not
@@ -314,6 +319,17 @@ impl AppState {
         record
             .validate()
             .map_err(|e| StorageError::Write(e.to_string()))?;
+        // The state this replaces never reached the server: keep it to push as well.
+        let earlier = self.records.with_untracked(|m| {
+            m.get(&record.id)
+                .filter(|held| !held.synced && held.record.version != record.version)
+                .map(|held| held.record.clone())
+        });
+        if let Some(earlier) = earlier {
+            // If localStorage refuses it, it is still pushed from memory this session.
+            let _ = storage::save_superseded(&LocalRecord::new_unsynced(earlier.clone()));
+            self.superseded.update(|s| s.push(earlier));
+        }
         let local = LocalRecord::new_unsynced(record);
         let id = local.record.id;
         let saved = storage::save_durably(&local).await;
@@ -368,20 +384,25 @@ impl AppState {
         self.unsaved.set(still);
     }
 
-    /// The records to push: unacknowledged and not refused at their current version.
+    /// The records to push: earlier versions first, then every unacknowledged record;
+    /// none that the server refused at that exact version.
     pub fn outbox(&self) -> Vec<Record> {
         let rejected = self.rejected.get_untracked();
+        let pushable = |r: &Record| rejected.get(&r.id).is_none_or(|(v, _)| *v != r.version);
+        let mut out: Vec<Record> = self
+            .superseded
+            .get_untracked()
+            .into_iter()
+            .filter(|r| pushable(r))
+            .collect();
         self.records.with_untracked(|map| {
-            map.values()
-                .filter(|l| !l.synced)
-                .filter(|l| {
-                    rejected
-                        .get(&l.record.id)
-                        .is_none_or(|(v, _)| *v != l.record.version)
-                })
-                .map(|l| l.record.clone())
-                .collect()
-        })
+            out.extend(
+                map.values()
+                    .filter(|l| !l.synced && pushable(&l.record))
+                    .map(|l| l.record.clone()),
+            )
+        });
+        out
     }
 
     /// The server holds these exact versions: each one still current on this phone
@@ -389,6 +410,17 @@ impl AppState {
     /// journal entries are therefore no longer needed.
     pub fn acknowledge_all(&self, acks: &[Ack]) -> Vec<LocalRecord> {
         let mut changed = Vec::new();
+        if self.superseded.with_untracked(|s| !s.is_empty()) {
+            self.superseded.update(|earlier| {
+                earlier.retain(|r| {
+                    let acked = acks.iter().any(|a| a.id == r.id && a.version == r.version);
+                    if acked {
+                        storage::forget_superseded(r);
+                    }
+                    !acked
+                })
+            });
+        }
         // One update for the whole batch: every update re-renders what reads records.
         self.records.update(|map| {
             for ack in acks {

@@ -227,22 +227,38 @@ async fn a_void_is_a_new_version_of_an_own_record_and_survives_reload() {
     assert_eq!(voided.voided.as_deref(), Some("重复上报"));
     assert_eq!(voided.body, first.body, "the report itself is kept");
 
-    // The first version's ack does not take the void out of the outbox.
+    // The report was never pushed: both states go up, the earlier one first, so the
+    // server's history has both. They survive a reload until acknowledged.
+    let versions = |records: &[Record]| -> Vec<Hlc> {
+        records
+            .iter()
+            .filter(|r| r.id == id)
+            .map(|r| r.version.clone())
+            .collect()
+    };
+    assert_eq!(
+        versions(&state.outbox()),
+        vec![first.version.clone(), voided.version.clone()]
+    );
+    assert_eq!(
+        state.pending_count(),
+        2,
+        "the foreign record is synced; two versions wait"
+    );
+    let reloaded = storage::load().unwrap();
+    assert_eq!(reloaded.superseded.len(), 1);
+    assert_eq!(reloaded.superseded[0].record, first);
+
+    // The first version's ack takes only that version out of the outbox.
     let ack = Ack {
         id,
         version: first.version.clone(),
         outcome: AckOutcome::Stored,
     };
     assert!(state.acknowledge_all(&[ack]).is_empty());
-    assert_eq!(
-        state
-            .outbox()
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.version.clone()),
-        Some(voided.version.clone())
-    );
+    assert_eq!(versions(&state.outbox()), vec![voided.version.clone()]);
     let reloaded = storage::load().unwrap();
+    assert!(reloaded.superseded.is_empty());
     let back = reloaded.records.iter().find(|r| r.record.id == id).unwrap();
     assert_eq!(back.record, voided);
     assert!(!back.synced);

@@ -6,6 +6,9 @@ use uuid::Uuid;
 const PREFIX: &str = "gw:";
 /// Records live one per key under this prefix: saving one never rewrites the others.
 pub(crate) const RECORD_PREFIX: &str = "gw:r:";
+/// Earlier versions of a record that were edited before the server had them, each under
+/// its own key until acknowledged, so the server's history gets every state.
+pub(crate) const SUPERSEDED_PREFIX: &str = "gw:o:";
 /// Values that could not be read are moved under this prefix, never deleted.
 pub(crate) const QUARANTINE_PREFIX: &str = "gw:bad:";
 
@@ -25,6 +28,8 @@ pub enum Key {
     Schools,
     /// One record.
     Record(Uuid),
+    /// An earlier, not yet acknowledged version of a record (its version's text form).
+    Superseded(Uuid, String),
     /// A post's gate-code secret (hex), cached on a lead's phone to show codes offline.
     GateSecret(String),
 }
@@ -39,6 +44,7 @@ impl Key {
             Key::Posts => format!("{PREFIX}posts"),
             Key::Schools => format!("{PREFIX}schools"),
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
+            Key::Superseded(id, version) => format!("{SUPERSEDED_PREFIX}{id}:{version}"),
             Key::GateSecret(post) => format!("{PREFIX}gate:{post}"),
         }
     }
@@ -46,6 +52,13 @@ impl Key {
     /// The key a value is moved to when it cannot be read at `stamp` (ms).
     pub fn quarantined(name: &str, stamp: u64) -> String {
         format!("{QUARANTINE_PREFIX}{stamp}:{name}")
+    }
+
+    /// The record id of a superseded-version key, if `name` is one.
+    pub fn superseded_id(name: &str) -> Option<Uuid> {
+        name.strip_prefix(SUPERSEDED_PREFIX)
+            .and_then(|s| s.split_once(':'))
+            .and_then(|(id, _)| Uuid::parse_str(id).ok())
     }
 
     /// The record id of a record key, if `name` is one.

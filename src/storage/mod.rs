@@ -83,6 +83,8 @@ pub struct Quarantined {
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub records: Vec<LocalRecord>,
+    /// Earlier versions edited before the server had them, still to be pushed.
+    pub superseded: Vec<LocalRecord>,
     pub clock: Option<Clock>,
     pub settings: Settings,
     pub cursor: Cursor,
@@ -133,13 +135,16 @@ pub fn load() -> Result<Loaded, StorageError> {
         .filter_map(|i| raw.key(i).ok().flatten())
         .collect();
     for name in names {
-        let Some(id) = Key::record_id(&name) else {
-            continue;
+        let (id, superseded) = match (Key::record_id(&name), Key::superseded_id(&name)) {
+            (Some(id), _) => (id, false),
+            (None, Some(id)) => (id, true),
+            (None, None) => continue,
         };
         let Ok(Some(text)) = raw.get_item(&name) else {
             continue;
         };
         match stored::decode(id, &text) {
+            Ok(local) if superseded => loaded.superseded.push(local),
             Ok(local) => loaded.records.push(local),
             Err(e) => loaded
                 .quarantined
@@ -214,6 +219,20 @@ pub fn save_record(local: &LocalRecord) -> Result<(), StorageError> {
         StoredRecord::from_local(local),
     )
     .map_err(StorageError::from_gloo)
+}
+
+/// Keeps an earlier, unacknowledged version of a record until the server has it.
+pub fn save_superseded(local: &LocalRecord) -> Result<(), StorageError> {
+    writable()?;
+    let key = Key::Superseded(local.record.id, local.record.version.to_string());
+    LocalStorage::set(key.name(), StoredRecord::from_local(local)).map_err(StorageError::from_gloo)
+}
+
+/// Drops an earlier version the server acknowledged.
+pub fn forget_superseded(record: &gatewatch_model::Record) {
+    if writable().is_ok() {
+        LocalStorage::delete(Key::Superseded(record.id, record.version.to_string()).name());
+    }
 }
 
 /// Where a new or edited record ended up.

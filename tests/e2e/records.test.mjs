@@ -114,10 +114,12 @@ test('offline: report an incident, correct one check-in, void another; both phon
     await b.page.waitForSelector(`${row(kept)} [data-testid="row-edited"]`);
     assert.equal(await b.page.locator(`${row(kept)} [data-testid="row-edit"]`).count(), 0, 'not this phone\'s record');
 
-    // Corrected before it ever reached the server: the server's first version is the
-    // corrected one, marked as edited. The server exports the incident.
+    // Corrected and voided before they ever reached the server: the server's history
+    // still has every state, oldest first. The server exports the incident.
     const history = await (await fetch(`${server.base}/api/records/${kept}/history`)).json();
-    assert.deepEqual(history.map((v) => [v.record.data.note, v.record.edits]), [['南门积水已处理', 1]]);
+    assert.deepEqual(history.map((v) => [v.record.data.note, v.record.edits ?? 0]), [['南门有积水', 0], ['南门积水已处理', 1]]);
+    const voids = await (await fetch(`${server.base}/api/records/${wrong}/history`)).json();
+    assert.deepEqual(voids.map((v) => v.record.voided ?? null), [null, '选错岗位']);
     const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
     const sheet = await (await fetch(`${server.base}/api/export/incidents.csv?from=${yesterday}&to=${tomorrow}`)).text();
