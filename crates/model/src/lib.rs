@@ -12,6 +12,7 @@
 pub mod board;
 pub mod coverage;
 pub mod csv;
+pub mod duty;
 pub mod filter;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
