@@ -6,6 +6,17 @@ use leptos::prelude::*;
 
 use crate::i18n::{tr, Msg};
 
+/// (wire name, label) of every value of a model enum, for `Choice`.
+macro_rules! options {
+    ($ty:ty, $name:path) => {
+        <$ty>::ALL
+            .into_iter()
+            .map(|v| (v.as_str(), $name(v)))
+            .collect::<Vec<_>>()
+    };
+}
+pub(crate) use options;
+
 #[component]
 pub fn Choice(
     label: Msg,

@@ -26,10 +26,10 @@ pub struct Rates {
 }
 
 /// Coverage for `mine` (school ids) and all `schools` over the last `CHART_WEEKS` weeks.
-pub fn rates(
+pub fn rates<'a>(
     schools: &[School],
     mine: &[String],
-    records: &[Record],
+    records: impl IntoIterator<Item = &'a Record>,
     post_school: impl Fn(&str) -> Option<String>,
     today: NaiveDate,
     now: DateTime<Utc>,
@@ -104,20 +104,20 @@ pub fn CoverageChart() -> impl IntoView {
         let now = state.now.get_untracked();
         let today = now.with_timezone(&chrono::Local).date_naive();
         let posts = state.posts.get();
-        let mut mine: Vec<String> = state.my_posts().into_iter().map(|p| p.school_id).collect();
-        mine.dedup();
-        let records: Vec<Record> = state
-            .records
-            .with(|m| m.values().map(|l| l.record.clone()).collect());
+        let mine: Vec<String> = state.my_posts().into_iter().map(|p| p.school_id).collect();
         let school_of = |post: &str| {
             posts
                 .iter()
                 .find(|p| p.id == post)
                 .map(|p| p.school_id.clone())
         };
-        state
-            .schools
-            .with(|schools| rates(schools, &mine, &records, school_of, today, now))
+        // Read in place: a year of records is not copied every minute.
+        state.records.with(|m| {
+            let records = m.values().map(|l| &l.record);
+            state
+                .schools
+                .with(|schools| rates(schools, &mine, records, school_of, today, now))
+        })
     });
     // The bars are drawn as one SVG string: numbers and dates only (nothing typed by a
     // person), and a fraction of the wasm that a reactive element per bar would cost.

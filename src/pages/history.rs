@@ -13,10 +13,9 @@ use gatewatch_model::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::choice::Choice;
+use crate::components::choice::{options, Choice};
 use crate::components::post_select::{default_post, PostSelect};
 use crate::i18n::{names, tr, Msg};
-use crate::pages::incident::options;
 use crate::state::AppState;
 use crate::sync::SyncHandle;
 
@@ -56,7 +55,7 @@ pub fn HistoryPage() -> impl IntoView {
         all
     });
     let total = move || rows.with(|r| r.len());
-    let export = move |what: Msg| {
+    let export = move |what: Export| {
         let today = state
             .now
             .get_untracked()
@@ -69,9 +68,7 @@ pub fn HistoryPage() -> impl IntoView {
             &filter.get_untracked(),
             today,
         );
-        if let Some((file, sheet)) = sheet {
-            crate::download::save_csv(&file, &sheet);
-        }
+        crate::download::save_csv(&sheet.0, &sheet.1);
     };
     let post_options = move || {
         state.posts.with(|posts| {
@@ -106,13 +103,13 @@ pub fn HistoryPage() -> impl IntoView {
                 ]/>
             </div>
             <div class="exports">
-                <button class="link-button" data-testid="export-checkins" on:click=move |_| export(Msg::ExportCheckIns)>
+                <button class="link-button" data-testid="export-checkins" on:click=move |_| export(Export::CheckIns)>
                     {tr(Msg::ExportCheckIns)}
                 </button>
-                <button class="link-button" data-testid="export-incidents" on:click=move |_| export(Msg::ExportIncidents)>
+                <button class="link-button" data-testid="export-incidents" on:click=move |_| export(Export::Incidents)>
                     {tr(Msg::ExportIncidents)}
                 </button>
-                <button class="link-button" data-testid="export-coverage" on:click=move |_| export(Msg::ExportCoverage)>
+                <button class="link-button" data-testid="export-coverage" on:click=move |_| export(Export::Coverage)>
                     {tr(Msg::ExportCoverage)}
                 </button>
             </div>
@@ -136,14 +133,22 @@ pub fn HistoryPage() -> impl IntoView {
     }
 }
 
+/// The sheets the history screen exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Export {
+    CheckIns,
+    Incidents,
+    Coverage,
+}
+
 /// The file name and content of one export of the filtered records.
 fn export_sheet(
     state: AppState,
-    what: Msg,
+    what: Export,
     rows: &[LocalRecord],
     filter: &Filter,
     today: NaiveDate,
-) -> Option<(String, String)> {
+) -> (String, String) {
     let posts = state.posts.get_untracked();
     let post_of = |id: &str| posts.iter().find(|p| p.id == id);
     let sheet_rows: Vec<Row> = rows
@@ -154,15 +159,15 @@ fn export_sheet(
         })
         .collect();
     match what {
-        Msg::ExportCheckIns => Some((
+        Export::CheckIns => (
             "gatewatch-checkins.csv".into(),
             csv::check_ins(&sheet_rows, post_of),
-        )),
-        Msg::ExportIncidents => Some((
+        ),
+        Export::Incidents => (
             "gatewatch-incidents.csv".into(),
             csv::incidents(&sheet_rows, post_of),
-        )),
-        Msg::ExportCoverage => {
+        ),
+        Export::Coverage => {
             let to = filter.to.unwrap_or(today);
             let from = filter.from.unwrap_or_else(|| {
                 to.checked_sub_days(Days::new(DEFAULT_COVERAGE_DAYS - 1))
@@ -177,19 +182,17 @@ fn export_sheet(
                 .into_iter()
                 .filter(|s| wanted.as_ref().is_none_or(|w| *w == s.id))
                 .collect();
-            let all: Vec<Record> = state
+            let arrived = state
                 .records
-                .with_untracked(|m| m.values().map(|l| l.record.clone()).collect());
-            let arrived = arrivals(&all, school_of);
+                .with_untracked(|m| arrivals(m.values().map(|l| &l.record), school_of));
             let cells = coverage(&schools, &arrived, from..=to, state.now.get_untracked());
             let name_of = |id: &str| schools.iter().find(|s| s.id == id).map(|s| s.name.as_str());
             let label = format!("{from}..{to}");
-            Some((
+            (
                 format!("gatewatch-coverage-{from}-{to}.csv"),
                 csv::coverage(&cells, name_of, &label),
-            ))
+            )
         }
-        _ => None,
     }
 }
 

@@ -4,23 +4,12 @@
 use gatewatch_model::{FollowUp, IncidentCategory, Severity};
 use leptos::prelude::*;
 
-use crate::components::choice::Choice;
+use crate::components::choice::{options, Choice};
 use crate::components::post_select::{default_post, PostSelect};
 use crate::i18n::{names, tr, Msg};
 use crate::pages::checkin::{SaveStatus, SaveStatusLine};
 use crate::state::{AppState, IncidentDraft};
 use crate::sync::SyncHandle;
-
-/// (wire name, label) of every value of a model enum, for `Choice`.
-macro_rules! options {
-    ($ty:ty, $name:path) => {
-        <$ty>::ALL
-            .into_iter()
-            .map(|v| (v.as_str(), $name(v)))
-            .collect::<Vec<_>>()
-    };
-}
-pub(crate) use options;
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
