@@ -47,7 +47,8 @@ pub fn HistoryPage() -> impl IntoView {
         let filter = filter.get();
         let mut all: Vec<LocalRecord> = state.records.with(|m| {
             m.values()
-                .filter(|l| filter.matches(&l.record))
+                // Team records have their own screens (队伍).
+                .filter(|l| l.record.body.is_patrol() && filter.matches(&l.record))
                 .cloned()
                 .collect()
         });
@@ -266,6 +267,9 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
     let (testid, kind_view, position) = match &body {
         RecordBody::CheckIn(c) => ("checkin-row", check_in_details(state, c), c.position),
         RecordBody::Incident(i) => ("incident-row", incident_details(i), i.position),
+        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => {
+            ("team-record-row", ().into_any(), None)
+        }
     };
     let voided = local.record.voided.clone();
     let is_voided = voided.is_some();
@@ -451,6 +455,8 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
             }
             .into_any()
         }
+        // Not listed here (see the list's filter); team records are edited on 队伍.
+        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => ().into_any(),
     };
     let text_label = if matches!(record.body, RecordBody::CheckIn(_)) {
         Msg::Note
@@ -484,6 +490,7 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
                 people: people.get_untracked().trim().to_string(),
                 ..i.clone()
             }),
+            other => other.clone(),
         };
         if body == record.body {
             panel.set(Panel::Closed);

@@ -1,5 +1,5 @@
 //! CSV sheets for the office, produced by the same code on the phone (offline) and on
-//! the server: check-ins, incidents and coverage.
+//! the server: check-ins, incidents, coverage and volunteer hours.
 //!
 //! UTF-8 with a byte order mark (Excel reads a BOM-less CSV as the system code page,
 //! GBK in China, and garbles the Chinese), CRLF line ends and RFC 4180 quoting. Text
@@ -10,11 +10,14 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use uuid::Uuid;
 
 use crate::coverage::{Cell, Rate};
 use crate::post::Post;
 use crate::record::{CheckInEvent, Position, Record, RecordBody};
+use crate::report::{hours_text, DutyReport, Hours};
 use crate::school::WindowKind;
+use crate::team::mask_phone;
 
 /// The UTF-8 byte order mark, as the first character of every sheet.
 pub const BOM: char = '\u{feff}';
@@ -258,6 +261,68 @@ pub fn coverage<'s>(
     out.finish()
 }
 
+/// Who a volunteer of a duty report is, as a sheet names them.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    pub team: &'a str,
+    pub name: &'a str,
+    /// Shown masked: the sheet leaves the phone, the number need not.
+    pub phone: &'a str,
+}
+
+/// Hours per volunteer of `report` (one month, `label`), ordered by team then name,
+/// then one total row per team. Volunteers the reader has no roster entry for are
+/// listed by id.
+pub fn duty_hours<'m>(
+    report: &DutyReport,
+    label: &str,
+    member: impl Fn(Uuid) -> Option<Member<'m>>,
+    team_name: impl Fn(Uuid) -> Option<&'m str>,
+) -> String {
+    let mut out = Sheet::new();
+    out.row([
+        "month",
+        "team",
+        "volunteer_id",
+        "name",
+        "phone",
+        "sessions",
+        "approved_hours",
+        "pending_hours",
+    ]);
+    let mut rows: Vec<(Option<Member>, Uuid, Hours)> = report
+        .volunteers
+        .iter()
+        .map(|(id, h)| (member(*id), *id, *h))
+        .collect();
+    rows.sort_by_key(|(m, id, _)| (m.map(|m| (m.team, m.name)), *id));
+    for (m, id, h) in rows {
+        out.row([
+            Cow::from(label),
+            text(m.map_or("", |m| m.team)),
+            id.to_string().into(),
+            text(m.map_or("", |m| m.name)),
+            mask_phone(m.map_or("", |m| m.phone)).into(),
+            h.sessions.to_string().into(),
+            hours_text(h.approved).into(),
+            hours_text(h.pending).into(),
+        ]);
+    }
+    for (team, h) in &report.teams {
+        out.row([
+            Cow::from(label),
+            text(team_name(*team).unwrap_or("")),
+            team.to_string().into(),
+            "team total".into(),
+            "".into(),
+            h.sessions.to_string().into(),
+            hours_text(h.approved).into(),
+            hours_text(h.pending).into(),
+        ]);
+    }
+    out.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,5 +386,39 @@ mod tests {
         let lines: Vec<&str> = sheet.lines().collect();
         assert_eq!(lines.len(), 2, "{sheet}");
         assert!(lines[1].contains(",fraud,medium,open,冒充老师收取资料费,两名成年男子,"));
+    }
+
+    #[test]
+    fn duty_hours_sheet_masks_phones_and_totals_teams() {
+        use crate::duty::tests::{part, session, t};
+        use crate::duty::DEFAULT_OPEN_LIMIT;
+        let s = session(
+            "07:00",
+            Some("08:30"),
+            vec![part(1, "07:00", None), part(2, "07:30", None)],
+        );
+        let report = crate::report::report([&s], t("23:00"), DEFAULT_OPEN_LIMIT);
+        let member = |id: Uuid| {
+            (id == Uuid::from_u128(1)).then_some(Member {
+                team: "实验小学护学队",
+                name: "=王芳",
+                phone: "13812341234",
+            })
+        };
+        let sheet = duty_hours(&report, "2026-11", member, |_| Some("实验小学护学队"));
+        let lines: Vec<&str> = sheet.lines().collect();
+        assert_eq!(lines.len(), 4, "{sheet}");
+        // The volunteer without a roster entry sorts first and is named by id only.
+        assert!(lines[1].starts_with("2026-11,,00000000-0000-0000-0000-000000000002,,,1,0.00,1.00"));
+        assert!(
+            lines[2].ends_with(",'=王芳,138****1234,1,0.00,1.50"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].ends_with(",team total,,1,0.00,2.50"),
+            "{}",
+            lines[3]
+        );
     }
 }

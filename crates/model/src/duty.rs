@@ -1,5 +1,5 @@
-//! Volunteer teams' duty (issue 4, first slice): rosters' personal data kept to what
-//! the work needs, and volunteer hours computed from duty sessions.
+//! Duty sessions of volunteer teams: what the team did, who was there, for how long,
+//! and the lead's approval of those hours.
 //!
 //! Pure functions: a session's end, a participant's span and the hours per volunteer
 //! depend only on the records and the `now` passed in, so phone and server agree.
@@ -10,27 +10,93 @@ use chrono::{DateTime, Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::record::{valid_post_id, within, ValidationError, MAX_NOTE_CHARS};
+
 /// A stretch of time, start inclusive, end exclusive.
 type Span = (DateTime<FixedOffset>, DateTime<FixedOffset>);
 
 /// A session left open this long is closed at the limit and flagged for the lead.
 pub const DEFAULT_OPEN_LIMIT: Duration = Duration::hours(6);
+/// Longest free-text place of a session, in characters.
+pub const MAX_PLACE_CHARS: usize = 100;
+/// Most people one session can list.
+pub const MAX_PARTICIPANTS: usize = 300;
+/// Largest audience an anti-fraud talk can report.
+pub const MAX_AUDIENCE: u32 = 100_000;
 
-/// A phone number as lists show it: `138****1234`. Anything too short to mask keeps
-/// only its last character visible.
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() >= 7 {
-        let (head, tail) = (&digits[..3], &digits[digits.len() - 4..]);
-        format!(
-            "{}****{}",
-            head.iter().collect::<String>(),
-            tail.iter().collect::<String>()
-        )
-    } else {
-        let shown = digits.last().map(|c| c.to_string()).unwrap_or_default();
-        format!("{}{shown}", "*".repeat(digits.len().saturating_sub(1)))
+/// What the team did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// 巡逻
+    Patrol,
+    /// 反诈宣传, with an audience count.
+    AntiFraud,
+    /// 交通疏导
+    Traffic,
+    /// 护学岗 support at the school gate.
+    GateSupport,
+    Other,
+}
+
+impl Activity {
+    pub const ALL: [Activity; 5] = [
+        Activity::Patrol,
+        Activity::AntiFraud,
+        Activity::Traffic,
+        Activity::GateSupport,
+        Activity::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Activity::Patrol => "patrol",
+            Activity::AntiFraud => "anti_fraud",
+            Activity::Traffic => "traffic",
+            Activity::GateSupport => "gate_support",
+            Activity::Other => "other",
+        }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The lead's decision on one volunteer's hours in one session.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    #[default]
+    Pending,
+    /// Counted, and locked against edits (only an admin may change them).
+    Approved,
+    /// Not counted.
+    Rejected,
+}
+
+impl Approval {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::Pending => "pending",
+            Approval::Approved => "approved",
+            Approval::Rejected => "rejected",
+        }
+    }
+}
+
+fn is_pending(a: &Approval) -> bool {
+    *a == Approval::Pending
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One volunteer's part in a session: from when they joined to when they left (`None`:
@@ -38,18 +104,51 @@ pub fn mask_phone(phone: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participation {
     pub volunteer: Uuid,
+    #[serde(deserialize_with = "crate::timefmt::fixed")]
     pub joined: DateTime<FixedOffset>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::timefmt::opt_fixed"
+    )]
     pub left: Option<DateTime<FixedOffset>>,
+    /// Standing in for an absent member (not on the session's starting roster).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub substitute: bool,
+    #[serde(default, skip_serializing_if = "is_pending")]
+    pub approval: Approval,
 }
 
-/// A duty session's time span, as the hours need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+/// A duty session of a team: the record a lead makes with one tap and ends later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DutySession {
+    /// The team record's id.
+    pub team: Uuid,
+    pub activity: Activity,
+    /// People reached by an anti-fraud talk (0 for other activities).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub audience: u32,
+    /// The school post the session was at, if it was at one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub post_id: String,
+    /// Where it was, in words, when not (only) at a post.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place: String,
+    #[serde(deserialize_with = "crate::timefmt::fixed")]
     pub start: DateTime<FixedOffset>,
     /// `None` while the lead has not ended it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::timefmt::opt_fixed"
+    )]
     pub end: Option<DateTime<FixedOffset>>,
     pub participants: Vec<Participation>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The phone's clock when the session was first saved.
+    #[serde(deserialize_with = "crate::timefmt::fixed")]
+    pub device_time: DateTime<FixedOffset>,
 }
 
 /// Where a session's end comes from.
@@ -75,7 +174,22 @@ impl SessionEnd {
     }
 }
 
-impl Session {
+/// One volunteer's counted time in one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountedSpan {
+    pub volunteer: Uuid,
+    pub from: DateTime<FixedOffset>,
+    pub to: DateTime<FixedOffset>,
+    pub approval: Approval,
+}
+
+impl CountedSpan {
+    pub fn minutes(&self) -> i64 {
+        (self.to - self.from).num_minutes()
+    }
+}
+
+impl DutySession {
     /// When the session counts as ended at `now`, given the open-session `limit`.
     pub fn end_at(&self, now: DateTime<FixedOffset>, limit: Duration) -> SessionEnd {
         let cap = self.start + limit;
@@ -88,97 +202,181 @@ impl Session {
 
     /// Each participant's counted span: their own join/leave clipped to the session
     /// (ending the session closes every open participant). Empty spans are dropped.
-    pub fn spans(
-        &self,
-        now: DateTime<FixedOffset>,
-        limit: Duration,
-    ) -> Vec<(Uuid, DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    pub fn spans(&self, now: DateTime<FixedOffset>, limit: Duration) -> Vec<CountedSpan> {
         let end = self.end_at(now, limit).at();
         self.participants
             .iter()
             .filter_map(|p| {
                 let from = p.joined.max(self.start);
                 let to = p.left.map_or(end, |l| l.min(end));
-                (to > from).then_some((p.volunteer, from, to))
+                (to > from).then_some(CountedSpan {
+                    volunteer: p.volunteer,
+                    from,
+                    to,
+                    approval: p.approval,
+                })
             })
             .collect()
     }
+
+    pub fn participant(&self, volunteer: Uuid) -> Option<&Participation> {
+        self.participants.iter().find(|p| p.volunteer == volunteer)
+    }
+
+    /// Whether any volunteer's hours in this session are approved (and so locked).
+    pub fn has_approved(&self) -> bool {
+        self.participants
+            .iter()
+            .any(|p| p.approval == Approval::Approved)
+    }
+
+    /// Whether `next` (a later state of this session) changes hours already approved
+    /// here: who was there and when, the session's own times or team. Approving more
+    /// hours, rejecting pending ones and editing the note or place are not changes to
+    /// approved hours; everything else needs an admin.
+    pub fn changes_approved_hours(&self, next: &DutySession) -> bool {
+        if !self.has_approved() {
+            return false;
+        }
+        if (self.team, self.start, self.end) != (next.team, next.start, next.end) {
+            return true;
+        }
+        self.participants
+            .iter()
+            .filter(|p| p.approval == Approval::Approved)
+            .any(|p| !next.participants.contains(p))
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.team.is_nil() {
+            return Err(ValidationError::NilId);
+        }
+        if !self.post_id.is_empty() && !valid_post_id(&self.post_id) {
+            return Err(ValidationError::BadPostId);
+        }
+        if !within(&self.place, MAX_PLACE_CHARS) {
+            return Err(ValidationError::PlaceTooLong);
+        }
+        if !within(&self.note, MAX_NOTE_CHARS) {
+            return Err(ValidationError::NoteTooLong);
+        }
+        if self.audience > MAX_AUDIENCE
+            || (self.audience > 0 && self.activity != Activity::AntiFraud)
+        {
+            return Err(ValidationError::BadAudience);
+        }
+        if self.end.is_some_and(|end| end < self.start) {
+            return Err(ValidationError::EndBeforeStart);
+        }
+        if self.participants.len() > MAX_PARTICIPANTS {
+            return Err(ValidationError::TooManyParticipants);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &self.participants {
+            if p.volunteer.is_nil() || !seen.insert(p.volunteer) {
+                return Err(ValidationError::BadParticipant);
+            }
+            if p.left.is_some_and(|left| left < p.joined) {
+                return Err(ValidationError::EndBeforeStart);
+            }
+            if p.approval == Approval::Approved && self.end.is_none() {
+                return Err(ValidationError::ApprovedWhileOpen);
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Minutes of duty per volunteer over `sessions`. A volunteer's overlapping spans (two
-/// sessions at once, or a duplicate participation) count once.
-pub fn minutes_per_volunteer(
-    sessions: &[Session],
+/// Total length of `spans` with overlaps counted once.
+pub fn merged_minutes(mut spans: Vec<Span>) -> i64 {
+    spans.sort();
+    let mut total = Duration::zero();
+    let mut current: Option<Span> = None;
+    for (from, to) in spans {
+        current = match current {
+            Some((a, b)) if from <= b => Some((a, b.max(to))),
+            Some((a, b)) => {
+                total += b - a;
+                Some((from, to))
+            }
+            None => Some((from, to)),
+        };
+    }
+    if let Some((a, b)) = current {
+        total += b - a;
+    }
+    total.num_minutes()
+}
+
+/// Minutes of duty per volunteer over `sessions`, rejected hours left out. A
+/// volunteer's overlapping spans (two sessions at once) count once.
+pub fn minutes_per_volunteer<'a>(
+    sessions: impl IntoIterator<Item = &'a DutySession>,
     now: DateTime<FixedOffset>,
     limit: Duration,
 ) -> BTreeMap<Uuid, i64> {
     let mut spans: BTreeMap<Uuid, Vec<Span>> = BTreeMap::new();
     for session in sessions {
-        for (who, from, to) in session.spans(now, limit) {
-            spans.entry(who).or_default().push((from, to));
+        for s in session.spans(now, limit) {
+            if s.approval != Approval::Rejected {
+                spans.entry(s.volunteer).or_default().push((s.from, s.to));
+            }
         }
     }
     spans
         .into_iter()
-        .map(|(who, mut list)| {
-            list.sort();
-            let mut total = Duration::zero();
-            let mut current: Option<Span> = None;
-            for (from, to) in list {
-                current = match current {
-                    Some((a, b)) if from <= b => Some((a, b.max(to))),
-                    Some((a, b)) => {
-                        total += b - a;
-                        Some((from, to))
-                    }
-                    None => Some((from, to)),
-                };
-            }
-            if let Some((a, b)) = current {
-                total += b - a;
-            }
-            (who, total.num_minutes())
-        })
+        .map(|(who, list)| (who, merged_minutes(list)))
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn t(hhmm: &str) -> DateTime<FixedOffset> {
+    type Edit = Box<dyn Fn(&mut DutySession)>;
+
+    pub fn t(hhmm: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(&format!("2026-11-25T{hhmm}:00+08:00")).unwrap()
     }
 
-    fn vol(n: u128) -> Uuid {
+    pub fn vol(n: u128) -> Uuid {
         Uuid::from_u128(n)
     }
 
-    fn part(n: u128, joined: &str, left: Option<&str>) -> Participation {
+    pub fn part(n: u128, joined: &str, left: Option<&str>) -> Participation {
         Participation {
             volunteer: vol(n),
             joined: t(joined),
             left: left.map(t),
+            substitute: false,
+            approval: Approval::Pending,
         }
     }
 
-    #[test]
-    fn phones_are_masked_in_lists() {
-        assert_eq!(mask_phone("13812341234"), "138****1234");
-        assert_eq!(mask_phone("138 1234 1234"), "138****1234");
-        assert_eq!(mask_phone("12345"), "****5");
-        assert_eq!(mask_phone(""), "");
+    pub fn session(
+        start: &str,
+        end: Option<&str>,
+        participants: Vec<Participation>,
+    ) -> DutySession {
+        DutySession {
+            team: Uuid::from_u128(900),
+            activity: Activity::Patrol,
+            audience: 0,
+            post_id: String::new(),
+            place: String::new(),
+            start: t(start),
+            end: end.map(t),
+            participants,
+            note: String::new(),
+            device_time: t(start),
+        }
     }
 
     #[test]
     fn session_end_table() {
         let limit = DEFAULT_OPEN_LIMIT;
-        let open = Session {
-            start: t("07:00"),
-            end: None,
-            participants: vec![],
-        };
+        let open = session("07:00", None, vec![]);
         assert_eq!(
             open.end_at(t("09:00"), limit),
             SessionEnd::Running(t("09:00"))
@@ -192,7 +390,7 @@ mod tests {
             SessionEnd::AutoClosed(t("13:00"))
         );
         assert!(open.end_at(t("20:00"), limit).needs_confirmation());
-        let ended = Session {
+        let ended = DutySession {
             end: Some(t("08:00")),
             ..open.clone()
         };
@@ -201,7 +399,7 @@ mod tests {
             SessionEnd::Ended(t("08:00"))
         );
         // A phone clock that put the end before the start counts nothing, never negative.
-        let backwards = Session {
+        let backwards = DutySession {
             end: Some(t("06:00")),
             ..open
         };
@@ -215,57 +413,159 @@ mod tests {
     fn hours_table() {
         let limit = DEFAULT_OPEN_LIMIT;
         let now = t("20:00");
-        let morning = Session {
-            start: t("07:00"),
-            end: Some(t("08:30")),
-            participants: vec![
+        let mut rejected = part(6, "07:00", None);
+        rejected.approval = Approval::Rejected;
+        let morning = session(
+            "07:00",
+            Some("08:30"),
+            vec![
                 part(1, "07:00", None),          // whole session: 90
                 part(2, "07:20", None),          // late: 70
                 part(3, "06:30", Some("08:00")), // early arrival clipped, left early: 60
                 part(4, "08:40", None),          // came after the end: nothing
+                rejected,                        // rejected by the lead: nothing
             ],
-        };
+        );
         // Volunteer 1 also on an overlapping session 08:00-09:00: counts 07:00-09:00 once.
-        let overlap = Session {
-            start: t("08:00"),
-            end: Some(t("09:00")),
-            participants: vec![part(1, "08:00", None)],
-        };
+        let overlap = session("08:00", Some("09:00"), vec![part(1, "08:00", None)]);
         // Left open all day: closed at 6 h.
-        let forgotten = Session {
-            start: t("10:00"),
-            end: None,
-            participants: vec![part(5, "10:00", None)],
-        };
+        let forgotten = session("10:00", None, vec![part(5, "10:00", None)]);
         let hours = minutes_per_volunteer(&[morning, overlap, forgotten], now, limit);
         assert_eq!(hours.get(&vol(1)), Some(&120));
         assert_eq!(hours.get(&vol(2)), Some(&70));
         assert_eq!(hours.get(&vol(3)), Some(&60));
         assert_eq!(hours.get(&vol(4)), None);
         assert_eq!(hours.get(&vol(5)), Some(&360));
+        assert_eq!(hours.get(&vol(6)), None);
     }
 
-    fn arb_session() -> impl Strategy<Value = Session> {
+    #[test]
+    fn approved_hours_are_locked() {
+        let mut done = session(
+            "07:00",
+            Some("08:00"),
+            vec![part(1, "07:00", None), part(2, "07:10", None)],
+        );
+        let unapproved = done.clone();
+        // Before any approval everything may change.
+        let mut moved = done.clone();
+        moved.start = t("06:50");
+        assert!(!unapproved.changes_approved_hours(&moved));
+
+        done.participants[0].approval = Approval::Approved;
+        // Approving the rest, rejecting, or editing note and place: allowed.
+        let mut more = done.clone();
+        more.participants[1].approval = Approval::Approved;
+        more.note = "雨天".into();
+        more.place = "东门".into();
+        assert!(!done.changes_approved_hours(&more));
+        let mut rejected = done.clone();
+        rejected.participants[1].approval = Approval::Rejected;
+        assert!(!done.changes_approved_hours(&rejected));
+        // Editing a pending participant's times: allowed.
+        let mut late = done.clone();
+        late.participants[1].joined = t("07:30");
+        assert!(!done.changes_approved_hours(&late));
+
+        // Anything touching approved hours: refused.
+        let cases: Vec<Edit> = vec![
+            Box::new(|s| s.participants[0].left = Some(t("07:30"))),
+            Box::new(|s| s.participants[0].joined = t("07:05")),
+            Box::new(|s| s.participants[0].approval = Approval::Pending),
+            Box::new(|s| {
+                s.participants.remove(0);
+            }),
+            Box::new(|s| s.end = Some(t("09:00"))),
+            Box::new(|s| s.start = t("06:00")),
+            Box::new(|s| s.team = Uuid::from_u128(901)),
+        ];
+        for (n, edit) in cases.iter().enumerate() {
+            let mut next = done.clone();
+            edit(&mut next);
+            assert!(done.changes_approved_hours(&next), "case {n}");
+        }
+    }
+
+    #[test]
+    fn validation_table() {
+        let ok = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        assert_eq!(ok.validate(), Ok(()));
+        let cases: Vec<(Edit, ValidationError)> = vec![
+            (
+                Box::new(|s| s.end = Some(t("06:00"))),
+                ValidationError::EndBeforeStart,
+            ),
+            (
+                Box::new(|s| s.participants[0].left = Some(t("06:00"))),
+                ValidationError::EndBeforeStart,
+            ),
+            (
+                Box::new(|s| s.participants.push(part(1, "07:30", None))),
+                ValidationError::BadParticipant,
+            ),
+            (Box::new(|s| s.audience = 40), ValidationError::BadAudience),
+            (
+                Box::new(|s| {
+                    s.activity = Activity::AntiFraud;
+                    s.audience = MAX_AUDIENCE + 1;
+                }),
+                ValidationError::BadAudience,
+            ),
+            (
+                Box::new(|s| {
+                    s.end = None;
+                    s.participants[0].approval = Approval::Approved;
+                }),
+                ValidationError::ApprovedWhileOpen,
+            ),
+            (
+                Box::new(|s| s.post_id = "a b".into()),
+                ValidationError::BadPostId,
+            ),
+            (
+                Box::new(|s| s.place = "x".repeat(101)),
+                ValidationError::PlaceTooLong,
+            ),
+            (Box::new(|s| s.team = Uuid::nil()), ValidationError::NilId),
+        ];
+        for (edit, want) in cases {
+            let mut s = ok.clone();
+            edit(&mut s);
+            assert_eq!(s.validate(), Err(want));
+        }
+        let mut talk = ok.clone();
+        talk.activity = Activity::AntiFraud;
+        talk.audience = 120;
+        assert_eq!(talk.validate(), Ok(()));
+    }
+
+    pub fn arb_session() -> impl Strategy<Value = DutySession> {
         (
             0i64..600,
             proptest::option::of(0i64..600),
-            proptest::collection::vec((1u128..4, 0i64..700, proptest::option::of(0i64..700)), 0..5),
+            proptest::collection::vec(
+                (1u128..6, 0i64..700, proptest::option::of(0i64..700), 0u8..3),
+                0..5,
+            ),
         )
             .prop_map(|(start, len, parts)| {
                 let base = t("06:00");
                 let at = |m: i64| base + Duration::minutes(m);
-                Session {
-                    start: at(start),
-                    end: len.map(|l| at(start + l)),
-                    participants: parts
-                        .into_iter()
-                        .map(|(v, j, l)| Participation {
-                            volunteer: vol(v),
-                            joined: at(j),
-                            left: l.map(at),
-                        })
-                        .collect(),
-                }
+                let mut s = session("06:00", None, vec![]);
+                s.start = at(start);
+                s.end = len.map(|l| at(start + l));
+                s.participants = parts
+                    .into_iter()
+                    .map(|(v, j, l, a)| Participation {
+                        volunteer: vol(v),
+                        joined: at(j),
+                        left: l.map(at),
+                        substitute: false,
+                        approval: [Approval::Pending, Approval::Approved, Approval::Rejected]
+                            [usize::from(a)],
+                    })
+                    .collect();
+                s
             })
     }
 
@@ -283,11 +583,16 @@ mod tests {
             // Never more than the sum of the sessions' lengths, never negative.
             let total: i64 = sessions.iter().map(|s| (s.end_at(now, limit).at() - s.start).num_minutes()).sum();
             for minutes in forward.values() {
-                prop_assert!(*minutes > 0 && *minutes <= total);
+                prop_assert!(*minutes >= 0 && *minutes <= total);
             }
             // Repeating every session adds nothing: overlaps count once.
-            let doubled: Vec<Session> = sessions.iter().chain(sessions.iter()).cloned().collect();
+            let doubled: Vec<DutySession> = sessions.iter().chain(sessions.iter()).cloned().collect();
             prop_assert_eq!(&forward, &minutes_per_volunteer(&doubled, now, limit));
+        }
+
+        #[test]
+        fn a_session_never_changes_its_own_approved_hours(s in arb_session()) {
+            prop_assert!(!s.changes_approved_hours(&s));
         }
     }
 }

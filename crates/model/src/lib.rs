@@ -21,9 +21,11 @@ pub mod hlc;
 pub mod merge;
 pub mod post;
 pub mod record;
+pub mod report;
 pub mod school;
 pub mod stored;
 pub mod sync;
+pub mod team;
 pub mod timefmt;
 
 pub use hlc::{Clock, DeviceId, Hlc};

@@ -8,7 +8,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::duty::DutySession;
 use crate::hlc::Hlc;
+use crate::team::{Team, Volunteer};
 
 /// Longest note, in characters. Notes are typed on a phone at a gate.
 pub const MAX_NOTE_CHARS: usize = 500;
@@ -70,6 +72,9 @@ enum WireKind {
     #[serde(rename = "checkin")]
     CheckIn,
     Incident,
+    Team,
+    Volunteer,
+    Duty,
 }
 
 impl<'de> Deserialize<'de> for Record {
@@ -80,6 +85,9 @@ impl<'de> Deserialize<'de> for Record {
         let body = match w.kind {
             WireKind::CheckIn => serde_json::from_str(data).map(RecordBody::CheckIn),
             WireKind::Incident => serde_json::from_str(data).map(RecordBody::Incident),
+            WireKind::Team => serde_json::from_str(data).map(RecordBody::Team),
+            WireKind::Volunteer => serde_json::from_str(data).map(RecordBody::Volunteer),
+            WireKind::Duty => serde_json::from_str(data).map(RecordBody::Duty),
         }
         .map_err(|e| D::Error::custom(format_args!("data: {e}")))?;
         Ok(Record {
@@ -128,6 +136,19 @@ impl Record {
     pub fn counts(&self) -> bool {
         self.voided.is_none()
     }
+
+    /// Whether `next`, a later state of this record, changes volunteer hours the lead
+    /// already approved (voiding the session included). Only an admin may do that.
+    pub fn changes_approved_hours(&self, next: &Record) -> bool {
+        match (&self.body, &next.body) {
+            (RecordBody::Duty(before), RecordBody::Duty(after)) => {
+                before.has_approved()
+                    && (before.changes_approved_hours(after) || self.voided != next.voided)
+            }
+            (RecordBody::Duty(before), _) => before.has_approved(),
+            _ => false,
+        }
+    }
 }
 
 /// The kinds of record. Tagged as `"kind": "checkin"` on the wire.
@@ -137,6 +158,12 @@ pub enum RecordBody {
     #[serde(rename = "checkin")]
     CheckIn(CheckIn),
     Incident(Incident),
+    /// A volunteer team (see `team`).
+    Team(Team),
+    /// A member of a team's roster.
+    Volunteer(Volunteer),
+    /// A team's duty session (see `duty`).
+    Duty(DutySession),
 }
 
 impl RecordBody {
@@ -144,14 +171,25 @@ impl RecordBody {
         match self {
             RecordBody::CheckIn(_) => "checkin",
             RecordBody::Incident(_) => "incident",
+            RecordBody::Team(_) => "team",
+            RecordBody::Volunteer(_) => "volunteer",
+            RecordBody::Duty(_) => "duty",
         }
     }
 
-    /// The post the record was made at.
+    /// Whether this is an officer's record made at a post (check-in or incident), as
+    /// opposed to a volunteer team's.
+    pub fn is_patrol(&self) -> bool {
+        matches!(self, RecordBody::CheckIn(_) | RecordBody::Incident(_))
+    }
+
+    /// The post the record was made at; empty for records not tied to a post.
     pub fn post_id(&self) -> &str {
         match self {
             RecordBody::CheckIn(c) => &c.post_id,
             RecordBody::Incident(i) => &i.post_id,
+            RecordBody::Duty(d) => &d.post_id,
+            RecordBody::Team(_) | RecordBody::Volunteer(_) => "",
         }
     }
 
@@ -160,6 +198,9 @@ impl RecordBody {
         match self {
             RecordBody::CheckIn(c) => c.device_time,
             RecordBody::Incident(i) => i.device_time,
+            RecordBody::Team(t) => t.device_time,
+            RecordBody::Volunteer(v) => v.device_time,
+            RecordBody::Duty(d) => d.device_time,
         }
     }
 }
@@ -390,10 +431,28 @@ pub enum ValidationError {
     BadDescription,
     #[error("people involved is longer than {MAX_PEOPLE_CHARS} characters")]
     PeopleTooLong,
+    #[error("school id must be 1-{MAX_POST_ID_LEN} characters of letters, digits, '-' or '_'")]
+    BadSchoolId,
+    #[error("a name is 1-{MAX_NAME_CHARS} characters and not blank")]
+    BadName,
+    #[error("a phone number is up to 20 digits, spaces, '+' or '-'")]
+    BadPhone,
+    #[error("place is longer than 100 characters")]
+    PlaceTooLong,
+    #[error("an audience is counted for anti-fraud talks only, up to 100000 people")]
+    BadAudience,
+    #[error("an end comes before its start")]
+    EndBeforeStart,
+    #[error("a session lists at most 300 people")]
+    TooManyParticipants,
+    #[error("each participant is a volunteer id listed once")]
+    BadParticipant,
+    #[error("hours can be approved only once the session has ended")]
+    ApprovedWhileOpen,
 }
 
 /// Whether `text` has at most `max` characters.
-fn within(text: &str, max: usize) -> bool {
+pub(crate) fn within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
 }
 
@@ -419,6 +478,9 @@ impl Record {
         match &self.body {
             RecordBody::CheckIn(c) => c.validate(),
             RecordBody::Incident(i) => i.validate(),
+            RecordBody::Team(t) => t.validate(),
+            RecordBody::Volunteer(v) => v.validate(),
+            RecordBody::Duty(d) => d.validate(),
         }
     }
 }
@@ -689,5 +751,52 @@ pub(crate) mod tests {
         let mut long = void;
         long.voided = Some("因".repeat(201));
         assert_eq!(long.validate(), Err(ValidationError::BadVoidReason));
+    }
+
+    #[test]
+    fn approved_hours_lock_covers_voiding_and_kind_changes() {
+        use crate::duty::tests::{part, session, t};
+        use crate::duty::Approval;
+        let mut ended = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        let pending = sample(1, 1).corrected(sample(1, 2).version, RecordBody::Duty(ended.clone()));
+        // Nothing approved: voiding is a lead's call.
+        assert!(
+            !pending.changes_approved_hours(&pending.voided(sample(1, 3).version, "重复".into()))
+        );
+        ended.participants[0].approval = Approval::Approved;
+        let approved = pending.corrected(sample(1, 3).version, RecordBody::Duty(ended.clone()));
+        assert!(
+            approved.changes_approved_hours(&approved.voided(sample(1, 4).version, "重复".into()))
+        );
+        let mut noted = ended.clone();
+        noted.note = "补记".into();
+        assert!(!approved.changes_approved_hours(
+            &approved.corrected(sample(1, 4).version, RecordBody::Duty(noted))
+        ));
+        let mut shorter = ended;
+        shorter.end = Some(t("07:30"));
+        assert!(approved.changes_approved_hours(
+            &approved.corrected(sample(1, 4).version, RecordBody::Duty(shorter))
+        ));
+        // Check-ins have no hours to lock.
+        assert!(!sample(2, 1)
+            .changes_approved_hours(&sample(2, 1).voided(sample(2, 2).version, "x".into())));
+    }
+
+    #[test]
+    fn team_kinds_travel_in_wire_form() {
+        use crate::duty::tests::{part, session};
+        let record = sample(1, 1).corrected(
+            sample(1, 2).version,
+            RecordBody::Duty(session("07:00", None, vec![part(1, "07:00", None)])),
+        );
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(json.contains(r#""kind":"duty""#), "{json}");
+        assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), record);
+        let bad = json.replace(r#""activity":"patrol""#, r#""activity":"picnic""#);
+        let err = serde_json::from_str::<Record>(&bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("data: unknown variant `picnic`"), "{err}");
     }
 }

@@ -9,19 +9,24 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::duty::DutySession;
 use crate::gatecode::Proof;
 use crate::hlc::Hlc;
 use crate::record::{
     CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Position, Presence, Record,
     RecordBody, Severity,
 };
+use crate::team::{Team, Volunteer};
 
 /// The layout version of everything the app keeps in local storage.
 ///
 /// 2: incidents (`"k":"i"`) and voids / edit counts (`x`, `m`). Version 1 values are
 /// valid version 2 values, so the upgrade rewrites nothing; the bump is there so a
 /// version 1 app meeting an incident goes read-only instead of quarantining it.
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// 3: volunteer teams (`"k":"t"`), members (`"k":"v"`) and duty sessions (`"k":"s"`),
+/// each with its body in wire form under `b`. Again nothing is rewritten.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A record as the phone holds it, with what the server has confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +56,8 @@ impl LocalRecord {
 /// One flat struct for every kind, tagged by `k` ('c' check-in, 'i' incident): the
 /// same JSON an internally tagged enum would write, but it decodes in one pass where
 /// serde's tagged-enum path buffers every value first (half the decoder's wasm size).
+/// Team kinds ('t', 'v', 's') are few per phone, so they keep their wire form in one
+/// field each rather than one-letter fields of their own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRecord {
     v: Hlc,
@@ -71,9 +78,10 @@ pub struct StoredRecord {
     /// Edit count.
     #[serde(default, skip_serializing_if = "is_zero")]
     m: u32,
-    /// Kind: 'c' check-in, 'i' incident.
+    /// Kind: 'c' check-in, 'i' incident, 't' team, 'v' volunteer, 's' duty session.
     k: char,
     /// Post id.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     p: String,
     /// Check-in event: 'a' arrival, 'd' departure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +120,15 @@ pub struct StoredRecord {
     /// Incident follow-up status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     u: Option<FollowUp>,
+    /// A team's body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bt: Option<Team>,
+    /// A volunteer's body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bv: Option<Volunteer>,
+    /// A duty session's body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bs: Option<DutySession>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -187,6 +204,9 @@ impl StoredRecord {
             d: String::new(),
             h: String::new(),
             u: None,
+            bt: None,
+            bv: None,
+            bs: None,
         };
         match &record.body {
             RecordBody::CheckIn(c) => {
@@ -209,6 +229,18 @@ impl StoredRecord {
                 out.u = Some(i.status);
                 out.o = i.officer_name.clone();
                 out.l = position_tuple(i.position);
+            }
+            RecordBody::Team(t) => {
+                out.k = 't';
+                out.bt = Some(t.clone());
+            }
+            RecordBody::Volunteer(v) => {
+                out.k = 'v';
+                out.bv = Some(v.clone());
+            }
+            RecordBody::Duty(d) => {
+                out.k = 's';
+                out.bs = Some(d.clone());
             }
         }
         out
@@ -244,6 +276,9 @@ impl StoredRecord {
                 device_time: s.t,
                 position: tuple_position(s.l),
             }),
+            't' => RecordBody::Team(s.bt.ok_or_else(|| missing("bt"))?),
+            'v' => RecordBody::Volunteer(s.bv.ok_or_else(|| missing("bv"))?),
+            's' => RecordBody::Duty(s.bs.ok_or_else(|| missing("bs"))?),
             other => return Err(StoredError::Shape(format!("unknown record kind {other:?}"))),
         };
         Ok(LocalRecord {
@@ -403,6 +438,57 @@ mod tests {
             let raw = encode(&local);
             prop_assert_eq!(decode(local.record.id, &raw).unwrap(), local);
         }
+    }
+
+    /// A team, a member or a duty session in a record of `base`'s id and version.
+    fn arb_team_kind() -> impl Strategy<Value = LocalRecord> {
+        (
+            arb_checkin(),
+            crate::duty::tests::arb_session(),
+            0usize..3,
+            ".{1,12}",
+            "[0-9 +-]{0,20}",
+            any::<bool>(),
+        )
+            .prop_map(|(mut local, session, which, name, phone, voided)| {
+                let device_time = session.device_time;
+                local.record.body = match which {
+                    0 => RecordBody::Duty(session),
+                    1 => RecordBody::Team(Team {
+                        school_id: "sch-1".into(),
+                        name,
+                        device_time,
+                    }),
+                    _ => RecordBody::Volunteer(Volunteer {
+                        team: Uuid::from_u128(5),
+                        name,
+                        phone,
+                        role: crate::team::Role::Deputy,
+                        joined: device_time.date_naive(),
+                        status: crate::team::MemberStatus::Paused,
+                        device_time,
+                    }),
+                };
+                local.record.voided = voided.then(|| "重复".to_string());
+                local
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn team_kinds_round_trip(local in arb_team_kind()) {
+            let raw = encode(&local);
+            prop_assert_eq!(decode(local.record.id, &raw).unwrap(), local);
+        }
+    }
+
+    #[test]
+    fn a_team_kind_without_its_body_is_an_error() {
+        let raw = r#"{"v":"000000000001-0000-a","k":"s","t":"2026-01-01T00:00:00+08:00"}"#;
+        assert!(matches!(
+            decode(Uuid::from_u128(1), raw),
+            Err(StoredError::Shape(_))
+        ));
     }
 
     #[test]

@@ -116,6 +116,24 @@ pub fn opt_utc<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>,
     }
 }
 
+/// serde `deserialize_with` for `Option<DateTime<FixedOffset>>` (with `#[serde(default)]`).
+pub fn opt_fixed<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_rfc3339(&s)
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("`{s}` is not an RFC 3339 date-time"))),
+    }
+}
+
+/// serde `deserialize_with` for `NaiveDate` (`2026-11-25`).
+pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = text(d)?;
+    parse_date(&s).ok_or_else(|| D::Error::custom(format!("`{s}` is not a date like 2026-11-25")))
+}
+
 /// serde `deserialize_with` for `NaiveTime`.
 pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
     let s = text(d)?;
