@@ -21,6 +21,10 @@ use uuid::Uuid;
 use crate::catalog;
 use crate::error::AppError;
 
+/// Why a version that changes approved volunteer hours is refused.
+pub const APPROVED_HOURS_LOCKED: &str =
+    "approved hours are locked; only an admin may change them (admins come with accounts)";
+
 /// Applies every record of a push in one transaction and says what happened to each.
 ///
 /// `now` becomes the `received_at` of every version stored by this push. The caller
@@ -56,6 +60,18 @@ pub async fn push(
         }
         let held = load(&mut tx, record.id).await?;
         let outcome = match upsert(held.as_ref(), record) {
+            // Approved volunteer hours are locked: a newer version may approve or reject
+            // more, or edit the note, but not change what was approved (nor void it).
+            // Refused whole and never stored, not even in the history. An admin override
+            // comes with accounts and roles (issue 5); until then nobody may.
+            Upsert::Replaced
+                if held
+                    .as_ref()
+                    .is_some_and(|h| h.changes_approved_hours(record)) =>
+            {
+                rejected.push(reject(APPROVED_HOURS_LOCKED.to_owned()));
+                continue;
+            }
             Upsert::Inserted | Upsert::Replaced => {
                 let proof = proof_of(&mut tx, record).await?;
                 store(&mut tx, record, &request.device, &received_at, proof).await?;
