@@ -7,7 +7,7 @@ use crate::components::nav::Nav;
 use crate::components::notices::Notices;
 use crate::pages::{
     checkin::CheckInPage, gate::GatePage, history::HistoryPage, incident::IncidentPage,
-    settings::SettingsPage, today::TodayPage,
+    settings::SettingsPage, team::TeamPage, team_report::TeamReportPage, today::TodayPage,
 };
 use crate::routes::{Page, Router};
 use crate::state::AppState;
@@ -31,6 +31,8 @@ pub fn App() -> impl IntoView {
         Page::History => view! { <HistoryPage/> }.into_any(),
         Page::Settings => view! { <SettingsPage/> }.into_any(),
         Page::Gate => view! { <GatePage/> }.into_any(),
+        Page::Team => view! { <TeamPage/> }.into_any(),
+        Page::TeamReport => view! { <TeamReportPage/> }.into_any(),
     };
     view! {
         <Header/>

@@ -151,6 +151,67 @@ pub enum Msg {
     Scan,
     StopScan,
     ScanFailed,
+    NavTeam,
+    NewTeam,
+    TeamName,
+    School,
+    NoTeam,
+    Roster,
+    AddMember,
+    Name,
+    Phone,
+    RoleLabel,
+    RoleLead,
+    RoleDeputy,
+    RoleMember,
+    MemberStatusLabel,
+    MemberActive,
+    MemberPaused,
+    MemberLeft,
+    Joined,
+    Save,
+    NameRequired,
+    PhoneInvalid,
+    StartSession,
+    ActivityLabel,
+    ActPatrol,
+    ActAntiFraud,
+    ActTraffic,
+    ActGate,
+    ActOther,
+    Place,
+    PlacePlaceholder,
+    NoPost,
+    Audience,
+    EndSession,
+    SessionRunning,
+    LeftEarly,
+    Late,
+    AddSubstitute,
+    Substitute,
+    AutoClosed,
+    ConfirmEnd,
+    Sessions,
+    NoSessions,
+    Approve,
+    Reject,
+    ApproveAll,
+    ApprovedL,
+    RejectedL,
+    PendingL,
+    HoursLocked,
+    MonthlyReport,
+    Month,
+    Hours,
+    SessionCount,
+    ApprovedHours,
+    PendingHours,
+    AudienceTotal,
+    HoursPerMonth,
+    ExportHours,
+    Print,
+    TeamTotal,
+    ToConfirm,
 }
 
 /// The text of `msg` in `lang`.
@@ -295,6 +356,67 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Scan => ("扫码", "Scan"),
         StopScan => ("停止扫码", "Stop scanning"),
         ScanFailed => ("无法打开相机", "Camera unavailable"),
+        NavTeam => ("队伍", "Team"),
+        NewTeam => ("新建队伍", "New team"),
+        TeamName => ("队伍名称", "Team name"),
+        School => ("学校", "School"),
+        NoTeam => ("本机还没有志愿者队伍：新建一个，或联网同步。", "No volunteer team on this phone yet: create one, or sync online."),
+        Roster => ("名册", "Roster"),
+        AddMember => ("添加队员", "Add member"),
+        Name => ("姓名", "Name"),
+        Phone => ("电话", "Phone"),
+        RoleLabel => ("职务", "Role"),
+        RoleLead => ("队长", "Lead"),
+        RoleDeputy => ("副队长", "Deputy"),
+        RoleMember => ("队员", "Member"),
+        MemberStatusLabel => ("状态", "Status"),
+        MemberActive => ("在队", "Active"),
+        MemberPaused => ("暂停", "Paused"),
+        MemberLeft => ("已离队", "Left"),
+        Joined => ("入队日期", "Joined"),
+        Save => ("保存", "Save"),
+        NameRequired => ("请填写姓名或名称（最多40字）", "Enter a name (up to 40 characters)"),
+        PhoneInvalid => ("电话只能包含数字、空格、+ 和 -（最多20位）", "A phone number is up to 20 digits, spaces, + or -"),
+        StartSession => ("开始值勤", "Start session"),
+        ActivityLabel => ("活动类型", "Activity"),
+        ActPatrol => ("巡逻", "Patrol"),
+        ActAntiFraud => ("反诈宣传", "Anti-fraud talk"),
+        ActTraffic => ("交通疏导", "Traffic guidance"),
+        ActGate => ("护学岗", "School-gate support"),
+        ActOther => ("其他", "Other"),
+        Place => ("地点", "Place"),
+        PlacePlaceholder => ("可选：岗位以外的地点", "Optional: where, if not at a post"),
+        NoPost => ("不在岗位", "Not at a post"),
+        Audience => ("听众人数", "Audience"),
+        EndSession => ("结束值勤", "End session"),
+        SessionRunning => ("进行中", "Running"),
+        LeftEarly => ("早退", "Left early"),
+        Late => ("迟到", "Late"),
+        AddSubstitute => ("添加替班队员", "Add a substitute"),
+        Substitute => ("替班", "Substitute"),
+        AutoClosed => ("超过6小时未结束，已按6小时计，请确认结束时间。", "Open for over 6 h: counted to the limit. Please confirm the end."),
+        ConfirmEnd => ("确认结束", "Confirm end"),
+        Sessions => ("值勤记录", "Sessions"),
+        NoSessions => ("还没有值勤记录", "No sessions yet"),
+        Approve => ("批准", "Approve"),
+        Reject => ("驳回", "Reject"),
+        ApproveAll => ("全部批准", "Approve all"),
+        ApprovedL => ("已批准", "Approved"),
+        RejectedL => ("已驳回", "Rejected"),
+        PendingL => ("待审批", "Pending"),
+        HoursLocked => ("已批准的工时已锁定，只有管理员可以修改", "Approved hours are locked; only an admin may change them"),
+        MonthlyReport => ("月报", "Monthly report"),
+        Month => ("月份", "Month"),
+        Hours => ("工时", "Hours"),
+        SessionCount => ("次数", "Sessions"),
+        ApprovedHours => ("已批准工时", "Approved hours"),
+        PendingHours => ("待审批工时", "Pending hours"),
+        AudienceTotal => ("反诈宣传听众", "Anti-fraud audience"),
+        HoursPerMonth => ("每月工时（小时）", "Hours per month"),
+        ExportHours => ("导出工时", "Hours CSV"),
+        Print => ("打印", "Print"),
+        TeamTotal => ("全队合计", "Team total"),
+        ToConfirm => ("待确认结束", "Ends to confirm"),
     };
     match lang {
         Lang::ZhCn => zh,
@@ -304,7 +426,43 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
 
 /// The names of the incident fields' values, in the UI's language.
 pub mod names {
+    use gatewatch_model::duty::{Activity, Approval};
+    use gatewatch_model::team::{MemberStatus, Role};
     use gatewatch_model::{FollowUp, IncidentCategory, Severity};
+
+    pub fn activity(a: Activity) -> Msg {
+        match a {
+            Activity::Patrol => Msg::ActPatrol,
+            Activity::AntiFraud => Msg::ActAntiFraud,
+            Activity::Traffic => Msg::ActTraffic,
+            Activity::GateSupport => Msg::ActGate,
+            Activity::Other => Msg::ActOther,
+        }
+    }
+
+    pub fn role(r: Role) -> Msg {
+        match r {
+            Role::Lead => Msg::RoleLead,
+            Role::Deputy => Msg::RoleDeputy,
+            Role::Member => Msg::RoleMember,
+        }
+    }
+
+    pub fn member_status(s: MemberStatus) -> Msg {
+        match s {
+            MemberStatus::Active => Msg::MemberActive,
+            MemberStatus::Paused => Msg::MemberPaused,
+            MemberStatus::Left => Msg::MemberLeft,
+        }
+    }
+
+    pub fn approval(a: Approval) -> Msg {
+        match a {
+            Approval::Pending => Msg::PendingL,
+            Approval::Approved => Msg::ApprovedL,
+            Approval::Rejected => Msg::RejectedL,
+        }
+    }
 
     use super::Msg;
 

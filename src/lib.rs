@@ -18,6 +18,7 @@ pub mod scan;
 pub mod state;
 pub mod storage;
 pub mod sync;
+pub mod team;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

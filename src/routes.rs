@@ -1,6 +1,6 @@
 //! The app's screens and the tiny path router that switches between them.
 //!
-//! Why not leptos_router: the app has six flat screens and no parameters, and the
+//! Why not leptos_router: the app has eight flat screens and no parameters, and the
 //! router (with its nested matching and `EitherOf*` view choice) cost ~13 KB brotli of
 //! the 250 KB first-load budget (BENCHMARKS.md). This module keeps what we used of it:
 //! real paths (so reload and the back button work), client-side link clicks, and
@@ -20,6 +20,10 @@ pub enum Page {
     Settings,
     /// The lead's gate-code screen, reached from settings.
     Gate,
+    /// A volunteer team lead's roster, sessions and approvals.
+    Team,
+    /// The team's monthly report.
+    TeamReport,
 }
 
 impl Page {
@@ -31,6 +35,8 @@ impl Page {
             Page::History => "/history",
             Page::Settings => "/settings",
             Page::Gate => "/gate",
+            Page::Team => "/team",
+            Page::TeamReport => "/team/report",
         }
     }
 
@@ -42,6 +48,8 @@ impl Page {
             "/history" => Page::History,
             "/settings" => Page::Settings,
             "/gate" => Page::Gate,
+            "/team" => Page::Team,
+            "/team/report" => Page::TeamReport,
             _ => Page::CheckIn,
         }
     }
@@ -128,6 +136,8 @@ mod tests {
             Page::History,
             Page::Settings,
             Page::Gate,
+            Page::Team,
+            Page::TeamReport,
         ] {
             assert_eq!(Page::from_path(p.href()), p);
         }

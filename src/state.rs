@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use gatewatch_model::coverage::{arrivals, Arrival};
 use gatewatch_model::merge::{upsert, Upsert};
+use gatewatch_model::retention::{expired, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
@@ -116,6 +117,8 @@ pub struct AppState {
     pub last_fix: RwSignal<Option<(Position, f64)>>,
     pub notices: RwSignal<Vec<Notice>>,
     pub update_available: RwSignal<bool>,
+    /// The volunteer team the lead's screens show (`None`: the first one).
+    pub team: RwSignal<Option<Uuid>>,
     clock: StoredValue<Clock>,
     cursor: StoredValue<Cursor>,
 }
@@ -174,6 +177,7 @@ impl AppState {
             last_fix: RwSignal::new(None),
             notices: RwSignal::new(notices),
             update_available: RwSignal::new(false),
+            team: RwSignal::new(None),
             clock: StoredValue::new(clock),
             cursor: StoredValue::new(loaded.cursor),
         }
@@ -303,7 +307,7 @@ impl AppState {
         self.settings.with_untracked(|s| s.officer_name.clone())
     }
 
-    fn next_version(&self) -> Result<Hlc, StorageError> {
+    pub(crate) fn next_version(&self) -> Result<Hlc, StorageError> {
         let version = self
             .clock
             .try_update_value(|c| c.tick(now_ms()))
@@ -315,7 +319,7 @@ impl AppState {
 
     /// Validates and durably saves a new state of a record (a new one or the next
     /// version of one held); it replaces what the phone holds and waits to be pushed.
-    async fn save(&self, record: Record) -> Result<SaveResult, StorageError> {
+    pub(crate) async fn save(&self, record: Record) -> Result<SaveResult, StorageError> {
         record
             .validate()
             .map_err(|e| StorageError::Write(e.to_string()))?;
@@ -463,6 +467,7 @@ impl AppState {
     /// after a reload.
     pub fn apply_changes(&self, changes: Vec<Change>, cursor: Cursor) -> Vec<LocalRecord> {
         let now = now_ms();
+        let today = chrono::Local::now().date_naive();
         let mut fresh_records = Vec::new();
         let mut was_pending = BTreeSet::new();
         self.clock.update_value(|c| {
@@ -481,7 +486,20 @@ impl AppState {
                     }),
                     Upsert::Superseded | Upsert::Conflict => false,
                 };
-                if !fresh {
+                // An old record this phone does not hold stays on the server only: a
+                // new phone pulling a city's years must not fill its storage first.
+                let too_old = || {
+                    held.is_none()
+                        && expired(
+                            &LocalRecord {
+                                synced: true,
+                                ..LocalRecord::new_unsynced(change.record.clone())
+                            },
+                            today,
+                            DEFAULT_RETENTION_DAYS,
+                        )
+                };
+                if !fresh || too_old() {
                     continue;
                 }
                 if held.is_some_and(|h| !h.synced) {
@@ -507,6 +525,27 @@ impl AppState {
             .into_iter()
             .filter(|r| was_pending.contains(&r.record.id))
             .collect()
+    }
+
+    /// Drops the records the server keeps and this phone no longer needs: synced and
+    /// older than the retention window (never unsynced ones, teams or rosters).
+    /// Returns how many went.
+    pub fn drop_expired(&self, today: chrono::NaiveDate) -> usize {
+        let gone: Vec<Uuid> = self.records.with_untracked(|map| {
+            map.values()
+                .filter(|l| expired(l, today, DEFAULT_RETENTION_DAYS))
+                .map(|l| l.record.id)
+                .collect()
+        });
+        if !gone.is_empty() {
+            gone.iter().for_each(|id| storage::forget_record(*id));
+            self.records.update(|map| {
+                gone.iter().for_each(|id| {
+                    map.remove(id);
+                })
+            });
+        }
+        gone.len()
     }
 
     pub fn set_schools(&self, schools: Vec<School>) {

@@ -73,6 +73,7 @@ async fn run_once(state: AppState) -> bool {
     state.sync.set(SyncState::Syncing);
     match sync(state).await {
         Ok(()) => {
+            state.drop_expired(chrono::Local::now().date_naive());
             state.sync.set(SyncState::Synced);
             true
         }

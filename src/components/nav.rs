@@ -21,6 +21,7 @@ pub fn Nav() -> impl IntoView {
             {link(Page::Today, Msg::NavToday, "nav-today")}
             {link(Page::Incident, Msg::NavIncident, "nav-incident")}
             {link(Page::History, Msg::NavHistory, "nav-history")}
+            {link(Page::Team, Msg::NavTeam, "nav-team")}
             {link(Page::Settings, Msg::NavSettings, "nav-settings")}
         </nav>
     }

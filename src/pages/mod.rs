@@ -5,4 +5,6 @@ pub mod gate;
 pub mod history;
 pub mod incident;
 pub mod settings;
+pub mod team;
+pub mod team_report;
 pub mod today;

@@ -221,6 +221,13 @@ pub fn save_record(local: &LocalRecord) -> Result<(), StorageError> {
     .map_err(StorageError::from_gloo)
 }
 
+/// Removes a record the phone no longer keeps (see `gatewatch_model::retention`).
+pub fn forget_record(id: uuid::Uuid) {
+    if writable().is_ok() {
+        LocalStorage::delete(Key::Record(id).name());
+    }
+}
+
 /// Keeps an earlier, unacknowledged version of a record until the server has it.
 pub fn save_superseded(local: &LocalRecord) -> Result<(), StorageError> {
     writable()?;

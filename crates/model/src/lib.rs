@@ -22,6 +22,7 @@ pub mod merge;
 pub mod post;
 pub mod record;
 pub mod report;
+pub mod retention;
 pub mod school;
 pub mod stored;
 pub mod sync;

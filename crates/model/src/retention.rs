@@ -1,0 +1,77 @@
+//! Which records a phone may drop to keep local storage small.
+//!
+//! A lead's phone would otherwise collect years of sessions. Records the server has
+//! acknowledged and that are older than the retention window may go: the server keeps
+//! them. Never an unsynced record, never a team or a roster entry (they stay current
+//! however old), never a session that is still open.
+
+use chrono::{Duration, NaiveDate};
+
+use crate::record::RecordBody;
+use crate::stored::LocalRecord;
+
+/// Days a synced record stays on the phone by default.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+
+/// Whether `local` may be dropped from the phone on `today` with a window of `days`.
+pub fn expired(local: &LocalRecord, today: NaiveDate, days: u32) -> bool {
+    let body = &local.record.body;
+    let dated = match body {
+        RecordBody::CheckIn(_) | RecordBody::Incident(_) => Some(body.device_time()),
+        RecordBody::Duty(d) => d.end.map(|_| d.start),
+        RecordBody::Team(_) | RecordBody::Volunteer(_) => None,
+    };
+    local.synced && dated.is_some_and(|t| t.date_naive() < today - Duration::days(i64::from(days)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::duty::tests::{part, session};
+    use crate::record::tests::sample;
+    use crate::record::Record;
+    use crate::team::Team;
+
+    fn local(record: Record, synced: bool) -> LocalRecord {
+        LocalRecord {
+            synced,
+            ..LocalRecord::new_unsynced(record)
+        }
+    }
+
+    #[test]
+    fn only_old_synced_events_go() {
+        let check_in = sample(1, 1);
+        let made = check_in.body.device_time().date_naive();
+        let later = |days: i64| made + Duration::days(days);
+        assert!(!expired(&local(check_in.clone(), true), later(90), 90));
+        assert!(expired(&local(check_in.clone(), true), later(91), 90));
+        // Unsynced: never, however old.
+        assert!(!expired(&local(check_in.clone(), false), later(4000), 90));
+
+        let closed = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        let day = closed.start.date_naive();
+        let as_record = |body| check_in.corrected(check_in.version.clone(), body);
+        assert!(expired(
+            &local(as_record(RecordBody::Duty(closed.clone())), true),
+            day + Duration::days(91),
+            90
+        ));
+        let open = session("07:00", None, vec![]);
+        assert!(!expired(
+            &local(as_record(RecordBody::Duty(open)), true),
+            day + Duration::days(400),
+            90
+        ));
+        let team = Team {
+            school_id: "sch-1".into(),
+            name: "护学队".into(),
+            device_time: closed.start,
+        };
+        assert!(!expired(
+            &local(as_record(RecordBody::Team(team)), true),
+            day + Duration::days(400),
+            90
+        ));
+    }
+}

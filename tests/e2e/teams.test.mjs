@@ -1,0 +1,132 @@
+// End-to-end, issue 4: a volunteer team lead, offline, creates a team of five, starts a
+// session with one tap, unticks an absentee, lets one member leave early, ends it; then
+// online a second phone sees the session and the hours, the lead approves them, and the
+// hours CSV made on the phone is downloaded and parsed.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { App, launchProfile, startServer } from './harness.mjs';
+
+let server;
+before(async () => { server = await startServer(); });
+after(async () => { await server?.stop(); });
+
+const MEMBERS = [
+  ['王芳', '13800000001'],
+  ['李强', '13800000002'],
+  ['张伟', '13800000003'],
+  ['刘洋', '13800000004'],
+  ['赵敏', '13800000005'],
+];
+
+const member = (name) => `[data-testid="participant"][data-name="${name}"]`;
+const participant = (name) => `[data-testid="session-participant"][data-name="${name}"]`;
+
+test('a lead offline: team of 5, one-tap session, absentee, early leaver; a second phone sees the hours; approval; CSV', async () => {
+  const a = await launchProfile();
+  const b = await launchProfile();
+  try {
+    // The lead's phone runs on a school morning's clock, so the hours are predictable.
+    await a.page.clock.install({ time: new Date('2026-11-25T07:00:00+08:00') });
+    const lead = new App(a.page, server.base);
+    await lead.open();
+    await lead.waitSyncState('synced');
+    await a.context.setOffline(true);
+
+    await lead.byId('nav-team').click();
+    await lead.byId('team-empty').waitFor();
+    await lead.byId('team-create').click();
+    assert.match(await a.page.textContent('section.team'), /请填写姓名或名称/, 'a team needs a name, said in words');
+    await lead.byId('team-name-input').fill('实验小学护学队');
+    await lead.byId('team-create').click();
+    await lead.byId('team-name').filter({ hasText: '实验小学护学队' }).waitFor();
+
+    for (const [name, phone] of MEMBERS) {
+      await lead.byId('member-add').click();
+      await lead.byId('member-name').fill(name);
+      await lead.byId('member-phone-input').fill(phone);
+      await lead.byId('member-save').click();
+      await a.page.waitForSelector(`[data-testid="member-row"][data-name="${name}"]`);
+    }
+    // Lists show phones masked; the detail view shows the number.
+    const masked = await a.page.$$eval('[data-testid="member-phone"]', (els) => els.map((e) => e.textContent));
+    assert.equal(masked.length, 5);
+    assert.ok(masked.every((p) => /^138\*\*\*\*000\d$/.test(p)), masked.join(' '));
+    await a.page.click('[data-testid="member-row"][data-name="王芳"] [data-testid="member-open"]');
+    assert.equal(await lead.byId('member-phone-full').textContent(), '13800000001');
+
+    // One tap: an anti-fraud talk with the whole active roster on it.
+    await lead.byId('session-activity').selectOption('anti_fraud');
+    await lead.byId('session-audience').fill('120');
+    await lead.byId('session-place').fill('学校礼堂');
+    await lead.byId('session-start').click();
+    await lead.byId('session-running').waitFor();
+    assert.equal(await a.page.locator('[data-testid="participant"][data-on="true"]').count(), 5);
+
+    // 赵敏 is absent: untick. 刘洋 leaves after an hour.
+    await a.page.click(`${member('赵敏')} [data-testid="participant-toggle"]`);
+    await a.page.waitForSelector(`${member('赵敏')}[data-on="false"]`);
+    await a.page.clock.runFor('01:00:00');
+    await a.page.click(`${member('刘洋')} [data-testid="participant-leave"]`);
+    await a.page.waitForSelector(`${member('刘洋')} small`);
+    await a.page.clock.runFor('00:30:00');
+    await lead.screenshot('team-session-running');
+    await lead.byId('session-end').click();
+    await lead.byId('session-row').waitFor();
+    assert.equal(await lead.byId('session-participant').count(), 4);
+    assert.equal(await a.page.getAttribute(participant('王芳'), 'data-minutes'), '90');
+    assert.equal(await a.page.getAttribute(participant('刘洋'), 'data-minutes'), '60');
+
+    // Still offline: a reload keeps everything (served by the service worker).
+    await a.page.reload();
+    await lead.byId('session-row').waitFor();
+    assert.equal(await lead.byId('member-row').count(), 5);
+
+    // Online: it all goes up. The second phone sees the session and the hours.
+    await a.context.setOffline(false);
+    await lead.byId('sync-now').click();
+    await lead.waitPending(0);
+    const other = new App(b.page, server.base);
+    await other.open();
+    await other.waitSyncState('synced');
+    await other.byId('nav-team').click();
+    await other.byId('team-name').filter({ hasText: '实验小学护学队' }).waitFor();
+    await other.byId('session-row').waitFor();
+    assert.equal(await b.page.getAttribute(participant('张伟'), 'data-approval'), 'pending');
+    await other.byId('team-report-link').click();
+    await other.byId('report-month').selectOption('2026-11');
+    const totals = other.byId('report-totals');
+    assert.equal(await totals.getAttribute('data-sessions'), '1');
+    assert.equal(await totals.getAttribute('data-pending'), String(3 * 90 + 60));
+    assert.equal(await totals.getAttribute('data-approved'), '0');
+    assert.equal(await totals.getAttribute('data-audience'), '120');
+
+    // The lead approves the session; the hours are locked and reach the other phone.
+    await lead.byId('approve-session').click();
+    await a.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-participant"]')]
+      .every((p) => p.dataset.approval === 'approved'));
+    assert.equal(await lead.byId('approve-one').count(), 0, 'approved hours offer no further decision');
+    await lead.waitPending(0);
+    await other.byId('sync-now').click();
+    await b.page.waitForFunction(() => document.querySelector('[data-testid="report-totals"]')?.dataset.approved === '330');
+    await other.screenshot('team-report');
+
+    // The lead's monthly CSV, made on the phone.
+    await lead.byId('team-report-link').click();
+    await lead.byId('report-month').selectOption('2026-11');
+    const [file] = await Promise.all([a.page.waitForEvent('download'), lead.byId('report-csv').click()]);
+    assert.equal(file.suggestedFilename(), 'gatewatch-hours-2026-11.csv');
+    const bytes = readFileSync(await file.path());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a BOM for Excel');
+    const [head, ...rows] = bytes.subarray(3).toString('utf8').trim().split('\r\n').map((l) => l.split(','));
+    assert.deepEqual(head, ['month', 'team', 'volunteer_id', 'name', 'phone', 'sessions', 'approved_hours', 'pending_hours']);
+    const byName = Object.fromEntries(rows.map((r) => [r[3], r]));
+    assert.deepEqual(Object.keys(byName).sort(), ['刘洋', '张伟', '李强', '王芳', 'team total'].sort());
+    assert.deepEqual(byName['王芳'].filter((_, i) => i !== 2), ['2026-11', '实验小学护学队', '王芳', '138****0001', '1', '1.50', '0.00']);
+    assert.deepEqual(byName['刘洋'].slice(5), ['1', '1.00', '0.00']);
+    assert.deepEqual(byName['team total'].slice(5), ['1', '5.50', '0.00']);
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
