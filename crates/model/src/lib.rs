@@ -19,6 +19,7 @@ pub mod fixtures;
 pub mod gatecode;
 pub mod hlc;
 pub mod merge;
+pub mod monthly;
 pub mod post;
 pub mod record;
 pub mod report;

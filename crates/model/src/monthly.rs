@@ -1,0 +1,88 @@
+//! One team's month as the lead's phone shows it: the month's duty report and the
+//! hours of the months before it (the chart). Kept here, pure, so the app screen and
+//! the phone benchmark (benches/duty_wasm.rs, target ≤ 50 ms) run the same code.
+
+use chrono::{DateTime, Duration, FixedOffset};
+use uuid::Uuid;
+
+use crate::record::Record;
+use crate::report::{by_month, duty_sessions, report, total_minutes, DutyReport, Month};
+
+/// A team's report for one month, and counted minutes per month for a chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMonth {
+    pub report: DutyReport,
+    /// (month, counted minutes), `chart_months` of them ending with the month, oldest
+    /// first.
+    pub chart: Vec<(Month, i64)>,
+}
+
+/// Builds `team`'s `month` from every record the phone holds (other teams' and other
+/// kinds are skipped, voided sessions do not count).
+pub fn team_month<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    team: Uuid,
+    month: Month,
+    chart_months: usize,
+    now: DateTime<FixedOffset>,
+    limit: Duration,
+) -> TeamMonth {
+    let first = month.last(chart_months).first().copied().unwrap_or(month);
+    let sessions = duty_sessions(records).filter(|s| {
+        let m = Month::of(s.start);
+        s.team == team && m >= first && m <= month
+    });
+    let mut months = by_month(sessions, now, limit);
+    let chart = month
+        .last(chart_months)
+        .into_iter()
+        .map(|m| (m, months.get(&m).map_or(0, |r| total_minutes(r).total())))
+        .collect();
+    TeamMonth {
+        report: months
+            .remove(&month)
+            .unwrap_or_else(|| report([], now, limit)),
+        chart,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::duty::tests::{part, session, t};
+    use crate::duty::DEFAULT_OPEN_LIMIT;
+    use crate::record::tests::sample;
+    use crate::record::RecordBody;
+
+    #[test]
+    fn one_team_one_month_and_its_chart() {
+        let as_record =
+            |n: u128, s| sample(n, 1).corrected(sample(n, 2).version, RecordBody::Duty(s));
+        let ours = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        let mut theirs = ours.clone();
+        theirs.team = Uuid::from_u128(901);
+        let mut october = ours.clone();
+        october.start -= Duration::days(31);
+        october.end = october.end.map(|e| e - Duration::days(31));
+        october.participants[0].joined = october.start;
+        let records = [
+            as_record(1, ours.clone()),
+            as_record(2, theirs),
+            as_record(3, october),
+        ];
+        let nov = Month::of(t("07:00"));
+        let got = team_month(&records, ours.team, nov, 3, t("23:00"), DEFAULT_OPEN_LIMIT);
+        assert_eq!(got.report.sessions, 1);
+        assert_eq!(total_minutes(&got.report).total(), 60);
+        let chart: Vec<(String, i64)> =
+            got.chart.iter().map(|(m, v)| (m.to_string(), *v)).collect();
+        assert_eq!(
+            chart,
+            [
+                ("2026-09".into(), 0),
+                ("2026-10".into(), 60),
+                ("2026-11".into(), 60)
+            ]
+        );
+    }
+}
