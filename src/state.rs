@@ -323,6 +323,15 @@ impl AppState {
         record
             .validate()
             .map_err(|e| StorageError::Write(e.to_string()))?;
+        // Approved volunteer hours are locked (only an admin may change them): refused
+        // here as the server would refuse them, whichever screen tried.
+        let locked = self.records.with_untracked(|m| {
+            m.get(&record.id)
+                .is_some_and(|held| held.record.changes_approved_hours(&record))
+        });
+        if locked {
+            return Err(StorageError::Write(self.t(Msg::HoursLocked).into()));
+        }
         // The state this replaces never reached the server: keep it to push as well.
         let earlier = self.records.with_untracked(|m| {
             m.get(&record.id)

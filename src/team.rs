@@ -76,21 +76,14 @@ impl AppState {
         self.save(Record::new(Uuid::new_v4(), version, body)).await
     }
 
-    /// Saves the next state of a team record. Approved hours are locked: a change to
-    /// them is refused here, as the server would refuse it.
+    /// Saves the next state of a team record (`save` refuses changes to approved hours).
     pub async fn revise(&self, id: Uuid, body: RecordBody) -> Result<SaveResult, StorageError> {
         let current = self
             .records
             .with_untracked(|m| m.get(&id).map(|l| l.record.clone()))
             .ok_or_else(|| StorageError::Write("no such record on this phone".into()))?;
         let version = self.next_version()?;
-        let next = current.corrected(version, body);
-        if current.changes_approved_hours(&next) {
-            return Err(StorageError::Write(
-                self.t(crate::i18n::Msg::HoursLocked).into(),
-            ));
-        }
-        self.save(next).await
+        self.save(current.corrected(version, body)).await
     }
 
     /// Starts a session now with the team's whole active roster on it.

@@ -1,0 +1,211 @@
+//! Browser tests of the lead's side of the state (wasm-bindgen-test in headless
+//! Chromium): approved hours stay locked on the phone, and the retention window drops
+//! only synced, old records — never unsynced ones, never a team. Run: `cargo test-web`.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::{Duration, Local, Utc};
+use gatewatch::state::{AppState, SaveResult};
+use gatewatch::storage::{self, journal};
+use gatewatch::team::SessionDraft;
+use gatewatch_model::duty::{Activity, Approval};
+use gatewatch_model::stored::LocalRecord;
+use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
+use gatewatch_model::{
+    Change, CheckIn, CheckInEvent, Cursor, DeviceId, Hlc, Presence, Record, RecordBody,
+};
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh_state(owner: &Owner, held: Vec<LocalRecord>) -> AppState {
+    LocalStorage::clear();
+    for (key, _) in journal::entries().await.unwrap() {
+        journal::delete(&key).await.unwrap();
+    }
+    for r in &held {
+        storage::save_record(r).unwrap();
+    }
+    owner.with(|| AppState::new(storage::load()))
+}
+
+/// A check-in made `days_ago` days ago on another phone.
+fn check_in(n: u128, days_ago: i64) -> Record {
+    let at = Local::now().fixed_offset() - Duration::days(days_ago);
+    Record::new(
+        Uuid::from_u128(n),
+        Hlc {
+            wall_ms: 1,
+            counter: 0,
+            device: DeviceId::new("other").unwrap(),
+        },
+        RecordBody::CheckIn(CheckIn {
+            post_id: "s01-g1".into(),
+            event: CheckInEvent::Arrival,
+            presence: Presence::default(),
+            note: String::new(),
+            officer_name: String::new(),
+            device_time: at,
+            gate_code: None,
+            position: None,
+        }),
+    )
+}
+
+fn held(record: Record, synced: bool) -> LocalRecord {
+    LocalRecord {
+        synced,
+        ..LocalRecord::new_unsynced(record)
+    }
+}
+
+fn saved_id(result: SaveResult) -> Uuid {
+    match result {
+        SaveResult::Saved(id) | SaveResult::HeldInMemory(id) => id,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn approved_hours_are_locked_on_the_phone() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let now = Local::now().fixed_offset();
+    let team = saved_id(
+        state
+            .create(RecordBody::Team(Team {
+                school_id: "sch-1".into(),
+                name: "护学队".into(),
+                device_time: now,
+            }))
+            .await
+            .unwrap(),
+    );
+    for (name, status) in [
+        ("王芳", MemberStatus::Active),
+        ("李强", MemberStatus::Paused),
+    ] {
+        state
+            .create(RecordBody::Volunteer(Volunteer {
+                team,
+                name: name.into(),
+                phone: String::new(),
+                role: Role::Member,
+                joined: now.date_naive(),
+                status,
+                device_time: now,
+            }))
+            .await
+            .unwrap();
+    }
+    let draft = SessionDraft {
+        team,
+        activity: Activity::Patrol,
+        post_id: String::new(),
+        place: "东门".into(),
+        audience: 50,
+    };
+    let id = saved_id(owner.with(|| state.start_session(draft)).await.unwrap());
+    let session = || match state.records.get_untracked()[&id].record.body.clone() {
+        RecordBody::Duty(d) => d,
+        other => panic!("not a session: {other:?}"),
+    };
+    let started = session();
+    assert_eq!(
+        started.participants.len(),
+        1,
+        "only the active member starts on it"
+    );
+    assert_eq!(
+        started.audience, 0,
+        "an audience is for anti-fraud talks only"
+    );
+
+    let mut ended = started.clone();
+    ended.end = Some(ended.start + Duration::minutes(90));
+    ended.participants[0].approval = Approval::Approved;
+    state
+        .revise(id, RecordBody::Duty(ended.clone()))
+        .await
+        .unwrap();
+
+    let mut shorter = ended.clone();
+    shorter.end = Some(ended.start + Duration::minutes(30));
+    let refused = state.revise(id, RecordBody::Duty(shorter)).await;
+    assert!(
+        refused.unwrap_err().to_string().contains("已锁定"),
+        "said in words"
+    );
+    assert_eq!(session(), ended, "the approved state is kept");
+    assert!(
+        state.void(id, "重复".into()).await.is_err(),
+        "voiding would drop approved hours"
+    );
+    assert!(state.records.get_untracked()[&id].record.voided.is_none());
+
+    let mut noted = ended.clone();
+    noted.note = "雨天".into();
+    state
+        .revise(id, RecordBody::Duty(noted.clone()))
+        .await
+        .unwrap();
+    assert_eq!(session(), noted, "a note is not hours");
+}
+
+#[wasm_bindgen_test]
+async fn only_old_synced_records_leave_the_phone() {
+    let owner = Owner::new();
+    let team = Record::new(
+        Uuid::from_u128(4),
+        Hlc {
+            wall_ms: 1,
+            counter: 0,
+            device: DeviceId::new("other").unwrap(),
+        },
+        RecordBody::Team(Team {
+            school_id: "sch-1".into(),
+            name: "护学队".into(),
+            device_time: Local::now().fixed_offset() - Duration::days(400),
+        }),
+    );
+    let state = fresh_state(
+        &owner,
+        vec![
+            held(check_in(1, 200), true),
+            held(check_in(2, 200), false),
+            held(check_in(3, 10), true),
+            held(team, true),
+        ],
+    )
+    .await;
+    let today = Local::now().date_naive();
+    assert_eq!(state.drop_expired(today), 1);
+    let ids = |state: &AppState| -> Vec<u128> {
+        state
+            .records
+            .get_untracked()
+            .keys()
+            .map(|id| id.as_u128())
+            .collect()
+    };
+    assert_eq!(ids(&state), [2, 3, 4]);
+    // Gone from localStorage too: a reload does not bring it back.
+    let reloaded = owner.with(|| AppState::new(storage::load()));
+    assert_eq!(ids(&reloaded), [2, 3, 4]);
+
+    // A pull does not store what it would drop at once, and the cursor still moves.
+    let changes = [(5, 300), (6, 1)]
+        .into_iter()
+        .enumerate()
+        .map(|(n, (id, days))| Change {
+            seq: Cursor(n as u64 + 1),
+            received_at: Utc::now(),
+            record: check_in(id, days),
+            proof: None,
+        })
+        .collect();
+    reloaded.apply_changes(changes, Cursor(2));
+    assert_eq!(ids(&reloaded), [2, 3, 4, 6]);
+    assert_eq!(reloaded.cursor(), Cursor(2));
+}
