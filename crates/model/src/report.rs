@@ -10,8 +10,10 @@ use std::fmt;
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
 use uuid::Uuid;
 
+use crate::csv::Member;
 use crate::duty::{merged_minutes, Activity, Approval, DutySession};
 use crate::record::{Record, RecordBody};
+use crate::team::{Team, Volunteer};
 
 /// A calendar month, as a session's start reads on its own clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -220,6 +222,61 @@ pub fn total_minutes(report: &DutyReport) -> Hours {
     total
 }
 
+/// Who the teams and volunteers of a report are, from their records, for sheets and
+/// screens. Voided records still name them: hours already served keep their names.
+#[derive(Debug, Clone, Default)]
+pub struct Roster<'a> {
+    teams: BTreeMap<Uuid, &'a Team>,
+    volunteers: BTreeMap<Uuid, &'a Volunteer>,
+}
+
+impl<'a> Roster<'a> {
+    /// The teams and volunteers among `records` (other kinds are skipped).
+    pub fn of(records: impl IntoIterator<Item = &'a Record>) -> Self {
+        let mut roster = Roster::default();
+        for r in records {
+            match &r.body {
+                RecordBody::Team(t) => {
+                    roster.teams.insert(r.id, t);
+                }
+                RecordBody::Volunteer(v) => {
+                    roster.volunteers.insert(r.id, v);
+                }
+                _ => {}
+            }
+        }
+        roster
+    }
+
+    pub fn team(&self, id: Uuid) -> Option<&'a Team> {
+        self.teams.get(&id).copied()
+    }
+
+    pub fn volunteer(&self, id: Uuid) -> Option<&'a Volunteer> {
+        self.volunteers.get(&id).copied()
+    }
+
+    /// A volunteer as the hours sheet names them: with their own team's name (empty
+    /// when that team is unknown), whichever team's sessions they served on.
+    pub fn member(&self, id: Uuid) -> Option<Member<'a>> {
+        let v = self.volunteer(id)?;
+        Some(Member {
+            team: self.team(v.team).map_or("", |t| t.name.as_str()),
+            name: &v.name,
+            phone: &v.phone,
+        })
+    }
+
+    pub fn team_name(&self, id: Uuid) -> Option<&'a str> {
+        self.team(id).map(|t| t.name.as_str())
+    }
+
+    /// The hours sheet of `report` (`crate::csv::duty_hours`) named by this roster.
+    pub fn hours_sheet(&self, report: &DutyReport, label: &str) -> String {
+        crate::csv::duty_hours(report, label, |id| self.member(id), |id| self.team_name(id))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,6 +379,68 @@ mod tests {
                 .sum::<i64>(),
             120
         );
+    }
+
+    #[test]
+    fn the_roster_names_volunteers_with_their_own_team() {
+        use crate::record::tests::sample;
+        use crate::team::{MemberStatus, Role};
+        let at = |n| sample(n, 1);
+        let team = |n: u128, name: &str| {
+            at(n).corrected(
+                at(n).version,
+                RecordBody::Team(Team {
+                    school_id: "s01".into(),
+                    name: name.into(),
+                    device_time: t("07:00"),
+                }),
+            )
+        };
+        let volunteer = |n: u128, team: u128, name: &str| {
+            at(n).corrected(
+                at(n).version,
+                RecordBody::Volunteer(Volunteer {
+                    team: Uuid::from_u128(team),
+                    name: name.into(),
+                    phone: "13812341234".into(),
+                    role: Role::Member,
+                    joined: t("07:00").date_naive(),
+                    status: MemberStatus::Active,
+                    device_time: t("07:00"),
+                }),
+            )
+        };
+        let records = [
+            team(900, "实验小学护学队"),
+            volunteer(1, 900, "王芳"),
+            // Left by mistake and voided: still named for hours already served.
+            volunteer(2, 900, "李强").voided(at(3).version, "重复".into()),
+            // Their team's record is not known here.
+            volunteer(3, 901, "张伟"),
+            at(4),
+        ];
+        let roster = Roster::of(&records);
+        let m = roster.member(vol(1)).unwrap();
+        assert_eq!((m.team, m.name), ("实验小学护学队", "王芳"));
+        assert_eq!(roster.member(vol(2)).unwrap().name, "李强");
+        assert_eq!(roster.member(vol(3)).unwrap().team, "");
+        assert!(roster.member(vol(4)).is_none(), "a check-in is nobody");
+        assert_eq!(
+            roster.team_name(Uuid::from_u128(900)),
+            Some("实验小学护学队")
+        );
+
+        // Volunteer 1 serves on team 901's session: named with their own team.
+        let mut away = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        away.team = Uuid::from_u128(901);
+        let r = report([&away], t("23:00"), DEFAULT_OPEN_LIMIT);
+        let sheet = roster.hours_sheet(&r, "2026-11");
+        let lines: Vec<&str> = sheet.lines().collect();
+        assert!(
+            lines[1].starts_with("2026-11,实验小学护学队,00000000-0000-0000-0000-000000000001,王芳,138****1234,1,0.00,1.00"),
+            "{sheet}"
+        );
+        assert!(lines[2].starts_with("2026-11,,"), "{sheet}");
     }
 
     proptest! {
