@@ -10,6 +10,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::merge::{upsert, Upsert};
+use gatewatch_model::report::Month;
 use gatewatch_model::{
     Ack, AckOutcome, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
     Record, RecordBody, Rejection,
@@ -197,13 +198,14 @@ async fn store(
     )
     .fetch_one(&mut *conn)
     .await?;
+    let (month, team) = projection(&record.body);
     sqlx::query(
-        "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof, month, team)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, version = excluded.version, device = excluded.device,
              body = excluded.body, received_at = excluded.received_at, seq = excluded.seq,
-             proof = excluded.proof",
+             proof = excluded.proof, month = excluded.month, team = excluded.team",
     )
     .bind(record.id.to_string())
     .bind(record.body.kind())
@@ -213,9 +215,24 @@ async fn store(
     .bind(received_at)
     .bind(seq)
     .bind(proof.map(proof_text))
+    .bind(month)
+    .bind(team)
     .execute(&mut *conn)
     .await?;
     keep_version(conn, record, device, received_at).await
+}
+
+/// The `month` and `team` columns of a stored row (migration 0006): what the duty
+/// report selects sessions by.
+fn projection(body: &RecordBody) -> (Option<String>, Option<String>) {
+    match body {
+        RecordBody::Duty(d) => (
+            Some(Month::of(d.start).to_string()),
+            Some(d.team.to_string()),
+        ),
+        RecordBody::Volunteer(v) => (None, Some(v.team.to_string())),
+        RecordBody::CheckIn(_) | RecordBody::Incident(_) | RecordBody::Team(_) => (None, None),
+    }
 }
 
 /// Adds `record` to its history. The table is append-only: a version already there

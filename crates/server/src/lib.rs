@@ -15,6 +15,7 @@
 mod catalog;
 pub mod config;
 pub mod db;
+mod duty;
 pub mod error;
 mod export;
 mod extract;

@@ -5,10 +5,18 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, FixedOffset};
+use axum::http::{header, StatusCode};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use common::{version, TestApp};
-use gatewatch_model::duty::{Activity, Approval, DutySession, Participation};
+use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
+use gatewatch_model::report::{self, Month, Roster};
+use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{AckOutcome, Record, RecordBody};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::SqlitePool;
+use tower::ServiceExt;
 use uuid::Uuid;
 
 fn at(text: &str) -> DateTime<FixedOffset> {
@@ -138,4 +146,358 @@ async fn hours_are_free_to_change_until_approved_and_older_versions_are_kept() {
     let pushed = t.push(std::slice::from_ref(&void)).await;
     assert_eq!(pushed.acks[0].outcome, AckOutcome::Stored, "{pushed:?}");
     assert_eq!(held(&t, pending.id).await, (3, void));
+}
+
+// ---- The monthly report and the hours sheet ----
+
+const OTHER_TEAM: Uuid = Uuid::from_u128(0x7eb);
+
+fn team_record(id: Uuid, name: &str, school_id: &str) -> Record {
+    Record::new(
+        id,
+        version(50),
+        RecordBody::Team(Team {
+            school_id: school_id.into(),
+            name: name.into(),
+            device_time: at("2025-09-01T09:00:00+08:00"),
+        }),
+    )
+}
+
+fn volunteer_record(n: u128, team: Uuid, name: &str, phone: &str) -> Record {
+    Record::new(
+        Uuid::from_u128(n),
+        version(60),
+        RecordBody::Volunteer(Volunteer {
+            team,
+            name: name.into(),
+            phone: phone.into(),
+            role: Role::Member,
+            joined: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+            status: MemberStatus::Active,
+            device_time: at("2025-09-01T09:00:00+08:00"),
+        }),
+    )
+}
+
+/// A session of `team` from `start` for `minutes` (`None`: never ended), with these
+/// volunteers from its start, all with `approval`.
+fn session(
+    n: u128,
+    team: Uuid,
+    start: &str,
+    minutes: Option<i64>,
+    volunteers: &[u128],
+    approval: Approval,
+) -> Record {
+    let start = at(start);
+    Record::new(
+        Uuid::from_u128(n),
+        version(100),
+        RecordBody::Duty(DutySession {
+            team,
+            activity: Activity::Patrol,
+            audience: 0,
+            post_id: String::new(),
+            place: "校园周边".into(),
+            start,
+            end: minutes.map(|m| start + Duration::minutes(m)),
+            participants: volunteers
+                .iter()
+                .map(|v| Participation {
+                    volunteer: Uuid::from_u128(*v),
+                    joined: start,
+                    left: None,
+                    substitute: false,
+                    approval,
+                })
+                .collect(),
+            note: String::new(),
+            device_time: start,
+        }),
+    )
+}
+
+/// Two teams, three volunteers (one, number 13, without a roster record) and a month
+/// of sessions around November 2025, with the report they must give.
+fn month_of_records() -> Vec<Record> {
+    let mut talk = session(
+        104,
+        TEAM,
+        "2025-11-05T16:00:00+08:00",
+        Some(60),
+        &[11],
+        Approval::Pending,
+    );
+    if let RecordBody::Duty(d) = &mut talk.body {
+        d.activity = Activity::AntiFraud;
+        d.audience = 120;
+    }
+    let doubled = session(
+        105,
+        TEAM,
+        "2025-11-04T07:00:00+08:00",
+        Some(30),
+        &[11],
+        Approval::Pending,
+    );
+    vec![
+        team_record(TEAM, "实验小学护学队", "s01"),
+        team_record(OTHER_TEAM, "=第一中学护学队", "s02"),
+        volunteer_record(11, TEAM, "王芳", "13812341234"),
+        volunteer_record(12, OTHER_TEAM, "李强", "13900001111"),
+        // 07:00-08:30, both approved: 90 minutes each.
+        session(
+            101,
+            TEAM,
+            "2025-11-03T07:00:00+08:00",
+            Some(90),
+            &[11, 12],
+            Approval::Approved,
+        ),
+        // 60 pending minutes for 11 and for 13, who has no roster record.
+        session(
+            102,
+            OTHER_TEAM,
+            "2025-11-03T16:00:00+08:00",
+            Some(60),
+            &[11, 13],
+            Approval::Pending,
+        ),
+        // Never ended: closed at six hours, to confirm.
+        session(
+            103,
+            OTHER_TEAM,
+            "2025-11-10T07:00:00+08:00",
+            None,
+            &[12],
+            Approval::Pending,
+        ),
+        talk,
+        // Voided: not counted.
+        doubled.voided(version(200), "重复".into()),
+        // October's, though November in UTC+0 it is not: by its own clock.
+        session(
+            106,
+            TEAM,
+            "2025-10-31T23:00:00+08:00",
+            Some(60),
+            &[11],
+            Approval::Approved,
+        ),
+        // December's in Beijing (still November 30th in UTC).
+        session(
+            107,
+            TEAM,
+            "2025-12-01T00:30:00+08:00",
+            Some(60),
+            &[11],
+            Approval::Approved,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn the_month_report_adds_up_names_and_masks() {
+    let t = TestApp::new().await;
+    let records = month_of_records();
+    let pushed = t.push(&records).await;
+    assert!(pushed.rejected.is_empty(), "{:?}", pushed.rejected);
+
+    let response = t.get("/api/reports/duty?month=2025-11").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let r: Value = response.json();
+    assert_eq!(r["month"], "2025-11");
+    assert_eq!(r["team"], Value::Null);
+    assert_eq!(r["sessions"], 4);
+    assert_eq!(r["to_confirm"], 1);
+    assert_eq!(r["audience"], 120);
+    assert_eq!(r["activities"], json!({"patrol": 3, "anti_fraud": 1}));
+    let team = TEAM.to_string();
+    let other = OTHER_TEAM.to_string();
+    // Unknown volunteers first, then by team name and name ("=第…" sorts before "实…").
+    assert_eq!(
+        r["volunteers"],
+        json!([
+            {"id": Uuid::from_u128(13), "name": null, "team": null, "team_name": null,
+             "phone": "", "sessions": 1, "approved_minutes": 0, "pending_minutes": 60},
+            {"id": Uuid::from_u128(12), "name": "李强", "team": other,
+             "team_name": "=第一中学护学队", "phone": "139****1111", "sessions": 2,
+             "approved_minutes": 90, "pending_minutes": 360},
+            {"id": Uuid::from_u128(11), "name": "王芳", "team": team,
+             "team_name": "实验小学护学队", "phone": "138****1234", "sessions": 3,
+             "approved_minutes": 90, "pending_minutes": 120},
+        ])
+    );
+    assert_eq!(
+        r["teams"],
+        json!([
+            {"id": team, "name": "实验小学护学队", "school_id": "s01", "sessions": 2,
+             "approved_minutes": 180, "pending_minutes": 60},
+            {"id": other, "name": "=第一中学护学队", "school_id": "s02", "sessions": 2,
+             "approved_minutes": 0, "pending_minutes": 480},
+        ])
+    );
+
+    // One team: its sessions only; its volunteers' names and teams as before.
+    let one = t
+        .get(&format!("/api/reports/duty?month=2025-11&team={other}"))
+        .await
+        .json::<Value>();
+    assert_eq!(one["team"], json!(other));
+    assert_eq!(
+        (&one["sessions"], &one["to_confirm"]),
+        (&json!(2), &json!(1))
+    );
+    let ids: Vec<&Value> = one["volunteers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            &json!(Uuid::from_u128(13)),
+            &json!(Uuid::from_u128(12)),
+            &json!(Uuid::from_u128(11))
+        ]
+    );
+    assert_eq!(one["volunteers"][2]["team_name"], "实验小学护学队");
+    assert_eq!(one["teams"].as_array().unwrap().len(), 1);
+
+    // A month without sessions is an empty report, not an error.
+    let empty: Value = t.get("/api/reports/duty?month=2024-02").await.json();
+    assert_eq!(
+        (
+            &empty["sessions"],
+            &empty["volunteers"],
+            &empty["activities"]
+        ),
+        (&json!(0), &json!([]), &json!({}))
+    );
+}
+
+#[tokio::test]
+async fn the_hours_sheet_is_the_one_the_phone_makes_from_the_same_records() {
+    let t = TestApp::new().await;
+    let records = month_of_records();
+    t.push(&records).await;
+
+    let response = t.get("/api/export/duty-hours.csv?month=2025-11").await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(
+        response.header(header::CONTENT_TYPE),
+        Some("text/csv; charset=utf-8")
+    );
+    assert_eq!(
+        response.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"gatewatch-duty-hours_2025-11.csv\"")
+    );
+    assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
+    // The phone: every record it holds, the month's sessions, the shared sheet. Every
+    // session has ended or was closed at the limit long ago: `now` does not matter.
+    let november = Month::parse("2025-11").unwrap();
+    let now = chrono::Utc::now().fixed_offset();
+    let sessions = report::duty_sessions(&records).filter(|s| Month::of(s.start) == november);
+    let expected = Roster::of(&records).hours_sheet(
+        &report::report(sessions, now, DEFAULT_OPEN_LIMIT),
+        "2025-11",
+    );
+    assert_eq!(response.text(), expected);
+    assert!(response.body.starts_with(b"\xEF\xBB\xBF"));
+    // Text people typed is guarded against formulas, phones masked.
+    assert!(expected.contains(",'=第一中学护学队,"), "{expected}");
+    assert!(expected.contains(",138****1234,"), "{expected}");
+
+    let team = t
+        .get(&format!(
+            "/api/export/duty-hours.csv?month=2025-11&team={TEAM}"
+        ))
+        .await;
+    assert_eq!(
+        team.header(header::CONTENT_DISPOSITION),
+        Some(format!("attachment; filename=\"gatewatch-duty-hours_2025-11_{TEAM}.csv\"").as_str())
+    );
+    assert_eq!(team.text().lines().count(), 1 + 2 + 1, "{}", team.text());
+}
+
+#[tokio::test]
+async fn bad_months_and_teams_are_refused_with_json_errors() {
+    let t = TestApp::new().await;
+    for path in ["/api/reports/duty", "/api/export/duty-hours.csv"] {
+        for (query, says) in [
+            ("", "required"),
+            ("?month=", "2026-11"),
+            ("?month=2025-13", "`2025-13`"),
+            ("?month=2025-1", "`2025-1`"),
+            ("?month=November", "`November`"),
+            ("?month=2025-11&team=", "`team`"),
+            ("?month=2025-11&team=7ea", "`team`"),
+        ] {
+            let response = t.get(&format!("{path}{query}")).await;
+            let error = response.assert_error(StatusCode::BAD_REQUEST, "bad_query");
+            assert!(
+                error.detail.contains(says),
+                "{path}{query}: {}",
+                error.detail
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn sessions_stored_before_the_month_column_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // A database as the server before migration 0006 left it, holding a session.
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = SqlitePool::connect_with(options).await.unwrap();
+    let mut before = sqlx::migrate!("./migrations");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 6)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    let records = month_of_records();
+    for (seq, r) in records.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO records (id, kind, version, device, body, received_at, seq)
+             VALUES (?, ?, ?, 'old', ?, '2025-11-30T00:00:00.000Z', ?)",
+        )
+        .bind(r.id.to_string())
+        .bind(r.body.kind())
+        .bind(r.version.to_string())
+        .bind(serde_json::to_string(r).unwrap())
+        .bind(seq as i64 + 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+
+    let state = gatewatch_server::AppState::open(&path, dir.path().join("dist"))
+        .await
+        .unwrap();
+    let app = gatewatch_server::app(state);
+    let response = app
+        .oneshot(
+            axum::http::Request::get(format!("/api/reports/duty?month=2025-11&team={TEAM}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let r: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (&r["sessions"], &r["audience"]),
+        (&json!(2), &json!(120)),
+        "{r}"
+    );
 }

@@ -86,7 +86,7 @@ async fn coverage(
 }
 
 /// A CSV download. `no-store`: reports name officers and must not linger in caches.
-fn attachment(filename: String, body: Vec<u8>) -> Response {
+pub(crate) fn attachment(filename: String, body: Vec<u8>) -> Response {
     (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

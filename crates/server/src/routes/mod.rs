@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod admin_page;
+pub mod duty;
 pub mod export;
 pub mod health;
 pub mod posts;
@@ -20,6 +21,7 @@ use crate::AppState;
 pub fn api() -> Router<AppState> {
     Router::new()
         .merge(admin::router())
+        .merge(duty::router())
         .merge(export::router())
         .merge(health::router())
         .merge(posts::router())

@@ -1,0 +1,333 @@
+//! The monthly duty report of the volunteer teams, city-wide or for one team: hours per
+//! volunteer and per team, activities, anti-fraud audience and sessions to confirm, as
+//! JSON for screens and as the hours sheet. The sums are `gatewatch_model::report`'s and
+//! the sheet `gatewatch_model::csv::duty_hours`, named through `report::Roster`: the same
+//! code the phone runs, so the same records give the same figures and bytes on both.
+//! This module only picks the records.
+//!
+//! A month's sessions are found by the `month` and `team` columns push writes with each
+//! row (migration 0006), not by reading every body: see BENCHMARKS.md for why.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, FixedOffset};
+use gatewatch_model::duty::{Activity, DEFAULT_OPEN_LIMIT};
+use gatewatch_model::report::{self, DutyReport, Month, Roster};
+use gatewatch_model::team::mask_phone;
+use gatewatch_model::{Record, RecordBody};
+use serde::Serialize;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Which sessions a report covers: those starting in `month` (on their own clock), of
+/// every team or of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DutyQuery {
+    pub month: Month,
+    pub team: Option<Uuid>,
+}
+
+impl DutyQuery {
+    /// From the query's `month` (`YYYY-MM`, required) and `team` (a team record's id,
+    /// optional); 400 `bad_query` for a missing or bad one.
+    pub fn parse(month: Option<&str>, team: Option<&str>) -> Result<Self, AppError> {
+        let month = month.ok_or_else(|| {
+            AppError::BadQuery("`month` is required: a month like 2026-11".into())
+        })?;
+        let month = Month::parse(month).ok_or_else(|| {
+            AppError::BadQuery(format!(
+                "`month` must be a month like 2026-11, not `{month}`"
+            ))
+        })?;
+        let team = team
+            .map(|t| {
+                Uuid::parse_str(t).map_err(|_| {
+                    AppError::BadQuery(format!("`team` must be a team's id (a UUID), not `{t}`"))
+                })
+            })
+            .transpose()?;
+        Ok(DutyQuery { month, team })
+    }
+
+    /// For file names: `2026-11`, or `2026-11_<team id>`.
+    pub fn label(&self) -> String {
+        match self.team {
+            Some(team) => format!("{}_{team}", self.month),
+            None => self.month.to_string(),
+        }
+    }
+}
+
+/// A report as `GET /api/reports/duty` answers it.
+#[derive(Debug, Serialize)]
+pub struct DutyReportView {
+    pub month: String,
+    pub team: Option<Uuid>,
+    /// Sessions counted (voided ones are not).
+    pub sessions: u32,
+    /// Sessions left open past the limit, for their lead to confirm.
+    pub to_confirm: u32,
+    /// People reached by anti-fraud talks.
+    pub audience: u64,
+    /// Sessions per activity.
+    pub activities: BTreeMap<Activity, u32>,
+    /// In the sheet's order: by team name, then name (unknown volunteers first).
+    pub volunteers: Vec<VolunteerHours>,
+    /// By id, as in the sheet.
+    pub teams: Vec<TeamHours>,
+}
+
+/// One volunteer's month. Name and team are `null` for a volunteer the server has no
+/// roster record of; the phone is masked (`138****1234`).
+#[derive(Debug, Serialize)]
+pub struct VolunteerHours {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub team: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub phone: String,
+    pub sessions: u32,
+    pub approved_minutes: i64,
+    pub pending_minutes: i64,
+}
+
+/// One team's month: its sessions and its members' time on them.
+#[derive(Debug, Serialize)]
+pub struct TeamHours {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub school_id: Option<String>,
+    pub sessions: u32,
+    pub approved_minutes: i64,
+    pub pending_minutes: i64,
+}
+
+/// The report of `query` as of `now` (sessions still open count up to `now`, or to the
+/// open limit).
+pub async fn report_json(
+    db: &SqlitePool,
+    query: DutyQuery,
+    now: DateTime<FixedOffset>,
+) -> Result<DutyReportView, AppError> {
+    let report = month_report(db, query, now).await?;
+    let roster = roster_of(db, &report).await?;
+    blocking(move || {
+        let roster = Roster::of(&roster);
+        view(query, &report, &roster)
+    })
+    .await
+}
+
+/// The hours sheet of `query` as of `now` (`gatewatch_model::csv::duty_hours`).
+pub async fn hours_csv(
+    db: &SqlitePool,
+    query: DutyQuery,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<u8>, AppError> {
+    let report = month_report(db, query, now).await?;
+    let roster = roster_of(db, &report).await?;
+    blocking(move || {
+        Roster::of(&roster)
+            .hours_sheet(&report, &query.month.to_string())
+            .into_bytes()
+    })
+    .await
+}
+
+/// Reads the sessions of `query` and adds them up.
+pub async fn month_report(
+    db: &SqlitePool,
+    query: DutyQuery,
+    now: DateTime<FixedOffset>,
+) -> Result<DutyReport, AppError> {
+    let bodies = session_bodies(db, query).await?;
+    blocking(move || {
+        let records = parse(&bodies)?;
+        let sessions = report::duty_sessions(&records).filter(|s| {
+            Month::of(s.start) == query.month && query.team.is_none_or(|t| s.team == t)
+        });
+        Ok(report::report(sessions, now, DEFAULT_OPEN_LIMIT))
+    })
+    .await?
+}
+
+/// The stored bodies of the duty sessions of `query` (voided ones too), found by the
+/// `month` and `team` columns push keeps (migration 0006).
+async fn session_bodies(db: &SqlitePool, query: DutyQuery) -> Result<Vec<String>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT body FROM records
+         WHERE kind = 'duty' AND month = ?1 AND (?2 IS NULL OR team = ?2)",
+    )
+    .bind(query.month.to_string())
+    .bind(query.team.map(|t| t.to_string()))
+    .fetch_all(db)
+    .await?)
+}
+
+/// The team and volunteer records naming `report`'s rows: its volunteers, its teams
+/// and the volunteers' own teams.
+async fn roster_of(db: &SqlitePool, report: &DutyReport) -> Result<Vec<Record>, AppError> {
+    let wanted: Vec<Uuid> = report
+        .volunteers
+        .keys()
+        .chain(report.teams.keys())
+        .copied()
+        .collect();
+    let mut records = parse(&bodies_by_id(db, &wanted).await?)?;
+    let known: BTreeSet<Uuid> = records.iter().map(|r| r.id).collect();
+    let their_teams: BTreeSet<Uuid> = records
+        .iter()
+        .filter_map(|r| match &r.body {
+            RecordBody::Volunteer(v) => Some(v.team),
+            _ => None,
+        })
+        .filter(|team| !known.contains(team))
+        .collect();
+    if !their_teams.is_empty() {
+        let ids: Vec<Uuid> = their_teams.into_iter().collect();
+        records.extend(parse(&bodies_by_id(db, &ids).await?)?);
+    }
+    Ok(records)
+}
+
+/// The bodies of the records with these ids (those the server has), in one query.
+async fn bodies_by_id(db: &SqlitePool, ids: &[Uuid]) -> Result<Vec<String>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(ids)?;
+    Ok(
+        sqlx::query_scalar("SELECT body FROM records WHERE id IN (SELECT value FROM json_each(?))")
+            .bind(list)
+            .fetch_all(db)
+            .await?,
+    )
+}
+
+/// Parses stored bodies on every core: a city's month of sessions is ~30 MB of JSON,
+/// the largest part of a report's time after adding them up.
+fn parse(bodies: &[String]) -> Result<Vec<Record>, AppError> {
+    let threads =
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARSE_THREADS));
+    if threads < 2 || bodies.len() < MIN_PARALLEL_PARSE {
+        return parse_chunk(bodies);
+    }
+    let chunk = bodies.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<Record>, AppError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = bodies
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || parse_chunk(part)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(AppError::Internal("a parser thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut records = Vec::with_capacity(bodies.len());
+    for part in parts {
+        records.extend(part?);
+    }
+    Ok(records)
+}
+
+/// Fewer bodies than this are parsed on the calling thread.
+const MIN_PARALLEL_PARSE: usize = 256;
+/// At most this many threads parse one request's bodies.
+const MAX_PARSE_THREADS: usize = 4;
+
+fn parse_chunk(bodies: &[String]) -> Result<Vec<Record>, AppError> {
+    bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).map_err(AppError::from))
+        .collect()
+}
+
+/// Runs CPU-bound work (parsing thousands of bodies, adding them up) off the threads
+/// that serve requests.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))
+}
+
+fn view(query: DutyQuery, report: &DutyReport, roster: &Roster<'_>) -> DutyReportView {
+    let mut volunteers: Vec<VolunteerHours> = report
+        .volunteers
+        .iter()
+        .map(|(id, h)| {
+            let volunteer = roster.volunteer(*id);
+            let team = volunteer.map(|v| v.team);
+            VolunteerHours {
+                id: *id,
+                name: volunteer.map(|v| v.name.clone()),
+                team,
+                team_name: team.and_then(|t| roster.team_name(t)).map(str::to_owned),
+                phone: mask_phone(volunteer.map_or("", |v| v.phone.as_str())),
+                sessions: h.sessions,
+                approved_minutes: h.approved,
+                pending_minutes: h.pending,
+            }
+        })
+        .collect();
+    // The sheet's order (`csv::duty_hours`): unknown volunteers first, then by the
+    // team's name and the volunteer's, then by id.
+    fn order(v: &VolunteerHours) -> (Option<(&str, &str)>, Uuid) {
+        let named = v
+            .name
+            .as_deref()
+            .map(|name| (v.team_name.as_deref().unwrap_or(""), name));
+        (named, v.id)
+    }
+    volunteers.sort_by(|a, b| order(a).cmp(&order(b)));
+    let teams = report
+        .teams
+        .iter()
+        .map(|(id, h)| {
+            let team = roster.team(*id);
+            TeamHours {
+                id: *id,
+                name: team.map(|t| t.name.clone()),
+                school_id: team.map(|t| t.school_id.clone()),
+                sessions: h.sessions,
+                approved_minutes: h.approved,
+                pending_minutes: h.pending,
+            }
+        })
+        .collect();
+    DutyReportView {
+        month: query.month.to_string(),
+        team: query.team,
+        sessions: report.sessions,
+        to_confirm: report.to_confirm,
+        audience: report.audience,
+        activities: report.activities.clone(),
+        volunteers,
+        teams,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries() {
+        let q = DutyQuery::parse(Some("2026-11"), None).unwrap();
+        assert_eq!(q.label(), "2026-11");
+        let team = "6a7e0001-0000-0000-0000-000000000001";
+        let q = DutyQuery::parse(Some("2026-11"), Some(team)).unwrap();
+        assert_eq!(q.label(), format!("2026-11_{team}"));
+        let err =
+            |m: Option<&str>, t: Option<&str>| DutyQuery::parse(m, t).unwrap_err().to_string();
+        assert!(err(None, None).contains("required"));
+        assert!(err(Some("2026-13"), None).contains("`2026-13`"));
+        assert!(err(Some("2026-11"), Some("x")).contains("`team`"));
+    }
+}
