@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, FixedOffset};
-use gatewatch_model::duty::{Activity, DEFAULT_OPEN_LIMIT};
+use gatewatch_model::duty::{Activity, DutySession, DEFAULT_OPEN_LIMIT};
 use gatewatch_model::report::{self, DutyReport, Month, Roster};
 use gatewatch_model::team::mask_phone;
 use gatewatch_model::{Record, RecordBody};
@@ -111,13 +111,8 @@ pub async fn report_json(
     query: DutyQuery,
     now: DateTime<FixedOffset>,
 ) -> Result<DutyReportView, AppError> {
-    let report = month_report(db, query, now).await?;
-    let roster = roster_of(db, &report).await?;
-    blocking(move || {
-        let roster = Roster::of(&roster);
-        view(query, &report, &roster)
-    })
-    .await
+    let (report, roster) = report_and_roster(db, query, now).await?;
+    blocking(move || Ok(view(query, &report, &Roster::of(&roster)))).await
 }
 
 /// The hours sheet of `query` as of `now` (`gatewatch_model::csv::duty_hours`).
@@ -126,31 +121,48 @@ pub async fn hours_csv(
     query: DutyQuery,
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<u8>, AppError> {
-    let report = month_report(db, query, now).await?;
-    let roster = roster_of(db, &report).await?;
+    let (report, roster) = report_and_roster(db, query, now).await?;
     blocking(move || {
-        Roster::of(&roster)
-            .hours_sheet(&report, &query.month.to_string())
-            .into_bytes()
+        let sheet = Roster::of(&roster).hours_sheet(&report, &query.month.to_string());
+        Ok(sheet.into_bytes())
     })
     .await
 }
 
-/// Reads the sessions of `query` and adds them up.
-pub async fn month_report(
+/// The report of `query` and the team and volunteer records that name its rows.
+async fn report_and_roster(
     db: &SqlitePool,
     query: DutyQuery,
     now: DateTime<FixedOffset>,
-) -> Result<DutyReport, AppError> {
+) -> Result<(DutyReport, Vec<Record>), AppError> {
     let bodies = session_bodies(db, query).await?;
-    blocking(move || {
+    let (records, named) = blocking(move || {
         let records = parse(&bodies)?;
-        let sessions = report::duty_sessions(&records).filter(|s| {
-            Month::of(s.start) == query.month && query.team.is_none_or(|t| s.team == t)
-        });
-        Ok(report::report(sessions, now, DEFAULT_OPEN_LIMIT))
+        let mut named = BTreeSet::new();
+        for s in sessions_of(&records, query) {
+            named.insert(s.team);
+            named.extend(s.participants.iter().map(|p| p.volunteer));
+        }
+        Ok((records, named))
     })
-    .await?
+    .await?;
+    // Adding up runs on one core (the model's `report`); the roster is read meanwhile.
+    let adding_up = blocking(move || {
+        Ok(report::report(
+            sessions_of(&records, query),
+            now,
+            DEFAULT_OPEN_LIMIT,
+        ))
+    });
+    tokio::try_join!(adding_up, roster(db, named))
+}
+
+/// The sessions of `records` that count for `query` (`report::duty_sessions`: voided
+/// ones do not).
+fn sessions_of(records: &[Record], query: DutyQuery) -> impl Iterator<Item = &DutySession> {
+    report::duty_sessions(records).filter(move |s| {
+        Month::of(s.start) == query.month && query.team.is_none_or(|t| s.team == t)
+    })
 }
 
 /// The stored bodies of the duty sessions of `query` (voided ones too), found by the
@@ -166,38 +178,35 @@ async fn session_bodies(db: &SqlitePool, query: DutyQuery) -> Result<Vec<String>
     .await?)
 }
 
-/// The team and volunteer records naming `report`'s rows: its volunteers, its teams
-/// and the volunteers' own teams.
-async fn roster_of(db: &SqlitePool, report: &DutyReport) -> Result<Vec<Record>, AppError> {
-    let wanted: Vec<Uuid> = report
-        .volunteers
-        .keys()
-        .chain(report.teams.keys())
-        .copied()
-        .collect();
-    let mut records = parse(&bodies_by_id(db, &wanted).await?)?;
-    let known: BTreeSet<Uuid> = records.iter().map(|r| r.id).collect();
-    let their_teams: BTreeSet<Uuid> = records
-        .iter()
-        .filter_map(|r| match &r.body {
-            RecordBody::Volunteer(v) => Some(v.team),
-            _ => None,
-        })
-        .filter(|team| !known.contains(team))
-        .collect();
+/// The records of the teams and volunteers in `ids` that the server has, and of the
+/// teams those volunteers belong to.
+async fn roster(db: &SqlitePool, ids: BTreeSet<Uuid>) -> Result<Vec<Record>, AppError> {
+    let bodies = bodies_by_id(db, ids.iter()).await?;
+    let (mut records, their_teams) = blocking(move || {
+        let records = parse(&bodies)?;
+        let their_teams: BTreeSet<Uuid> = records
+            .iter()
+            .filter_map(|r| match &r.body {
+                RecordBody::Volunteer(v) if !ids.contains(&v.team) => Some(v.team),
+                _ => None,
+            })
+            .collect();
+        Ok((records, their_teams))
+    })
+    .await?;
     if !their_teams.is_empty() {
-        let ids: Vec<Uuid> = their_teams.into_iter().collect();
-        records.extend(parse(&bodies_by_id(db, &ids).await?)?);
+        let bodies = bodies_by_id(db, their_teams.iter()).await?;
+        records.extend(blocking(move || parse(&bodies)).await?);
     }
     Ok(records)
 }
 
 /// The bodies of the records with these ids (those the server has), in one query.
-async fn bodies_by_id(db: &SqlitePool, ids: &[Uuid]) -> Result<Vec<String>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let list = serde_json::to_string(ids)?;
+async fn bodies_by_id(
+    db: &SqlitePool,
+    ids: impl Iterator<Item = &Uuid>,
+) -> Result<Vec<String>, AppError> {
+    let list = serde_json::to_string(&ids.collect::<Vec<_>>())?;
     Ok(
         sqlx::query_scalar("SELECT body FROM records WHERE id IN (SELECT value FROM json_each(?))")
             .bind(list)
@@ -250,11 +259,11 @@ fn parse_chunk(bodies: &[String]) -> Result<Vec<Record>, AppError> {
 /// Runs CPU-bound work (parsing thousands of bodies, adding them up) off the threads
 /// that serve requests.
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| AppError::Internal(Box::new(e)))
+        .map_err(|e| AppError::Internal(Box::new(e)))?
 }
 
 fn view(query: DutyQuery, report: &DutyReport, roster: &Roster<'_>) -> DutyReportView {
