@@ -230,6 +230,23 @@ async function loadCoverage(event) {
   }
 }
 
+// ---- Volunteer hours ----
+
+/** Points the hours download at the chosen month (`YYYY-MM`; a browser without a month picker gets a text box). */
+function updateDutyLink() {
+  const month = $('admin-duty-month').value.trim();
+  const link = $('admin-duty-hours');
+  if (/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+    link.href = `/api/export/duty-hours.csv?${new URLSearchParams({ month })}`;
+    link.removeAttribute('aria-disabled');
+    setStatus('admin-duty-status', 'ok', '');
+  } else {
+    link.removeAttribute('href');
+    link.setAttribute('aria-disabled', 'true');
+    setStatus('admin-duty-status', 'error', '请选择月份，如 2026-11 (choose a month, e.g. 2026-11)');
+  }
+}
+
 // ---- Start ----
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -238,6 +255,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('admin-from').value = localDate(weekAgo);
   $('admin-to').value = localDate(today);
   updateLinks();
+  $('admin-duty-month').value = localDate(today).slice(0, 7);
+  updateDutyLink();
+  $('admin-duty-month').addEventListener('input', updateDutyLink);
+  $('admin-duty-month').addEventListener('change', updateDutyLink);
   $('admin-from').addEventListener('change', updateLinks);
   $('admin-to').addEventListener('change', updateLinks);
   $('admin-range').addEventListener('submit', loadCoverage);

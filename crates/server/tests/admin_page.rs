@@ -48,6 +48,17 @@ async fn the_page_loads_its_own_files_and_says_it_is_not_authenticated() {
 }
 
 #[tokio::test]
+async fn the_page_offers_the_hours_sheet_of_a_chosen_month() {
+    let t = TestApp::new().await;
+    let html = t.get("/admin").await.text();
+    for id in ["admin-duty-month", "admin-duty-hours", "admin-duty-status"] {
+        assert!(html.contains(&format!("data-testid=\"{id}\"")), "{id}");
+    }
+    let js = t.get("/admin/admin.js").await.text();
+    assert!(js.contains("/api/export/duty-hours.csv?"), "{js}");
+}
+
+#[tokio::test]
 async fn the_page_is_served_without_a_built_pwa() {
     let t = TestApp::without_dist().await;
     assert_eq!(t.get("/admin").await.status, StatusCode::OK);
