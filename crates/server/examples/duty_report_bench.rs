@@ -90,6 +90,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .len() as f64
             / 1e6,
     );
+    println!("load average before timing: {}", load_average());
     println!();
     println!("| figure ({RUNS} runs) | min | median | max |");
     println!("|---|---:|---:|---:|");
@@ -128,8 +129,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         parse_all(&state.db)
     })
     .await?;
+    println!();
+    println!("load average after timing: {}", load_average());
     state.db.close().await;
     Ok(())
+}
+
+/// The 1, 5 and 15 minute load averages: on a 2-core machine, anything else running
+/// shows in the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 type Error = Box<dyn std::error::Error>;
