@@ -3,6 +3,7 @@
 pub mod choice;
 pub mod coverage_chart;
 pub mod header;
+pub mod html;
 pub mod nav;
 pub mod notices;
 pub mod post_select;

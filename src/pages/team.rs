@@ -1,16 +1,20 @@
 //! The team lead's screen (队伍): the roster, one-tap duty sessions and the approval
 //! of hours — all offline, saved and synced like every other record.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
 use gatewatch_model::report::hours_text;
 use gatewatch_model::team::{mask_phone, valid_phone, MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::RecordBody;
+use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::components::choice::{options, Choice};
+use crate::components::html::{self, escape};
 use crate::i18n::{names, tr, Msg};
 use crate::routes::{Link, Page};
 use crate::state::{AppState, SaveResult};
@@ -76,26 +80,23 @@ pub fn TeamSelect(current: Memo<Option<(Uuid, Team)>>) -> impl IntoView {
             .team
             .set(Uuid::parse_str(&event_target_value(&ev)).ok())
     };
+    let choices = move || {
+        let chosen = current.with(|c| c.as_ref().map(|(id, _)| id.to_string()));
+        let teams: Vec<(String, String)> = state
+            .teams()
+            .into_iter()
+            .map(|(id, t)| (id.to_string(), t.name))
+            .collect();
+        html::options(
+            teams.iter().map(|(id, name)| (id.as_str(), name.as_str())),
+            chosen.as_deref(),
+        )
+    };
     view! {
-        <Show when=move || { state.teams().len() > 1 }>
-            <label class="field">
-                <span>{tr(Msg::NavTeam)}</span>
-                <select data-testid="team-select" on:change=pick>
-                    {move || {
-                        let chosen = current.get().map(|(id, _)| id);
-                        state
-                            .teams()
-                            .into_iter()
-                            .map(|(id, t)| {
-                                view! {
-                                    <option value=id.to_string() selected=Some(id) == chosen>{t.name}</option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
-        </Show>
+        <label class="field" hidden=move || state.teams().len() < 2>
+            <span>{tr(Msg::NavTeam)}</span>
+            <select data-testid="team-select" on:change=pick inner_html=choices></select>
+        </label>
     }
 }
 
@@ -114,7 +115,7 @@ pub fn TeamPage() -> impl IntoView {
                 .into_any(),
                 Some((id, team)) => view! {
                     <div class="team-head">
-                        <h2 data-testid="team-name">{team.name.clone()}</h2>
+                        <h2 data-testid="team-name">{team.name}</h2>
                         <Link page=Page::TeamReport class="link-button" testid="team-report-link">
                             {tr(Msg::MonthlyReport)}
                         </Link>
@@ -123,7 +124,7 @@ pub fn TeamPage() -> impl IntoView {
                         </button>
                     </div>
                     <TeamSelect current=current/>
-                    <Show when=move || creating.get()><NewTeam/></Show>
+                    <div hidden=move || !creating.get()><NewTeam/></div>
                     <SessionPanel team=id/>
                     <Roster team=id/>
                     <SessionList team=id/>
@@ -165,6 +166,16 @@ fn NewTeam() -> impl IntoView {
             saved
         });
     };
+    let schools = move || {
+        state.schools.with(|list| {
+            school.with(|chosen| {
+                html::options(
+                    list.iter().map(|s| (s.id.as_str(), s.name.as_str())),
+                    Some(chosen),
+                )
+            })
+        })
+    };
     view! {
         <div class="panel">
             <label class="field">
@@ -173,12 +184,7 @@ fn NewTeam() -> impl IntoView {
             </label>
             <label class="field">
                 <span>{tr(Msg::School)}</span>
-                <select data-testid="team-school" on:change=move |ev| school.set(event_target_value(&ev))>
-                    {move || state.schools.get().into_iter().map(|s| {
-                        let id = s.id.clone();
-                        view! { <option value=s.id selected=move || school.get() == id>{s.name}</option> }
-                    }).collect_view()}
-                </select>
+                <select data-testid="team-school" on:change=move |ev| school.set(event_target_value(&ev)) inner_html=schools></select>
             </label>
             <button class="big-button" data-testid="team-create" on:click=create>{tr(Msg::NewTeam)}</button>
             <p class="field-error">{move || error.get()}</p>
@@ -224,28 +230,35 @@ fn StartSession(team: Uuid) -> impl IntoView {
             async move { state.start_session(draft).await },
         );
     };
+    let posts = move || {
+        let none = [("", state.t(Msg::NoPost).to_string())];
+        let labels: Vec<(String, String)> = state
+            .posts
+            .with(|posts| posts.iter().map(|p| (p.id.clone(), p.label())).collect());
+        post.with(|chosen| {
+            html::options(
+                none.iter()
+                    .map(|(id, l)| (*id, l.as_str()))
+                    .chain(labels.iter().map(|(id, l)| (id.as_str(), l.as_str()))),
+                Some(chosen),
+            )
+        })
+    };
     view! {
         <div class="panel">
             <Choice label=Msg::ActivityLabel options=options!(Activity, names::activity) value=activity testid="session-activity"/>
             <label class="field">
                 <span>{tr(Msg::Post)}</span>
-                <select data-testid="session-post" on:change=move |ev| post.set(event_target_value(&ev))>
-                    <option value="">{tr(Msg::NoPost)}</option>
-                    {move || state.posts.get().into_iter().map(|p| view! {
-                        <option value=p.id.clone()>{p.label()}</option>
-                    }).collect_view()}
-                </select>
+                <select data-testid="session-post" on:change=move |ev| post.set(event_target_value(&ev)) inner_html=posts></select>
             </label>
             <label class="field">
                 <span>{tr(Msg::Place)}</span>
                 <input type="text" maxlength="100" data-testid="session-place" placeholder=tr(Msg::PlacePlaceholder) bind:value=place/>
             </label>
-            <Show when=move || activity.get() == Activity::AntiFraud.as_str()>
-                <label class="field">
-                    <span>{tr(Msg::Audience)}</span>
-                    <input type="number" min="0" max="100000" inputmode="numeric" data-testid="session-audience" bind:value=audience/>
-                </label>
-            </Show>
+            <label class="field" hidden=move || activity.get() != Activity::AntiFraud.as_str()>
+                <span>{tr(Msg::Audience)}</span>
+                <input type="number" min="0" max="100000" inputmode="numeric" data-testid="session-audience" bind:value=audience/>
+            </label>
             <button class="big-button" data-testid="session-start" on:click=start>{tr(Msg::StartSession)}</button>
             <p class="field-error">{move || error.get()}</p>
         </div>
@@ -262,7 +275,7 @@ fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
     let end = session.end_at(state.now.get_untracked().fixed_offset(), DEFAULT_OPEN_LIMIT);
     let auto_closed = end.needs_confirmation();
     let cap = end.at();
-    let s = StoredValue::new(session.clone());
+    let s = StoredValue::new(session);
     let change = move |edit: &dyn Fn(&mut DutySession)| {
         let mut next = s.get_value();
         edit(&mut next);
@@ -276,74 +289,107 @@ fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
         };
         change(&|d| d.end = Some(at));
     };
-    let members = move || {
-        state
-            .roster(team)
-            .into_iter()
-            .filter(|(_, v)| v.status != MemberStatus::Left)
-            .collect::<Vec<_>>()
+    // One handler for the whole list: the tapped checkbox or button says what and who.
+    let act = move |ev: MouseEvent| {
+        let Some((action, el)) = html::action(&ev) else {
+            return;
+        };
+        let Some(vid) = html::uuid_attr(&el, "data-id") else {
+            return;
+        };
+        match action.as_str() {
+            "toggle" => {
+                let active = state
+                    .roster(team)
+                    .iter()
+                    .any(|(id, v)| *id == vid && v.on_roster());
+                change(&move |d: &mut DutySession| {
+                    if d.participant(vid).is_some() {
+                        d.participants.retain(|p| p.volunteer != vid);
+                    } else {
+                        d.participants.push(Participation {
+                            volunteer: vid,
+                            joined: local_now().max(d.start),
+                            left: None,
+                            substitute: !active,
+                            approval: Approval::Pending,
+                        });
+                    }
+                })
+            }
+            "leave" => change(&move |d: &mut DutySession| {
+                if let Some(p) = d.participants.iter_mut().find(|p| p.volunteer == vid) {
+                    p.left = Some(local_now().max(p.joined));
+                }
+            }),
+            _ => {}
+        }
     };
+    let list = move || s.with_value(|session| running_html(state, session, auto_closed));
     view! {
         <div class="panel session running" data-testid="session-running" data-id=id.to_string()>
-            <h3>
-                {tr(names::activity(session.activity))} " · " {tr(Msg::SessionRunning)} " " {hh_mm(session.start)}
-            </h3>
-            <Show when=move || auto_closed>
-                <p class="warning" data-testid="session-auto-closed">{tr(Msg::AutoClosed)}</p>
-            </Show>
-            <ul class="checklist">
-                {move || members().into_iter().map(|(vid, v)| {
-                    let part = s.with_value(|s| s.participant(vid).cloned());
-                    let on = part.is_some();
-                    let active = v.on_roster();
-                    let toggle = move |_| {
-                        change(&move |d: &mut DutySession| {
-                            if d.participant(vid).is_some() {
-                                d.participants.retain(|p| p.volunteer != vid);
-                            } else {
-                                d.participants.push(Participation {
-                                    volunteer: vid,
-                                    joined: local_now().max(d.start),
-                                    left: None,
-                                    substitute: !active,
-                                    approval: Approval::Pending,
-                                });
-                            }
-                        })
-                    };
-                    let leave = move |_| change(&move |d: &mut DutySession| {
-                        if let Some(p) = d.participants.iter_mut().find(|p| p.volunteer == vid) {
-                            p.left = Some(local_now().max(p.joined));
-                        }
-                    });
-                    let late = part.as_ref().is_some_and(|p| p.joined > session.start);
-                    let left = part.as_ref().and_then(|p| p.left);
-                    let substitute = part.as_ref().is_some_and(|p| p.substitute);
-                    view! {
-                        <li class="check-row" data-testid="participant" data-name=v.name.clone() data-on=on.to_string()>
-                            <label class="flag" class:on=on>
-                                <input type="checkbox" data-testid="participant-toggle" prop:checked=on on:change=toggle/>
-                                <span>{v.name.clone()}</span>
-                            </label>
-                            <Show when=move || substitute><small>{tr(Msg::Substitute)}</small></Show>
-                            <Show when=move || late><small>{tr(Msg::Late)}</small></Show>
-                            {match left {
-                                Some(t) => view! { <small>{tr(Msg::LeftEarly)} " " {hh_mm(t)}</small> }.into_any(),
-                                None if on => view! {
-                                    <button class="link-button" data-testid="participant-leave" on:click=leave>{tr(Msg::LeftEarly)}</button>
-                                }.into_any(),
-                                None => ().into_any(),
-                            }}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            <div on:click=act inner_html=list></div>
             <button class="big-button" data-testid="session-end" on:click=end_now>
-                {move || if auto_closed { tr(Msg::ConfirmEnd)() } else { tr(Msg::EndSession)() }}
+                {tr(if auto_closed { Msg::ConfirmEnd } else { Msg::EndSession })}
             </button>
             <p class="field-error">{move || error.get()}</p>
         </div>
     }
+}
+
+/// The running session's heading and its checklist of the team's members (reactive on
+/// the roster and the language).
+fn running_html(state: AppState, session: &DutySession, auto_closed: bool) -> String {
+    let t = |m| state.t(m);
+    let mut out = format!(
+        "<h3>{} · {} {}</h3>",
+        t(names::activity(session.activity)),
+        t(Msg::SessionRunning),
+        hh_mm(session.start)
+    );
+    if auto_closed {
+        let _ = write!(
+            out,
+            r#"<p class="warning" data-testid="session-auto-closed">{}</p>"#,
+            t(Msg::AutoClosed)
+        );
+    }
+    out.push_str(r#"<ul class="checklist">"#);
+    for (vid, v) in state.roster(session.team) {
+        if v.status == MemberStatus::Left {
+            continue;
+        }
+        let part = session.participant(vid);
+        let on = part.is_some();
+        let name = escape(&v.name);
+        let (on_class, checked) = if on { (" on", " checked") } else { ("", "") };
+        let _ = write!(
+            out,
+            r#"<li class="check-row" data-testid="participant" data-name="{name}" data-on="{on}"><label class="flag{on_class}"><input type="checkbox" data-testid="participant-toggle" data-action="toggle" data-id="{vid}"{checked}><span>{name}</span></label>"#
+        );
+        if part.is_some_and(|p| p.substitute) {
+            let _ = write!(out, "<small>{}</small>", t(Msg::Substitute));
+        }
+        if part.is_some_and(|p| p.joined > session.start) {
+            let _ = write!(out, "<small>{}</small>", t(Msg::Late));
+        }
+        match part.and_then(|p| p.left) {
+            Some(at) => {
+                let _ = write!(out, "<small>{} {}</small>", t(Msg::LeftEarly), hh_mm(at));
+            }
+            None if on => {
+                let _ = write!(
+                    out,
+                    r#"<button class="link-button" data-testid="participant-leave" data-action="leave" data-id="{vid}">{}</button>"#,
+                    t(Msg::LeftEarly)
+                );
+            }
+            None => {}
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+    out
 }
 
 /// The roster: add members, open one for the full phone number and edits.
@@ -360,45 +406,65 @@ fn Roster(team: Uuid) -> impl IntoView {
                     {tr(Msg::AddMember)}
                 </button>
             </div>
-            <Show when=move || adding.get()>
-                <MemberForm team=team id=None member=None done=adding/>
-            </Show>
+            {move || adding.get().then(|| view! {
+                <MemberForm team=team member=None done=Callback::new(move |()| adding.set(false))/>
+            })}
             <ul class="rows">
-                {move || state.roster(team).into_iter().map(|(id, v)| {
-                    let detail = RwSignal::new(false);
-                    Effect::new(move |_| detail.set(open.get() == Some(id)));
-                    let member = v.clone();
-                    view! {
-                        <li class="row" data-testid="member-row" data-name=v.name.clone() data-status=v.status.as_str()>
-                            <button class="row-main plain" data-testid="member-open"
-                                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
-                                <b>{v.name.clone()}</b>
-                                <span>{tr(names::role(v.role))}</span>
-                                <span data-testid="member-phone">{mask_phone(&v.phone)}</span>
-                                <span>{tr(names::member_status(v.status))}</span>
-                            </button>
-                            <Show when=move || detail.get()>
-                                <p data-testid="member-phone-full">{member.phone.clone()}</p>
-                                <MemberForm team=team id=Some(id) member=Some(member.clone()) done=detail/>
-                            </Show>
-                        </li>
-                    }
+                {move || state.roster(team).into_iter().map(|(id, v)| view! {
+                    <MemberRow id=id member=v open=open/>
                 }).collect_view()}
             </ul>
         </div>
     }
 }
 
-/// Adds a member (`id` None) or edits one.
+/// One member of the roster: name, role, masked phone and status; tapped, the full
+/// number and the edit form.
+#[component]
+fn MemberRow(id: Uuid, member: Volunteer, open: RwSignal<Option<Uuid>>) -> impl IntoView {
+    let state = AppState::expect();
+    let summary = {
+        let v = member.clone();
+        move || {
+            format!(
+                r#"<b>{}</b><span>{}</span><span data-testid="member-phone">{}</span><span>{}</span>"#,
+                escape(&v.name),
+                state.t(names::role(v.role)),
+                escape(&mask_phone(&v.phone)),
+                state.t(names::member_status(v.status)),
+            )
+        }
+    };
+    let name = member.name.clone();
+    let status = member.status.as_str();
+    let detail = move || {
+        (open.get() == Some(id)).then(|| {
+            view! {
+                <MemberForm team=member.team member=Some((id, member.clone())) done=Callback::new(move |()| open.set(None))/>
+            }
+        })
+    };
+    view! {
+        <li class="row" data-testid="member-row" data-name=name data-status=status>
+            <button class="row-main plain" data-testid="member-open" inner_html=summary
+                on:click=move |_| open.update(|o| *o = if *o == Some(id) { None } else { Some(id) })>
+            </button>
+            {detail}
+        </li>
+    }
+}
+
+/// Adds a member (`member` None) or edits one (then its full phone number is shown
+/// first).
 #[component]
 fn MemberForm(
     team: Uuid,
-    id: Option<Uuid>,
-    member: Option<Volunteer>,
-    done: RwSignal<bool>,
+    member: Option<(Uuid, Volunteer)>,
+    done: Callback<()>,
 ) -> impl IntoView {
     let state = AppState::expect();
-    let base = member.unwrap_or_else(|| Volunteer {
+    let id = member.as_ref().map(|(id, _)| *id);
+    let base = member.map(|(_, v)| v).unwrap_or_else(|| Volunteer {
         team,
         name: String::new(),
         phone: String::new(),
@@ -406,6 +472,12 @@ fn MemberForm(
         joined: local_now().date_naive(),
         status: MemberStatus::Active,
         device_time: local_now(),
+    });
+    let full_phone = id.map(|_| {
+        format!(
+            r#"<p data-testid="member-phone-full">{}</p>"#,
+            escape(&base.phone)
+        )
     });
     let name = RwSignal::new(base.name.clone());
     let phone = RwSignal::new(base.phone.clone());
@@ -431,7 +503,7 @@ fn MemberForm(
             error.set(state.t(Msg::NameRequired).into());
             return;
         }
-        done.set(false);
+        done.run(());
         let body = RecordBody::Volunteer(next);
         spawn_save(state, error, async move {
             match id {
@@ -441,6 +513,7 @@ fn MemberForm(
         });
     };
     view! {
+        <div inner_html=full_phone.unwrap_or_default()></div>
         <div class="member-form">
             <label class="field">
                 <span>{tr(Msg::Name)}</span>
@@ -487,51 +560,29 @@ fn SessionList(team: Uuid) -> impl IntoView {
             }
         }
     };
-    view! {
-        <div class="panel">
-            <div class="team-head">
-                <h3>{tr(Msg::Sessions)}</h3>
-                <button class="link-button" data-testid="approve-all-sessions" on:click=approve_pending>
-                    {tr(Msg::ApproveAll)}
-                </button>
-            </div>
-            <p class="field-error">{move || error.get()}</p>
-            <Show when=move || ended.with(Vec::is_empty)>
-                <p class="empty">{tr(Msg::NoSessions)}</p>
-            </Show>
-            <ul class="rows">
-                {move || ended.get().into_iter().map(|(id, s)| view! { <SessionRow id=id session=s/> }).collect_view()}
-            </ul>
-        </div>
-    }
-}
-
-#[component]
-fn SessionRow(id: Uuid, session: DutySession) -> impl IntoView {
-    let state = AppState::expect();
-    let error = RwSignal::new(String::new());
-    let now = local_now();
-    let names: Vec<(Uuid, String)> = state
-        .roster(session.team)
-        .into_iter()
-        .map(|(id, v)| (id, v.name))
-        .collect();
-    let name_of = move |v: Uuid| {
-        names
-            .iter()
-            .find(|(id, _)| *id == v)
-            .map_or_else(|| v.to_string(), |(_, n)| n.clone())
-    };
-    let minutes: Vec<(Uuid, i64)> = session
-        .spans(now, DEFAULT_OPEN_LIMIT)
-        .iter()
-        .map(|s| (s.volunteer, s.minutes()))
-        .collect();
-    let s = StoredValue::new(session.clone());
-    let decide = move |who: Option<Uuid>, to: Approval| {
-        let mut next = s.get_value();
+    // One handler for every row: the button's data-* say which session, who and what.
+    let decide = move |ev: MouseEvent| {
+        let Some((action, el)) = html::action(&ev) else {
+            return;
+        };
+        let to = if action == "reject" {
+            Approval::Rejected
+        } else {
+            Approval::Approved
+        };
+        // One volunteer: any decision but undoing an approval; all: the pending ones.
+        let who = html::uuid_attr(&el, "data-who");
+        let Some(id) = html::uuid_attr(&el, "data-id") else {
+            return;
+        };
+        let Some(mut next) = ended.with_untracked(|list| {
+            list.iter()
+                .find(|(sid, _)| *sid == id)
+                .map(|(_, s)| s.clone())
+        }) else {
+            return;
+        };
         for p in next.participants.iter_mut() {
-            // One volunteer: any decision but undoing an approval; all: the pending ones.
             let chosen = who.map_or(p.approval == Approval::Pending, |w| {
                 w == p.volunteer && p.approval != Approval::Approved
             });
@@ -541,43 +592,101 @@ fn SessionRow(id: Uuid, session: DutySession) -> impl IntoView {
         }
         save_session(state, error, id, next);
     };
-    let place = if session.place.is_empty() {
-        session.post_id.clone()
-    } else {
-        session.place.clone()
+    let rows = move || {
+        let member_names: Vec<(Uuid, String)> = state
+            .roster(team)
+            .into_iter()
+            .map(|(id, v)| (id, v.name))
+            .collect();
+        let now = local_now();
+        ended.with(|list| {
+            let mut out = String::new();
+            for (id, s) in list {
+                session_html(state, &mut out, *id, s, &member_names, now);
+            }
+            out
+        })
     };
-    let end = session.end.map(hh_mm).unwrap_or_default();
-    let audience = (session.activity == Activity::AntiFraud)
-        .then(|| format!(" · {} {}", state.t(Msg::Audience), session.audience));
     view! {
-        <li class="row session" data-testid="session-row" data-id=id.to_string()>
-            <div class="row-main">
-                <b>{tr(names::activity(session.activity))}</b>
-                <time>{day_time(session.start)} "–" {end}</time>
+        <div class="panel">
+            <div class="team-head">
+                <h3>{tr(Msg::Sessions)}</h3>
+                <button class="link-button" data-testid="approve-all-sessions" on:click=approve_pending>
+                    {tr(Msg::ApproveAll)}
+                </button>
             </div>
-            <div class="row-detail">{place}{audience}</div>
-            <ul class="checklist">
-                {session.participants.iter().map(|p| {
-                    let who = p.volunteer;
-                    let mins = minutes.iter().find(|(v, _)| *v == who).map_or(0, |(_, m)| *m);
-                    let approval = p.approval;
-                    view! {
-                        <li class="check-row" data-testid="session-participant" data-name=name_of(who) data-approval=approval.as_str() data-minutes=mins.to_string()>
-                            <span>{name_of(who)}</span>
-                            <span>{hours_text(mins)} " h"</span>
-                            <span class="badge">{tr(names::approval(approval))}</span>
-                            <Show when=move || approval != Approval::Approved>
-                                <button class="link-button" data-testid="approve-one" on:click=move |_| decide(Some(who), Approval::Approved)>{tr(Msg::Approve)}</button>
-                                <Show when=move || approval == Approval::Pending>
-                                    <button class="link-button danger" data-testid="reject-one" on:click=move |_| decide(Some(who), Approval::Rejected)>{tr(Msg::Reject)}</button>
-                                </Show>
-                            </Show>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            <button class="link-button" data-testid="approve-session" on:click=move |_| decide(None, Approval::Approved)>{tr(Msg::ApproveAll)}</button>
             <p class="field-error">{move || error.get()}</p>
-        </li>
+            <p class="empty" hidden=move || !ended.with(Vec::is_empty)>{tr(Msg::NoSessions)}</p>
+            <ul class="rows" on:click=decide inner_html=rows></ul>
+        </div>
     }
+}
+
+/// One ended session as a row: activity, times, place, and each participant's hours
+/// with the approve / reject buttons the lead still has.
+fn session_html(
+    state: AppState,
+    out: &mut String,
+    id: Uuid,
+    session: &DutySession,
+    member_names: &[(Uuid, String)],
+    now: DateTime<FixedOffset>,
+) {
+    let t = |m| state.t(m);
+    let place = if session.place.is_empty() {
+        &session.post_id
+    } else {
+        &session.place
+    };
+    let _ = write!(
+        out,
+        r#"<li class="row session" data-testid="session-row" data-id="{id}"><div class="row-main"><b>{}</b><time>{}–{}</time></div><div class="row-detail">{}"#,
+        t(names::activity(session.activity)),
+        day_time(session.start),
+        session.end.map(hh_mm).unwrap_or_default(),
+        escape(place),
+    );
+    if session.activity == Activity::AntiFraud {
+        let _ = write!(out, " · {} {}", t(Msg::Audience), session.audience);
+    }
+    out.push_str(r#"</div><ul class="checklist">"#);
+    let spans = session.spans(now, DEFAULT_OPEN_LIMIT);
+    for p in &session.participants {
+        let who = p.volunteer;
+        let name = member_names
+            .iter()
+            .find(|(id, _)| *id == who)
+            .map_or_else(|| who.to_string(), |(_, n)| escape(n));
+        let mins = spans
+            .iter()
+            .find(|s| s.volunteer == who)
+            .map_or(0, |s| s.minutes());
+        let _ = write!(
+            out,
+            r#"<li class="check-row" data-testid="session-participant" data-name="{name}" data-approval="{}" data-minutes="{mins}"><span>{name}</span><span>{} h</span><span class="badge">{}</span>"#,
+            p.approval.as_str(),
+            hours_text(mins),
+            t(names::approval(p.approval)),
+        );
+        if p.approval != Approval::Approved {
+            let _ = write!(
+                out,
+                r#"<button class="link-button" data-testid="approve-one" data-action="approve" data-id="{id}" data-who="{who}">{}</button>"#,
+                t(Msg::Approve)
+            );
+        }
+        if p.approval == Approval::Pending {
+            let _ = write!(
+                out,
+                r#"<button class="link-button danger" data-testid="reject-one" data-action="reject" data-id="{id}" data-who="{who}">{}</button>"#,
+                t(Msg::Reject)
+            );
+        }
+        out.push_str("</li>");
+    }
+    let _ = write!(
+        out,
+        r#"</ul><button class="link-button" data-testid="approve-session" data-action="approve" data-id="{id}">{}</button><p class="field-error"></p></li>"#,
+        t(Msg::ApproveAll)
+    );
 }

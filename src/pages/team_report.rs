@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 
 use gatewatch_model::csv::{duty_hours, Member};
-use gatewatch_model::duty::{Activity, DEFAULT_OPEN_LIMIT};
-use gatewatch_model::report::{by_month, hours_text, report, total_minutes, DutyReport, Month};
-use gatewatch_model::team::mask_phone;
+use gatewatch_model::duty::{DutySession, DEFAULT_OPEN_LIMIT};
+use gatewatch_model::report::{hours_text, report, total_minutes, DutyReport, Hours, Month};
+use gatewatch_model::team::{mask_phone, Team, Volunteer};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::components::html;
 use crate::i18n::{names, tr, Msg};
 use crate::pages::team::{current_team, TeamSelect};
 use crate::routes::{Link, Page};
@@ -60,18 +61,26 @@ struct TeamMonth {
 fn build(state: AppState, team: Uuid, month: Month) -> TeamMonth {
     let now = local_now();
     state.records.with(|map| {
-        let sessions = gatewatch_model::report::duty_sessions(map.values().map(|l| &l.record))
-            .filter(|s| s.team == team);
-        let mut months: BTreeMap<Month, DutyReport> = by_month(sessions, now, DEFAULT_OPEN_LIMIT);
+        let sessions: Vec<&DutySession> =
+            gatewatch_model::report::duty_sessions(map.values().map(|l| &l.record))
+                .filter(|s| s.team == team)
+                .collect();
+        // What `by_month` gives, month by month through the one `report` instance: its
+        // maps keyed by month cost kilobytes of wasm for twelve small passes saved.
+        let of_month = |m: Month| {
+            report(
+                sessions.iter().copied().filter(|s| Month::of(s.start) == m),
+                now,
+                DEFAULT_OPEN_LIMIT,
+            )
+        };
         let chart = month
             .last(CHART_MONTHS)
             .into_iter()
-            .map(|m| (m, months.get(&m).map_or(0, |r| total_minutes(r).total())))
+            .map(|m| (m, total_minutes(&of_month(m)).total()))
             .collect();
         TeamMonth {
-            report: months
-                .remove(&month)
-                .unwrap_or_else(|| report([], now, DEFAULT_OPEN_LIMIT)),
+            report: of_month(month),
             chart,
         }
     })
@@ -92,7 +101,7 @@ pub fn TeamReportPage() -> impl IntoView {
         state
             .roster(team)
             .into_iter()
-            .collect::<BTreeMap<Uuid, gatewatch_model::team::Volunteer>>()
+            .collect::<BTreeMap<Uuid, Volunteer>>()
     };
     let export = move |_| {
         let Some((id, team, d)) = data.get_untracked() else {
@@ -122,6 +131,22 @@ pub fn TeamReportPage() -> impl IntoView {
             month.set(m);
         }
     };
+    // The month list is fixed while the screen is open; the first is this month.
+    let months = this_month
+        .last(CHART_MONTHS)
+        .into_iter()
+        .rev()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>();
+    let month_options = html::options(months.iter().map(|m| (m.as_str(), m.as_str())), None);
+    // Read-only: one HTML string (names escaped) instead of a reactive tree per row.
+    let body = move || {
+        data.with(|d| {
+            d.as_ref()
+                .map(|(id, team, d)| report_html(state, team, &roster(*id), month.get(), d))
+                .unwrap_or_default()
+        })
+    };
     view! {
         <section class="team-report">
             <div class="team-head no-print">
@@ -133,71 +158,97 @@ pub fn TeamReportPage() -> impl IntoView {
                 <TeamSelect current=current/>
                 <label class="field">
                     <span>{tr(Msg::Month)}</span>
-                    <select data-testid="report-month" on:change=pick_month>
-                        {this_month.last(CHART_MONTHS).into_iter().rev().map(|m| {
-                            view! { <option value=m.to_string() selected=move || month.get() == m>{m.to_string()}</option> }
-                        }).collect_view()}
-                    </select>
+                    <select data-testid="report-month" on:change=pick_month inner_html=month_options></select>
                 </label>
             </div>
-            {move || data.get().map(|(id, team, d)| {
-                let members = roster(id);
-                let total = total_minutes(&d.report);
-                let mut rows: Vec<(String, String, gatewatch_model::report::Hours)> = d
-                    .report
-                    .volunteers
-                    .iter()
-                    .map(|(v, h)| {
-                        let m = members.get(v);
-                        (
-                            m.map_or_else(|| v.to_string(), |m| m.name.clone()),
-                            m.map(|m| mask_phone(&m.phone)).unwrap_or_default(),
-                            *h,
-                        )
-                    })
-                    .collect();
-                rows.sort_by(|a, b| a.0.cmp(&b.0));
-                let activities: Vec<(Activity, u32)> = d.report.activities.iter().map(|(a, n)| (*a, *n)).collect();
-                view! {
-                    <h2>{team.name.clone()} " · " {tr(Msg::MonthlyReport)} " " {month.get().to_string()}</h2>
-                    <dl class="totals" data-testid="report-totals"
-                        data-sessions=d.report.sessions.to_string()
-                        data-approved=total.approved.to_string()
-                        data-pending=total.pending.to_string()
-                        data-audience=d.report.audience.to_string()>
-                        <dt>{tr(Msg::SessionCount)}</dt><dd>{d.report.sessions}</dd>
-                        <dt>{tr(Msg::ApprovedHours)}</dt><dd>{hours_text(total.approved)}</dd>
-                        <dt>{tr(Msg::PendingHours)}</dt><dd>{hours_text(total.pending)}</dd>
-                        <dt>{tr(Msg::AudienceTotal)}</dt><dd>{d.report.audience}</dd>
-                        <dt>{tr(Msg::ToConfirm)}</dt><dd>{d.report.to_confirm}</dd>
-                    </dl>
-                    <ul class="activity-counts">
-                        {activities.into_iter().map(|(a, n)| view! {
-                            <li data-testid="report-activity" data-activity=a.as_str()>{tr(names::activity(a))} ": " {n}</li>
-                        }).collect_view()}
-                    </ul>
-                    <table class="report-table" data-testid="report-table">
-                        <thead><tr>
-                            <th>{tr(Msg::Name)}</th><th>{tr(Msg::Phone)}</th><th>{tr(Msg::SessionCount)}</th>
-                            <th>{tr(Msg::ApprovedHours)}</th><th>{tr(Msg::PendingHours)}</th>
-                        </tr></thead>
-                        <tbody>
-                            {rows.into_iter().map(|(name, phone, h)| view! {
-                                <tr data-testid="report-row" data-name=name.clone() data-phone=phone.clone() data-approved=h.approved.to_string() data-pending=h.pending.to_string()>
-                                    <td>{name.clone()}</td><td>{phone.clone()}</td><td>{h.sessions}</td>
-                                    <td>{hours_text(h.approved)}</td><td>{hours_text(h.pending)}</td>
-                                </tr>
-                            }).collect_view()}
-                            <tr class="total-row">
-                                <td>{tr(Msg::TeamTotal)}</td><td></td><td>{d.report.sessions}</td>
-                                <td>{hours_text(total.approved)}</td><td>{hours_text(total.pending)}</td>
-                            </tr>
-                        </tbody>
-                    </table>
-                    <h3>{tr(Msg::HoursPerMonth)}</h3>
-                    <div class="chart" inner_html=hours_chart_svg(&d.chart)></div>
-                }
-            })}
+            <div inner_html=body></div>
         </section>
     }
+}
+
+/// The report of one team and month as HTML: heading, totals, activities, the table
+/// of volunteers and the chart.
+fn report_html(
+    state: AppState,
+    team: &Team,
+    members: &BTreeMap<Uuid, Volunteer>,
+    month: Month,
+    d: &TeamMonth,
+) -> String {
+    use std::fmt::Write;
+    let t = |m| state.t(m);
+    let r = &d.report;
+    let total = total_minutes(r);
+    let mut rows: Vec<(String, String, Hours)> = r
+        .volunteers
+        .iter()
+        .map(|(v, h)| {
+            let m = members.get(v);
+            (
+                m.map_or_else(|| v.to_string(), |m| m.name.clone()),
+                m.map(|m| mask_phone(&m.phone)).unwrap_or_default(),
+                *h,
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = format!(
+        r#"<h2>{} · {} {month}</h2><dl class="totals" data-testid="report-totals" data-sessions="{}" data-approved="{}" data-pending="{}" data-audience="{}"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><ul class="activity-counts">"#,
+        html::escape(&team.name),
+        t(Msg::MonthlyReport),
+        r.sessions,
+        total.approved,
+        total.pending,
+        r.audience,
+        t(Msg::SessionCount),
+        r.sessions,
+        t(Msg::ApprovedHours),
+        hours_text(total.approved),
+        t(Msg::PendingHours),
+        hours_text(total.pending),
+        t(Msg::AudienceTotal),
+        r.audience,
+        t(Msg::ToConfirm),
+        r.to_confirm,
+    );
+    for (a, n) in &r.activities {
+        let _ = write!(
+            out,
+            r#"<li data-testid="report-activity" data-activity="{}">{}: {n}</li>"#,
+            a.as_str(),
+            t(names::activity(*a)),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</ul><table class="report-table" data-testid="report-table"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
+        t(Msg::Name),
+        t(Msg::Phone),
+        t(Msg::SessionCount),
+        t(Msg::ApprovedHours),
+        t(Msg::PendingHours),
+    );
+    for (name, phone, h) in rows {
+        let (name, phone) = (html::escape(&name), html::escape(&phone));
+        let _ = write!(
+            out,
+            r#"<tr data-testid="report-row" data-name="{name}" data-phone="{phone}" data-approved="{}" data-pending="{}"><td>{name}</td><td>{phone}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            h.approved,
+            h.pending,
+            h.sessions,
+            hours_text(h.approved),
+            hours_text(h.pending),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<tr class="total-row"><td>{}</td><td></td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table><h3>{}</h3><div class="chart">{}</div>"#,
+        t(Msg::TeamTotal),
+        r.sessions,
+        hours_text(total.approved),
+        hours_text(total.pending),
+        t(Msg::HoursPerMonth),
+        hours_chart_svg(&d.chart),
+    );
+    out
 }
