@@ -2,6 +2,8 @@
 //! of hours — all offline, saved and synced like every other record.
 
 use std::fmt::Write;
+use std::future::Future;
+use std::pin::Pin;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
@@ -31,11 +33,22 @@ pub fn hh_mm(t: DateTime<FixedOffset>) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-/// Runs a save, shows its error in `error`, and wakes sync when it worked.
+/// Runs a save, shows its error in `error`, and wakes sync when it worked. Boxed: one
+/// instance of this task for every kind of save, not one per caller.
 fn spawn_save(
     state: AppState,
     error: RwSignal<String>,
-    change: impl std::future::Future<Output = Result<SaveResult, StorageError>> + 'static,
+    change: impl Future<Output = Result<SaveResult, StorageError>> + 'static,
+) {
+    let change: Pin<Box<dyn Future<Output = Result<SaveResult, StorageError>>>> =
+        Box::pin(change);
+    save_task(state, error, change);
+}
+
+fn save_task(
+    state: AppState,
+    error: RwSignal<String>,
+    change: Pin<Box<dyn Future<Output = Result<SaveResult, StorageError>>>>,
 ) {
     let sync = expect_context::<SyncHandle>();
     spawn_local(async move {
