@@ -41,8 +41,11 @@ test-model:
 test-server:
 	cargo test -p gatewatch-server
 
+# The app's browser tests in headless Chromium, then its pure helpers (HTML escaping,
+# paths) natively: plain #[test]s are not run by the wasm test runner.
 test-web:
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test-web
+	cargo test -p gatewatch --lib
 
 test-e2e: app server
 	cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1

@@ -212,6 +212,8 @@ pub enum Msg {
     Print,
     TeamTotal,
     ToConfirm,
+    StartTime,
+    EndTime,
 }
 
 /// The text of `msg` in `lang`.
@@ -417,6 +419,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Print => ("打印", "Print"),
         TeamTotal => ("全队合计", "Team total"),
         ToConfirm => ("待确认结束", "Ends to confirm"),
+        StartTime => ("开始时间", "Start"),
+        EndTime => ("结束时间", "End"),
     };
     match lang {
         Lang::ZhCn => zh,

@@ -35,7 +35,11 @@ pub fn options<'a>(
 ) -> String {
     let mut html = String::new();
     for (value, label) in items {
-        let selected = if Some(value) == chosen { " selected" } else { "" };
+        let selected = if Some(value) == chosen {
+            " selected"
+        } else {
+            ""
+        };
         let _ = write!(
             html,
             r#"<option value="{}"{selected}>{}</option>"#,

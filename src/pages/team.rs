@@ -40,8 +40,7 @@ fn spawn_save(
     error: RwSignal<String>,
     change: impl Future<Output = Result<SaveResult, StorageError>> + 'static,
 ) {
-    let change: Pin<Box<dyn Future<Output = Result<SaveResult, StorageError>>>> =
-        Box::pin(change);
+    let change: Pin<Box<dyn Future<Output = Result<SaveResult, StorageError>>>> = Box::pin(change);
     save_task(state, error, change);
 }
 
@@ -288,6 +287,7 @@ fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
     let end = session.end_at(state.now.get_untracked().fixed_offset(), DEFAULT_OPEN_LIMIT);
     let auto_closed = end.needs_confirmation();
     let cap = end.at();
+    let note = RwSignal::new(session.note.clone());
     let s = StoredValue::new(session);
     let change = move |edit: &dyn Fn(&mut DutySession)| {
         let mut next = s.get_value();
@@ -300,7 +300,11 @@ fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
         } else {
             local_now().max(s.with_value(|s| s.start))
         };
-        change(&|d| d.end = Some(at));
+        let text = note.get_untracked().trim().to_string();
+        change(&move |d| {
+            d.end = Some(at);
+            d.note = text.clone();
+        });
     };
     // One handler for the whole list: the tapped checkbox or button says what and who.
     let act = move |ev: MouseEvent| {
@@ -342,6 +346,10 @@ fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
     view! {
         <div class="panel session running" data-testid="session-running" data-id=id.to_string()>
             <div on:click=act inner_html=list></div>
+            <label class="field">
+                <span>{tr(Msg::Note)}</span>
+                <textarea rows="2" maxlength="500" data-testid="session-note" bind:value=note></textarea>
+            </label>
             <button class="big-button" data-testid="session-end" on:click=end_now>
                 {tr(if auto_closed { Msg::ConfirmEnd } else { Msg::EndSession })}
             </button>
@@ -470,11 +478,7 @@ fn MemberRow(id: Uuid, member: Volunteer, open: RwSignal<Option<Uuid>>) -> impl 
 /// Adds a member (`member` None) or edits one (then its full phone number is shown
 /// first).
 #[component]
-fn MemberForm(
-    team: Uuid,
-    member: Option<(Uuid, Volunteer)>,
-    done: Callback<()>,
-) -> impl IntoView {
+fn MemberForm(team: Uuid, member: Option<(Uuid, Volunteer)>, done: Callback<()>) -> impl IntoView {
     let state = AppState::expect();
     let id = member.as_ref().map(|(id, _)| *id);
     let base = member.map(|(_, v)| v).unwrap_or_else(|| Volunteer {
@@ -553,6 +557,7 @@ fn MemberForm(
 fn SessionList(team: Uuid) -> impl IntoView {
     let state = AppState::expect();
     let error = RwSignal::new(String::new());
+    let editing = RwSignal::new(None::<Uuid>);
     let ended = Memo::new(move |_| {
         let mut list = state.sessions(team);
         list.retain(|(_, s)| s.end.is_some());
@@ -588,6 +593,10 @@ fn SessionList(team: Uuid) -> impl IntoView {
         let Some(id) = html::uuid_attr(&el, "data-id") else {
             return;
         };
+        if action == "edit" {
+            editing.set(Some(id));
+            return;
+        }
         let Some(mut next) = ended.with_untracked(|list| {
             list.iter()
                 .find(|(sid, _)| *sid == id)
@@ -630,6 +639,11 @@ fn SessionList(team: Uuid) -> impl IntoView {
             </div>
             <p class="field-error">{move || error.get()}</p>
             <p class="empty" hidden=move || !ended.with(Vec::is_empty)>{tr(Msg::NoSessions)}</p>
+            {move || {
+                let id = editing.get()?;
+                let session = ended.with(|list| list.iter().find(|(sid, _)| *sid == id).map(|(_, s)| s.clone()))?;
+                Some(view! { <SessionEdit id=id session=session done=Callback::new(move |()| editing.set(None))/> })
+            }}
             <ul class="rows" on:click=decide inner_html=rows></ul>
         </div>
     }
@@ -661,6 +675,9 @@ fn session_html(
     );
     if session.activity == Activity::AntiFraud {
         let _ = write!(out, " · {} {}", t(Msg::Audience), session.audience);
+    }
+    if !session.note.is_empty() {
+        let _ = write!(out, r#"<p class="note">{}</p>"#, escape(&session.note));
     }
     out.push_str(r#"</div><ul class="checklist">"#);
     let spans = session.spans(now, DEFAULT_OPEN_LIMIT);
@@ -699,7 +716,73 @@ fn session_html(
     }
     let _ = write!(
         out,
-        r#"</ul><button class="link-button" data-testid="approve-session" data-action="approve" data-id="{id}">{}</button><p class="field-error"></p></li>"#,
+        r#"</ul><button class="link-button" data-testid="approve-session" data-action="approve" data-id="{id}">{}</button>"#,
         t(Msg::ApproveAll)
     );
+    // Times and people are locked once any hours are approved; before, the lead can
+    // still correct them.
+    if !session.has_approved() {
+        let _ = write!(
+            out,
+            r#"<button class="link-button" data-testid="session-edit" data-action="edit" data-id="{id}">{}</button>"#,
+            t(Msg::Edit)
+        );
+    }
+    out.push_str(r#"<p class="field-error"></p></li>"#);
+}
+
+/// Corrects an ended session whose hours are not approved yet: its times (on the
+/// session's own day) and its note.
+#[component]
+fn SessionEdit(id: Uuid, session: DutySession, done: Callback<()>) -> impl IntoView {
+    let state = AppState::expect();
+    let start = RwSignal::new(hh_mm(session.start));
+    let end = RwSignal::new(session.end.map(hh_mm).unwrap_or_default());
+    let note = RwSignal::new(session.note.clone());
+    let error = RwSignal::new(String::new());
+    let save = move |_| {
+        let day = session.start.date_naive();
+        let at = |text: String| {
+            let time = gatewatch_model::timefmt::parse_time(&text)?;
+            day.and_time(time)
+                .and_local_timezone(*session.start.offset())
+                .single()
+        };
+        let (Some(from), Some(mut to)) = (at(start.get_untracked()), at(end.get_untracked()))
+        else {
+            error.set(state.t(Msg::SaveFailed).into());
+            return;
+        };
+        // An end before the start is past midnight: evening patrols run late.
+        if to < from {
+            to += chrono::Duration::days(1);
+        }
+        let mut next = session.retimed(from, Some(to));
+        next.note = note.get_untracked().trim().to_string();
+        if let Err(e) = next.validate() {
+            error.set(format!("{}: {e}", state.t(Msg::SaveFailed)));
+            return;
+        }
+        done.run(());
+        save_session(state, error, id, next);
+    };
+    view! {
+        <div class="panel" data-testid="session-edit-panel">
+            <label class="field">
+                <span>{tr(Msg::StartTime)}</span>
+                <input type="time" data-testid="session-edit-start" bind:value=start/>
+            </label>
+            <label class="field">
+                <span>{tr(Msg::EndTime)}</span>
+                <input type="time" data-testid="session-edit-end" bind:value=end/>
+            </label>
+            <label class="field">
+                <span>{tr(Msg::Note)}</span>
+                <textarea rows="2" maxlength="500" data-testid="session-edit-note" bind:value=note></textarea>
+            </label>
+            <button class="link-button" data-testid="session-edit-save" on:click=save>{tr(Msg::SaveChanges)}</button>
+            <button class="link-button" on:click=move |_| done.run(())>{tr(Msg::Cancel)}</button>
+            <p class="field-error">{move || error.get()}</p>
+        </div>
+    }
 }

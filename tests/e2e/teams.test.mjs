@@ -70,11 +70,26 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await a.page.click(`${member('刘洋')} [data-testid="participant-leave"]`);
     await a.page.waitForSelector(`${member('刘洋')} small`);
     await a.page.clock.runFor('00:30:00');
+    await lead.byId('session-note').fill('<b>礼堂</b>满座');
     await lead.screenshot('team-session-running');
     await lead.byId('session-end').click();
     await lead.byId('session-row').waitFor();
     assert.equal(await lead.byId('session-participant').count(), 4);
     assert.equal(await a.page.getAttribute(participant('王芳'), 'data-minutes'), '90');
+    assert.equal(await a.page.getAttribute(participant('刘洋'), 'data-minutes'), '60');
+    // Typed text is shown as text, never as markup.
+    assert.equal(await a.page.textContent('[data-testid="session-row"] .note'), '<b>礼堂</b>满座');
+    assert.equal(await a.page.locator('[data-testid="session-row"] .note b').count(), 0);
+
+    // The lead forgot to end on time: the end moves 15 minutes later (times are shown
+    // on the phone's clock; whoever stayed to the end gets the 15 minutes, 刘洋 does not).
+    await lead.byId('session-edit').click();
+    const end = await lead.byId('session-edit-end').inputValue();
+    const [h, m] = end.split(':').map(Number);
+    const later = (h * 60 + m + 15) % (24 * 60);
+    await lead.byId('session-edit-end').fill(`${String(Math.floor(later / 60)).padStart(2, '0')}:${String(later % 60).padStart(2, '0')}`);
+    await lead.byId('session-edit-save').click();
+    await a.page.waitForSelector(`${participant('王芳')}[data-minutes="105"]`);
     assert.equal(await a.page.getAttribute(participant('刘洋'), 'data-minutes'), '60');
 
     // Still offline: a reload keeps everything (served by the service worker).
@@ -97,7 +112,7 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await other.byId('report-month').selectOption('2026-11');
     const totals = other.byId('report-totals');
     assert.equal(await totals.getAttribute('data-sessions'), '1');
-    assert.equal(await totals.getAttribute('data-pending'), String(3 * 90 + 60));
+    assert.equal(await totals.getAttribute('data-pending'), String(3 * 105 + 60));
     assert.equal(await totals.getAttribute('data-approved'), '0');
     assert.equal(await totals.getAttribute('data-audience'), '120');
 
@@ -108,7 +123,7 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     assert.equal(await lead.byId('approve-one').count(), 0, 'approved hours offer no further decision');
     await lead.waitPending(0);
     await other.byId('sync-now').click();
-    await b.page.waitForFunction(() => document.querySelector('[data-testid="report-totals"]')?.dataset.approved === '330');
+    await b.page.waitForFunction(() => document.querySelector('[data-testid="report-totals"]')?.dataset.approved === '375');
     await other.screenshot('team-report');
 
     // The lead's monthly CSV, made on the phone.
@@ -122,9 +137,9 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     assert.deepEqual(head, ['month', 'team', 'volunteer_id', 'name', 'phone', 'sessions', 'approved_hours', 'pending_hours']);
     const byName = Object.fromEntries(rows.map((r) => [r[3], r]));
     assert.deepEqual(Object.keys(byName).sort(), ['刘洋', '张伟', '李强', '王芳', 'team total'].sort());
-    assert.deepEqual(byName['王芳'].filter((_, i) => i !== 2), ['2026-11', '实验小学护学队', '王芳', '138****0001', '1', '1.50', '0.00']);
+    assert.deepEqual(byName['王芳'].filter((_, i) => i !== 2), ['2026-11', '实验小学护学队', '王芳', '138****0001', '1', '1.75', '0.00']);
     assert.deepEqual(byName['刘洋'].slice(5), ['1', '1.00', '0.00']);
-    assert.deepEqual(byName['team total'].slice(5), ['1', '5.50', '0.00']);
+    assert.deepEqual(byName['team total'].slice(5), ['1', '6.25', '0.00']);
   } finally {
     await a.context.close();
     await b.context.close();

@@ -247,6 +247,28 @@ impl DutySession {
             .any(|p| !next.participants.contains(p))
     }
 
+    /// This session with its start and end corrected (the lead forgot to tap, or
+    /// tapped late). Participants who joined with the start or left with the end move
+    /// with it; late arrivals and early departures keep their own times.
+    pub fn retimed(
+        &self,
+        start: DateTime<FixedOffset>,
+        end: Option<DateTime<FixedOffset>>,
+    ) -> DutySession {
+        let mut next = self.clone();
+        for p in &mut next.participants {
+            if p.joined <= self.start {
+                p.joined = start;
+            }
+            if p.left.is_some() && p.left == self.end {
+                p.left = end;
+            }
+        }
+        next.start = start;
+        next.end = end;
+        next
+    }
+
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.team.is_nil() {
             return Err(ValidationError::NilId);
@@ -484,6 +506,20 @@ pub(crate) mod tests {
             edit(&mut next);
             assert!(done.changes_approved_hours(&next), "case {n}");
         }
+    }
+
+    #[test]
+    fn retiming_moves_those_who_came_with_the_start() {
+        let mut late = part(2, "07:20", Some("07:50"));
+        late.substitute = true;
+        let s = session("07:00", Some("08:00"), vec![part(1, "07:00", None), late.clone()]);
+        let fixed = s.retimed(t("06:45"), Some(t("08:15")));
+        assert_eq!(fixed.start, t("06:45"));
+        assert_eq!(fixed.end, Some(t("08:15")));
+        assert_eq!(fixed.participants[0].joined, t("06:45"));
+        assert_eq!(fixed.participants[1], late, "own times are kept");
+        let hours = minutes_per_volunteer([&fixed], t("20:00"), DEFAULT_OPEN_LIMIT);
+        assert_eq!(hours[&vol(1)], 90);
     }
 
     #[test]
