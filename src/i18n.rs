@@ -212,6 +212,7 @@ pub enum Msg {
     Print,
     TeamTotal,
     ToConfirm,
+    PhoneKeepsRecent,
     StartTime,
     EndTime,
 }
@@ -419,6 +420,10 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Print => ("打印", "Print"),
         TeamTotal => ("全队合计", "Team total"),
         ToConfirm => ("待确认结束", "Ends to confirm"),
+        PhoneKeepsRecent => (
+            "本机只保留近90天已同步的记录；更早的月份请看服务器报表。",
+            "This phone keeps synced records for 90 days; earlier months are in the server's report.",
+        ),
         StartTime => ("开始时间", "Start"),
         EndTime => ("结束时间", "End"),
     };

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use gatewatch_model::csv::{duty_hours, Member};
-use gatewatch_model::duty::{DutySession, DEFAULT_OPEN_LIMIT};
-use gatewatch_model::report::{hours_text, report, total_minutes, DutyReport, Hours, Month};
+use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
+use gatewatch_model::monthly::{team_month, TeamMonth};
+use gatewatch_model::report::{hours_text, total_minutes, Hours, Month};
 use gatewatch_model::team::{mask_phone, Team, Volunteer};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -18,8 +19,10 @@ use crate::routes::{Link, Page};
 use crate::state::AppState;
 use crate::team::local_now;
 
-/// Months the chart shows, ending with the chosen one.
-const CHART_MONTHS: usize = 12;
+/// Months the screen offers and the chart shows, ending with this one: the phone keeps
+/// synced sessions for 90 days (`retention`), so older months would look empty here;
+/// the server's report has them.
+const MONTHS: usize = 4;
 const BAR_W: i64 = 24;
 const GAP: i64 = 6;
 const CHART_H: i64 = 100;
@@ -51,38 +54,16 @@ pub fn hours_chart_svg(months: &[(Month, i64)]) -> String {
     svg
 }
 
-/// The month's report and the hours of the months before it, for one team.
-#[derive(Clone, PartialEq)]
-struct TeamMonth {
-    report: DutyReport,
-    chart: Vec<(Month, i64)>,
-}
-
 fn build(state: AppState, team: Uuid, month: Month) -> TeamMonth {
-    let now = local_now();
     state.records.with(|map| {
-        let sessions: Vec<&DutySession> =
-            gatewatch_model::report::duty_sessions(map.values().map(|l| &l.record))
-                .filter(|s| s.team == team)
-                .collect();
-        // What `by_month` gives, month by month through the one `report` instance: its
-        // maps keyed by month cost kilobytes of wasm for twelve small passes saved.
-        let of_month = |m: Month| {
-            report(
-                sessions.iter().copied().filter(|s| Month::of(s.start) == m),
-                now,
-                DEFAULT_OPEN_LIMIT,
-            )
-        };
-        let chart = month
-            .last(CHART_MONTHS)
-            .into_iter()
-            .map(|m| (m, total_minutes(&of_month(m)).total()))
-            .collect();
-        TeamMonth {
-            report: of_month(month),
-            chart,
-        }
+        team_month(
+            map.values().map(|l| &l.record),
+            team,
+            month,
+            MONTHS,
+            local_now(),
+            DEFAULT_OPEN_LIMIT,
+        )
     })
 }
 
@@ -133,7 +114,7 @@ pub fn TeamReportPage() -> impl IntoView {
     };
     // The month list is fixed while the screen is open; the first is this month.
     let months = this_month
-        .last(CHART_MONTHS)
+        .last(MONTHS)
         .into_iter()
         .rev()
         .map(|m| m.to_string())
@@ -242,13 +223,14 @@ fn report_html(
     }
     let _ = write!(
         out,
-        r#"<tr class="total-row"><td>{}</td><td></td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table><h3>{}</h3><div class="chart">{}</div>"#,
+        r#"<tr class="total-row"><td>{}</td><td></td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table><h3>{}</h3><div class="chart">{}</div><p class="hint">{}</p>"#,
         t(Msg::TeamTotal),
         r.sessions,
         hours_text(total.approved),
         hours_text(total.pending),
         t(Msg::HoursPerMonth),
         hours_chart_svg(&d.chart),
+        t(Msg::PhoneKeepsRecent),
     );
     out
 }

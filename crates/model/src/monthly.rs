@@ -5,8 +5,9 @@
 use chrono::{DateTime, Duration, FixedOffset};
 use uuid::Uuid;
 
+use crate::duty::DutySession;
 use crate::record::Record;
-use crate::report::{by_month, duty_sessions, report, total_minutes, DutyReport, Month};
+use crate::report::{duty_sessions, report, total_minutes, DutyReport, Month};
 
 /// A team's report for one month, and counted minutes per month for a chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub struct TeamMonth {
 
 /// Builds `team`'s `month` from every record the phone holds (other teams' and other
 /// kinds are skipped, voided sessions do not count).
+///
+/// Month by month through `report` rather than `report::by_month`: the same sums, but
+/// `by_month`'s map of reports costs the phone ~7 KB of wasm for a dozen small passes.
 pub fn team_month<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     team: Uuid,
@@ -27,22 +31,24 @@ pub fn team_month<'a>(
     now: DateTime<FixedOffset>,
     limit: Duration,
 ) -> TeamMonth {
-    let first = month.last(chart_months).first().copied().unwrap_or(month);
-    let sessions = duty_sessions(records).filter(|s| {
-        let m = Month::of(s.start);
-        s.team == team && m >= first && m <= month
-    });
-    let mut months = by_month(sessions, now, limit);
-    let chart = month
-        .last(chart_months)
-        .into_iter()
-        .map(|m| (m, months.get(&m).map_or(0, |r| total_minutes(r).total())))
+    let months = month.last(chart_months);
+    let first = months.first().copied().unwrap_or(month);
+    let sessions: Vec<&DutySession> = duty_sessions(records)
+        .filter(|s| s.team == team && (first..=month).contains(&Month::of(s.start)))
         .collect();
+    let of_month = |m: Month| {
+        report(
+            sessions.iter().copied().filter(|s| Month::of(s.start) == m),
+            now,
+            limit,
+        )
+    };
     TeamMonth {
-        report: months
-            .remove(&month)
-            .unwrap_or_else(|| report([], now, limit)),
-        chart,
+        chart: months
+            .into_iter()
+            .map(|m| (m, total_minutes(&of_month(m)).total()))
+            .collect(),
+        report: of_month(month),
     }
 }
 
