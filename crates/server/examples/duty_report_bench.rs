@@ -9,18 +9,21 @@
 //! ```
 //!
 //! Prints the seeding time, then each figure as min / median / max of `RUNS` runs: the
-//! JSON report and the hours CSV (city-wide and for one team), and two baselines measured
-//! in the same run: reading the month's session rows without parsing them, and reading
-//! and parsing every stored session (what the report would cost without the `month`
-//! column). Target: the city-wide report in ≤ 300 ms.
+//! JSON report (as is, and compressed as a browser asks) and the hours CSV, city-wide and
+//! for one team; two baselines measured in the same run: reading the month's session
+//! rows without parsing them, and reading and parsing every stored session (what the
+//! report would cost without the `month` column); and two parts of the work in process:
+//! parsing the month's bodies and the model's `report::report`. Target: the city-wide
+//! report in ≤ 300 ms.
 
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
+use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
 use gatewatch_model::fixtures::{DutyCity, DutyCitySize};
-use gatewatch_model::report::Month;
+use gatewatch_model::report::{self, Month};
 use gatewatch_model::{DeviceId, PushRequest, PushResponse, Record, RecordBody};
 use gatewatch_server::AppState;
 use http_body_util::BodyExt;
@@ -90,7 +93,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .len() as f64
             / 1e6,
     );
-    println!("load average before timing: {}", load_average());
+    let before = CpuTimes::now();
     println!();
     println!("| figure ({RUNS} runs) | min | median | max |");
     println!("|---|---:|---:|---:|");
@@ -129,19 +132,94 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         parse_all(&state.db)
     })
     .await?;
+    // Parts of the report, in process: what the server cannot make faster itself.
+    let bodies: Vec<String> = city
+        .sessions
+        .iter()
+        .filter(|r| matches!(&r.body, RecordBody::Duty(d) if Month::of(d.start) == LAST))
+        .map(serde_json::to_string)
+        .collect::<Result<_, _>>()?;
+    row(
+        "part: parse the month's session bodies, one thread",
+        || async {
+            let parsed = bodies
+                .iter()
+                .map(|b| serde_json::from_str::<Record>(b))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(vec![0; parsed.len()])
+        },
+    )
+    .await?;
+    let now = chrono::Utc::now().fixed_offset();
+    row(
+        "part: `report::report` over the month's parsed sessions",
+        || async {
+            let sessions =
+                report::duty_sessions(&city.sessions).filter(|s| Month::of(s.start) == LAST);
+            let r = report::report(sessions, now, DEFAULT_OPEN_LIMIT);
+            Ok(vec![0; r.volunteers.len()])
+        },
+    )
+    .await?;
     println!();
-    println!("load average after timing: {}", load_average());
+    match (before, CpuTimes::now()) {
+        (Some(a), Some(b)) => println!(
+            "while timing, other processes used {:.0} % of the machine's {} cores \
+             (this one {:.0} %)",
+            b.others_share(&a) * 100.0,
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            b.own_share(&a) * 100.0
+        ),
+        _ => println!("(no /proc/stat: other processes' load unknown)"),
+    }
     state.db.close().await;
     Ok(())
 }
 
-/// The 1, 5 and 15 minute load averages: on a 2-core machine, anything else running
-/// shows in the figures.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "unknown".to_owned(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-    )
+/// CPU time of the whole machine and of this process, in clock ticks (Linux): on a
+/// 2-core machine anything else running shows in the figures, so the report says how
+/// much else ran while it timed.
+#[derive(Debug, Clone, Copy)]
+struct CpuTimes {
+    total: u64,
+    busy: u64,
+    own: u64,
+}
+
+impl CpuTimes {
+    fn now() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let cpu: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let total: u64 = cpu.iter().take(8).sum();
+        // idle and iowait
+        let busy = total - cpu.get(3)? - cpu.get(4)?;
+        let own_stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command's closing parenthesis; utime and stime are the 12th
+        // and 13th of those.
+        let fields: Vec<u64> = own_stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .map(|n| n.parse().unwrap_or(0))
+            .collect();
+        let own = fields.get(11)? + fields.get(12)?;
+        Some(CpuTimes { total, busy, own })
+    }
+
+    fn others_share(&self, since: &CpuTimes) -> f64 {
+        let others = (self.busy - since.busy).saturating_sub(self.own - since.own);
+        others as f64 / (self.total - since.total).max(1) as f64
+    }
+
+    fn own_share(&self, since: &CpuTimes) -> f64 {
+        (self.own - since.own) as f64 / (self.total - since.total).max(1) as f64
+    }
 }
 
 type Error = Box<dyn std::error::Error>;

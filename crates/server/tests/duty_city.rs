@@ -3,7 +3,7 @@
 //! `gatewatch_model::report` gives from the same records directly. Debug builds (plain
 //! `cargo test`) use a smaller city to keep the suite fast (a full city's month alone
 //! takes ~20 s to seed there); release builds the full one:
-//! `cargo test --release -p gatewatch-server --test duty_city`.
+//! `cargo test --profile server -p gatewatch-server --test duty_city`.
 
 mod common;
 
