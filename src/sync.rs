@@ -7,7 +7,8 @@
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
 use futures::StreamExt;
-use gatewatch_model::{Backoff, PushRequest, Record, MAX_PUSH_BATCH};
+use gatewatch_model::sync::push_batches;
+use gatewatch_model::{Backoff, PushRequest, Record};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
@@ -104,7 +105,13 @@ async fn sync(state: AppState) -> Result<(), ApiError> {
 
 async fn push(state: AppState) -> Result<(), ApiError> {
     let outbox = state.outbox();
-    for batch in outbox.chunks(MAX_PUSH_BATCH) {
+    // Sized as sent: a count alone would let 500 duty sessions exceed the server's
+    // request limit and be refused whole on every retry.
+    let sizes: Vec<usize> = outbox
+        .iter()
+        .map(|r| serde_json::to_string(r).map_or(0, |s| s.len()))
+        .collect();
+    for batch in push_batches(&sizes).into_iter().map(|b| &outbox[b]) {
         match push_batch(state, batch).await {
             // The server refused the batch as a whole (a record it cannot parse, a
             // size limit): send the records one by one, so one bad record is marked

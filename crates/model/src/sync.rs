@@ -14,6 +14,31 @@ use crate::record::Record;
 
 /// Most records one push may carry.
 pub const MAX_PUSH_BATCH: usize = 500;
+/// Most JSON bytes of records one push carries: half the server's 2 MiB request limit,
+/// so the envelope and a record's worst-case escaping never reach it. A duty session of
+/// 40 people is ~6 KB, so 500 of them would not fit.
+pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
+
+/// Splits records of these encoded `sizes` (in outbox order) into consecutive pushes of
+/// at most `MAX_PUSH_BATCH` records and `MAX_PUSH_BYTES` bytes; a record larger than
+/// that goes alone (the server then says why it refuses it).
+pub fn push_batches(sizes: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, size) in sizes.iter().enumerate() {
+        let full = i - start == MAX_PUSH_BATCH || bytes + size > MAX_PUSH_BYTES;
+        if i > start && full {
+            batches.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < sizes.len() {
+        batches.push(start..sizes.len());
+    }
+    batches
+}
+
 /// Most changes one pull page returns.
 pub const MAX_PULL_PAGE: usize = 500;
 
@@ -136,6 +161,36 @@ impl Default for Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pushes_split_by_count_and_by_bytes() {
+        assert_eq!(push_batches(&[]), Vec::<std::ops::Range<usize>>::new());
+        assert_eq!(push_batches(&[100; 3]), [0..3]);
+        assert_eq!(push_batches(&[100; 1001]), [0..500, 500..1000, 1000..1001]);
+        // 6 KB duty sessions: 174 fit in 1 MiB.
+        assert_eq!(push_batches(&[6000; 400]), [0..174, 174..348, 348..400]);
+        // Too big alone: sent alone, between the others.
+        assert_eq!(push_batches(&[10, MAX_PUSH_BYTES + 1, 10]), [0..1, 1..2, 2..3]);
+    }
+
+    proptest! {
+        #[test]
+        fn batches_cover_the_outbox_in_order_within_the_limits(
+            sizes in proptest::collection::vec(0usize..400_000, 0..2000),
+        ) {
+            let batches = push_batches(&sizes);
+            let mut next = 0;
+            for b in &batches {
+                prop_assert_eq!(b.start, next);
+                prop_assert!(!b.is_empty() && b.len() <= MAX_PUSH_BATCH);
+                let bytes: usize = sizes[b.clone()].iter().sum();
+                prop_assert!(bytes <= MAX_PUSH_BYTES || b.len() == 1);
+                next = b.end;
+            }
+            prop_assert_eq!(next, sizes.len());
+        }
+    }
 
     #[test]
     fn backoff_doubles_to_a_five_minute_cap_and_resets_on_success() {
