@@ -136,6 +136,7 @@ pub fn TeamPage() -> impl IntoView {
                         </button>
                     </div>
                     <TeamSelect current=current/>
+                    <div inner_html=move || refused_html(state)></div>
                     <div hidden=move || !creating.get()><NewTeam/></div>
                     <SessionPanel team=id/>
                     <Roster team=id/>
@@ -145,6 +146,28 @@ pub fn TeamPage() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Team records the server refused (say, an edit that lost a race with an approval
+/// made on another phone): shown with the server's reason, never dropped quietly. They
+/// stay in the outbox; settling them is the concurrent-edit work of accounts (issue 5).
+fn refused_html(state: AppState) -> String {
+    let refused = state.rejected.get();
+    let mut out = String::new();
+    state.records.with(|map| {
+        for (id, (version, why)) in &refused {
+            let held = map.get(id).filter(|l| l.record.version == *version);
+            if held.is_some_and(|l| !l.record.body.is_patrol()) {
+                let _ = write!(
+                    out,
+                    r#"<p class="notice warn" data-testid="team-refused" data-id="{id}">{}: {}</p>"#,
+                    state.t(Msg::Rejected),
+                    escape(why)
+                );
+            }
+        }
+    });
+    out
 }
 
 /// Creates a team for one of the schools this phone knows.
