@@ -213,6 +213,7 @@ pub enum Msg {
     TeamTotal,
     ToConfirm,
     PhoneKeepsRecent,
+    AdoptServerCopy,
     StartTime,
     EndTime,
 }
@@ -420,6 +421,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         Print => ("打印", "Print"),
         TeamTotal => ("全队合计", "Team total"),
         ToConfirm => ("待确认结束", "Ends to confirm"),
+        AdoptServerCopy => ("采用服务器版本", "Use the server's version"),
         PhoneKeepsRecent => (
             "本机只保留近90天已同步的记录；更早的月份请看服务器报表。",
             "This phone keeps synced records for 90 days; earlier months are in the server's report.",

@@ -107,6 +107,9 @@ pub struct AppState {
     pub unsaved: RwSignal<BTreeSet<Uuid>>,
     /// Records (exact versions) the server refused, with its reason.
     pub rejected: RwSignal<HashMap<Uuid, (Hlc, String)>>,
+    /// The server's own state of a refused record, when it sent it (approved hours
+    /// another phone locked): the lead may adopt it in place of the refused edit.
+    pub server_copies: RwSignal<HashMap<Uuid, Record>>,
     pub sync: RwSignal<SyncState>,
     pub settings: RwSignal<Settings>,
     pub posts: RwSignal<Vec<Post>>,
@@ -159,6 +162,7 @@ impl AppState {
             superseded: RwSignal::new(loaded.superseded.into_iter().map(|l| l.record).collect()),
             unsaved: RwSignal::new(BTreeSet::new()),
             rejected: RwSignal::new(HashMap::new()),
+            server_copies: RwSignal::new(HashMap::new()),
             sync: RwSignal::new(SyncState::Offline),
             settings: RwSignal::new(loaded.settings),
             posts: RwSignal::new(
@@ -456,6 +460,45 @@ impl AppState {
             .partition(|r| storage::save_record(r).is_ok());
         self.hold_unsaved(refused.iter().map(|r| r.record.id).collect());
         saved
+    }
+
+    /// The server refused `version` of `id` and sent its own state of the record.
+    pub fn reject_with_copy(&self, id: Uuid, version: Hlc, reason: String, current: Record) {
+        self.server_copies.update(|c| {
+            c.insert(id, current);
+        });
+        self.reject(id, version, reason);
+    }
+
+    /// Replaces this phone's refused version of a record by the server's state: the
+    /// lead chose it over their refused edit (shown with the server's reason first).
+    pub async fn adopt_server_copy(&self, id: Uuid) -> Result<(), StorageError> {
+        let current = self
+            .server_copies
+            .with_untracked(|c| c.get(&id).cloned())
+            .ok_or_else(|| StorageError::Write("no server copy of this record".into()))?;
+        let refused = self.records.with_untracked(|m| m.get(&id).cloned());
+        let local = LocalRecord {
+            synced: true,
+            ..LocalRecord::new_unsynced(current)
+        };
+        storage::save_record(&local)?;
+        self.clock
+            .update_value(|c| c.observe(&local.record.version, now_ms()));
+        self.records.update(|m| {
+            m.insert(id, local);
+        });
+        self.rejected.update(|r| {
+            r.remove(&id);
+        });
+        self.server_copies.update(|c| {
+            c.remove(&id);
+        });
+        // The refused version's journal entry is spent: the phone holds the server's.
+        if let Some(refused) = refused {
+            let _ = storage::forget_journal(&refused).await;
+        }
+        Ok(())
     }
 
     pub fn reject(&self, id: Uuid, version: Hlc, reason: String) {

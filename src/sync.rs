@@ -152,7 +152,10 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
         let _ = storage::forget_journal(&local).await;
     }
     for r in resp.rejected {
-        state.reject(r.id, r.version, r.reason);
+        match r.current {
+            Some(current) => state.reject_with_copy(r.id, r.version, r.reason, current),
+            None => state.reject(r.id, r.version, r.reason),
+        }
     }
     // The server's feed is behind what we pulled: its database was replaced or
     // restored. Pull it all again; the upsert rule makes that harmless.

@@ -209,3 +209,43 @@ async fn only_old_synced_records_leave_the_phone() {
     assert_eq!(ids(&reloaded), [2, 3, 4, 6]);
     assert_eq!(reloaded.cursor(), Cursor(2));
 }
+
+#[wasm_bindgen_test]
+async fn a_refused_edit_can_give_way_to_the_servers_state() {
+    let owner = Owner::new();
+    let server_state = check_in(7, 1);
+    let mut refused = server_state.corrected(
+        Hlc {
+            wall_ms: 2,
+            counter: 0,
+            device: DeviceId::new("mine").unwrap(),
+        },
+        server_state.body.clone(),
+    );
+    refused.voided = Some("重复".into());
+    let state = fresh_state(&owner, vec![held(refused.clone(), false)]).await;
+    state.reject_with_copy(
+        refused.id,
+        refused.version.clone(),
+        "approved hours are locked".into(),
+        server_state.clone(),
+    );
+    assert_eq!(
+        state.outbox().len(),
+        0,
+        "a refused version is not pushed again"
+    );
+
+    state.adopt_server_copy(refused.id).await.unwrap();
+    let held_now = state.records.get_untracked()[&refused.id].clone();
+    assert_eq!(held_now.record, server_state);
+    assert!(held_now.synced);
+    assert!(state.rejected.get_untracked().is_empty());
+    assert_eq!(state.pending_count(), 0);
+    // Stored, not only in memory.
+    let reloaded = owner.with(|| AppState::new(storage::load()));
+    assert_eq!(
+        reloaded.records.get_untracked()[&refused.id].record,
+        server_state
+    );
+}

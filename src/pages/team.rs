@@ -117,8 +117,23 @@ pub fn TeamPage() -> impl IntoView {
     let state = AppState::expect();
     let current = current_team(state);
     let creating = RwSignal::new(false);
+    let adopt_error = RwSignal::new(String::new());
+    let adopt = move |ev: MouseEvent| {
+        let Some(id) = html::action(&ev)
+            .filter(|(action, _)| action == "adopt")
+            .and_then(|(_, el)| html::uuid_attr(&el, "data-id"))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            if let Err(e) = state.adopt_server_copy(id).await {
+                adopt_error.try_set(format!("{}: {e}", state.t(Msg::SaveFailed)));
+            }
+        });
+    };
     view! {
         <section class="team">
+            <p class="field-error">{move || adopt_error.get()}</p>
             {move || match current.get() {
                 None => view! {
                     <p class="empty" data-testid="team-empty">{tr(Msg::NoTeam)}</p>
@@ -136,7 +151,7 @@ pub fn TeamPage() -> impl IntoView {
                         </button>
                     </div>
                     <TeamSelect current=current/>
-                    <div inner_html=move || refused_html(state)></div>
+                    <div on:click=adopt inner_html=move || refused_html(state)></div>
                     <div hidden=move || !creating.get()><NewTeam/></div>
                     <SessionPanel team=id/>
                     <Roster team=id/>
@@ -149,8 +164,9 @@ pub fn TeamPage() -> impl IntoView {
 }
 
 /// Team records the server refused (say, an edit that lost a race with an approval
-/// made on another phone): shown with the server's reason, never dropped quietly. They
-/// stay in the outbox; settling them is the concurrent-edit work of accounts (issue 5).
+/// made on another phone): shown with the server's reason, never dropped quietly. When
+/// the server sent its own state, the lead may adopt it in place of the refused edit;
+/// merging both is the concurrent-edit work of accounts (issue 5).
 fn refused_html(state: AppState) -> String {
     let refused = state.rejected.get();
     let mut out = String::new();
@@ -160,10 +176,18 @@ fn refused_html(state: AppState) -> String {
             if held.is_some_and(|l| !l.record.body.is_patrol()) {
                 let _ = write!(
                     out,
-                    r#"<p class="notice warn" data-testid="team-refused" data-id="{id}">{}: {}</p>"#,
+                    r#"<div class="notice warn" data-testid="team-refused" data-id="{id}"><span>{}: {}</span>"#,
                     state.t(Msg::Rejected),
                     escape(why)
                 );
+                if state.server_copies.with(|c| c.contains_key(id)) {
+                    let _ = write!(
+                        out,
+                        r#"<button data-testid="team-adopt" data-action="adopt" data-id="{id}">{}</button>"#,
+                        state.t(Msg::AdoptServerCopy)
+                    );
+                }
+                out.push_str("</div>");
             }
         }
     });

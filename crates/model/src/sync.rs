@@ -79,6 +79,10 @@ pub struct Rejection {
     pub id: Uuid,
     pub version: Hlc,
     pub reason: String,
+    /// The server's own state of the record, when the refusal is about it (approved
+    /// hours another phone locked): the phone can show it and adopt it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Record>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,7 +175,10 @@ mod tests {
         // 6 KB duty sessions: 174 fit in 1 MiB.
         assert_eq!(push_batches(&[6000; 400]), [0..174, 174..348, 348..400]);
         // Too big alone: sent alone, between the others.
-        assert_eq!(push_batches(&[10, MAX_PUSH_BYTES + 1, 10]), [0..1, 1..2, 2..3]);
+        assert_eq!(
+            push_batches(&[10, MAX_PUSH_BYTES + 1, 10]),
+            [0..1, 1..2, 2..3]
+        );
     }
 
     proptest! {

@@ -46,6 +46,7 @@ pub async fn push(
             id: record.id,
             version: record.version.clone(),
             reason,
+            current: None,
         };
         if let Err(e) = record.validate() {
             rejected.push(reject(e.to_string()));
@@ -70,7 +71,11 @@ pub async fn push(
                     .as_ref()
                     .is_some_and(|h| h.changes_approved_hours(record)) =>
             {
-                rejected.push(reject(APPROVED_HOURS_LOCKED.to_owned()));
+                // With the state that locked it, so the phone can adopt it.
+                rejected.push(Rejection {
+                    current: held,
+                    ..reject(APPROVED_HOURS_LOCKED.to_owned())
+                });
                 continue;
             }
             Upsert::Inserted | Upsert::Replaced => {

@@ -96,6 +96,8 @@ async fn approved_hours_cannot_be_changed_by_a_later_version() {
         "{}",
         rejection.reason
     );
+    // With the server's approved state, for the phone to show and adopt.
+    assert_eq!(rejection.current.as_ref(), Some(&first));
     // Voiding it, un-approving or dropping the volunteer: refused too.
     let void = first.voided(version(210), "重复".into());
     let unapproved = edited(&first, 220, |s| {
