@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use gatewatch_model::csv::{duty_hours, Member};
 use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
 use gatewatch_model::monthly::{team_month, TeamMonth};
-use gatewatch_model::report::{hours_text, total_minutes, Hours, Month};
+use gatewatch_model::report::{hours_text, total_minutes, Hours, Month, Roster};
 use gatewatch_model::team::{mask_phone, Team, Volunteer};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -84,24 +83,16 @@ pub fn TeamReportPage() -> impl IntoView {
             .into_iter()
             .collect::<BTreeMap<Uuid, Volunteer>>()
     };
+    // Named through the model's roster, as the server's sheet is: the same records give
+    // the same bytes (a substitute from another team is named with their own team).
     let export = move |_| {
-        let Some((id, team, d)) = data.get_untracked() else {
+        let Some((_, _, d)) = data.get_untracked() else {
             return;
         };
-        let members = roster(id);
         let label = month.get_untracked().to_string();
-        let sheet = duty_hours(
-            &d.report,
-            &label,
-            |v| {
-                members.get(&v).map(|m| Member {
-                    team: &team.name,
-                    name: &m.name,
-                    phone: &m.phone,
-                })
-            },
-            |t| (t == id).then_some(team.name.as_str()),
-        );
+        let sheet = state.records.with_untracked(|map| {
+            Roster::of(map.values().map(|l| &l.record)).hours_sheet(&d.report, &label)
+        });
         crate::download::save_csv(&format!("gatewatch-hours-{label}.csv"), &sheet);
     };
     let print = move |_| {
