@@ -1,7 +1,9 @@
 //! Server configuration: command-line flags, each with an environment fallback.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::error::StartError;
 
 /// How to run the server. Relative paths are relative to the working directory, which
 /// `make run` sets to the repository root.
@@ -23,6 +25,28 @@ pub struct Config {
     /// Folder of the built PWA (trunk's output), served for every path outside /api.
     #[arg(long, env = "GATEWATCH_DIST", default_value = "dist")]
     pub dist: PathBuf,
+
+    /// PEM certificate chain (the server's certificate first). With --tls-key, the
+    /// server speaks https only and sends Strict-Transport-Security.
+    #[arg(long, env = "GATEWATCH_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "GATEWATCH_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl Config {
+    /// The certificate and key files, if https was asked for. Checked here rather than
+    /// by clap so a flag and an environment variable are held to the same rule.
+    pub fn tls(&self) -> Result<Option<(&Path, &Path)>, StartError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Ok(Some((cert, key))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(StartError::TlsPair("a TLS certificate without its key")),
+            (None, Some(_)) => Err(StartError::TlsPair("a TLS key without its certificate")),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -46,6 +70,37 @@ mod tests {
         assert_eq!(c.database, PathBuf::from("/tmp/x.db"));
         assert_eq!(c.dist, PathBuf::from("/srv/dist"));
         assert!(Config::try_parse_from(["gatewatch-server", "--listen", "nowhere"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn tls_needs_both_files_or_neither() -> Result<(), clap::Error> {
+        let parse = |args: &[&str]| {
+            let mut c = Config::try_parse_from(["gatewatch-server"].iter().chain(args))?;
+            // Whatever GATEWATCH_TLS_* say, only the flags count here.
+            for (flag, field) in [
+                ("--tls-cert", &mut c.tls_cert),
+                ("--tls-key", &mut c.tls_key),
+            ] {
+                if !args.contains(&flag) {
+                    *field = None;
+                }
+            }
+            Ok::<_, clap::Error>(c)
+        };
+        let both = parse(&["--tls-cert", "c.pem", "--tls-key", "k.pem"])?;
+        assert_eq!(
+            both.tls().unwrap(),
+            Some((Path::new("c.pem"), Path::new("k.pem")))
+        );
+        assert_eq!(parse(&[])?.tls().unwrap(), None);
+        for half in [["--tls-cert", "c.pem"], ["--tls-key", "k.pem"]] {
+            let error = parse(&half)?.tls().unwrap_err().to_string();
+            assert!(
+                error.contains("give both --tls-cert and --tls-key"),
+                "{error}"
+            );
+        }
         Ok(())
     }
 }

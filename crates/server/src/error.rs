@@ -61,6 +61,12 @@ pub enum AppError {
     #[error("{0}")]
     BadBody(String),
 
+    /// 408 `request_timeout`: the request body stopped arriving, or the request was not
+    /// received and answered within `Limits::request`. Retrying is safe (push is
+    /// idempotent); the detail says which.
+    #[error("{0}")]
+    RequestTimeout(String),
+
     /// 400 `bad_query`: the query string is not what the endpoint takes.
     #[error("{0}")]
     BadQuery(String),
@@ -108,6 +114,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::BatchTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
             AppError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             AppError::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),
             AppError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             AppError::NotFound | AppError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
@@ -115,6 +122,13 @@ impl AppError {
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
+    }
+}
+
+impl AppError {
+    /// The body idle timeout fired while an extractor read the body.
+    pub fn body_stalled() -> Self {
+        AppError::RequestTimeout("the request body stopped arriving; try again".into())
     }
 }
 
@@ -177,6 +191,7 @@ impl From<JsonRejection> for AppError {
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 AppError::PayloadTooLarge(crate::MAX_BODY_BYTES)
             }
+            other if crate::security::body_timed_out(&other) => AppError::body_stalled(),
             other => AppError::BadBody(other.body_text()),
         }
     }
@@ -209,6 +224,10 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("the server stopped: {0}")]
     Serve(io::Error),
+    #[error("{0}: give both --tls-cert and --tls-key (GATEWATCH_TLS_CERT / GATEWATCH_TLS_KEY) to serve https, or neither for http")]
+    TlsPair(&'static str),
+    #[error("cannot use {path} for https: {detail}")]
+    Tls { path: PathBuf, detail: String },
 }
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ impl<S: Send + Sync> FromRequest<S> for CsvBody {
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::PayloadTooLarge(MAX_IMPORT_BYTES)
+                } else if crate::security::body_timed_out(&rejection) {
+                    AppError::body_stalled()
                 } else {
                     AppError::BadBody(rejection.body_text())
                 }

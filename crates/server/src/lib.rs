@@ -7,7 +7,8 @@
 //! CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
 //! `routes` (one router per area, the admins' page, the PWA as the fallback), `error` (the one error type
 //! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
-//! it). The protocol is described in docs/sync-protocol.md.
+//! it), `security` (the headers every answer carries, request time limits), `listen`
+//! (the accept loop: http or https, connection time limits, graceful shutdown). The protocol is described in docs/sync-protocol.md.
 //!
 //! Architecture invariant: what to keep is decided by `gatewatch_model` (validation,
 //! versions, the upsert rule); this crate only stores, orders and serves the result.
@@ -21,7 +22,9 @@ mod export;
 mod extract;
 mod feed;
 mod import;
+pub mod listen;
 mod routes;
+pub mod security;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -36,6 +39,8 @@ use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 pub use error::{AppError, StartError};
+pub use listen::TlsConfig;
+pub use security::Limits;
 
 /// Largest request body accepted, in bytes: a full push of `MAX_PUSH_BATCH` records
 /// with long notes is well under this.
@@ -50,6 +55,8 @@ pub struct AppState {
     pub db: SqlitePool,
     /// The built PWA (trunk's output folder).
     pub dist: Arc<Path>,
+    /// How long requests and connections may take (tests shorten them).
+    pub limits: Limits,
 }
 
 impl AppState {
@@ -69,25 +76,34 @@ impl AppState {
         Ok(Self {
             db,
             dist: Arc::from(dist.into()),
+            limits: Limits::default(),
         })
     }
 }
 
 /// The whole HTTP application: `/api/*`, the admins' page at `/admin`, and the PWA for
-/// every other path.
+/// every other path. Every answer carries the security headers (`security::headers`);
+/// bodies are limited in size and requests in time (`security::limit`).
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .nest("/api", routes::api())
         .merge(routes::admin_page::router())
         .fallback(routes::pwa::serve)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(CompressionLayer::new())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let router = security::limit(router, state.limits).layer(CompressionLayer::new());
+    security::headers(router)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Runs the server as configured until Ctrl-C or SIGTERM.
+/// Runs the server as configured until Ctrl-C or SIGTERM: over https when given a
+/// certificate and key.
 pub async fn serve(config: Config) -> Result<(), StartError> {
+    // Before opening anything: a half-given TLS setup must not start a plain server.
+    let tls = match config.tls()? {
+        Some((cert, key)) => Some(TlsConfig::from_pem_files(cert, key)?),
+        None => None,
+    };
     let state = AppState::open(&config.database, config.dist).await?;
     if !state.dist.join("index.html").exists() {
         tracing::warn!(dist = %state.dist.display(), "no built PWA found; only the API will be useful");
@@ -99,25 +115,51 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             source,
         })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
-    tracing::info!(database = %config.database.display(), "Gatewatch listening on http://{addr}");
-    run(listener, state, shutdown_signal()).await
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(database = %config.database.display(), "Gatewatch listening on {scheme}://{addr}");
+    match tls {
+        Some(tls) => run_tls(listener, state, tls, shutdown_signal()).await,
+        None => run(listener, state, shutdown_signal()).await,
+    }
 }
 
-/// Serves `app(state)` on an already bound listener until `shutdown` completes, lets
-/// requests in flight finish, then closes the database cleanly.
+/// Serves `app(state)` over http on an already bound listener until `shutdown`
+/// completes, lets requests in flight finish, then closes the database cleanly.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    run_with(listener, state, None, shutdown).await
+}
+
+/// `run` over https, every answer with `Strict-Transport-Security`.
+pub async fn run_tls(
+    listener: TcpListener,
+    state: AppState,
+    tls: TlsConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    run_with(listener, state, Some(tls), shutdown).await
+}
+
+async fn run_with(
+    listener: TcpListener,
+    state: AppState,
+    tls: Option<TlsConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
     let db = state.db.clone();
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = state.limits;
+    let router = match tls {
+        Some(_) => security::hsts(app(state)),
+        None => app(state),
+    };
+    listen::serve(listener, router, tls, limits, shutdown).await;
     // Closing the last connection checkpoints the WAL into the database file.
     db.close().await;
     tracing::info!("Gatewatch stopped");
-    served.map_err(StartError::Serve)
+    Ok(())
 }
 
 /// Completes on Ctrl-C, or on SIGTERM (what `docker stop` and systemd send).

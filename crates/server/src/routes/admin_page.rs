@@ -5,7 +5,7 @@
 //!
 //! NOT AUTHENTICATED YET, like the admin API it calls (accounts come in issue 5).
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
@@ -43,14 +43,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// One embedded file. `no-cache`: it changes with the binary, and a revalidation is
-/// cheap next to an admin working against a stale script.
+/// cheap next to an admin working against a stale script. (`nosniff` and the CSP are
+/// on every answer: `security::headers`.)
 async fn file(content_type: &'static str, body: &'static str) -> Response {
     (
-        [
-            (CONTENT_TYPE, content_type),
-            (CACHE_CONTROL, "no-cache"),
-            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
+        [(CONTENT_TYPE, content_type), (CACHE_CONTROL, "no-cache")],
         body,
     )
         .into_response()
