@@ -28,6 +28,6 @@ fn lead_team_monthly_report(c: &mut Criterion) {
     let records: Vec<_> = city.records().cloned().collect();
     let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T20:00:00+08:00").unwrap();
     c.bench_function("monthly report: team of 60, 2 years of sessions", |b| {
-        b.iter(|| team_month(&records, team, last, 4, now, DEFAULT_OPEN_LIMIT))
+        b.iter(|| team_month(&records, team, last, 3, now, DEFAULT_OPEN_LIMIT))
     });
 }

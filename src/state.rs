@@ -349,10 +349,14 @@ impl AppState {
         }
         let local = LocalRecord::new_unsynced(record);
         let id = local.record.id;
-        let saved = storage::save_durably(&local).await;
+        // Held in memory before the durable write is awaited: a second save of the same
+        // record started meanwhile (two quick taps) then builds on this one and keeps it
+        // as an earlier version, instead of both starting from the same state and the
+        // later silently replacing the earlier.
         self.records.update(|map| {
-            map.insert(id, local);
+            map.insert(id, local.clone());
         });
+        let saved = storage::save_durably(&local).await;
         match saved {
             Ok(Saved::Both) => Ok(SaveResult::Saved(id)),
             Ok(Saved::JournalOnly) => {
@@ -405,7 +409,13 @@ impl AppState {
     /// none that the server refused at that exact version.
     pub fn outbox(&self) -> Vec<Record> {
         let rejected = self.rejected.get_untracked();
-        let pushable = |r: &Record| rejected.get(&r.id).is_none_or(|(v, _)| *v != r.version);
+        // A record whose edit the server refused for its own state (locked hours) waits
+        // for the lead whole: its earlier versions would only be refused in turn.
+        let waiting = self.server_copies.get_untracked();
+        let pushable = |r: &Record| {
+            !waiting.contains_key(&r.id)
+                && rejected.get(&r.id).is_none_or(|(v, _)| *v != r.version)
+        };
         let mut out: Vec<Record> = self
             .superseded
             .get_untracked()
@@ -494,6 +504,15 @@ impl AppState {
         self.server_copies.update(|c| {
             c.remove(&id);
         });
+        // Earlier unsent versions of the refused edit go with it.
+        self.superseded.update(|earlier| {
+            earlier.retain(|r| {
+                if r.id == id {
+                    storage::forget_superseded(r);
+                }
+                r.id != id
+            })
+        });
         // The refused version's journal entry is spent: the phone holds the server's.
         if let Some(refused) = refused {
             let _ = storage::forget_journal(&refused).await;
@@ -522,6 +541,7 @@ impl AppState {
         let today = chrono::Local::now().date_naive();
         let mut fresh_records = Vec::new();
         let mut was_pending = BTreeSet::new();
+        let mut replaced_unsent = Vec::new();
         self.clock.update_value(|c| {
             changes
                 .iter()
@@ -554,8 +574,14 @@ impl AppState {
                 if !fresh || too_old() {
                     continue;
                 }
-                if held.is_some_and(|h| !h.synced) {
+                if let Some(h) = held.filter(|h| !h.synced) {
                     was_pending.insert(change.record.id);
+                    // Another phone's newer version wins, but this phone's unsent state
+                    // is still pushed, so the server's history has it too.
+                    if h.record.version != change.record.version {
+                        let _ = storage::save_superseded(h);
+                        replaced_unsent.push(h.record.clone());
+                    }
                 }
                 let local = LocalRecord {
                     record: change.record,
@@ -568,6 +594,9 @@ impl AppState {
             }
         });
         let wanted = fresh_records.len();
+        if !replaced_unsent.is_empty() {
+            self.superseded.update(|s| s.extend(replaced_unsent));
+        }
         let saved = self.persist(fresh_records);
         self.clock.with_value(storage::save_clock).ok();
         if saved.len() == wanted && storage::save_cursor(cursor).is_ok() {

@@ -83,7 +83,33 @@ impl AppState {
             .with_untracked(|m| m.get(&id).map(|l| l.record.clone()))
             .ok_or_else(|| StorageError::Write("no such record on this phone".into()))?;
         let version = self.next_version()?;
-        self.save(current.corrected(version, body)).await
+        // Team records change as the work goes on (a tick, an end, an approval): the next
+        // version, not a correction — `edits` counts an officer's corrections.
+        self.save(Record {
+            version,
+            body,
+            ..current
+        })
+        .await
+    }
+
+    /// Changes a duty session as the phone holds it when the save starts (not as a
+    /// screen last drew it), so quick successive taps each build on the one before.
+    pub async fn revise_session(
+        &self,
+        id: Uuid,
+        edit: Box<dyn FnOnce(&mut DutySession)>,
+    ) -> Result<SaveResult, StorageError> {
+        let held = self
+            .records
+            .with_untracked(|m| match m.get(&id).map(|l| &l.record.body) {
+                Some(RecordBody::Duty(d)) => Some(d.clone()),
+                _ => None,
+            });
+        let mut session =
+            held.ok_or_else(|| StorageError::Write("no such session on this phone".into()))?;
+        edit(&mut session);
+        self.revise(id, RecordBody::Duty(session)).await
     }
 
     /// Starts a session now with the team's whole active roster on it.

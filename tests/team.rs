@@ -249,3 +249,138 @@ async fn a_refused_edit_can_give_way_to_the_servers_state() {
         server_state
     );
 }
+
+/// A team with one active member and a session started now; returns (session id, member).
+async fn running_session(owner: &Owner, state: AppState) -> (Uuid, Uuid) {
+    let now = Local::now().fixed_offset();
+    let team = saved_id(
+        state
+            .create(RecordBody::Team(Team {
+                school_id: "sch-1".into(),
+                name: "护学队".into(),
+                device_time: now,
+            }))
+            .await
+            .unwrap(),
+    );
+    let member = saved_id(
+        state
+            .create(RecordBody::Volunteer(Volunteer {
+                team,
+                name: "王芳".into(),
+                phone: String::new(),
+                role: Role::Member,
+                joined: now.date_naive(),
+                status: MemberStatus::Active,
+                device_time: now,
+            }))
+            .await
+            .unwrap(),
+    );
+    let draft = SessionDraft {
+        team,
+        activity: Activity::Patrol,
+        post_id: String::new(),
+        place: String::new(),
+        audience: 0,
+    };
+    let id = saved_id(owner.with(|| state.start_session(draft)).await.unwrap());
+    (id, member)
+}
+
+#[wasm_bindgen_test]
+async fn quick_successive_taps_each_build_on_the_one_before() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let (id, _) = running_session(&owner, state).await;
+    // Two saves started before either finished its durable write.
+    let first = state.revise_session(id, Box::new(|d| d.note = "雨天".into()));
+    let second = state.revise_session(id, Box::new(|d| d.place = "东门".into()));
+    let (a, b) = futures::join!(first, second);
+    a.unwrap();
+    b.unwrap();
+    let RecordBody::Duty(held) = state.records.get_untracked()[&id].record.body.clone() else {
+        panic!("not a session")
+    };
+    assert_eq!(
+        (held.note.as_str(), held.place.as_str()),
+        ("雨天", "东门"),
+        "neither tap lost"
+    );
+    // Every state goes up, the earlier ones first.
+    let notes: Vec<String> = state
+        .outbox()
+        .into_iter()
+        .filter(|r| r.id == id)
+        .map(|r| match r.body {
+            RecordBody::Duty(d) => format!("{}|{}", d.note, d.place),
+            _ => String::new(),
+        })
+        .collect();
+    assert_eq!(notes, ["|", "雨天|", "雨天|东门"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_locked_refusal_holds_every_version_until_the_lead_adopts_the_servers() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let (id, _) = running_session(&owner, state).await;
+    let server_state = state.records.get_untracked()[&id].record.clone();
+    state
+        .revise_session(id, Box::new(|d| d.note = "一".into()))
+        .await
+        .unwrap();
+    state
+        .revise_session(id, Box::new(|d| d.note = "二".into()))
+        .await
+        .unwrap();
+    let newest = state.records.get_untracked()[&id].record.clone();
+    state.reject_with_copy(
+        id,
+        newest.version,
+        "approved hours are locked".into(),
+        server_state.clone(),
+    );
+    assert!(
+        state.outbox().iter().all(|r| r.id != id),
+        "no version of it is pushed while the lead has not decided"
+    );
+    state.adopt_server_copy(id).await.unwrap();
+    assert_eq!(state.records.get_untracked()[&id].record, server_state);
+    assert!(state.superseded.get_untracked().iter().all(|r| r.id != id));
+    let reloaded = owner.with(|| AppState::new(storage::load()));
+    assert!(
+        reloaded
+            .superseded
+            .get_untracked()
+            .iter()
+            .all(|r| r.id != id),
+        "the earlier versions' keys are gone too"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_that_overtakes_an_unsent_edit_still_sends_it() {
+    let owner = Owner::new();
+    let mine = check_in(8, 1);
+    let state = fresh_state(&owner, vec![held(mine.clone(), false)]).await;
+    let mut theirs = mine.clone();
+    theirs.version.wall_ms += 10;
+    theirs.version.device = DeviceId::new("other2").unwrap();
+    theirs.voided = Some("重复".into());
+    state.apply_changes(
+        vec![Change {
+            seq: Cursor(1),
+            received_at: Utc::now(),
+            record: theirs.clone(),
+            proof: None,
+        }],
+        Cursor(1),
+    );
+    assert_eq!(state.records.get_untracked()[&mine.id].record, theirs);
+    assert_eq!(
+        state.outbox(),
+        [mine],
+        "this phone's state goes up for the history"
+    );
+}

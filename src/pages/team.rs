@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
-use gatewatch_model::report::hours_text;
+use gatewatch_model::report::{hours_text, Roster};
 use gatewatch_model::team::{mask_phone, valid_phone, MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::RecordBody;
 use leptos::ev::MouseEvent;
@@ -63,11 +63,30 @@ fn save_task(
     });
 }
 
-/// Saves a changed session as its next version.
-fn save_session(state: AppState, error: RwSignal<String>, id: Uuid, session: DutySession) {
+/// Saves the next version of a session: `change` applied to the state the phone
+/// holds when the save starts.
+fn edit_session(
+    state: AppState,
+    error: RwSignal<String>,
+    id: Uuid,
+    change: Box<dyn FnOnce(&mut DutySession)>,
+) {
     spawn_save(state, error, async move {
-        state.revise(id, RecordBody::Duty(session)).await
+        state.revise_session(id, change).await
     });
+}
+
+/// The lead's decision: for one volunteer (`who`) any decision but undoing an
+/// approval; for the whole session, the pending hours.
+fn decide(session: &mut DutySession, who: Option<Uuid>, to: Approval) {
+    for p in session.participants.iter_mut() {
+        let chosen = who.map_or(p.approval == Approval::Pending, |w| {
+            w == p.volunteer && p.approval != Approval::Approved
+        });
+        if chosen {
+            p.approval = to;
+        }
+    }
 }
 
 /// The team this screen (and the report) shows: the one picked, else the first.
@@ -251,19 +270,24 @@ fn NewTeam() -> impl IntoView {
     }
 }
 
-/// The session now running, or the form that starts one.
+/// The session now running, or the form that starts one. Its error line lives here:
+/// the running session is redrawn after every tap.
 #[component]
 fn SessionPanel(team: Uuid) -> impl IntoView {
     let state = AppState::expect();
+    let error = RwSignal::new(String::new());
     let running = Memo::new(move |_| {
         state
             .sessions(team)
             .into_iter()
             .find(|(_, s)| s.end.is_none())
     });
-    move || match running.get() {
-        Some((id, session)) => view! { <RunningSession id=id session=session/> }.into_any(),
-        None => view! { <StartSession team=team/> }.into_any(),
+    view! {
+        {move || match running.get() {
+            Some((id, session)) => view! { <RunningSession id=id session=session error=error/> }.into_any(),
+            None => view! { <StartSession team=team/> }.into_any(),
+        }}
+        <p class="field-error">{move || error.get()}</p>
     }
 }
 
@@ -324,34 +348,38 @@ fn StartSession(team: Uuid) -> impl IntoView {
     }
 }
 
+/// Someone unticked this soon after joining was absent: they leave the session.
+/// Later, unticking marks an early departure, so a mis-tap never erases time served.
+const ABSENT_WITHIN_MINUTES: i64 = 10;
+
 /// A running session: tick who is there (late arrivals and substitutes too), mark
-/// early departures, end it. Each tap saves the session's next version.
+/// early departures, end it. Each tap saves the session's next version, built on the
+/// state the phone holds when the save starts.
 #[component]
-fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
+fn RunningSession(id: Uuid, session: DutySession, error: RwSignal<String>) -> impl IntoView {
     let state = AppState::expect();
-    let error = RwSignal::new(String::new());
     let team = session.team;
-    let end = session.end_at(state.now.get_untracked().fixed_offset(), DEFAULT_OPEN_LIMIT);
-    let auto_closed = end.needs_confirmation();
-    let cap = end.at();
-    let note = RwSignal::new(session.note.clone());
-    let s = StoredValue::new(session);
-    let change = move |edit: &dyn Fn(&mut DutySession)| {
-        let mut next = s.get_value();
-        edit(&mut next);
-        save_session(state, error, id, next);
+    let start = session.start;
+    let note_text = session.note.clone();
+    // Decided again as the clock moves: a screen left open past the limit says so.
+    let auto_closed =
+        Memo::new(move |_| start + DEFAULT_OPEN_LIMIT <= state.now.get().fixed_offset());
+    let edit = move |change: Box<dyn FnOnce(&mut DutySession)>| {
+        edit_session(state, error, id, change);
     };
+    // Ended now, or at the limit if the session was left open past it (the lead can
+    // still retime it after).
     let end_now = move |_| {
-        let at = if auto_closed {
-            cap
-        } else {
-            local_now().max(s.with_value(|s| s.start))
-        };
-        let text = note.get_untracked().trim().to_string();
-        change(&move |d| {
-            d.end = Some(at);
-            d.note = text.clone();
-        });
+        let now = local_now();
+        edit(Box::new(move |d| {
+            d.end = Some(now.clamp(d.start, d.start + DEFAULT_OPEN_LIMIT));
+        }));
+    };
+    // Saved when the field is left (before a tap elsewhere is handled), so a note never
+    // waits in a field that the next redraw would empty.
+    let save_note = move |ev| {
+        let text = event_target_value(&ev).trim().to_string();
+        edit(Box::new(move |d| d.note = text));
     };
     // One handler for the whole list: the tapped checkbox or button says what and who.
     let act = move |ev: MouseEvent| {
@@ -361,46 +389,57 @@ fn RunningSession(id: Uuid, session: DutySession) -> impl IntoView {
         let Some(vid) = html::uuid_attr(&el, "data-id") else {
             return;
         };
+        let now = local_now();
         match action.as_str() {
             "toggle" => {
                 let active = state
                     .roster(team)
                     .iter()
                     .any(|(id, v)| *id == vid && v.on_roster());
-                change(&move |d: &mut DutySession| {
-                    if d.participant(vid).is_some() {
-                        d.participants.retain(|p| p.volunteer != vid);
-                    } else {
-                        d.participants.push(Participation {
+                edit(Box::new(move |d: &mut DutySession| {
+                    let at = now.max(d.start);
+                    match d.participants.iter().position(|p| p.volunteer == vid) {
+                        None => d.participants.push(Participation {
                             volunteer: vid,
-                            joined: local_now().max(d.start),
+                            joined: at,
                             left: None,
                             substitute: !active,
                             approval: Approval::Pending,
-                        });
+                        }),
+                        // Back after leaving, or a mis-tap undone.
+                        Some(i) if d.participants[i].left.is_some() => {
+                            d.participants[i].left = None;
+                        }
+                        Some(i) => {
+                            let p = &mut d.participants[i];
+                            if at - p.joined < chrono::Duration::minutes(ABSENT_WITHIN_MINUTES) {
+                                d.participants.remove(i);
+                            } else {
+                                p.left = Some(at);
+                            }
+                        }
                     }
-                })
+                }))
             }
-            "leave" => change(&move |d: &mut DutySession| {
+            "leave" => edit(Box::new(move |d: &mut DutySession| {
                 if let Some(p) = d.participants.iter_mut().find(|p| p.volunteer == vid) {
-                    p.left = Some(local_now().max(p.joined));
+                    p.left = Some(now.max(p.joined));
                 }
-            }),
+            })),
             _ => {}
         }
     };
-    let list = move || s.with_value(|session| running_html(state, session, auto_closed));
+    let list = move || running_html(state, &session, auto_closed.get());
     view! {
         <div class="panel session running" data-testid="session-running" data-id=id.to_string()>
             <div on:click=act inner_html=list></div>
             <label class="field">
                 <span>{tr(Msg::Note)}</span>
-                <textarea rows="2" maxlength="500" data-testid="session-note" bind:value=note></textarea>
+                <textarea rows="2" maxlength="500" data-testid="session-note" prop:value=note_text on:change=save_note></textarea>
             </label>
             <button class="big-button" data-testid="session-end" on:click=end_now>
-                {tr(if auto_closed { Msg::ConfirmEnd } else { Msg::EndSession })}
+                {move || state.t(if auto_closed.get() { Msg::ConfirmEnd } else { Msg::EndSession })}
             </button>
-            <p class="field-error">{move || error.get()}</p>
         </div>
     }
 }
@@ -428,7 +467,8 @@ fn running_html(state: AppState, session: &DutySession, auto_closed: bool) -> St
             continue;
         }
         let part = session.participant(vid);
-        let on = part.is_some();
+        // Ticked: here now (on the session and not gone early).
+        let on = part.is_some_and(|p| p.left.is_none());
         let name = escape(&v.name);
         let (on_class, checked) = if on { (" on", " checked") } else { ("", "") };
         let _ = write!(
@@ -612,21 +652,22 @@ fn SessionList(team: Uuid) -> impl IntoView {
         list
     });
     let approve_pending = move |_| {
-        for (id, mut s) in ended.get_untracked() {
+        for (id, s) in ended.get_untracked() {
             if s.participants
                 .iter()
                 .any(|p| p.approval == Approval::Pending)
             {
-                s.participants
-                    .iter_mut()
-                    .filter(|p| p.approval == Approval::Pending)
-                    .for_each(|p| p.approval = Approval::Approved);
-                save_session(state, error, id, s);
+                edit_session(
+                    state,
+                    error,
+                    id,
+                    Box::new(|d| decide(d, None, Approval::Approved)),
+                );
             }
         }
     };
     // One handler for every row: the button's data-* say which session, who and what.
-    let decide = move |ev: MouseEvent| {
+    let on_row = move |ev: MouseEvent| {
         let Some((action, el)) = html::action(&ev) else {
             return;
         };
@@ -635,7 +676,6 @@ fn SessionList(team: Uuid) -> impl IntoView {
         } else {
             Approval::Approved
         };
-        // One volunteer: any decision but undoing an approval; all: the pending ones.
         let who = html::uuid_attr(&el, "data-who");
         let Some(id) = html::uuid_attr(&el, "data-id") else {
             return;
@@ -644,36 +684,21 @@ fn SessionList(team: Uuid) -> impl IntoView {
             editing.set(Some(id));
             return;
         }
-        let Some(mut next) = ended.with_untracked(|list| {
-            list.iter()
-                .find(|(sid, _)| *sid == id)
-                .map(|(_, s)| s.clone())
-        }) else {
-            return;
-        };
-        for p in next.participants.iter_mut() {
-            let chosen = who.map_or(p.approval == Approval::Pending, |w| {
-                w == p.volunteer && p.approval != Approval::Approved
-            });
-            if chosen {
-                p.approval = to;
-            }
-        }
-        save_session(state, error, id, next);
+        edit_session(state, error, id, Box::new(move |d| decide(d, who, to)));
     };
     let rows = move || {
-        let member_names: Vec<(Uuid, String)> = state
-            .roster(team)
-            .into_iter()
-            .map(|(id, v)| (id, v.name))
-            .collect();
         let now = local_now();
-        ended.with(|list| {
-            let mut out = String::new();
-            for (id, s) in list {
-                session_html(state, &mut out, *id, s, &member_names, now);
-            }
-            out
+        // Named through every roster the phone holds: substitutes from other teams and
+        // members who left keep their names.
+        state.records.with(|map| {
+            let roster = Roster::of(map.values().map(|l| &l.record));
+            ended.with(|list| {
+                let mut out = String::new();
+                for (id, s) in list {
+                    session_html(state, &mut out, *id, s, &roster, now);
+                }
+                out
+            })
         })
     };
     view! {
@@ -691,7 +716,7 @@ fn SessionList(team: Uuid) -> impl IntoView {
                 let session = ended.with(|list| list.iter().find(|(sid, _)| *sid == id).map(|(_, s)| s.clone()))?;
                 Some(view! { <SessionEdit id=id session=session done=Callback::new(move |()| editing.set(None))/> })
             }}
-            <ul class="rows" on:click=decide inner_html=rows></ul>
+            <ul class="rows" on:click=on_row inner_html=rows></ul>
         </div>
     }
 }
@@ -703,7 +728,7 @@ fn session_html(
     out: &mut String,
     id: Uuid,
     session: &DutySession,
-    member_names: &[(Uuid, String)],
+    roster: &Roster,
     now: DateTime<FixedOffset>,
 ) {
     let t = |m| state.t(m);
@@ -730,10 +755,9 @@ fn session_html(
     let spans = session.spans(now, DEFAULT_OPEN_LIMIT);
     for p in &session.participants {
         let who = p.volunteer;
-        let name = member_names
-            .iter()
-            .find(|(id, _)| *id == who)
-            .map_or_else(|| who.to_string(), |(_, n)| escape(n));
+        let name = roster
+            .volunteer(who)
+            .map_or_else(|| who.to_string(), |v| escape(&v.name));
         let mins = spans
             .iter()
             .find(|s| s.volunteer == who)
@@ -811,7 +835,16 @@ fn SessionEdit(id: Uuid, session: DutySession, done: Callback<()>) -> impl IntoV
             return;
         }
         done.run(());
-        save_session(state, error, id, next);
+        let text = next.note;
+        edit_session(
+            state,
+            error,
+            id,
+            Box::new(move |d| {
+                *d = d.retimed(from, Some(to));
+                d.note = text;
+            }),
+        );
     };
     view! {
         <div class="panel" data-testid="session-edit-panel">

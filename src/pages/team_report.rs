@@ -2,12 +2,10 @@
 //! hours per volunteer, activities, anti-fraud audience, a chart of hours per month,
 //! the hours CSV and a print layout (style/main.css `@media print`).
 
-use std::collections::BTreeMap;
-
 use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
 use gatewatch_model::monthly::{team_month, TeamMonth};
 use gatewatch_model::report::{hours_text, total_minutes, Hours, Month, Roster};
-use gatewatch_model::team::{mask_phone, Team, Volunteer};
+use gatewatch_model::team::{mask_phone, Team};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -19,9 +17,9 @@ use crate::state::AppState;
 use crate::team::local_now;
 
 /// Months the screen offers and the chart shows, ending with this one: the phone keeps
-/// synced sessions for 90 days (`retention`), so older months would look empty here;
+/// synced sessions for 90 days (`retention`), so a fourth month back would be partial;
 /// the server's report has them.
-const MONTHS: usize = 4;
+const MONTHS: usize = 3;
 const BAR_W: i64 = 24;
 const GAP: i64 = 6;
 const CHART_H: i64 = 100;
@@ -77,12 +75,6 @@ pub fn TeamReportPage() -> impl IntoView {
             .get()
             .map(|(id, team)| (id, team, build(state, id, month.get())))
     });
-    let roster = move |team: Uuid| {
-        state
-            .roster(team)
-            .into_iter()
-            .collect::<BTreeMap<Uuid, Volunteer>>()
-    };
     // Named through the model's roster, as the server's sheet is: the same records give
     // the same bytes (a substitute from another team is named with their own team).
     let export = move |_| {
@@ -115,7 +107,14 @@ pub fn TeamReportPage() -> impl IntoView {
     let body = move || {
         data.with(|d| {
             d.as_ref()
-                .map(|(id, team, d)| report_html(state, team, &roster(*id), month.get(), d))
+                .map(|(_, team, d)| {
+                    // Named like the sheet: substitutes from other teams and members
+                    // who left keep their names.
+                    state.records.with(|map| {
+                        let roster = Roster::of(map.values().map(|l| &l.record));
+                        report_html(state, team, &roster, month.get(), d)
+                    })
+                })
                 .unwrap_or_default()
         })
     };
@@ -143,7 +142,7 @@ pub fn TeamReportPage() -> impl IntoView {
 fn report_html(
     state: AppState,
     team: &Team,
-    members: &BTreeMap<Uuid, Volunteer>,
+    roster: &Roster,
     month: Month,
     d: &TeamMonth,
 ) -> String {
@@ -155,7 +154,7 @@ fn report_html(
         .volunteers
         .iter()
         .map(|(v, h)| {
-            let m = members.get(v);
+            let m = roster.volunteer(*v);
             (
                 m.map_or_else(|| v.to_string(), |m| m.name.clone()),
                 m.map(|m| mask_phone(&m.phone)).unwrap_or_default(),

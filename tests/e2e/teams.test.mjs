@@ -63,6 +63,8 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await lead.byId('session-running').waitFor();
     assert.equal(await a.page.locator('[data-testid="participant"][data-on="true"]').count(), 5);
 
+    // A note written at the start survives the taps that follow (each redraws the list).
+    await lead.byId('session-note').fill('<b>礼堂</b>满座');
     // 赵敏 is absent: untick. 刘洋 leaves after an hour.
     await a.page.click(`${member('赵敏')} [data-testid="participant-toggle"]`);
     await a.page.waitForSelector(`${member('赵敏')}[data-on="false"]`);
@@ -70,7 +72,6 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await a.page.click(`${member('刘洋')} [data-testid="participant-leave"]`);
     await a.page.waitForSelector(`${member('刘洋')} small`);
     await a.page.clock.runFor('00:30:00');
-    await lead.byId('session-note').fill('<b>礼堂</b>满座');
     await lead.screenshot('team-session-running');
     await lead.byId('session-end').click();
     await lead.byId('session-row').waitFor();

@@ -3,10 +3,12 @@
 //! A lead's phone would otherwise collect years of sessions. Records the server has
 //! acknowledged and that are older than the retention window may go: the server keeps
 //! them. Never an unsynced record, never a team or a roster entry (they stay current
-//! however old), never a session that is still open.
+//! however old), never a session that is still open or has hours the lead has not
+//! decided on.
 
 use chrono::{Duration, NaiveDate};
 
+use crate::duty::Approval;
 use crate::record::RecordBody;
 use crate::stored::LocalRecord;
 
@@ -18,6 +20,14 @@ pub fn expired(local: &LocalRecord, today: NaiveDate, days: u32) -> bool {
     let body = &local.record.body;
     let dated = match body {
         RecordBody::CheckIn(_) | RecordBody::Incident(_) => Some(body.device_time()),
+        // Kept while the lead still has hours to decide on.
+        RecordBody::Duty(d)
+            if d.participants
+                .iter()
+                .any(|p| p.approval == Approval::Pending) =>
+        {
+            None
+        }
         RecordBody::Duty(d) => d.end.map(|_| d.start),
         RecordBody::Team(_) | RecordBody::Volunteer(_) => None,
     };
@@ -49,7 +59,15 @@ mod tests {
         // Unsynced: never, however old.
         assert!(!expired(&local(check_in.clone(), false), later(4000), 90));
 
-        let closed = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        let mut closed = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
+        let as_record0 = |body| check_in.corrected(check_in.version.clone(), body);
+        let undecided = local(as_record0(RecordBody::Duty(closed.clone())), true);
+        assert!(!expired(
+            &undecided,
+            closed.start.date_naive() + Duration::days(400),
+            90
+        ));
+        closed.participants[0].approval = crate::duty::Approval::Approved;
         let day = closed.start.date_naive();
         let as_record = |body| check_in.corrected(check_in.version.clone(), body);
         assert!(expired(
