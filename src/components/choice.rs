@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::components::html;
 use crate::i18n::{tr, Msg};
+use crate::state::AppState;
 
 /// (wire name, label) of every value of a model enum, for `Choice`.
 macro_rules! options {
@@ -25,6 +27,7 @@ pub fn Choice(
     value: RwSignal<&'static str>,
     testid: &'static str,
 ) -> impl IntoView {
+    let state = AppState::expect();
     let names: Vec<&'static str> = options.iter().map(|(n, _)| *n).collect();
     let pick = move |ev| {
         let chosen = event_target_value(&ev);
@@ -32,17 +35,18 @@ pub fn Choice(
             value.set(n);
         }
     };
+    // The options as one HTML string (redrawn on a pick or a change of language) instead
+    // of a reactive element per option: less wasm for every list in the app.
+    let option_html = move || {
+        html::options(
+            options.iter().map(|(name, msg)| (*name, state.t(*msg))),
+            Some(value.get()),
+        )
+    };
     view! {
         <label class="field">
             <span>{tr(label)}</span>
-            <select data-testid=testid prop:value=move || value.get() on:change=pick>
-                {options
-                    .into_iter()
-                    .map(|(name, msg)| view! {
-                        <option value=name selected=move || value.get() == name>{tr(msg)}</option>
-                    })
-                    .collect_view()}
-            </select>
+            <select data-testid=testid on:change=pick inner_html=option_html></select>
         </label>
     }
 }

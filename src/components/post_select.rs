@@ -4,6 +4,7 @@ use gatewatch_model::board::next_post;
 use gatewatch_model::nearest_post;
 use leptos::prelude::*;
 
+use crate::components::html;
 use crate::i18n::{tr, Msg};
 use crate::pages::today::today_board;
 use crate::state::AppState;
@@ -39,25 +40,26 @@ pub fn PostSelect(
     testid: &'static str,
 ) -> impl IntoView {
     let state = AppState::expect();
+    // One HTML string of options, not a reactive element per post (less wasm); redrawn
+    // when the posts or the current post change.
+    let option_html = move || {
+        let current = current.get();
+        state.posts.with(|posts| {
+            let labels: Vec<String> = posts.iter().map(|p| p.label()).collect();
+            html::options(
+                posts.iter().zip(&labels).map(|(p, l)| (p.id.as_str(), l.as_str())),
+                Some(&current),
+            )
+        })
+    };
     view! {
         <label class="field">
             <span>{tr(Msg::Post)}</span>
             <select
                 data-testid=testid
-                prop:value=move || current.get()
                 on:change=move |ev| picked.set(Some(event_target_value(&ev)))
-            >
-                <For
-                    each=move || state.posts.get()
-                    key=|p| p.id.clone()
-                    children=move |p| {
-                        let id = p.id.clone();
-                        view! {
-                            <option value=p.id.clone() selected=move || current.get() == id>{p.label()}</option>
-                        }
-                    }
-                />
-            </select>
+                inner_html=option_html
+            ></select>
         </label>
     }
 }

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::choice::{options, Choice};
+use crate::components::html;
 use crate::components::post_select::{default_post, PostSelect};
 use crate::i18n::{names, tr, Msg};
 use crate::state::AppState;
@@ -71,13 +72,26 @@ pub fn HistoryPage() -> impl IntoView {
         );
         crate::download::save_csv(&sheet.0, &sheet.1);
     };
+    // The posts as one HTML string of options (no reactive element per option); the
+    // pick is kept when the list is redrawn (posts or language changed).
     let post_options = move || {
-        state.posts.with(|posts| {
-            posts
-                .iter()
-                .map(|p| view! { <option value=p.id.clone()>{p.label()}</option> })
-                .collect_view()
-        })
+        let all = state.t(Msg::AllPosts);
+        let posts: Vec<(String, String)> = state
+            .posts
+            .with(|posts| posts.iter().map(|p| (p.id.clone(), p.label())).collect());
+        let all_and_posts = std::iter::once(("", all))
+            .chain(posts.iter().map(|(id, label)| (id.as_str(), label.as_str())));
+        post.with_untracked(|picked| html::options(all_and_posts, Some(picked)))
+    };
+    // One handler for the three export buttons, told apart by their data-action.
+    let on_export = move |ev: leptos::ev::MouseEvent| {
+        let what = match html::action(&ev).as_ref().map(|(a, _)| a.as_str()) {
+            Some("checkins") => Export::CheckIns,
+            Some("incidents") => Export::Incidents,
+            Some("coverage") => Export::Coverage,
+            _ => return,
+        };
+        export(what);
     };
     view! {
         <section class="history">
@@ -92,10 +106,8 @@ pub fn HistoryPage() -> impl IntoView {
                 </label>
                 <label class="field small">
                     <span>{tr(Msg::Post)}</span>
-                    <select data-testid="filter-post" on:change=move |ev| post.set(event_target_value(&ev))>
-                        <option value="">{tr(Msg::AllPosts)}</option>
-                        {post_options}
-                    </select>
+                    <select data-testid="filter-post" on:change=move |ev| post.set(event_target_value(&ev))
+                        inner_html=post_options></select>
                 </label>
                 <Choice label=Msg::Category value=kind testid="filter-kind" options=vec![
                     ("", Msg::AllKinds),
@@ -103,21 +115,20 @@ pub fn HistoryPage() -> impl IntoView {
                     ("incident", Msg::KindIncidents),
                 ]/>
             </div>
-            <div class="exports">
-                <button class="link-button" data-testid="export-checkins" on:click=move |_| export(Export::CheckIns)>
+            <div class="exports" on:click=on_export>
+                <button class="link-button" data-testid="export-checkins" data-action="checkins">
                     {tr(Msg::ExportCheckIns)}
                 </button>
-                <button class="link-button" data-testid="export-incidents" on:click=move |_| export(Export::Incidents)>
+                <button class="link-button" data-testid="export-incidents" data-action="incidents">
                     {tr(Msg::ExportIncidents)}
                 </button>
-                <button class="link-button" data-testid="export-coverage" on:click=move |_| export(Export::Coverage)>
+                <button class="link-button" data-testid="export-coverage" data-action="coverage">
                     {tr(Msg::ExportCoverage)}
                 </button>
             </div>
             <p class="count" data-testid="history-count">{total}</p>
-            <Show when=move || total() == 0>
-                <p class="empty">{tr(Msg::NoRecords)}</p>
-            </Show>
+            // The hidden attribute instead of <Show>: cheaper in wasm, same look.
+            <p class="empty" hidden=move || total() != 0>{tr(Msg::NoRecords)}</p>
             <ul class="rows">
                 <For
                     each=move || rows.get().into_iter().take(shown.get())
@@ -125,11 +136,10 @@ pub fn HistoryPage() -> impl IntoView {
                     children=move |l| view! { <HistoryRow local=l/> }
                 />
             </ul>
-            <Show when=move || { total() > shown.get() }>
-                <button class="more" on:click=move |_| shown.update(|n| *n += PAGE_ROWS)>
-                    {move || format!("+{}", (total() - shown.get()).min(PAGE_ROWS))}
-                </button>
-            </Show>
+            <button class="more" hidden=move || total() <= shown.get()
+                on:click=move |_| shown.update(|n| *n += PAGE_ROWS)>
+                {move || format!("+{}", total().saturating_sub(shown.get()).min(PAGE_ROWS))}
+            </button>
         </section>
     }
 }
@@ -214,12 +224,66 @@ enum Panel {
 
 /// One record: where, when, what, and whether the server has it; own records can be
 /// corrected or voided.
+///
+/// The read-only part is one escaped HTML string (see `components/html.rs`): a reactive
+/// element per line of the row cost several KB of the first-load wasm. Only the `<li>`
+/// (its data-* attributes) and the open panel are Leptos views; the row's two buttons
+/// are found by one click handler through their `data-action`.
 #[component]
 fn HistoryRow(local: LocalRecord) -> impl IntoView {
     let state = AppState::expect();
     let id = local.record.id;
-    let version = local.record.version.clone();
-    let body = local.record.body.clone();
+    let synced = local.synced;
+    let is_voided = local.record.voided.is_some();
+    let testid = match &local.record.body {
+        RecordBody::CheckIn(_) => "checkin-row",
+        RecordBody::Incident(_) => "incident-row",
+        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => "team-record-row",
+    };
+    let class = match (synced, is_voided) {
+        (false, false) => "row",
+        (true, false) => "row synced",
+        (false, true) => "row voided",
+        (true, true) => "row synced voided",
+    };
+    let panel = RwSignal::new(Panel::Closed);
+    let open = move |ev: leptos::ev::MouseEvent| {
+        match html::action(&ev).as_ref().map(|(a, _)| a.as_str()) {
+            Some("edit") => panel.set(Panel::Edit),
+            Some("void") => panel.set(Panel::Void),
+            _ => {}
+        }
+    };
+    let record = local.record.clone();
+    // Re-drawn when the language changes or the server rejects this version.
+    let body = move || row_html(state, &local);
+    view! {
+        <li
+            class=class
+            data-testid=testid
+            data-id=id.to_string()
+            data-synced=synced.to_string()
+            data-voided=is_voided.to_string()
+            on:click=open
+        >
+            <div class="row-body" inner_html=body></div>
+            {move || match panel.get() {
+                Panel::Closed => None,
+                Panel::Edit => Some(view! { <EditPanel record=record.clone() panel=panel/> }.into_any()),
+                Panel::Void => Some(view! { <VoidPanel id=id panel=panel/> }.into_any()),
+            }}
+        </li>
+    }
+}
+
+/// The read-only part of a history row as HTML. Everything a person typed (notes,
+/// descriptions, people, void reasons) and what came from the server (post labels,
+/// rejection reasons) is escaped; the UI strings come from `i18n.rs` and hold no markup.
+fn row_html(state: AppState, local: &LocalRecord) -> String {
+    use std::fmt::Write;
+    let t = |msg| state.t(msg);
+    let record = &local.record;
+    let body = &record.body;
     let post_label = state
         .posts
         .with_untracked(|posts| {
@@ -229,144 +293,130 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
                 .map(|p| p.label())
         })
         .unwrap_or_else(|| body.post_id().to_string());
-    let rejected = move || {
-        state.rejected.with(|r| {
-            r.get(&id)
-                .filter(|(v, _)| *v == version)
-                .map(|(_, why)| why.clone())
-        })
-    };
-    let synced = local.synced;
-    let proof = local.proof.map(|p| match p {
-        Proof::Verified => ("verified", Msg::ProofVerified),
-        Proof::Unverified => ("unverified", Msg::ProofUnverified),
-        Proof::Failed => ("failed", Msg::ProofFailed),
-    });
-    let place = move || {
-        if let Some(why) = rejected() {
-            format!("{}: {why}", state.t(Msg::Rejected))
-        } else if synced {
-            state.t(Msg::OnServer).to_string()
-        } else {
-            state.t(Msg::OnPhoneOnly).to_string()
-        }
-    };
     let at = body.device_time();
+    let mut h = String::new();
     // Formatted by hand: chrono's strftime machinery costs kilobytes of wasm.
-    let time = format!(
-        "{:02}-{:02} {:02}:{:02}",
+    let _ = write!(
+        h,
+        r#"<div class="row-main"><b>{}</b><time>{:02}-{:02} {:02}:{:02}</time></div>"#,
+        html::escape(&post_label),
         at.month(),
         at.day(),
         at.hour(),
         at.minute()
     );
-    let received = local.received_at.map(|r| {
-        let r = r.with_timezone(&at.timezone());
-        format!("{:02}:{:02}:{:02}", r.hour(), r.minute(), r.second())
-    });
-    let (testid, kind_view, position) = match &body {
-        RecordBody::CheckIn(c) => ("checkin-row", check_in_details(state, c), c.position),
-        RecordBody::Incident(i) => ("incident-row", incident_details(i), i.position),
-        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => {
-            ("team-record-row", ().into_any(), None)
-        }
+    let note = |h: &mut String, text: &str| {
+        let _ = write!(h, r#"<p class="note">{}</p>"#, html::escape(text));
     };
-    let voided = local.record.voided.clone();
-    let is_voided = voided.is_some();
-    let edits = local.record.edits;
-    let own = state.is_own(&local.record) && voided.is_none();
-    let panel = RwSignal::new(Panel::Closed);
-    let record = local.record.clone();
-    view! {
-        <li
-            class="row"
-            class:synced=synced
-            class:voided=is_voided
-            data-testid=testid
-            data-id=id.to_string()
-            data-synced=synced.to_string()
-            data-voided=is_voided.to_string()
-        >
-            <div class="row-main">
-                <b>{post_label}</b>
-                <time>{time}</time>
-            </div>
-            {kind_view}
-            {voided.map(|why| view! {
-                <p class="voided" data-testid="row-voided">{tr(Msg::Voided)} ": " {why.clone()}</p>
-            })}
-            {(edits > 0).then(|| view! {
-                <p class="edited" data-testid="row-edited">{tr(Msg::Edited)} " ×" {edits}</p>
-            })}
-            {position.map(|p| view! {
-                <p class="located" data-testid="row-located">
-                    {tr(Msg::Located)} " ±" {p.accuracy_m} " m"
-                </p>
-            })}
-            {proof.map(|(name, msg)| view! {
-                <p class=format!("proof {name}") data-testid="row-proof" data-proof=name>{tr(msg)}</p>
-            })}
-            <div class="row-sync" data-testid="row-sync">
-                {place}
-                {received.map(|r| view! { <span class="received">" · " {tr(Msg::ReceivedAt)} " " {r.clone()}</span> })}
-            </div>
-            <Show when=move || own>
-                <div class="row-actions">
-                    <button class="link-button" data-testid="row-edit" on:click=move |_| panel.set(Panel::Edit)>
-                        {tr(Msg::Edit)}
-                    </button>
-                    <button class="link-button" data-testid="row-void" on:click=move |_| panel.set(Panel::Void)>
-                        {tr(Msg::Void)}
-                    </button>
-                </div>
-            </Show>
-            {
-                let record = record.clone();
-                move || match panel.get() {
-                    Panel::Closed => None,
-                    Panel::Edit => Some(view! { <EditPanel record=record.clone() panel=panel/> }.into_any()),
-                    Panel::Void => Some(view! { <VoidPanel id=id panel=panel/> }.into_any()),
-                }
+    let position = match body {
+        RecordBody::CheckIn(c) => {
+            let event = match c.event {
+                CheckInEvent::Arrival => t(Msg::Arrival),
+                CheckInEvent::Departure => t(Msg::Departure),
+            };
+            let _ = write!(h, r#"<span class="event">{event}</span><div class="row-flags">"#);
+            for (on, msg) in [
+                (c.presence.officer, Msg::Officer),
+                (c.presence.car, Msg::Car),
+                (c.presence.lights, Msg::Lights),
+            ] {
+                let off = if on { "" } else { " off" };
+                let _ = write!(h, r#"<span class="chip{off}">{}</span>"#, t(msg));
             }
-        </li>
-    }
-}
-
-fn check_in_details(state: AppState, c: &CheckIn) -> AnyView {
-    let event = c.event;
-    let flags = c.presence;
-    let flag = move |on: bool, msg: Msg| {
-        view! { <span class="chip" class:off=!on>{tr(msg)}</span> }
+            h.push_str("</div>");
+            if !c.note.is_empty() {
+                note(&mut h, &c.note);
+            }
+            c.position
+        }
+        RecordBody::Incident(i) => {
+            let _ = write!(
+                h,
+                r#"<div class="row-flags"><span class="chip">{}</span><span class="chip severity-{}">{}</span><span class="chip" data-testid="row-follow-up" data-status="{}">{}</span></div>"#,
+                t(names::category(i.category)),
+                i.severity.as_str(),
+                t(names::severity(i.severity)),
+                i.status.as_str(),
+                t(names::follow_up(i.status)),
+            );
+            note(&mut h, &i.description);
+            if !i.people.is_empty() {
+                note(&mut h, &i.people);
+            }
+            i.position
+        }
+        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
     };
-    view! {
-        <span class="event">
-            {move || match event {
-                CheckInEvent::Arrival => state.t(Msg::Arrival),
-                CheckInEvent::Departure => state.t(Msg::Departure),
-            }}
-        </span>
-        <div class="row-flags">
-            {flag(flags.officer, Msg::Officer)}
-            {flag(flags.car, Msg::Car)}
-            {flag(flags.lights, Msg::Lights)}
-        </div>
-        {(!c.note.is_empty()).then(|| view! { <p class="note">{c.note.clone()}</p> })}
+    if let Some(why) = &record.voided {
+        let _ = write!(
+            h,
+            r#"<p class="voided" data-testid="row-voided">{}: {}</p>"#,
+            t(Msg::Voided),
+            html::escape(why)
+        );
     }
-    .into_any()
-}
-
-fn incident_details(i: &Incident) -> AnyView {
-    let (category, severity, status) = (i.category, i.severity, i.status);
-    view! {
-        <div class="row-flags">
-            <span class="chip">{tr(names::category(category))}</span>
-            <span class=format!("chip severity-{}", severity.as_str())>{tr(names::severity(severity))}</span>
-            <span class="chip" data-testid="row-follow-up" data-status=status.as_str()>{tr(names::follow_up(status))}</span>
-        </div>
-        <p class="note">{i.description.clone()}</p>
-        {(!i.people.is_empty()).then(|| view! { <p class="note">{i.people.clone()}</p> })}
+    if record.edits > 0 {
+        let _ = write!(
+            h,
+            r#"<p class="edited" data-testid="row-edited">{} ×{}</p>"#,
+            t(Msg::Edited),
+            record.edits
+        );
     }
-    .into_any()
+    if let Some(p) = position {
+        let _ = write!(
+            h,
+            r#"<p class="located" data-testid="row-located">{} ±{} m</p>"#,
+            t(Msg::Located),
+            p.accuracy_m
+        );
+    }
+    if let Some(proof) = local.proof {
+        let (name, msg) = match proof {
+            Proof::Verified => ("verified", Msg::ProofVerified),
+            Proof::Unverified => ("unverified", Msg::ProofUnverified),
+            Proof::Failed => ("failed", Msg::ProofFailed),
+        };
+        let _ = write!(
+            h,
+            r#"<p class="proof {name}" data-testid="row-proof" data-proof="{name}">{}</p>"#,
+            t(msg)
+        );
+    }
+    h.push_str(r#"<div class="row-sync" data-testid="row-sync">"#);
+    let rejected = state.rejected.with(|r| {
+        r.get(&record.id)
+            .filter(|(v, _)| *v == record.version)
+            .map(|(_, why)| why.clone())
+    });
+    match rejected {
+        Some(why) => {
+            let _ = write!(h, "{}: {}", t(Msg::Rejected), html::escape(&why));
+        }
+        None if local.synced => h.push_str(t(Msg::OnServer)),
+        None => h.push_str(t(Msg::OnPhoneOnly)),
+    }
+    if let Some(r) = local.received_at {
+        let r = r.with_timezone(&at.timezone());
+        let _ = write!(
+            h,
+            r#"<span class="received"> · {} {:02}:{:02}:{:02}</span>"#,
+            t(Msg::ReceivedAt),
+            r.hour(),
+            r.minute(),
+            r.second()
+        );
+    }
+    h.push_str("</div>");
+    if state.is_own(record) && record.voided.is_none() {
+        let _ = write!(
+            h,
+            r#"<div class="row-actions"><button class="link-button" data-testid="row-edit" data-action="edit">{}</button><button class="link-button" data-testid="row-void" data-action="void">{}</button></div>"#,
+            t(Msg::Edit),
+            t(Msg::Void)
+        );
+    }
+    h
 }
 
 /// Saves a new state of a record from a panel, then closes the panel (the row
