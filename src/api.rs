@@ -50,11 +50,17 @@ pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
     read(resp).await
 }
 
-pub async fn pull(since: Cursor) -> Result<PullResponse, ApiError> {
-    let resp = Request::get(&format!("/api/sync/pull?since={}", since.0))
-        .send()
-        .await
-        .map_err(network)?;
+/// Changes after `since`; rosters and sessions only of the `teams` this phone follows.
+pub async fn pull(since: Cursor, teams: &[uuid::Uuid]) -> Result<PullResponse, ApiError> {
+    let teams: Vec<String> = teams.iter().map(|t| t.to_string()).collect();
+    let resp = Request::get(&format!(
+        "/api/sync/pull?since={}&teams={}",
+        since.0,
+        teams.join(",")
+    ))
+    .send()
+    .await
+    .map_err(network)?;
     read(resp).await
 }
 

@@ -214,6 +214,8 @@ pub enum Msg {
     ToConfirm,
     PhoneKeepsRecent,
     AdoptServerCopy,
+    FollowTeam,
+    Follow,
     StartTime,
     EndTime,
 }
@@ -364,7 +366,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         NewTeam => ("新建队伍", "New team"),
         TeamName => ("队伍名称", "Team name"),
         School => ("学校", "School"),
-        NoTeam => ("本机还没有志愿者队伍：新建一个，或联网同步。", "No volunteer team on this phone yet: create one, or sync online."),
+        NoTeam => ("本机还没有志愿者队伍：选择已有的队伍（需联网同步过），或新建一个。", "No volunteer team on this phone yet: pick an existing one (after syncing online), or create one."),
         Roster => ("名册", "Roster"),
         AddMember => ("添加队员", "Add member"),
         Name => ("姓名", "Name"),
@@ -422,6 +424,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         TeamTotal => ("全队合计", "Team total"),
         ToConfirm => ("待确认结束", "Ends to confirm"),
         AdoptServerCopy => ("采用服务器版本", "Use the server's version"),
+        FollowTeam => ("已有的队伍", "An existing team"),
+        Follow => ("这是我的队伍", "This is my team"),
         PhoneKeepsRecent => (
             "本机只保留近90天已同步的记录；更早的月份请看服务器报表。",
             "This phone keeps synced records for 90 days; earlier months are in the server's report.",

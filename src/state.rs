@@ -120,8 +120,10 @@ pub struct AppState {
     pub last_fix: RwSignal<Option<(Position, f64)>>,
     pub notices: RwSignal<Vec<Notice>>,
     pub update_available: RwSignal<bool>,
-    /// The volunteer team the lead's screens show (`None`: the first one).
+    /// The volunteer team the lead's screens show (`None`: the first one followed).
     pub team: RwSignal<Option<Uuid>>,
+    /// Teams whose rosters and sessions this phone pulls (see `follow_team`).
+    pub followed_teams: RwSignal<Vec<Uuid>>,
     clock: StoredValue<Clock>,
     cursor: StoredValue<Cursor>,
 }
@@ -182,6 +184,7 @@ impl AppState {
             notices: RwSignal::new(notices),
             update_available: RwSignal::new(false),
             team: RwSignal::new(None),
+            followed_teams: RwSignal::new(loaded.followed_teams.clone()),
             clock: StoredValue::new(clock),
             cursor: StoredValue::new(loaded.cursor),
         }
@@ -413,8 +416,7 @@ impl AppState {
         // for the lead whole: its earlier versions would only be refused in turn.
         let waiting = self.server_copies.get_untracked();
         let pushable = |r: &Record| {
-            !waiting.contains_key(&r.id)
-                && rejected.get(&r.id).is_none_or(|(v, _)| *v != r.version)
+            !waiting.contains_key(&r.id) && rejected.get(&r.id).is_none_or(|(v, _)| *v != r.version)
         };
         let mut out: Vec<Record> = self
             .superseded
@@ -627,6 +629,21 @@ impl AppState {
             });
         }
         gone.len()
+    }
+
+    /// Follows a volunteer team: from now on pulls bring its roster and sessions (and
+    /// not other teams'), starting again from the beginning of the feed so what came
+    /// before is fetched too (the upsert rule makes the repeat harmless).
+    pub fn follow_team(&self, team: Uuid) -> Result<(), StorageError> {
+        if self.followed_teams.with_untracked(|f| f.contains(&team)) {
+            return Ok(());
+        }
+        let mut followed = self.followed_teams.get_untracked();
+        followed.push(team);
+        storage::save_followed_teams(&followed)?;
+        self.followed_teams.set(followed);
+        self.reset_cursor();
+        Ok(())
     }
 
     pub fn set_schools(&self, schools: Vec<School>) {

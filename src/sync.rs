@@ -172,10 +172,17 @@ const MAX_PAGES_PER_SYNC: usize = 200;
 async fn pull(state: AppState) -> Result<(), ApiError> {
     for _ in 0..MAX_PAGES_PER_SYNC {
         let since = state.cursor();
-        let page = api::pull(since).await?;
+        let teams = state.followed_teams.get_untracked();
+        let page = api::pull(since, &teams).await?;
         let more = page.more && page.cursor > since;
         for local in state.apply_changes(page.changes, page.cursor) {
             let _ = storage::forget_journal(&local).await;
+        }
+        // A team followed meanwhile: this page was filtered for the old list, so start
+        // the feed again for the new one.
+        if state.followed_teams.with_untracked(|now| *now != teams) {
+            state.reset_cursor();
+            break;
         }
         if !more {
             break;

@@ -50,6 +50,14 @@ impl AppState {
         teams
     }
 
+    /// The teams this phone follows (their rosters and sessions are on it), by name.
+    pub fn followed(&self) -> Vec<(Uuid, Team)> {
+        let followed = self.followed_teams.get();
+        let mut teams = self.teams();
+        teams.retain(|(id, _)| followed.contains(id));
+        teams
+    }
+
     /// A team's members: active first, then paused, then those who left; by name.
     pub fn roster(&self, team: Uuid) -> Vec<(Uuid, Volunteer)> {
         let mut members = self.live(|b| match b {

@@ -89,10 +89,11 @@ fn decide(session: &mut DutySession, who: Option<Uuid>, to: Approval) {
     }
 }
 
-/// The team this screen (and the report) shows: the one picked, else the first.
+/// The team this screen (and the report) shows: the one picked among those this phone
+/// follows, else the first of them.
 pub fn current_team(state: AppState) -> Memo<Option<(Uuid, Team)>> {
     Memo::new(move |_| {
-        let teams = state.teams();
+        let teams = state.followed();
         let picked = state.team.get();
         teams
             .iter()
@@ -114,7 +115,7 @@ pub fn TeamSelect(current: Memo<Option<(Uuid, Team)>>) -> impl IntoView {
     let choices = move || {
         let chosen = current.with(|c| c.as_ref().map(|(id, _)| id.to_string()));
         let teams: Vec<(String, String)> = state
-            .teams()
+            .followed()
             .into_iter()
             .map(|(id, t)| (id.to_string(), t.name))
             .collect();
@@ -124,7 +125,7 @@ pub fn TeamSelect(current: Memo<Option<(Uuid, Team)>>) -> impl IntoView {
         )
     };
     view! {
-        <label class="field" hidden=move || state.teams().len() < 2>
+        <label class="field" hidden=move || state.followed().len() < 2>
             <span>{tr(Msg::NavTeam)}</span>
             <select data-testid="team-select" on:change=pick inner_html=choices></select>
         </label>
@@ -156,6 +157,7 @@ pub fn TeamPage() -> impl IntoView {
             {move || match current.get() {
                 None => view! {
                     <p class="empty" data-testid="team-empty">{tr(Msg::NoTeam)}</p>
+                    <FollowTeam/>
                     <NewTeam/>
                 }
                 .into_any(),
@@ -171,7 +173,7 @@ pub fn TeamPage() -> impl IntoView {
                     </div>
                     <TeamSelect current=current/>
                     <div on:click=adopt inner_html=move || refused_html(state)></div>
-                    <div hidden=move || !creating.get()><NewTeam/></div>
+                    <div hidden=move || !creating.get()><FollowTeam/><NewTeam/></div>
                     <SessionPanel team=id/>
                     <Roster team=id/>
                     <SessionList team=id/>
@@ -213,6 +215,54 @@ fn refused_html(state: AppState) -> String {
     out
 }
 
+/// Follows a team another phone created (a lead's new phone, a deputy): its roster
+/// and sessions are pulled from then on. Lists the teams this phone knows of and does
+/// not follow yet; hidden when there are none.
+#[component]
+fn FollowTeam() -> impl IntoView {
+    let state = AppState::expect();
+    let unfollowed = move || {
+        let followed = state.followed_teams.get();
+        let mut teams = state.teams();
+        teams.retain(|(id, _)| !followed.contains(id));
+        teams
+    };
+    let chosen = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let choices = move || {
+        let teams: Vec<(String, String)> = unfollowed()
+            .into_iter()
+            .map(|(id, t)| (id.to_string(), t.name))
+            .collect();
+        html::options(teams.iter().map(|(id, n)| (id.as_str(), n.as_str())), None)
+    };
+    let follow = move |_| {
+        let picked = Uuid::parse_str(&chosen.get_untracked())
+            .ok()
+            .or_else(|| unfollowed().first().map(|(id, _)| *id));
+        let Some(id) = picked else {
+            return;
+        };
+        match state.follow_team(id) {
+            Ok(()) => {
+                state.team.set(Some(id));
+                expect_context::<SyncHandle>().sync_now();
+            }
+            Err(e) => error.set(format!("{}: {e}", state.t(Msg::SaveFailed))),
+        }
+    };
+    view! {
+        <div class="panel" hidden=move || unfollowed().is_empty()>
+            <label class="field">
+                <span>{tr(Msg::FollowTeam)}</span>
+                <select data-testid="team-follow-select" on:change=move |ev| chosen.set(event_target_value(&ev)) inner_html=choices></select>
+            </label>
+            <button class="link-button" data-testid="team-follow" on:click=follow>{tr(Msg::Follow)}</button>
+            <p class="field-error">{move || error.get()}</p>
+        </div>
+    }
+}
+
 /// Creates a team for one of the schools this phone knows.
 #[component]
 fn NewTeam() -> impl IntoView {
@@ -239,6 +289,9 @@ fn NewTeam() -> impl IntoView {
         spawn_save(state, error, async move {
             let saved = state.create(RecordBody::Team(team)).await;
             if let Ok(SaveResult::Saved(id) | SaveResult::HeldInMemory(id)) = saved {
+                // A team made here is followed here. Its record is saved even if
+                // storing the list fails; following it again later repairs that.
+                let _ = state.follow_team(id);
                 state.team.set(Some(id));
             }
             saved

@@ -26,6 +26,8 @@ pub enum Key {
     Posts,
     /// The schools (peak windows) last pulled from the server.
     Schools,
+    /// The volunteer teams whose rosters and sessions this phone follows (pulls).
+    FollowedTeams,
     /// One record.
     Record(Uuid),
     /// An earlier, not yet acknowledged version of a record (its version's text form).
@@ -43,6 +45,7 @@ impl Key {
             Key::Cursor => format!("{PREFIX}cursor"),
             Key::Posts => format!("{PREFIX}posts"),
             Key::Schools => format!("{PREFIX}schools"),
+            Key::FollowedTeams => format!("{PREFIX}teams"),
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
             Key::Superseded(id, version) => format!("{SUPERSEDED_PREFIX}{id}:{version}"),
             Key::GateSecret(post) => format!("{PREFIX}gate:{post}"),

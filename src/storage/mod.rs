@@ -90,6 +90,8 @@ pub struct Loaded {
     pub cursor: Cursor,
     pub posts: Option<Vec<Post>>,
     pub schools: Option<Vec<School>>,
+    /// Teams this phone follows; none until the lead creates or picks one.
+    pub followed_teams: Vec<uuid::Uuid>,
     pub quarantined: Vec<Quarantined>,
 }
 
@@ -156,6 +158,8 @@ pub fn load() -> Result<Loaded, StorageError> {
     loaded.cursor = read_small(&Key::Cursor, &mut loaded.quarantined).unwrap_or_default();
     loaded.posts = read_small(&Key::Posts, &mut loaded.quarantined);
     loaded.schools = read_small(&Key::Schools, &mut loaded.quarantined);
+    loaded.followed_teams =
+        read_small(&Key::FollowedTeams, &mut loaded.quarantined).unwrap_or_default();
     Ok(loaded)
 }
 
@@ -340,6 +344,10 @@ pub fn save_cursor(cursor: Cursor) -> Result<(), StorageError> {
 
 pub fn save_posts(posts: &[Post]) -> Result<(), StorageError> {
     save_small(Key::Posts, &posts)
+}
+
+pub fn save_followed_teams(teams: &[uuid::Uuid]) -> Result<(), StorageError> {
+    save_small(Key::FollowedTeams, &teams)
 }
 
 pub fn save_schools(schools: &[School]) -> Result<(), StorageError> {

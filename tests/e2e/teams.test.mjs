@@ -105,10 +105,30 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     const other = new App(b.page, server.base);
     await other.open();
     await other.waitSyncState('synced');
+    // Until it follows the team, the other phone holds the team's name but not its
+    // people (their phone numbers) nor its sessions.
+    const heldKinds = (page) => page.evaluate(() => {
+      const kinds = {};
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (key.startsWith('gw:r:')) {
+          const k = JSON.parse(localStorage.getItem(key)).k;
+          kinds[k] = (kinds[k] || 0) + 1;
+        }
+      }
+      return kinds;
+    });
+    const before = await heldKinds(b.page);
+    assert.equal(before.t, 1);
+    assert.equal(before.v, undefined);
+    assert.equal(before.s, undefined);
     await other.byId('nav-team').click();
+    await other.byId('team-empty').waitFor();
+    await other.byId('team-follow').click();
     await other.byId('team-name').filter({ hasText: '实验小学护学队' }).waitFor();
     await other.byId('session-row').waitFor();
     assert.equal(await b.page.getAttribute(participant('张伟'), 'data-approval'), 'pending');
+    assert.equal((await heldKinds(b.page)).v, 5);
     await other.byId('team-report-link').click();
     await other.byId('report-month').selectOption('2026-11');
     const totals = other.byId('report-totals');

@@ -512,7 +512,11 @@ pub(crate) mod tests {
     fn retiming_moves_those_who_came_with_the_start() {
         let mut late = part(2, "07:20", Some("07:50"));
         late.substitute = true;
-        let s = session("07:00", Some("08:00"), vec![part(1, "07:00", None), late.clone()]);
+        let s = session(
+            "07:00",
+            Some("08:00"),
+            vec![part(1, "07:00", None), late.clone()],
+        );
         let fixed = s.retimed(t("06:45"), Some(t("08:15")));
         assert_eq!(fixed.start, t("06:45"));
         assert_eq!(fixed.end, Some(t("08:15")));

@@ -114,19 +114,40 @@ pub async fn push(
     })
 }
 
-/// The changes after `since`, oldest first, at most `limit` of them.
-pub async fn pull(db: &SqlitePool, since: Cursor, limit: usize) -> Result<PullResponse, AppError> {
+/// The changes after `since`, oldest first, at most `limit` of them. With `teams`,
+/// rosters and duty sessions only of those teams (every other kind, teams included,
+/// always): a phone gets the volunteers' phone numbers and the sessions of the teams it
+/// follows, not a city's (migration 0006's `team` column says whose a row is).
+pub async fn pull(
+    db: &SqlitePool,
+    since: Cursor,
+    limit: usize,
+    teams: Option<&[Uuid]>,
+) -> Result<PullResponse, AppError> {
     // SQLite integers are i64; a cursor beyond that is past every seq there can be.
     let after = i64::try_from(since.0).unwrap_or(i64::MAX);
     // One extra row says whether there is more without a second query.
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT seq, received_at, body, proof FROM records WHERE seq > ? ORDER BY seq LIMIT ?",
-    )
-    .bind(after)
-    .bind(fetch)
-    .fetch_all(db)
-    .await?;
+    let team_filter = match teams {
+        None => String::new(),
+        Some(list) => format!(
+            " AND (team IS NULL OR team IN ({}))",
+            // One placeholder per team: the list is bound, never spliced in.
+            std::iter::once("NULL")
+                .chain(list.iter().map(|_| "?"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    };
+    let sql = format!(
+        "SELECT seq, received_at, body, proof FROM records WHERE seq > ?{team_filter} \
+         ORDER BY seq LIMIT ?"
+    );
+    let mut query = sqlx::query_as(&sql).bind(after);
+    for team in teams.unwrap_or_default() {
+        query = query.bind(team.to_string());
+    }
+    let rows: Vec<(i64, String, String, Option<String>)> = query.bind(fetch).fetch_all(db).await?;
     let more = rows.len() > limit;
     let changes = rows
         .into_iter()

@@ -503,3 +503,87 @@ async fn sessions_stored_before_the_month_column_are_found() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn a_pull_brings_rosters_and_sessions_only_of_the_teams_followed() {
+    let t = TestApp::new().await;
+    let other_team = Uuid::from_u128(0x7eb);
+    let team = |n: u128, name: &str| {
+        Record::new(
+            Uuid::from_u128(n),
+            version(10),
+            RecordBody::Team(Team {
+                school_id: "sch-1".into(),
+                name: name.into(),
+                device_time: at("2025-11-01T09:00:00+08:00"),
+            }),
+        )
+    };
+    let member = |n: u128, of: Uuid| {
+        Record::new(
+            Uuid::from_u128(n),
+            version(20),
+            RecordBody::Volunteer(Volunteer {
+                team: of,
+                name: format!("队员{n}"),
+                phone: "13800000000".into(),
+                role: Role::Member,
+                joined: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+                status: MemberStatus::Active,
+                device_time: at("2025-11-01T09:00:00+08:00"),
+            }),
+        )
+    };
+    let ours = approved_session(30, 30);
+    let theirs = edited(&approved_session(31, 30), 31, |s| s.team = other_team);
+    let check_in = common::record(40, 40);
+    let all = [
+        team(TEAM.as_u128(), "实验小学护学队"),
+        team(other_team.as_u128(), "二小护学队"),
+        member(21, TEAM),
+        member(22, other_team),
+        ours.clone(),
+        theirs,
+        check_in,
+    ];
+    assert_eq!(t.push(&all).await.acks.len(), all.len());
+
+    let ids = |uri: String| {
+        let t = &t;
+        async move {
+            let resp = t.get(&uri).await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+            let page: gatewatch_model::PullResponse = resp.json();
+            let mut ids: Vec<u128> = page.changes.iter().map(|c| c.record.id.as_u128()).collect();
+            ids.sort();
+            ids
+        }
+    };
+    let everyone = ids("/api/sync/pull?since=0".into()).await;
+    assert_eq!(
+        everyone.len(),
+        all.len(),
+        "no filter: everything, as before"
+    );
+    let followed = ids(format!("/api/sync/pull?since=0&teams={TEAM}")).await;
+    assert_eq!(followed, [21, 30, 40, TEAM.as_u128(), other_team.as_u128()]);
+    let none = ids("/api/sync/pull?since=0&teams=".into()).await;
+    assert_eq!(
+        none,
+        [40, TEAM.as_u128(), other_team.as_u128()],
+        "teams, never their people"
+    );
+
+    for bad in ["teams=nope", "teams=1,2"] {
+        t.get(&format!("/api/sync/pull?since=0&{bad}"))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "bad_query");
+    }
+    let many = (0..51)
+        .map(|n| Uuid::from_u128(n).to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    t.get(&format!("/api/sync/pull?teams={many}"))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_query");
+}

@@ -8,6 +8,7 @@ use gatewatch_model::{
     Cursor, PullResponse, PushRequest, PushResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::extract::{AppJson, AppQuery};
@@ -29,12 +30,34 @@ async fn push(
     Ok(Json(feed::push(&state.db, &request, Utc::now()).await?))
 }
 
-/// The query of a pull: `?since=<seq>&limit=<n>`, both optional.
+/// The query of a pull: `?since=<seq>&limit=<n>&teams=<id>,<id>`, all optional.
 #[derive(Debug, Deserialize)]
 struct PullQuery {
     #[serde(default)]
     since: Cursor,
     limit: Option<usize>,
+    /// The teams whose rosters and sessions the phone follows (empty: none); absent,
+    /// every team's.
+    teams: Option<String>,
+}
+
+/// Most teams one pull may follow (the ids travel in the URL).
+const MAX_FOLLOWED_TEAMS: usize = 50;
+
+fn followed_teams(text: &str) -> Result<Vec<Uuid>, AppError> {
+    let ids: Vec<&str> = text.split(',').filter(|t| !t.is_empty()).collect();
+    if ids.len() > MAX_FOLLOWED_TEAMS {
+        return Err(AppError::BadQuery(format!(
+            "`teams` lists at most {MAX_FOLLOWED_TEAMS} teams"
+        )));
+    }
+    ids.into_iter()
+        .map(|t| {
+            Uuid::parse_str(t).map_err(|_| {
+                AppError::BadQuery(format!("`teams` must be team ids (UUIDs), not `{t}`"))
+            })
+        })
+        .collect()
 }
 
 async fn pull(
@@ -46,5 +69,8 @@ async fn pull(
         Some(n) => n.min(MAX_PULL_PAGE),
         None => MAX_PULL_PAGE,
     };
-    Ok(Json(feed::pull(&state.db, query.since, limit).await?))
+    let teams = query.teams.as_deref().map(followed_teams).transpose()?;
+    Ok(Json(
+        feed::pull(&state.db, query.since, limit, teams.as_deref()).await?,
+    ))
 }
