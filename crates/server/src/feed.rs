@@ -12,7 +12,7 @@ use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::report::Month;
 use gatewatch_model::{
-    Ack, AckOutcome, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
+    Ack, AckOutcome, Change, Clock, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
     Record, RecordBody, Rejection,
 };
 use serde::Serialize;
@@ -209,6 +209,44 @@ fn text_proof(s: &str) -> Option<Proof> {
         "failed" => Some(Proof::Failed),
         _ => None,
     }
+}
+
+/// The device an admin's corrections are stored as, in the feed and the history.
+pub const ADMIN_DEVICE: &str = "admin";
+
+/// An admin's correction of record `id` to `body`, approved hours included (no phone
+/// may change those). The server makes the next version itself, on its own clock as
+/// device `admin`, and stores it like a push would: the feed (so phones pull it) and
+/// the history (so what was approved before stays on record). `None`: no such record.
+pub async fn admin_correct(
+    db: &SqlitePool,
+    id: Uuid,
+    body: RecordBody,
+    now: DateTime<Utc>,
+) -> Result<Option<Record>, AppError> {
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(held) = load(&mut tx, id).await? else {
+        return Ok(None);
+    };
+    if held.body.kind() != body.kind() {
+        return Err(AppError::InvalidRecord(format!(
+            "record {id} is a {}, not a {}",
+            held.body.kind(),
+            body.kind()
+        )));
+    }
+    let device = DeviceId::new(ADMIN_DEVICE).map_err(|e| AppError::Internal(Box::new(e)))?;
+    let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    let mut clock = Clock::new(device.clone());
+    clock.observe(&held.version, now_ms);
+    let next = held.corrected(clock.tick(now_ms), body);
+    next.validate()
+        .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
+    let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let proof = proof_of(&mut tx, &next).await?;
+    store(&mut tx, &next, &device, &received_at, proof).await?;
+    tx.commit().await?;
+    Ok(Some(next))
 }
 
 /// Writes `record` as the state of its id, at the next position of the feed.

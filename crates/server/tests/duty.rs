@@ -587,3 +587,41 @@ async fn a_pull_brings_rosters_and_sessions_only_of_the_teams_followed() {
         .await
         .assert_error(StatusCode::BAD_REQUEST, "bad_query");
 }
+
+#[tokio::test]
+async fn an_admin_may_correct_approved_hours_and_the_history_keeps_both() {
+    let t = TestApp::new().await;
+    let first = approved_session(1, 100);
+    t.push(std::slice::from_ref(&first)).await;
+    let RecordBody::Duty(mut session) = first.body.clone() else {
+        unreachable!()
+    };
+    session.end = Some(session.start + Duration::minutes(60));
+    let body = serde_json::to_string(&RecordBody::Duty(session.clone())).unwrap();
+    let resp = t
+        .put_json(&format!("/api/admin/records/{}", first.id), body.clone())
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let stored: Record = resp.json();
+    assert!(stored.version > first.version);
+    assert_eq!(stored.version.device.as_str(), "admin");
+    assert_eq!(stored.body, RecordBody::Duty(session));
+    // Phones pull the correction; the history keeps what was approved before.
+    let page = t.pull(0, None).await;
+    assert_eq!(page.changes.last().map(|c| &c.record), Some(&stored));
+    let history = t.history(first.id).await;
+    assert_eq!(history.len(), 2);
+
+    // Unknown record, wrong kind, invalid content: clear errors, nothing stored.
+    t.put_json(&format!("/api/admin/records/{}", Uuid::from_u128(99)), body)
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    let team = json!({"kind": "team", "data": {"school_id": "sch-1", "name": "队", "device_time": "2025-11-01T09:00:00+08:00"}});
+    t.put_json(
+        &format!("/api/admin/records/{}", first.id),
+        team.to_string(),
+    )
+    .await
+    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+    assert_eq!(t.history(first.id).await.len(), 2);
+}

@@ -1,5 +1,6 @@
-//! The admin API: `PUT /api/admin/schools/{id}`, `PUT /api/admin/posts/{id}` and
-//! `POST /api/admin/import` (a CSV of schools and posts).
+//! The admin API: `PUT /api/admin/schools/{id}`, `PUT /api/admin/posts/{id}`,
+//! `POST /api/admin/import` (a CSV of schools and posts) and
+//! `PUT /api/admin/records/{id}` (an admin's correction, approved hours included).
 //!
 //! NOT AUTHENTICATED YET: accounts and roles come in a later issue. Until then anyone
 //! who can reach the server can change the catalog, so run it where only trusted
@@ -23,6 +24,21 @@ pub fn router() -> Router<AppState> {
         .route("/admin/schools/{id}", put(put_school))
         .route("/admin/posts/{id}", put(put_post))
         .route("/admin/import", post(import_csv))
+        .route("/admin/records/{id}", put(correct_record))
+}
+
+/// An admin's correction of a record: the body is the record's new content
+/// (`{"kind": …, "data": …}`); the server makes and stores the next version and answers
+/// with it. The only way to change volunteer hours a lead approved.
+async fn correct_record(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<uuid::Uuid>,
+    AppJson(body): AppJson<gatewatch_model::RecordBody>,
+) -> Result<Json<gatewatch_model::Record>, AppError> {
+    crate::feed::admin_correct(&state.db, id, body, Utc::now())
+        .await?
+        .map(Json)
+        .ok_or_else(|| AppError::Missing(format!("no record has the id {id}")))
 }
 
 /// Creates or replaces a school; answers with it. The body's `id` must be the path's.
