@@ -86,33 +86,17 @@ pub fn CheckInPage() -> impl IntoView {
         });
     };
 
-    // Everything after the save happens in the action itself, so it completes even if
-    // the officer leaves the screen mid-save.
-    let save = Action::new_local(move |draft: &CheckInDraft| {
-        let draft = draft.clone();
-        let sync = sync.clone();
-        async move {
-            let result = state.record_check_in(draft).await;
-            match &result {
-                Ok(done) => {
-                    status.try_set(SaveStatus::Done(*done));
-                    note.try_set(String::new());
-                    code.try_set(String::new());
-                    sync.sync_now();
-                }
-                Err(e) => {
-                    status.try_set(SaveStatus::Failed(e.clone()));
-                }
-            }
-        }
-    });
+    // Whether a save is in flight (the button is disabled meanwhile). A task rather than
+    // an `Action`: nothing else of an Action is used, and its machinery costs wasm.
+    let saving = RwSignal::new(false);
     let submit = move |_| {
-        if save.pending().get_untracked() || !code_ok() {
+        if saving.get_untracked() || !code_ok() {
             return;
         }
         let typed = code.get_untracked().trim().to_string();
         status.set(SaveStatus::Saving);
-        save.dispatch(CheckInDraft {
+        saving.set(true);
+        let draft = CheckInDraft {
             post_id: post_id.get_untracked(),
             event: if departure.get_untracked() {
                 CheckInEvent::Departure
@@ -126,6 +110,23 @@ pub fn CheckInPage() -> impl IntoView {
             },
             note: note.get_untracked(),
             gate_code: (!typed.is_empty()).then_some(typed),
+        };
+        // Everything after the save happens in the task itself, so it completes even if
+        // the officer leaves the screen mid-save.
+        let sync = sync.clone();
+        leptos::task::spawn_local(async move {
+            match state.record_check_in(draft).await {
+                Ok(done) => {
+                    status.try_set(SaveStatus::Done(done));
+                    note.try_set(String::new());
+                    code.try_set(String::new());
+                    sync.sync_now();
+                }
+                Err(e) => {
+                    status.try_set(SaveStatus::Failed(e));
+                }
+            }
+            saving.try_set(false);
         });
     };
 
@@ -199,7 +200,7 @@ pub fn CheckInPage() -> impl IntoView {
             <button
                 class="big-button"
                 data-testid="checkin-submit"
-                disabled=move || save.pending().get()
+                disabled=move || saving.get()
                 on:click=submit
             >
                 {move || if departure.get() { state.t(Msg::Departure) } else { state.t(Msg::CheckInButton) }}

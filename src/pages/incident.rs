@@ -26,10 +26,33 @@ pub fn IncidentPage() -> impl IntoView {
     let missing = RwSignal::new(false);
     let status = RwSignal::new(SaveStatus::Idle);
 
-    let save = Action::new_local(move |draft: &IncidentDraft| {
-        let draft = draft.clone();
+    // Whether a save is in flight (the button is disabled meanwhile). A task rather than
+    // an `Action`: nothing else of an Action is used, and its machinery costs wasm.
+    let saving = RwSignal::new(false);
+    let submit = move |_| {
+        if saving.get_untracked() {
+            return;
+        }
+        let text = description.get_untracked();
+        missing.set(text.trim().is_empty());
+        if missing.get_untracked() {
+            return;
+        }
+        status.set(SaveStatus::Saving);
+        saving.set(true);
+        let draft = IncidentDraft {
+            post_id: post_id.get_untracked(),
+            // The selects only hold names from these enums' own lists.
+            category: IncidentCategory::parse(category.get_untracked())
+                .unwrap_or(IncidentCategory::Other),
+            severity: Severity::parse(severity.get_untracked()).unwrap_or(Severity::Low),
+            description: text,
+            people: people.get_untracked(),
+            status: FollowUp::parse(follow_up.get_untracked()).unwrap_or(FollowUp::Open),
+        };
+        // The task finishes the save even if the officer leaves the screen meanwhile.
         let sync = sync.clone();
-        async move {
+        leptos::task::spawn_local(async move {
             match state.record_incident(draft).await {
                 Ok(done) => {
                     status.try_set(SaveStatus::Done(done));
@@ -41,27 +64,7 @@ pub fn IncidentPage() -> impl IntoView {
                     status.try_set(SaveStatus::Failed(e));
                 }
             }
-        }
-    });
-    let submit = move |_| {
-        if save.pending().get_untracked() {
-            return;
-        }
-        let text = description.get_untracked();
-        missing.set(text.trim().is_empty());
-        if missing.get_untracked() {
-            return;
-        }
-        status.set(SaveStatus::Saving);
-        save.dispatch(IncidentDraft {
-            post_id: post_id.get_untracked(),
-            // The selects only hold names from these enums' own lists.
-            category: IncidentCategory::parse(category.get_untracked())
-                .unwrap_or(IncidentCategory::Other),
-            severity: Severity::parse(severity.get_untracked()).unwrap_or(Severity::Low),
-            description: text,
-            people: people.get_untracked(),
-            status: FollowUp::parse(follow_up.get_untracked()).unwrap_or(FollowUp::Open),
+            saving.try_set(false);
         });
     };
 
@@ -94,7 +97,7 @@ pub fn IncidentPage() -> impl IntoView {
             <button
                 class="big-button"
                 data-testid="incident-submit"
-                disabled=move || save.pending().get()
+                disabled=move || saving.get()
                 on:click=submit
             >
                 {tr(Msg::ReportIncident)}
