@@ -71,42 +71,7 @@ fn saved_id(result: SaveResult) -> Uuid {
 async fn approved_hours_are_locked_on_the_phone() {
     let owner = Owner::new();
     let state = fresh_state(&owner, vec![]).await;
-    let now = Local::now().fixed_offset();
-    let team = saved_id(
-        state
-            .create(RecordBody::Team(Team {
-                school_id: "sch-1".into(),
-                name: "护学队".into(),
-                device_time: now,
-            }))
-            .await
-            .unwrap(),
-    );
-    for (name, status) in [
-        ("王芳", MemberStatus::Active),
-        ("李强", MemberStatus::Paused),
-    ] {
-        state
-            .create(RecordBody::Volunteer(Volunteer {
-                team,
-                name: name.into(),
-                phone: String::new(),
-                role: Role::Member,
-                joined: now.date_naive(),
-                status,
-                device_time: now,
-            }))
-            .await
-            .unwrap();
-    }
-    let draft = SessionDraft {
-        team,
-        activity: Activity::Patrol,
-        post_id: String::new(),
-        place: "东门".into(),
-        audience: 50,
-    };
-    let id = saved_id(owner.with(|| state.start_session(draft)).await.unwrap());
+    let (id, _) = running_session(&owner, state).await;
     let session = || match state.records.get_untracked()[&id].record.body.clone() {
         RecordBody::Duty(d) => d,
         other => panic!("not a session: {other:?}"),
@@ -250,7 +215,8 @@ async fn a_refused_edit_can_give_way_to_the_servers_state() {
     );
 }
 
-/// A team with one active member and a session started now; returns (session id, member).
+/// A team with an active and a paused member and a patrol session started now (the
+/// lead typed an audience by mistake); returns (session id, the active member).
 async fn running_session(owner: &Owner, state: AppState) -> (Uuid, Uuid) {
     let now = Local::now().fixed_offset();
     let team = saved_id(
@@ -263,29 +229,36 @@ async fn running_session(owner: &Owner, state: AppState) -> (Uuid, Uuid) {
             .await
             .unwrap(),
     );
-    let member = saved_id(
-        state
-            .create(RecordBody::Volunteer(Volunteer {
-                team,
-                name: "王芳".into(),
-                phone: String::new(),
-                role: Role::Member,
-                joined: now.date_naive(),
-                status: MemberStatus::Active,
-                device_time: now,
-            }))
-            .await
-            .unwrap(),
-    );
+    let mut members = Vec::new();
+    for (name, status) in [
+        ("王芳", MemberStatus::Active),
+        ("李强", MemberStatus::Paused),
+    ] {
+        let volunteer = Volunteer {
+            team,
+            name: name.into(),
+            phone: String::new(),
+            role: Role::Member,
+            joined: now.date_naive(),
+            status,
+            device_time: now,
+        };
+        members.push(saved_id(
+            state
+                .create(RecordBody::Volunteer(volunteer))
+                .await
+                .unwrap(),
+        ));
+    }
     let draft = SessionDraft {
         team,
         activity: Activity::Patrol,
         post_id: String::new(),
         place: String::new(),
-        audience: 0,
+        audience: 50,
     };
     let id = saved_id(owner.with(|| state.start_session(draft)).await.unwrap());
-    (id, member)
+    (id, members[0])
 }
 
 #[wasm_bindgen_test]
