@@ -146,6 +146,16 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await other.byId('sync-now').click();
     await b.page.waitForFunction(() => document.querySelector('[data-testid="report-totals"]')?.dataset.approved === '375');
     await other.screenshot('team-report');
+    // Printed, the monthly report is the report alone: no app header, navigation or
+    // controls, the table whole.
+    await b.page.emulateMedia({ media: 'print' });
+    for (const hidden of ['.bottom-nav', '.top', '[data-testid="report-csv"]', '[data-testid="report-month"]']) {
+      assert.equal(await b.page.locator(hidden).isVisible(), false, `${hidden} is not printed`);
+    }
+    assert.equal(await other.byId('report-row').count(), 4);
+    assert.ok(await other.byId('report-table').isVisible());
+    await other.screenshot('team-report-print');
+    await b.page.emulateMedia({ media: 'screen' });
 
     // The lead's monthly CSV, made on the phone.
     await lead.byId('team-report-link').click();
