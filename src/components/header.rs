@@ -38,7 +38,8 @@ pub fn Header() -> impl IntoView {
                 >
                     {status_label}
                 </span>
-                <span class="pending" class=("has-pending", move || pending.get() > 0)>
+                // One class string, not `class=("has-pending", …)`: nothing else used that form.
+                <span class=move || { if pending.get() > 0 { "pending has-pending" } else { "pending" } }>
                     {tr(Msg::Pending)} " "
                     <b data-testid="pending-count">{move || pending.get()}</b>
                 </span>

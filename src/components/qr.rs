@@ -26,7 +26,7 @@ pub fn qr_path(text: &str) -> Option<(String, i32)> {
 /// Drawn as one SVG string in a `display: contents` wrapper: numbers and the escaped
 /// text only, and less wasm than reactive SVG elements.
 #[component]
-pub fn QrCodeSvg(#[prop(into)] text: Signal<String>) -> impl IntoView {
+pub fn QrCodeSvg(text: Memo<String>) -> impl IntoView {
     let svg = Memo::new(move |_| text.with(|t| qr_svg(t)));
     view! { <div class="qr-box" inner_html=svg></div> }
 }

@@ -130,10 +130,13 @@ pub fn CheckInPage() -> impl IntoView {
         });
     };
 
+    // The box starts as the signal and reports its ticks (nothing else sets these
+    // signals): cheaper in wasm than `bind:checked`, which nothing else uses.
     let flag = move |signal: RwSignal<bool>, msg: Msg, testid: &'static str| {
         view! {
             <label class="flag" class:on=move || signal.get()>
-                <input type="checkbox" data-testid=testid bind:checked=signal/>
+                <input type="checkbox" data-testid=testid checked=signal.get_untracked()
+                    on:change=move |ev| signal.set(event_target_checked(&ev))/>
                 <span>{tr(msg)}</span>
             </label>
         }

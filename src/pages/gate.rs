@@ -48,7 +48,8 @@ pub fn GatePage() -> impl IntoView {
         let now = state.now.get().timestamp();
         secret.with(|s| s.as_ref().map(|s| code_at(s, now)))
     });
-    let payload = Signal::derive(move || {
+    // A Memo, not a derived Signal: the app's only derived Signal cost its own code.
+    let payload = Memo::new(move |_| {
         code.get()
             .map(|c| qr_payload(&post_id.get(), &c))
             .unwrap_or_default()

@@ -467,17 +467,21 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
             officer.set(c.presence.officer);
             car.set(c.presence.car);
             lights.set(c.presence.lights);
+            // Each box starts as its signal (set above) and reports its ticks: cheaper in
+            // wasm than `bind:checked`.
             let flag = move |signal: RwSignal<bool>, msg: Msg| {
                 view! {
                     <label class="flag" class:on=move || signal.get()>
-                        <input type="checkbox" bind:checked=signal/>
+                        <input type="checkbox" checked=signal.get_untracked()
+                            on:change=move |ev| signal.set(event_target_checked(&ev))/>
                         <span>{tr(msg)}</span>
                     </label>
                 }
             };
             view! {
                 <label class="flag" class:on=move || departure.get()>
-                    <input type="checkbox" data-testid="edit-departure" bind:checked=departure/>
+                    <input type="checkbox" data-testid="edit-departure" checked=departure.get_untracked()
+                        on:change=move |ev| departure.set(event_target_checked(&ev))/>
                     <span>{tr(Msg::Departure)}</span>
                 </label>
                 <div class="flags">

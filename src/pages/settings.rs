@@ -90,14 +90,13 @@ pub fn SettingsPage() -> impl IntoView {
             </label>
             <label class="field">
                 <span>{tr(Msg::Language)}</span>
+                // Options as HTML with the current language selected: the app's last
+                // `prop:value` cost its own code.
                 <select
                     data-testid="settings-lang"
-                    prop:value=move || state.lang().tag()
                     on:change=move |ev| set_lang(event_target_value(&ev))
-                >
-                    <option value="zh-CN">"简体中文"</option>
-                    <option value="en">"English"</option>
-                </select>
+                    inner_html=move || html::options([("zh-CN", "简体中文"), ("en", "English")], Some(state.lang().tag()))
+                ></select>
             </label>
             <fieldset class="field my-posts">
                 <legend>{tr(Msg::MyPosts)}</legend>

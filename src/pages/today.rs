@@ -29,12 +29,11 @@ pub fn TodayPage() -> impl IntoView {
     };
     // The rows as one escaped HTML string (a fraction of the wasm of a reactive view per
     // row), redrawn only when the board itself changes; the countdowns tick in place.
-    let list = NodeRef::<leptos::html::Ul>::new();
     let rows = move || items.with(|items| board_html(state, items));
+    // Only the board has `.countdown`s (found through the document: no NodeRef's code).
     Effect::new(move |_| {
         let now = state.now.get();
-        let Some(ul) = list.get() else { return };
-        let spans = ul.get_elements_by_class_name("countdown");
+        let spans = document().get_elements_by_class_name("countdown");
         for n in 0..spans.length() {
             let Some(span) = spans.item(n) else { continue };
             if let Some(due) = span.get_attribute("data-due").and_then(|d| d.parse::<i64>().ok()) {
@@ -50,7 +49,7 @@ pub fn TodayPage() -> impl IntoView {
             </p>
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
             <p class="empty" hidden=move || !items.with(Vec::is_empty)>{tr(Msg::NoWindowsToday)}</p>
-            <ul class="rows" node_ref=list inner_html=rows></ul>
+            <ul class="rows" inner_html=rows></ul>
             <CoverageChart/>
         </section>
     }
