@@ -16,6 +16,7 @@ use leptos::task::spawn_local;
 use crate::components::choice::{options, Choice};
 use crate::components::html;
 use crate::components::post_select::{default_post, PostSelect};
+use crate::pages::checkin::flag_class;
 use crate::i18n::{names, tr, Msg};
 use crate::state::AppState;
 use crate::sync::SyncHandle;
@@ -471,7 +472,7 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
             // wasm than `bind:checked`.
             let flag = move |signal: RwSignal<bool>, msg: Msg| {
                 view! {
-                    <label class="flag" class:on=move || signal.get()>
+                    <label class=move || flag_class(signal.get())>
                         <input type="checkbox" checked=signal.get_untracked()
                             on:change=move |ev| signal.set(event_target_checked(&ev))/>
                         <span>{tr(msg)}</span>
@@ -479,7 +480,7 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
                 }
             };
             view! {
-                <label class="flag" class:on=move || departure.get()>
+                <label class=move || flag_class(departure.get())>
                     <input type="checkbox" data-testid="edit-departure" checked=departure.get_untracked()
                         on:change=move |ev| departure.set(event_target_checked(&ev))/>
                     <span>{tr(Msg::Departure)}</span>

@@ -81,7 +81,7 @@ pub fn IncidentPage() -> impl IntoView {
                     data-testid="incident-description"
                     maxlength="2000"
                     rows="4"
-                    class:invalid=move || missing.get()
+                    class=move || { if missing.get() { "invalid" } else { "" } }
                     placeholder=tr(Msg::DescriptionPlaceholder)
                     bind:value=description
                 ></textarea>
