@@ -22,21 +22,23 @@ pub fn GatePage() -> impl IntoView {
             .posts
             .with_untracked(|p| p.first().map(|p| p.id.clone()).unwrap_or_default()),
     );
-    // The secret of the selected post: from this phone's cache, else fetched once.
-    let secret = RwSignal::new(None::<Vec<u8>>);
+    // The secret of the selected post as hex (empty while unknown): from this phone's
+    // cache, else fetched once. Kept as text: one signal type less in the wasm.
+    let secret = RwSignal::new(String::new());
     let fetch_failed = RwSignal::new(false);
     Effect::new(move |_| {
         let post = post_id.get();
         fetch_failed.set(false);
-        let cached = storage::gate_secret(&post).and_then(|hex| secret_from_hex(&hex));
-        secret.set(cached.clone());
-        if cached.is_none() {
+        let cached = storage::gate_secret(&post).filter(|hex| secret_from_hex(hex).is_some());
+        let missing = cached.is_none();
+        secret.set(cached.unwrap_or_default());
+        if missing {
             spawn_local(async move {
                 match api::gate_secret(&post).await {
                     Ok(hex) if secret_from_hex(&hex).is_some() => {
                         let _ = storage::save_gate_secret(&post, &hex);
                         if post_id.get_untracked() == post {
-                            secret.set(secret_from_hex(&hex));
+                            secret.set(hex);
                         }
                     }
                     _ => fetch_failed.set(true),
@@ -46,7 +48,7 @@ pub fn GatePage() -> impl IntoView {
     });
     let code = Memo::new(move |_| {
         let now = state.now.get().timestamp();
-        secret.with(|s| s.as_ref().map(|s| code_at(s, now)))
+        secret.with(|hex| secret_from_hex(hex).map(|s| code_at(&s, now)))
     });
     // A Memo, not a derived Signal: the app's only derived Signal cost its own code.
     let payload = Memo::new(move |_| {

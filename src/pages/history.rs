@@ -39,14 +39,15 @@ pub fn HistoryPage() -> impl IntoView {
     let to = RwSignal::new(String::new());
     let post = RwSignal::new(String::new());
     let kind = RwSignal::new("");
-    let filter = Memo::new(move |_| Filter {
+    // A plain closure, not a Memo: cheap to rebuild, and one Memo type less in the wasm.
+    let filter = move || Filter {
         from: from.with(|f| date(f)),
         to: to.with(|t| date(t)),
         post: post.with(|p| (!p.is_empty()).then(|| p.clone())),
         kind: (!kind.get().is_empty()).then(|| kind.get().to_string()),
-    });
+    };
     let rows = Memo::new(move |_| {
-        let filter = filter.get();
+        let filter = filter();
         let mut all: Vec<LocalRecord> = state.records.with(|m| {
             m.values()
                 // Team records have their own screens (队伍).
@@ -68,7 +69,7 @@ pub fn HistoryPage() -> impl IntoView {
             state,
             what,
             &rows.get_untracked(),
-            &filter.get_untracked(),
+            &untrack(filter),
             today,
         );
         crate::download::save_csv(&sheet.0, &sheet.1);
