@@ -90,8 +90,9 @@ pub fn SettingsPage() -> impl IntoView {
             </label>
             <label class="field">
                 <span>{tr(Msg::Language)}</span>
-                // Options as HTML with the current language selected: the app's last
-                // `prop:value` cost its own code.
+                // Options as HTML with the current language selected instead of
+                // `prop:value`: its code leaves the wasm once no screen uses it (the team
+                // screen's session note still does).
                 <select
                     data-testid="settings-lang"
                     on:change=move |ev| set_lang(event_target_value(&ev))
