@@ -131,7 +131,9 @@ function seedInPage({ n, template }) {
   const device = t.v.split('-')[2];
   const off = t.t.match(/([+-])(\d\d):(\d\d)$/);
   const offMs = off ? (off[1] === '-' ? -1 : 1) * (off[2] * 60 + Number(off[3])) * 6e4 : 0;
-  const start = Date.now() - 365 * 864e5; // the past year: older than any clock it meets
+  // Five minutes apart, the last a day ago: older than any clock it meets, and all
+  // within the 90 days a phone keeps synced records (retention drops older ones).
+  const start = Date.now() - 864e5 - n * 3e5;
   for (let i = 0; i < n; i++) {
     const when = start + i * 3e5;
     const rec = { ...t, v: `${when.toString(16).padStart(12, '0')}-0000-${device}`, e: i % 2 ? 'd' : 'a',
