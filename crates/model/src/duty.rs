@@ -269,6 +269,20 @@ impl DutySession {
         next
     }
 
+    /// This later state with the approvals `held` already has put back: how two phones'
+    /// decisions on one session combine (a deputy approved X while the lead, not yet
+    /// knowing, approved Y). `None` when that is not enough — this state still changes
+    /// approved hours (times, people, team): then only an admin may.
+    pub fn rebased_on(&self, held: &DutySession) -> Option<DutySession> {
+        let mut merged = self.clone();
+        for p in &mut merged.participants {
+            if held.participant(p.volunteer).map(|h| h.approval) == Some(Approval::Approved) {
+                p.approval = Approval::Approved;
+            }
+        }
+        (!held.changes_approved_hours(&merged)).then_some(merged)
+    }
+
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.team.is_nil() {
             return Err(ValidationError::NilId);
@@ -524,6 +538,33 @@ pub(crate) mod tests {
         assert_eq!(fixed.participants[1], late, "own times are kept");
         let hours = minutes_per_volunteer([&fixed], t("20:00"), DEFAULT_OPEN_LIMIT);
         assert_eq!(hours[&vol(1)], 90);
+    }
+
+    #[test]
+    fn decisions_from_two_phones_combine_but_changed_hours_do_not() {
+        let ended = session(
+            "07:00",
+            Some("08:00"),
+            vec![part(1, "07:00", None), part(2, "07:00", None), part(3, "07:00", None)],
+        );
+        // The deputy approved volunteer 1; the lead, not knowing, approved 2 and
+        // rejected 3.
+        let mut deputy = ended.clone();
+        deputy.participants[0].approval = Approval::Approved;
+        let mut lead = ended.clone();
+        lead.participants[1].approval = Approval::Approved;
+        lead.participants[2].approval = Approval::Rejected;
+        assert!(deputy.changes_approved_hours(&lead), "as sent, it would un-approve 1");
+        let merged = lead.rebased_on(&deputy).unwrap();
+        let decisions: Vec<Approval> = merged.participants.iter().map(|p| p.approval).collect();
+        assert_eq!(decisions, [Approval::Approved, Approval::Approved, Approval::Rejected]);
+        // Shortening the session as well: no merge makes that acceptable.
+        let mut shorter = lead.clone();
+        shorter.end = Some(t("07:30"));
+        assert_eq!(shorter.rebased_on(&deputy), None);
+        let mut dropped = lead;
+        dropped.participants.remove(0);
+        assert_eq!(dropped.rebased_on(&deputy), None);
     }
 
     #[test]

@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn pushes_split_by_count_and_by_bytes() {
         assert_eq!(push_batches(&[]), Vec::<std::ops::Range<usize>>::new());
-        assert_eq!(push_batches(&[100; 3]), [0..3]);
+        assert_eq!(push_batches(&[100; 3]), vec![0..3]);
         assert_eq!(push_batches(&[100; 1001]), [0..500, 500..1000, 1000..1001]);
         // 6 KB duty sessions: 174 fit in 1 MiB.
         assert_eq!(push_batches(&[6000; 400]), [0..174, 174..348, 348..400]);

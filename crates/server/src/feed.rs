@@ -64,19 +64,40 @@ pub async fn push(
         let outcome = match upsert(held.as_ref(), record) {
             // Approved volunteer hours are locked: a newer version may approve or reject
             // more, or edit the note, but not change what was approved (nor void it).
-            // Refused whole and never stored, not even in the history. An admin override
-            // comes with accounts and roles (issue 5); until then nobody may.
+            // Only an admin may (`admin_correct`).
             Upsert::Replaced
                 if held
                     .as_ref()
                     .is_some_and(|h| h.changes_approved_hours(record)) =>
             {
-                // With the state that locked it, so the phone can adopt it.
-                rejected.push(Rejection {
-                    current: held,
-                    ..reject(APPROVED_HOURS_LOCKED.to_owned())
-                });
-                continue;
+                match held.as_ref().and_then(|h| rebased(h, record)) {
+                    // Only because it did not know of approvals made meanwhile on another
+                    // phone: both phones' decisions go into a version made here (the
+                    // phone's own is kept in the history, and it pulls the merge).
+                    Some(merged) => {
+                        keep_version(&mut tx, record, &request.device, &received_at).await?;
+                        let device = server_device()?;
+                        let mut clock = Clock::new(device.clone());
+                        for seen in [&record.version, &merged.version] {
+                            clock.observe(seen, now_ms);
+                        }
+                        let merged = Record {
+                            version: clock.tick(now_ms),
+                            ..merged
+                        };
+                        store(&mut tx, &merged, &device, &received_at, None).await?;
+                        AckOutcome::Superseded
+                    }
+                    // Refused whole, never stored (not even in the history), with the
+                    // state that locked it, so the phone can adopt it.
+                    None => {
+                        rejected.push(Rejection {
+                            current: held,
+                            ..reject(APPROVED_HOURS_LOCKED.to_owned())
+                        });
+                        continue;
+                    }
+                }
             }
             Upsert::Inserted | Upsert::Replaced => {
                 let proof = proof_of(&mut tx, record).await?;
@@ -209,6 +230,31 @@ fn text_proof(s: &str) -> Option<Proof> {
         "failed" => Some(Proof::Failed),
         _ => None,
     }
+}
+
+/// The device versions made by the server itself are stored as (merges).
+pub const SERVER_DEVICE: &str = "server";
+
+fn server_device() -> Result<DeviceId, AppError> {
+    DeviceId::new(SERVER_DEVICE).map_err(|e| AppError::Internal(Box::new(e)))
+}
+
+/// `incoming` with the approvals `held` already has put back, when that is all that
+/// kept it from being accepted (see `DutySession::rebased_on`); its version is still
+/// `held`'s, for the caller to replace. Voiding is never merged.
+fn rebased(held: &Record, incoming: &Record) -> Option<Record> {
+    let (RecordBody::Duty(h), RecordBody::Duty(i)) = (&held.body, &incoming.body) else {
+        return None;
+    };
+    if held.voided != incoming.voided {
+        return None;
+    }
+    let body = RecordBody::Duty(i.rebased_on(h)?);
+    Some(Record {
+        version: held.version.clone(),
+        body,
+        ..incoming.clone()
+    })
 }
 
 /// The device an admin's corrections are stored as, in the feed and the history.

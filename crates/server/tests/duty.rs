@@ -98,17 +98,14 @@ async fn approved_hours_cannot_be_changed_by_a_later_version() {
     );
     // With the server's approved state, for the phone to show and adopt.
     assert_eq!(rejection.current.as_ref(), Some(&first));
-    // Voiding it, un-approving or dropping the volunteer: refused too.
+    // Voiding it or dropping the volunteer: refused too.
     let void = first.voided(version(210), "重复".into());
-    let unapproved = edited(&first, 220, |s| {
-        s.participants[0].approval = Approval::Pending
-    });
     let dropped = edited(&first, 230, |s| {
         s.participants.remove(0);
     });
-    let pushed = t.push(&[void, unapproved, dropped]).await;
+    let pushed = t.push(&[void, dropped]).await;
     assert!(pushed.acks.is_empty(), "{:?}", pushed.acks);
-    assert_eq!(pushed.rejected.len(), 3);
+    assert_eq!(pushed.rejected.len(), 2);
     // Nothing of the refused versions was stored, not even in the history.
     assert_eq!(held(&t, first.id).await, (1, first.clone()));
     assert_eq!(t.pull(0, None).await.changes[0].record, first);
@@ -624,4 +621,35 @@ async fn an_admin_may_correct_approved_hours_and_the_history_keeps_both() {
     .await
     .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
     assert_eq!(t.history(first.id).await.len(), 2);
+}
+
+#[tokio::test]
+async fn two_phones_deciding_on_one_session_both_count() {
+    let t = TestApp::new().await;
+    // Volunteer 1 approved (the deputy's phone), volunteer 2 pending.
+    let deputy = approved_session(1, 100);
+    t.push(std::slice::from_ref(&deputy)).await;
+    // The lead's phone had the session before that approval: it approves volunteer 2,
+    // and as it knows nothing of volunteer 1's approval, sends 1 as pending.
+    let lead = edited(&deputy, 200, |s| {
+        s.participants[0].approval = Approval::Pending;
+        s.participants[1].approval = Approval::Approved;
+        s.note = "雨天".into();
+    });
+    let pushed = t.push(std::slice::from_ref(&lead)).await;
+    assert!(pushed.rejected.is_empty(), "{pushed:?}");
+    assert_eq!(pushed.acks[0].outcome, AckOutcome::Superseded);
+    // The server's state has both decisions and the lead's note, in a version it made;
+    // the lead's own version is in the history.
+    let page = t.pull(0, None).await;
+    let merged = &page.changes.last().unwrap().record;
+    assert!(merged.version > lead.version);
+    assert_eq!(merged.version.device.as_str(), "server");
+    let RecordBody::Duty(session) = &merged.body else {
+        panic!("not a session")
+    };
+    let decisions: Vec<Approval> = session.participants.iter().map(|p| p.approval).collect();
+    assert_eq!(decisions, [Approval::Approved, Approval::Approved]);
+    assert_eq!(session.note, "雨天");
+    assert_eq!(t.history(deputy.id).await.len(), 3);
 }
