@@ -9,6 +9,7 @@
 //! Time and fresh ids are passed in, so every rule is a plain function that is tested
 //! natively (and on `wasm32`, `SystemTime::now()` would panic anyway).
 
+pub mod access;
 pub mod board;
 pub mod coverage;
 pub mod csv;

@@ -1,0 +1,252 @@
+//! Who may read and write which records (issue 5, first slice: the rules alone; the
+//! server does not apply them yet — accounts, sessions and scoped pulls come next).
+//!
+//! One pure rule for every record kind, so the push check, the pull filter and their
+//! tests cannot disagree:
+//! - officers push their own check-ins and incidents, and read those of their schools;
+//! - team leads read and write their teams' teams, rosters and duty sessions, and read
+//!   the check-ins and incidents of their schools;
+//! - admins read and write everything.
+
+use std::collections::BTreeSet;
+
+use uuid::Uuid;
+
+use crate::record::{Record, RecordBody};
+
+/// What a user is to Gatewatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UserRole {
+    Officer,
+    Lead,
+    Admin,
+}
+
+/// What a user is responsible for: schools (by id) and volunteer teams (by record id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub schools: BTreeSet<String>,
+    pub teams: BTreeSet<Uuid>,
+}
+
+/// The signed-in user a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user: Uuid,
+    pub role: UserRole,
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What the rule needs to know of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject<'a> {
+    pub kind: &'static str,
+    /// The school it concerns: a check-in's or incident's post's school, a team's school.
+    pub school: Option<&'a str>,
+    /// The volunteer team it belongs to: the team itself, a member's, a session's.
+    pub team: Option<Uuid>,
+    /// Who first pushed it (the server remembers); `None` for a record new to the server,
+    /// which is then the pusher's own.
+    pub author: Option<Uuid>,
+}
+
+impl<'a> Subject<'a> {
+    /// The subject of `record`, whose id is `id`; `school_of_post` maps a post to its
+    /// school, `author` is who first pushed the record.
+    pub fn of(
+        record: &'a Record,
+        school_of_post: impl Fn(&str) -> Option<&'a str>,
+        author: Option<Uuid>,
+    ) -> Subject<'a> {
+        let (school, team) = match &record.body {
+            RecordBody::CheckIn(c) => (school_of_post(&c.post_id), None),
+            RecordBody::Incident(i) => (school_of_post(&i.post_id), None),
+            RecordBody::Team(t) => (Some(t.school_id.as_str()), Some(record.id)),
+            RecordBody::Volunteer(v) => (None, Some(v.team)),
+            RecordBody::Duty(d) => (None, Some(d.team)),
+        };
+        Subject {
+            kind: record.body.kind(),
+            school,
+            team,
+            author,
+        }
+    }
+}
+
+/// Whether `who` may `access` a record that is `what`. Anything the rule does not name
+/// is denied.
+pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
+    let in_schools = what.school.is_some_and(|s| who.scope.schools.contains(s));
+    let in_teams = what.team.is_some_and(|t| who.scope.teams.contains(&t));
+    let own = what.author.is_none_or(|a| a == who.user);
+    match (who.role, what.kind) {
+        (UserRole::Admin, _) => true,
+        (UserRole::Officer, "checkin" | "incident") => match access {
+            Access::Read => in_schools,
+            Access::Write => in_schools && own,
+        },
+        (UserRole::Lead, "team" | "volunteer" | "duty") => in_teams,
+        (UserRole::Lead, "checkin" | "incident") => access == Access::Read && in_schools,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KINDS: [&str; 5] = ["checkin", "incident", "team", "volunteer", "duty"];
+    const ME: Uuid = Uuid::from_u128(1);
+    const SOMEONE: Uuid = Uuid::from_u128(2);
+    const MY_TEAM: Uuid = Uuid::from_u128(10);
+    const OTHER_TEAM: Uuid = Uuid::from_u128(11);
+
+    fn principal(role: UserRole) -> Principal {
+        Principal {
+            user: ME,
+            role,
+            scope: Scope {
+                schools: ["sch-1".to_string()].into(),
+                teams: [MY_TEAM].into(),
+            },
+        }
+    }
+
+    /// A record of `kind`, in scope or not, made by `author`.
+    fn subject(kind: &'static str, in_scope: bool, author: Option<Uuid>) -> Subject<'static> {
+        let school = if in_scope { "sch-1" } else { "sch-9" };
+        let team = if in_scope { MY_TEAM } else { OTHER_TEAM };
+        match kind {
+            "checkin" | "incident" => Subject {
+                kind,
+                school: Some(school),
+                team: None,
+                author,
+            },
+            "team" => Subject {
+                kind,
+                school: Some(school),
+                team: Some(team),
+                author,
+            },
+            _ => Subject {
+                kind,
+                school: None,
+                team: Some(team),
+                author,
+            },
+        }
+    }
+
+    /// Every role × kind × read/write × in/out of scope × own/someone else's, with the
+    /// answer the issue asks for.
+    #[test]
+    fn the_whole_table() {
+        use Access::{Read, Write};
+        use UserRole::{Admin, Lead, Officer};
+        let expected = |role, kind: &str, access, in_scope: bool, own: bool| -> bool {
+            match (role, kind) {
+                (Admin, _) => true,
+                (Officer, "checkin" | "incident") => in_scope && (access == Read || own),
+                (Lead, "team" | "volunteer" | "duty") => in_scope,
+                (Lead, "checkin" | "incident") => in_scope && access == Read,
+                _ => false,
+            }
+        };
+        let mut out_of_scope_attempts = 0;
+        for role in [Officer, Lead, Admin] {
+            for kind in KINDS {
+                for access in [Read, Write] {
+                    for in_scope in [true, false] {
+                        for own in [true, false] {
+                            let author = if own { Some(ME) } else { Some(SOMEONE) };
+                            let got =
+                                allowed(&principal(role), &subject(kind, in_scope, author), access);
+                            assert_eq!(
+                                got,
+                                expected(role, kind, access, in_scope, own),
+                                "{role:?} {access:?} {kind} in_scope={in_scope} own={own}"
+                            );
+                            if !in_scope && role != Admin {
+                                out_of_scope_attempts += 1;
+                                assert!(!got, "out of scope must be denied");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(out_of_scope_attempts, 2 * KINDS.len() * 2 * 2);
+    }
+
+    #[test]
+    fn a_record_new_to_the_server_is_the_pushers_own() {
+        let officer = principal(UserRole::Officer);
+        assert!(allowed(
+            &officer,
+            &subject("checkin", true, None),
+            Access::Write
+        ));
+        assert!(!allowed(
+            &officer,
+            &subject("checkin", false, None),
+            Access::Write
+        ));
+    }
+
+    #[test]
+    fn a_check_in_at_an_unknown_post_is_nobodys_but_the_admins() {
+        let lost = Subject {
+            kind: "checkin",
+            school: None,
+            team: None,
+            author: None,
+        };
+        for role in [UserRole::Officer, UserRole::Lead] {
+            assert!(!allowed(&principal(role), &lost, Access::Read));
+        }
+        assert!(allowed(&principal(UserRole::Admin), &lost, Access::Write));
+    }
+
+    #[test]
+    fn subjects_are_read_off_records() {
+        use crate::duty::tests::{part, session};
+        let check_in = crate::record::tests::sample(5, 1);
+        let post = check_in.body.post_id().to_string();
+        let s = Subject::of(&check_in, |p| (p == post).then_some("sch-1"), Some(ME));
+        assert_eq!(
+            (s.kind, s.school, s.team, s.author),
+            ("checkin", Some("sch-1"), None, Some(ME))
+        );
+        let mut duty = session("07:00", None, vec![part(1, "07:00", None)]);
+        duty.team = MY_TEAM;
+        let record = check_in.corrected(check_in.version.clone(), RecordBody::Duty(duty));
+        let s = Subject::of(&record, |_| None, None);
+        assert_eq!((s.kind, s.school, s.team), ("duty", None, Some(MY_TEAM)));
+        assert!(allowed(&principal(UserRole::Lead), &s, Access::Write));
+        assert!(!allowed(&principal(UserRole::Officer), &s, Access::Read));
+    }
+
+    proptest! {
+        #[test]
+        fn writing_never_reaches_further_than_reading(
+            role in prop_oneof![Just(UserRole::Officer), Just(UserRole::Lead), Just(UserRole::Admin)],
+            kind in proptest::sample::select(KINDS.to_vec()),
+            in_scope in any::<bool>(),
+            own in any::<bool>(),
+        ) {
+            let author = if own { Some(ME) } else { Some(SOMEONE) };
+            let s = subject(kind, in_scope, author);
+            let p = principal(role);
+            prop_assert!(!allowed(&p, &s, Access::Write) || allowed(&p, &s, Access::Read));
+        }
+    }
+}
