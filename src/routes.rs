@@ -40,6 +40,16 @@ impl Page {
         }
     }
 
+    /// The navigation entry a screen belongs to: the report is part of the team's, the
+    /// gate-code screen of settings (where it is opened from).
+    pub fn section(self) -> Page {
+        match self {
+            Page::TeamReport => Page::Team,
+            Page::Gate => Page::Settings,
+            page => page,
+        }
+    }
+
     /// The screen a path shows; unknown paths show the check-in screen, the app's home.
     pub fn from_path(path: &str) -> Page {
         match path.trim_end_matches('/') {
@@ -115,7 +125,7 @@ pub fn Link(
             href=page.href()
             class=class
             data-testid=testid
-            aria-current=move || (router.page() == page).then_some("page")
+            aria-current=move || (router.page().section() == page).then_some("page")
             on:click=on_click
         >
             {children()}
@@ -143,5 +153,7 @@ mod tests {
         }
         assert_eq!(Page::from_path("/today/"), Page::Today);
         assert_eq!(Page::from_path("/nowhere"), Page::CheckIn);
+        assert_eq!(Page::TeamReport.section(), Page::Team);
+        assert_eq!(Page::History.section(), Page::History);
     }
 }

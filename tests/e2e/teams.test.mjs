@@ -31,6 +31,8 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     const lead = new App(a.page, server.base);
     await lead.open();
     await lead.waitSyncState('synced');
+    // The offline reload below is answered by the service worker: it must be in charge.
+    await lead.serviceWorkerReady();
     await a.context.setOffline(true);
 
     await lead.byId('nav-team').click();
@@ -130,6 +132,8 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     assert.equal(await b.page.getAttribute(participant('张伟'), 'data-approval'), 'pending');
     assert.equal((await heldKinds(b.page)).v, 5);
     await other.byId('team-report-link').click();
+    // The report is part of the team's screen: its navigation entry stays current.
+    await b.page.waitForSelector('[data-testid="nav-team"][aria-current="page"]');
     await other.byId('report-month').selectOption('2026-11');
     const totals = other.byId('report-totals');
     assert.equal(await totals.getAttribute('data-sessions'), '1');

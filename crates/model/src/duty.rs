@@ -545,7 +545,11 @@ pub(crate) mod tests {
         let ended = session(
             "07:00",
             Some("08:00"),
-            vec![part(1, "07:00", None), part(2, "07:00", None), part(3, "07:00", None)],
+            vec![
+                part(1, "07:00", None),
+                part(2, "07:00", None),
+                part(3, "07:00", None),
+            ],
         );
         // The deputy approved volunteer 1; the lead, not knowing, approved 2 and
         // rejected 3.
@@ -554,10 +558,16 @@ pub(crate) mod tests {
         let mut lead = ended.clone();
         lead.participants[1].approval = Approval::Approved;
         lead.participants[2].approval = Approval::Rejected;
-        assert!(deputy.changes_approved_hours(&lead), "as sent, it would un-approve 1");
+        assert!(
+            deputy.changes_approved_hours(&lead),
+            "as sent, it would un-approve 1"
+        );
         let merged = lead.rebased_on(&deputy).unwrap();
         let decisions: Vec<Approval> = merged.participants.iter().map(|p| p.approval).collect();
-        assert_eq!(decisions, [Approval::Approved, Approval::Approved, Approval::Rejected]);
+        assert_eq!(
+            decisions,
+            [Approval::Approved, Approval::Approved, Approval::Rejected]
+        );
         // Shortening the session as well: no merge makes that acceptable.
         let mut shorter = lead.clone();
         shorter.end = Some(t("07:30"));
