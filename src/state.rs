@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use gatewatch_model::coverage::{arrivals, Arrival};
 use gatewatch_model::merge::{upsert, Upsert};
-use gatewatch_model::retention::{expired, DEFAULT_RETENTION_DAYS};
+use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
@@ -562,17 +562,8 @@ impl AppState {
                 };
                 // An old record this phone does not hold stays on the server only: a
                 // new phone pulling a city's years must not fill its storage first.
-                let too_old = || {
-                    held.is_none()
-                        && expired(
-                            &LocalRecord {
-                                synced: true,
-                                ..LocalRecord::new_unsynced(change.record.clone())
-                            },
-                            today,
-                            DEFAULT_RETENTION_DAYS,
-                        )
-                };
+                let too_old =
+                    || held.is_none() && outdated(&change.record, today, DEFAULT_RETENTION_DAYS);
                 if !fresh || too_old() {
                     continue;
                 }

@@ -5,8 +5,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use chrono::{DateTime, Utc};
-use gatewatch::state::{AppState, IncidentDraft, SaveResult};
-use gatewatch::storage::{self, journal, Replayed};
+use gatewatch::state::{IncidentDraft, SaveResult};
+use gatewatch::storage::{self, Replayed};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     Ack, AckOutcome, Change, CheckIn, CheckInEvent, Cursor, DeviceId, FollowUp, Hlc,
@@ -16,6 +16,9 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use uuid::Uuid;
 use wasm_bindgen_test::*;
+
+mod common;
+use common::fresh_state;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -47,17 +50,6 @@ fn change(seq: u64, r: Record) -> Change {
         record: r,
         proof: None,
     }
-}
-
-async fn fresh_state(owner: &Owner, held: Vec<LocalRecord>) -> AppState {
-    LocalStorage::clear();
-    for (key, _) in journal::entries().await.unwrap() {
-        journal::delete(&key).await.unwrap();
-    }
-    for r in &held {
-        storage::save_record(r).unwrap();
-    }
-    owner.with(|| AppState::new(storage::load()))
 }
 
 #[wasm_bindgen_test]

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, Local, Utc};
 use gatewatch::state::{AppState, SaveResult};
-use gatewatch::storage::{self, journal};
+use gatewatch::storage;
 use gatewatch::team::SessionDraft;
 use gatewatch_model::duty::{Activity, Approval};
 use gatewatch_model::stored::LocalRecord;
@@ -13,23 +13,14 @@ use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{
     Change, CheckIn, CheckInEvent, Cursor, DeviceId, Hlc, Presence, Record, RecordBody,
 };
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+mod common;
+use common::fresh_state;
 
-async fn fresh_state(owner: &Owner, held: Vec<LocalRecord>) -> AppState {
-    LocalStorage::clear();
-    for (key, _) in journal::entries().await.unwrap() {
-        journal::delete(&key).await.unwrap();
-    }
-    for r in &held {
-        storage::save_record(r).unwrap();
-    }
-    owner.with(|| AppState::new(storage::load()))
-}
+wasm_bindgen_test_configure!(run_in_browser);
 
 /// A check-in made `days_ago` days ago on another phone.
 fn check_in(n: u128, days_ago: i64) -> Record {

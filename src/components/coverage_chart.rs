@@ -7,14 +7,12 @@ use gatewatch_model::school::School;
 use gatewatch_model::Record;
 use leptos::prelude::*;
 
+use crate::components::bar_chart::{bars_svg, Bar};
 use crate::i18n::{tr, Msg};
 use crate::state::AppState;
 
 /// Weeks the chart shows, ending with the current one.
 pub const CHART_WEEKS: u64 = 8;
-const BAR_W: u32 = 30;
-const GAP: u32 = 8;
-const CHART_H: u32 = 100;
 
 /// The rates the screen shows, computed together from one pass over the records.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,30 +66,19 @@ fn percent_text(rate: Rate) -> String {
 
 /// The weekly bars as an SVG document: height = rate, value above, week's Monday below.
 pub fn chart_svg(weeks: &[(NaiveDate, Rate)]) -> String {
-    use std::fmt::Write;
-    let width = weeks.len() as u32 * (BAR_W + GAP);
-    let mut svg = format!(
-        r#"<svg data-testid="coverage-chart" viewBox="0 0 {width} {}">"#,
-        CHART_H + 44
-    );
-    for (n, (week, rate)) in weeks.iter().enumerate() {
-        let tenths = rate.tenths_of_percent().unwrap_or(0);
-        let h = tenths * CHART_H / 1000;
-        let x = n as u32 * (BAR_W + GAP);
-        let mid = x + BAR_W / 2;
-        let _ = write!(
-            svg,
-            r#"<g data-testid="chart-week" data-week="{week}" data-tenths="{tenths}"><rect class="bar" x="{x}" y="{}" width="{BAR_W}" height="{h}"/><text class="value" x="{mid}" y="{}">{}</text><text class="week" x="{mid}" y="{}">{:02}-{:02}</text></g>"#,
-            20 + CHART_H - h,
-            16 + CHART_H - h,
-            percent_text(*rate),
-            CHART_H + 36,
-            week.month(),
-            week.day(),
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+    let bars: Vec<Bar> = weeks
+        .iter()
+        .map(|(week, rate)| {
+            let tenths = rate.tenths_of_percent().unwrap_or(0);
+            Bar {
+                attrs: format!(r#"data-week="{week}" data-tenths="{tenths}""#),
+                permille: tenths,
+                value: percent_text(*rate),
+                label: format!("{:02}-{:02}", week.month(), week.day()),
+            }
+        })
+        .collect();
+    bars_svg("coverage-chart", "chart-week", &bars)
 }
 
 #[component]

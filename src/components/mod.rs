@@ -1,5 +1,6 @@
 //! Pieces shown on every screen.
 
+pub mod bar_chart;
 pub mod choice;
 pub mod coverage_chart;
 pub mod header;

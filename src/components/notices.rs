@@ -67,8 +67,13 @@ pub fn Notices() -> impl IntoView {
         })
     };
     let dismiss = move |ev: leptos::ev::MouseEvent| {
-        let Some((_, el)) = html::action(&ev) else { return };
-        if let Some(i) = el.get_attribute("data-index").and_then(|i| i.parse::<usize>().ok()) {
+        let Some((_, el)) = html::action(&ev) else {
+            return;
+        };
+        if let Some(i) = el
+            .get_attribute("data-index")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
             state.notices.update(|v| {
                 if i < v.len() {
                     v.remove(i);

@@ -9,6 +9,7 @@ use gatewatch_model::team::{mask_phone, Team};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::components::bar_chart::{bars_svg, Bar};
 use crate::components::html;
 use crate::i18n::{names, tr, Msg};
 use crate::pages::team::{current_team, TeamSelect};
@@ -20,35 +21,21 @@ use crate::team::local_now;
 /// synced sessions for 90 days (`retention`), so a fourth month back would be partial;
 /// the server's report has them.
 const MONTHS: usize = 3;
-const BAR_W: i64 = 24;
-const GAP: i64 = 6;
-const CHART_H: i64 = 100;
 
 /// Hours per month as an SVG document: bar height relative to the busiest month.
 pub fn hours_chart_svg(months: &[(Month, i64)]) -> String {
-    use std::fmt::Write;
     let most = months.iter().map(|(_, m)| *m).max().unwrap_or(0).max(1);
-    let width = months.len() as i64 * (BAR_W + GAP);
-    let mut svg = format!(
-        r#"<svg data-testid="hours-chart" viewBox="0 0 {width} {}">"#,
-        CHART_H + 44
-    );
-    for (n, (month, minutes)) in months.iter().enumerate() {
-        let h = minutes * CHART_H / most;
-        let x = n as i64 * (BAR_W + GAP);
-        let mid = x + BAR_W / 2;
-        let _ = write!(
-            svg,
-            r#"<g data-testid="chart-month" data-month="{month}" data-minutes="{minutes}"><rect class="bar" x="{x}" y="{}" width="{BAR_W}" height="{h}"/><text class="value" x="{mid}" y="{}">{}</text><text class="week" x="{mid}" y="{}">{:02}</text></g>"#,
-            20 + CHART_H - h,
-            16 + CHART_H - h,
-            minutes / 60,
-            CHART_H + 36,
-            month.month,
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+    let bars: Vec<Bar> = months
+        .iter()
+        .map(|(month, minutes)| Bar {
+            attrs: format!(r#"data-month="{month}" data-minutes="{minutes}""#),
+            // Within 0..=1000: no month has more than the busiest.
+            permille: u32::try_from(minutes.max(&0) * 1000 / most).unwrap_or(1000),
+            value: (minutes / 60).to_string(),
+            label: format!("{:02}", month.month),
+        })
+        .collect();
+    bars_svg("hours-chart", "chart-month", &bars)
 }
 
 fn build(state: AppState, team: Uuid, month: Month) -> TeamMonth {

@@ -195,23 +195,6 @@ pub fn report<'a>(
     out
 }
 
-/// Reports of `sessions` month by month (by each session's start), for the chart of
-/// hours per month.
-pub fn by_month<'a>(
-    sessions: impl IntoIterator<Item = &'a DutySession>,
-    now: DateTime<FixedOffset>,
-    limit: Duration,
-) -> BTreeMap<Month, DutyReport> {
-    let mut grouped: BTreeMap<Month, Vec<&DutySession>> = BTreeMap::new();
-    for s in sessions {
-        grouped.entry(Month::of(s.start)).or_default().push(s);
-    }
-    grouped
-        .into_iter()
-        .map(|(month, list)| (month, report(list, now, limit)))
-        .collect()
-}
-
 /// Total counted minutes of a report (every volunteer's, overlaps counted once each).
 pub fn total_minutes(report: &DutyReport) -> Hours {
     let mut total = Hours::default();
@@ -363,25 +346,6 @@ mod tests {
     }
 
     #[test]
-    fn months_split_by_start() {
-        let mut late_october = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
-        late_october.start = DateTime::parse_from_rfc3339("2026-10-31T23:30:00+08:00").unwrap();
-        late_october.end = Some(late_october.start + Duration::hours(1));
-        late_october.participants[0].joined = late_october.start;
-        let november = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
-        let months = by_month([&late_october, &november], t("23:00"), DEFAULT_OPEN_LIMIT);
-        let keys: Vec<String> = months.keys().map(|m| m.to_string()).collect();
-        assert_eq!(keys, ["2026-10", "2026-11"]);
-        assert_eq!(
-            months
-                .values()
-                .map(|r| total_minutes(r).total())
-                .sum::<i64>(),
-            120
-        );
-    }
-
-    #[test]
     fn the_roster_names_volunteers_with_their_own_team() {
         use crate::record::tests::sample;
         use crate::team::{MemberStatus, Role};
@@ -460,9 +424,6 @@ mod tests {
             // here: equal).
             let team_total: i64 = r.teams.values().map(Hours::total).sum();
             prop_assert_eq!(team_total, total_minutes(&r).total());
-            // Months partition the sessions.
-            let months = by_month(&sessions, now, DEFAULT_OPEN_LIMIT);
-            prop_assert_eq!(months.values().map(|m| m.sessions).sum::<u32>(), r.sessions);
         }
     }
 }

@@ -9,7 +9,7 @@
 use chrono::{Duration, NaiveDate};
 
 use crate::duty::Approval;
-use crate::record::RecordBody;
+use crate::record::{Record, RecordBody};
 use crate::stored::LocalRecord;
 
 /// Days a synced record stays on the phone by default.
@@ -17,7 +17,12 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 
 /// Whether `local` may be dropped from the phone on `today` with a window of `days`.
 pub fn expired(local: &LocalRecord, today: NaiveDate, days: u32) -> bool {
-    let body = &local.record.body;
+    local.synced && outdated(&local.record, today, days)
+}
+
+/// Whether `record`, once synced, would be past the window: what a pull need not store.
+pub fn outdated(record: &Record, today: NaiveDate, days: u32) -> bool {
+    let body = &record.body;
     let dated = match body {
         RecordBody::CheckIn(_) | RecordBody::Incident(_) => Some(body.device_time()),
         // Kept while the lead still has hours to decide on.
@@ -31,7 +36,7 @@ pub fn expired(local: &LocalRecord, today: NaiveDate, days: u32) -> bool {
         RecordBody::Duty(d) => d.end.map(|_| d.start),
         RecordBody::Team(_) | RecordBody::Volunteer(_) => None,
     };
-    local.synced && dated.is_some_and(|t| t.date_naive() < today - Duration::days(i64::from(days)))
+    dated.is_some_and(|t| t.date_naive() < today - Duration::days(i64::from(days)))
 }
 
 #[cfg(test)]
@@ -39,7 +44,6 @@ mod tests {
     use super::*;
     use crate::duty::tests::{part, session};
     use crate::record::tests::sample;
-    use crate::record::Record;
     use crate::team::Team;
 
     fn local(record: Record, synced: bool) -> LocalRecord {

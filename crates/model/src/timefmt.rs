@@ -106,16 +106,6 @@ pub fn utc<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     fixed(d).map(|t| t.with_timezone(&Utc))
 }
 
-/// serde `deserialize_with` for `Option<DateTime<Utc>>` (with `#[serde(default)]`).
-pub fn opt_utc<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-    match Option::<String>::deserialize(d)? {
-        None => Ok(None),
-        Some(s) => parse_rfc3339(&s)
-            .map(|t| Some(t.with_timezone(&Utc)))
-            .ok_or_else(|| D::Error::custom(format!("`{s}` is not an RFC 3339 date-time"))),
-    }
-}
-
 /// serde `deserialize_with` for `Option<DateTime<FixedOffset>>` (with `#[serde(default)]`).
 pub fn opt_fixed<'de, D: Deserializer<'de>>(
     d: D,
@@ -126,6 +116,11 @@ pub fn opt_fixed<'de, D: Deserializer<'de>>(
             .map(Some)
             .ok_or_else(|| D::Error::custom(format!("`{s}` is not an RFC 3339 date-time"))),
     }
+}
+
+/// serde `deserialize_with` for `Option<DateTime<Utc>>` (with `#[serde(default)]`).
+pub fn opt_utc<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    opt_fixed(d).map(|t| t.map(|t| t.with_timezone(&Utc)))
 }
 
 /// serde `deserialize_with` for `NaiveDate` (`2026-11-25`).

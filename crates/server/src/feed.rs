@@ -76,13 +76,13 @@ pub async fn push(
                     // phone's own is kept in the history, and it pulls the merge).
                     Some(merged) => {
                         keep_version(&mut tx, record, &request.device, &received_at).await?;
-                        let device = server_device()?;
-                        let mut clock = Clock::new(device.clone());
-                        for seen in [&record.version, &merged.version] {
-                            clock.observe(seen, now_ms);
-                        }
+                        let device = own_device(SERVER_DEVICE)?;
                         let merged = Record {
-                            version: clock.tick(now_ms),
+                            version: next_version(
+                                &device,
+                                [&record.version, &merged.version],
+                                now_ms,
+                            ),
                             ..merged
                         };
                         store(&mut tx, &merged, &device, &received_at, None).await?;
@@ -235,8 +235,23 @@ fn text_proof(s: &str) -> Option<Proof> {
 /// The device versions made by the server itself are stored as (merges).
 pub const SERVER_DEVICE: &str = "server";
 
-fn server_device() -> Result<DeviceId, AppError> {
-    DeviceId::new(SERVER_DEVICE).map_err(|e| AppError::Internal(Box::new(e)))
+/// One of the device names the server writes versions as (`SERVER_DEVICE`,
+/// `ADMIN_DEVICE`).
+fn own_device(name: &str) -> Result<DeviceId, AppError> {
+    DeviceId::new(name).map_err(|e| AppError::Internal(Box::new(e)))
+}
+
+/// A version the server makes as `device`: later than every one of `seen`.
+fn next_version<'a>(
+    device: &DeviceId,
+    seen: impl IntoIterator<Item = &'a Hlc>,
+    now_ms: u64,
+) -> Hlc {
+    let mut clock = Clock::new(device.clone());
+    for version in seen {
+        clock.observe(version, now_ms);
+    }
+    clock.tick(now_ms)
 }
 
 /// `incoming` with the approvals `held` already has put back, when that is all that
@@ -281,11 +296,9 @@ pub async fn admin_correct(
             body.kind()
         )));
     }
-    let device = DeviceId::new(ADMIN_DEVICE).map_err(|e| AppError::Internal(Box::new(e)))?;
+    let device = own_device(ADMIN_DEVICE)?;
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    let mut clock = Clock::new(device.clone());
-    clock.observe(&held.version, now_ms);
-    let next = held.corrected(clock.tick(now_ms), body);
+    let next = held.corrected(next_version(&device, [&held.version], now_ms), body);
     next.validate()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);

@@ -83,15 +83,7 @@ fn assert_same(json: &Value, expected: &DutyReport, roster: &Roster<'_>) {
     for row in volunteers {
         let id: Uuid = serde_json::from_value(row["id"].clone()).unwrap();
         let h = expected.volunteers[&id];
-        assert_eq!(
-            (
-                &row["sessions"],
-                &row["approved_minutes"],
-                &row["pending_minutes"]
-            ),
-            (&h.sessions.into(), &h.approved.into(), &h.pending.into()),
-            "{row}"
-        );
+        assert_hours(row, h);
         let v = roster.volunteer(id).unwrap();
         assert_eq!(row["name"], v.name.as_str());
         assert_eq!(row["team_name"], roster.team_name(v.team).unwrap());
@@ -101,15 +93,7 @@ fn assert_same(json: &Value, expected: &DutyReport, roster: &Roster<'_>) {
     for row in teams {
         let id: Uuid = serde_json::from_value(row["id"].clone()).unwrap();
         let h = expected.teams[&id];
-        assert_eq!(
-            (
-                &row["sessions"],
-                &row["approved_minutes"],
-                &row["pending_minutes"]
-            ),
-            (&h.sessions.into(), &h.approved.into(), &h.pending.into()),
-            "{row}"
-        );
+        assert_hours(row, h);
         assert_eq!(
             row["school_id"],
             roster.team(id).unwrap().school_id.as_str()
@@ -216,4 +200,17 @@ async fn hours_sheet_parses_with_a_row_per_volunteer_and_team_totals(
             )
         );
     }
+}
+
+/// A report row's sessions and minutes are the model's `h`.
+fn assert_hours(row: &Value, h: report::Hours) {
+    assert_eq!(
+        (
+            &row["sessions"],
+            &row["approved_minutes"],
+            &row["pending_minutes"]
+        ),
+        (&h.sessions.into(), &h.approved.into(), &h.pending.into()),
+        "{row}"
+    );
 }
