@@ -1,11 +1,12 @@
-//! Who may read and write which records (issue 5, first slice: the rules alone; the
-//! server does not apply them yet — accounts, sessions and scoped pulls come next).
+//! Who may read and write which records: the one rule the server applies to every
+//! pushed record, every pulled change and every record's history.
 //!
 //! One pure rule for every record kind, so the push check, the pull filter and their
 //! tests cannot disagree:
 //! - officers push their own check-ins and incidents, and read those of their schools;
 //! - team leads read and write their teams' teams, rosters and duty sessions, and read
-//!   the check-ins and incidents of their schools;
+//!   the check-ins and incidents of their schools; a lead may create a new team at one
+//!   of their schools (the server then adds it to their teams);
 //! - admins read and write everything.
 
 use std::collections::BTreeSet;
@@ -15,7 +16,10 @@ use uuid::Uuid;
 use crate::record::{Record, RecordBody};
 
 /// What a user is to Gatewatch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum UserRole {
     Officer,
     Lead,
@@ -56,6 +60,25 @@ pub struct Subject<'a> {
     pub author: Option<Uuid>,
 }
 
+impl UserRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Officer => "officer",
+            UserRole::Lead => "lead",
+            UserRole::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "officer" => Some(UserRole::Officer),
+            "lead" => Some(UserRole::Lead),
+            "admin" => Some(UserRole::Admin),
+            _ => None,
+        }
+    }
+}
+
 impl<'a> Subject<'a> {
     /// The subject of `record`, whose id is `id`; `school_of_post` maps a post to its
     /// school, `author` is who first pushed the record.
@@ -92,6 +115,10 @@ pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
             Access::Read => in_schools,
             Access::Write => in_schools && own,
         },
+        // A team new to the server, at one of the lead's schools: theirs from now on.
+        (UserRole::Lead, "team") if access == Access::Write && what.author.is_none() => {
+            in_teams || in_schools
+        }
         (UserRole::Lead, "team" | "volunteer" | "duty") => in_teams,
         (UserRole::Lead, "checkin" | "incident") => access == Access::Read && in_schools,
         _ => false,
@@ -185,6 +212,35 @@ mod tests {
             }
         }
         assert_eq!(out_of_scope_attempts, 2 * KINDS.len() * 2 * 2);
+    }
+
+    #[test]
+    fn a_lead_creates_a_team_only_at_their_schools() {
+        let lead = principal(UserRole::Lead);
+        let new_team = |school| Subject {
+            kind: "team",
+            school: Some(school),
+            team: Some(Uuid::from_u128(99)),
+            author: None,
+        };
+        assert!(allowed(&lead, &new_team("sch-1"), Access::Write));
+        assert!(!allowed(&lead, &new_team("sch-9"), Access::Write));
+        // Once stored, it is the lead's only through their scope.
+        let stored = Subject {
+            author: Some(ME),
+            ..new_team("sch-1")
+        };
+        assert!(!allowed(&lead, &stored, Access::Write));
+        assert!(!allowed(&lead, &new_team("sch-1"), Access::Read));
+        assert!(!allowed(&principal(UserRole::Officer), &new_team("sch-1"), Access::Write));
+    }
+
+    #[test]
+    fn roles_read_back_from_their_names() {
+        for role in [UserRole::Officer, UserRole::Lead, UserRole::Admin] {
+            assert_eq!(UserRole::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(UserRole::parse("root"), None);
     }
 
     #[test]

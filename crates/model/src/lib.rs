@@ -10,6 +10,7 @@
 //! natively (and on `wasm32`, `SystemTime::now()` would panic anyway).
 
 pub mod access;
+pub mod account;
 pub mod board;
 pub mod coverage;
 pub mod csv;

@@ -345,6 +345,17 @@ pub async fn post_secret(
         .and_then(|h| gatewatch_model::gatecode::secret_from_hex(&h)))
 }
 
+/// The school of a post, `None` if there is no such post.
+pub async fn school_of_post(
+    conn: impl sqlx::SqliteExecutor<'_>,
+    post_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT school_id FROM posts WHERE id = ?")
+        .bind(post_id)
+        .fetch_optional(conn)
+        .await
+}
+
 fn stamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

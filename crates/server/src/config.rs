@@ -34,6 +34,21 @@ pub struct Config {
     /// PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
     #[arg(long, env = "GATEWATCH_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
+
+    /// How long a login lasts, in seconds (default 14 days). A phone whose session
+    /// ended keeps its unsynced records and sends them after the next login.
+    #[arg(long, env = "GATEWATCH_SESSION_TTL_SECS", default_value_t = 14 * 24 * 3600)]
+    pub session_ttl_secs: u64,
+
+    /// Mark the session cookie Secure (https only). On by itself with --tls-cert; set
+    /// it behind a reverse proxy that terminates TLS.
+    #[arg(long, env = "GATEWATCH_COOKIE_SECURE")]
+    pub cookie_secure: bool,
+
+    /// The password of the `admin` account made when the database has no accounts.
+    /// Without it a random one is made up and printed once. Ignored once accounts exist.
+    #[arg(long, env = "GATEWATCH_INITIAL_ADMIN_PASSWORD", hide_env_values = true)]
+    pub initial_admin_password: Option<String>,
 }
 
 impl Config {

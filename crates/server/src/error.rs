@@ -88,6 +88,45 @@ pub enum AppError {
     #[error("this endpoint does not take this HTTP method")]
     MethodNotAllowed,
 
+    /// 401 `unauthenticated`: no session cookie, or its session ended (expired, logged
+    /// out, its device revoked, its user disabled). The phone keeps its unsynced
+    /// records and asks the user to log in again.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+
+    /// 401 `bad_credentials`: a login with an unknown username or a wrong password
+    /// (which of the two is not said).
+    #[error("wrong username or password")]
+    BadCredentials,
+
+    /// 403 `account_disabled`: the right password for an account an admin disabled.
+    #[error("this account is disabled; ask an administrator")]
+    AccountDisabled,
+
+    /// 403 `forbidden`: signed in, but the role or scope does not allow this; the
+    /// detail says what is missing.
+    #[error("{0}")]
+    Forbidden(String),
+
+    /// 403 `csrf_header_missing`: a state-changing request without the `X-Gatewatch`
+    /// header (a cross-site form cannot send one).
+    #[error("state-changing requests must carry the `X-Gatewatch` header")]
+    CsrfHeaderMissing,
+
+    /// 429 `too_many_attempts`: too many failed logins for this account or from this
+    /// address in the last hour; `Retry-After` says when to try again (seconds).
+    #[error("too many failed logins; try again in {0} seconds")]
+    TooManyAttempts(u64),
+
+    /// 422 `invalid_user`: an account that fails the rules (username, password, display
+    /// name, role, a school or team that does not exist); the detail says which.
+    #[error("{0}")]
+    InvalidUser(String),
+
+    /// 409 `username_taken`: creating an account whose username exists.
+    #[error("the username `{0}` is taken")]
+    UsernameTaken(String),
+
     /// 503 `unavailable`: the database cannot be reached or stayed busy too long.
     /// Logged; the detail does not leak the cause. The client should retry later.
     #[error("the server cannot reach its database right now; try again later")]
@@ -119,6 +158,14 @@ impl AppError {
             AppError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             AppError::NotFound | AppError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            AppError::AccountDisabled => (StatusCode::FORBIDDEN, "account_disabled"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::CsrfHeaderMissing => (StatusCode::FORBIDDEN, "csrf_header_missing"),
+            AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            AppError::InvalidUser(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_user"),
+            AppError::UsernameTaken(_) => (StatusCode::CONFLICT, "username_taken"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -144,7 +191,13 @@ impl IntoResponse for AppError {
             error: code.to_owned(),
             detail: self.to_string(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts(seconds) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -19,29 +19,38 @@ use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
-use crate::catalog;
+use gatewatch_model::access::{allowed, Access, Principal, Subject, UserRole};
+
 use crate::error::AppError;
+use crate::{accounts, catalog};
 
 /// Why a version that changes approved volunteer hours is refused.
 pub const APPROVED_HOURS_LOCKED: &str =
     "approved hours are locked; only an admin may change them (admins come with accounts)";
 
-/// Applies every record of a push in one transaction and says what happened to each.
+/// Applies every record of a push by `who` in one transaction and says what happened
+/// to each.
 ///
 /// `now` becomes the `received_at` of every version stored by this push. The caller
-/// has already checked the batch size; records failing `Record::validate` are rejected
-/// here, one by one, without failing the others.
+/// has already checked the batch size; records failing `Record::validate`, and records
+/// `who` may not write (`gatewatch_model::access`), are rejected here, one by one,
+/// without failing the others, and never stored. Teams are taken first, so the roster
+/// and sessions of a team a lead creates in the same push are theirs already.
 pub async fn push(
     db: &SqlitePool,
     request: &PushRequest,
+    who: &Principal,
     now: DateTime<Utc>,
 ) -> Result<PushResponse, AppError> {
+    let mut who = who.clone();
+    let mut records: Vec<&Record> = request.records.iter().collect();
+    records.sort_by_key(|r| r.body.kind() != "team");
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     let mut acks = Vec::with_capacity(request.records.len());
     let mut rejected = Vec::new();
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    for record in &request.records {
+    for record in records {
         let reject = |reason: String| Rejection {
             id: record.id,
             version: record.version.clone(),
@@ -60,7 +69,22 @@ pub async fn push(
             )));
             continue;
         }
-        let held = load(&mut tx, record.id).await?;
+        let (held, author) = match load_with_author(&mut tx, record.id).await? {
+            Some((held, author)) => (Some(held), author),
+            None => (None, None),
+        };
+        if let Err(reason) = may_write(&mut tx, &who, record, held.as_ref(), author).await? {
+            rejected.push(reject(reason));
+            continue;
+        }
+        if held.is_none() && matches!(record.body, RecordBody::Team(_)) && who.role == UserRole::Lead {
+            accounts::add_team(&mut tx, who.user, record.id).await?;
+            who.scope.teams.insert(record.id);
+        }
+        let pusher = Pusher {
+            device: &request.device,
+            user: who.user,
+        };
         let outcome = match upsert(held.as_ref(), record) {
             // Approved volunteer hours are locked: a newer version may approve or reject
             // more, or edit the note, but not change what was approved (nor void it).
@@ -75,7 +99,7 @@ pub async fn push(
                     // phone: both phones' decisions go into a version made here (the
                     // phone's own is kept in the history, and it pulls the merge).
                     Some(merged) => {
-                        keep_version(&mut tx, record, &request.device, &received_at).await?;
+                        keep_version(&mut tx, record, &pusher, &received_at).await?;
                         let device = own_device(SERVER_DEVICE)?;
                         let merged = Record {
                             version: next_version(
@@ -85,7 +109,11 @@ pub async fn push(
                             ),
                             ..merged
                         };
-                        store(&mut tx, &merged, &device, &received_at, None).await?;
+                        let server = Pusher {
+                            device: &device,
+                            user: who.user,
+                        };
+                        store(&mut tx, &merged, &server, &received_at, None).await?;
                         AckOutcome::Superseded
                     }
                     // Refused whole, never stored (not even in the history), with the
@@ -101,14 +129,14 @@ pub async fn push(
             }
             Upsert::Inserted | Upsert::Replaced => {
                 let proof = proof_of(&mut tx, record).await?;
-                store(&mut tx, record, &request.device, &received_at, proof).await?;
+                store(&mut tx, record, &pusher, &received_at, proof).await?;
                 AckOutcome::Stored
             }
             Upsert::Duplicate => AckOutcome::Duplicate,
             Upsert::Superseded => {
                 // Never the record's state here, but an edit someone made (e.g. offline,
                 // while another phone edited it later): its history keeps it.
-                keep_version(&mut tx, record, &request.device, &received_at).await?;
+                keep_version(&mut tx, record, &pusher, &received_at).await?;
                 AckOutcome::Superseded
             }
             Upsert::Conflict => {
@@ -135,12 +163,18 @@ pub async fn push(
     })
 }
 
-/// The changes after `since`, oldest first, at most `limit` of them. With `teams`,
-/// rosters and duty sessions only of those teams (every other kind, teams included,
-/// always): a phone gets the volunteers' phone numbers and the sessions of the teams it
-/// follows, not a city's (migration 0006's `team` column says whose a row is).
+/// The changes after `since` that `who` may read, oldest first, at most `limit` of
+/// them. With `teams`, rosters and duty sessions only of those teams (what the phone
+/// follows, within what it may read): a phone gets the volunteers' phone numbers and
+/// the sessions of the teams it follows, not a city's (migration 0006's `team` column
+/// says whose a row is).
+///
+/// The scope is applied twice: in SQL, so a page is full of readable rows and an
+/// officer's pull does not read a city's bodies, and by `access::allowed` on each row,
+/// the one rule; a row the SQL let through but the rule refuses is dropped and logged.
 pub async fn pull(
     db: &SqlitePool,
+    who: &Principal,
     since: Cursor,
     limit: usize,
     teams: Option<&[Uuid]>,
@@ -149,45 +183,117 @@ pub async fn pull(
     let after = i64::try_from(since.0).unwrap_or(i64::MAX);
     // One extra row says whether there is more without a second query.
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+    let mut binds: Vec<String> = Vec::new();
     let team_filter = match teams {
         None => String::new(),
         Some(list) => format!(
             " AND (team IS NULL OR team IN ({}))",
-            // One placeholder per team: the list is bound, never spliced in.
-            std::iter::once("NULL")
-                .chain(list.iter().map(|_| "?"))
-                .collect::<Vec<_>>()
-                .join(",")
+            placeholders(&mut binds, list.iter().map(Uuid::to_string))
         ),
     };
+    let scope_filter = scope_sql(who, &mut binds);
     let sql = format!(
-        "SELECT seq, received_at, body, proof FROM records WHERE seq > ?{team_filter} \
-         ORDER BY seq LIMIT ?"
+        "SELECT seq, received_at, body, proof, kind, school, team FROM records \
+         WHERE seq > ?{team_filter}{scope_filter} ORDER BY seq LIMIT ?"
     );
     let mut query = sqlx::query_as(&sql).bind(after);
-    for team in teams.unwrap_or_default() {
-        query = query.bind(team.to_string());
+    for value in &binds {
+        query = query.bind(value);
     }
-    let rows: Vec<(i64, String, String, Option<String>)> = query.bind(fetch).fetch_all(db).await?;
+    type Row = (i64, String, String, Option<String>, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = query.bind(fetch).fetch_all(db).await?;
     let more = rows.len() > limit;
-    let changes = rows
-        .into_iter()
-        .take(limit)
-        .map(|(seq, received_at, body, proof)| {
-            Ok(Change {
-                seq: to_cursor(seq)?,
-                received_at: parse_received(&received_at)?,
-                record: serde_json::from_str(&body)?,
-                proof: proof.as_deref().and_then(text_proof),
-            })
-        })
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let cursor = changes.last().map_or(since, |c| c.seq);
+    let mut cursor = since;
+    let mut changes = Vec::with_capacity(rows.len().min(limit));
+    for (seq, received_at, body, proof, kind, school, team) in rows.into_iter().take(limit) {
+        cursor = to_cursor(seq)?;
+        let record: Record = serde_json::from_str(&body)?;
+        let team = team.and_then(|t| Uuid::parse_str(&t).ok()).or((kind == "team").then_some(record.id));
+        let subject = Subject {
+            kind: record.body.kind(),
+            school: school.as_deref(),
+            team,
+            author: None,
+        };
+        if !allowed(who, &subject, Access::Read) {
+            tracing::error!(id = %record.id, user = %who.user, "pull's SQL scope let through a record the access rule refuses");
+            continue;
+        }
+        changes.push(Change {
+            seq: cursor,
+            received_at: parse_received(&received_at)?,
+            record,
+            proof: proof.as_deref().and_then(text_proof),
+        });
+    }
     Ok(PullResponse {
         changes,
         cursor,
         more,
     })
+}
+
+/// `?, ?, …` for `values`, which are appended to `binds` (bound, never spliced in). A
+/// leading NULL keeps an empty list valid SQL that matches nothing.
+fn placeholders(binds: &mut Vec<String>, values: impl Iterator<Item = String>) -> String {
+    let mut sql = String::from("NULL");
+    for value in values {
+        sql.push_str(",?");
+        binds.push(value);
+    }
+    sql
+}
+
+/// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns:
+/// `access::allowed` for `Access::Read`, which `pull` checks again row by row.
+fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
+    let schools = |binds: &mut Vec<String>| {
+        format!(
+            "(kind IN ('checkin', 'incident') AND school IN ({}))",
+            placeholders(binds, who.scope.schools.iter().cloned())
+        )
+    };
+    match who.role {
+        UserRole::Admin => String::new(),
+        UserRole::Officer => format!(" AND {}", schools(binds)),
+        UserRole::Lead => {
+            let schools = schools(binds);
+            let teams = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
+            let teams_again = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
+            format!(
+                " AND ({schools} OR (kind = 'team' AND id IN ({teams})) \
+                 OR (kind IN ('volunteer', 'duty') AND team IN ({teams_again})))"
+            )
+        }
+    }
+}
+
+/// Whether `who` may read record `id` as the server holds it; `None`: no such record.
+pub async fn may_read(db: &SqlitePool, who: &Principal, id: Uuid) -> Result<Option<bool>, AppError> {
+    let row: Option<(String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT kind, school, team FROM records WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(kind, school, team)| {
+        let team = match kind.as_str() {
+            "team" => Some(id),
+            _ => team.and_then(|t| Uuid::parse_str(&t).ok()),
+        };
+        let Some(kind) = ["checkin", "incident", "team", "volunteer", "duty"]
+            .into_iter()
+            .find(|k| *k == kind)
+        else {
+            return false;
+        };
+        let subject = Subject {
+            kind,
+            school: school.as_deref(),
+            team,
+            author: None,
+        };
+        allowed(who, &subject, Access::Read)
+    }))
 }
 
 async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Record>, AppError> {
@@ -196,6 +302,84 @@ async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Record>, A
         .fetch_optional(&mut *conn)
         .await?;
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+}
+
+/// The stored state of `id` and who first pushed it (`None` for records stored before
+/// accounts existed).
+async fn load_with_author(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<(Record, Option<Uuid>)>, AppError> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT body, author FROM records WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|(body, author)| {
+        let author = author.and_then(|a| Uuid::parse_str(&a).ok());
+        Ok((serde_json::from_str(&body)?, author))
+    })
+    .transpose()
+}
+
+/// The school a record concerns, as the `school` column keeps it: a check-in's or
+/// incident's post's school, a team's own.
+async fn school_of(conn: &mut SqliteConnection, record: &Record) -> Result<Option<String>, AppError> {
+    Ok(match &record.body {
+        RecordBody::CheckIn(c) => catalog::school_of_post(&mut *conn, &c.post_id).await?,
+        RecordBody::Incident(i) => catalog::school_of_post(&mut *conn, &i.post_id).await?,
+        RecordBody::Team(t) => Some(t.school_id.clone()),
+        RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
+    })
+}
+
+/// Whether `who` may store `record` over `held` (written by `author`): both the new
+/// state and the one it replaces must be theirs to write, so nothing is moved out of
+/// someone else's scope or into it. `Err` is the reason for the phone.
+async fn may_write(
+    conn: &mut SqliteConnection,
+    who: &Principal,
+    record: &Record,
+    held: Option<&Record>,
+    author: Option<Uuid>,
+) -> Result<Result<(), String>, AppError> {
+    // Stored before accounts: nobody's own, so only an admin may change it.
+    let author = match (held, author) {
+        (Some(_), None) => Some(Uuid::nil()),
+        (_, author) => author,
+    };
+    for state in std::iter::once(record).chain(held) {
+        let school = school_of(conn, state).await?;
+        let subject = Subject::of(state, |_| school.as_deref(), author);
+        if !allowed(who, &subject, Access::Write) {
+            return Ok(Err(denial(who, &subject)));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Why `who` may not write `what`, in words the phone shows beside the record.
+fn denial(who: &Principal, what: &Subject) -> String {
+    let kind = what.kind;
+    match (who.role, kind) {
+        (UserRole::Officer, "checkin" | "incident") if what.school.is_some_and(|s| who.scope.schools.contains(s)) => {
+            "refused: only the officer who made this record may change it".to_owned()
+        }
+        (UserRole::Officer, "team" | "volunteer" | "duty") => {
+            format!("refused: an officer's account may not write {kind} records")
+        }
+        (UserRole::Lead, "checkin" | "incident") => {
+            format!("refused: a team lead's account may read but not write {kind} records")
+        }
+        (_, _) => match (what.school, what.team) {
+            (Some(school), _) if matches!(kind, "checkin" | "incident") => {
+                format!("refused: school `{school}` is not in your scope")
+            }
+            (None, None) => "refused: this record is not in your scope (unknown post)".to_owned(),
+            (_, Some(team)) => format!("refused: team {team} is not in your scope"),
+            (Some(school), None) => format!("refused: school `{school}` is not in your scope"),
+        },
+    }
 }
 
 /// The server's verdict on a check-in's gate code, checked against its post's secret
@@ -283,6 +467,7 @@ pub async fn admin_correct(
     db: &SqlitePool,
     id: Uuid,
     body: RecordBody,
+    admin: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<Record>, AppError> {
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
@@ -303,16 +488,27 @@ pub async fn admin_correct(
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     let proof = proof_of(&mut tx, &next).await?;
-    store(&mut tx, &next, &device, &received_at, proof).await?;
+    let pusher = Pusher {
+        device: &device,
+        user: admin,
+    };
+    store(&mut tx, &next, &pusher, &received_at, proof).await?;
     tx.commit().await?;
     Ok(Some(next))
 }
 
-/// Writes `record` as the state of its id, at the next position of the feed.
+/// Who a version is stored as: the device it came from and the signed-in user.
+struct Pusher<'a> {
+    device: &'a DeviceId,
+    user: Uuid,
+}
+
+/// Writes `record` as the state of its id, at the next position of the feed. The first
+/// user to store an id is its author, for good.
 async fn store(
     conn: &mut SqliteConnection,
     record: &Record,
-    device: &DeviceId,
+    pusher: &Pusher<'_>,
     received_at: &str,
     proof: Option<Proof>,
 ) -> Result<(), AppError> {
@@ -322,27 +518,32 @@ async fn store(
     .fetch_one(&mut *conn)
     .await?;
     let (month, team) = projection(&record.body);
+    let school = school_of(&mut *conn, record).await?;
     sqlx::query(
-        "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof, month, team)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof, month,
+                              team, school, author)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, version = excluded.version, device = excluded.device,
              body = excluded.body, received_at = excluded.received_at, seq = excluded.seq,
-             proof = excluded.proof, month = excluded.month, team = excluded.team",
+             proof = excluded.proof, month = excluded.month, team = excluded.team,
+             school = excluded.school, author = COALESCE(records.author, excluded.author)",
     )
     .bind(record.id.to_string())
     .bind(record.body.kind())
     .bind(record.version.to_string())
-    .bind(device.as_str())
+    .bind(pusher.device.as_str())
     .bind(serde_json::to_string(record)?)
     .bind(received_at)
     .bind(seq)
     .bind(proof.map(proof_text))
     .bind(month)
     .bind(team)
+    .bind(school)
+    .bind(pusher.user.to_string())
     .execute(&mut *conn)
     .await?;
-    keep_version(conn, record, device, received_at).await
+    keep_version(conn, record, pusher, received_at).await
 }
 
 /// The `month` and `team` columns of a stored row (migration 0006): what the duty
@@ -363,19 +564,20 @@ fn projection(body: &RecordBody) -> (Option<String>, Option<String>) {
 async fn keep_version(
     conn: &mut SqliteConnection,
     record: &Record,
-    device: &DeviceId,
+    pusher: &Pusher<'_>,
     received_at: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
-        "INSERT INTO record_versions (id, version, body, received_at, device)
-         VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO record_versions (id, version, body, received_at, device, author)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (id, version) DO NOTHING",
     )
     .bind(record.id.to_string())
     .bind(record.version.to_string())
     .bind(serde_json::to_string(record)?)
     .bind(received_at)
-    .bind(device.as_str())
+    .bind(pusher.device.as_str())
+    .bind(pusher.user.to_string())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -277,7 +277,7 @@ fn window(kind: WindowKind, cell: &str) -> Option<PeakWindow> {
 
 /// The line a record starts on. The csv crate positions a record where the previous
 /// one ended, before the blank lines it skips; count those too.
-fn line_of(text: &[u8], position: &csv::Position) -> u64 {
+pub(crate) fn line_of(text: &[u8], position: &csv::Position) -> u64 {
     let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
     let blank_lines = text
         .get(start..)

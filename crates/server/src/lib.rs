@@ -13,6 +13,8 @@
 //! Architecture invariant: what to keep is decided by `gatewatch_model` (validation,
 //! versions, the upsert rule); this crate only stores, orders and serves the result.
 
+mod accounts;
+pub mod auth;
 mod catalog;
 pub mod config;
 pub mod db;
@@ -25,6 +27,8 @@ mod import;
 pub mod listen;
 mod routes;
 pub mod security;
+mod sessions;
+mod user_import;
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -37,6 +41,7 @@ use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+pub use auth::SessionPolicy;
 pub use config::Config;
 pub use error::{AppError, StartError};
 pub use listen::TlsConfig;
@@ -57,27 +62,67 @@ pub struct AppState {
     pub dist: Arc<Path>,
     /// How long requests and connections may take (tests shorten them).
     pub limits: Limits,
+    /// How long sessions last and whether their cookie is https-only.
+    pub sessions: SessionPolicy,
+    /// A password hash no password matches: a login for an unknown username is checked
+    /// against it, so it takes as long as one for a real account.
+    pub dummy_hash: Arc<str>,
 }
+
+/// The logins a fresh database was given (username, password): printed once at start.
+pub type FirstLogins = Vec<(String, String)>;
 
 impl AppState {
     /// Opens (creating and migrating if needed) the database and points at `dist`. An
-    /// empty catalog gets the demo schools and posts, so a fresh server is usable.
-    pub async fn open(database: &Path, dist: impl Into<PathBuf>) -> Result<Self, StartError> {
+    /// empty catalog gets the demo schools and posts, so a fresh server is usable; a
+    /// database without accounts gets an admin (`admin_password`, or a made-up one),
+    /// and, along with the demo schools, a demo officer and team lead. Their logins are
+    /// returned for the caller to show, once.
+    pub async fn open_with(
+        database: &Path,
+        dist: impl Into<PathBuf>,
+        admin_password: Option<String>,
+    ) -> Result<(Self, FirstLogins), StartError> {
         let db = db::connect(database).await?;
-        if catalog::seed_demo(&db, chrono::Utc::now())
-            .await
-            .map_err(StartError::Seed)?
-        {
+        let now = chrono::Utc::now();
+        let demo = catalog::seed_demo(&db, now).await.map_err(StartError::Seed)?;
+        if demo {
             tracing::info!("empty catalog: seeded the demo schools and posts");
         }
         catalog::ensure_post_secrets(&db)
             .await
             .map_err(|e| StartError::Seed(Box::new(e)))?;
-        Ok(Self {
+        let demo_schools = match demo {
+            true => Some(
+                catalog::schools(&db)
+                    .await
+                    .map_err(|e| StartError::Seed(Box::new(e)))?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect(),
+            ),
+            false => None,
+        };
+        let logins = accounts::bootstrap(&db, admin_password, demo_schools, now)
+            .await
+            .map_err(|e| StartError::Seed(Box::new(e)))?;
+        let dummy_hash = accounts::dummy_hash()
+            .await
+            .map_err(|e| StartError::Seed(Box::new(e)))?;
+        let state = Self {
             db,
             dist: Arc::from(dist.into()),
             limits: Limits::default(),
-        })
+            sessions: SessionPolicy::default(),
+            dummy_hash: Arc::from(dummy_hash),
+        };
+        Ok((state, logins))
+    }
+
+    /// `open_with` a made-up admin password, the first logins discarded (tests and
+    /// benchmarks that make their own accounts).
+    pub async fn open(database: &Path, dist: impl Into<PathBuf>) -> Result<Self, StartError> {
+        Ok(Self::open_with(database, dist, None).await?.0)
     }
 }
 
@@ -86,7 +131,7 @@ impl AppState {
 /// bodies are limited in size and requests in time (`security::limit`).
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
-        .nest("/api", routes::api())
+        .nest("/api", routes::api(&state))
         .merge(routes::admin_page::router())
         .fallback(routes::pwa::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
@@ -104,7 +149,14 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         Some((cert, key)) => Some(TlsConfig::from_pem_files(cert, key)?),
         None => None,
     };
-    let state = AppState::open(&config.database, config.dist).await?;
+    let (mut state, logins) =
+        AppState::open_with(&config.database, &config.dist, config.initial_admin_password.clone())
+            .await?;
+    state.sessions = SessionPolicy {
+        ttl: std::time::Duration::from_secs(config.session_ttl_secs),
+        secure_cookie: config.cookie_secure || tls.is_some(),
+    };
+    print_first_logins(&logins);
     if !state.dist.join("index.html").exists() {
         tracing::warn!(dist = %state.dist.display(), "no built PWA found; only the API will be useful");
     }
@@ -120,6 +172,18 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     match tls {
         Some(tls) => run_tls(listener, state, tls, shutdown_signal()).await,
         None => run(listener, state, shutdown_signal()).await,
+    }
+}
+
+/// Shows the accounts a fresh database was given, once, where the person who started
+/// the server sees them (standard output, not the log).
+fn print_first_logins(logins: &FirstLogins) {
+    if logins.is_empty() {
+        return;
+    }
+    println!("==> No accounts existed: created these logins (shown only now; change the passwords):");
+    for (username, password) in logins {
+        println!("    {username:<10} {password}");
     }
 }
 
@@ -149,6 +213,9 @@ async fn run_with(
     tls: Option<TlsConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let mut state = state;
+    // Over https the session cookie is never sent in the clear.
+    state.sessions.secure_cookie |= tls.is_some();
     let db = state.db.clone();
     let limits = state.limits;
     let router = match tls {

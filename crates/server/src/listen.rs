@@ -4,13 +4,14 @@
 //! nor TLS.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -96,12 +97,12 @@ pub async fn serve(
         let watcher = graceful.watcher();
         match acceptor.clone() {
             None => {
-                tokio::spawn(connection(tcp, app, limits, watcher));
+                tokio::spawn(connection(tcp, peer, app, limits, watcher));
             }
             Some(acceptor) => {
                 tokio::spawn(async move {
                     match tokio::time::timeout(limits.tls_handshake, acceptor.accept(tcp)).await {
-                        Ok(Ok(tls)) => connection(tls, app, limits, watcher).await,
+                        Ok(Ok(tls)) => connection(tls, peer, app, limits, watcher).await,
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }
@@ -120,14 +121,18 @@ pub async fn serve(
     }
 }
 
-/// One connection, http/1.1 or h2, until the peer or the shutdown closes it.
-async fn connection<I>(io: I, app: Router, limits: Limits, watcher: Watcher)
+/// One connection, http/1.1 or h2, until the peer or the shutdown closes it. Each
+/// request carries the peer's address (`ConnectInfo`): the login rate limit counts
+/// failures per address.
+async fn connection<I>(io: I, peer: SocketAddr, app: Router, limits: Limits, watcher: Watcher)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = TowerToHyperService::new(
-        app.map_request(|request: Request<Incoming>| request.map(Body::new)),
-    );
+    let service = TowerToHyperService::new(app.map_request(move |request: Request<Incoming>| {
+        let mut request = request.map(Body::new);
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    }));
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()

@@ -12,11 +12,9 @@ use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFA
 use gatewatch_model::report::{self, Month, Roster};
 use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{AckOutcome, Record, RecordBody};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::SqlitePool;
-use tower::ServiceExt;
 use uuid::Uuid;
 
 fn at(text: &str) -> DateTime<FixedOffset> {
@@ -480,19 +478,18 @@ async fn sessions_stored_before_the_month_column_are_found() {
     }
     pool.close().await;
 
-    let state = gatewatch_server::AppState::open(&path, dir.path().join("dist"))
+    let (state, _) = gatewatch_server::AppState::open_with(
+        &path,
+        dir.path().join("dist"),
+        Some(common::ADMIN_PASSWORD.into()),
+    )
+    .await
+    .unwrap();
+    let t = TestApp::signed_in_admin(state, std::sync::Arc::new(dir)).await;
+    let body = t
+        .get(&format!("/api/reports/duty?month=2025-11&team={TEAM}"))
         .await
-        .unwrap();
-    let app = gatewatch_server::app(state);
-    let response = app
-        .oneshot(
-            axum::http::Request::get(format!("/api/reports/duty?month=2025-11&team={TEAM}"))
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
+        .body;
     let r: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
         (&r["sessions"], &r["audience"]),

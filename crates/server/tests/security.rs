@@ -259,16 +259,17 @@ async fn slow_clients_cannot_hold_a_connection() {
     let mut t = TestApp::new().await;
     t.state.limits = short_limits();
     let (addr, stop) = start(&t, None).await;
+    let session = t.session.clone().unwrap();
 
     let answers = tokio::task::spawn_blocking(move || {
         // A body that stops after 10 of its 100 bytes: a JSON 408, then the close.
         let mut stalled = TcpStream::connect(addr).unwrap();
-        stalled
-            .write_all(
-                b"POST /api/sync/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-                  Content-Length: 100\r\n\r\n{\"device\":",
-            )
-            .unwrap();
+        let head = format!(
+            "POST /api/sync/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Cookie: gw_session={session}\r\nX-Gatewatch: 1\r\nContent-Length: 100\r\n\r\n"
+        );
+        stalled.write_all(head.as_bytes()).unwrap();
+        stalled.write_all(b"{\"device\":").unwrap();
         let stalled = read_until_closed(&mut stalled, Duration::from_secs(5));
 
         // Headers that never end: the connection is closed.
@@ -339,8 +340,26 @@ async fn the_tls_files_serve_https_with_hsts() {
         device: device(),
         records: vec![record(1, 100)],
     };
+    // Over https the session cookie is Secure: never sent over plain http.
+    let login = client
+        .post(format!("https://{addr}/api/auth/login"))
+        .header("x-gatewatch", "1")
+        .json(&serde_json::json!({
+            "username": "admin", "password": common::ADMIN_PASSWORD, "device": "tlsphone",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), reqwest::StatusCode::OK);
+    let set_cookie = login.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{set_cookie}");
+    }
+    let session = set_cookie.split(';').next().unwrap().to_owned();
     let pushed = client
         .post(format!("https://{addr}/api/sync/push"))
+        .header("x-gatewatch", "1")
+        .header(header::COOKIE, session)
         .json(&push)
         .send()
         .await

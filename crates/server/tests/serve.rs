@@ -88,8 +88,11 @@ async fn the_real_server_syncs_over_loopback_and_shuts_down_gracefully() {
         device: device(),
         records: vec![record(1, 100)],
     };
+    let session = format!("gw_session={}", t.session.as_deref().unwrap());
     let pushed: PushResponse = client
         .post(format!("{base}/api/sync/push"))
+        .header("x-gatewatch", "1")
+        .header(header::COOKIE, &session)
         .json(&push)
         .send()
         .await
@@ -101,6 +104,7 @@ async fn the_real_server_syncs_over_loopback_and_shuts_down_gracefully() {
 
     let pulled: PullResponse = client
         .get(format!("{base}/api/sync/pull?since=0"))
+        .header(header::COOKIE, &session)
         .send()
         .await
         .unwrap()

@@ -216,9 +216,10 @@ async fn records_survive_reopening_the_database_file() {
 
     let path = TestApp::db_path(t.dir.path());
     let reopened = AppState::open(&path, t.dist()).await.unwrap();
+    // The admin's session was kept in the database: it still works after a restart.
     let again = TestApp {
         state: reopened,
-        dir: t.dir,
+        ..t.clone()
     };
     let pulled = again.pull(0, None).await;
     assert_eq!(pulled.changes.len(), 2);

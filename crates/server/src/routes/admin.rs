@@ -1,10 +1,7 @@
 //! The admin API: `PUT /api/admin/schools/{id}`, `PUT /api/admin/posts/{id}`,
 //! `POST /api/admin/import` (a CSV of schools and posts) and
 //! `PUT /api/admin/records/{id}` (an admin's correction, approved hours included).
-//!
-//! NOT AUTHENTICATED YET: accounts and roles come in a later issue. Until then anyone
-//! who can reach the server can change the catalog, so run it where only trusted
-//! people can (it listens on 127.0.0.1 by default).
+//! Admins only (`auth::admin_only`, applied by `routes::api`).
 
 use axum::extract::State;
 use axum::routing::{post, put};
@@ -32,10 +29,11 @@ pub fn router() -> Router<AppState> {
 /// with it. The only way to change volunteer hours a lead approved.
 async fn correct_record(
     State(state): State<AppState>,
+    who: crate::auth::SignedIn,
     AppPath(id): AppPath<uuid::Uuid>,
     AppJson(body): AppJson<gatewatch_model::RecordBody>,
 ) -> Result<Json<gatewatch_model::Record>, AppError> {
-    crate::feed::admin_correct(&state.db, id, body, Utc::now())
+    crate::feed::admin_correct(&state.db, id, body, who.user.id, Utc::now())
         .await?
         .map(Json)
         .ok_or_else(|| AppError::Missing(format!("no record has the id {id}")))

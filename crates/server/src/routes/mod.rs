@@ -1,8 +1,14 @@
 //! The HTTP surface: `/api/*` from the modules below, the admins' page from
 //! `admin_page`, everything else from `pwa`.
+//!
+//! `/api` is in three areas, each wrapped in its check here, not in each handler:
+//! open to all (health, login, logout), signed-in users (their profile, the catalog,
+//! sync, a record's history — scoped further by `gatewatch_model::access`), and admins
+//! (catalog changes, accounts, corrections, reports and exports).
 
 pub mod admin;
 pub mod admin_page;
+pub mod auth;
 pub mod duty;
 pub mod export;
 pub mod health;
@@ -10,26 +16,39 @@ pub mod posts;
 pub mod pwa;
 pub mod records;
 pub mod sync;
+pub mod users;
 
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 
 use crate::error::AppError;
 use crate::AppState;
 
 /// Everything under `/api`. Unknown paths and wrong methods answer with JSON errors,
-/// never with the PWA's index.html, so the app's fetches fail loudly.
-pub fn api() -> Router<AppState> {
-    Router::new()
-        .merge(admin::router())
-        .merge(duty::router())
-        .merge(export::router())
-        .merge(health::router())
+/// never with the PWA's index.html, so the app's fetches fail loudly. Every request
+/// that may change something must carry the `X-Gatewatch` header.
+pub fn api(state: &AppState) -> Router<AppState> {
+    let signed_in = Router::new()
+        .merge(auth::signed_in_router())
         .merge(posts::router())
         .merge(records::router())
         .merge(sync::router())
+        .route_layer(from_fn_with_state(state.clone(), crate::auth::signed_in));
+    let admin = Router::new()
+        .merge(admin::router())
+        .merge(users::router())
+        .merge(duty::router())
+        .merge(export::router())
+        .route_layer(from_fn_with_state(state.clone(), crate::auth::admin_only));
+    Router::new()
+        .merge(health::router())
+        .merge(auth::public_router())
+        .merge(signed_in)
+        .merge(admin)
         // Must come after the routes: it is set on the method routers already present.
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
+        .layer(from_fn(crate::auth::require_csrf_header))
 }
 
 async fn not_found() -> AppError {

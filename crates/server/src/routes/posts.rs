@@ -8,6 +8,9 @@ use axum::{Json, Router};
 use gatewatch_model::school::School;
 use gatewatch_model::Post;
 
+use gatewatch_model::access::UserRole;
+
+use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::AppPath;
 use crate::{catalog, AppState};
@@ -24,13 +27,27 @@ struct Secret {
     secret: String,
 }
 
-/// A post's gate-code secret, for the lead's phone that shows the code at the gate.
-/// Anyone can read it until accounts and roles exist (issue 5 limits it to leads and
-/// admins of the post's school).
+/// A post's gate-code secret, for the lead's phone that shows the code at the gate:
+/// only team leads of the post's school and admins may have it (an officer who had it
+/// could make the code without being at the gate).
 async fn secret(
     State(state): State<AppState>,
+    who: SignedIn,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Secret>, AppError> {
+    let school = catalog::school_of_post(&state.db, &id)
+        .await?
+        .ok_or_else(|| AppError::Missing(format!("no post has the id `{id}`")))?;
+    let may = match who.user.role {
+        UserRole::Admin => true,
+        UserRole::Lead => who.user.schools.contains(&school),
+        UserRole::Officer => false,
+    };
+    if !may {
+        return Err(AppError::Forbidden(
+            "only a team lead of this post's school or an admin may show its gate code".into(),
+        ));
+    }
     let secret = catalog::post_secret(&state.db, &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no post has the id `{id}`")))?;

@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use uuid::Uuid;
 
+use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::AppPath;
 use crate::feed::{self, Version};
@@ -15,12 +16,18 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/records/{id}/history", get(history))
 }
 
-/// The versions oldest first; 404 for an id the server never received, 400 for a
-/// path that is not a UUID.
+/// The versions oldest first; 404 for an id the server never received, 403 for a
+/// record the user may not read, 400 for a path that is not a UUID.
 async fn history(
     State(state): State<AppState>,
+    who: SignedIn,
     AppPath(id): AppPath<Uuid>,
 ) -> Result<Json<Vec<Version>>, AppError> {
+    if feed::may_read(&state.db, &who.principal(), id).await? == Some(false) {
+        return Err(AppError::Forbidden(format!(
+            "record {id} is not in your scope"
+        )));
+    }
     feed::history(&state.db, id)
         .await?
         .map(Json)

@@ -1,4 +1,5 @@
-//! `POST /api/sync/push` and `GET /api/sync/pull` (see docs/sync-protocol.md).
+//! `POST /api/sync/push` and `GET /api/sync/pull` (see docs/sync-protocol.md), both
+//! as the signed-in user: what they may write is stored, what they may read is pulled.
 
 use axum::extract::State;
 use axum::routing::{get, post};
@@ -10,6 +11,7 @@ use gatewatch_model::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::extract::{AppJson, AppQuery};
 use crate::{feed, AppState};
@@ -22,12 +24,15 @@ pub fn router() -> Router<AppState> {
 
 async fn push(
     State(state): State<AppState>,
+    who: SignedIn,
     AppJson(request): AppJson<PushRequest>,
 ) -> Result<Json<PushResponse>, AppError> {
     if request.records.len() > MAX_PUSH_BATCH {
         return Err(AppError::BatchTooLarge(request.records.len()));
     }
-    Ok(Json(feed::push(&state.db, &request, Utc::now()).await?))
+    Ok(Json(
+        feed::push(&state.db, &request, &who.principal(), Utc::now()).await?,
+    ))
 }
 
 /// The query of a pull: `?since=<seq>&limit=<n>&teams=<id>,<id>`, all optional.
@@ -62,6 +67,7 @@ fn followed_teams(text: &str) -> Result<Vec<Uuid>, AppError> {
 
 async fn pull(
     State(state): State<AppState>,
+    who: SignedIn,
     AppQuery(query): AppQuery<PullQuery>,
 ) -> Result<Json<PullResponse>, AppError> {
     let limit = match query.limit {
@@ -71,6 +77,13 @@ async fn pull(
     };
     let teams = query.teams.as_deref().map(followed_teams).transpose()?;
     Ok(Json(
-        feed::pull(&state.db, query.since, limit, teams.as_deref()).await?,
+        feed::pull(
+            &state.db,
+            &who.principal(),
+            query.since,
+            limit,
+            teams.as_deref(),
+        )
+        .await?,
     ))
 }

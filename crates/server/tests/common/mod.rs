@@ -1,5 +1,10 @@
 //! Shared harness of the server's integration tests: a real SQLite file and a dist folder
-//! in a temp dir, requests through `app()` with `oneshot`, and record builders.
+//! in a temp dir, requests through `app()` with `oneshot`, accounts and their sessions,
+//! and record builders.
+//!
+//! A `TestApp` acts as a signed-in admin unless told otherwise: `call` adds its session
+//! cookie and the `X-Gatewatch` header to requests that carry neither. `as_user` gives
+//! the same app as another account; `call_raw` sends a request exactly as built.
 
 // Each test binary uses a different part of the harness.
 #![allow(dead_code)]
@@ -28,10 +33,16 @@ pub const ASSETS: [(&str, &str); 2] = [
     ("gatewatch-0123456789abcdef.js", "console.log('app');"),
 ];
 
-/// One app over its own database file and dist folder, removed when dropped.
+/// The bootstrap admin's password in every test database.
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+
+/// One app over its own database file and dist folder, removed when the last `TestApp`
+/// sharing them is dropped; `session` is the cookie value its requests carry.
+#[derive(Clone)]
 pub struct TestApp {
     pub state: AppState,
-    pub dir: TempDir,
+    pub dir: std::sync::Arc<TempDir>,
+    pub session: Option<String>,
 }
 
 impl TestApp {
@@ -50,10 +61,84 @@ impl TestApp {
     pub async fn without_dist() -> Self {
         let dir = tempfile::tempdir().unwrap();
         // A folder that does not exist yet: opening must create it.
-        let state = AppState::open(&Self::db_path(dir.path()), dir.path().join("dist"))
+        let (state, _) = AppState::open_with(
+            &Self::db_path(dir.path()),
+            dir.path().join("dist"),
+            Some(ADMIN_PASSWORD.into()),
+        )
+        .await
+        .unwrap();
+        Self::signed_in_admin(state, std::sync::Arc::new(dir)).await
+    }
+
+    /// `state` (over `dir`) as its admin, logged in.
+    pub async fn signed_in_admin(state: AppState, dir: std::sync::Arc<TempDir>) -> Self {
+        let anonymous = Self {
+            state,
+            dir,
+            session: None,
+        };
+        let session = anonymous.login("admin", ADMIN_PASSWORD).await;
+        Self {
+            session: Some(session),
+            ..anonymous
+        }
+    }
+
+    /// This app acting as nobody (no session cookie).
+    pub fn anonymous(&self) -> Self {
+        Self {
+            session: None,
+            ..self.clone()
+        }
+    }
+
+    /// This app acting as the account whose session cookie is `session`.
+    pub fn as_user(&self, session: &str) -> Self {
+        Self {
+            session: Some(session.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// Logs in on `device()`; panics unless it succeeds. Returns the session cookie.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self.try_login(username, password).await;
+        assert_eq!(response.status, StatusCode::OK, "login: {}", response.text());
+        session_cookie(&response).expect("a login sets the session cookie")
+    }
+
+    /// `POST /api/auth/login` without a session.
+    pub async fn try_login(&self, username: &str, password: &str) -> TestResponse {
+        let body = serde_json::json!({
+            "username": username, "password": password, "device": device().as_str(),
+        });
+        self.anonymous()
+            .post_json("/api/auth/login", body.to_string())
             .await
+    }
+
+    /// Creates an account (as this app's admin) and logs it in: its id and session.
+    pub async fn user(
+        &self,
+        username: &str,
+        role: &str,
+        schools: &[&str],
+        teams: &[Uuid],
+    ) -> (Uuid, String) {
+        let password = format!("{username}-password");
+        let body = serde_json::json!({
+            "username": username, "password": password, "display_name": username,
+            "role": role, "schools": schools, "teams": teams,
+        });
+        let created = self.post_json("/api/admin/users", body.to_string()).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.text());
+        let id = created.json::<serde_json::Value>()["user"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
             .unwrap();
-        Self { state, dir }
+        (id, self.login(username, &password).await)
     }
 
     pub fn db_path(dir: &Path) -> PathBuf {
@@ -68,7 +153,24 @@ impl TestApp {
         gatewatch_server::app(self.state.clone())
     }
 
-    pub async fn call(&self, request: Request<Body>) -> TestResponse {
+    /// Sends `request` as this app's user: its session cookie and the `X-Gatewatch`
+    /// header are added unless the request sets them itself.
+    pub async fn call(&self, mut request: Request<Body>) -> TestResponse {
+        let headers = request.headers_mut();
+        if let Some(session) = &self.session {
+            if !headers.contains_key(header::COOKIE) {
+                let cookie = format!("gw_session={session}");
+                headers.insert(header::COOKIE, cookie.parse().unwrap());
+            }
+        }
+        if !headers.contains_key("x-gatewatch") {
+            headers.insert("x-gatewatch", "1".parse().unwrap());
+        }
+        self.call_raw(request).await
+    }
+
+    /// Sends `request` exactly as built.
+    pub async fn call_raw(&self, request: Request<Body>) -> TestResponse {
         let response = self.app().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -156,6 +258,18 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The session cookie a response sets, if any.
+pub fn session_cookie(response: &TestResponse) -> Option<String> {
+    response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("gw_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 pub struct TestResponse {

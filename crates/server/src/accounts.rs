@@ -1,0 +1,365 @@
+//! User accounts in the database: creating, listing, changing and disabling them,
+//! their argon2id password hashes, and the first admin of an empty database.
+//!
+//! Architecture invariant: a password is never stored, logged or answered back except
+//! a generated one, answered once to the admin who asked for it.
+
+use std::collections::BTreeSet;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, SecondsFormat, Utc};
+use gatewatch_model::access::UserRole;
+use gatewatch_model::account::{
+    check_display_name, check_password, normalize_username, Profile,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::{SqliteConnection, SqlitePool};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// argon2id with OWASP's parameters: 19 MiB of memory, two passes, one lane.
+fn argon2() -> Result<Argon2<'static>, AppError> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// The PHC string of `password` with a fresh salt. Slow by design (tens of ms): run on
+/// a blocking thread so other requests go on meanwhile.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()?
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string().into()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(Box::new(e)))?
+}
+
+/// Whether `password` matches the stored PHC string. An unreadable hash matches nothing.
+pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&phc) else {
+            tracing::error!("a stored password hash is unreadable");
+            return Ok(false);
+        };
+        Ok(argon2()?
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| AppError::Internal(Box::new(e)))?
+}
+
+/// A hash no password matches, verified against when a username is unknown so that a
+/// login takes as long whether the account exists or not.
+pub async fn dummy_hash() -> Result<String, AppError> {
+    hash_password(random_password()).await
+}
+
+/// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I): ~93 bits, to be
+/// read off a screen and typed on a phone.
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// `n` random bytes as lower-case hex (session tokens).
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An account as admins see it (never its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: UserRole,
+    pub schools: BTreeSet<String>,
+    pub teams: BTreeSet<Uuid>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn profile(&self) -> Profile {
+        Profile {
+            user: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            schools: self.schools.clone(),
+            teams: self.teams.clone(),
+        }
+    }
+}
+
+/// What an admin sets on an account (create or change).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserFields {
+    pub display_name: String,
+    pub role: UserRole,
+    #[serde(default)]
+    pub schools: BTreeSet<String>,
+    #[serde(default)]
+    pub teams: BTreeSet<Uuid>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+type UserRow = (String, String, String, String, String, String, i64, String);
+
+const USER_COLUMNS: &str =
+    "id, username, display_name, role, schools, teams, disabled, created_at";
+
+fn user_of(row: UserRow) -> Result<User, AppError> {
+    let (id, username, display_name, role, schools, teams, disabled, created_at) = row;
+    let bad = |what: &str| AppError::Internal(format!("users row {id}: bad {what}").into());
+    Ok(User {
+        id: Uuid::parse_str(&id).map_err(|_| bad("id"))?,
+        role: UserRole::parse(&role).ok_or_else(|| bad("role"))?,
+        schools: serde_json::from_str(&schools)?,
+        teams: serde_json::from_str(&teams)?,
+        disabled: disabled != 0,
+        created_at: crate::feed::parse_received(&created_at)?,
+        username,
+        display_name,
+    })
+}
+
+fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub async fn list(db: &SqlitePool) -> Result<Vec<User>, AppError> {
+    let rows: Vec<UserRow> =
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
+            .fetch_all(db)
+            .await?;
+    rows.into_iter().map(user_of).collect()
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<User>, AppError> {
+    let row: Option<UserRow> =
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
+    row.map(user_of).transpose()
+}
+
+/// The account of `username` (any case) and its password hash.
+pub async fn by_username(
+    db: &SqlitePool,
+    username: &str,
+) -> Result<Option<(User, String)>, AppError> {
+    let Ok(name) = normalize_username(username) else {
+        return Ok(None);
+    };
+    type WithHash = (String, String, String, String, String, String, i64, String, String);
+    let row: Option<WithHash> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?"
+    ))
+    .bind(&name)
+    .fetch_optional(db)
+    .await?;
+    let Some((id, username, display_name, role, schools, teams, disabled, created_at, hash)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let row = (id, username, display_name, role, schools, teams, disabled, created_at);
+    Ok(Some((user_of(row)?, hash)))
+}
+
+/// Checks `fields` against the rules and the catalog: every school must exist, every
+/// team must be a team the server holds.
+pub async fn check_fields(conn: &mut SqliteConnection, fields: &UserFields) -> Result<(), AppError> {
+    let invalid = |e: gatewatch_model::account::AccountError| AppError::InvalidUser(e.to_string());
+    check_display_name(&fields.display_name).map_err(invalid)?;
+    for school in &fields.schools {
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM schools WHERE id = ?")
+            .bind(school)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if known.is_none() {
+            return Err(AppError::InvalidUser(format!("no school has the id `{school}`")));
+        }
+    }
+    for team in &fields.teams {
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM records WHERE id = ? AND kind = 'team'")
+                .bind(team.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if known.is_none() {
+            return Err(AppError::InvalidUser(format!("no team has the id {team}")));
+        }
+    }
+    Ok(())
+}
+
+/// Creates an account with an already hashed password; 409 if the username is taken.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    username: &str,
+    fields: &UserFields,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<User, AppError> {
+    let name = normalize_username(username).map_err(|e| AppError::InvalidUser(e.to_string()))?;
+    let id = Uuid::new_v4();
+    let at = timestamp(now);
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, schools, teams, password_hash,
+                            disabled, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (username) DO NOTHING",
+    )
+    .bind(id.to_string())
+    .bind(&name)
+    .bind(fields.display_name.trim())
+    .bind(fields.role.as_str())
+    .bind(serde_json::to_string(&fields.schools)?)
+    .bind(serde_json::to_string(&fields.teams)?)
+    .bind(password_hash)
+    .bind(i64::from(fields.disabled))
+    .bind(&at)
+    .bind(&at)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::UsernameTaken(name));
+    }
+    get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::Internal("a user just created is missing".into()))
+}
+
+/// Changes an account's name, role, scope and whether it is disabled; `None` if there
+/// is no such account.
+pub async fn update(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    fields: &UserFields,
+    now: DateTime<Utc>,
+) -> Result<Option<User>, AppError> {
+    sqlx::query(
+        "UPDATE users SET display_name = ?, role = ?, schools = ?, teams = ?, disabled = ?,
+                          updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(fields.display_name.trim())
+    .bind(fields.role.as_str())
+    .bind(serde_json::to_string(&fields.schools)?)
+    .bind(serde_json::to_string(&fields.teams)?)
+    .bind(i64::from(fields.disabled))
+    .bind(timestamp(now))
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    get(conn, id).await
+}
+
+/// Replaces an account's password hash; whether the account exists.
+pub async fn set_password_hash(
+    db: &SqlitePool,
+    id: Uuid,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(timestamp(now))
+        .bind(id.to_string())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds a team a lead just created to their scope (inside the push's transaction).
+pub async fn add_team(conn: &mut SqliteConnection, user: Uuid, team: Uuid) -> Result<(), AppError> {
+    let Some(mut held) = get(&mut *conn, user).await? else {
+        return Ok(());
+    };
+    if held.teams.insert(team) {
+        sqlx::query("UPDATE users SET teams = ? WHERE id = ?")
+            .bind(serde_json::to_string(&held.teams)?)
+            .bind(user.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A password checked against the rules, or a generated one when none was given.
+pub fn password_or_generated(given: Option<String>) -> Result<(String, bool), AppError> {
+    match given {
+        Some(p) => {
+            check_password(&p).map_err(|e| AppError::InvalidUser(e.to_string()))?;
+            Ok((p, false))
+        }
+        None => Ok((random_password(), true)),
+    }
+}
+
+/// The accounts a fresh database starts with: an admin whose password is the given
+/// one or a generated one. Returns the logins to print (none if accounts exist).
+/// With `demo`, also an officer and a team lead for the demo schools.
+pub async fn bootstrap(
+    db: &SqlitePool,
+    admin_password: Option<String>,
+    demo_schools: Option<BTreeSet<String>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, AppError> {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?;
+    if users > 0 {
+        return Ok(Vec::new());
+    }
+    let mut logins = Vec::new();
+    let (password, _) = password_or_generated(admin_password)?;
+    let admin = UserFields {
+        display_name: "管理员 Admin".into(),
+        role: UserRole::Admin,
+        schools: BTreeSet::new(),
+        teams: BTreeSet::new(),
+        disabled: false,
+    };
+    let mut conn = db.acquire().await?;
+    create(&mut conn, "admin", &admin, &hash_password(password.clone()).await?, now).await?;
+    logins.push(("admin".to_owned(), password));
+    if let Some(schools) = demo_schools {
+        for (username, display_name, role) in [
+            ("officer1", "民警 Officer", UserRole::Officer),
+            ("lead1", "队长 Team lead", UserRole::Lead),
+        ] {
+            let password = random_password();
+            let fields = UserFields {
+                display_name: display_name.into(),
+                role,
+                schools: schools.clone(),
+                teams: BTreeSet::new(),
+                disabled: false,
+            };
+            create(&mut conn, username, &fields, &hash_password(password.clone()).await?, now)
+                .await?;
+            logins.push((username.to_owned(), password));
+        }
+    }
+    Ok(logins)
+}

@@ -1,0 +1,178 @@
+//! Who is asking: the session cookie read into the signed-in user, the role checks
+//! routes are wrapped in, and the header every state-changing request must carry.
+//!
+//! Architecture invariant: handlers never read the cookie themselves. A handler that
+//! needs the user takes `SignedIn`; whole areas are wrapped in `signed_in` or
+//! `admin_only` by `routes::api`, so a route added to an area cannot forget its check.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use chrono::Utc;
+use gatewatch_model::access::{Principal, UserRole};
+
+use crate::accounts::User;
+use crate::error::AppError;
+use crate::{sessions, AppState};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "gw_session";
+/// The header a state-changing request must carry. Browsers let a cross-site form or
+/// image send cookies but not a custom header (that needs a CORS preflight, which this
+/// server never grants), so its presence shows the request came from our own pages.
+pub const CSRF_HEADER: &str = "x-gatewatch";
+
+/// How sessions are made: their lifetime and whether the cookie is https-only.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub ttl: Duration,
+    /// `Secure` on the cookie: set when serving https, or behind a TLS proxy.
+    pub secure_cookie: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(14 * 24 * 3600),
+            secure_cookie: false,
+        }
+    }
+}
+
+/// The signed-in user of a request and the device their session was opened on.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub device: String,
+}
+
+impl SignedIn {
+    pub fn principal(&self) -> Principal {
+        self.user.profile().principal()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == UserRole::Admin
+    }
+}
+
+/// The session token the request's cookie carries, if any.
+pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        // Already looked up by the area's check: don't ask the database twice.
+        if let Some(signed_in) = parts.extensions.get::<SignedIn>() {
+            return Ok(signed_in.clone());
+        }
+        let token = session_token(&parts.headers)
+            .ok_or(AppError::Unauthenticated("log in first"))?;
+        let (user, device) = sessions::user_of(&state.db, &token, Utc::now())
+            .await?
+            .ok_or(AppError::Unauthenticated(
+                "your session has ended (expired, logged out or revoked); log in again",
+            ))?;
+        let signed_in = SignedIn { user, device };
+        parts.extensions.insert(signed_in.clone());
+        Ok(signed_in)
+    }
+}
+
+/// Middleware: only signed-in users pass.
+pub async fn signed_in(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let (mut parts, body) = request.into_parts();
+    SignedIn::from_request_parts(&mut parts, &state).await?;
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// Middleware: only signed-in admins pass.
+pub async fn admin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let (mut parts, body) = request.into_parts();
+    let who = SignedIn::from_request_parts(&mut parts, &state).await?;
+    if !who.is_admin() {
+        return Err(AppError::Forbidden("only an administrator may do this".into()));
+    }
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// Middleware on all of `/api`: a request that may change something must carry
+/// `X-Gatewatch` (any value).
+pub async fn require_csrf_header(request: Request, next: Next) -> Result<Response, AppError> {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && !request.headers().contains_key(CSRF_HEADER) {
+        return Err(AppError::CsrfHeaderMissing);
+    }
+    Ok(next.run(request).await)
+}
+
+/// Who is on the other end of a login: the address the accept loop saw (none in
+/// `oneshot` tests) and the browser's user agent (for an admin's device list).
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub address: Option<String>,
+    pub user_agent: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client {
+            address: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+        })
+    }
+}
+
+/// The cookie that carries a new session: HttpOnly (no script reads it), SameSite=Strict
+/// (no other site's page sends it), Secure over https.
+pub fn session_cookie(token: String, policy: SessionPolicy) -> Cookie<'static> {
+    let max_age = i64::try_from(policy.ttl.as_secs()).unwrap_or(i64::MAX);
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(policy.secure_cookie)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build()
+}
+
+/// The cookie that removes the session cookie (logout).
+pub fn removal_cookie(policy: SessionPolicy) -> Cookie<'static> {
+    let mut cookie = session_cookie(String::new(), policy);
+    cookie.make_removal();
+    cookie
+}

@@ -1,0 +1,255 @@
+//! Login sessions and the login rate limit, kept in the database so that any server
+//! process can check any session and count any failure (no state in memory matters
+//! between requests).
+//!
+//! A session's token lives only in the phone's HttpOnly cookie; the database keeps its
+//! SHA-256. Every request re-reads the session with its user, so logging out, an
+//! expiry, a revoked device or a disabled account ends access at once.
+
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use gatewatch_model::DeviceId;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use crate::accounts::{self, User};
+use crate::error::AppError;
+
+/// Failed logins per account in an hour before it cools down (the issue's bound).
+pub const ACCOUNT_FAILURES_PER_HOUR: i64 = 100;
+/// Failed logins per client address in an hour: higher than per account, because a
+/// police station's phones may share one address behind NAT.
+pub const ADDRESS_FAILURES_PER_HOUR: i64 = 300;
+const WINDOW: chrono::Duration = chrono::Duration::hours(1);
+/// How stale `last_seen_at` may get before a request refreshes it: one write per
+/// session every few minutes, not one per request.
+const LAST_SEEN_GRANULARITY: chrono::Duration = chrono::Duration::minutes(5);
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Starts a session for `user` on `device`; returns the token for the cookie.
+pub async fn start(
+    db: &SqlitePool,
+    user: Uuid,
+    device: &DeviceId,
+    user_agent: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let token = accounts::random_hex(32);
+    let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(14));
+    // A user agent is for an admin's eyes only; keep it short.
+    let user_agent: String = user_agent.chars().take(200).collect();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, device, user_agent, created_at, last_seen_at,
+                               expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash(&token))
+    .bind(user.to_string())
+    .bind(device.as_str())
+    .bind(user_agent)
+    .bind(timestamp(now))
+    .bind(timestamp(now))
+    .bind(timestamp(now + ttl))
+    .execute(db)
+    .await?;
+    Ok(token)
+}
+
+/// The user of a live session: not expired, not revoked, the user not disabled. Also
+/// returns the session's device.
+pub async fn user_of(
+    db: &SqlitePool,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(User, String)>, AppError> {
+    let hash = token_hash(token);
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT s.user_id, s.device, s.expires_at, s.last_seen_at
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.revoked_at IS NULL AND u.disabled = 0",
+    )
+    .bind(&hash)
+    .fetch_optional(db)
+    .await?;
+    let Some((user_id, device, expires_at, last_seen_at)) = row else {
+        return Ok(None);
+    };
+    if crate::feed::parse_received(&expires_at)? <= now {
+        return Ok(None);
+    }
+    if crate::feed::parse_received(&last_seen_at)? + LAST_SEEN_GRANULARITY < now {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(timestamp(now))
+            .bind(&hash)
+            .execute(db)
+            .await?;
+    }
+    let id = Uuid::parse_str(&user_id).map_err(|e| AppError::Internal(Box::new(e)))?;
+    let mut conn = db.acquire().await?;
+    Ok(accounts::get(&mut conn, id).await?.map(|u| (u, device)))
+}
+
+/// Ends one session (logout). Unknown tokens are ignored: logging out twice is fine.
+pub async fn end(db: &SqlitePool, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
+        .bind(timestamp(now))
+        .bind(token_hash(token))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of `user`, or only those on `device`. Returns how many ended.
+pub async fn revoke(
+    db: &SqlitePool,
+    user: Uuid,
+    device: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = ?
+         WHERE user_id = ? AND revoked_at IS NULL AND (? IS NULL OR device = ?)",
+    )
+    .bind(timestamp(now))
+    .bind(user.to_string())
+    .bind(device)
+    .bind(device)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends every session of `user` but the one of token `keep` (a password change).
+pub async fn revoke_others(
+    db: &SqlitePool,
+    user: Uuid,
+    keep: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let keep = keep.map(token_hash).unwrap_or_default();
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = ?
+         WHERE user_id = ? AND revoked_at IS NULL AND token_hash <> ?",
+    )
+    .bind(timestamp(now))
+    .bind(user.to_string())
+    .bind(keep)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A phone a user has logged in from, as an admin's list shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Device {
+    pub device: String,
+    pub user_agent: String,
+    pub first_login: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    /// Sessions on it that still work (not expired, logged out or revoked).
+    pub active_sessions: i64,
+}
+
+pub async fn devices(
+    db: &SqlitePool,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<Device>, AppError> {
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT device, MAX(user_agent), MIN(created_at), MAX(last_seen_at),
+                SUM(revoked_at IS NULL AND expires_at > ?)
+         FROM sessions WHERE user_id = ? GROUP BY device ORDER BY MAX(last_seen_at) DESC",
+    )
+    .bind(timestamp(now))
+    .bind(user.to_string())
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(device, user_agent, first, last, active)| {
+            Ok(Device {
+                device,
+                user_agent,
+                first_login: crate::feed::parse_received(&first)?,
+                last_seen: crate::feed::parse_received(&last)?,
+                active_sessions: active,
+            })
+        })
+        .collect()
+}
+
+/// The rate-limit keys of a login attempt: the account and the client address.
+pub fn failure_keys(username: &str, address: Option<&str>) -> Vec<String> {
+    let mut keys = vec![format!("account:{}", username.trim().to_lowercase())];
+    if let Some(a) = address {
+        keys.push(format!("address:{a}"));
+    }
+    keys
+}
+
+fn limit_of(key: &str) -> i64 {
+    if key.starts_with("address:") {
+        ADDRESS_FAILURES_PER_HOUR
+    } else {
+        ACCOUNT_FAILURES_PER_HOUR
+    }
+}
+
+/// `Err(TooManyAttempts)` when any key reached its limit within the last hour: the wait
+/// is until its oldest failure in the window is an hour old (the cool-down).
+pub async fn check_rate(db: &SqlitePool, keys: &[String], now: DateTime<Utc>) -> Result<(), AppError> {
+    let since = timestamp(now - WINDOW);
+    for key in keys {
+        let (count, oldest): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ? AND at > ?",
+        )
+        .bind(key)
+        .bind(&since)
+        .fetch_one(db)
+        .await?;
+        if count >= limit_of(key) {
+            let oldest = oldest
+                .map(|o| crate::feed::parse_received(&o))
+                .transpose()?
+                .unwrap_or(now);
+            let wait = (oldest + WINDOW - now).num_seconds().max(1);
+            return Err(AppError::TooManyAttempts(wait.unsigned_abs()));
+        }
+    }
+    Ok(())
+}
+
+/// Counts a failed login against every key, and forgets failures older than the window.
+pub async fn record_failure(
+    db: &SqlitePool,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    for key in keys {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES (?, ?)")
+            .bind(key)
+            .bind(timestamp(now))
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+        .bind(timestamp(now - WINDOW))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
