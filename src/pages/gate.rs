@@ -62,7 +62,10 @@ pub fn GatePage() -> impl IntoView {
         state.posts.with(|posts| {
             let labels: Vec<String> = posts.iter().map(|p| p.label()).collect();
             html::options(
-                posts.iter().zip(&labels).map(|(p, l)| (p.id.as_str(), l.as_str())),
+                posts
+                    .iter()
+                    .zip(&labels)
+                    .map(|(p, l)| (p.id.as_str(), l.as_str())),
                 Some(&current),
             )
         })

@@ -16,8 +16,8 @@ use leptos::task::spawn_local;
 use crate::components::choice::{options, Choice};
 use crate::components::html;
 use crate::components::post_select::{default_post, PostSelect};
-use crate::pages::checkin::flag_class;
 use crate::i18n::{names, tr, Msg};
+use crate::pages::checkin::flag_class;
 use crate::state::AppState;
 use crate::sync::SyncHandle;
 
@@ -65,13 +65,7 @@ pub fn HistoryPage() -> impl IntoView {
             .get_untracked()
             .with_timezone(&chrono::Local)
             .date_naive();
-        let sheet = export_sheet(
-            state,
-            what,
-            &rows.get_untracked(),
-            &untrack(filter),
-            today,
-        );
+        let sheet = export_sheet(state, what, &rows.get_untracked(), &untrack(filter), today);
         crate::download::save_csv(&sheet.0, &sheet.1);
     };
     // The posts as one HTML string of options (no reactive element per option); the
@@ -81,8 +75,11 @@ pub fn HistoryPage() -> impl IntoView {
         let posts: Vec<(String, String)> = state
             .posts
             .with(|posts| posts.iter().map(|p| (p.id.clone(), p.label())).collect());
-        let all_and_posts = std::iter::once(("", all))
-            .chain(posts.iter().map(|(id, label)| (id.as_str(), label.as_str())));
+        let all_and_posts = std::iter::once(("", all)).chain(
+            posts
+                .iter()
+                .map(|(id, label)| (id.as_str(), label.as_str())),
+        );
         post.with_untracked(|picked| html::options(all_and_posts, Some(picked)))
     };
     // One handler for the three export buttons, told apart by their data-action.
@@ -249,13 +246,13 @@ fn HistoryRow(local: LocalRecord) -> impl IntoView {
         (true, true) => "row synced voided",
     };
     let panel = RwSignal::new(Panel::Closed);
-    let open = move |ev: leptos::ev::MouseEvent| {
-        match html::action(&ev).as_ref().map(|(a, _)| a.as_str()) {
+    let open =
+        move |ev: leptos::ev::MouseEvent| match html::action(&ev).as_ref().map(|(a, _)| a.as_str())
+        {
             Some("edit") => panel.set(Panel::Edit),
             Some("void") => panel.set(Panel::Void),
             _ => {}
-        }
-    };
+        };
     let record = local.record.clone();
     // Re-drawn when the language changes or the server rejects this version.
     let body = move || row_html(state, &local);
@@ -316,7 +313,10 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
                 CheckInEvent::Arrival => t(Msg::Arrival),
                 CheckInEvent::Departure => t(Msg::Departure),
             };
-            let _ = write!(h, r#"<span class="event">{event}</span><div class="row-flags">"#);
+            let _ = write!(
+                h,
+                r#"<span class="event">{event}</span><div class="row-flags">"#
+            );
             for (on, msg) in [
                 (c.presence.officer, Msg::Officer),
                 (c.presence.car, Msg::Car),

@@ -36,7 +36,10 @@ pub fn TodayPage() -> impl IntoView {
         let spans = document().get_elements_by_class_name("countdown");
         for n in 0..spans.length() {
             let Some(span) = spans.item(n) else { continue };
-            if let Some(due) = span.get_attribute("data-due").and_then(|d| d.parse::<i64>().ok()) {
+            if let Some(due) = span
+                .get_attribute("data-due")
+                .and_then(|d| d.parse::<i64>().ok())
+            {
                 span.set_text_content(Some(&countdown_text(state, due, now)));
             }
         }

@@ -232,7 +232,11 @@ mod tests {
         };
         assert!(!allowed(&lead, &stored, Access::Write));
         assert!(!allowed(&lead, &new_team("sch-1"), Access::Read));
-        assert!(!allowed(&principal(UserRole::Officer), &new_team("sch-1"), Access::Write));
+        assert!(!allowed(
+            &principal(UserRole::Officer),
+            &new_team("sch-1"),
+            Access::Write
+        ));
     }
 
     #[test]

@@ -105,9 +105,16 @@ mod tests {
 
     #[test]
     fn usernames_are_normalized_or_refused() {
-        assert_eq!(normalize_username("  Wang.Li_2 ").as_deref(), Ok("wang.li_2"));
+        assert_eq!(
+            normalize_username("  Wang.Li_2 ").as_deref(),
+            Ok("wang.li_2")
+        );
         for bad in ["", "ab", "王力", "a b c", "x;drop", &"a".repeat(33)] {
-            assert_eq!(normalize_username(bad), Err(AccountError::BadUsername), "{bad:?}");
+            assert_eq!(
+                normalize_username(bad),
+                Err(AccountError::BadUsername),
+                "{bad:?}"
+            );
         }
     }
 

@@ -11,9 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::access::UserRole;
-use gatewatch_model::account::{
-    check_display_name, check_password, normalize_username, Profile,
-};
+use gatewatch_model::account::{check_display_name, check_password, normalize_username, Profile};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 use uuid::Uuid;
@@ -122,8 +120,7 @@ pub struct UserFields {
 
 type UserRow = (String, String, String, String, String, String, i64, String);
 
-const USER_COLUMNS: &str =
-    "id, username, display_name, role, schools, teams, disabled, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, role, schools, teams, disabled, created_at";
 
 fn user_of(row: UserRow) -> Result<User, AppError> {
     let (id, username, display_name, role, schools, teams, disabled, created_at) = row;
@@ -145,10 +142,11 @@ fn timestamp(now: DateTime<Utc>) -> String {
 }
 
 pub async fn list(db: &SqlitePool) -> Result<Vec<User>, AppError> {
-    let rows: Vec<UserRow> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+    ))
+    .fetch_all(db)
+    .await?;
     rows.into_iter().map(user_of).collect()
 }
 
@@ -169,25 +167,46 @@ pub async fn by_username(
     let Ok(name) = normalize_username(username) else {
         return Ok(None);
     };
-    type WithHash = (String, String, String, String, String, String, i64, String, String);
+    type WithHash = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        String,
+    );
     let row: Option<WithHash> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?"
     ))
     .bind(&name)
     .fetch_optional(db)
     .await?;
-    let Some((id, username, display_name, role, schools, teams, disabled, created_at, hash)) =
-        row
+    let Some((id, username, display_name, role, schools, teams, disabled, created_at, hash)) = row
     else {
         return Ok(None);
     };
-    let row = (id, username, display_name, role, schools, teams, disabled, created_at);
+    let row = (
+        id,
+        username,
+        display_name,
+        role,
+        schools,
+        teams,
+        disabled,
+        created_at,
+    );
     Ok(Some((user_of(row)?, hash)))
 }
 
 /// Checks `fields` against the rules and the catalog: every school must exist, every
 /// team must be a team the server holds.
-pub async fn check_fields(conn: &mut SqliteConnection, fields: &UserFields) -> Result<(), AppError> {
+pub async fn check_fields(
+    conn: &mut SqliteConnection,
+    fields: &UserFields,
+) -> Result<(), AppError> {
     let invalid = |e: gatewatch_model::account::AccountError| AppError::InvalidUser(e.to_string());
     check_display_name(&fields.display_name).map_err(invalid)?;
     for school in &fields.schools {
@@ -196,7 +215,9 @@ pub async fn check_fields(conn: &mut SqliteConnection, fields: &UserFields) -> R
             .fetch_optional(&mut *conn)
             .await?;
         if known.is_none() {
-            return Err(AppError::InvalidUser(format!("no school has the id `{school}`")));
+            return Err(AppError::InvalidUser(format!(
+                "no school has the id `{school}`"
+            )));
         }
     }
     for team in &fields.teams {
@@ -341,7 +362,14 @@ pub async fn bootstrap(
         disabled: false,
     };
     let mut conn = db.acquire().await?;
-    create(&mut conn, "admin", &admin, &hash_password(password.clone()).await?, now).await?;
+    create(
+        &mut conn,
+        "admin",
+        &admin,
+        &hash_password(password.clone()).await?,
+        now,
+    )
+    .await?;
     logins.push(("admin".to_owned(), password));
     if let Some(schools) = demo_schools {
         for (username, display_name, role) in [
@@ -356,8 +384,14 @@ pub async fn bootstrap(
                 teams: BTreeSet::new(),
                 disabled: false,
             };
-            create(&mut conn, username, &fields, &hash_password(password.clone()).await?, now)
-                .await?;
+            create(
+                &mut conn,
+                username,
+                &fields,
+                &hash_password(password.clone()).await?,
+                now,
+            )
+            .await?;
             logins.push((username.to_owned(), password));
         }
     }

@@ -29,12 +29,15 @@ pub const SESSION_COOKIE: &str = "gw_session";
 /// server never grants), so its presence shows the request came from our own pages.
 pub const CSRF_HEADER: &str = "x-gatewatch";
 
-/// How sessions are made: their lifetime and whether the cookie is https-only.
+/// How sessions are made: their lifetime, whether the cookie is https-only, and how
+/// many failed logins an hour an account and a client address may have.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
     pub ttl: Duration,
     /// `Secure` on the cookie: set when serving https, or behind a TLS proxy.
     pub secure_cookie: bool,
+    pub account_failures_per_hour: i64,
+    pub address_failures_per_hour: i64,
 }
 
 impl Default for SessionPolicy {
@@ -42,6 +45,8 @@ impl Default for SessionPolicy {
         Self {
             ttl: Duration::from_secs(14 * 24 * 3600),
             secure_cookie: false,
+            account_failures_per_hour: sessions::ACCOUNT_FAILURES_PER_HOUR,
+            address_failures_per_hour: sessions::ADDRESS_FAILURES_PER_HOUR,
         }
     }
 }
@@ -79,8 +84,8 @@ impl FromRequestParts<AppState> for SignedIn {
         if let Some(signed_in) = parts.extensions.get::<SignedIn>() {
             return Ok(signed_in.clone());
         }
-        let token = session_token(&parts.headers)
-            .ok_or(AppError::Unauthenticated("log in first"))?;
+        let token =
+            session_token(&parts.headers).ok_or(AppError::Unauthenticated("log in first"))?;
         let (user, device) = sessions::user_of(&state.db, &token, Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated(
@@ -112,7 +117,9 @@ pub async fn admin_only(
     let (mut parts, body) = request.into_parts();
     let who = SignedIn::from_request_parts(&mut parts, &state).await?;
     if !who.is_admin() {
-        return Err(AppError::Forbidden("only an administrator may do this".into()));
+        return Err(AppError::Forbidden(
+            "only an administrator may do this".into(),
+        ));
     }
     Ok(next.run(Request::from_parts(parts, body)).await)
 }

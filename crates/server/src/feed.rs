@@ -77,7 +77,10 @@ pub async fn push(
             rejected.push(reject(reason));
             continue;
         }
-        if held.is_none() && matches!(record.body, RecordBody::Team(_)) && who.role == UserRole::Lead {
+        if held.is_none()
+            && matches!(record.body, RecordBody::Team(_))
+            && who.role == UserRole::Lead
+        {
             accounts::add_team(&mut tx, who.user, record.id).await?;
             who.scope.teams.insert(record.id);
         }
@@ -200,7 +203,15 @@ pub async fn pull(
     for value in &binds {
         query = query.bind(value);
     }
-    type Row = (i64, String, String, Option<String>, String, Option<String>, Option<String>);
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = query.bind(fetch).fetch_all(db).await?;
     let more = rows.len() > limit;
     let mut cursor = since;
@@ -208,7 +219,9 @@ pub async fn pull(
     for (seq, received_at, body, proof, kind, school, team) in rows.into_iter().take(limit) {
         cursor = to_cursor(seq)?;
         let record: Record = serde_json::from_str(&body)?;
-        let team = team.and_then(|t| Uuid::parse_str(&t).ok()).or((kind == "team").then_some(record.id));
+        let team = team
+            .and_then(|t| Uuid::parse_str(&t).ok())
+            .or((kind == "team").then_some(record.id));
         let subject = Subject {
             kind: record.body.kind(),
             school: school.as_deref(),
@@ -269,7 +282,11 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
 }
 
 /// Whether `who` may read record `id` as the server holds it; `None`: no such record.
-pub async fn may_read(db: &SqlitePool, who: &Principal, id: Uuid) -> Result<Option<bool>, AppError> {
+pub async fn may_read(
+    db: &SqlitePool,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Option<bool>, AppError> {
     let row: Option<(String, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT kind, school, team FROM records WHERE id = ?")
             .bind(id.to_string())
@@ -324,7 +341,10 @@ async fn load_with_author(
 
 /// The school a record concerns, as the `school` column keeps it: a check-in's or
 /// incident's post's school, a team's own.
-async fn school_of(conn: &mut SqliteConnection, record: &Record) -> Result<Option<String>, AppError> {
+async fn school_of(
+    conn: &mut SqliteConnection,
+    record: &Record,
+) -> Result<Option<String>, AppError> {
     Ok(match &record.body {
         RecordBody::CheckIn(c) => catalog::school_of_post(&mut *conn, &c.post_id).await?,
         RecordBody::Incident(i) => catalog::school_of_post(&mut *conn, &i.post_id).await?,
@@ -362,7 +382,9 @@ async fn may_write(
 fn denial(who: &Principal, what: &Subject) -> String {
     let kind = what.kind;
     match (who.role, kind) {
-        (UserRole::Officer, "checkin" | "incident") if what.school.is_some_and(|s| who.scope.schools.contains(s)) => {
+        (UserRole::Officer, "checkin" | "incident")
+            if what.school.is_some_and(|s| who.scope.schools.contains(s)) =>
+        {
             "refused: only the officer who made this record may change it".to_owned()
         }
         (UserRole::Officer, "team" | "volunteer" | "duty") => {

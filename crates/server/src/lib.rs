@@ -85,7 +85,9 @@ impl AppState {
     ) -> Result<(Self, FirstLogins), StartError> {
         let db = db::connect(database).await?;
         let now = chrono::Utc::now();
-        let demo = catalog::seed_demo(&db, now).await.map_err(StartError::Seed)?;
+        let demo = catalog::seed_demo(&db, now)
+            .await
+            .map_err(StartError::Seed)?;
         if demo {
             tracing::info!("empty catalog: seeded the demo schools and posts");
         }
@@ -149,12 +151,16 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         Some((cert, key)) => Some(TlsConfig::from_pem_files(cert, key)?),
         None => None,
     };
-    let (mut state, logins) =
-        AppState::open_with(&config.database, &config.dist, config.initial_admin_password.clone())
-            .await?;
+    let (mut state, logins) = AppState::open_with(
+        &config.database,
+        &config.dist,
+        config.initial_admin_password.clone(),
+    )
+    .await?;
     state.sessions = SessionPolicy {
         ttl: std::time::Duration::from_secs(config.session_ttl_secs),
         secure_cookie: config.cookie_secure || tls.is_some(),
+        ..SessionPolicy::default()
     };
     print_first_logins(&logins);
     if !state.dist.join("index.html").exists() {
@@ -181,7 +187,9 @@ fn print_first_logins(logins: &FirstLogins) {
     if logins.is_empty() {
         return;
     }
-    println!("==> No accounts existed: created these logins (shown only now; change the passwords):");
+    println!(
+        "==> No accounts existed: created these logins (shown only now; change the passwords):"
+    );
     for (username, password) in logins {
         println!("    {username:<10} {password}");
     }

@@ -16,6 +16,7 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::accounts::{self, User};
+use crate::auth::SessionPolicy;
 use crate::error::AppError;
 
 /// Failed logins per account in an hour before it cools down (the bound).
@@ -200,26 +201,26 @@ pub fn failure_keys(username: &str, address: Option<&str>) -> Vec<String> {
     keys
 }
 
-fn limit_of(key: &str) -> i64 {
-    if key.starts_with("address:") {
-        ADDRESS_FAILURES_PER_HOUR
-    } else {
-        ACCOUNT_FAILURES_PER_HOUR
-    }
-}
-
 /// `Err(TooManyAttempts)` when any key reached its limit within the last hour: the wait
 /// is until its oldest failure in the window is an hour old (the cool-down).
-pub async fn check_rate(db: &SqlitePool, keys: &[String], now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn check_rate(
+    db: &SqlitePool,
+    keys: &[String],
+    policy: &SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let limit_of = |key: &str| match key.starts_with("address:") {
+        true => policy.address_failures_per_hour,
+        false => policy.account_failures_per_hour,
+    };
     let since = timestamp(now - WINDOW);
     for key in keys {
-        let (count, oldest): (i64, Option<String>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ? AND at > ?",
-        )
-        .bind(key)
-        .bind(&since)
-        .fetch_one(db)
-        .await?;
+        let (count, oldest): (i64, Option<String>) =
+            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ? AND at > ?")
+                .bind(key)
+                .bind(&since)
+                .fetch_one(db)
+                .await?;
         if count >= limit_of(key) {
             let oldest = oldest
                 .map(|o| crate::feed::parse_received(&o))

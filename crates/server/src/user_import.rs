@@ -57,10 +57,7 @@ pub fn parse(text: &[u8]) -> Result<Vec<Row>, ImportError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text);
-    let header = reader
-        .headers()
-        .map_err(|e| at(1, e.to_string()))?
-        .clone();
+    let header = reader.headers().map_err(|e| at(1, e.to_string()))?.clone();
     let column = |name: &str| {
         header
             .iter()
@@ -86,7 +83,10 @@ pub fn parse(text: &[u8]) -> Result<Vec<Row>, ImportError> {
             continue;
         }
         if rows.len() == MAX_ROWS {
-            return Err(at(line, format!("an import carries at most {MAX_ROWS} accounts")));
+            return Err(at(
+                line,
+                format!("an import carries at most {MAX_ROWS} accounts"),
+            ));
         }
         let cell = |i: usize| record.get(i).unwrap_or("");
         let name = normalize_username(cell(username)).map_err(|e| at(line, e.to_string()))?;
@@ -94,7 +94,10 @@ pub fn parse(text: &[u8]) -> Result<Vec<Row>, ImportError> {
             return Err(at(line, format!("`{name}` is on an earlier line too")));
         }
         let role = UserRole::parse(&cell(role).to_lowercase()).ok_or_else(|| {
-            at(line, format!("role `{}` is not officer, lead or admin", cell(role)))
+            at(
+                line,
+                format!("role `{}` is not officer, lead or admin", cell(role)),
+            )
         })?;
         let teams = ids(cell(teams))
             .map(|t| Uuid::parse_str(t).map_err(|_| at(line, format!("`{t}` is not a team id"))))

@@ -6,8 +6,8 @@
 mod common;
 
 use axum::http::{header, StatusCode};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
-use common::{version, TestApp};
+use chrono::{Duration, NaiveDate};
+use common::{at, session, team_record, version, volunteer_record, TestApp};
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
 use gatewatch_model::report::{self, Month, Roster};
 use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
@@ -16,10 +16,6 @@ use serde_json::{json, Value};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::SqlitePool;
 use uuid::Uuid;
-
-fn at(text: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(text).unwrap()
-}
 
 const TEAM: Uuid = Uuid::from_u128(0x7ea);
 
@@ -148,72 +144,6 @@ async fn hours_are_free_to_change_until_approved_and_older_versions_are_kept() {
 // ---- The monthly report and the hours sheet ----
 
 const OTHER_TEAM: Uuid = Uuid::from_u128(0x7eb);
-
-fn team_record(id: Uuid, name: &str, school_id: &str) -> Record {
-    Record::new(
-        id,
-        version(50),
-        RecordBody::Team(Team {
-            school_id: school_id.into(),
-            name: name.into(),
-            device_time: at("2025-09-01T09:00:00+08:00"),
-        }),
-    )
-}
-
-fn volunteer_record(n: u128, team: Uuid, name: &str, phone: &str) -> Record {
-    Record::new(
-        Uuid::from_u128(n),
-        version(60),
-        RecordBody::Volunteer(Volunteer {
-            team,
-            name: name.into(),
-            phone: phone.into(),
-            role: Role::Member,
-            joined: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
-            status: MemberStatus::Active,
-            device_time: at("2025-09-01T09:00:00+08:00"),
-        }),
-    )
-}
-
-/// A session of `team` from `start` for `minutes` (`None`: never ended), with these
-/// volunteers from its start, all with `approval`.
-fn session(
-    n: u128,
-    team: Uuid,
-    start: &str,
-    minutes: Option<i64>,
-    volunteers: &[u128],
-    approval: Approval,
-) -> Record {
-    let start = at(start);
-    Record::new(
-        Uuid::from_u128(n),
-        version(100),
-        RecordBody::Duty(DutySession {
-            team,
-            activity: Activity::Patrol,
-            audience: 0,
-            post_id: String::new(),
-            place: "校园周边".into(),
-            start,
-            end: minutes.map(|m| start + Duration::minutes(m)),
-            participants: volunteers
-                .iter()
-                .map(|v| Participation {
-                    volunteer: Uuid::from_u128(*v),
-                    joined: start,
-                    left: None,
-                    substitute: false,
-                    approval,
-                })
-                .collect(),
-            note: String::new(),
-            device_time: start,
-        }),
-    )
-}
 
 /// Two teams, three volunteers (one, number 13, without a roster record) and a month
 /// of sessions around November 2025, with the report they must give.

@@ -351,7 +351,10 @@ async fn the_tls_files_serve_https_with_hsts() {
         .await
         .unwrap();
     assert_eq!(login.status(), reqwest::StatusCode::OK);
-    let set_cookie = login.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let set_cookie = login.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
     for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }

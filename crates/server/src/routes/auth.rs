@@ -37,7 +37,7 @@ async fn login(
 ) -> Result<(CookieJar, Json<Profile>), AppError> {
     let now = Utc::now();
     let keys = sessions::failure_keys(&login.username, client.address.as_deref());
-    sessions::check_rate(&state.db, &keys, now).await?;
+    sessions::check_rate(&state.db, &keys, &state.sessions, now).await?;
     let found = accounts::by_username(&state.db, &login.username).await?;
     let matched = match &found {
         Some((_, hash)) => accounts::verify_password(login.password.clone(), hash.clone()).await?,
@@ -107,7 +107,7 @@ async fn change_password(
     check_password(&change.new).map_err(|e| AppError::InvalidUser(e.to_string()))?;
     let now = Utc::now();
     let keys = sessions::failure_keys(&who.user.username, None);
-    sessions::check_rate(&state.db, &keys, now).await?;
+    sessions::check_rate(&state.db, &keys, &state.sessions, now).await?;
     let Some((_, hash)) = accounts::by_username(&state.db, &who.user.username).await? else {
         return Err(AppError::Unauthenticated("this account no longer exists"));
     };

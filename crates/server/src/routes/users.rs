@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}", put(update))
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/devices", get(devices))
-        .route("/admin/users/{id}/devices/{device}/revoke", post(revoke_device))
+        .route(
+            "/admin/users/{id}/devices/{device}/revoke",
+            post(revoke_device),
+        )
         .route("/admin/teams", get(teams))
 }
 

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
-use chrono::DateTime;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use gatewatch_model::duty::{Activity, Approval, DutySession, Participation};
+use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{
     CheckIn, CheckInEvent, DeviceId, ErrorBody, FollowUp, Hlc, Incident, IncidentCategory,
     Presence, PullResponse, PushRequest, PushResponse, Record, RecordBody, Severity,
@@ -104,7 +106,12 @@ impl TestApp {
     /// Logs in on `device()`; panics unless it succeeds. Returns the session cookie.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self.try_login(username, password).await;
-        assert_eq!(response.status, StatusCode::OK, "login: {}", response.text());
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login: {}",
+            response.text()
+        );
         session_cookie(&response).expect("a login sets the session cookie")
     }
 
@@ -401,4 +408,77 @@ pub fn note(record: &Record) -> &str {
 /// Sets the note of a check-in record.
 pub fn set_note(record: &mut Record, text: &str) {
     check_in(record).note = text.into();
+}
+
+/// A device time (RFC 3339 with the phone's offset).
+pub fn at(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+/// A team of `school_id` with the given record id.
+pub fn team_record(id: Uuid, name: &str, school_id: &str) -> Record {
+    Record::new(
+        id,
+        version(50),
+        RecordBody::Team(Team {
+            school_id: school_id.into(),
+            name: name.into(),
+            device_time: at("2025-09-01T09:00:00+08:00"),
+        }),
+    )
+}
+
+/// A member of `team`, record id `n`.
+pub fn volunteer_record(n: u128, team: Uuid, name: &str, phone: &str) -> Record {
+    Record::new(
+        Uuid::from_u128(n),
+        version(60),
+        RecordBody::Volunteer(Volunteer {
+            team,
+            name: name.into(),
+            phone: phone.into(),
+            role: Role::Member,
+            joined: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+            status: MemberStatus::Active,
+            device_time: at("2025-09-01T09:00:00+08:00"),
+        }),
+    )
+}
+
+/// A session of `team` from `start` for `minutes` (`None`: never ended), with these
+/// volunteers from its start, all with `approval`.
+pub fn session(
+    n: u128,
+    team: Uuid,
+    start: &str,
+    minutes: Option<i64>,
+    volunteers: &[u128],
+    approval: Approval,
+) -> Record {
+    let start = at(start);
+    Record::new(
+        Uuid::from_u128(n),
+        version(100),
+        RecordBody::Duty(DutySession {
+            team,
+            activity: Activity::Patrol,
+            audience: 0,
+            post_id: String::new(),
+            place: "校园周边".into(),
+            start,
+            end: minutes.map(|m| start + Duration::minutes(m)),
+            participants: volunteers
+                .iter()
+                .map(|v| Participation {
+                    volunteer: Uuid::from_u128(*v),
+                    joined: start,
+                    left: None,
+                    substitute: false,
+                    approval,
+                })
+                .collect(),
+            note: String::new(),
+            device_time: start,
+        }),
+    )
 }

@@ -1,0 +1,251 @@
+//! Authorization on every record: each role × record kind × read/write × in or out of
+//! the user's scope, through the real push, pull and history endpoints, with the answer
+//! the issue asks for — and every out-of-scope attempt denied.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use common::{incident, record_at, session, team_record, version, volunteer_record, TestApp};
+use gatewatch_model::duty::Approval;
+use gatewatch_model::{AckOutcome, PullResponse, PushRequest, PushResponse, Record};
+use uuid::Uuid;
+
+const TEAM_IN: Uuid = Uuid::from_u128(0xa);
+const TEAM_OUT: Uuid = Uuid::from_u128(0xb);
+const KINDS: [&str; 5] = ["checkin", "incident", "team", "volunteer", "duty"];
+const ROLES: [&str; 3] = ["officer", "lead", "admin"];
+
+/// A record of `kind` with id `n`, in the scope of the officer and lead below (school
+/// s01, team TEAM_IN) or out of it (school s02, team TEAM_OUT).
+fn of_kind(kind: &str, n: u128, in_scope: bool) -> Record {
+    let (post, school, team) = match in_scope {
+        true => ("s01-g1", "s01", TEAM_IN),
+        false => ("s02-g1", "s02", TEAM_OUT),
+    };
+    match kind {
+        "checkin" => record_at(n, post, "2026-11-25T07:12:33+08:00"),
+        "incident" => incident(n, 100, post, "2026-11-25T07:20:00+08:00"),
+        "team" => team_record(Uuid::from_u128(n), &format!("队伍{n}"), school),
+        "volunteer" => volunteer_record(n, team, "王小明", "13800001234"),
+        "duty" => session(
+            n,
+            team,
+            "2026-11-25T07:00:00+08:00",
+            Some(60),
+            &[],
+            Approval::Pending,
+        ),
+        other => panic!("no kind {other}"),
+    }
+}
+
+/// The seeded records: one of each kind in scope and one out, stored by the admin.
+/// Teams are TEAM_IN and TEAM_OUT themselves; other ids are 100 + kind index × 10 +
+/// (0 in scope, 1 out).
+fn seed_id(kind: usize, in_scope: bool) -> u128 {
+    match (KINDS[kind], in_scope) {
+        ("team", true) => TEAM_IN.as_u128(),
+        ("team", false) => TEAM_OUT.as_u128(),
+        _ => 100 + kind as u128 * 10 + u128::from(!in_scope),
+    }
+}
+
+/// What the issue asks for. `own`: the user made the record (new records are).
+fn expected(role: &str, kind: &str, write: bool, in_scope: bool, own: bool) -> bool {
+    match (role, kind) {
+        ("admin", _) => true,
+        ("officer", "checkin" | "incident") => in_scope && (!write || own),
+        ("lead", "team" | "volunteer" | "duty") => in_scope,
+        ("lead", "checkin" | "incident") => in_scope && !write,
+        _ => false,
+    }
+}
+
+async fn push_as(t: &TestApp, records: Vec<Record>) -> PushResponse {
+    let body = PushRequest {
+        device: common::device(),
+        records,
+    };
+    let response = t
+        .post_json("/api/sync/push", serde_json::to_vec(&body).unwrap())
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    response.json()
+}
+
+/// Every id the user pulls from the start of the feed.
+async fn pulled_ids(t: &TestApp) -> BTreeSet<Uuid> {
+    let page: PullResponse = t.get("/api/sync/pull?since=0&limit=1000").await.json();
+    assert!(!page.more);
+    page.changes.iter().map(|c| c.record.id).collect()
+}
+
+#[tokio::test]
+async fn every_role_kind_and_access_in_and_out_of_scope() {
+    let admin = TestApp::new().await;
+    // Teams first: the lead's scope names TEAM_IN, which must exist.
+    let mut seeds = vec![
+        team_record(TEAM_IN, "本校队", "s01"),
+        team_record(TEAM_OUT, "外校队", "s02"),
+    ];
+    for (k, kind) in KINDS
+        .iter()
+        .enumerate()
+        .filter(|(_, kind)| **kind != "team")
+    {
+        for in_scope in [true, false] {
+            seeds.push(of_kind(kind, seed_id(k, in_scope), in_scope));
+        }
+    }
+    let stored = push_as(&admin, seeds).await;
+    assert!(stored.rejected.is_empty(), "{:?}", stored.rejected);
+    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let (_, lead) = admin.user("lead.a", "lead", &["s01"], &[TEAM_IN]).await;
+    let session_of = |role: &str| match role {
+        "officer" => admin.as_user(&officer),
+        "lead" => admin.as_user(&lead),
+        _ => admin.clone(),
+    };
+
+    let mut checked = 0;
+    let mut out_of_scope_denied = 0;
+    let mut out_of_scope_attempts = 0;
+    let mut next_id = 1000u128;
+    for role in ROLES {
+        let t = session_of(role);
+        let visible = pulled_ids(&t).await;
+        for (k, kind) in KINDS.iter().enumerate() {
+            for in_scope in [true, false] {
+                let what = format!("{role} {kind} in_scope={in_scope}");
+                let mut outcomes = Vec::new();
+
+                // Read: the pull, and the record's history.
+                let seed = Uuid::from_u128(seed_id(k, in_scope));
+                let read = visible.contains(&seed);
+                let history = t.get(&format!("/api/records/{seed}/history")).await.status;
+                assert_eq!(
+                    history == StatusCode::OK,
+                    read,
+                    "{what}: history {history} vs pull"
+                );
+                outcomes.push((false, true, read));
+
+                // Write a record new to the server (the user's own).
+                next_id += 1;
+                let new = of_kind(kind, next_id, in_scope);
+                let answer = push_as(&t, vec![new.clone()]).await;
+                let stored = answer.acks.iter().any(|a| a.outcome == AckOutcome::Stored);
+                assert_eq!(stored, answer.rejected.is_empty(), "{what}");
+                if let Some(r) = answer.rejected.first() {
+                    assert!(r.reason.starts_with("refused"), "{what}: {}", r.reason);
+                }
+                outcomes.push((true, true, stored));
+
+                // Write a new version of the seeded record (the admin's, not the user's).
+                let seeded = of_kind(kind, seed_id(k, in_scope), in_scope);
+                let next = seeded.corrected(version(50_000 + next_id as u64), seeded.body.clone());
+                let answer = push_as(&t, vec![next]).await;
+                let stored = answer.acks.iter().any(|a| a.outcome == AckOutcome::Stored);
+                outcomes.push((true, false, stored));
+
+                for (write, own, got) in outcomes {
+                    let want = expected(role, kind, write, in_scope, own);
+                    assert_eq!(got, want, "{what} write={write} own={own}");
+                    checked += 1;
+                    if !in_scope && role != "admin" {
+                        out_of_scope_attempts += 1;
+                        out_of_scope_denied += usize::from(!got);
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, ROLES.len() * KINDS.len() * 2 * 3);
+    assert_eq!(out_of_scope_attempts, 2 * KINDS.len() * 3);
+    assert_eq!(
+        out_of_scope_denied, out_of_scope_attempts,
+        "100% of out-of-scope attempts denied"
+    );
+
+    // Nothing refused was stored: the admin sees only the seeds and what was allowed.
+    let everything = pulled_ids(&admin).await;
+    for id in 1001..=next_id {
+        let id = Uuid::from_u128(id);
+        let refused_everywhere = !everything.contains(&id);
+        let history = admin
+            .get(&format!("/api/records/{id}/history"))
+            .await
+            .status;
+        assert_eq!(history == StatusCode::NOT_FOUND, refused_everywhere, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_lead_who_creates_a_team_owns_its_roster_and_sessions_at_once() {
+    let admin = TestApp::new().await;
+    let (lead_id, lead) = admin.user("lead.b", "lead", &["s01"], &[]).await;
+    let t = admin.as_user(&lead);
+    let team = Uuid::from_u128(0x51);
+    // The roster first in the push: the team is still taken first.
+    let answer = push_as(
+        &t,
+        vec![
+            volunteer_record(0x52, team, "李华", "13900001111"),
+            session(
+                0x53,
+                team,
+                "2026-11-25T07:00:00+08:00",
+                Some(30),
+                &[0x52],
+                Approval::Pending,
+            ),
+            team_record(team, "新队", "s01"),
+        ],
+    )
+    .await;
+    assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
+    assert_eq!(answer.acks.len(), 3);
+    let me: gatewatch_model::account::Profile = t.get("/api/auth/me").await.json();
+    assert_eq!(me.user, lead_id);
+    assert!(me.teams.contains(&team));
+    assert_eq!(pulled_ids(&t).await.len(), 3);
+
+    // Another lead of the same school does not see it until an admin adds it.
+    let (other_id, other) = admin.user("lead.c", "lead", &["s01"], &[]).await;
+    assert!(pulled_ids(&admin.as_user(&other)).await.is_empty());
+    let teams: Vec<serde_json::Value> = admin.get("/api/admin/teams").await.json();
+    assert_eq!(teams[0]["name"], "新队");
+    let fields = serde_json::json!({
+        "display_name": "lead.c", "role": "lead", "schools": ["s01"], "teams": [team],
+    });
+    let changed = admin
+        .put_json(&format!("/api/admin/users/{other_id}"), fields.to_string())
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert_eq!(pulled_ids(&admin.as_user(&other)).await.len(), 3);
+}
+
+#[tokio::test]
+async fn gate_secrets_are_for_leads_of_the_school_and_admins() {
+    let admin = TestApp::new().await;
+    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let (_, lead) = admin.user("lead.a", "lead", &["s01"], &[]).await;
+    let secret = "/api/posts/s01-g1/secret";
+    assert_eq!(admin.get(secret).await.status, StatusCode::OK);
+    assert_eq!(
+        admin.as_user(&lead).get(secret).await.status,
+        StatusCode::OK
+    );
+    admin
+        .as_user(&lead)
+        .get("/api/posts/s02-g1/secret")
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    admin
+        .as_user(&officer)
+        .get(secret)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+}
