@@ -1,6 +1,7 @@
 //! The sync server's HTTP API, as the app calls it. One typed error for network
 //! failures, server refusals and unreadable answers.
 
+use gatewatch_model::account::{LoginRequest, Profile};
 use gatewatch_model::school::School;
 use gatewatch_model::{Cursor, ErrorBody, Post, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
@@ -40,8 +41,46 @@ fn network(e: gloo_net::Error) -> ApiError {
     ApiError::Network(e.to_string())
 }
 
+impl ApiError {
+    /// The server no longer knows this phone's session (expired, logged out, revoked):
+    /// the user must log in again; nothing local is lost.
+    pub fn is_signed_out(&self) -> bool {
+        matches!(self, ApiError::Server { status: 401, .. })
+    }
+}
+
+/// A request that may change something: it carries `X-Gatewatch`, which a cross-site
+/// form cannot send (the server refuses such requests without it). The session cookie
+/// goes along by itself (same origin); no script ever sees it.
+fn post(url: &str) -> gloo_net::http::RequestBuilder {
+    Request::post(url).header("X-Gatewatch", "1")
+}
+
+/// Logs in on this phone's device; the server sets the session cookie.
+pub async fn login(req: &LoginRequest) -> Result<Profile, ApiError> {
+    let resp = post("/api/auth/login")
+        .json(req)
+        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .send()
+        .await
+        .map_err(network)?;
+    read(resp).await
+}
+
+/// Who the session cookie belongs to (401 when there is none or it ended).
+pub async fn me() -> Result<Profile, ApiError> {
+    let resp = Request::get("/api/auth/me").send().await.map_err(network)?;
+    read(resp).await
+}
+
+/// Ends the session on the server and removes its cookie.
+pub async fn logout() -> Result<(), ApiError> {
+    let resp = post("/api/auth/logout").send().await.map_err(network)?;
+    read::<serde_json::Value>(resp).await.map(|_| ())
+}
+
 pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
-    let resp = Request::post("/api/sync/push")
+    let resp = post("/api/sync/push")
         .json(req)
         .map_err(|e| ApiError::Decode(e.to_string()))?
         .send()

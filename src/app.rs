@@ -7,7 +7,8 @@ use crate::components::nav::Nav;
 use crate::components::notices::Notices;
 use crate::pages::{
     checkin::CheckInPage, gate::GatePage, history::HistoryPage, incident::IncidentPage,
-    settings::SettingsPage, team::TeamPage, team_report::TeamReportPage, today::TodayPage,
+    login::LoginPage, settings::SettingsPage, team::TeamPage, team_report::TeamReportPage,
+    today::TodayPage,
 };
 use crate::routes::{Page, Router};
 use crate::state::AppState;
@@ -25,6 +26,9 @@ pub fn App() -> impl IntoView {
     });
     let router = Router::provide();
     let screen = move || match router.page() {
+        // Nothing yet while the journal says whether anyone is signed in here.
+        _ if state.starting.get() && state.profile.with(Option::is_none) => ().into_any(),
+        _ if state.needs_login() => view! { <LoginPage/> }.into_any(),
         Page::CheckIn => view! { <CheckInPage/> }.into_any(),
         Page::Today => view! { <TodayPage/> }.into_any(),
         Page::Incident => view! { <IncidentPage/> }.into_any(),

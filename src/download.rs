@@ -12,3 +12,8 @@ extern "C" {
 pub fn save_csv(name: &str, sheet: &str) {
     save_text(name, "text/csv;charset=utf-8", sheet);
 }
+
+/// Offers a JSON file (the unsynced records a user exports before logging out).
+pub fn save_json(name: &str, text: &str) {
+    save_text(name, "application/json", text);
+}

@@ -5,6 +5,7 @@
 //! start.
 //! See ARCHITECTURE.md for the code map.
 
+pub mod account;
 pub mod api;
 pub mod app;
 pub mod components;
@@ -38,8 +39,23 @@ pub fn run() {
                 .records
                 .with_untracked(|r| r.values().cloned().collect::<Vec<_>>());
             match storage::replay_journal(&held).await {
-                Ok(replayed) => state.add_replayed(replayed),
+                Ok(mut replayed) => {
+                    if let Some(profile) = replayed.profile.take() {
+                        if state.profile.with_untracked(Option::is_none) {
+                            state.profile_restored(profile);
+                        }
+                    }
+                    state.add_replayed(replayed);
+                }
                 Err(e) => web_sys::console::warn_1(&format!("journal replay: {e}").into()),
+            }
+            state.starting.set(false);
+            // Nobody signed in on this phone yet, but the browser may hold a session
+            // (this profile's storage was cleared): carry on as that user.
+            if state.profile.with_untracked(Option::is_none) {
+                if let Ok(profile) = api::me().await {
+                    state.signed_in(profile).await;
+                }
             }
             sync_loop.run(state).await;
         });

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use gatewatch_model::account::Profile;
 use gatewatch_model::coverage::{arrivals, Arrival};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
@@ -26,6 +27,8 @@ pub enum SyncState {
     Offline,
     Syncing,
     Synced,
+    /// No session: never signed in here, or the server ended it (records wait).
+    SignedOut,
     Error(String),
 }
 
@@ -35,6 +38,7 @@ impl SyncState {
             SyncState::Offline => "offline",
             SyncState::Syncing => "syncing",
             SyncState::Synced => "synced",
+            SyncState::SignedOut => "signed-out",
             SyncState::Error(_) => "error",
         }
     }
@@ -124,6 +128,14 @@ pub struct AppState {
     pub team: RwSignal<Option<Uuid>>,
     /// Teams whose rosters and sessions this phone pulls (see `follow_team`).
     pub followed_teams: RwSignal<Vec<Uuid>>,
+    /// Who is signed in on this phone (kept offline; see `account.rs`).
+    pub profile: RwSignal<Option<Profile>>,
+    /// The server ended this phone's session: records wait until the next login.
+    pub session_ended: RwSignal<bool>,
+    /// The user asked for the login screen (to log in again after the session ended).
+    pub login_shown: RwSignal<bool>,
+    /// Until the journal is replayed, whether anyone signed in here is not known yet.
+    pub starting: RwSignal<bool>,
     clock: StoredValue<Clock>,
     cursor: StoredValue<Cursor>,
 }
@@ -185,6 +197,10 @@ impl AppState {
             update_available: RwSignal::new(false),
             team: RwSignal::new(None),
             followed_teams: RwSignal::new(loaded.followed_teams.clone()),
+            profile: RwSignal::new(loaded.profile.clone()),
+            session_ended: RwSignal::new(false),
+            login_shown: RwSignal::new(false),
+            starting: RwSignal::new(true),
             clock: StoredValue::new(clock),
             cursor: StoredValue::new(loaded.cursor),
         }
@@ -226,6 +242,7 @@ impl AppState {
             recovered,
             not_stored,
             unreadable,
+            profile: _,
         } = replayed;
         if !unreadable.is_empty() {
             self.notice(Notice::JournalUnreadable(unreadable));
@@ -431,6 +448,9 @@ impl AppState {
                     .map(|l| l.record.clone()),
             )
         });
+        // Teams first (a stable sort keeps every other order): a lead's new team must
+        // reach the server before the roster and sessions its scope then covers.
+        out.sort_by_key(|r| r.body.kind() != "team");
         out
     }
 

@@ -71,6 +71,12 @@ async fn run_once(state: AppState) -> bool {
         state.sync.set(SyncState::Offline);
         return false;
     }
+    // Without a session the server would only answer 401: wait for the login, which
+    // wakes this loop.
+    if state.profile.with_untracked(Option::is_none) || state.session_ended.get_untracked() {
+        state.sync.set(SyncState::SignedOut);
+        return false;
+    }
     state.sync.set(SyncState::Syncing);
     match sync(state).await {
         Ok(()) => {
@@ -80,6 +86,11 @@ async fn run_once(state: AppState) -> bool {
         }
         Err(ApiError::Network(_)) if !browser_online() => {
             state.sync.set(SyncState::Offline);
+            false
+        }
+        Err(e) if e.is_signed_out() => {
+            state.session_has_ended();
+            state.sync.set(SyncState::SignedOut);
             false
         }
         Err(e) => {
@@ -137,9 +148,10 @@ async fn push(state: AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A 4xx the same request would get again (not a timeout or rate limit).
+/// A 4xx the same request would get again: not a timeout or rate limit, and not the
+/// end of the session (401), after which the same records go up once logged in again.
 fn is_refusal(status: u16) -> bool {
-    (400..500).contains(&status) && status != 408 && status != 429
+    (400..500).contains(&status) && ![401, 408, 429].contains(&status)
 }
 
 async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {

@@ -17,6 +17,7 @@ pub fn Header() -> impl IntoView {
             SyncState::Offline => state.t(Msg::SyncOffline),
             SyncState::Syncing => state.t(Msg::SyncSyncing),
             SyncState::Synced => state.t(Msg::SyncSynced),
+            SyncState::SignedOut => state.t(Msg::SyncSignedOut),
             SyncState::Error(_) => state.t(Msg::SyncError),
         })
     };
@@ -27,7 +28,13 @@ pub fn Header() -> impl IntoView {
         })
     };
     view! {
-        <header class="top">
+        // Who is signed in, for tests and scripts (设置 shows it to people; a phone's
+        // header has no room for a name).
+        <header
+            class="top"
+            data-testid="signed-in-user"
+            data-user=move || state.profile.with(|p| p.as_ref().map(|p| p.username.clone()))
+        >
             <h1 class="app-name">{tr(Msg::AppName)}</h1>
             <div class="sync-box">
                 <span

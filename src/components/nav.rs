@@ -8,6 +8,7 @@ use crate::routes::{Link, Page};
 /// The bottom navigation bar, one link per `Page`.
 #[component]
 pub fn Nav() -> impl IntoView {
+    let state = crate::state::AppState::expect();
     let link = move |page: Page, msg: Msg, testid: &'static str| {
         view! {
             <Link page=page class="nav-link" testid=testid>
@@ -16,7 +17,8 @@ pub fn Nav() -> impl IntoView {
         }
     };
     view! {
-        <nav class="bottom-nav">
+        // Nothing to navigate to until someone is signed in.
+        <nav class="bottom-nav" hidden=move || state.needs_login()>
             {link(Page::CheckIn, Msg::NavCheckIn, "nav-checkin")}
             {link(Page::Today, Msg::NavToday, "nav-today")}
             {link(Page::Incident, Msg::NavIncident, "nav-incident")}

@@ -88,6 +88,13 @@ pub fn Notices() -> impl IntoView {
             <div class="notice alert" data-testid="board-alert" role="alert" hidden=move || overdue().is_empty()>
                 <span>{tr(Msg::OverdueAlert)} " " {move || overdue().join("、")}</span>
             </div>
+            <div class="notice warn" data-testid="session-ended" role="alert"
+                hidden=move || !state.session_ended.get() || state.needs_login()>
+                <span>{tr(Msg::SessionEnded)}</span>
+                <button data-testid="log-in-again" on:click=move |_| state.login_shown.set(true)>
+                    {tr(Msg::LogInAgain)}
+                </button>
+            </div>
             <div class="notice update" data-testid="update-available" hidden=move || !state.update_available.get()>
                 <span>{tr(Msg::UpdateAvailable)}</span>
                 <button on:click=|_| pwa::apply_update()>{tr(Msg::UpdateNow)}</button>

@@ -6,6 +6,9 @@ use std::fmt::Write;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use gatewatch_model::access::UserRole;
+
+use crate::account::AccountError;
 use crate::components::html;
 use crate::i18n::{tr, Lang, Msg};
 use crate::routes::{Link, Page};
@@ -117,7 +120,74 @@ pub fn SettingsPage() -> impl IntoView {
             <Link page=Page::Gate class="link-button" testid="nav-gate">
                 {tr(Msg::NavGate)}
             </Link>
+            <AccountBox/>
             <p class="device">{tr(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
         </section>
+    }
+}
+
+/// Who is signed in, and logging out: refused while records are unsynced (it syncs
+/// first and offers them as a file) and while offline.
+#[component]
+fn AccountBox() -> impl IntoView {
+    let state = AppState::expect();
+    let sync = expect_context::<crate::sync::SyncHandle>();
+    let problem = RwSignal::new(None::<AccountError>);
+    let who = move || {
+        state.profile.with(|p| {
+            p.as_ref().map(|p| {
+                let role = match p.role {
+                    UserRole::Officer => Msg::UserOfficer,
+                    UserRole::Lead => Msg::UserLead,
+                    UserRole::Admin => Msg::UserAdmin,
+                };
+                format!("{} ({}) · {}", p.display_name, p.username, state.t(role))
+            })
+        })
+    };
+    let log_out = move |_| {
+        problem.set(None);
+        let sync = sync.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(e) = state.log_out().await {
+                if matches!(e, AccountError::Unsynced(_)) {
+                    sync.sync_now();
+                }
+                problem.set(Some(e));
+            }
+        });
+    };
+    let export = move |_| {
+        let records = state.unsynced_records();
+        match serde_json::to_string_pretty(&records) {
+            Ok(text) => {
+                let day = chrono::Local::now().format("%Y-%m-%d");
+                crate::download::save_json(&format!("gatewatch-unsynced-{day}.json"), &text);
+            }
+            Err(e) => web_sys::console::warn_1(&format!("export: {e}").into()),
+        }
+    };
+    let message = move || {
+        problem.with(|p| match p {
+            None => String::new(),
+            Some(AccountError::Unsynced(_)) => {
+                format!("{} {}", state.t(Msg::LogoutBlocked), state.pending_count())
+            }
+            Some(AccountError::Offline) => state.t(Msg::NeedsNetwork).to_owned(),
+            Some(other) => other.to_string(),
+        })
+    };
+    view! {
+        <div class="account">
+            <p>{tr(Msg::Account)} ": " <b data-testid="account-who">{who}</b></p>
+            <p class="field-error" data-testid="logout-problem" role="alert">{message}</p>
+            <button class="link-button" data-testid="export-unsynced" on:click=export
+                hidden=move || !problem.with(|p| matches!(p, Some(AccountError::Unsynced(_))))>
+                {tr(Msg::ExportUnsynced)}
+            </button>
+            <button class="link-button" data-testid="logout" on:click=log_out>
+                {tr(Msg::Logout)}
+            </button>
+        </div>
     }
 }

@@ -62,6 +62,11 @@ export function journalDeleteVersion(key, version) {
   });
 }
 
+// Empties the journal (logout, once nothing in it is unsynced).
+export function journalClear() {
+  return run('readwrite', (store) => { store.clear(); return () => undefined; });
+}
+
 // Resolves to an array of [key, value] pairs.
 export function journalEntries() {
   return run('readonly', (store) => {

@@ -14,6 +14,8 @@ extern "C" {
     fn journal_delete(key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = journalDeleteVersion)]
     fn journal_delete_version(key: &str, version: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = journalClear)]
+    fn journal_clear() -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = journalEntries)]
     fn journal_entries() -> Result<Promise, JsValue>;
 }
@@ -37,6 +39,10 @@ pub async fn delete_version(key: &str, version: &str) -> Result<(), StorageError
     settle(journal_delete_version(key, version))
         .await
         .map(|_| ())
+}
+
+pub async fn clear() -> Result<(), StorageError> {
+    settle(journal_clear()).await.map(|_| ())
 }
 
 /// All journal entries as (key, value) pairs; entries of unexpected types are skipped

@@ -34,6 +34,10 @@ pub enum Key {
     Superseded(Uuid, String),
     /// A post's gate-code secret (hex), cached on a lead's phone to show codes offline.
     GateSecret(String),
+    /// The signed-in user's profile (`gatewatch_model::account::Profile`), so the app
+    /// works offline after one login. Not a credential: the session is an HttpOnly
+    /// cookie no script can read.
+    Profile,
 }
 
 impl Key {
@@ -49,6 +53,7 @@ impl Key {
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
             Key::Superseded(id, version) => format!("{SUPERSEDED_PREFIX}{id}:{version}"),
             Key::GateSecret(post) => format!("{PREFIX}gate:{post}"),
+            Key::Profile => format!("{PREFIX}profile"),
         }
     }
 
@@ -62,6 +67,19 @@ impl Key {
         name.strip_prefix(SUPERSEDED_PREFIX)
             .and_then(|s| s.split_once(':'))
             .and_then(|(id, _)| Uuid::parse_str(id).ok())
+    }
+
+    /// Whether `name` holds a person's data, to be wiped at logout: records and their
+    /// earlier versions, the profile, the teams followed and the feed position (a next
+    /// user starts the feed afresh), gate secrets. Settings (language, posts), the
+    /// catalog and the device clock stay with the phone.
+    pub fn is_personal(name: &str) -> bool {
+        name.starts_with(RECORD_PREFIX)
+            || name.starts_with(SUPERSEDED_PREFIX)
+            || name.starts_with(&format!("{PREFIX}gate:"))
+            || [Key::Profile, Key::FollowedTeams, Key::Cursor]
+                .iter()
+                .any(|k| k.name() == name)
     }
 
     /// The record id of a record key, if `name` is one.

@@ -92,6 +92,8 @@ pub struct Loaded {
     pub schools: Option<Vec<School>>,
     /// Teams this phone follows; none until the lead creates or picks one.
     pub followed_teams: Vec<uuid::Uuid>,
+    /// Who last signed in on this phone (none: the login screen first).
+    pub profile: Option<gatewatch_model::account::Profile>,
     pub quarantined: Vec<Quarantined>,
 }
 
@@ -160,6 +162,7 @@ pub fn load() -> Result<Loaded, StorageError> {
     loaded.schools = read_small(&Key::Schools, &mut loaded.quarantined);
     loaded.followed_teams =
         read_small(&Key::FollowedTeams, &mut loaded.quarantined).unwrap_or_default();
+    loaded.profile = read_small(&Key::Profile, &mut loaded.quarantined);
     Ok(loaded)
 }
 
@@ -283,7 +286,13 @@ pub struct Replayed {
     pub not_stored: Vec<LocalRecord>,
     /// Journal entries that could not be read (kept in the journal, reported).
     pub unreadable: Vec<String>,
+    /// The signed-in user's profile as journaled at login: localStorage may have lost
+    /// it in a kill right after, and without it the phone could not work offline.
+    pub profile: Option<gatewatch_model::account::Profile>,
 }
+
+/// The journal key of the profile (record keys are UUIDs, so it cannot clash).
+const JOURNAL_PROFILE: &str = "profile";
 
 /// Replays journal entries into localStorage (after a kill, localStorage may have lost
 /// them). `held` is what the app holds now; only entries newer than that are replayed.
@@ -292,6 +301,13 @@ pub async fn replay_journal(held: &[LocalRecord]) -> Result<Replayed, StorageErr
         held.iter().map(|r| (r.record.id, r)).collect();
     let mut out = Replayed::default();
     for (key, text) in journal::entries().await? {
+        if key == JOURNAL_PROFILE {
+            match serde_json::from_str(&text) {
+                Ok(profile) => out.profile = Some(profile),
+                Err(_) => out.unreadable.push(key),
+            }
+            continue;
+        }
         let Some(local) = Uuid::parse_str(&key)
             .ok()
             .and_then(|id| stored::decode(id, &text).ok())
@@ -365,6 +381,30 @@ pub fn gate_secret(post_id: &str) -> Option<String> {
 
 pub fn save_gate_secret(post_id: &str, hex: &str) -> Result<(), StorageError> {
     save_small(Key::GateSecret(post_id.to_string()), &hex)
+}
+
+/// Keeps the signed-in user's profile: in the journal (durable at once, like a saved
+/// record) and in localStorage. Either one is enough at the next start.
+pub async fn save_profile(profile: &gatewatch_model::account::Profile) -> Result<(), StorageError> {
+    let text = serde_json::to_string(profile).map_err(|e| StorageError::Write(e.to_string()))?;
+    let journaled = journal::put(JOURNAL_PROFILE, &text).await;
+    save_small(Key::Profile, profile).or(journaled)
+}
+
+/// Removes every person's data from the phone (`Key::is_personal`) and empties the
+/// journal. The caller has made sure nothing unsynced is left (logout refuses otherwise).
+pub async fn forget_personal_data() -> Result<(), StorageError> {
+    writable()?;
+    let raw = LocalStorage::raw();
+    let names: Vec<String> = (0..raw.length().unwrap_or(0))
+        .filter_map(|i| raw.key(i).ok().flatten())
+        .filter(|name| Key::is_personal(name))
+        .collect();
+    for name in names {
+        raw.remove_item(&name)
+            .map_err(|_| StorageError::Write(format!("cannot remove {name}")))?;
+    }
+    journal::clear().await
 }
 
 /// A new device id from the browser's random source.

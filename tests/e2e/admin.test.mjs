@@ -1,10 +1,13 @@
-// End-to-end, the admins' page at /admin (served by the server, no wasm): a CSV import
-// with its line-numbered error and then its success, a gate's location set in decimal
-// degrees, and the coverage report for a date range downloaded and read.
+// End-to-end, the admins' page at /admin (served by the server, no wasm): signing in
+// (a wrong password refused in words, a non-admin turned away, logging out), a CSV
+// import with its line-numbered error and then its success, a gate's location set in
+// decimal degrees, the coverage report for a date range downloaded and read, and the
+// accounts: one created with a made-up password, that password reset, two imported by
+// CSV, a phone's session revoked.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { App, launchProfile, startServer } from './harness.mjs';
+import { ADMIN, App, apiSession, launchProfile, startServer } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -25,12 +28,20 @@ function parseCsv(bytes) {
   return bytes.subarray(3).toString('utf8').trim().split('\r\n').map((l) => l.split(','));
 }
 
-test('an admin imports schools, sets a gate location and downloads a coverage report', async () => {
+test('an admin signs in, imports schools, sets a gate location, downloads a report and manages accounts', async () => {
   const { context, page } = await launchProfile(undefined, DESK);
   const byId = (id) => page.getByTestId(id);
   const state = (id) => byId(id).getAttribute('data-state');
+  const userRow = (username) => page.locator(`[data-testid="admin-user-row"][data-username="${username}"]`);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
+  // Resetting a password and revoking a device ask first.
+  page.on('dialog', (d) => d.accept());
+  const signIn = async ({ username, password }) => {
+    await byId('admin-login-username').fill(username);
+    await byId('admin-login-password').fill(password);
+    await byId('admin-login-submit').click();
+  };
   try {
     // Same browser as the phone app: its service worker must not answer for /admin.
     const app = new App(page, server.base);
@@ -38,7 +49,22 @@ test('an admin imports schools, sets a gate location and downloads a coverage re
     await app.serviceWorkerReady();
     const response = await page.goto(`${server.base}/admin`);
     assert.match(response.headers()['content-type'], /^text\/html/);
-    assert.match(await byId('admin-unauthenticated').textContent(), /尚无账号/);
+    // The app's session is this page's too (one cookie): signed in already. Log out.
+    await byId('admin-signed-in').waitFor();
+    assert.match(await byId('admin-signed-in').textContent(), /admin/);
+    await byId('admin-logout').click();
+    await byId('admin-login-submit').waitFor();
+
+    // Signed out, nothing but the form; a wrong password is refused in words.
+    assert.ok(await byId('admin-load-status').isHidden());
+    await signIn({ username: ADMIN.username, password: 'not-the-password' });
+    await page.waitForSelector('[data-testid="admin-login-error"][data-state="error"]');
+    assert.match(await byId('admin-login-error').textContent(), /用户名或密码错误.*bad_credentials/);
+    assert.ok(await byId('admin-users').isHidden());
+    await app.screenshot('admin-login');
+    await signIn(ADMIN);
+    await byId('admin-signed-in').waitFor();
+    assert.match(await byId('admin-signed-in').textContent(), /admin/);
     await page.waitForSelector('[data-testid="admin-load-status"][data-state="loaded"]');
     // The demo catalog of a fresh server is listed.
     assert.ok(await byId('admin-school-row').count() > 0);
@@ -75,7 +101,7 @@ test('an admin imports schools, sets a gate location and downloads a coverage re
     await byId('admin-loc-save').click();
     await page.waitForSelector('[data-testid="admin-loc-result"][data-state="ok"]');
     await page.waitForSelector('[data-testid="admin-post-row"][data-id="e2e1-g2"][data-location="22543099,113264385"]');
-    const posts = await (await fetch(`${server.base}/api/posts`)).json();
+    const posts = await (await server.api(`/api/posts`)).json();
     const post = posts.find((p) => p.id === 'e2e1-g2');
     assert.deepEqual(post.location, { lat_e6: 22543099, lon_e6: 113264385 });
     assert.equal(post.gate, '北门', 'the PUT kept the gate');
@@ -102,6 +128,99 @@ test('an admin imports schools, sets a gate location and downloads a coverage re
     assert.equal(mine.length, 3 * 3 + 3 * 2);
     assert.ok(mine.every((r) => r[4] === 'missed'), JSON.stringify(mine));
     assert.deepEqual(rows.at(-1).slice(1, 4), ['rate', '2025-09-01_2025-09-03', 'all']);
+
+    // An officer of the imported school, with a password the server makes up.
+    await page.waitForSelector('[data-testid="admin-users-status"][data-state="loaded"]');
+    assert.equal(await userRow(ADMIN.username).getAttribute('data-role'), 'admin');
+    await byId('admin-user-new-username').fill('e2e.officer');
+    await byId('admin-user-new-name').fill('测试民警');
+    await byId('admin-user-new-role').selectOption('officer');
+    await byId('admin-user-new-schools').selectOption(['e2e1']);
+    await byId('admin-user-create').click();
+    await page.waitForSelector('[data-testid="admin-user-once"][data-username="e2e.officer"]');
+    const first = await byId('admin-user-password').textContent();
+    assert.match(await byId('admin-user-once').textContent(), /只显示这一次/);
+    await userRow('e2e.officer').waitFor();
+    assert.match(await userRow('e2e.officer').textContent(), /测试民警.*执勤民警.*测试一小.*正常/);
+    await byId('admin-users').scrollIntoViewIfNeeded();
+    await app.screenshot('admin-users');
+    const officer = { username: 'e2e.officer', password: first };
+    const firstSession = await apiSession(server.base, officer);
+    assert.deepEqual((await (await firstSession('/api/auth/me')).json()).schools, ['e2e1']);
+
+    // Reset: a new password, the old one refused, the old session over.
+    await userRow('e2e.officer').getByTestId('admin-user-reset').click();
+    await page.waitForFunction((old) => {
+      const shown = document.querySelector('[data-testid="admin-user-password"]')?.textContent;
+      return shown && shown !== old;
+    }, first);
+    officer.password = await byId('admin-user-password').textContent();
+    assert.match(await byId('admin-user-result').textContent(), /1 个会话/);
+    await assert.rejects(apiSession(server.base, { ...officer, password: first }), /401.*bad_credentials/);
+    assert.equal((await firstSession('/api/auth/me')).status, 401);
+    const phone = await apiSession(server.base, officer);
+
+    // An edit: a second school.
+    await userRow('e2e.officer').getByTestId('admin-user-edit').click();
+    await byId('admin-user-edit-schools').selectOption(['e2e1', 'e2e2']);
+    await byId('admin-user-edit-save').click();
+    await page.waitForSelector('[data-testid="admin-user-result"][data-state="ok"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="admin-user-row"][data-username="e2e.officer"]')?.textContent.includes('测试幼儿园'));
+    assert.deepEqual((await (await phone('/api/auth/me')).json()).schools, ['e2e1', 'e2e2']);
+    // One's own role and state are not offered.
+    await userRow(ADMIN.username).getByTestId('admin-user-edit').click();
+    assert.ok(await byId('admin-user-edit-role').isDisabled());
+    assert.ok(await byId('admin-user-edit-disabled').isDisabled());
+    await byId('admin-user-edit-cancel').click();
+
+    // Accounts by CSV: a bad file changes nothing and names its line, then two accounts.
+    const people = [
+      'username,display_name,role,schools,teams',
+      'e2e.lead,李队长,lead,e2e1,',
+      'e2e.second,王二,officer,e2e1;e2e2,',
+    ].join('\n');
+    await byId('admin-users-import-text').fill(people.replace('王二,officer', '王二,chief'));
+    await byId('admin-users-import-submit').click();
+    await page.waitForSelector('[data-testid="admin-users-import-result"][data-state="error"]');
+    assert.match(await byId('admin-users-import-result').textContent(), /invalid_csv: line 3: .*chief/);
+    assert.equal(await userRow('e2e.lead').count(), 0);
+    await byId('admin-users-import-text').fill('');
+    await byId('admin-users-import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(people) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="admin-users-import-text"]').value.includes('e2e.second'));
+    await byId('admin-users-import-submit').click();
+    await page.waitForSelector('[data-testid="admin-users-import-result"][data-state="ok"]');
+    const created = await page.$$eval('[data-testid="admin-users-import-created"]',
+      (rows) => rows.map((r) => ({ username: r.dataset.username, password: r.querySelector('code').textContent })));
+    assert.deepEqual(created.map((c) => c.username), ['e2e.lead', 'e2e.second']);
+    await userRow('e2e.second').waitFor();
+    assert.equal(await userRow('e2e.lead').getAttribute('data-role'), 'lead');
+    await apiSession(server.base, created[1]);
+
+    // The officer's phone is listed; revoking it ends its session.
+    await userRow('e2e.officer').getByTestId('admin-user-devices').click();
+    const device = page.locator('[data-testid="admin-device-row"][data-device="e2enode"]');
+    await device.waitFor();
+    assert.equal(await device.getAttribute('data-active'), '1');
+    await device.getByTestId('admin-device-revoke').click();
+    await page.waitForSelector('[data-testid="admin-device-row"][data-device="e2enode"][data-active="0"]');
+    assert.match(await byId('admin-devices-status').textContent(), /1 个会话/);
+    assert.equal((await phone('/api/auth/me')).status, 401);
+
+    // Logging out brings the form back, and it stays after a reload (the cookie is gone).
+    await byId('admin-logout').click();
+    await byId('admin-login-submit').waitFor();
+    assert.ok(await byId('admin-users').isHidden());
+    assert.equal(await byId('admin-user-password').textContent(), '', 'the one-time password is gone');
+    await page.reload();
+    await byId('admin-login-submit').waitFor();
+
+    // A lead may sign in, but this page is not theirs.
+    await signIn(created[0]);
+    await byId('admin-forbidden').waitFor();
+    assert.match(await byId('admin-signed-in').textContent(), /e2e\.lead/);
+    assert.ok(await byId('admin-load-status').isHidden());
+    await byId('admin-logout').click();
+    await byId('admin-login-submit').waitFor();
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -48,23 +48,74 @@ async function waitFor(check, what, timeoutMs = 15000) {
   }
 }
 
-/** Starts the sync server on 127.0.0.1 with a database in `dataDir`. */
-export async function startServer({ dataDir = tempDir('db'), port, dist = DIST } = {}) {
+/** The admin account every test server starts with (its first, bootstrap account). */
+export const ADMIN = { username: 'admin', password: 'e2e-admin-password' };
+
+/**
+ * Logs `username` in against `base` with plain fetch; resolves to a fetch-like function
+ * for `/api/...` paths that carries that session's cookie and the `X-Gatewatch` header.
+ * With `renew`, a 401 (the session expired: some tests run short sessions) logs in
+ * again and retries once.
+ */
+export async function apiSession(base, { username, password }, device = 'e2enode', { renew = false } = {}) {
+  const login = async () => {
+    const answer = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gatewatch': '1' },
+      body: JSON.stringify({ username, password, device }),
+    });
+    if (!answer.ok) throw new Error(`login ${username}: ${answer.status} ${await answer.text()}`);
+    return answer.headers.get('set-cookie').split(';')[0];
+  };
+  let cookie = await login();
+  const send = (path, init) => fetch(base + path, {
+    ...init,
+    headers: { ...(init.headers || {}), cookie, 'x-gatewatch': '1' },
+  });
+  return async (path, init = {}) => {
+    const answer = await send(path, init);
+    if (answer.status !== 401 || !renew) return answer;
+    cookie = await login();
+    return send(path, init);
+  };
+}
+
+/**
+ * Starts the sync server on 127.0.0.1 with a database in `dataDir`, its admin signed in
+ * for the test's own API calls (`server.api(path, init)`). `env`: extra environment
+ * (e.g. a short GATEWATCH_SESSION_TTL_SECS).
+ */
+export async function startServer({ dataDir = tempDir('db'), port, dist = DIST, env = {} } = {}) {
   port = port || await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(SERVER_BIN, [
     '--listen', `127.0.0.1:${port}`,
     '--database', join(dataDir, 'gatewatch.db'),
     '--dist', dist,
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  ], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'warn', GATEWATCH_INITIAL_ADMIN_PASSWORD: ADMIN.password, ...env },
+  });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
   const exited = new Promise((r) => child.once('exit', r));
   await waitFor(async () => (await fetch(`${base}/api/health`)).ok, `server at ${base}\n${log}`);
+  const api = await apiSession(base, ADMIN, 'e2eadmin', { renew: true });
   return {
-    base, port, dataDir,
+    base, port, dataDir, api,
     log: () => log,
+    /** Creates an account as the admin; resolves to its login (username, password). */
+    async createUser({ username, role, schools = [], teams = [] }) {
+      const password = `${username}-password`;
+      const made = await api('/api/admin/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password, display_name: username, role, schools, teams }),
+      });
+      if (!made.ok) throw new Error(`create ${username}: ${made.status} ${await made.text()}`);
+      return { username, password };
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -133,21 +184,39 @@ export async function launchKillable(profileDir = tempDir('profile')) {
   };
 }
 
-/** The app's screens, by the stable data-testids listed in tests/e2e/README.md. */
+/**
+ * The app's screens, by the stable data-testids listed in tests/e2e/README.md.
+ * `login`: the account `open` signs in with when the app asks (the admin by default).
+ */
 export class App {
-  constructor(page, base) {
+  constructor(page, base, login = ADMIN) {
     this.page = page;
     this.base = base;
+    this.credentials = login;
   }
 
   byId(id) {
     return this.page.getByTestId(id);
   }
 
+  /** Opens `path`; signs in through the login screen if the app shows it. */
   async open(path = '/') {
     const resp = await this.page.goto(this.base + path);
+    // Signed in (the header names the user), or the login screen.
+    await this.page.waitForFunction(() => document.querySelector('[data-testid="login-submit"]')
+      || document.querySelector('[data-testid="signed-in-user"]')?.dataset.user);
+    if (await this.byId('login-submit').count()) await this.login();
     await this.byId('checkin-submit').or(this.byId('pending-count')).first().waitFor();
     return resp;
+  }
+
+  /** Fills in and submits the login screen; resolves once the app is signed in. */
+  async login({ username, password } = this.credentials) {
+    await this.byId('login-username').fill(username);
+    await this.byId('login-password').fill(password);
+    await this.byId('login-submit').click();
+    await this.page.waitForFunction(() => !document.querySelector('[data-testid="login-submit"]')
+      && document.querySelector('[data-testid="signed-in-user"]')?.dataset.user);
   }
 
   /** Resolves once the service worker is active and controls the page. */

@@ -31,7 +31,7 @@ test('with location allowed the check-in has a position; without, it is saved al
     const plain = await d.checkIn();
     await d.waitPending(0);
 
-    const pulled = await (await fetch(`${server.base}/api/sync/pull?since=0`)).json();
+    const pulled = await (await server.api(`/api/sync/pull?since=0`)).json();
     const byId = Object.fromEntries(pulled.changes.map((c) => [c.record.id, c.record.data]));
     assert.deepEqual(byId[located].position, { lat_e6: 31230416, lon_e6: 121473701, accuracy_m: 13 });
     assert.equal(byId[plain].position, undefined);
@@ -59,7 +59,7 @@ test('standing at a gate, the forms open on that gate', async () => {
     await app.byId('post-select').selectOption('s01-g1');
     const id = await app.checkIn();
     await app.waitPending(0);
-    const all = (await (await fetch(`${server.base}/api/sync/pull?since=0`)).json()).changes;
+    const all = (await (await server.api(`/api/sync/pull?since=0`)).json()).changes;
     assert.equal(all.find((c) => c.record.id === id).record.data.post_id, 's01-g1');
   } finally {
     await phone.context.close();

@@ -49,7 +49,7 @@ test('offline check-in → reload offline → online sync → second phone sees 
     assert.match(rows[0].text, /校门口秩序良好/);
 
     // The server holds it once, too.
-    const pulled = await (await fetch(`${server.base}/api/sync/pull?since=0`)).json();
+    const pulled = await (await server.api(`/api/sync/pull?since=0`)).json();
     assert.deepEqual(pulled.changes.map((c) => c.record.id), [id]);
   } finally {
     await phoneA.context.close();

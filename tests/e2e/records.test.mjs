@@ -116,13 +116,13 @@ test('offline: report an incident, correct one check-in, void another; both phon
 
     // Corrected and voided before they ever reached the server: the server's history
     // still has every state, oldest first. The server exports the incident.
-    const history = await (await fetch(`${server.base}/api/records/${kept}/history`)).json();
+    const history = await (await server.api(`/api/records/${kept}/history`)).json();
     assert.deepEqual(history.map((v) => [v.record.data.note, v.record.edits ?? 0]), [['南门有积水', 0], ['南门积水已处理', 1]]);
-    const voids = await (await fetch(`${server.base}/api/records/${wrong}/history`)).json();
+    const voids = await (await server.api(`/api/records/${wrong}/history`)).json();
     assert.deepEqual(voids.map((v) => v.record.voided ?? null), [null, '选错岗位']);
     const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
     const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
-    const sheet = await (await fetch(`${server.base}/api/export/incidents.csv?from=${yesterday}&to=${tomorrow}`)).text();
+    const sheet = await (await server.api(`/api/export/incidents.csv?from=${yesterday}&to=${tomorrow}`)).text();
     assert.match(sheet, /冒充老师向家长收取资料费/);
 
     // Later, the follow-up status changes on the first phone: an edit like any other.
@@ -135,7 +135,7 @@ test('offline: report an incident, correct one check-in, void another; both phon
     await other.byId('sync-now').click();
     await b.page.waitForSelector(`${row(incident)} [data-testid="row-follow-up"][data-status="handed_over"]`);
     // Both states of the incident are in the server's history, oldest first.
-    const versions = await (await fetch(`${server.base}/api/records/${incident}/history`)).json();
+    const versions = await (await server.api(`/api/records/${incident}/history`)).json();
     assert.deepEqual(versions.map((v) => v.record.data.status), ['open', 'handed_over']);
   } finally {
     await a.context.close();

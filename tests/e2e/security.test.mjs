@@ -69,7 +69,7 @@ test('the app and /admin run under the CSP without a violation, and a check-in s
 
     const id = await app.checkIn({ note: 'CSP 检查' });
     await app.waitPending(0);
-    const pulled = await (await fetch(`${server.base}/api/sync/pull?since=0`)).json();
+    const pulled = await (await server.api(`/api/sync/pull?since=0`)).json();
     assert.ok(pulled.changes.some((c) => c.record.id === id), 'the check-in reached the server');
 
     // Every screen, drawn by the app (innerHTML strings included), then a reload

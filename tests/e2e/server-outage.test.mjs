@@ -37,7 +37,7 @@ test('server down: the record waits in the outbox; server back: it syncs once', 
     await app.byId('sync-now').click();
     await phone.page.waitForTimeout(1000);
     assert.equal(pushedIds.filter((x) => x === id).length, afterSync, 'an acknowledged record is not pushed again');
-    const pulled = await (await fetch(`${server.base}/api/sync/pull?since=0`)).json();
+    const pulled = await (await server.api(`/api/sync/pull?since=0`)).json();
     assert.deepEqual(pulled.changes.map((c) => c.record.id), [id]);
   } finally {
     await phone.context.close();

@@ -178,12 +178,11 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
 
     // The server's report says the same, and its sheet for the team is byte for byte
     // the phone's: one model, one sheet writer.
-    const report = await (await fetch(`${server.base}/api/reports/duty?month=2026-11`)).json();
+    const report = await (await server.api(`/api/reports/duty?month=2026-11`)).json();
     assert.equal(report.sessions, 1);
     assert.equal(report.audience, 120);
     assert.deepEqual(report.teams.map((t) => [t.name, t.approved_minutes, t.pending_minutes]), [['实验小学护学队', 375, 0]]);
-    const serverSheet = Buffer.from(await (await fetch(
-      `${server.base}/api/export/duty-hours.csv?month=2026-11&team=${report.teams[0].id}`)).arrayBuffer());
+    const serverSheet = Buffer.from(await (await server.api(`/api/export/duty-hours.csv?month=2026-11&team=${report.teams[0].id}`)).arrayBuffer());
     assert.equal(serverSheet.toString('utf8'), bytes.toString('utf8'));
   } finally {
     await a.context.close();

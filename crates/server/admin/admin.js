@@ -1,5 +1,7 @@
 // Gatewatch admin page: plain DOM over the public API (no framework, no build step).
 // Loaded from /admin/admin.js so a `script-src 'self'` policy allows it; no inline code.
+// The page holds no data of its own: it shows a login form until `/api/auth/me` names an
+// admin, and every request goes through `api()`, which signs the page out on a 401.
 'use strict';
 
 const WINDOW_NAMES = { morning: '早 (AM)', noon: '午 (noon)', afternoon: '晚 (PM)' };
@@ -20,32 +22,83 @@ function row(cells, attrs) {
   return tr;
 }
 
+/** A button labelled in Chinese then English, that runs `action` (an async function that reports its own errors). */
+function button(zh, en, testid, action) {
+  const node = el('button', `${zh} `, { type: 'button', 'data-testid': testid });
+  node.append(el('span', `(${en})`, { class: 'en' }));
+  node.addEventListener('click', action);
+  return node;
+}
+
 function setStatus(id, state, text) {
   const node = $(id);
   node.dataset.state = state;
   node.textContent = text;
 }
 
-/** An error answer `{error, detail}` (or anything else) as one line for a person. */
-async function errorText(response) {
+// ---- Talking to the server ----
+
+/** Sessions from this page are listed under this device in an admin's device list. */
+const DEVICE = 'adminpage';
+
+/** A refused request: `status` and the server's `code` (`bad_credentials`, …) for decisions, the message for people. */
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** An error answer `{error, detail}` (or anything else) as an ApiError with one line for a person. */
+async function apiError(response) {
   const body = await response.text();
   try {
     const json = JSON.parse(body);
-    if (json && json.error) return `${json.error}: ${json.detail}`;
+    if (json && json.error) return new ApiError(response.status, json.error, `${json.error}: ${json.detail}`);
   } catch { /* not JSON: a proxy's page, say */ }
-  return `HTTP ${response.status}${body ? `: ${body.slice(0, 200)}` : ''}`;
+  return new ApiError(response.status, null, `HTTP ${response.status}${body ? `: ${body.slice(0, 200)}` : ''}`);
 }
 
-/** fetch that turns network failures and non-2xx answers into an Error with a readable message. */
-async function api(path, options) {
+/**
+ * fetch for `/api/…`: adds `X-Gatewatch` to anything that is not a GET (the server refuses
+ * a state-changing request without it: another site's form can send our cookie, not a
+ * custom header), turns network failures and non-2xx answers into errors with a readable
+ * message, and on a 401 — the session expired, was revoked or logged out elsewhere —
+ * shows the login form. The cookie goes along by itself (same origin).
+ */
+async function api(path, init = {}) {
+  const headers = new Headers(init.headers);
+  const method = (init.method || 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') headers.set('X-Gatewatch', '1');
   let response;
   try {
-    response = await fetch(path, options);
+    response = await fetch(path, { ...init, headers });
   } catch (e) {
     throw new Error(`无法连接服务器 (cannot reach the server): ${e.message}`);
   }
-  if (!response.ok) throw new Error(await errorText(response));
+  if (!response.ok) {
+    const error = await apiError(response);
+    if (response.status === 401) signedOut(error);
+    throw error;
+  }
   return response.json();
+}
+
+/** `init` for a JSON request. */
+function json(method, body) {
+  return { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** `init` for a CSV upload (both imports). */
+function csv(text) {
+  return { method: 'POST', headers: { 'content-type': 'text/csv; charset=utf-8' }, body: text };
+}
+
+/** A chosen file's text into the text area, where the admin can still look at it before importing. */
+async function readInto(fileId, textId) {
+  const file = $(fileId).files[0];
+  if (file) $(textId).value = await file.text();
 }
 
 // ---- Microdegrees from decimal strings, by string arithmetic (no float rounding). ----
@@ -78,6 +131,10 @@ function fromE6(e6) {
 let schools = [];
 let posts = [];
 
+function schoolName(id) {
+  return schools.find((s) => s.id === id)?.name || id;
+}
+
 function windowsText(school) {
   return school.windows
     .map((w) => `${WINDOW_NAMES[w.kind] || w.kind} ${w.opens.slice(0, 5)}–${w.closes.slice(0, 5)}`)
@@ -100,6 +157,7 @@ function renderCatalog() {
   select.replaceChildren(...posts.map((p) => el('option', `${p.school} ${p.gate} (${p.id})`, { value: p.id })));
   if (posts.some((p) => p.id === chosen)) select.value = chosen;
   fillLocation();
+  fillPickers();
 }
 
 async function loadCatalog() {
@@ -137,11 +195,8 @@ async function saveLocation(event) {
   }
   setStatus('admin-loc-result', 'saving', '保存中… (saving…)');
   try {
-    const saved = await api(`/api/admin/posts/${encodeURIComponent(post.id)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ school_id: post.school_id, gate: post.gate, location }),
-    });
+    const saved = await api(`/api/admin/posts/${encodeURIComponent(post.id)}`,
+      json('PUT', { school_id: post.school_id, gate: post.gate, location }));
     const where = saved.location ? `${fromE6(saved.location.lat_e6)}, ${fromE6(saved.location.lon_e6)}` : '无 (none)';
     setStatus('admin-loc-result', 'ok', `已保存 (saved) ${saved.id}: ${where}`);
     await loadCatalog();
@@ -152,21 +207,12 @@ async function saveLocation(event) {
 
 // ---- Import ----
 
-async function readFile() {
-  const file = $('admin-import-file').files[0];
-  if (file) $('admin-import-text').value = await file.text();
-}
-
 async function importCsv() {
   const text = $('admin-import-text').value;
   if (!text.trim()) return setStatus('admin-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
   setStatus('admin-import-result', 'saving', '导入中… (importing…)');
   try {
-    const done = await api('/api/admin/import', {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv; charset=utf-8' },
-      body: text,
-    });
+    const done = await api('/api/admin/import', csv(text));
     setStatus('admin-import-result', 'ok', `已导入 (imported): ${done.schools} 所学校 (schools)，${done.posts} 个岗位 (posts)`);
     await loadCatalog();
   } catch (e) {
@@ -216,7 +262,6 @@ async function loadCoverage(event) {
       'data-testid': 'admin-coverage-overall',
       'data-percent': c.overall.percent === null ? '' : String(c.overall.percent),
     });
-    const schoolName = (id) => schools.find((s) => s.id === id)?.name || id;
     $('admin-coverage').replaceChildren(
       overall,
       rateTable('按时段 (by window)', c.by_window, (k) => WINDOW_NAMES[k] || k),
@@ -247,6 +292,407 @@ function updateDutyLink() {
   }
 }
 
+// ---- Signing in ----
+
+const ROLE_NAMES = { officer: '执勤民警 (officer)', lead: '护学队队长 (lead)', admin: '管理员 (admin)' };
+
+/** Friendlier words for the login refusals an admin can act on; the server's text follows. */
+const LOGIN_PROBLEMS = {
+  bad_credentials: '用户名或密码错误 (wrong username or password)',
+  account_disabled: '此账号已停用 (this account is disabled)',
+  too_many_attempts: '失败次数过多，请稍后再试 (too many failed attempts: try again later)',
+};
+
+/** What each view shows: the elements (by id) not hidden. */
+const VIEWS = {
+  checking: ['checking'],
+  login: ['login'],
+  forbidden: ['session', 'forbidden'],
+  admin: ['session', 'admin'],
+};
+
+let view = 'checking';
+/** The signed-in user's profile (`GET /api/auth/me`), null when signed out. */
+let me = null;
+
+function showView(next) {
+  const was = view;
+  view = next;
+  document.body.dataset.view = next;
+  const shown = new Set(VIEWS[next]);
+  for (const id of new Set(Object.values(VIEWS).flat())) document.getElementById(id).hidden = !shown.has(id);
+  if (next === 'login' && was !== 'login') $('admin-login-username').focus();
+}
+
+/**
+ * A 401 from any request. Said in words only when it ends a session the page was using
+ * (on the first check or a failed login there is nothing to explain).
+ */
+function signedOut(error) {
+  const wasIn = view === 'admin' || view === 'forbidden';
+  forget();
+  showView('login');
+  if (wasIn) setStatus('admin-login-error', 'error', `登录已失效，请重新登录 (signed out, sign in again): ${error.message}`);
+}
+
+/** Drops what the last user saw, one-time passwords above all, so the next one does not. */
+function forget() {
+  me = null;
+  users = [];
+  $('admin-signed-in').textContent = '';
+  $('admin-users').replaceChildren();
+  $('admin-user-new-password').value = '';
+  hideOncePassword();
+  closeEdit();
+  closeDevices();
+  for (const id of ['admin-user-result', 'admin-users-import-result']) setStatus(id, '', '');
+}
+
+async function enter(profile) {
+  me = profile;
+  const who = $('admin-signed-in');
+  who.textContent = `已登录 (signed in): ${profile.display_name} · ${profile.username} · ${ROLE_NAMES[profile.role] || profile.role}`;
+  who.dataset.username = profile.username;
+  if (profile.role !== 'admin') return showView('forbidden');
+  showView('admin');
+  // The users table names schools, and the coverage tables too: the catalog first.
+  await loadCatalog();
+  await Promise.all([loadCoverage(), loadUsers()]);
+}
+
+/** The first look: signed in already (here or in the phone app, same cookie), or not. */
+async function checkSession() {
+  try {
+    await enter(await api('/api/auth/me'));
+  } catch (e) {
+    // A 401 has shown the form already; anything else (the server is down) is said there.
+    if (view !== 'login') {
+      showView('login');
+      setStatus('admin-login-error', 'error', e.message);
+    }
+  }
+}
+
+async function login(event) {
+  event.preventDefault();
+  const username = $('admin-login-username').value.trim();
+  const password = $('admin-login-password').value;
+  if (!username || !password) {
+    return setStatus('admin-login-error', 'error', '请填写用户名和密码 (enter a username and a password)');
+  }
+  const submit = $('admin-login-submit');
+  submit.disabled = true;
+  setStatus('admin-login-error', '', '');
+  try {
+    const profile = await api('/api/auth/login', json('POST', { username, password, device: DEVICE }));
+    $('admin-login-password').value = '';
+    await enter(profile);
+  } catch (e) {
+    $('admin-login-password').select();
+    const words = LOGIN_PROBLEMS[e.code];
+    setStatus('admin-login-error', 'error', words ? `${words} — ${e.message}` : `登录失败 (could not sign in): ${e.message}`);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+async function logout() {
+  try {
+    await api('/api/auth/logout', { method: 'POST' });
+  } catch (e) {
+    // The cookie may still be there: say so rather than pretend.
+    forget();
+    showView('login');
+    return setStatus('admin-login-error', 'error', `退出可能未完成 (logging out may have failed): ${e.message}`);
+  }
+  forget();
+  showView('login');
+  setStatus('admin-login-error', '', '');
+}
+
+// ---- Users ----
+
+let users = [];
+/** Teams the server holds (`/api/admin/teams`), for choosing a lead's. */
+let teams = [];
+
+function teamName(id) {
+  const team = teams.find((t) => t.id === id);
+  return team ? `${team.name} (${schoolName(team.school_id)})` : id;
+}
+
+function listText(ids, nameOf) {
+  return ids.length ? ids.map(nameOf).join('、') : '—';
+}
+
+function chosen(select) {
+  return [...select.selectedOptions].map((o) => o.value);
+}
+
+/** Replaces a select's options (`[value, label]`), keeping what was chosen. */
+function fillOptions(select, options, keep = chosen(select)) {
+  const wanted = new Set(keep);
+  select.replaceChildren(...options.map(([value, label]) => {
+    const option = el('option', label, { value });
+    option.selected = wanted.has(value);
+    return option;
+  }));
+}
+
+const schoolOptions = () => schools.map((s) => [s.id, `${s.name} (${s.id})`]);
+const teamOptions = () => teams.map((t) => [t.id, teamName(t.id)]);
+
+/** The school and team pickers of both forms, from the catalog and the teams (either may have changed). */
+function fillPickers() {
+  for (const select of document.querySelectorAll('select[data-picker="schools"]')) fillOptions(select, schoolOptions());
+  for (const select of document.querySelectorAll('select[data-picker="teams"]')) fillOptions(select, teamOptions());
+}
+
+function userRow(user) {
+  const self = user.id === me?.user;
+  const tr = row([
+    self ? `${user.username} · 你 (you)` : user.username,
+    user.display_name,
+    ROLE_NAMES[user.role] || user.role,
+    listText(user.schools, schoolName),
+    listText(user.teams, teamName),
+    user.disabled ? '已停用 (disabled)' : '正常 (active)',
+  ], {
+    'data-testid': 'admin-user-row',
+    'data-id': user.id,
+    'data-username': user.username,
+    'data-role': user.role,
+    'data-disabled': String(user.disabled),
+    class: user.disabled ? 'disabled' : '',
+  });
+  const actions = el('td', null, { class: 'actions' });
+  actions.append(
+    button('修改', 'Edit', 'admin-user-edit', () => openEdit(user)),
+    button('重置密码', 'Reset password', 'admin-user-reset', () => resetPassword(user)),
+    button('设备', 'Devices', 'admin-user-devices', () => openDevices(user)),
+  );
+  tr.append(actions);
+  return tr;
+}
+
+async function loadUsers() {
+  setStatus('admin-users-status', 'loading', '加载中… (loading…)');
+  try {
+    [users, teams] = await Promise.all([api('/api/admin/users'), api('/api/admin/teams')]);
+    $('admin-users').replaceChildren(...users.map(userRow));
+    fillPickers();
+    setStatus('admin-users-status', 'loaded', `${users.length} 个账号 (accounts)`);
+  } catch (e) {
+    setStatus('admin-users-status', 'error', `加载失败 (could not load): ${e.message}`);
+  }
+}
+
+/** Shows a password the server made up. It is never fetched again: the admin hands it over now. */
+function showOncePassword(username, password) {
+  const box = $('admin-user-once');
+  box.dataset.username = username;
+  $('admin-user-once-for').textContent = username;
+  $('admin-user-password').textContent = password;
+  box.hidden = false;
+  box.scrollIntoView({ block: 'nearest' });
+}
+
+function hideOncePassword() {
+  $('admin-user-once').hidden = true;
+  $('admin-user-password').textContent = '';
+}
+
+async function createUser(event) {
+  event.preventDefault();
+  const form = $('admin-user-new-form');
+  const body = {
+    username: $('admin-user-new-username').value.trim(),
+    display_name: $('admin-user-new-name').value.trim(),
+    role: $('admin-user-new-role').value,
+    schools: chosen($('admin-user-new-schools')),
+    teams: chosen($('admin-user-new-teams')),
+  };
+  // Left empty, the server makes one up and answers it once.
+  const password = $('admin-user-new-password').value;
+  if (password) body.password = password;
+  hideOncePassword();
+  setStatus('admin-user-result', 'saving', '创建中… (creating…)');
+  try {
+    const made = await api('/api/admin/users', json('POST', body));
+    form.reset();
+    setStatus('admin-user-result', 'ok', `已创建 (created) ${made.user.username}${made.password ? '' : '，使用你设定的密码 (with the password you gave)'}`);
+    if (made.password) showOncePassword(made.user.username, made.password);
+    await loadUsers();
+  } catch (e) {
+    setStatus('admin-user-result', 'error', `未创建 (not created): ${e.message}`);
+  }
+}
+
+/** The user being edited, while the edit form is open. */
+let editing = null;
+
+function openEdit(user) {
+  editing = user;
+  closeDevices();
+  $('admin-user-edit-for').textContent = `${user.display_name} · ${user.username}`;
+  $('admin-user-edit-name').value = user.display_name;
+  $('admin-user-edit-role').value = user.role;
+  $('admin-user-edit-disabled').checked = user.disabled;
+  fillOptions($('admin-user-edit-schools'), schoolOptions(), user.schools);
+  fillOptions($('admin-user-edit-teams'), teamOptions(), user.teams);
+  // The server refuses both on one's own account (it must keep a way in); say so before a click.
+  const self = user.id === me?.user;
+  $('admin-user-edit-role').disabled = self;
+  $('admin-user-edit-disabled').disabled = self;
+  $('admin-user-edit-self').hidden = !self;
+  const panel = $('admin-user-edit-panel');
+  panel.hidden = false;
+  panel.scrollIntoView({ block: 'nearest' });
+  $('admin-user-edit-name').focus();
+}
+
+function closeEdit() {
+  editing = null;
+  $('admin-user-edit-panel').hidden = true;
+}
+
+async function saveEdit(event) {
+  event.preventDefault();
+  if (!editing) return;
+  const fields = {
+    display_name: $('admin-user-edit-name').value.trim(),
+    role: $('admin-user-edit-role').value,
+    schools: chosen($('admin-user-edit-schools')),
+    teams: chosen($('admin-user-edit-teams')),
+    disabled: $('admin-user-edit-disabled').checked,
+  };
+  setStatus('admin-user-result', 'saving', '保存中… (saving…)');
+  try {
+    const saved = await api(`/api/admin/users/${encodeURIComponent(editing.id)}`, json('PUT', fields));
+    closeEdit();
+    setStatus('admin-user-result', 'ok', `已保存 (saved) ${saved.username}`);
+    await loadUsers();
+  } catch (e) {
+    setStatus('admin-user-result', 'error', `未保存 (not saved): ${e.message}`);
+  }
+}
+
+async function resetPassword(user) {
+  // It logs the person out everywhere: not something to do by a slip of the mouse.
+  if (!window.confirm(`重置 ${user.username} 的密码？其所有设备都需要用新密码重新登录。\n(Reset ${user.username}'s password? Every device of theirs must log in again with the new one.)`)) return;
+  hideOncePassword();
+  setStatus('admin-user-result', 'saving', '重置中… (resetting…)');
+  try {
+    const done = await api(`/api/admin/users/${encodeURIComponent(user.id)}/password`, json('POST', {}));
+    setStatus('admin-user-result', 'ok', `已重置 ${user.username} 的密码，结束了 ${done.sessions_ended} 个会话 (password reset, ${done.sessions_ended} sessions ended)`);
+    showOncePassword(user.username, done.password);
+  } catch (e) {
+    setStatus('admin-user-result', 'error', `未重置 (not reset): ${e.message}`);
+  }
+}
+
+// ---- Devices ----
+
+/** The user whose devices are listed, while the list is open. */
+let devicesOf = null;
+
+function when(iso) {
+  return new Date(iso).toLocaleString('zh-CN', { hour12: false });
+}
+
+function deviceRow(device) {
+  const tr = row([device.device, device.user_agent || '—', when(device.first_login), when(device.last_seen), device.active_sessions], {
+    'data-testid': 'admin-device-row',
+    'data-device': device.device,
+    'data-active': String(device.active_sessions),
+  });
+  const revoke = button('注销此设备', 'Revoke', 'admin-device-revoke', () => revokeDevice(device.device));
+  revoke.disabled = device.active_sessions === 0;
+  const cell = el('td');
+  cell.append(revoke);
+  tr.append(cell);
+  return tr;
+}
+
+async function openDevices(user) {
+  devicesOf = user;
+  closeEdit();
+  $('admin-devices-for').textContent = `${user.display_name} · ${user.username}`;
+  const panel = $('admin-devices-panel');
+  panel.hidden = false;
+  await loadDevices();
+  panel.scrollIntoView({ block: 'nearest' });
+}
+
+function closeDevices() {
+  devicesOf = null;
+  $('admin-devices-panel').hidden = true;
+  $('admin-devices').replaceChildren();
+}
+
+/** Fills the device list; true when it could. */
+async function loadDevices() {
+  if (!devicesOf) return false;
+  setStatus('admin-devices-status', 'loading', '加载中… (loading…)');
+  try {
+    const list = await api(`/api/admin/users/${encodeURIComponent(devicesOf.id)}/devices`);
+    $('admin-devices').replaceChildren(...list.map(deviceRow));
+    setStatus('admin-devices-status', 'loaded', list.length ? '' : '尚未在任何设备上登录过 (never signed in on any device)');
+    return true;
+  } catch (e) {
+    $('admin-devices').replaceChildren();
+    setStatus('admin-devices-status', 'error', `加载失败 (could not load): ${e.message}`);
+    return false;
+  }
+}
+
+async function revokeDevice(device) {
+  const user = devicesOf;
+  if (!user || !window.confirm(`注销 ${user.username} 在设备 ${device} 上的登录？\n(End ${user.username}'s sessions on ${device}?)`)) return;
+  try {
+    const done = await api(`/api/admin/users/${encodeURIComponent(user.id)}/devices/${encodeURIComponent(device)}/revoke`, { method: 'POST' });
+    if (await loadDevices()) {
+      setStatus('admin-devices-status', 'ok', `已注销 ${device}，结束了 ${done.sessions_ended} 个会话 (revoked, ${done.sessions_ended} sessions ended)`);
+    }
+  } catch (e) {
+    setStatus('admin-devices-status', 'error', `未注销 (not revoked): ${e.message}`);
+  }
+}
+
+// ---- Users from a CSV ----
+
+/** The accounts an import created, with their made-up passwords (shown this once). */
+function createdTable(created) {
+  const table = el('table');
+  table.append(el('caption', '新账号的密码只显示这一次，请现在抄下并交给本人 (new accounts\' passwords, shown only this once: copy them now)'));
+  const body = el('tbody');
+  for (const { username, password } of created) {
+    const tr = el('tr', null, { 'data-testid': 'admin-users-import-created', 'data-username': username });
+    const secret = el('td');
+    secret.append(el('code', password));
+    tr.append(el('td', username), secret);
+    body.append(tr);
+  }
+  table.append(body);
+  return table;
+}
+
+async function importUsers() {
+  const text = $('admin-users-import-text').value;
+  if (!text.trim()) return setStatus('admin-users-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
+  setStatus('admin-users-import-result', 'saving', '导入中… (importing…)');
+  try {
+    const { created, updated } = await api('/api/admin/users/import', csv(text));
+    const result = $('admin-users-import-result');
+    result.dataset.state = 'ok';
+    result.replaceChildren(el('p', `已导入 (imported): 新建 ${created.length} 个 (created)，更新 ${updated.length} 个 (updated)${updated.length ? `：${updated.join('、')}` : ''}`));
+    if (created.length) result.append(createdTable(created));
+    await loadUsers();
+  } catch (e) {
+    setStatus('admin-users-import-result', 'error', `未导入，没有任何改动 (nothing imported): ${e.message}`);
+  }
+}
+
 // ---- Start ----
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -257,6 +703,11 @@ document.addEventListener('DOMContentLoaded', () => {
   updateLinks();
   $('admin-duty-month').value = localDate(today).slice(0, 7);
   updateDutyLink();
+  const roles = Object.entries(ROLE_NAMES);
+  for (const select of document.querySelectorAll('select[data-roles]')) fillOptions(select, roles, ['officer']);
+
+  $('admin-login-form').addEventListener('submit', login);
+  $('admin-logout').addEventListener('click', logout);
   $('admin-duty-month').addEventListener('input', updateDutyLink);
   $('admin-duty-month').addEventListener('change', updateDutyLink);
   $('admin-from').addEventListener('change', updateLinks);
@@ -264,7 +715,14 @@ document.addEventListener('DOMContentLoaded', () => {
   $('admin-range').addEventListener('submit', loadCoverage);
   $('admin-loc-post').addEventListener('change', fillLocation);
   $('admin-loc-form').addEventListener('submit', saveLocation);
-  $('admin-import-file').addEventListener('change', readFile);
+  $('admin-import-file').addEventListener('change', () => readInto('admin-import-file', 'admin-import-text'));
   $('admin-import-submit').addEventListener('click', importCsv);
-  loadCatalog().then(() => loadCoverage());
+  $('admin-user-new-form').addEventListener('submit', createUser);
+  $('admin-user-once-hide').addEventListener('click', hideOncePassword);
+  $('admin-user-edit-form').addEventListener('submit', saveEdit);
+  $('admin-user-edit-cancel').addEventListener('click', closeEdit);
+  $('admin-devices-close').addEventListener('click', closeDevices);
+  $('admin-users-import-file').addEventListener('change', () => readInto('admin-users-import-file', 'admin-users-import-text'));
+  $('admin-users-import-submit').addEventListener('click', importUsers);
+  checkSession();
 });

@@ -1,9 +1,11 @@
-//! `GET /admin`: the admins' page (catalog, CSV import, gate locations, reports), plain
-//! HTML + JS + CSS embedded in the binary. It only calls the public API; the phone app
-//! knows nothing of it (its first-load budget is spent) and it is not in the PWA's
-//! build or precache.
+//! `GET /admin`: the admins' page (sign-in, catalog, CSV import, gate locations,
+//! reports, accounts and their devices), plain HTML + JS + CSS embedded in the binary.
+//! It only calls the public API; the phone app knows nothing of it (its first-load
+//! budget is spent) and it is not in the PWA's build or precache.
 //!
-//! NOT AUTHENTICATED YET, like the admin API it calls (accounts come in issue 5).
+//! The page itself is served to anyone: it holds no data. What it shows comes from the
+//! API, which answers only a signed-in admin (`auth::admin_only`); the page signs in
+//! through `POST /api/auth/login` with the same session cookie as the phone app.
 
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};

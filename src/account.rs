@@ -1,0 +1,145 @@
+//! Who is signed in on this phone, and the rules of logging in and out.
+//!
+//! The session is an HttpOnly cookie the server set: no script here can read it, and
+//! nothing here stores a token. What the phone keeps is the profile (who, which role and
+//! scope), so it works offline after one login. When the server ends the session, the
+//! records stay on the phone and go up after the next login; logging out wipes the
+//! person's data, and is refused while anything is unsynced.
+
+use gatewatch_model::account::{normalize_username, LoginRequest, Profile};
+use gatewatch_model::Record;
+use leptos::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::state::AppState;
+use crate::storage::{self, StorageError};
+
+/// Why a login or logout did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// The server answered with a refusal (wrong password, disabled, too many tries).
+    #[error("{0}")]
+    Refused(String),
+    /// No answer: logging in (or out) needs the server.
+    #[error("no network")]
+    Offline,
+    /// Another account's records are still unsynced on this phone.
+    #[error("{0}")]
+    OtherUsersRecords(String),
+    /// Unsynced records: logout would lose them.
+    #[error("{0} unsynced")]
+    Unsynced(usize),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<ApiError> for AccountError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Network(_) => AccountError::Offline,
+            ApiError::Server { body, .. } => AccountError::Refused(body.error),
+            ApiError::Decode(d) => AccountError::Refused(d),
+        }
+    }
+}
+
+impl AppState {
+    /// Whether the login screen is shown instead of the app: nobody has signed in on
+    /// this phone yet (known once the journal has been read), or the user asked to log
+    /// in again.
+    pub fn needs_login(&self) -> bool {
+        !self.starting.get() && (self.profile.with(Option::is_none) || self.login_shown.get())
+    }
+
+    /// The server said the session is over (expired, revoked): sync stops asking it
+    /// until the next login; every record stays.
+    pub fn session_has_ended(&self) {
+        self.session_ended.set(true);
+    }
+
+    /// Signed in as `profile`: kept for offline use (durably: see `save_profile`); a
+    /// lead's teams are followed.
+    pub async fn signed_in(&self, profile: Profile) {
+        if let Err(e) = storage::save_profile(&profile).await {
+            web_sys::console::warn_1(&format!("profile not kept: {e}").into());
+        }
+        self.profile_restored(profile);
+    }
+
+    /// `profile` is who is signed in (from storage, or just logged in).
+    pub fn profile_restored(&self, profile: Profile) {
+        for team in &profile.teams {
+            let _ = self.follow_team(*team);
+        }
+        self.profile.set(Some(profile));
+        self.session_ended.set(false);
+        self.login_shown.set(false);
+    }
+
+    /// Logs in as `username`. Another person's unsynced records on this phone block a
+    /// different account (they must go up under their author); when a different account
+    /// signs in on a phone with nothing unsynced, the previous person's data is wiped and
+    /// the page reloads clean. Returns whether the page is reloading.
+    pub async fn log_in(&self, username: &str, password: &str) -> Result<bool, AccountError> {
+        let previous = self.profile.get_untracked();
+        let someone_else = previous
+            .as_ref()
+            .filter(|p| normalize_username(username).is_ok_and(|name| name != p.username));
+        if let Some(p) = someone_else {
+            if self.pending_count_untracked() > 0 {
+                return Err(AccountError::OtherUsersRecords(p.display_name.clone()));
+            }
+        }
+        let request = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            device: self.device(),
+        };
+        let profile = api::login(&request).await?;
+        if someone_else.is_some() {
+            storage::forget_personal_data().await?;
+            storage::save_profile(&profile).await?;
+            reload();
+            return Ok(true);
+        }
+        self.signed_in(profile).await;
+        Ok(false)
+    }
+
+    /// Logs out: refused while anything is unsynced (the caller syncs or offers the
+    /// export first) and while offline (the server must end the session, or the cookie
+    /// would still open it). Then the person's data leaves the phone and the page
+    /// reloads on the login screen.
+    pub async fn log_out(&self) -> Result<(), AccountError> {
+        let unsynced = self.pending_count_untracked();
+        if unsynced > 0 {
+            return Err(AccountError::Unsynced(unsynced));
+        }
+        api::logout().await?;
+        storage::forget_personal_data().await?;
+        reload();
+        Ok(())
+    }
+
+    /// Every record and earlier version the server has not acknowledged, for the
+    /// "export unsynced records" file.
+    pub fn unsynced_records(&self) -> Vec<Record> {
+        let mut out = self.superseded.get_untracked();
+        self.records.with_untracked(|m| {
+            out.extend(m.values().filter(|l| !l.synced).map(|l| l.record.clone()))
+        });
+        out
+    }
+
+    fn pending_count_untracked(&self) -> usize {
+        self.records
+            .with_untracked(|r| r.values().filter(|l| !l.synced).count())
+            + self.superseded.with_untracked(Vec::len)
+    }
+}
+
+fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().replace("/");
+    }
+}
