@@ -264,3 +264,58 @@ async fn an_acknowledged_record_leaves_the_journal() {
     assert_eq!(replayed, storage::Replayed::default());
     assert!(journal::entries().await.unwrap().is_empty());
 }
+
+fn profile() -> gatewatch_model::account::Profile {
+    gatewatch_model::account::Profile {
+        user: Uuid::from_u128(7),
+        username: "wang.li".into(),
+        display_name: "王力".into(),
+        role: gatewatch_model::access::UserRole::Officer,
+        schools: ["s01".to_string()].into(),
+        teams: Default::default(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_profile_survives_losing_localstorage_through_the_journal() {
+    fresh().await;
+    storage::save_profile(&profile()).await.unwrap();
+    assert_eq!(storage::load().unwrap().profile, Some(profile()));
+    // A kill right after login: localStorage never reached the disk.
+    LocalStorage::delete(Key::Profile.name());
+    assert_eq!(storage::load().unwrap().profile, None);
+    let replayed = storage::replay_journal(&[]).await.unwrap();
+    assert_eq!(replayed.profile, Some(profile()));
+    assert!(replayed.unreadable.is_empty(), "{:?}", replayed.unreadable);
+}
+
+#[wasm_bindgen_test]
+async fn logging_out_wipes_the_persons_data_and_keeps_the_phones() {
+    fresh().await;
+    let rec = record(1, 10);
+    storage::save_durably(&rec).await.unwrap();
+    storage::save_profile(&profile()).await.unwrap();
+    storage::save_cursor(gatewatch_model::Cursor(42)).unwrap();
+    storage::save_followed_teams(&[Uuid::from_u128(9)]).unwrap();
+    storage::save_gate_secret("s01-g1", "00ff").unwrap();
+    let settings = storage::Settings {
+        officer_name: "王力".into(),
+        ..Default::default()
+    };
+    storage::save_settings(&settings).unwrap();
+    let device = storage::new_device_id();
+    let clock = gatewatch_model::Clock::new(device.clone());
+    storage::save_clock(&clock).unwrap();
+
+    storage::forget_personal_data().await.unwrap();
+    let loaded = storage::load().unwrap();
+    assert!(loaded.records.is_empty());
+    assert_eq!(loaded.profile, None);
+    assert_eq!(loaded.cursor, gatewatch_model::Cursor(0));
+    assert!(loaded.followed_teams.is_empty());
+    assert_eq!(storage::gate_secret("s01-g1"), None);
+    assert!(journal::entries().await.unwrap().is_empty());
+    // The phone's own: its settings and device id stay.
+    assert_eq!(loaded.settings, settings);
+    assert_eq!(loaded.clock.map(|c| c.device), Some(device));
+}
