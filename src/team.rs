@@ -93,12 +93,7 @@ impl AppState {
         let version = self.next_version()?;
         // Team records change as the work goes on (a tick, an end, an approval): the next
         // version, not a correction — `edits` counts an officer's corrections.
-        self.save(Record {
-            version,
-            body,
-            ..current
-        })
-        .await
+        self.save(current.revised(version, body)).await
     }
 
     /// Changes a duty session as the phone holds it when the save starts (not as a

@@ -271,8 +271,8 @@ fn profile() -> gatewatch_model::account::Profile {
         username: "wang.li".into(),
         display_name: "王力".into(),
         role: gatewatch_model::access::UserRole::Officer,
-        schools: ["s01".to_string()].into(),
-        teams: Default::default(),
+        schools: vec!["s01".to_string()],
+        teams: Vec::new(),
     }
 }
 

@@ -159,9 +159,10 @@ fn AccountBox() -> impl IntoView {
     };
     let export = move |_| {
         let records = state.unsynced_records();
-        match serde_json::to_string_pretty(&records) {
+        match serde_json::to_string(&records) {
             Ok(text) => {
-                let day = chrono::Local::now().format("%Y-%m-%d");
+                // Date's Display, not chrono's strftime (its format code costs wasm).
+                let day = chrono::Local::now().date_naive();
                 crate::download::save_json(&format!("gatewatch-unsynced-{day}.json"), &text);
             }
             Err(e) => web_sys::console::warn_1(&format!("export: {e}").into()),

@@ -5,8 +5,6 @@
 //! The session itself is an HttpOnly cookie the phone's scripts never see; nothing
 //! here is a credential except the password in a login request.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -31,10 +29,13 @@ pub struct Profile {
     pub username: String,
     pub display_name: String,
     pub role: UserRole,
+    /// Lists rather than sets on the wire: the phone decodes them with code it already
+    /// has for other lists (a set's decoder would be new wasm); the server sends them
+    /// sorted and unique.
     #[serde(default)]
-    pub schools: BTreeSet<String>,
+    pub schools: Vec<String>,
     #[serde(default)]
-    pub teams: BTreeSet<Uuid>,
+    pub teams: Vec<Uuid>,
 }
 
 impl Profile {
@@ -44,8 +45,8 @@ impl Profile {
             user: self.user,
             role: self.role,
             scope: Scope {
-                schools: self.schools.clone(),
-                teams: self.teams.clone(),
+                schools: self.schools.iter().cloned().collect(),
+                teams: self.teams.iter().copied().collect(),
             },
         }
     }
@@ -69,7 +70,9 @@ pub enum AccountError {
 /// A username as it is stored and compared: trimmed and lower-cased, so `Wang.Li` and
 /// `wang.li` are one account.
 pub fn normalize_username(text: &str) -> Result<String, AccountError> {
-    let name = text.trim().to_lowercase();
+    // ASCII only is accepted, so ASCII lower-casing is enough (and keeps Unicode's case
+    // tables out of the phone's wasm).
+    let name = text.trim().to_ascii_lowercase();
     let ok = (3..=32).contains(&name.len())
         && name
             .bytes()
@@ -134,8 +137,8 @@ mod tests {
             username: "lead1".into(),
             display_name: "李队长".into(),
             role: UserRole::Lead,
-            schools: ["sch-1".to_string()].into(),
-            teams: [Uuid::from_u128(9)].into(),
+            schools: vec!["sch-1".to_string()],
+            teams: vec![Uuid::from_u128(9)],
         };
         let json = serde_json::to_string(&profile).unwrap();
         assert!(json.contains("\"role\":\"lead\""), "{json}");

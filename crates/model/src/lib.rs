@@ -23,6 +23,7 @@ pub mod hlc;
 pub mod merge;
 pub mod monthly;
 pub mod post;
+pub mod reconcile;
 pub mod record;
 pub mod report;
 pub mod retention;

@@ -46,6 +46,11 @@ pub struct Record {
     /// keeps every version, so the changes themselves can be looked up there.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub edits: u32,
+    /// The version this state was edited from (`None` for a new record). When the server
+    /// holds another version by then, both were edited concurrently from `base`, and it
+    /// merges them field by field (`merge::reconcile`) instead of dropping one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Hlc>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -64,6 +69,8 @@ struct WireRecord {
     voided: Option<String>,
     #[serde(default)]
     edits: u32,
+    #[serde(default)]
+    base: Option<Hlc>,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +103,7 @@ impl<'de> Deserialize<'de> for Record {
             body,
             voided: w.voided,
             edits: w.edits,
+            base: w.base,
         })
     }
 }
@@ -109,6 +117,7 @@ impl Record {
             body,
             voided: None,
             edits: 0,
+            base: None,
         }
     }
 
@@ -120,6 +129,7 @@ impl Record {
             body,
             voided: self.voided.clone(),
             edits: self.edits.saturating_add(1),
+            base: Some(self.version.clone()),
         }
     }
 
@@ -128,8 +138,25 @@ impl Record {
         Record {
             version,
             voided: Some(reason),
+            base: Some(self.version.clone()),
             ..self.clone()
         }
+    }
+
+    /// The next state of this record with `body`, as work goes on (a team record's tick,
+    /// an end, an approval): not a correction, so `edits` stays.
+    pub fn revised(&self, version: Hlc, body: RecordBody) -> Record {
+        Record {
+            version,
+            body,
+            base: Some(self.version.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the record's content (not its version or base) is `other`'s.
+    pub fn same_content(&self, other: &Record) -> bool {
+        self.body == other.body && self.voided == other.voided && self.edits == other.edits
     }
 
     /// Whether the record still counts (coverage, the board, rates).

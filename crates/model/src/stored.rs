@@ -78,6 +78,9 @@ pub struct StoredRecord {
     /// Edit count.
     #[serde(default, skip_serializing_if = "is_zero")]
     m: u32,
+    /// The version this state was edited from (`Record::base`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    b: Option<Hlc>,
     /// Kind: 'c' check-in, 'i' incident, 't' team, 'v' volunteer, 's' duty session.
     k: char,
     /// Post id.
@@ -190,6 +193,7 @@ impl StoredRecord {
             q: local.proof.map(proof_char),
             x: record.voided.clone(),
             m: record.edits,
+            b: record.base.clone(),
             k: 'c',
             p: record.body.post_id().to_string(),
             e: None,
@@ -288,6 +292,7 @@ impl StoredRecord {
                 body,
                 voided: s.x,
                 edits: s.m,
+                base: s.b,
             },
             synced: s.s,
             received_at: s.r,

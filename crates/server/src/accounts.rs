@@ -98,8 +98,8 @@ impl User {
             username: self.username.clone(),
             display_name: self.display_name.clone(),
             role: self.role,
-            schools: self.schools.clone(),
-            teams: self.teams.clone(),
+            schools: self.schools.iter().cloned().collect(),
+            teams: self.teams.iter().copied().collect(),
         }
     }
 }
