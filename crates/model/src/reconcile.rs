@@ -62,7 +62,7 @@ pub enum Reconciled {
     /// Older than what is held and adding nothing to it: kept in the history only.
     Superseded,
     /// Made concurrently with the held state: store this merge as a new version.
-    Merged(Merge),
+    Merged(Box<Merge>),
 }
 
 /// Decides what `incoming` does to `held`. `base` is the state `incoming` was edited
@@ -87,7 +87,7 @@ pub fn reconcile(held: Option<&Record>, incoming: &Record, base: Option<&Record>
         (Upsert::Replaced, Some(m)) if m.same_content(incoming) => Reconciled::Store,
         // Otherwise a new version, higher than both, even when it has the held content:
         // a phone holding `incoming`'s higher version must have something to pull.
-        (_, Some(m)) => Reconciled::Merged(m),
+        (_, Some(m)) => Reconciled::Merged(Box::new(m)),
         (Upsert::Replaced, None) => Reconciled::Store,
         (Upsert::Superseded, None) => Reconciled::Superseded,
     }
@@ -279,7 +279,7 @@ mod tests {
         let late = edit(&base, 30, "phoneb", |c| c.note = "晚".into());
         for (held, incoming) in [(&early, &late), (&late, &early)] {
             let m = match reconcile(Some(held), incoming, Some(&base)) {
-                Reconciled::Merged(m) => m,
+                Reconciled::Merged(m) => *m,
                 // The later one arriving second is just the winner: stored as it is.
                 Reconciled::Store => Merge {
                     body: incoming.body.clone(),
@@ -361,7 +361,7 @@ mod tests {
             "note" => c.note = format!("note{value}"),
             "post" => c.post_id = format!("s0{}-g1", value % 9 + 1),
             "event" => {
-                c.event = if value % 2 == 0 {
+                c.event = if value.is_multiple_of(2) {
                     CheckInEvent::Arrival
                 } else {
                     CheckInEvent::Departure
@@ -403,7 +403,7 @@ mod tests {
                     let held = self.held.clone().unwrap();
                     self.clock.observe(&held.version, now);
                     self.clock.observe(&incoming.version, now);
-                    let merged = m.into_record(&held, self.clock.tick(now));
+                    let merged = (*m).into_record(&held, self.clock.tick(now));
                     self.history.insert(merged.version.clone(), merged.clone());
                     self.held = Some(merged);
                 }
@@ -480,7 +480,7 @@ mod tests {
                 prop_assert_eq!(&p.copy, &fin, "a phone did not converge");
             }
             let RecordBody::CheckIn(c) = &fin.body else { unreachable!() };
-            for field in 0..FIELDS.len() {
+            for (field, name) in FIELDS.iter().enumerate() {
                 let editors: Vec<&Phone> = phones.iter().filter(|p| p.last.contains_key(&field)).collect();
                 let lasts: Vec<&String> = editors.iter().map(|p| &p.last[&field]).collect();
                 match editors.len() {
@@ -488,8 +488,8 @@ mod tests {
                         let RecordBody::CheckIn(b) = &base.body else { unreachable!() };
                         prop_assert_eq!(get(c, field), get(b, field));
                     }
-                    1 => prop_assert_eq!(&get(c, field), lasts[0], "{}", FIELDS[field]),
-                    _ => prop_assert!(lasts.contains(&&get(c, field)), "{}", FIELDS[field]),
+                    1 => prop_assert_eq!(&get(c, field), lasts[0], "{}", name),
+                    _ => prop_assert!(lasts.contains(&&get(c, field)), "{}", name),
                 }
             }
             for p in &phones {

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
-use gatewatch_model::merge::{upsert, Upsert};
+use gatewatch_model::reconcile::{reconcile, Reconciled};
 use gatewatch_model::report::Month;
 use gatewatch_model::{
     Ack, AckOutcome, Change, Clock, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
@@ -88,11 +88,17 @@ pub async fn push(
             device: &request.device,
             user: who.user,
         };
-        let outcome = match upsert(held.as_ref(), record) {
+        // A version edited from an older state than the one held was made concurrently
+        // with it: its base is in the history, for the field-by-field merge.
+        let base = match (&held, &record.base) {
+            (Some(h), Some(b)) if *b != h.version => load_version(&mut tx, record.id, b).await?,
+            _ => None,
+        };
+        let outcome = match reconcile(held.as_ref(), record, base.as_ref()) {
             // Approved volunteer hours are locked: a newer version may approve or reject
             // more, or edit the note, but not change what was approved (nor void it).
             // Only an admin may (`admin_correct`).
-            Upsert::Replaced
+            Reconciled::Store
                 if held
                     .as_ref()
                     .is_some_and(|h| h.changes_approved_hours(record)) =>
@@ -130,19 +136,62 @@ pub async fn push(
                     }
                 }
             }
-            Upsert::Inserted | Upsert::Replaced => {
+            Reconciled::Store => {
                 let proof = proof_of(&mut tx, record).await?;
                 store(&mut tx, record, &pusher, &received_at, proof).await?;
                 AckOutcome::Stored
             }
-            Upsert::Duplicate => AckOutcome::Duplicate,
-            Upsert::Superseded => {
+            Reconciled::Merged(merge) => {
+                let Some(held) = held else {
+                    return Err(AppError::Internal("a merge without a held state".into()));
+                };
+                let device = own_device(SERVER_DEVICE)?;
+                let version = next_version(&device, [&record.version, &held.version], now_ms);
+                let conflicts = merge.conflicts.clone();
+                let merged = (*merge).into_record(&held, version);
+                if held.changes_approved_hours(&merged) {
+                    rejected.push(Rejection {
+                        current: Some(held),
+                        ..reject(APPROVED_HOURS_LOCKED.to_owned())
+                    });
+                    continue;
+                }
+                if let Err(e) = merged.validate() {
+                    // Two valid edits whose mix breaks a rule across fields: the one
+                    // with the higher version wins whole, as before merging existed.
+                    tracing::info!(id = %record.id, error = %e, "merge invalid; higher version wins");
+                    keep_version(&mut tx, record, &pusher, &received_at).await?;
+                    if record.version > held.version {
+                        let proof = proof_of(&mut tx, record).await?;
+                        store(&mut tx, record, &pusher, &received_at, proof).await?;
+                        AckOutcome::Stored
+                    } else {
+                        AckOutcome::Superseded
+                    }
+                } else {
+                    // Both edits count: the phone's version stays in the history (with
+                    // any value that lost), the merge is the new state, made here.
+                    keep_version(&mut tx, record, &pusher, &received_at).await?;
+                    let proof = proof_of(&mut tx, &merged).await?;
+                    let server = Pusher {
+                        device: &device,
+                        user: who.user,
+                    };
+                    store(&mut tx, &merged, &server, &received_at, proof).await?;
+                    if !conflicts.is_empty() {
+                        tracing::info!(id = %record.id, fields = ?conflicts, "concurrent edits of one field: the higher version won");
+                    }
+                    AckOutcome::Superseded
+                }
+            }
+            Reconciled::Duplicate => AckOutcome::Duplicate,
+            Reconciled::Superseded => {
                 // Never the record's state here, but an edit someone made (e.g. offline,
                 // while another phone edited it later): its history keeps it.
                 keep_version(&mut tx, record, &pusher, &received_at).await?;
                 AckOutcome::Superseded
             }
-            Upsert::Conflict => {
+            Reconciled::Conflict => {
                 rejected.push(reject(format!(
                     "version {} of this record is already stored with different content; \
                      an edit must carry a new version",
@@ -339,6 +388,21 @@ async fn load_with_author(
     .transpose()
 }
 
+/// Version `version` of record `id` from its history, if the server ever had it.
+async fn load_version(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    version: &Hlc,
+) -> Result<Option<Record>, AppError> {
+    let body: Option<String> =
+        sqlx::query_scalar("SELECT body FROM record_versions WHERE id = ? AND version = ?")
+            .bind(id.to_string())
+            .bind(version.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+}
+
 /// The school a record concerns, as the `school` column keeps it: a check-in's or
 /// incident's post's school, a team's own.
 async fn school_of(
@@ -474,6 +538,7 @@ fn rebased(held: &Record, incoming: &Record) -> Option<Record> {
     Some(Record {
         version: held.version.clone(),
         body,
+        base: Some(held.version.clone()),
         ..incoming.clone()
     })
 }

@@ -37,14 +37,24 @@ async fn the_page_and_its_files_are_served_with_their_types_and_revalidated() {
 }
 
 #[tokio::test]
-async fn the_page_loads_its_own_files_and_says_it_is_not_authenticated() {
+async fn the_page_loads_its_own_files_and_asks_for_a_login() {
     let t = TestApp::new().await;
     let html = t.get("/admin").await.text();
     assert!(html.contains("src=\"/admin/admin.js\""));
     assert!(html.contains("href=\"/admin/admin.css\""));
     // No inline script: a `script-src 'self'` policy must not break the page.
     assert_eq!(html.matches("<script").count(), 1, "{html}");
-    assert!(html.contains("data-testid=\"admin-unauthenticated\""));
+    for id in [
+        "admin-login-username",
+        "admin-login-password",
+        "admin-login-submit",
+    ] {
+        assert!(html.contains(&format!("data-testid=\"{id}\"")), "{id}");
+    }
+    // Its script sends the CSRF header on writes and shows the login on a 401.
+    let js = t.get("/admin/admin.js").await.text();
+    assert!(js.contains("X-Gatewatch"), "{js}");
+    assert!(js.contains("401"), "{js}");
 }
 
 #[tokio::test]
