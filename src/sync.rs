@@ -104,7 +104,14 @@ async fn run_once(state: AppState) -> bool {
 async fn sync(state: AppState) -> Result<(), ApiError> {
     push(state).await?;
     pull(state).await?;
-    // Posts and schools are small; failing to fetch them must not fail the sync.
+    // Posts, schools and who we are are small; failing to fetch them must not fail
+    // the sync. The profile may have changed: an admin gave a lead another team (its
+    // roster is then followed and pulled) or another school.
+    if let Ok(profile) = api::me().await {
+        if state.profile.with_untracked(|p| p.as_ref() != Some(&profile)) {
+            state.signed_in(profile).await;
+        }
+    }
     if let Ok(posts) = api::posts().await {
         state.set_posts(posts);
     }
