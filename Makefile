@@ -16,7 +16,7 @@ DATABASE ?=
 .PHONY: run test tools test-tools app server test-model test-server test-web test-e2e bench clean
 
 run: tools app server
-	$(SERVER) $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
+	$(SERVER) --demo $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
 
 test: tools test-tools
 	$(MAKE) --no-print-directory test-model test-server test-web test-e2e

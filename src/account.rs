@@ -68,6 +68,15 @@ impl AppState {
 
     /// `profile` is who is signed in (from storage, or just logged in).
     pub fn profile_restored(&self, profile: Profile) {
+        // A school newly in scope: its earlier records are behind the feed position,
+        // so read the feed again from the start (the upsert rule makes that harmless).
+        let new_school = self.profile.with_untracked(|held| {
+            held.as_ref()
+                .is_some_and(|h| profile.schools.iter().any(|s| !h.schools.contains(s)))
+        });
+        if new_school {
+            self.reset_cursor();
+        }
         for team in &profile.teams {
             let _ = self.follow_team(*team);
         }
@@ -116,6 +125,13 @@ impl AppState {
             return Err(AccountError::Unsynced(unsynced));
         }
         api::logout().await?;
+        // A record saved while the request was on its way is unsynced: keep it (the
+        // session is over; it goes up after the next login).
+        let unsynced = self.pending_count_untracked();
+        if unsynced > 0 {
+            self.session_has_ended();
+            return Err(AccountError::Unsynced(unsynced));
+        }
         storage::forget_personal_data().await?;
         reload();
         Ok(())

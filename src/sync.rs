@@ -102,16 +102,32 @@ async fn run_once(state: AppState) -> bool {
 }
 
 async fn sync(state: AppState) -> Result<(), ApiError> {
+    // Whose session the browser holds, first: records are pushed only as the user who
+    // made them. (Someone logging in to /admin in this browser shares the cookie.)
+    let profile = api::me().await?;
+    if state
+        .profile
+        .with_untracked(|p| p.as_ref().is_some_and(|p| p.user != profile.user))
+    {
+        return Err(ApiError::Server {
+            status: 401,
+            body: gatewatch_model::ErrorBody {
+                error: "unauthenticated".into(),
+                detail: "this browser is signed in as someone else".into(),
+            },
+        });
+    }
+    // The profile may have changed: an admin gave a lead another team (its roster is
+    // then followed and pulled) or another school.
+    if state
+        .profile
+        .with_untracked(|p| p.as_ref() != Some(&profile))
+    {
+        state.signed_in(profile).await;
+    }
     push(state).await?;
     pull(state).await?;
-    // Posts, schools and who we are are small; failing to fetch them must not fail
-    // the sync. The profile may have changed: an admin gave a lead another team (its
-    // roster is then followed and pulled) or another school.
-    if let Ok(profile) = api::me().await {
-        if state.profile.with_untracked(|p| p.as_ref() != Some(&profile)) {
-            state.signed_in(profile).await;
-        }
-    }
+    // Posts and schools are small; failing to fetch them must not fail the sync.
     if let Ok(posts) = api::posts().await {
         state.set_posts(posts);
     }

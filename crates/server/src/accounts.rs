@@ -24,9 +24,23 @@ fn argon2() -> Result<Argon2<'static>, AppError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// At most one hash per core at a time: each takes 19 MiB and tens of milliseconds, and
+/// a flood of logins must queue here rather than take the machine's memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 /// The PHC string of `password` with a fresh salt. Slow by design (tens of ms): run on
 /// a blocking thread so other requests go on meanwhile.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _permit = hashing()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()?
@@ -40,6 +54,10 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Whether `password` matches the stored PHC string. An unreadable hash matches nothing.
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
+    let _permit = hashing()
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(Box::new(e)))?;
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&phc) else {
             tracing::error!("a stored password hash is unreadable");
@@ -199,6 +217,20 @@ pub async fn by_username(
         created_at,
     );
     Ok(Some((user_of(row)?, hash)))
+}
+
+/// The account of an already normalized `username`, inside a transaction.
+pub async fn by_username_in(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> Result<Option<User>, AppError> {
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
+    ))
+    .bind(username)
+    .fetch_optional(conn)
+    .await?;
+    row.map(user_of).transpose()
 }
 
 /// Checks `fields` against the rules and the catalog: every school must exist, every

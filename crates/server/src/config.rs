@@ -45,6 +45,11 @@ pub struct Config {
     #[arg(long, env = "GATEWATCH_COOKIE_SECURE")]
     pub cookie_secure: bool,
 
+    /// Demo mode (`make run`): a fresh database also gets a demo officer and team lead for
+    /// the demo schools, their made-up passwords printed once. Never in production.
+    #[arg(long, env = "GATEWATCH_DEMO")]
+    pub demo: bool,
+
     /// The password of the `admin` account made when the database has no accounts.
     /// Without it a random one is made up and printed once. Ignored once accounts exist.
     #[arg(long, env = "GATEWATCH_INITIAL_ADMIN_PASSWORD", hide_env_values = true)]

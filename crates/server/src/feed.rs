@@ -157,17 +157,25 @@ pub async fn push(
                     continue;
                 }
                 if let Err(e) = merged.validate() {
-                    // Two valid edits whose mix breaks a rule across fields: the one
-                    // with the higher version wins whole, as before merging existed.
-                    tracing::info!(id = %record.id, error = %e, "merge invalid; higher version wins");
+                    // Two valid edits whose mix breaks a rule across fields: the state
+                    // held stays (never the incoming one whole: it was not checked
+                    // against the approved-hours lock, nor made from what is held), as a
+                    // new version so a phone holding the incoming one has a later state to
+                    // pull. The incoming version stays in the history.
+                    tracing::info!(id = %record.id, error = %e, "merge invalid; the held state stays");
                     keep_version(&mut tx, record, &pusher, &received_at).await?;
-                    if record.version > held.version {
-                        let proof = proof_of(&mut tx, record).await?;
-                        store(&mut tx, record, &pusher, &received_at, proof).await?;
-                        AckOutcome::Stored
-                    } else {
-                        AckOutcome::Superseded
-                    }
+                    let kept = Record {
+                        version: merged.version.clone(),
+                        base: Some(held.version.clone()),
+                        ..held
+                    };
+                    let proof = proof_of(&mut tx, &kept).await?;
+                    let server = Pusher {
+                        device: &device,
+                        user: who.user,
+                    };
+                    store(&mut tx, &kept, &server, &received_at, proof).await?;
+                    AckOutcome::Superseded
                 } else {
                     // Both edits count: the phone's version stays in the history (with
                     // any value that lost), the merge is the new state, made here.

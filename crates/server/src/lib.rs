@@ -76,25 +76,26 @@ impl AppState {
     /// Opens (creating and migrating if needed) the database and points at `dist`. An
     /// empty catalog gets the demo schools and posts, so a fresh server is usable; a
     /// database without accounts gets an admin (`admin_password`, or a made-up one),
-    /// and, along with the demo schools, a demo officer and team lead. Their logins are
-    /// returned for the caller to show, once.
+    /// and with `demo` and the demo schools, a demo officer and team lead. Their logins
+    /// are returned for the caller to show, once.
     pub async fn open_with(
         database: &Path,
         dist: impl Into<PathBuf>,
         admin_password: Option<String>,
+        demo: bool,
     ) -> Result<(Self, FirstLogins), StartError> {
         let db = db::connect(database).await?;
         let now = chrono::Utc::now();
-        let demo = catalog::seed_demo(&db, now)
+        let seeded = catalog::seed_demo(&db, now)
             .await
             .map_err(StartError::Seed)?;
-        if demo {
+        if seeded {
             tracing::info!("empty catalog: seeded the demo schools and posts");
         }
         catalog::ensure_post_secrets(&db)
             .await
             .map_err(|e| StartError::Seed(Box::new(e)))?;
-        let demo_schools = match demo {
+        let demo_schools = match seeded && demo {
             true => Some(
                 catalog::schools(&db)
                     .await
@@ -124,7 +125,7 @@ impl AppState {
     /// `open_with` a made-up admin password, the first logins discarded (tests and
     /// benchmarks that make their own accounts).
     pub async fn open(database: &Path, dist: impl Into<PathBuf>) -> Result<Self, StartError> {
-        Ok(Self::open_with(database, dist, None).await?.0)
+        Ok(Self::open_with(database, dist, None, false).await?.0)
     }
 }
 
@@ -151,12 +152,21 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         Some((cert, key)) => Some(TlsConfig::from_pem_files(cert, key)?),
         None => None,
     };
-    let (mut state, logins) = AppState::open_with(
+    let (mut state, mut logins) = AppState::open_with(
         &config.database,
         &config.dist,
         config.initial_admin_password.clone(),
+        config.demo,
     )
     .await?;
+    // A password the operator chose is theirs to know: not printed into logs.
+    if config.initial_admin_password.is_some() {
+        for (username, password) in &mut logins {
+            if username == "admin" {
+                *password = "(the password given by GATEWATCH_INITIAL_ADMIN_PASSWORD)".into();
+            }
+        }
+    }
     state.sessions = SessionPolicy {
         ttl: std::time::Duration::from_secs(config.session_ttl_secs),
         secure_cookie: config.cookie_secure || tls.is_some(),

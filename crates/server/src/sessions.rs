@@ -192,65 +192,79 @@ pub async fn devices(
         .collect()
 }
 
-/// The rate-limit keys of a login attempt: the account and the client address.
+/// The rate-limit keys of a login attempt: the account and the client address. A
+/// username that cannot exist is counted under one key, so junk cannot fill the table.
 pub fn failure_keys(username: &str, address: Option<&str>) -> Vec<String> {
-    let mut keys = vec![format!("account:{}", username.trim().to_lowercase())];
+    let account =
+        gatewatch_model::account::normalize_username(username).unwrap_or_else(|_| "?".to_owned());
+    let mut keys = vec![format!("account:{account}")];
     if let Some(a) = address {
         keys.push(format!("address:{a}"));
     }
     keys
 }
 
-/// `Err(TooManyAttempts)` when any key reached its limit within the last hour: the wait
-/// is until its oldest failure in the window is an hour old (the cool-down).
-pub async fn check_rate(
+/// Starts a login attempt: checks every key's limit and counts the attempt as a failure,
+/// in one write transaction, so parallel attempts cannot all pass the check before any
+/// is counted. `Err(TooManyAttempts)` when a key reached its limit within the last hour:
+/// the wait is until its oldest failure in the window is an hour old (the cool-down).
+/// Returns the attempt's rows, for `forgive` once the password was right.
+pub async fn begin_attempt(
     db: &SqlitePool,
     keys: &[String],
     policy: &SessionPolicy,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<Vec<i64>, AppError> {
     let limit_of = |key: &str| match key.starts_with("address:") {
         true => policy.address_failures_per_hour,
         false => policy.account_failures_per_hour,
     };
     let since = timestamp(now - WINDOW);
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     for key in keys {
         let (count, oldest): (i64, Option<String>) =
             sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ? AND at > ?")
                 .bind(key)
                 .bind(&since)
-                .fetch_one(db)
+                .fetch_one(&mut *tx)
                 .await?;
         if count >= limit_of(key) {
             let oldest = oldest
                 .map(|o| crate::feed::parse_received(&o))
                 .transpose()?
                 .unwrap_or(now);
-            let wait = (oldest + WINDOW - now).num_seconds().max(1);
+            // Rounded up: a client that waits exactly this long is let in.
+            let wait_ms = (oldest + WINDOW - now).num_milliseconds().max(1);
+            let wait = (wait_ms + 999) / 1000;
             return Err(AppError::TooManyAttempts(wait.unsigned_abs()));
         }
     }
-    Ok(())
-}
-
-/// Counts a failed login against every key, and forgets failures older than the window.
-pub async fn record_failure(
-    db: &SqlitePool,
-    keys: &[String],
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
+    let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
-        sqlx::query("INSERT INTO login_failures (key, at) VALUES (?, ?)")
-            .bind(key)
-            .bind(timestamp(now))
-            .execute(&mut *tx)
-            .await?;
+        let row: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid",
+        )
+        .bind(key)
+        .bind(timestamp(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        rows.push(row);
     }
     sqlx::query("DELETE FROM login_failures WHERE at <= ?")
-        .bind(timestamp(now - WINDOW))
+        .bind(&since)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(rows)
+}
+
+/// The attempt succeeded: it is not a failure after all.
+pub async fn forgive(db: &SqlitePool, rows: &[i64]) -> Result<(), AppError> {
+    for row in rows {
+        sqlx::query("DELETE FROM login_failures WHERE rowid = ?")
+            .bind(row)
+            .execute(db)
+            .await?;
+    }
     Ok(())
 }

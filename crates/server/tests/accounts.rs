@@ -139,6 +139,25 @@ async fn an_account_cools_down_after_a_hundred_failures_in_an_hour() {
     t.login("admin", ADMIN_PASSWORD).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_slip_past_the_limit() {
+    let mut t = TestApp::new().await;
+    t.state.sessions.account_failures_per_hour = 5;
+    let guesses = (0..20).map(|_| {
+        let t = t.clone();
+        tokio::spawn(async move { t.try_login("admin", "a-wrong-guess").await.status })
+    });
+    let mut counted = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => counted += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(counted, 5, "only as many guesses as the limit were checked");
+}
+
 #[tokio::test]
 async fn an_address_cools_down_whatever_usernames_it_tries() {
     let mut t = TestApp::new().await;
@@ -214,6 +233,25 @@ async fn disabling_an_account_ends_its_sessions_and_logins() {
         .get("/api/auth/me")
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    t.try_login("zhao.min", "zhao.min-password")
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "account_disabled");
+    // Enabled again (say, by mistake), the old phone's session stays ended; the usual
+    // spreadsheet imported later does not enable it either.
+    let enabled = json!({ "display_name": "赵敏", "role": "lead", "schools": ["s01"] });
+    t.put_json(&format!("/api/admin/users/{id}"), enabled.to_string())
+        .await;
+    t.as_user(&session)
+        .get("/api/auth/me")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    t.put_json(&format!("/api/admin/users/{id}"), fields.to_string())
+        .await;
+    let sheet = "username,display_name,role,schools,teams\nzhao.min,赵敏,lead,s01,\n";
+    assert_eq!(
+        t.post_csv("/api/admin/users/import", sheet).await.status,
+        StatusCode::OK
+    );
     t.try_login("zhao.min", "zhao.min-password")
         .await
         .assert_error(StatusCode::FORBIDDEN, "account_disabled");
@@ -389,13 +427,25 @@ async fn a_users_csv_creates_and_updates_accounts_or_nothing() {
 
 #[tokio::test]
 async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords() {
+    // Without demo mode (production), only the admin.
+    let plain = tempfile::tempdir().unwrap();
+    let (_, logins) = gatewatch_server::AppState::open_with(
+        &plain.path().join("p.db"),
+        plain.path(),
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(logins.len(), 1);
+    assert_eq!(logins[0].0, "admin");
     let dir = tempfile::tempdir().unwrap();
     let (_, first) =
-        gatewatch_server::AppState::open_with(&dir.path().join("a.db"), dir.path(), None)
+        gatewatch_server::AppState::open_with(&dir.path().join("a.db"), dir.path(), None, true)
             .await
             .unwrap();
     let (state, second) =
-        gatewatch_server::AppState::open_with(&dir.path().join("b.db"), dir.path(), None)
+        gatewatch_server::AppState::open_with(&dir.path().join("b.db"), dir.path(), None, true)
             .await
             .unwrap();
     let names: Vec<&str> = first.iter().map(|(u, _)| u.as_str()).collect();
@@ -422,6 +472,7 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
         &t.dir.path().join("b.db"),
         t.dir.path(),
         Some("ignored-now".into()),
+        true,
     )
     .await
     .unwrap();

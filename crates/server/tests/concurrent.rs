@@ -194,3 +194,56 @@ async fn two_phones_ticking_different_people_of_one_session_both_count() {
     let approvals: Vec<Approval> = d.participants.iter().map(|p| p.approval).collect();
     assert_eq!(approvals, [Approval::Rejected, Approval::Rejected]);
 }
+
+#[tokio::test]
+async fn a_merge_that_breaks_a_rule_keeps_the_held_state_and_never_unlocks_hours() {
+    use gatewatch_model::duty::Activity;
+    let t = TestApp::new().await;
+    let team = uuid::Uuid::from_u128(0x7ea);
+    t.push(&[common::team_record(team, "护学队", "s01")]).await;
+    let mut base = session(
+        50,
+        team,
+        "2026-11-25T07:00:00+08:00",
+        None,
+        &[1],
+        Approval::Pending,
+    );
+    if let RecordBody::Duty(d) = &mut base.body {
+        d.activity = Activity::AntiFraud;
+    }
+    t.push(std::slice::from_ref(&base)).await;
+    let now = chrono::Utc::now().timestamp_millis() as u64;
+    // Phone B ends the talk with 50 listeners and approves the hours.
+    let mut ended = base.body.clone();
+    if let RecordBody::Duty(d) = &mut ended {
+        d.end = Some(d.start + chrono::Duration::hours(1));
+        d.participants[0].left = d.end;
+        d.audience = 50;
+        d.participants[0].approval = Approval::Approved;
+    }
+    let approved = base.revised(at(now - 5000, "phoneb"), ended);
+    assert_eq!(
+        t.push(std::slice::from_ref(&approved)).await.acks[0].outcome,
+        AckOutcome::Stored
+    );
+    // Phone A, from the same base and with a later clock, calls it a patrol: merged,
+    // that is a patrol with an audience — invalid. The approved state must stay.
+    let mut patrol = base.body.clone();
+    if let RecordBody::Duty(d) = &mut patrol {
+        d.activity = Activity::Patrol;
+    }
+    let relabelled = base.revised(at(now - 1000, "phonea"), patrol);
+    let answer = t.push(std::slice::from_ref(&relabelled)).await;
+    assert_eq!(answer.acks[0].outcome, AckOutcome::Superseded);
+    let (state, _) = current(&t, base.id).await;
+    assert_eq!(state.body, approved.body, "the approved state stays");
+    assert!(
+        state.version > relabelled.version,
+        "a later version, for phone A to pull"
+    );
+    let history = t.history(base.id).await;
+    assert!(history
+        .iter()
+        .any(|v| v["version"] == relabelled.version.to_string()));
+}

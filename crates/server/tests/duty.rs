@@ -412,6 +412,7 @@ async fn sessions_stored_before_the_month_column_are_found() {
         &path,
         dir.path().join("dist"),
         Some(common::ADMIN_PASSWORD.into()),
+        false,
     )
     .await
     .unwrap();

@@ -166,6 +166,7 @@ async fn records_stored_before_the_history_existed_have_one() {
         &path,
         dir.path().join("dist"),
         Some(common::ADMIN_PASSWORD.into()),
+        false,
     )
     .await
     .unwrap();

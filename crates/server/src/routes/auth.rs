@@ -37,7 +37,7 @@ async fn login(
 ) -> Result<(CookieJar, Json<Profile>), AppError> {
     let now = Utc::now();
     let keys = sessions::failure_keys(&login.username, client.address.as_deref());
-    sessions::check_rate(&state.db, &keys, &state.sessions, now).await?;
+    let attempt = sessions::begin_attempt(&state.db, &keys, &state.sessions, now).await?;
     let found = accounts::by_username(&state.db, &login.username).await?;
     let matched = match &found {
         Some((_, hash)) => accounts::verify_password(login.password.clone(), hash.clone()).await?,
@@ -50,11 +50,10 @@ async fn login(
     };
     let user = match found {
         Some((user, _)) if matched => user,
-        _ => {
-            sessions::record_failure(&state.db, &keys, now).await?;
-            return Err(AppError::BadCredentials);
-        }
+        // Counted already, by `begin_attempt`.
+        _ => return Err(AppError::BadCredentials),
     };
+    sessions::forgive(&state.db, &attempt).await?;
     if user.disabled {
         return Err(AppError::AccountDisabled);
     }
@@ -107,14 +106,14 @@ async fn change_password(
     check_password(&change.new).map_err(|e| AppError::InvalidUser(e.to_string()))?;
     let now = Utc::now();
     let keys = sessions::failure_keys(&who.user.username, None);
-    sessions::check_rate(&state.db, &keys, &state.sessions, now).await?;
+    let attempt = sessions::begin_attempt(&state.db, &keys, &state.sessions, now).await?;
     let Some((_, hash)) = accounts::by_username(&state.db, &who.user.username).await? else {
         return Err(AppError::Unauthenticated("this account no longer exists"));
     };
     if !accounts::verify_password(change.current, hash).await? {
-        sessions::record_failure(&state.db, &keys, now).await?;
         return Err(AppError::BadCredentials);
     }
+    sessions::forgive(&state.db, &attempt).await?;
     let hash = accounts::hash_password(change.new).await?;
     accounts::set_password_hash(&state.db, who.user.id, &hash, now).await?;
     let this = jar.get(auth::SESSION_COOKIE).map(|c| c.value().to_owned());

@@ -97,10 +97,17 @@ async fn update(
     }
     let mut conn = state.db.acquire().await?;
     accounts::check_fields(&mut conn, &fields).await?;
-    accounts::update(&mut conn, id, &fields, Utc::now())
+    let now = Utc::now();
+    let user = accounts::update(&mut conn, id, &fields, now)
         .await?
-        .map(Json)
-        .ok_or_else(|| AppError::Missing(format!("no account has the id {id}")))
+        .ok_or_else(|| AppError::Missing(format!("no account has the id {id}")))?;
+    drop(conn);
+    // Disabled means out for good: its sessions end now, so enabling the account again
+    // later does not bring back a lost phone's session.
+    if user.disabled {
+        sessions::revoke(&state.db, id, None, now).await?;
+    }
+    Ok(Json(user))
 }
 
 #[derive(Deserialize, Default)]
@@ -168,7 +175,21 @@ async fn import(
 ) -> Result<Json<ImportOutcome>, AppError> {
     let rows = user_import::parse(&bytes).map_err(|e| AppError::InvalidCsv(e.to_string()))?;
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
+    // Passwords are hashed before the write transaction (each takes tens of ms): the
+    // database stays writable for phones meanwhile.
+    let mut made_up = std::collections::HashMap::new();
+    for row in &rows {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE username = ?")
+            .bind(&row.username)
+            .fetch_optional(&state.db)
+            .await?;
+        if exists.is_none() {
+            let password = accounts::random_password();
+            let hash = accounts::hash_password(password.clone()).await?;
+            made_up.insert(row.username.clone(), (password, hash));
+        }
+    }
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let mut outcome = ImportOutcome {
         created: Vec::new(),
         updated: Vec::new(),
@@ -178,23 +199,24 @@ async fn import(
         accounts::check_fields(&mut tx, &row.fields)
             .await
             .map_err(line_error)?;
-        let held: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
-            .bind(&row.username)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match held.and_then(|id| Uuid::parse_str(&id).ok()) {
-            Some(id) if id == who.user.id && row.fields.role != who.user.role => {
+        let held = accounts::by_username_in(&mut tx, &row.username).await?;
+        match (held, made_up.remove(&row.username)) {
+            (Some(user), _) if user.id == who.user.id && row.fields.role != who.user.role => {
                 return Err(line_error(AppError::InvalidUser(
                     "you cannot change your own role".into(),
                 )));
             }
-            Some(id) => {
-                accounts::update(&mut tx, id, &row.fields, now).await?;
+            // The file says who people are, not whether they may log in: a disabled
+            // account stays disabled.
+            (Some(user), _) => {
+                let fields = UserFields {
+                    disabled: user.disabled,
+                    ..row.fields
+                };
+                accounts::update(&mut tx, user.id, &fields, now).await?;
                 outcome.updated.push(row.username);
             }
-            None => {
-                let password = accounts::random_password();
-                let hash = accounts::hash_password(password.clone()).await?;
+            (None, Some((password, hash))) => {
                 accounts::create(&mut tx, &row.username, &row.fields, &hash, now)
                     .await
                     .map_err(line_error)?;
@@ -202,6 +224,13 @@ async fn import(
                     username: row.username,
                     password,
                 });
+            }
+            // Made meanwhile by someone else, then removed again: try the import again.
+            (None, None) => {
+                return Err(line_error(AppError::InvalidUser(format!(
+                    "`{}` changed while importing; import the file again",
+                    row.username
+                ))));
             }
         }
     }

@@ -67,6 +67,7 @@ impl TestApp {
             &Self::db_path(dir.path()),
             dir.path().join("dist"),
             Some(ADMIN_PASSWORD.into()),
+            false,
         )
         .await
         .unwrap();
