@@ -284,6 +284,23 @@ async fn upsert_post(
     post: &PostDef,
     updated_at: &str,
 ) -> Result<(), sqlx::Error> {
+    let held_school: Option<String> =
+        sqlx::query_scalar("SELECT school_id FROM posts WHERE id = ?")
+            .bind(&post.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if held_school.is_some_and(|s| s != post.school_id) {
+        // A gate moved to another school: its check-ins and incidents are that school's
+        // now, for whom may read them (the `school` column pulls are scoped by).
+        sqlx::query(
+            "UPDATE records SET school = ?
+             WHERE kind IN ('checkin', 'incident') AND json_extract(body, '$.data.post_id') = ?",
+        )
+        .bind(&post.school_id)
+        .bind(&post.id)
+        .execute(&mut *conn)
+        .await?;
+    }
     // `IS NOT`, not `<>`: a location going from or to NULL is a change too.
     sqlx::query(
         "INSERT INTO posts (id, school_id, gate, updated_at, secret, lat_e6, lon_e6)

@@ -254,9 +254,17 @@ pub async fn pull(
     let scope_filter = scope_sql(who, &mut binds);
     let sql = format!(
         "SELECT seq, received_at, body, proof, kind, school, team FROM records \
-         WHERE seq > ?{team_filter}{scope_filter} ORDER BY seq LIMIT ?"
+         WHERE seq > ? AND seq <= ?{team_filter}{scope_filter} ORDER BY seq LIMIT ?"
     );
-    let mut query = sqlx::query_as(&sql).bind(after);
+    // One read transaction, one snapshot: every seq up to `last` is committed and seen
+    // (seqs are handed out in commit order), so a pull that finds nothing more may move
+    // the cursor to `last` and the next one does not read those rows again (an officer
+    // of one school would otherwise rescan a city's tail on every sync).
+    let mut tx = db.begin().await?;
+    let last: i64 = sqlx::query_scalar("SELECT last_seq FROM feed WHERE id = 1")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut query = sqlx::query_as(&sql).bind(after).bind(last);
     for value in &binds {
         query = query.bind(value);
     }
@@ -269,7 +277,8 @@ pub async fn pull(
         Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = query.bind(fetch).fetch_all(db).await?;
+    let rows: Vec<Row> = query.bind(fetch).fetch_all(&mut *tx).await?;
+    tx.commit().await?;
     let more = rows.len() > limit;
     let mut cursor = since;
     let mut changes = Vec::with_capacity(rows.len().min(limit));
@@ -295,6 +304,9 @@ pub async fn pull(
             record,
             proof: proof.as_deref().and_then(text_proof),
         });
+    }
+    if !more {
+        cursor = cursor.max(to_cursor(last)?);
     }
     Ok(PullResponse {
         changes,

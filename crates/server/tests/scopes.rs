@@ -249,3 +249,31 @@ async fn gate_secrets_are_for_leads_of_the_school_and_admins() {
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
 }
+
+#[tokio::test]
+async fn a_pull_with_nothing_in_scope_still_moves_past_what_it_read() {
+    let admin = TestApp::new().await;
+    let others: Vec<Record> = (1..=30)
+        .map(|n| record_at(n, "s02-g1", "2026-11-25T07:12:33+08:00"))
+        .collect();
+    let pushed = push_as(&admin, others).await;
+    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let page: PullResponse = admin.as_user(&officer).get("/api/sync/pull?since=0").await.json();
+    assert!(page.changes.is_empty());
+    assert!(!page.more);
+    // The next sync starts after those rows instead of reading them again.
+    assert_eq!(page.cursor, pushed.cursor);
+}
+
+#[tokio::test]
+async fn a_gate_moved_to_another_school_is_read_by_that_school() {
+    let admin = TestApp::new().await;
+    push_as(&admin, vec![record_at(1, "s02-g1", "2026-11-25T07:12:33+08:00")]).await;
+    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let officer = admin.as_user(&officer);
+    assert!(pulled_ids(&officer).await.is_empty());
+    let moved = serde_json::json!({ "school_id": "s01", "gate": "南门（原第一中学）" });
+    let answer = admin.put_json("/api/admin/posts/s02-g1", moved.to_string()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(pulled_ids(&officer).await.len(), 1);
+}
