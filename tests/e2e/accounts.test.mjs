@@ -167,3 +167,29 @@ test('a lead cannot see another lead\'s team', async () => {
     await b.context.close();
   }
 });
+
+test('a check-in at a school outside the officer\'s scope is refused, kept on the phone and says why', async () => {
+  const officer = await server.createUser({ username: 'li.na', role: 'officer', schools: ['s01'] });
+  const phone = await launchProfile();
+  try {
+    const app = new App(phone.page, server.base, officer);
+    await app.open();
+    await app.waitSyncState('synced');
+    const mine = await app.checkIn({ post: 's01-g1', note: '本校' });
+    const other = await app.checkIn({ post: 's02-g1', note: '外校' });
+    await app.byId('sync-now').click();
+    // Its own goes up; the other one stays, with the server's reason beside it.
+    await app.waitPending(1);
+    await app.history();
+    await phone.page.waitForSelector(`[data-testid="checkin-row"][data-id="${mine}"][data-synced="true"]`);
+    const row = phone.page.locator(`[data-testid="checkin-row"][data-id="${other}"]`);
+    assert.equal(await row.getAttribute('data-synced'), 'false');
+    assert.match(await row.locator('[data-testid="row-sync"]').textContent(), /服务器拒收.*s02.*not in your scope/);
+    await app.screenshot('out-of-scope-refused');
+    // Never stored on the server.
+    const history = await server.api(`/api/records/${other}/history`);
+    assert.equal(history.status, 404);
+  } finally {
+    await phone.context.close();
+  }
+});
