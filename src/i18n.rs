@@ -238,6 +238,13 @@ pub enum Msg {
     UserOfficer,
     UserLead,
     UserAdmin,
+    RefusedInvalid,
+    RefusedClockAhead,
+    RefusedConflict,
+    RefusedHoursLocked,
+    RefusedOutOfScope,
+    RefusedNotOwn,
+    RefusedNotForRole,
 }
 
 /// The text of `msg` in `lang`.
@@ -484,6 +491,19 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         UserOfficer => ("民警", "Officer"),
         UserLead => ("队长", "Team lead"),
         UserAdmin => ("管理员", "Administrator"),
+        RefusedInvalid => ("记录内容不符合规则", "The record breaks a rule"),
+        RefusedClockAhead => (
+            "手机时间比服务器快一天以上，请检查手机的日期和时间",
+            "The phone's clock is more than a day ahead; check its date and time",
+        ),
+        RefusedConflict => ("同一版本已有不同内容，请重新修改后保存", "This version is stored with other content; edit and save again"),
+        RefusedHoursLocked => ("已审批的时长已锁定，只有管理员可以修改", "Approved hours are locked; only an administrator may change them"),
+        RefusedOutOfScope => (
+            "不在您账号的辖区内（学校或队伍不属于您），请联系管理员",
+            "Outside your account's scope (not your school or team); ask your administrator",
+        ),
+        RefusedNotOwn => ("只能修改自己录入的记录", "You may change only the records you made"),
+        RefusedNotForRole => ("您的账号角色不能录入此类记录", "Your account's role may not enter this kind of record"),
     };
     match lang {
         Lang::ZhCn => zh,

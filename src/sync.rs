@@ -8,11 +8,12 @@ use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
 use futures::StreamExt;
 use gatewatch_model::sync::push_batches;
-use gatewatch_model::{Backoff, PushRequest, Record};
+use gatewatch_model::{Backoff, PushRequest, Record, RejectCode};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
+use crate::i18n::Msg;
 use crate::state::{AppState, SyncState};
 use crate::storage;
 
@@ -187,9 +188,10 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
         let _ = storage::forget_journal(&local).await;
     }
     for r in resp.rejected {
+        let why = refusal_text(state, r.code, r.reason);
         match r.current {
-            Some(current) => state.reject_with_copy(r.id, r.version, r.reason, current),
-            None => state.reject(r.id, r.version, r.reason),
+            Some(current) => state.reject_with_copy(r.id, r.version, why, current),
+            None => state.reject(r.id, r.version, why),
         }
     }
     // The server's feed is behind what we pulled: its database was replaced or
@@ -198,6 +200,22 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
         state.reset_cursor();
     }
     Ok(())
+}
+
+/// Why the server refused a record, in the user's language; the server's own words only
+/// where there is nothing better (a rule a record broke, a code this app does not know).
+fn refusal_text(state: AppState, code: RejectCode, reason: String) -> String {
+    let msg = match code {
+        RejectCode::ClockAhead => Msg::RefusedClockAhead,
+        RejectCode::VersionConflict => Msg::RefusedConflict,
+        RejectCode::HoursLocked => Msg::RefusedHoursLocked,
+        RejectCode::OutOfScope => Msg::RefusedOutOfScope,
+        RejectCode::NotOwn => Msg::RefusedNotOwn,
+        RejectCode::NotForRole => Msg::RefusedNotForRole,
+        RejectCode::Invalid => return format!("{}: {reason}", state.t(Msg::RefusedInvalid)),
+        RejectCode::Other => return reason,
+    };
+    state.t(msg).to_owned()
 }
 
 /// Most pages one sync pulls, so a huge backlog cannot hold the loop forever; the next

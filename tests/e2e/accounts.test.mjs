@@ -184,7 +184,7 @@ test('a check-in at a school outside the officer\'s scope is refused, kept on th
     await phone.page.waitForSelector(`[data-testid="checkin-row"][data-id="${mine}"][data-synced="true"]`);
     const row = phone.page.locator(`[data-testid="checkin-row"][data-id="${other}"]`);
     assert.equal(await row.getAttribute('data-synced'), 'false');
-    assert.match(await row.locator('[data-testid="row-sync"]').textContent(), /服务器拒收.*s02.*not in your scope/);
+    assert.match(await row.locator('[data-testid="row-sync"]').textContent(), /服务器拒收.*不在您账号的辖区内/);
     await app.screenshot('out-of-scope-refused');
     // Never stored on the server.
     const history = await server.api(`/api/records/${other}/history`);

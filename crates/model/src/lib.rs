@@ -41,5 +41,5 @@ pub use record::{
 };
 pub use sync::{
     Ack, AckOutcome, Backoff, Change, Cursor, ErrorBody, PullResponse, PushRequest, PushResponse,
-    Rejection, MAX_PULL_PAGE, MAX_PUSH_BATCH,
+    RejectCode, Rejection, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };

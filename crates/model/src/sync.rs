@@ -73,11 +73,38 @@ pub struct Ack {
     pub outcome: AckOutcome,
 }
 
+/// Why the server refused a record, for the phone to say in its user's language (the
+/// `reason` text is English, for logs and admins).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// It fails the record's rules (`Record::validate`).
+    Invalid,
+    /// Its version is more than a day ahead of the server's clock.
+    ClockAhead,
+    /// This version is stored with other content.
+    VersionConflict,
+    /// It changes volunteer hours a lead approved.
+    HoursLocked,
+    /// Its school or team is not the user's.
+    OutOfScope,
+    /// Someone else's record (officers change their own only).
+    NotOwn,
+    /// The user's role may not write this kind of record.
+    NotForRole,
+    /// Anything a newer server may add: the phone shows `reason`.
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
 /// A record the server refused. It stays in the phone's outbox with the reason shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     pub id: Uuid,
     pub version: Hlc,
+    #[serde(default)]
+    pub code: RejectCode,
     pub reason: String,
     /// The server's own state of the record, when the refusal is about it (approved
     /// hours another phone locked): the phone can show it and adopt it.
@@ -166,6 +193,21 @@ impl Default for Backoff {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn rejection_codes_read_back_and_unknown_ones_are_other() {
+        let base = r#"{"id":"00000000-0000-0000-0000-000000000001","version":"000000000001-0000-dev1","reason":"x""#;
+        let read = |tail: &str| {
+            serde_json::from_str::<Rejection>(&format!("{base}{tail}}}"))
+                .unwrap()
+                .code
+        };
+        assert_eq!(read(r#","code":"out_of_scope""#), RejectCode::OutOfScope);
+        assert_eq!(read(r#","code":"hours_locked""#), RejectCode::HoursLocked);
+        // An older server sends none, a newer one may send a code this app does not know.
+        assert_eq!(read(""), RejectCode::Other);
+        assert_eq!(read(r#","code":"quota_exceeded""#), RejectCode::Other);
+    }
 
     #[test]
     fn pushes_split_by_count_and_by_bytes() {

@@ -13,7 +13,7 @@ use gatewatch_model::reconcile::{reconcile, Reconciled};
 use gatewatch_model::report::Month;
 use gatewatch_model::{
     Ack, AckOutcome, Change, Clock, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
-    Record, RecordBody, Rejection,
+    Record, RecordBody, RejectCode, Rejection,
 };
 use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -51,30 +51,35 @@ pub async fn push(
     let mut rejected = Vec::new();
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     for record in records {
-        let reject = |reason: String| Rejection {
+        let reject = |code: RejectCode, reason: String| Rejection {
             id: record.id,
             version: record.version.clone(),
+            code,
             reason,
             current: None,
         };
         if let Err(e) = record.validate() {
-            rejected.push(reject(e.to_string()));
+            rejected.push(reject(RejectCode::Invalid, e.to_string()));
             continue;
         }
         if record.version.is_too_far_ahead(now_ms) {
-            rejected.push(reject(format!(
-                "version {} is more than a day ahead of the server's clock; \
+            rejected.push(reject(
+                RejectCode::ClockAhead,
+                format!(
+                    "version {} is more than a day ahead of the server's clock; \
                  check the phone's date and time",
-                record.version
-            )));
+                    record.version
+                ),
+            ));
             continue;
         }
         let (held, author) = match load_with_author(&mut tx, record.id).await? {
             Some((held, author)) => (Some(held), author),
             None => (None, None),
         };
-        if let Err(reason) = may_write(&mut tx, &who, record, held.as_ref(), author).await? {
-            rejected.push(reject(reason));
+        if let Err((code, reason)) = may_write(&mut tx, &who, record, held.as_ref(), author).await?
+        {
+            rejected.push(reject(code, reason));
             continue;
         }
         if held.is_none()
@@ -130,7 +135,7 @@ pub async fn push(
                     None => {
                         rejected.push(Rejection {
                             current: held,
-                            ..reject(APPROVED_HOURS_LOCKED.to_owned())
+                            ..reject(RejectCode::HoursLocked, APPROVED_HOURS_LOCKED.to_owned())
                         });
                         continue;
                     }
@@ -152,7 +157,7 @@ pub async fn push(
                 if held.changes_approved_hours(&merged) {
                     rejected.push(Rejection {
                         current: Some(held),
-                        ..reject(APPROVED_HOURS_LOCKED.to_owned())
+                        ..reject(RejectCode::HoursLocked, APPROVED_HOURS_LOCKED.to_owned())
                     });
                     continue;
                 }
@@ -200,11 +205,14 @@ pub async fn push(
                 AckOutcome::Superseded
             }
             Reconciled::Conflict => {
-                rejected.push(reject(format!(
-                    "version {} of this record is already stored with different content; \
+                rejected.push(reject(
+                    RejectCode::VersionConflict,
+                    format!(
+                        "version {} of this record is already stored with different content; \
                      an edit must carry a new version",
-                    record.version
-                )));
+                        record.version
+                    ),
+                ));
                 continue;
             }
         };
@@ -446,7 +454,7 @@ async fn may_write(
     record: &Record,
     held: Option<&Record>,
     author: Option<Uuid>,
-) -> Result<Result<(), String>, AppError> {
+) -> Result<Result<(), (RejectCode, String)>, AppError> {
     // Stored before accounts: nobody's own, so only an admin may change it.
     let author = match (held, author) {
         (Some(_), None) => Some(Uuid::nil()),
@@ -462,29 +470,40 @@ async fn may_write(
     Ok(Ok(()))
 }
 
-/// Why `who` may not write `what`, in words the phone shows beside the record.
-fn denial(who: &Principal, what: &Subject) -> String {
+/// Why `who` may not write `what`: the code the phone translates, and the words for
+/// logs and admins.
+fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
     let kind = what.kind;
     match (who.role, kind) {
         (UserRole::Officer, "checkin" | "incident")
             if what.school.is_some_and(|s| who.scope.schools.contains(s)) =>
         {
-            "refused: only the officer who made this record may change it".to_owned()
+            (
+                RejectCode::NotOwn,
+                "refused: only the officer who made this record may change it".to_owned(),
+            )
         }
-        (UserRole::Officer, "team" | "volunteer" | "duty") => {
-            format!("refused: an officer's account may not write {kind} records")
-        }
-        (UserRole::Lead, "checkin" | "incident") => {
-            format!("refused: a team lead's account may read but not write {kind} records")
-        }
-        (_, _) => match (what.school, what.team) {
-            (Some(school), _) if matches!(kind, "checkin" | "incident") => {
-                format!("refused: school `{school}` is not in your scope")
-            }
-            (None, None) => "refused: this record is not in your scope (unknown post)".to_owned(),
-            (_, Some(team)) => format!("refused: team {team} is not in your scope"),
-            (Some(school), None) => format!("refused: school `{school}` is not in your scope"),
-        },
+        (UserRole::Officer, "team" | "volunteer" | "duty") => (
+            RejectCode::NotForRole,
+            format!("refused: an officer's account may not write {kind} records"),
+        ),
+        (UserRole::Lead, "checkin" | "incident") => (
+            RejectCode::NotForRole,
+            format!("refused: a team lead's account may read but not write {kind} records"),
+        ),
+        (_, _) => (
+            RejectCode::OutOfScope,
+            match (what.school, what.team) {
+                (Some(school), _) if matches!(kind, "checkin" | "incident") => {
+                    format!("refused: school `{school}` is not in your scope")
+                }
+                (None, None) => {
+                    "refused: this record is not in your scope (unknown post)".to_owned()
+                }
+                (_, Some(team)) => format!("refused: team {team} is not in your scope"),
+                (Some(school), None) => format!("refused: school `{school}` is not in your scope"),
+            },
+        ),
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use common::{incident, record_at, session, team_record, version, volunteer_record, TestApp};
 use gatewatch_model::duty::Approval;
-use gatewatch_model::{AckOutcome, PullResponse, PushRequest, PushResponse, Record};
+use gatewatch_model::{AckOutcome, PullResponse, PushRequest, PushResponse, Record, RejectCode};
 use uuid::Uuid;
 
 const TEAM_IN: Uuid = Uuid::from_u128(0xa);
@@ -140,6 +140,20 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
                 assert_eq!(stored, answer.rejected.is_empty(), "{what}");
                 if let Some(r) = answer.rejected.first() {
                     assert!(r.reason.starts_with("refused"), "{what}: {}", r.reason);
+                    // A code the phone says in its user's language.
+                    let expected_code = match (in_scope, role) {
+                        (false, _)
+                            if !matches!(
+                                (role, *kind),
+                                ("officer", "team" | "volunteer" | "duty")
+                                    | ("lead", "checkin" | "incident")
+                            ) =>
+                        {
+                            RejectCode::OutOfScope
+                        }
+                        _ => RejectCode::NotForRole,
+                    };
+                    assert_eq!(r.code, expected_code, "{what}");
                 }
                 outcomes.push((true, true, stored));
 
@@ -258,7 +272,11 @@ async fn a_pull_with_nothing_in_scope_still_moves_past_what_it_read() {
         .collect();
     let pushed = push_as(&admin, others).await;
     let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
-    let page: PullResponse = admin.as_user(&officer).get("/api/sync/pull?since=0").await.json();
+    let page: PullResponse = admin
+        .as_user(&officer)
+        .get("/api/sync/pull?since=0")
+        .await
+        .json();
     assert!(page.changes.is_empty());
     assert!(!page.more);
     // The next sync starts after those rows instead of reading them again.
@@ -268,12 +286,18 @@ async fn a_pull_with_nothing_in_scope_still_moves_past_what_it_read() {
 #[tokio::test]
 async fn a_gate_moved_to_another_school_is_read_by_that_school() {
     let admin = TestApp::new().await;
-    push_as(&admin, vec![record_at(1, "s02-g1", "2026-11-25T07:12:33+08:00")]).await;
+    push_as(
+        &admin,
+        vec![record_at(1, "s02-g1", "2026-11-25T07:12:33+08:00")],
+    )
+    .await;
     let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
     let officer = admin.as_user(&officer);
     assert!(pulled_ids(&officer).await.is_empty());
     let moved = serde_json::json!({ "school_id": "s01", "gate": "南门（原第一中学）" });
-    let answer = admin.put_json("/api/admin/posts/s02-g1", moved.to_string()).await;
+    let answer = admin
+        .put_json("/api/admin/posts/s02-g1", moved.to_string())
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     assert_eq!(pulled_ids(&officer).await.len(), 1);
 }
