@@ -56,15 +56,23 @@ fn post(url: &str) -> gloo_net::http::RequestBuilder {
     Request::post(url).header("X-Gatewatch", "1")
 }
 
-/// Logs in on this phone's device; the server sets the session cookie.
-pub async fn login(req: &LoginRequest) -> Result<Profile, ApiError> {
-    let resp = post("/api/auth/login")
-        .json(req)
+/// `body` as JSON to `url`, the answer read as `R`.
+async fn post_json<R: DeserializeOwned>(
+    url: &str,
+    body: &impl serde::Serialize,
+) -> Result<R, ApiError> {
+    let resp = post(url)
+        .json(body)
         .map_err(|e| ApiError::Decode(e.to_string()))?
         .send()
         .await
         .map_err(network)?;
     read(resp).await
+}
+
+/// Logs in on this phone's device; the server sets the session cookie.
+pub async fn login(req: &LoginRequest) -> Result<Profile, ApiError> {
+    post_json("/api/auth/login", req).await
 }
 
 /// Who the session cookie belongs to (401 when there is none or it ended).
@@ -80,13 +88,7 @@ pub async fn logout() -> Result<(), ApiError> {
 }
 
 pub async fn push(req: &PushRequest) -> Result<PushResponse, ApiError> {
-    let resp = post("/api/sync/push")
-        .json(req)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
-        .send()
-        .await
-        .map_err(network)?;
-    read(resp).await
+    post_json("/api/sync/push", req).await
 }
 
 /// Changes after `since`; rosters and sessions only of the `teams` this phone follows.

@@ -376,7 +376,8 @@ async fn bad_months_and_teams_are_refused_with_json_errors() {
 #[tokio::test]
 async fn sessions_stored_before_the_month_column_are_found() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
+    let path = TestApp::db_path(dir.path());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     // A database as the server before migration 0006 left it, holding a session.
     let options = SqliteConnectOptions::new()
         .filename(&path)
@@ -408,15 +409,7 @@ async fn sessions_stored_before_the_month_column_are_found() {
     }
     pool.close().await;
 
-    let (state, _) = gatewatch_server::AppState::open_with(
-        &path,
-        dir.path().join("dist"),
-        Some(common::ADMIN_PASSWORD.into()),
-        false,
-    )
-    .await
-    .unwrap();
-    let t = TestApp::signed_in_admin(state, std::sync::Arc::new(dir)).await;
+    let t = TestApp::open_in(dir).await;
     let body = t
         .get(&format!("/api/reports/duty?month=2025-11&team={TEAM}"))
         .await

@@ -162,15 +162,7 @@ async fn records_stored_before_the_history_existed_have_one() {
     let old = record(1, 100);
     database_before_history(&path, &old).await;
 
-    let (state, _) = gatewatch_server::AppState::open_with(
-        &path,
-        dir.path().join("dist"),
-        Some(common::ADMIN_PASSWORD.into()),
-        false,
-    )
-    .await
-    .unwrap();
-    let t = TestApp::signed_in_admin(state, std::sync::Arc::new(dir)).await;
+    let t = TestApp::open_in(dir).await;
     let history = t.history(old.id).await;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["received_at"], "2026-11-20T07:13:00Z");

@@ -61,8 +61,13 @@ impl TestApp {
 
     /// A fresh database and no built PWA at all.
     pub async fn without_dist() -> Self {
-        let dir = tempfile::tempdir().unwrap();
         // A folder that does not exist yet: opening must create it.
+        Self::open_in(tempfile::tempdir().unwrap()).await
+    }
+
+    /// The database file in `dir` (`db_path`), made or upgraded by opening it as a
+    /// server does, with the test admin signed in; `dir/dist` is the PWA's folder.
+    pub async fn open_in(dir: TempDir) -> Self {
         let (state, _) = AppState::open_with(
             &Self::db_path(dir.path()),
             dir.path().join("dist"),
