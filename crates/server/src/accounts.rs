@@ -136,11 +136,12 @@ pub struct UserFields {
     pub disabled: bool,
 }
 
-type UserRow = (String, String, String, String, String, String, i64, String);
+pub(crate) type UserRow = (String, String, String, String, String, String, i64, String);
 
-const USER_COLUMNS: &str = "id, username, display_name, role, schools, teams, disabled, created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "id, username, display_name, role, schools, teams, disabled, created_at";
 
-fn user_of(row: UserRow) -> Result<User, AppError> {
+pub(crate) fn user_of(row: UserRow) -> Result<User, AppError> {
     let (id, username, display_name, role, schools, teams, disabled, created_at) = row;
     let bad = |what: &str| AppError::Internal(format!("users row {id}: bad {what}").into());
     Ok(User {

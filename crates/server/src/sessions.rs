@@ -78,30 +78,50 @@ pub async fn user_of(
     now: DateTime<Utc>,
 ) -> Result<Option<(User, String)>, AppError> {
     let hash = token_hash(token);
-    let row: Option<(String, String, String, String)> = sqlx::query_as(
-        "SELECT s.user_id, s.device, s.expires_at, s.last_seen_at
+    // The session and its user in one read: this runs on every request.
+    let user_columns: Vec<String> = accounts::USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{}", c.trim()))
+        .collect();
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+    );
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {}, s.device, s.expires_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ? AND s.revoked_at IS NULL AND u.disabled = 0",
-    )
+        user_columns.join(", ")
+    ))
     .bind(&hash)
     .fetch_optional(db)
     .await?;
-    let Some((user_id, device, expires_at, last_seen_at)) = row else {
+    let Some((id, username, name, role, schools, teams, disabled, created, device, expires, seen)) =
+        row
+    else {
         return Ok(None);
     };
-    if crate::feed::parse_received(&expires_at)? <= now {
+    if crate::feed::parse_received(&expires)? <= now {
         return Ok(None);
     }
-    if crate::feed::parse_received(&last_seen_at)? + LAST_SEEN_GRANULARITY < now {
+    if crate::feed::parse_received(&seen)? + LAST_SEEN_GRANULARITY < now {
         sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
             .bind(timestamp(now))
             .bind(&hash)
             .execute(db)
             .await?;
     }
-    let id = Uuid::parse_str(&user_id).map_err(|e| AppError::Internal(Box::new(e)))?;
-    let mut conn = db.acquire().await?;
-    Ok(accounts::get(&mut conn, id).await?.map(|u| (u, device)))
+    let user = accounts::user_of((id, username, name, role, schools, teams, disabled, created))?;
+    Ok(Some((user, device)))
 }
 
 /// Ends one session (logout). Unknown tokens are ignored: logging out twice is fine.
