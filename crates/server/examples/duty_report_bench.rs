@@ -25,9 +25,9 @@ use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
 use gatewatch_model::fixtures::{DutyCity, DutyCitySize};
 use gatewatch_model::report::{self, Month};
 use gatewatch_model::{DeviceId, PushRequest, PushResponse, Record, RecordBody};
+use gatewatch_server::db::Db;
 use gatewatch_server::AppState;
 use http_body_util::BodyExt;
-use sqlx::SqlitePool;
 use tower::ServiceExt;
 
 const RUNS: usize = 15;
@@ -292,18 +292,18 @@ async fn get_encoded(app: &Router, uri: &str, encoding: &str) -> Result<Vec<u8>,
     Ok(body)
 }
 
-async fn read_month(db: &SqlitePool, month: &str) -> Result<Vec<u8>, Error> {
+async fn read_month(db: &Db, month: &str) -> Result<Vec<u8>, Error> {
     let rows: Vec<String> =
-        sqlx::query_scalar("SELECT body FROM records WHERE kind = 'duty' AND month = ?")
+        sqlx::query_scalar("SELECT body FROM records WHERE kind = 'duty' AND month = $1")
             .bind(month)
-            .fetch_all(db)
+            .fetch_all(db.pool())
             .await?;
     Ok(vec![0; rows.len()])
 }
 
-async fn parse_all(db: &SqlitePool) -> Result<Vec<u8>, Error> {
+async fn parse_all(db: &Db) -> Result<Vec<u8>, Error> {
     let rows: Vec<String> = sqlx::query_scalar("SELECT body FROM records WHERE kind = 'duty'")
-        .fetch_all(db)
+        .fetch_all(db.pool())
         .await?;
     let records = rows
         .iter()

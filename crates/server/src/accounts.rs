@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::db::Db;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -13,7 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::{check_display_name, check_password, normalize_username, Profile};
 use serde::{Deserialize, Serialize};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -160,18 +161,18 @@ fn timestamp(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-pub async fn list(db: &SqlitePool) -> Result<Vec<User>, AppError> {
+pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users ORDER BY username"
     ))
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?;
     rows.into_iter().map(user_of).collect()
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<User>, AppError> {
+pub async fn get(conn: &mut AnyConnection, id: Uuid) -> Result<Option<User>, AppError> {
     let row: Option<UserRow> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id.to_string())
             .fetch_optional(conn)
             .await?;
@@ -179,10 +180,7 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<User>, 
 }
 
 /// The account of `username` (any case) and its password hash.
-pub async fn by_username(
-    db: &SqlitePool,
-    username: &str,
-) -> Result<Option<(User, String)>, AppError> {
+pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String)>, AppError> {
     let Ok(name) = normalize_username(username) else {
         return Ok(None);
     };
@@ -198,10 +196,10 @@ pub async fn by_username(
         String,
     );
     let row: Option<WithHash> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?"
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
     ))
     .bind(&name)
-    .fetch_optional(db)
+    .fetch_optional(db.pool())
     .await?;
     let Some((id, username, display_name, role, schools, teams, disabled, created_at, hash)) = row
     else {
@@ -222,11 +220,11 @@ pub async fn by_username(
 
 /// The account of an already normalized `username`, inside a transaction.
 pub async fn by_username_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     username: &str,
 ) -> Result<Option<User>, AppError> {
     let row: Option<UserRow> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE username = ?"
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
     ))
     .bind(username)
     .fetch_optional(conn)
@@ -236,14 +234,11 @@ pub async fn by_username_in(
 
 /// Checks `fields` against the rules and the catalog: every school must exist, every
 /// team must be a team the server holds.
-pub async fn check_fields(
-    conn: &mut SqliteConnection,
-    fields: &UserFields,
-) -> Result<(), AppError> {
+pub async fn check_fields(conn: &mut AnyConnection, fields: &UserFields) -> Result<(), AppError> {
     let invalid = |e: gatewatch_model::account::AccountError| AppError::InvalidUser(e.to_string());
     check_display_name(&fields.display_name).map_err(invalid)?;
     for school in &fields.schools {
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM schools WHERE id = ?")
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM schools WHERE id = $1")
             .bind(school)
             .fetch_optional(&mut *conn)
             .await?;
@@ -255,7 +250,7 @@ pub async fn check_fields(
     }
     for team in &fields.teams {
         let known: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM records WHERE id = ? AND kind = 'team'")
+            sqlx::query_scalar("SELECT 1 FROM records WHERE id = $1 AND kind = 'team'")
                 .bind(team.to_string())
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -268,7 +263,7 @@ pub async fn check_fields(
 
 /// Creates an account with an already hashed password; 409 if the username is taken.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     username: &str,
     fields: &UserFields,
     password_hash: &str,
@@ -280,7 +275,7 @@ pub async fn create(
     let inserted = sqlx::query(
         "INSERT INTO users (id, username, display_name, role, schools, teams, password_hash,
                             disabled, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (username) DO NOTHING",
     )
     .bind(id.to_string())
@@ -306,15 +301,15 @@ pub async fn create(
 /// Changes an account's name, role, scope and whether it is disabled; `None` if there
 /// is no such account.
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: Uuid,
     fields: &UserFields,
     now: DateTime<Utc>,
 ) -> Result<Option<User>, AppError> {
     sqlx::query(
-        "UPDATE users SET display_name = ?, role = ?, schools = ?, teams = ?, disabled = ?,
-                          updated_at = ?
-         WHERE id = ?",
+        "UPDATE users SET display_name = $1, role = $2, schools = $3, teams = $4, disabled = $5,
+                          updated_at = $6
+         WHERE id = $7",
     )
     .bind(fields.display_name.trim())
     .bind(fields.role.as_str())
@@ -330,27 +325,27 @@ pub async fn update(
 
 /// Replaces an account's password hash; whether the account exists.
 pub async fn set_password_hash(
-    db: &SqlitePool,
+    db: &Db,
     id: Uuid,
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let done = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+    let done = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
         .bind(timestamp(now))
         .bind(id.to_string())
-        .execute(db)
+        .execute(db.pool())
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Adds a team a lead just created to their scope (inside the push's transaction).
-pub async fn add_team(conn: &mut SqliteConnection, user: Uuid, team: Uuid) -> Result<(), AppError> {
+pub async fn add_team(conn: &mut AnyConnection, user: Uuid, team: Uuid) -> Result<(), AppError> {
     let Some(mut held) = get(&mut *conn, user).await? else {
         return Ok(());
     };
     if held.teams.insert(team) {
-        sqlx::query("UPDATE users SET teams = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET teams = $1 WHERE id = $2")
             .bind(serde_json::to_string(&held.teams)?)
             .bind(user.to_string())
             .execute(&mut *conn)
@@ -374,13 +369,13 @@ pub fn password_or_generated(given: Option<String>) -> Result<(String, bool), Ap
 /// one or a generated one. Returns the logins to print (none if accounts exist).
 /// With `demo`, also an officer and a team lead for the demo schools.
 pub async fn bootstrap(
-    db: &SqlitePool,
+    db: &Db,
     admin_password: Option<String>,
     demo_schools: Option<BTreeSet<String>>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, String)>, AppError> {
     let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
+        .fetch_one(db.pool())
         .await?;
     if users > 0 {
         return Ok(Vec::new());
@@ -394,7 +389,7 @@ pub async fn bootstrap(
         teams: BTreeSet::new(),
         disabled: false,
     };
-    let mut conn = db.acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     create(
         &mut conn,
         "admin",

@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 use std::error::Error;
 
+use crate::db::{Db, Dialect};
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::record::{valid_post_id, MAX_POST_ID_LEN};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::{demo_posts, GeoPoint, Post};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::AnyConnection;
 
 use crate::error::AppError;
 
@@ -72,12 +73,9 @@ pub struct Catalog {
 
 /// Writes the demo catalog if there are neither schools nor posts, so a fresh server
 /// is usable at once; says whether it did. An admin's catalog is never touched.
-pub async fn seed_demo(
-    db: &SqlitePool,
-    now: DateTime<Utc>,
-) -> Result<bool, Box<dyn Error + Send + Sync>> {
+pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<bool, Box<dyn Error + Send + Sync>> {
     // The write lock up front: two servers starting on one file seed at most once.
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_write().await?;
     let rows: i64 =
         sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM schools) + (SELECT COUNT(*) FROM posts)")
             .fetch_one(&mut *tx)
@@ -104,11 +102,11 @@ pub async fn seed_demo(
 }
 
 /// Every school, by id.
-pub async fn schools(db: &SqlitePool) -> Result<Vec<School>, AppError> {
+pub async fn schools(db: &Db) -> Result<Vec<School>, AppError> {
     let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
         "SELECT id, name, lead_minutes, utc_offset_minutes, windows FROM schools ORDER BY id",
     )
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?;
     rows.into_iter()
         .map(|(id, name, lead, offset, windows)| {
@@ -128,13 +126,13 @@ pub async fn schools(db: &SqlitePool) -> Result<Vec<School>, AppError> {
 type PostRow = (String, String, String, String, Option<i64>, Option<i64>);
 
 /// Every post with its school's name, by id.
-pub async fn posts(db: &SqlitePool) -> Result<Vec<Post>, AppError> {
+pub async fn posts(db: &Db) -> Result<Vec<Post>, AppError> {
     let rows: Vec<PostRow> = sqlx::query_as(
         "SELECT p.id, p.school_id, s.name, p.gate, p.lat_e6, p.lon_e6
          FROM posts p JOIN schools s ON s.id = p.school_id
          ORDER BY p.id",
     )
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?;
     rows.into_iter()
         .map(|(id, school_id, school, gate, lat, lon)| {
@@ -163,13 +161,9 @@ fn location(lat_e6: Option<i64>, lon_e6: Option<i64>) -> Result<Option<GeoPoint>
 }
 
 /// Creates or replaces a school the caller has validated.
-pub async fn put_school(
-    db: &SqlitePool,
-    school: &School,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn put_school(db: &Db, school: &School, now: DateTime<Utc>) -> Result<(), AppError> {
     let windows = serde_json::to_string(&school.windows)?;
-    let mut conn = db.acquire().await?;
+    let mut conn = db.pool().acquire().await?;
     upsert_school(&mut conn, school, &windows, &stamp(now)).await?;
     Ok(())
 }
@@ -177,12 +171,12 @@ pub async fn put_school(
 /// Creates or replaces a post the caller has validated, and returns it as phones will
 /// see it; `None` when its school does not exist (nothing written).
 pub async fn put_post(
-    db: &SqlitePool,
+    db: &Db,
     post: &PostDef,
     now: DateTime<Utc>,
 ) -> Result<Option<Post>, AppError> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let school: Option<String> = sqlx::query_scalar("SELECT name FROM schools WHERE id = ?")
+    let mut tx = db.begin_write().await?;
+    let school: Option<String> = sqlx::query_scalar("SELECT name FROM schools WHERE id = $1")
         .bind(&post.school_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -205,13 +199,9 @@ pub async fn put_post(
 /// A CSV has no UTC offset column, so a school already stored keeps its offset and a
 /// new one gets the offset given in `catalog`. Likewise a post already stored keeps its
 /// location unless `catalog.locations_given`.
-pub async fn import(
-    db: &SqlitePool,
-    catalog: &Catalog,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn import(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), AppError> {
     let updated_at = stamp(now);
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_write().await?;
     let offsets: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("SELECT id, utc_offset_minutes FROM schools")
             .fetch_all(&mut *tx)
@@ -252,19 +242,19 @@ pub async fn import(
 
 /// `windows` is `school.windows` as JSON (the caller owns that error).
 async fn upsert_school(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     school: &School,
     windows: &str,
     updated_at: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO schools (id, name, lead_minutes, utc_offset_minutes, windows, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET
              name = excluded.name, lead_minutes = excluded.lead_minutes,
              utc_offset_minutes = excluded.utc_offset_minutes, windows = excluded.windows,
              updated_at = excluded.updated_at
-         WHERE (name, lead_minutes, utc_offset_minutes, windows)
+         WHERE (schools.name, schools.lead_minutes, schools.utc_offset_minutes, schools.windows)
              <> (excluded.name, excluded.lead_minutes, excluded.utc_offset_minutes,
                  excluded.windows)",
     )
@@ -280,37 +270,40 @@ async fn upsert_school(
 }
 
 async fn upsert_post(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     post: &PostDef,
     updated_at: &str,
 ) -> Result<(), sqlx::Error> {
     let held_school: Option<String> =
-        sqlx::query_scalar("SELECT school_id FROM posts WHERE id = ?")
+        sqlx::query_scalar("SELECT school_id FROM posts WHERE id = $1")
             .bind(&post.id)
             .fetch_optional(&mut *conn)
             .await?;
     if held_school.is_some_and(|s| s != post.school_id) {
         // A gate moved to another school: its check-ins and incidents are that school's
         // now, for whom may read them (the `school` column pulls are scoped by).
-        sqlx::query(
-            "UPDATE records SET school = ?
-             WHERE kind IN ('checkin', 'incident') AND json_extract(body, '$.data.post_id') = ?",
-        )
+        let post_of_record = Dialect::of(conn).json_text("body", &["data", "post_id"]);
+        sqlx::query(&format!(
+            "UPDATE records SET school = $1
+             WHERE kind IN ('checkin', 'incident') AND {post_of_record} = $2"
+        ))
         .bind(&post.school_id)
         .bind(&post.id)
         .execute(&mut *conn)
         .await?;
     }
-    // `IS NOT`, not `<>`: a location going from or to NULL is a change too.
+    // `IS DISTINCT FROM`, not `<>`: a location going from or to NULL is a change too.
     sqlx::query(
         "INSERT INTO posts (id, school_id, gate, updated_at, secret, lat_e6, lon_e6)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET
              school_id = excluded.school_id, gate = excluded.gate,
              updated_at = excluded.updated_at,
              lat_e6 = excluded.lat_e6, lon_e6 = excluded.lon_e6
-         WHERE school_id IS NOT excluded.school_id OR gate IS NOT excluded.gate
-            OR lat_e6 IS NOT excluded.lat_e6 OR lon_e6 IS NOT excluded.lon_e6",
+         WHERE posts.school_id IS DISTINCT FROM excluded.school_id
+            OR posts.gate IS DISTINCT FROM excluded.gate
+            OR posts.lat_e6 IS DISTINCT FROM excluded.lat_e6
+            OR posts.lon_e6 IS DISTINCT FROM excluded.lon_e6",
     )
     .bind(&post.id)
     .bind(&post.school_id)
@@ -334,15 +327,15 @@ fn new_secret() -> String {
 }
 
 /// Gives every post without a gate-code secret one (posts from before secrets existed).
-pub async fn ensure_post_secrets(db: &SqlitePool) -> Result<(), sqlx::Error> {
+pub async fn ensure_post_secrets(db: &Db) -> Result<(), sqlx::Error> {
     let missing: Vec<String> = sqlx::query_scalar("SELECT id FROM posts WHERE secret IS NULL")
-        .fetch_all(db)
+        .fetch_all(db.pool())
         .await?;
     for id in missing {
-        sqlx::query("UPDATE posts SET secret = ? WHERE id = ? AND secret IS NULL")
+        sqlx::query("UPDATE posts SET secret = $1 WHERE id = $2 AND secret IS NULL")
             .bind(new_secret())
             .bind(id)
-            .execute(db)
+            .execute(db.pool())
             .await?;
     }
     Ok(())
@@ -350,10 +343,10 @@ pub async fn ensure_post_secrets(db: &SqlitePool) -> Result<(), sqlx::Error> {
 
 /// The gate-code secret of a post, `None` if there is no such post.
 pub async fn post_secret(
-    conn: impl sqlx::SqliteExecutor<'_>,
+    conn: impl sqlx::any::AnyExecutor<'_>,
     post_id: &str,
 ) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    let hex: Option<Option<String>> = sqlx::query_scalar("SELECT secret FROM posts WHERE id = ?")
+    let hex: Option<Option<String>> = sqlx::query_scalar("SELECT secret FROM posts WHERE id = $1")
         .bind(post_id)
         .fetch_optional(conn)
         .await?;
@@ -364,10 +357,10 @@ pub async fn post_secret(
 
 /// The school of a post, `None` if there is no such post.
 pub async fn school_of_post(
-    conn: impl sqlx::SqliteExecutor<'_>,
+    conn: impl sqlx::any::AnyExecutor<'_>,
     post_id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT school_id FROM posts WHERE id = ?")
+    sqlx::query_scalar("SELECT school_id FROM posts WHERE id = $1")
         .bind(post_id)
         .fetch_optional(conn)
         .await

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::db::Location;
 use crate::error::StartError;
 
 /// How to run the server. Relative paths are relative to the working directory, which
@@ -18,9 +19,16 @@ pub struct Config {
     #[arg(long, env = "GATEWATCH_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// SQLite database file; it and its folder are created if missing.
+    /// SQLite database file; it and its folder are created if missing. Unused with
+    /// --database-url.
     #[arg(long, env = "GATEWATCH_DATABASE", default_value = "data/gatewatch.db")]
     pub database: PathBuf,
+
+    /// A PostgreSQL database instead of the SQLite file:
+    /// postgres://user:password@host:port/database. Several server processes may share
+    /// one (behind a load balancer); its schema is made and migrated at start.
+    #[arg(long, env = "GATEWATCH_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 
     /// Folder of the built PWA (trunk's output), served for every path outside /api.
     #[arg(long, env = "GATEWATCH_DIST", default_value = "dist")]
@@ -57,6 +65,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Where the data lives: `database_url` if given, else the `database` file.
+    pub fn database(&self) -> Result<Location, StartError> {
+        Location::from_flags(&self.database, self.database_url.as_deref())
+    }
+
     /// The certificate and key files, if https was asked for. Checked here rather than
     /// by clap so a flag and an environment variable are held to the same rule.
     pub fn tls(&self) -> Result<Option<(&Path, &Path)>, StartError> {

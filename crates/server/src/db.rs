@@ -1,10 +1,25 @@
-//! Opening the SQLite database: pragmas, pool and migrations.
+//! The database: an embedded SQLite file (the default) or PostgreSQL (`--database-url`),
+//! opened, configured and migrated here, and the two kinds of transaction the rest of
+//! the server uses.
+//!
+//! Both run the same statements through sqlx's `Any` driver: `$1`-style parameters,
+//! SQL both understand, integers and text only. The few places where the two dialects
+//! differ (reading a field of a JSON body) ask `Dialect` for the fragment.
+//!
+//! Architecture invariant: write transactions are serialized across every server
+//! process (`Db::begin_write`), and a read transaction sees one snapshot
+//! (`Db::begin_read`). The change feed's cursors rely on both (see `feed`).
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Executor, Transaction};
 
 use crate::error::StartError;
 
@@ -12,9 +27,204 @@ use crate::error::StartError;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a request waits for a pooled connection before answering 503.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections per server process. PostgreSQL's default limit (100) allows a dozen
+/// processes on one database.
+const MAX_CONNECTIONS: u32 = 8;
 
-/// Opens (creating if needed) the database file and brings its schema up to date.
-pub async fn connect(path: &Path) -> Result<SqlitePool, StartError> {
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Where the data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file; it and its folder are created if missing.
+    File(PathBuf),
+    /// A PostgreSQL URL, `postgres://user:password@host:port/database`.
+    Postgres(String),
+}
+
+impl Location {
+    /// `--database-url` when given (only PostgreSQL URLs), else `--database`'s file.
+    pub fn from_flags(file: &Path, url: Option<&str>) -> Result<Self, StartError> {
+        match url {
+            None => Ok(Self::File(file.to_owned())),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Self::Postgres(url.to_owned()))
+            }
+            Some(url) => Err(StartError::DatabaseUrl(redact(url))),
+        }
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Self {
+        Self::File(path.to_owned())
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Self {
+        Self::File(path.clone())
+    }
+}
+
+/// Without the password: this is what logs and errors show.
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Location({self})")
+    }
+}
+
+/// `url` with any password replaced by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            let hidden = if user_info.contains(':') { ":***" } else { "" };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Which SQL the database speaks, for the few statements that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of an open connection.
+    pub fn of(conn: &AnyConnection) -> Self {
+        match conn.backend_name() {
+            "PostgreSQL" => Self::Postgres,
+            _ => Self::Sqlite,
+        }
+    }
+
+    /// The text at `path` (field names) inside the JSON text column `column`, or NULL.
+    pub fn json_text(self, column: &str, path: &[&str]) -> String {
+        match self {
+            Self::Sqlite => format!("json_extract({column}, '$.{}')", path.join(".")),
+            Self::Postgres => format!("({column}::jsonb #>> '{{{}}}')", path.join(",")),
+        }
+    }
+
+    /// `column IN` the strings of the JSON array bound as parameter `param` (`$n`).
+    pub fn in_json_array(self, column: &str, param: &str) -> String {
+        match self {
+            Self::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
+            Self::Postgres => {
+                format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb))")
+            }
+        }
+    }
+}
+
+/// The open database: a pool of connections and the dialect they speak. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl Db {
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// A transaction that writes. One runs at a time, across every server process on the
+    /// database: SQLite's `BEGIN IMMEDIATE` takes the file's write lock; on PostgreSQL
+    /// the feed row is locked first (`FOR UPDATE`, held to commit). So a transaction's
+    /// reads see every write committed before it (no lost update between two pushes of
+    /// one record), and seqs are handed out in commit order.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT last_seq FROM feed WHERE id = 1 FOR UPDATE")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// A transaction that only reads, all of it from one snapshot. SQLite's deferred
+    /// transaction takes its snapshot at the first read; PostgreSQL needs REPEATABLE
+    /// READ (READ COMMITTED would take one per statement).
+    pub async fn begin_read(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin().await,
+            Dialect::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        }
+    }
+
+    /// Waits for every connection to be returned, then closes them.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Opens the database at `location` (creating an SQLite file and its folder if needed)
+/// and brings its schema up to date.
+pub async fn connect(location: &Location) -> Result<Db, StartError> {
+    let db = open(location).await?;
+    let migrator = match db.dialect {
+        Dialect::Sqlite => &SQLITE_MIGRATIONS,
+        Dialect::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator.run(&db.pool).await?;
+    Ok(db)
+}
+
+/// `connect` without the migrations: tests use it to make a database as an older
+/// server left it.
+pub async fn open(location: &Location) -> Result<Db, StartError> {
+    sqlx::any::install_default_drivers();
+    let open_err = |source| StartError::Open {
+        location: location.to_string(),
+        source,
+    };
+    let (options, dialect) = match location {
+        Location::File(path) => (sqlite_options(path).await?, Dialect::Sqlite),
+        Location::Postgres(url) => (
+            AnyConnectOptions::from_str(url).map_err(open_err)?,
+            Dialect::Postgres,
+        ),
+    };
+    let pool = pool_options(dialect)
+        .connect_with(options)
+        .await
+        .map_err(open_err)?;
+    Ok(Db { pool, dialect })
+}
+
+/// The SQLite file as a URL for the `Any` driver; its folder is made first.
+async fn sqlite_options(path: &Path) -> Result<AnyConnectOptions, StartError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         tokio::fs::create_dir_all(dir)
             .await
@@ -23,25 +233,79 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, StartError> {
                 source,
             })?;
     }
-    let open_err = |source| StartError::Open {
+    // Absolute: a relative path's first folder would read as the URL's host.
+    let absolute = std::path::absolute(path).map_err(|source| StartError::DataDir {
         path: path.to_owned(),
         source,
-    };
-    let options = SqliteConnectOptions::new()
-        .filename(path)
+    })?;
+    let url = SqliteConnectOptions::new()
+        .filename(absolute)
         .create_if_missing(true)
-        // WAL lets pulls read while a push writes; NORMAL is durable across app crashes
-        // in WAL mode and only risks the last commits on power loss.
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .to_url_lossy();
+    AnyConnectOptions::from_url(&url).map_err(|source| StartError::Open {
+        location: path.display().to_string(),
+        source,
+    })
+}
+
+/// Every connection set up alike. SQLite: WAL lets pulls read while a push writes;
+/// NORMAL is durable across app crashes in WAL mode and only risks the last commits on
+/// power loss; foreign keys on; a writer waits `BUSY_TIMEOUT` for another. PostgreSQL:
+/// a lock waited for longer than that is given up (503), like SQLite's busy writer.
+fn pool_options(dialect: Dialect) -> PoolOptions<Any> {
+    AnyPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(open_err)?;
-    sqlx::migrate!().run(&pool).await?;
-    Ok(pool)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                let setup = match dialect {
+                    Dialect::Sqlite => format!(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+                        BUSY_TIMEOUT.as_millis()
+                    ),
+                    Dialect::Postgres => {
+                        format!("SET lock_timeout = {};", BUSY_TIMEOUT.as_millis())
+                    }
+                };
+                conn.execute(setup.as_str()).await?;
+                Ok(())
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        let url = "postgres://gatewatch:s3cret@db.example:5432/gatewatch";
+        let location = Location::from_flags(Path::new("x.db"), Some(url)).unwrap();
+        assert_eq!(
+            location.to_string(),
+            "postgres://gatewatch:***@db.example:5432/gatewatch"
+        );
+        assert!(!format!("{location:?}").contains("s3cret"));
+        assert_eq!(
+            redact("postgresql://me@localhost/db"),
+            "postgresql://me@localhost/db"
+        );
+        let error = Location::from_flags(Path::new("x.db"), Some("mysql://u:pw@h/db"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("mysql://u:***@h/db"), "{error}");
+    }
+
+    #[test]
+    fn json_fragments_per_dialect() {
+        assert_eq!(
+            Dialect::Sqlite.json_text("body", &["data", "post_id"]),
+            "json_extract(body, '$.data.post_id')"
+        );
+        assert_eq!(
+            Dialect::Postgres.json_text("body", &["data", "post_id"]),
+            "(body::jsonb #>> '{data,post_id}')"
+        );
+    }
 }

@@ -10,13 +10,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::db::Db;
 use chrono::{DateTime, FixedOffset};
 use gatewatch_model::duty::{Activity, DutySession, DEFAULT_OPEN_LIMIT};
 use gatewatch_model::report::{self, DutyReport, Month, Roster};
 use gatewatch_model::team::mask_phone;
 use gatewatch_model::{Record, RecordBody};
 use serde::Serialize;
-use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -107,7 +107,7 @@ pub struct TeamHours {
 /// The report of `query` as of `now` (sessions still open count up to `now`, or to the
 /// open limit).
 pub async fn report_json(
-    db: &SqlitePool,
+    db: &Db,
     query: DutyQuery,
     now: DateTime<FixedOffset>,
 ) -> Result<DutyReportView, AppError> {
@@ -117,7 +117,7 @@ pub async fn report_json(
 
 /// The hours sheet of `query` as of `now` (`gatewatch_model::csv::duty_hours`).
 pub async fn hours_csv(
-    db: &SqlitePool,
+    db: &Db,
     query: DutyQuery,
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<u8>, AppError> {
@@ -131,7 +131,7 @@ pub async fn hours_csv(
 
 /// The report of `query` and the team and volunteer records that name its rows.
 async fn report_and_roster(
-    db: &SqlitePool,
+    db: &Db,
     query: DutyQuery,
     now: DateTime<FixedOffset>,
 ) -> Result<(DutyReport, Vec<Record>), AppError> {
@@ -167,20 +167,20 @@ fn sessions_of(records: &[Record], query: DutyQuery) -> impl Iterator<Item = &Du
 
 /// The stored bodies of the duty sessions of `query` (voided ones too), found by the
 /// `month` and `team` columns push keeps (migration 0006).
-async fn session_bodies(db: &SqlitePool, query: DutyQuery) -> Result<Vec<String>, AppError> {
+async fn session_bodies(db: &Db, query: DutyQuery) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT body FROM records
-         WHERE kind = 'duty' AND month = ?1 AND (?2 IS NULL OR team = ?2)",
+         WHERE kind = 'duty' AND month = $1 AND ($2 IS NULL OR team = $2)",
     )
     .bind(query.month.to_string())
     .bind(query.team.map(|t| t.to_string()))
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?)
 }
 
 /// The records of the teams and volunteers in `ids` that the server has, and of the
 /// teams those volunteers belong to.
-async fn roster(db: &SqlitePool, ids: BTreeSet<Uuid>) -> Result<Vec<Record>, AppError> {
+async fn roster(db: &Db, ids: BTreeSet<Uuid>) -> Result<Vec<Record>, AppError> {
     let bodies = bodies_by_id(db, ids.iter()).await?;
     let (mut records, their_teams) = blocking(move || {
         let records = parse(&bodies)?;
@@ -202,17 +202,15 @@ async fn roster(db: &SqlitePool, ids: BTreeSet<Uuid>) -> Result<Vec<Record>, App
 }
 
 /// The bodies of the records with these ids (those the server has), in one query.
-async fn bodies_by_id(
-    db: &SqlitePool,
-    ids: impl Iterator<Item = &Uuid>,
-) -> Result<Vec<String>, AppError> {
+async fn bodies_by_id(db: &Db, ids: impl Iterator<Item = &Uuid>) -> Result<Vec<String>, AppError> {
     let list = serde_json::to_string(&ids.collect::<Vec<_>>())?;
-    Ok(
-        sqlx::query_scalar("SELECT body FROM records WHERE id IN (SELECT value FROM json_each(?))")
-            .bind(list)
-            .fetch_all(db)
-            .await?,
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT body FROM records WHERE {}",
+        db.dialect().in_json_array("id", "$1")
+    ))
+    .bind(list)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 /// Parses stored bodies on every core: a city's month of sessions is ~30 MB of JSON,

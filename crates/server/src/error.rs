@@ -201,6 +201,8 @@ impl IntoResponse for AppError {
     }
 }
 
+use sqlx::postgres::PgDatabaseError;
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if is_transient(&e) {
@@ -211,11 +213,22 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-/// Errors that go away by themselves: the pool is exhausted, or another writer kept
-/// the database locked past the busy timeout.
+/// Errors that go away by themselves: the pool is exhausted, another writer kept the
+/// database locked past the busy timeout, or a PostgreSQL server is out of reach or
+/// restarting.
 fn is_transient(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) if db.try_downcast_ref::<PgDatabaseError>().is_some() => {
+            db.code().is_some_and(|sqlstate| {
+                // Serialization failure, deadlock, lock timeout, too many connections,
+                // shutting down or starting up, and every connection exception (08…).
+                matches!(
+                    &*sqlstate,
+                    "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03"
+                ) || sqlstate.starts_with("08")
+            })
+        }
         // SQLITE_BUSY (5) and SQLITE_LOCKED (6), possibly as extended codes.
         sqlx::Error::Database(db) => db
             .code()
@@ -267,8 +280,13 @@ impl From<QueryRejection> for AppError {
 pub enum StartError {
     #[error("cannot create the database folder {path}: {source}")]
     DataDir { path: PathBuf, source: io::Error },
-    #[error("cannot open the database {path}: {source}")]
-    Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot open the database {location}: {source}")]
+    Open {
+        location: String,
+        source: sqlx::Error,
+    },
+    #[error("--database-url {0}: only PostgreSQL URLs (postgres://…) are supported; give an SQLite file with --database")]
+    DatabaseUrl(String),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot seed the demo schools and posts: {0}")]

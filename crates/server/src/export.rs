@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
+use crate::db::Db;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate};
 use gatewatch_model::school::School;
 use gatewatch_model::{csv, Post, Record};
 use serde::Serialize;
-use sqlx::SqlitePool;
 
 use crate::catalog;
 use crate::error::AppError;
@@ -74,7 +74,7 @@ impl DateRange {
 /// Every check-in whose device time falls on a day of `range` in its own offset (the
 /// day the officer saw on the phone), oldest first; voided ones too, marked. The sheet
 /// is `gatewatch_model::csv::check_ins`, the one the phones export.
-pub async fn checkins_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, AppError> {
+pub async fn checkins_csv(db: &Db, range: DateRange) -> Result<Vec<u8>, AppError> {
     let posts = posts_by_id(db).await?;
     let stored = of_kind(db, "checkin", range.days()).await?;
     let rows = sheet_rows(&stored);
@@ -83,14 +83,14 @@ pub async fn checkins_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, 
 
 /// Every incident whose device time falls on a day of `range` in its own offset,
 /// oldest first, voided ones too (`gatewatch_model::csv::incidents`).
-pub async fn incidents_csv(db: &SqlitePool, range: DateRange) -> Result<Vec<u8>, AppError> {
+pub async fn incidents_csv(db: &Db, range: DateRange) -> Result<Vec<u8>, AppError> {
     let posts = posts_by_id(db).await?;
     let stored = of_kind(db, "incident", range.days()).await?;
     let rows = sheet_rows(&stored);
     Ok(csv::incidents(&rows, |id| posts.get(id)).into_bytes())
 }
 
-async fn posts_by_id(db: &SqlitePool) -> Result<HashMap<String, Post>, AppError> {
+async fn posts_by_id(db: &Db) -> Result<HashMap<String, Post>, AppError> {
     Ok(catalog::posts(db)
         .await?
         .into_iter()
@@ -111,7 +111,7 @@ fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
 /// The schools and the arrivals (each keyed by its post's school) that coverage over
 /// `range` is computed from.
 async fn coverage_inputs(
-    db: &SqlitePool,
+    db: &Db,
     range: DateRange,
 ) -> Result<(Vec<School>, Vec<Arrival>), AppError> {
     let schools = catalog::schools(db).await?;
@@ -172,7 +172,7 @@ pub struct Keyed<K> {
 }
 
 pub async fn coverage_summary(
-    db: &SqlitePool,
+    db: &Db,
     range: DateRange,
     now: DateTime<Utc>,
 ) -> Result<CoverageSummary, AppError> {
@@ -207,7 +207,7 @@ pub async fn coverage_summary(
 /// One row per school × day × window of `range` with its status, then the rate of
 /// each window kind and of all windows (upcoming windows are not counted).
 pub async fn coverage_csv(
-    db: &SqlitePool,
+    db: &Db,
     range: DateRange,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
@@ -224,21 +224,21 @@ pub async fn coverage_csv(
 /// The records of `kind` whose device time's own local date is in `days`, with when
 /// the server received them.
 async fn of_kind(
-    db: &SqlitePool,
+    db: &Db,
     kind: &str,
     days: RangeInclusive<NaiveDate>,
 ) -> Result<Vec<(Record, DateTime<Utc>)>, AppError> {
     // `device_time` is stored as RFC 3339 with the phone's offset, so its first ten
     // characters are the date in that offset.
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let device_time = db.dialect().json_text("body", &["data", "device_time"]);
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
         "SELECT body, received_at FROM records
-         WHERE kind = ?
-           AND substr(json_extract(body, '$.data.device_time'), 1, 10) BETWEEN ? AND ?",
-    )
+         WHERE kind = $1 AND substr({device_time}, 1, 10) BETWEEN $2 AND $3"
+    ))
     .bind(kind)
     .bind(days.start().format("%Y-%m-%d").to_string())
     .bind(days.end().format("%Y-%m-%d").to_string())
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?;
     rows.into_iter()
         .map(|(body, received_at)| {

@@ -16,11 +16,12 @@ use gatewatch_model::{
     Record, RecordBody, RejectCode, Rejection,
 };
 use serde::Serialize;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use gatewatch_model::access::{allowed, Access, Principal, Subject, UserRole};
 
+use crate::db::Db;
 use crate::error::AppError;
 use crate::{accounts, catalog};
 
@@ -37,7 +38,7 @@ pub const APPROVED_HOURS_LOCKED: &str =
 /// without failing the others, and never stored. Teams are taken first, so the roster
 /// and sessions of a team a lead creates in the same push are theirs already.
 pub async fn push(
-    db: &SqlitePool,
+    db: &Db,
     request: &PushRequest,
     who: &Principal,
     now: DateTime<Utc>,
@@ -49,7 +50,7 @@ pub async fn push(
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     let mut acks = Vec::with_capacity(request.records.len());
     let mut rejected = Vec::new();
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_write().await?;
     for record in records {
         let reject = |code: RejectCode, reason: String| Rejection {
             id: record.id,
@@ -241,7 +242,7 @@ pub async fn push(
 /// officer's pull does not read a city's bodies, and by `access::allowed` on each row,
 /// the one rule; a row the SQL let through but the rule refuses is dropped and logged.
 pub async fn pull(
-    db: &SqlitePool,
+    db: &Db,
     who: &Principal,
     since: Cursor,
     limit: usize,
@@ -260,15 +261,16 @@ pub async fn pull(
         ),
     };
     let scope_filter = scope_sql(who, &mut binds);
+    let limit_param = binds.len() + FIRST_LIST_PARAM;
     let sql = format!(
         "SELECT seq, received_at, body, proof, kind, school, team FROM records \
-         WHERE seq > ? AND seq <= ?{team_filter}{scope_filter} ORDER BY seq LIMIT ?"
+         WHERE seq > $1 AND seq <= $2{team_filter}{scope_filter} ORDER BY seq LIMIT ${limit_param}"
     );
     // One read transaction, one snapshot: every seq up to `last` is committed and seen
     // (seqs are handed out in commit order), so a pull that finds nothing more may move
     // the cursor to `last` and the next one does not read those rows again (an officer
     // of one school would otherwise rescan a city's tail on every sync).
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_read().await?;
     let last: i64 = sqlx::query_scalar("SELECT last_seq FROM feed WHERE id = 1")
         .fetch_one(&mut *tx)
         .await?;
@@ -323,12 +325,16 @@ pub async fn pull(
     })
 }
 
-/// `?, ?, …` for `values`, which are appended to `binds` (bound, never spliced in). A
-/// leading NULL keeps an empty list valid SQL that matches nothing.
+/// The parameter number of pull's first bound list value: `$1` and `$2` are the seqs.
+const FIRST_LIST_PARAM: usize = 3;
+
+/// `$n, $n+1, …` for `values`, which are appended to `binds` (bound, never spliced in),
+/// numbered after those already there. A leading NULL keeps an empty list valid SQL
+/// that matches nothing.
 fn placeholders(binds: &mut Vec<String>, values: impl Iterator<Item = String>) -> String {
     let mut sql = String::from("NULL");
     for value in values {
-        sql.push_str(",?");
+        sql.push_str(&format!(",${}", binds.len() + FIRST_LIST_PARAM));
         binds.push(value);
     }
     sql
@@ -359,15 +365,11 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
 }
 
 /// Whether `who` may read record `id` as the server holds it; `None`: no such record.
-pub async fn may_read(
-    db: &SqlitePool,
-    who: &Principal,
-    id: Uuid,
-) -> Result<Option<bool>, AppError> {
+pub async fn may_read(db: &Db, who: &Principal, id: Uuid) -> Result<Option<bool>, AppError> {
     let row: Option<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT kind, school, team FROM records WHERE id = ?")
+        sqlx::query_as("SELECT kind, school, team FROM records WHERE id = $1")
             .bind(id.to_string())
-            .fetch_optional(db)
+            .fetch_optional(db.pool())
             .await?;
     Ok(row.map(|(kind, school, team)| {
         let team = match kind.as_str() {
@@ -390,8 +392,8 @@ pub async fn may_read(
     }))
 }
 
-async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Record>, AppError> {
-    let body: Option<String> = sqlx::query_scalar("SELECT body FROM records WHERE id = ?")
+async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Record>, AppError> {
+    let body: Option<String> = sqlx::query_scalar("SELECT body FROM records WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await?;
@@ -401,11 +403,11 @@ async fn load(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Record>, A
 /// The stored state of `id` and who first pushed it (`None` for records stored before
 /// accounts existed).
 async fn load_with_author(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: Uuid,
 ) -> Result<Option<(Record, Option<Uuid>)>, AppError> {
     let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT body, author FROM records WHERE id = ?")
+        sqlx::query_as("SELECT body, author FROM records WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
@@ -418,12 +420,12 @@ async fn load_with_author(
 
 /// Version `version` of record `id` from its history, if the server ever had it.
 async fn load_version(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: Uuid,
     version: &Hlc,
 ) -> Result<Option<Record>, AppError> {
     let body: Option<String> =
-        sqlx::query_scalar("SELECT body FROM record_versions WHERE id = ? AND version = ?")
+        sqlx::query_scalar("SELECT body FROM record_versions WHERE id = $1 AND version = $2")
             .bind(id.to_string())
             .bind(version.to_string())
             .fetch_optional(&mut *conn)
@@ -433,10 +435,7 @@ async fn load_version(
 
 /// The school a record concerns, as the `school` column keeps it: a check-in's or
 /// incident's post's school, a team's own.
-async fn school_of(
-    conn: &mut SqliteConnection,
-    record: &Record,
-) -> Result<Option<String>, AppError> {
+async fn school_of(conn: &mut AnyConnection, record: &Record) -> Result<Option<String>, AppError> {
     Ok(match &record.body {
         RecordBody::CheckIn(c) => catalog::school_of_post(&mut *conn, &c.post_id).await?,
         RecordBody::Incident(i) => catalog::school_of_post(&mut *conn, &i.post_id).await?,
@@ -449,7 +448,7 @@ async fn school_of(
 /// state and the one it replaces must be theirs to write, so nothing is moved out of
 /// someone else's scope or into it. `Err` is the reason for the phone.
 async fn may_write(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     who: &Principal,
     record: &Record,
     held: Option<&Record>,
@@ -510,7 +509,7 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
 /// The server's verdict on a check-in's gate code, checked against its post's secret
 /// around the device time. A code for an unknown post cannot be verified: failed.
 /// Other kinds carry no code and get no verdict.
-async fn proof_of(conn: &mut SqliteConnection, record: &Record) -> Result<Option<Proof>, AppError> {
+async fn proof_of(conn: &mut AnyConnection, record: &Record) -> Result<Option<Proof>, AppError> {
     let RecordBody::CheckIn(c) = &record.body else {
         return Ok(None);
     };
@@ -590,13 +589,13 @@ pub const ADMIN_DEVICE: &str = "admin";
 /// device `admin`, and stores it like a push would: the feed (so phones pull it) and
 /// the history (so what was approved before stays on record). `None`: no such record.
 pub async fn admin_correct(
-    db: &SqlitePool,
+    db: &Db,
     id: Uuid,
     body: RecordBody,
     admin: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<Record>, AppError> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_write().await?;
     let Some(held) = load(&mut tx, id).await? else {
         return Ok(None);
     };
@@ -632,7 +631,7 @@ struct Pusher<'a> {
 /// Writes `record` as the state of its id, at the next position of the feed. The first
 /// user to store an id is its author, for good.
 async fn store(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     record: &Record,
     pusher: &Pusher<'_>,
     received_at: &str,
@@ -648,7 +647,7 @@ async fn store(
     sqlx::query(
         "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof, month,
                               team, school, author)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, version = excluded.version, device = excluded.device,
              body = excluded.body, received_at = excluded.received_at, seq = excluded.seq,
@@ -688,14 +687,14 @@ fn projection(body: &RecordBody) -> (Option<String>, Option<String>) {
 /// Adds `record` to its history. The table is append-only: a version already there
 /// (pushed again) keeps its first arrival.
 async fn keep_version(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     record: &Record,
     pusher: &Pusher<'_>,
     received_at: &str,
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO record_versions (id, version, body, received_at, device, author)
-         VALUES (?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id, version) DO NOTHING",
     )
     .bind(record.id.to_string())
@@ -720,12 +719,12 @@ pub struct Version {
 
 /// Every version of record `id` the server accepted, oldest first (by version, so the
 /// last one is the record as the feed has it); `None` if the server has no such record.
-pub async fn history(db: &SqlitePool, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
+pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT received_at, body FROM record_versions WHERE id = ? ORDER BY version",
+        "SELECT received_at, body FROM record_versions WHERE id = $1 ORDER BY version",
     )
     .bind(id.to_string())
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?;
     if rows.is_empty() {
         return Ok(None);
@@ -743,7 +742,7 @@ pub async fn history(db: &SqlitePool, id: Uuid) -> Result<Option<Vec<Version>>, 
         .map(Some)
 }
 
-async fn last_seq(conn: &mut SqliteConnection) -> Result<Cursor, AppError> {
+async fn last_seq(conn: &mut AnyConnection) -> Result<Cursor, AppError> {
     let seq: i64 = sqlx::query_scalar("SELECT last_seq FROM feed WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;

@@ -34,9 +34,9 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::db::Db;
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
-use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -57,7 +57,7 @@ pub const MAX_IMPORT_BYTES: usize = 1024 * 1024;
 /// What every handler can reach. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Db,
     /// The built PWA (trunk's output folder).
     pub dist: Arc<Path>,
     /// How long requests and connections may take (tests shorten them).
@@ -79,12 +79,12 @@ impl AppState {
     /// and with `demo` and the demo schools, a demo officer and team lead. Their logins
     /// are returned for the caller to show, once.
     pub async fn open_with(
-        database: &Path,
+        database: impl Into<db::Location>,
         dist: impl Into<PathBuf>,
         admin_password: Option<String>,
         demo: bool,
     ) -> Result<(Self, FirstLogins), StartError> {
-        let db = db::connect(database).await?;
+        let db = db::connect(&database.into()).await?;
         let now = chrono::Utc::now();
         let seeded = catalog::seed_demo(&db, now)
             .await
@@ -124,7 +124,10 @@ impl AppState {
 
     /// `open_with` a made-up admin password, the first logins discarded (tests and
     /// benchmarks that make their own accounts).
-    pub async fn open(database: &Path, dist: impl Into<PathBuf>) -> Result<Self, StartError> {
+    pub async fn open(
+        database: impl Into<db::Location>,
+        dist: impl Into<PathBuf>,
+    ) -> Result<Self, StartError> {
         Ok(Self::open_with(database, dist, None, false).await?.0)
     }
 }
@@ -152,8 +155,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         Some((cert, key)) => Some(TlsConfig::from_pem_files(cert, key)?),
         None => None,
     };
+    let database = config.database()?;
     let (mut state, mut logins) = AppState::open_with(
-        &config.database,
+        database.clone(),
         &config.dist,
         config.initial_admin_password.clone(),
         config.demo,
@@ -184,7 +188,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    tracing::info!(database = %config.database.display(), "Gatewatch listening on {scheme}://{addr}");
+    tracing::info!(%database, "Gatewatch listening on {scheme}://{addr}");
     match tls {
         Some(tls) => run_tls(listener, state, tls, shutdown_signal()).await,
         None => run(listener, state, shutdown_signal()).await,
@@ -241,7 +245,7 @@ async fn run_with(
         None => app(state),
     };
     listen::serve(listener, router, tls, limits, shutdown).await;
-    // Closing the last connection checkpoints the WAL into the database file.
+    // Closing the last connection checkpoints SQLite's WAL into the database file.
     db.close().await;
     tracing::info!("Gatewatch stopped");
     Ok(())

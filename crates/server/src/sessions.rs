@@ -8,11 +8,11 @@
 
 use std::time::Duration;
 
+use crate::db::Db;
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::DeviceId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use crate::accounts::{self, User};
@@ -42,7 +42,7 @@ fn token_hash(token: &str) -> String {
 
 /// Starts a session for `user` on `device`; returns the token for the cookie.
 pub async fn start(
-    db: &SqlitePool,
+    db: &Db,
     user: Uuid,
     device: &DeviceId,
     user_agent: &str,
@@ -56,7 +56,7 @@ pub async fn start(
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, device, user_agent, created_at, last_seen_at,
                                expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(token_hash(&token))
     .bind(user.to_string())
@@ -65,7 +65,7 @@ pub async fn start(
     .bind(timestamp(now))
     .bind(timestamp(now))
     .bind(timestamp(now + ttl))
-    .execute(db)
+    .execute(db.pool())
     .await?;
     Ok(token)
 }
@@ -73,7 +73,7 @@ pub async fn start(
 /// The user of a live session: not expired, not revoked, the user not disabled. Also
 /// returns the session's device.
 pub async fn user_of(
-    db: &SqlitePool,
+    db: &Db,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(User, String)>, AppError> {
@@ -99,11 +99,11 @@ pub async fn user_of(
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {}, s.device, s.expires_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.revoked_at IS NULL AND u.disabled = 0",
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled = 0",
         user_columns.join(", ")
     ))
     .bind(&hash)
-    .fetch_optional(db)
+    .fetch_optional(db.pool())
     .await?;
     let Some((id, username, name, role, schools, teams, disabled, created, device, expires, seen)) =
         row
@@ -114,10 +114,10 @@ pub async fn user_of(
         return Ok(None);
     }
     if crate::feed::parse_received(&seen)? + LAST_SEEN_GRANULARITY < now {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(timestamp(now))
             .bind(&hash)
-            .execute(db)
+            .execute(db.pool())
             .await?;
     }
     let user = accounts::user_of((id, username, name, role, schools, teams, disabled, created))?;
@@ -125,51 +125,51 @@ pub async fn user_of(
 }
 
 /// Ends one session (logout). Unknown tokens are ignored: logging out twice is fine.
-pub async fn end(db: &SqlitePool, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
+pub async fn end(db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
         .bind(timestamp(now))
         .bind(token_hash(token))
-        .execute(db)
+        .execute(db.pool())
         .await?;
     Ok(())
 }
 
 /// Ends every session of `user`, or only those on `device`. Returns how many ended.
 pub async fn revoke(
-    db: &SqlitePool,
+    db: &Db,
     user: Uuid,
     device: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = ?
-         WHERE user_id = ? AND revoked_at IS NULL AND (? IS NULL OR device = ?)",
+        "UPDATE sessions SET revoked_at = $1
+         WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR device = $4)",
     )
     .bind(timestamp(now))
     .bind(user.to_string())
     .bind(device)
     .bind(device)
-    .execute(db)
+    .execute(db.pool())
     .await?;
     Ok(done.rows_affected())
 }
 
 /// Ends every session of `user` but the one of token `keep` (a password change).
 pub async fn revoke_others(
-    db: &SqlitePool,
+    db: &Db,
     user: Uuid,
     keep: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     let keep = keep.map(token_hash).unwrap_or_default();
     let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = ?
-         WHERE user_id = ? AND revoked_at IS NULL AND token_hash <> ?",
+        "UPDATE sessions SET revoked_at = $1
+         WHERE user_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
     )
     .bind(timestamp(now))
     .bind(user.to_string())
     .bind(keep)
-    .execute(db)
+    .execute(db.pool())
     .await?;
     Ok(done.rows_affected())
 }
@@ -185,19 +185,15 @@ pub struct Device {
     pub active_sessions: i64,
 }
 
-pub async fn devices(
-    db: &SqlitePool,
-    user: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Vec<Device>, AppError> {
+pub async fn devices(db: &Db, user: Uuid, now: DateTime<Utc>) -> Result<Vec<Device>, AppError> {
     let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
         "SELECT device, MAX(user_agent), MIN(created_at), MAX(last_seen_at),
-                SUM(revoked_at IS NULL AND expires_at > ?)
-         FROM sessions WHERE user_id = ? GROUP BY device ORDER BY MAX(last_seen_at) DESC",
+                COUNT(*) FILTER (WHERE revoked_at IS NULL AND expires_at > $1)
+         FROM sessions WHERE user_id = $2 GROUP BY device ORDER BY MAX(last_seen_at) DESC",
     )
     .bind(timestamp(now))
     .bind(user.to_string())
-    .fetch_all(db)
+    .fetch_all(db.pool())
     .await?;
     rows.into_iter()
         .map(|(device, user_agent, first, last, active)| {
@@ -230,7 +226,7 @@ pub fn failure_keys(username: &str, address: Option<&str>) -> Vec<String> {
 /// the wait is until its oldest failure in the window is an hour old (the cool-down).
 /// Returns the attempt's rows, for `forgive` once the password was right.
 pub async fn begin_attempt(
-    db: &SqlitePool,
+    db: &Db,
     keys: &[String],
     policy: &SessionPolicy,
     now: DateTime<Utc>,
@@ -240,14 +236,15 @@ pub async fn begin_attempt(
         false => policy.account_failures_per_hour,
     };
     let since = timestamp(now - WINDOW);
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = db.begin_write().await?;
     for key in keys {
-        let (count, oldest): (i64, Option<String>) =
-            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ? AND at > ?")
-                .bind(key)
-                .bind(&since)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (count, oldest): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2",
+        )
+        .bind(key)
+        .bind(&since)
+        .fetch_one(&mut *tx)
+        .await?;
         if count >= limit_of(key) {
             let oldest = oldest
                 .map(|o| crate::feed::parse_received(&o))
@@ -262,7 +259,7 @@ pub async fn begin_attempt(
     let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
         let row: i64 = sqlx::query_scalar(
-            "INSERT INTO login_failures (key, at) VALUES (?, ?) RETURNING rowid",
+            "INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING rowid",
         )
         .bind(key)
         .bind(timestamp(now))
@@ -270,7 +267,7 @@ pub async fn begin_attempt(
         .await?;
         rows.push(row);
     }
-    sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+    sqlx::query("DELETE FROM login_failures WHERE at <= $1")
         .bind(&since)
         .execute(&mut *tx)
         .await?;
@@ -279,11 +276,11 @@ pub async fn begin_attempt(
 }
 
 /// The attempt succeeded: it is not a failure after all.
-pub async fn forgive(db: &SqlitePool, rows: &[i64]) -> Result<(), AppError> {
+pub async fn forgive(db: &Db, rows: &[i64]) -> Result<(), AppError> {
     for row in rows {
-        sqlx::query("DELETE FROM login_failures WHERE rowid = ?")
+        sqlx::query("DELETE FROM login_failures WHERE rowid = $1")
             .bind(row)
-            .execute(db)
+            .execute(db.pool())
             .await?;
     }
     Ok(())

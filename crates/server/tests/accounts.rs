@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
-use common::{device, record, session_cookie, TestApp, ADMIN_PASSWORD};
+use common::{device, record, session_cookie, TestApp, TestDatabase, ADMIN_PASSWORD};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::Profile;
 use serde_json::{json, Value};
@@ -36,9 +36,9 @@ async fn a_login_sets_an_http_only_strict_cookie_and_answers_the_profile() {
     let me: Profile = t.as_user(&session).get("/api/auth/me").await.json();
     assert_eq!(me, profile);
     // The token itself is not what the database keeps.
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = ?")
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
         .bind(&session)
-        .fetch_one(&t.state.db)
+        .fetch_one(t.state.db.pool())
         .await
         .unwrap();
     assert_eq!(stored, 0);
@@ -429,23 +429,22 @@ async fn a_users_csv_creates_and_updates_accounts_or_nothing() {
 async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords() {
     // Without demo mode (production), only the admin.
     let plain = tempfile::tempdir().unwrap();
-    let (_, logins) = gatewatch_server::AppState::open_with(
-        &plain.path().join("p.db"),
-        plain.path(),
-        None,
-        false,
-    )
-    .await
-    .unwrap();
+    let plain_db = TestDatabase::new(plain.path()).await;
+    let (_, logins) =
+        gatewatch_server::AppState::open_with(plain_db.location.clone(), plain.path(), None, false)
+            .await
+            .unwrap();
     assert_eq!(logins.len(), 1);
     assert_eq!(logins[0].0, "admin");
     let dir = tempfile::tempdir().unwrap();
+    let a = TestDatabase::new(&dir.path().join("a")).await;
+    let b = TestDatabase::new(&dir.path().join("b")).await;
     let (_, first) =
-        gatewatch_server::AppState::open_with(&dir.path().join("a.db"), dir.path(), None, true)
+        gatewatch_server::AppState::open_with(a.location.clone(), dir.path(), None, true)
             .await
             .unwrap();
     let (state, second) =
-        gatewatch_server::AppState::open_with(&dir.path().join("b.db"), dir.path(), None, true)
+        gatewatch_server::AppState::open_with(b.location.clone(), dir.path(), None, true)
             .await
             .unwrap();
     let names: Vec<&str> = first.iter().map(|(u, _)| u.as_str()).collect();
@@ -454,6 +453,7 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
     let t = TestApp {
         state: state.clone(),
         dir: std::sync::Arc::new(dir),
+        database: std::sync::Arc::new(b),
         session: None,
     };
     for (username, password) in &second {
@@ -469,7 +469,7 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
     }
     // Opening it again makes no more accounts and prints nothing.
     let (_, again) = gatewatch_server::AppState::open_with(
-        &t.dir.path().join("b.db"),
+        t.database.location.clone(),
         t.dir.path(),
         Some("ignored-now".into()),
         true,

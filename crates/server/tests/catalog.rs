@@ -24,13 +24,13 @@ type PostRow = (
 /// Both catalog tables, every column, `updated_at` included.
 async fn snapshot(t: &TestApp) -> (Vec<SchoolRow>, Vec<PostRow>) {
     let schools = sqlx::query_as("SELECT * FROM schools ORDER BY id")
-        .fetch_all(&t.state.db)
+        .fetch_all(t.state.db.pool())
         .await
         .unwrap();
     let posts = sqlx::query_as(
         "SELECT id, school_id, gate, updated_at, secret, lat_e6, lon_e6 FROM posts ORDER BY id",
     )
-    .fetch_all(&t.state.db)
+    .fetch_all(t.state.db.pool())
     .await
     .unwrap();
     (schools, posts)
@@ -71,11 +71,9 @@ async fn put_post(t: &TestApp, id: &str, body: Value) -> common::TestResponse {
         .await
 }
 
-/// Opens the same database file again, as a restarted server does.
+/// Opens the same database again, as a restarted server does.
 async fn restart(t: &TestApp) -> AppState {
-    AppState::open(&TestApp::db_path(t.dir.path()), t.dist())
-        .await
-        .unwrap()
+    t.reopen().await
 }
 
 #[tokio::test]
@@ -105,7 +103,7 @@ async fn a_restart_keeps_the_admins_edits() {
 
     // An admin's catalog without posts yet is not empty: no demo posts come back.
     sqlx::raw_sql("DELETE FROM posts; DELETE FROM schools;")
-        .execute(&t.state.db)
+        .execute(t.state.db.pool())
         .await
         .unwrap();
     let own = school("x1", "城南小学");

@@ -7,14 +7,12 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use chrono::{Duration, NaiveDate};
-use common::{at, session, team_record, version, volunteer_record, TestApp};
+use common::{at, session, team_record, version, volunteer_record, TestApp, TestDatabase};
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
 use gatewatch_model::report::{self, Month, Roster};
 use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{AckOutcome, Record, RecordBody};
 use serde_json::{json, Value};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
 use uuid::Uuid;
 
 const TEAM: Uuid = Uuid::from_u128(0x7ea);
@@ -376,40 +374,27 @@ async fn bad_months_and_teams_are_refused_with_json_errors() {
 #[tokio::test]
 async fn sessions_stored_before_the_month_column_are_found() {
     let dir = tempfile::tempdir().unwrap();
-    let path = TestApp::db_path(dir.path());
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     // A database as the server before migration 0006 left it, holding a session.
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true);
-    let pool = SqlitePool::connect_with(options).await.unwrap();
-    let mut before = sqlx::migrate!("./migrations");
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < 6)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
+    let database = TestDatabase::new(dir.path()).await;
+    let db = database.migrated_to(5).await;
     let records = month_of_records();
     for (seq, r) in records.iter().enumerate() {
         sqlx::query(
             "INSERT INTO records (id, kind, version, device, body, received_at, seq)
-             VALUES (?, ?, ?, 'old', ?, '2025-11-30T00:00:00.000Z', ?)",
+             VALUES ($1, $2, $3, 'old', $4, '2025-11-30T00:00:00.000Z', $5)",
         )
         .bind(r.id.to_string())
         .bind(r.body.kind())
         .bind(r.version.to_string())
         .bind(serde_json::to_string(r).unwrap())
         .bind(seq as i64 + 1)
-        .execute(&pool)
+        .execute(db.pool())
         .await
         .unwrap();
     }
-    pool.close().await;
+    db.close().await;
 
-    let t = TestApp::open_in(dir).await;
+    let t = TestApp::open_at(dir, database).await;
     let body = t
         .get(&format!("/api/reports/duty?month=2025-11&team={TEAM}"))
         .await

@@ -312,7 +312,7 @@ async fn a_voided_check_in_is_listed_but_does_not_cover_its_window() {
 async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
     let t = TestApp::new().await;
     sqlx::raw_sql("DELETE FROM posts; DELETE FROM schools;")
-        .execute(&t.state.db)
+        .execute(t.state.db.pool())
         .await
         .unwrap();
     let catalog = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes\n\

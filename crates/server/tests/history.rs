@@ -4,15 +4,11 @@
 
 mod common;
 
-use std::path::Path;
-
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use common::{check_in, record, version, TestApp};
+use common::{check_in, record, version, TestApp, TestDatabase};
 use gatewatch_model::{AckOutcome, Record};
 use serde_json::Value;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
 
 /// The versions of a history, as the wall times of their versions.
 fn walls(history: &[Value]) -> Vec<u64> {
@@ -123,33 +119,20 @@ async fn unknown_and_malformed_ids_are_json_errors() {
 
 /// A database as the server left it before the history existed (migrations 1-4), with
 /// one record stored the way that server stored it.
-async fn database_before_history(path: &Path, stored: &Record) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true);
-    let db = SqlitePool::connect_with(options).await.unwrap();
-    let mut migrator = sqlx::migrate!();
-    migrator.migrations = migrator
-        .migrations
-        .iter()
-        .filter(|m| m.version <= 4)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    migrator.run(&db).await.unwrap();
+async fn database_before_history(database: &TestDatabase, stored: &Record) {
+    let db = database.migrated_to(4).await;
     sqlx::query(
         "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof)
-         VALUES (?, 'checkin', ?, 'oldphone1', ?, '2026-11-20T07:13:00.000Z', 1, 'unverified')",
+         VALUES ($1, 'checkin', $2, 'oldphone1', $3, '2026-11-20T07:13:00.000Z', 1, 'unverified')",
     )
     .bind(stored.id.to_string())
     .bind(stored.version.to_string())
     .bind(serde_json::to_string(stored).unwrap())
-    .execute(&db)
+    .execute(db.pool())
     .await
     .unwrap();
     sqlx::query("UPDATE feed SET last_seq = 1")
-        .execute(&db)
+        .execute(db.pool())
         .await
         .unwrap();
     db.close().await;
@@ -158,11 +141,11 @@ async fn database_before_history(path: &Path, stored: &Record) {
 #[tokio::test]
 async fn records_stored_before_the_history_existed_have_one() {
     let dir = tempfile::tempdir().unwrap();
-    let path = TestApp::db_path(dir.path());
+    let database = TestDatabase::new(dir.path()).await;
     let old = record(1, 100);
-    database_before_history(&path, &old).await;
+    database_before_history(&database, &old).await;
 
-    let t = TestApp::open_in(dir).await;
+    let t = TestApp::open_at(dir, database).await;
     let history = t.history(old.id).await;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["received_at"], "2026-11-20T07:13:00Z");
@@ -186,7 +169,7 @@ async fn the_history_cannot_be_rewritten() {
         "DELETE FROM record_versions",
     ] {
         let error = sqlx::query(statement)
-            .execute(&t.state.db)
+            .execute(t.state.db.pool())
             .await
             .unwrap_err();
         assert!(error.to_string().contains("append-only"), "{error}");

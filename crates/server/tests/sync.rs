@@ -7,7 +7,6 @@ use std::collections::HashSet;
 use chrono::Utc;
 use common::{note, record, set_note, TestApp};
 use gatewatch_model::{AckOutcome, Cursor, Record, MAX_PULL_PAGE};
-use gatewatch_server::AppState;
 
 fn outcomes(response: &gatewatch_model::PushResponse) -> Vec<AckOutcome> {
     response.acks.iter().map(|a| a.outcome.clone()).collect()
@@ -214,8 +213,7 @@ async fn records_survive_reopening_the_database_file() {
     t.push(&[record(1, 100), record(2, 100)]).await;
     t.state.db.close().await;
 
-    let path = TestApp::db_path(t.dir.path());
-    let reopened = AppState::open(&path, t.dist()).await.unwrap();
+    let reopened = t.reopen().await;
     // The admin's session was kept in the database: it still works after a restart.
     let again = TestApp {
         state: reopened,

@@ -15,7 +15,7 @@ pub fn router() -> Router<AppState> {
 /// 200 `{"status":"ok"}`, or 503 `unavailable` when the database does not answer.
 async fn health(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     sqlx::query("SELECT 1")
-        .execute(&state.db)
+        .execute(state.db.pool())
         .await
         // Any failure here means "down" to a load balancer or a phone; the cause is logged.
         .map_err(AppError::Unavailable)?;

@@ -35,7 +35,7 @@ async fn secret(
     who: SignedIn,
     AppPath(id): AppPath<String>,
 ) -> Result<Json<Secret>, AppError> {
-    let school = catalog::school_of_post(&state.db, &id)
+    let school = catalog::school_of_post(state.db.pool(), &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no post has the id `{id}`")))?;
     let may = match who.user.role {
@@ -48,7 +48,7 @@ async fn secret(
             "only a team lead of this post's school or an admin may show its gate code".into(),
         ));
     }
-    let secret = catalog::post_secret(&state.db, &id)
+    let secret = catalog::post_secret(state.db.pool(), &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no post has the id `{id}`")))?;
     Ok(Json(Secret {

@@ -71,7 +71,7 @@ async fn create(
         teams: new.teams,
         disabled: false,
     };
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.pool().acquire().await?;
     accounts::check_fields(&mut conn, &fields).await?;
     let hash = accounts::hash_password(password.clone()).await?;
     let user = accounts::create(&mut conn, &new.username, &fields, &hash, Utc::now()).await?;
@@ -95,7 +95,7 @@ async fn update(
             "you cannot disable your own account or change your own role".into(),
         ));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.pool().acquire().await?;
     accounts::check_fields(&mut conn, &fields).await?;
     let now = Utc::now();
     let user = accounts::update(&mut conn, id, &fields, now)
@@ -179,9 +179,9 @@ async fn import(
     // database stays writable for phones meanwhile.
     let mut made_up = std::collections::HashMap::new();
     for row in &rows {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE username = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE username = $1")
             .bind(&row.username)
-            .fetch_optional(&state.db)
+            .fetch_optional(state.db.pool())
             .await?;
         if exists.is_none() {
             let password = accounts::random_password();
@@ -189,7 +189,7 @@ async fn import(
             made_up.insert(row.username.clone(), (password, hash));
         }
     }
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.db.begin_write().await?;
     let mut outcome = ImportOutcome {
         created: Vec::new(),
         updated: Vec::new(),
@@ -249,7 +249,7 @@ struct TeamEntry {
 async fn teams(State(state): State<AppState>) -> Result<Json<Vec<TeamEntry>>, AppError> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT id, body FROM records WHERE kind = 'team' ORDER BY id")
-            .fetch_all(&state.db)
+            .fetch_all(state.db.pool())
             .await?;
     let mut teams = Vec::with_capacity(rows.len());
     for (_, body) in rows {

@@ -9,12 +9,15 @@
 // Each test binary uses a different part of the harness.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+mod database;
+
+use std::path::PathBuf;
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+pub use database::{postgres_server, TestDatabase};
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation};
 use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{
@@ -38,12 +41,13 @@ pub const ASSETS: [(&str, &str); 2] = [
 /// The bootstrap admin's password in every test database.
 pub const ADMIN_PASSWORD: &str = "test-admin-password";
 
-/// One app over its own database file and dist folder, removed when the last `TestApp`
+/// One app over its own database and dist folder, removed when the last `TestApp`
 /// sharing them is dropped; `session` is the cookie value its requests carry.
 #[derive(Clone)]
 pub struct TestApp {
     pub state: AppState,
     pub dir: std::sync::Arc<TempDir>,
+    pub database: std::sync::Arc<TestDatabase>,
     pub session: Option<String>,
 }
 
@@ -65,25 +69,42 @@ impl TestApp {
         Self::open_in(tempfile::tempdir().unwrap()).await
     }
 
-    /// The database file in `dir` (`db_path`), made or upgraded by opening it as a
-    /// server does, with the test admin signed in; `dir/dist` is the PWA's folder.
+    /// A new database (`TestDatabase`), made by opening it as a server does, with the
+    /// test admin signed in; `dir/dist` is the PWA's folder.
     pub async fn open_in(dir: TempDir) -> Self {
+        let database = TestDatabase::new(dir.path()).await;
+        Self::open_at(dir, database).await
+    }
+
+    /// `database`, made or upgraded by opening it as a server does, with the test admin
+    /// signed in; `dir/dist` is the PWA's folder.
+    pub async fn open_at(dir: TempDir, database: TestDatabase) -> Self {
         let (state, _) = AppState::open_with(
-            &Self::db_path(dir.path()),
+            database.location.clone(),
             dir.path().join("dist"),
             Some(ADMIN_PASSWORD.into()),
             false,
         )
         .await
         .unwrap();
-        Self::signed_in_admin(state, std::sync::Arc::new(dir)).await
+        Self::signed_in_admin(
+            state,
+            std::sync::Arc::new(dir),
+            std::sync::Arc::new(database),
+        )
+        .await
     }
 
-    /// `state` (over `dir`) as its admin, logged in.
-    pub async fn signed_in_admin(state: AppState, dir: std::sync::Arc<TempDir>) -> Self {
+    /// `state` (over `dir` and `database`) as its admin, logged in.
+    pub async fn signed_in_admin(
+        state: AppState,
+        dir: std::sync::Arc<TempDir>,
+        database: std::sync::Arc<TestDatabase>,
+    ) -> Self {
         let anonymous = Self {
             state,
             dir,
+            database,
             session: None,
         };
         let session = anonymous.login("admin", ADMIN_PASSWORD).await;
@@ -154,8 +175,11 @@ impl TestApp {
         (id, self.login(username, &password).await)
     }
 
-    pub fn db_path(dir: &Path) -> PathBuf {
-        dir.join("data").join("gatewatch.db")
+    /// Opens this app's database again, as a restarted server does.
+    pub async fn reopen(&self) -> AppState {
+        AppState::open(self.database.location.clone(), self.dist())
+            .await
+            .unwrap()
     }
 
     pub fn dist(&self) -> PathBuf {
@@ -267,7 +291,7 @@ impl TestApp {
     /// How many rows the records table holds.
     pub async fn rows(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM records")
-            .fetch_one(&self.state.db)
+            .fetch_one(self.state.db.pool())
             .await
             .unwrap()
     }
