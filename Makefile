@@ -1,6 +1,7 @@
 # Gatewatch: the two commands a new user types.
 #   make run   — install what is missing, build the app, serve it on http://127.0.0.1:8080
-#   make test  — install what is missing, run every test layer
+#   make test  — install what is missing, run every test layer (the server's on SQLite
+#                and on PostgreSQL)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tools/node_modules/.bin:$(PATH)
@@ -38,8 +39,11 @@ server:
 test-model:
 	cargo test -p gatewatch-model
 
+# The server suite twice: on SQLite (the default), then every integration test again on
+# a private PostgreSQL on 127.0.0.1 (scripts/with-postgres.sh starts and stops it).
 test-server:
 	cargo test -p gatewatch-server
+	scripts/with-postgres.sh cargo test -p gatewatch-server --test '*'
 
 # The app's browser tests in headless Chromium, then its pure helpers (HTML escaping,
 # paths) natively: plain #[test]s are not run by the wasm test runner.

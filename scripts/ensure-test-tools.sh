@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools: Debian's Chromium and
 # ChromeDriver (never a downloaded browser), a CJK font and npm playwright-core for the
-# end-to-end tests. Skips whatever is already present.
+# end-to-end tests, and Debian's PostgreSQL for the server suite's second run. Skips
+# whatever is already present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '==> %s\n' "$*"; }
@@ -12,6 +13,13 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] \
   say "installing Debian chromium, chromium-driver and a CJK font"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
+fi
+
+# Debian's PostgreSQL: the server suite runs against it too (scripts/with-postgres.sh).
+if ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || ! command -v psql > /dev/null; then
+  say "installing Debian postgresql"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
 fi
 
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then

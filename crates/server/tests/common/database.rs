@@ -11,7 +11,7 @@ use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
 
 /// The PostgreSQL server the suite runs on, if it runs on one.
-pub fn postgres_server() -> Option<String> {
+fn postgres_server() -> Option<String> {
     std::env::var("GATEWATCH_TEST_POSTGRES")
         .ok()
         .filter(|url| !url.is_empty())

@@ -17,7 +17,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
-pub use database::{postgres_server, TestDatabase};
+pub use database::TestDatabase;
 use gatewatch_model::duty::{Activity, Approval, DutySession, Participation};
 use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{

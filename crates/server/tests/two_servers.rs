@@ -1,0 +1,436 @@
+//! Two server processes on one database, as a province runs them behind a load
+//! balancer, and phones syncing through either one at random, concurrently: new
+//! records, edits of their own, and volunteers added to duty sessions every phone
+//! shares (concurrent edits of one record, merged per volunteer). In the end no record
+//! is lost or duplicated, no volunteer added is missing (no edit overwrote another
+//! unseen), both servers serve the same feed, every version pushed is in the history,
+//! and every phone's view, built only from pulls after its cursor (each page from a
+//! random server), equals the feed: the cursors skipped nothing.
+//!
+//! The processes are the real binary over real HTTP on loopback. The database is this
+//! run's backend (`TestDatabase`): one SQLite file shared by both processes, or, under
+//! `scripts/with-postgres.sh`, one PostgreSQL database.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{record, session, set_note, team_record, TestDatabase, ADMIN_PASSWORD};
+use gatewatch_model::account::LoginRequest;
+use gatewatch_model::duty::{Approval, Participation};
+use gatewatch_model::{
+    Clock, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record, RecordBody,
+};
+use gatewatch_server::db::{self, Location};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use uuid::Uuid;
+
+const PHONES: usize = 6;
+const ROUNDS: usize = 12;
+/// Duty sessions every phone adds volunteers to (made by the first phone before the
+/// others start), and their team.
+const SHARED: u128 = 3;
+const TEAM: u128 = 0x7ea4;
+/// The whole test's bound: it takes seconds.
+const DEADLINE: Duration = Duration::from_secs(180);
+
+/// One `gatewatch-server` process.
+struct Server {
+    base: String,
+    _process: Child,
+}
+
+impl Server {
+    async fn start(location: &Location, dir: &Path) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gatewatch-server"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--dist"])
+            .arg(dir.join("dist"))
+            .env("GATEWATCH_INITIAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RUST_LOG", "gatewatch_server=info")
+            .env_remove("GATEWATCH_DATABASE_URL")
+            .env_remove("GATEWATCH_LISTEN")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true);
+        match location {
+            Location::File(path) => command.arg("--database").arg(path),
+            // In the environment, not the arguments: a password stays out of `ps`.
+            Location::Postgres(url) => command.env("GATEWATCH_DATABASE_URL", url),
+        };
+        let mut process = command.spawn().expect("start gatewatch-server");
+        // Its log goes to standard output.
+        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some((_, rest)) = line.split_once("listening on ") {
+                    return rest.split_whitespace().next().unwrap().to_owned();
+                }
+            }
+            panic!("gatewatch-server exited before listening");
+        })
+        .await
+        .expect("gatewatch-server did not start listening within a minute");
+        // Keep reading its log, so a full pipe never stalls it.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            base,
+            _process: process,
+        }
+    }
+}
+
+/// A phone: its clock, its session, what it pushed and what it has pulled.
+struct Phone {
+    device: DeviceId,
+    clock: Clock,
+    cookie: String,
+    http: reqwest::Client,
+    rng: fastrand::Rng,
+    /// The newest version of each record it made, as it pushed it.
+    own: BTreeMap<Uuid, Record>,
+    /// Every version it pushed.
+    pushed: Vec<Record>,
+    /// The volunteers it added to shared sessions: (session, volunteer).
+    added: Vec<(Uuid, Uuid)>,
+    /// The feed as its pulls gave it: id → record.
+    view: HashMap<Uuid, Record>,
+    cursor: u64,
+}
+
+impl Phone {
+    async fn log_in(n: usize, servers: &[String], seed: u64) -> Self {
+        let device = DeviceId::new(format!("lbphone{n}")).unwrap();
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let http = reqwest::Client::new();
+        let login = LoginRequest {
+            username: "admin".into(),
+            password: ADMIN_PASSWORD.into(),
+            device: device.clone(),
+        };
+        let answer = http
+            .post(format!("{}/api/auth/login", pick(&mut rng, servers)))
+            .header("x-gatewatch", "1")
+            .json(&login)
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_success(), "login: {}", answer.status());
+        let cookie = answer
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.split(';').next().filter(|c| c.starts_with("gw_session=")))
+            .expect("a session cookie")
+            .to_owned();
+        Self {
+            clock: Clock::new(device.clone()),
+            device,
+            cookie,
+            http,
+            rng,
+            own: BTreeMap::new(),
+            pushed: Vec::new(),
+            added: Vec::new(),
+            view: HashMap::new(),
+            cursor: 0,
+        }
+    }
+
+    fn tick(&mut self) -> Hlc {
+        self.clock.tick(now_ms())
+    }
+
+    /// A new check-in of this phone's.
+    fn new_record(&mut self) -> Record {
+        let mut r = record(0, 0);
+        r.id = Uuid::new_v4();
+        r.version = self.tick();
+        set_note(&mut r, &format!("new on {}", self.device.as_str()));
+        r
+    }
+
+    /// The next version of `held` (one of its check-ins) with a note saying who
+    /// changed it.
+    fn edit(&mut self, held: &Record) -> Record {
+        let mut r = held.revised(self.tick(), held.body.clone());
+        let text = format!("edited on {} at {}", self.device.as_str(), r.version);
+        set_note(&mut r, &text);
+        r
+    }
+
+    /// The next version of shared session `held` with one more volunteer.
+    fn add_volunteer(&mut self, held: &Record) -> Record {
+        let RecordBody::Duty(mut duty) = held.body.clone() else {
+            panic!("not a duty session: {held:?}");
+        };
+        let volunteer = Uuid::new_v4();
+        duty.participants.push(Participation {
+            volunteer,
+            joined: duty.start,
+            left: None,
+            substitute: false,
+            approval: Approval::Pending,
+        });
+        self.added.push((held.id, volunteer));
+        held.revised(self.tick(), RecordBody::Duty(duty))
+    }
+
+    /// Pushes `records` through a random server; every one must be taken.
+    async fn push(&mut self, servers: &[String], records: Vec<Record>) {
+        self.pushed.extend(records.iter().cloned());
+        let request = PushRequest {
+            device: self.device.clone(),
+            records,
+        };
+        let answer: PushResponse = self
+            .http
+            .post(format!("{}/api/sync/push", pick(&mut self.rng, servers)))
+            .header("x-gatewatch", "1")
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .json(&request)
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
+        assert_eq!(answer.acks.len(), request.records.len());
+    }
+
+    /// Pulls after its cursor until nothing more, each page from a random server. Seqs
+    /// must only grow, across pages and servers.
+    async fn pull(&mut self, servers: &[String]) {
+        loop {
+            let page = get_page(
+                &self.http,
+                &self.cookie,
+                pick(&mut self.rng, servers),
+                self.cursor,
+            )
+            .await;
+            for change in page.changes {
+                assert!(
+                    change.seq.0 > self.cursor,
+                    "{}: seq {} after cursor {}",
+                    self.device.as_str(),
+                    change.seq.0,
+                    self.cursor
+                );
+                self.cursor = change.seq.0;
+                // As a phone does: its clock moves past every version it has seen.
+                self.clock.observe(&change.record.version, now_ms());
+                self.view.insert(change.record.id, change.record);
+            }
+            assert!(page.cursor.0 >= self.cursor, "a cursor went back");
+            self.cursor = page.cursor.0;
+            if !page.more {
+                return;
+            }
+        }
+    }
+
+    /// Rounds of work: new records, an edit of its own, sometimes an edit of a shared
+    /// record as its view has it; a push and a pull after each, with pauses between.
+    async fn work(mut self, servers: Vec<String>) -> Self {
+        for _ in 0..ROUNDS {
+            let mut batch: Vec<Record> = (0..self.rng.usize(1..=3))
+                .map(|_| self.new_record())
+                .collect();
+            if !self.own.is_empty() && self.rng.bool() {
+                let ids: Vec<Uuid> = self.own.keys().copied().collect();
+                let held = self.own[&ids[self.rng.usize(..ids.len())]].clone();
+                batch.push(self.edit(&held));
+            }
+            if self.rng.bool() {
+                let shared = Uuid::from_u128(self.rng.u128(1..=SHARED));
+                if let Some(held) = self.view.get(&shared).cloned() {
+                    let edited = self.add_volunteer(&held);
+                    self.push(&servers, vec![edited]).await;
+                }
+            }
+            for r in &batch {
+                self.own.insert(r.id, r.clone());
+            }
+            self.push(&servers, batch).await;
+            tokio::time::sleep(Duration::from_millis(self.rng.u64(0..25))).await;
+            self.pull(&servers).await;
+        }
+        self
+    }
+}
+
+fn pick<'a>(rng: &mut fastrand::Rng, servers: &'a [String]) -> &'a str {
+    &servers[rng.usize(..servers.len())]
+}
+
+fn now_ms() -> u64 {
+    u64::try_from(Utc::now().timestamp_millis()).unwrap()
+}
+
+async fn get_page(http: &reqwest::Client, cookie: &str, server: &str, since: u64) -> PullResponse {
+    http.get(format!("{server}/api/sync/pull?since={since}&limit=40"))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The whole feed from seq 0 through `server`: each id must come once.
+async fn whole_feed(phone: &Phone, server: &str) -> BTreeMap<Uuid, Record> {
+    let mut feed = BTreeMap::new();
+    let mut since = 0;
+    loop {
+        let page = get_page(&phone.http, &phone.cookie, server, since).await;
+        for change in page.changes {
+            let id = change.record.id;
+            assert!(
+                feed.insert(id, change.record).is_none(),
+                "{id} twice in one read of the feed"
+            );
+        }
+        since = page.cursor.0;
+        if !page.more {
+            return feed;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_lose_and_duplicate_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::new(dir.path()).await;
+    // The first process makes the schema and the admin; the second finds them.
+    let a = Server::start(&database.location, dir.path()).await;
+    let b = Server::start(&database.location, dir.path()).await;
+    let servers = vec![a.base.clone(), b.base.clone()];
+    let seed = fastrand::u64(..);
+    println!("seed {seed}");
+
+    tokio::time::timeout(DEADLINE, async {
+        // The shared records, made through one server, pulled by every phone through
+        // the other or the same.
+        let mut first = Phone::log_in(0, &servers, seed).await;
+        let team = Uuid::from_u128(TEAM);
+        let start = (Utc::now() - chrono::Duration::hours(1))
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+            .to_rfc3339();
+        let mut shared = vec![team_record(team, "护校队", "s01")];
+        shared.extend((1..=SHARED).map(|n| session(n, team, &start, None, &[], Approval::Pending)));
+        for r in &mut shared {
+            r.version = first.tick();
+        }
+        first.push(&servers, shared).await;
+        let mut phones = vec![first];
+        for n in 1..PHONES {
+            phones.push(Phone::log_in(n, &servers, seed.wrapping_add(n as u64)).await);
+        }
+        let mut working = Vec::new();
+        for mut phone in phones {
+            phone.pull(&servers).await;
+            working.push(tokio::spawn(phone.work(servers.clone())));
+        }
+        let mut phones = Vec::new();
+        for task in working {
+            phones.push(task.await.expect("a phone's work"));
+        }
+
+        // Both servers serve one feed; each id in it once.
+        let feed = whole_feed(&phones[0], &a.base).await;
+        assert_eq!(
+            feed,
+            whole_feed(&phones[0], &b.base).await,
+            "the servers disagree"
+        );
+        for phone in &mut phones {
+            phone.pull(&servers).await;
+            // Nothing lost: the newest version of every record a phone made (nobody
+            // else edits those).
+            for (id, mine) in &phone.own {
+                assert_eq!(
+                    feed.get(id),
+                    Some(mine),
+                    "{id} of {}",
+                    phone.device.as_str()
+                );
+            }
+            // The cursors skipped nothing: what the pulls gave is the feed.
+            assert_eq!(phone.view.len(), feed.len(), "{}", phone.device.as_str());
+            for (id, held) in &feed {
+                assert_eq!(
+                    phone.view.get(id),
+                    Some(held),
+                    "{id} on {}",
+                    phone.device.as_str()
+                );
+            }
+        }
+        let made: usize = phones.iter().map(|p| p.own.len()).sum();
+        assert_eq!(feed.len(), made + SHARED as usize + 1);
+        // No edit of a shared session overwrote another unseen: every volunteer any
+        // phone added is in it.
+        let added: Vec<(Uuid, Uuid)> = phones.iter().flat_map(|p| p.added.clone()).collect();
+        assert!(added.len() >= PHONES, "too few shared edits to mean much");
+        for (session, volunteer) in &added {
+            let RecordBody::Duty(duty) = &feed[session].body else {
+                panic!("{session} is not a duty session");
+            };
+            assert!(
+                duty.participants.iter().any(|p| p.volunteer == *volunteer),
+                "volunteer {volunteer} added to {session} was lost"
+            );
+        }
+        let pushed: Vec<&Record> = phones.iter().flat_map(|p| &p.pushed).collect();
+
+        // In the database: one row per record, every version pushed kept.
+        let db = db::open(&database.location).await.unwrap();
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows, feed.len() as i64);
+        let kept: BTreeSet<(String, String)> =
+            sqlx::query_as("SELECT id, version FROM record_versions")
+                .fetch_all(db.pool())
+                .await
+                .unwrap()
+                .into_iter()
+                .collect();
+        for r in &pushed {
+            assert!(
+                kept.contains(&(r.id.to_string(), r.version.to_string())),
+                "version {} of {} is not in the history",
+                r.version,
+                r.id
+            );
+        }
+        let last: i64 = sqlx::query_scalar("SELECT last_seq FROM feed WHERE id = 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        for phone in &phones {
+            assert_eq!(phone.cursor, last as u64, "{}", phone.device.as_str());
+        }
+        db.close().await;
+        println!(
+            "{} records, {} versions pushed through 2 servers by {PHONES} phones",
+            feed.len(),
+            pushed.len()
+        );
+    })
+    .await
+    .expect("two servers: over the deadline");
+}

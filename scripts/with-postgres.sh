@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs a command with a private PostgreSQL server for the server's tests, and tells the
+# tests where it is (GATEWATCH_TEST_POSTGRES). Uses Debian's PostgreSQL
+# (scripts/ensure-test-tools.sh installs it): a throwaway cluster made once under
+# $GATEWATCH_TEST_PG_DIR, listening on 127.0.0.1 only, with a made-up password. The
+# server is started if it is not running and stopped again afterwards if this script
+# started it. Test databases left by an interrupted run are dropped first.
+#
+#   scripts/with-postgres.sh cargo test -p gatewatch-server --test '*'
+set -euo pipefail
+say() { printf '==> %s\n' "$*"; }
+
+PORT=${GATEWATCH_TEST_PG_PORT:-55432}
+BASE=${GATEWATCH_TEST_PG_DIR:-${TMPDIR:-/tmp}/gatewatch-test-pg}
+DATA=$BASE/data
+PASSWORD_FILE=$BASE/password
+USER_NAME=gatewatch
+
+BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
+  echo "PostgreSQL is not installed: run scripts/ensure-test-tools.sh (apt-get install postgresql)" >&2
+  exit 1
+fi
+
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres`
+# user the Debian package made.
+if [ "$(id -u)" = 0 ]; then
+  as_owner() { runuser -u postgres -- "$@"; }
+else
+  as_owner() { "$@"; }
+fi
+
+if [ ! -s "$DATA/PG_VERSION" ]; then
+  say "making a throwaway PostgreSQL cluster in $DATA"
+  rm -rf "$BASE"
+  mkdir -p "$BASE"
+  head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' > "$PASSWORD_FILE"
+  chmod 600 "$PASSWORD_FILE"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$BASE"
+    install -o postgres -m 600 "$PASSWORD_FILE" "$BASE/initdb-password"
+  else
+    cp "$PASSWORD_FILE" "$BASE/initdb-password"
+  fi
+  as_owner "$BIN/initdb" -D "$DATA" -U "$USER_NAME" --pwfile="$BASE/initdb-password" \
+    -A scram-sha-256 -E UTF8 --no-locale > "$BASE/initdb.log"
+  rm -f "$BASE/initdb-password"
+fi
+
+started=
+if ! as_owner "$BIN/pg_ctl" -D "$DATA" status > /dev/null 2>&1; then
+  say "starting PostgreSQL on 127.0.0.1:$PORT"
+  # A test cluster: durability is traded for speed (fsync off), which a crash can only
+  # cost throwaway test databases.
+  as_owner "$BIN/pg_ctl" -D "$DATA" -l "$BASE/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start > /dev/null
+  started=1
+fi
+stop() {
+  if [ -n "$started" ]; then
+    as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop > /dev/null || true
+  fi
+}
+trap stop EXIT
+
+URL="postgres://$USER_NAME:$(cat "$PASSWORD_FILE")@127.0.0.1:$PORT/postgres"
+leftovers=$(psql "$URL" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'gw\_test\_%'")
+for db in $leftovers; do
+  psql "$URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+done
+
+GATEWATCH_TEST_POSTGRES=$URL "$@"
