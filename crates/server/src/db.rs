@@ -19,7 +19,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
 use crate::error::StartError;
 
@@ -216,6 +216,14 @@ pub async fn open(location: &Location) -> Result<Db, StartError> {
             Dialect::Postgres,
         ),
     };
+    // One connection first: the pool would retry until its timeout and then say only
+    // that it timed out, not why (a refused connection, a wrong password).
+    ConnectOptions::connect(&options)
+        .await
+        .map_err(open_err)?
+        .close()
+        .await
+        .map_err(open_err)?;
     let pool = pool_options(dialect)
         .connect_with(options)
         .await
