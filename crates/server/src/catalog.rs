@@ -1,4 +1,4 @@
-//! The catalog in SQLite: schools with their peak windows, and the posts at their gates.
+//! The catalog in the database: schools with their peak windows, and the posts at their gates.
 //!
 //! Phones pull it; an admin writes it, one school or post at a time or a whole CSV
 //! import in one transaction. Every write is an upsert that leaves a row untouched

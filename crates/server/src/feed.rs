@@ -1,11 +1,13 @@
-//! The change feed in SQLite: applying pushed records with the model's upsert rule,
-//! reading the changes after a cursor, and the history of every version of a record.
+//! The change feed in the database: applying pushed records with the model's upsert
+//! rule, reading the changes after a cursor, and the history of every version of a
+//! record.
 //!
 //! Architecture invariant: sequence numbers are handed out only inside a write
-//! transaction, and write transactions are serialized (`BEGIN IMMEDIATE` takes the
-//! write lock up front). So seqs become visible in the order they were given: a reader
-//! never sees seq n+1 while n is still uncommitted, which is what lets a pull cursor
-//! skip nothing.
+//! transaction, and write transactions are serialized across every server process
+//! (`Db::begin_write` takes the write lock up front). So seqs become visible in the
+//! order they were given: a reader never sees seq n+1 while n is still uncommitted,
+//! which is what lets a pull cursor skip nothing; and a push reads the state it replaces
+//! after every earlier push committed, so no edit overwrites another unseen.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
@@ -248,7 +250,7 @@ pub async fn pull(
     limit: usize,
     teams: Option<&[Uuid]>,
 ) -> Result<PullResponse, AppError> {
-    // SQLite integers are i64; a cursor beyond that is past every seq there can be.
+    // Stored integers are i64; a cursor beyond that is past every seq there can be.
     let after = i64::try_from(since.0).unwrap_or(i64::MAX);
     // One extra row says whether there is more without a second query.
     let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);

@@ -1,7 +1,9 @@
 //! Gatewatch sync server: keeps the change feed of the records phones push and pull, in
-//! SQLite, and serves the built PWA from the same origin.
+//! an embedded SQLite file or in PostgreSQL, and serves the built PWA from the same
+//! origin.
 //!
-//! Code map: `config` (flags), `db` (opening SQLite), `feed` (the change feed: upsert
+//! Code map: `config` (flags), `db` (the database: SQLite or PostgreSQL, one pool,
+//! migrations, write and read transactions), `feed` (the change feed: upsert
 //! on push, pages on pull, every version kept for a record's history), `catalog`
 //! (schools and posts with their locations, the demo seed), `import` (reading a catalog
 //! CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),

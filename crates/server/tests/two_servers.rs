@@ -188,20 +188,14 @@ impl Phone {
             device: self.device.clone(),
             records,
         };
-        let answer: PushResponse = self
-            .http
-            .post(format!("{}/api/sync/push", pick(&mut self.rng, servers)))
-            .header("x-gatewatch", "1")
-            .header(reqwest::header::COOKIE, &self.cookie)
-            .json(&request)
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer: PushResponse = ok_json(
+            self.http
+                .post(format!("{}/api/sync/push", pick(&mut self.rng, servers)))
+                .header("x-gatewatch", "1")
+                .header(reqwest::header::COOKIE, &self.cookie)
+                .json(&request),
+        )
+        .await;
         assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
         assert_eq!(answer.acks.len(), request.records.len());
     }
@@ -277,8 +271,16 @@ fn now_ms() -> u64 {
 }
 
 async fn get_page(http: &reqwest::Client, cookie: &str, server: &str, since: u64) -> PullResponse {
-    http.get(format!("{server}/api/sync/pull?since={since}&limit=40"))
-        .header(reqwest::header::COOKIE, cookie)
+    ok_json(
+        http.get(format!("{server}/api/sync/pull?since={since}&limit=40"))
+            .header(reqwest::header::COOKIE, cookie),
+    )
+    .await
+}
+
+/// Sends `request`, expects a 2xx, and reads its JSON answer.
+async fn ok_json<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+    request
         .send()
         .await
         .unwrap()
