@@ -6,7 +6,8 @@
 //! - officers push their own check-ins and incidents, and read those of their schools;
 //! - team leads read and write their teams' teams, rosters and duty sessions, and read
 //!   the check-ins and incidents of their schools; a lead may create a new team at one
-//!   of their schools (the server then adds it to their teams);
+//!   of their schools (the server then adds it to their teams), and move one of their
+//!   teams only to one of their schools (`allowed_change`);
 //! - admins read and write everything.
 
 use std::collections::BTreeSet;
@@ -125,6 +126,19 @@ pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
     }
 }
 
+/// Whether `who` may change a record from `held` to `new`, each of which `allowed` them
+/// to write: a lead moves a team only to one of their own schools (a team's school is
+/// where its hours are reported; moving it elsewhere is for that school's lead or an
+/// admin).
+pub fn allowed_change(who: &Principal, held: &Subject, new: &Subject) -> bool {
+    match (who.role, new.kind) {
+        (UserRole::Lead, "team") => {
+            held.school == new.school || new.school.is_some_and(|s| who.scope.schools.contains(s))
+        }
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +185,27 @@ mod tests {
                 author,
             },
         }
+    }
+
+    #[test]
+    fn a_lead_moves_a_team_only_to_their_own_schools() {
+        let at = |school| Subject {
+            kind: "team",
+            school: Some(school),
+            team: Some(MY_TEAM),
+            author: Some(ME),
+        };
+        let lead = principal(UserRole::Lead);
+        assert!(allowed_change(&lead, &at("sch-1"), &at("sch-1")));
+        assert!(!allowed_change(&lead, &at("sch-1"), &at("sch-9")));
+        // A team an admin put at another school may stay there, or come home.
+        assert!(allowed_change(&lead, &at("sch-9"), &at("sch-9")));
+        assert!(allowed_change(&lead, &at("sch-9"), &at("sch-1")));
+        assert!(allowed_change(
+            &principal(UserRole::Admin),
+            &at("sch-1"),
+            &at("sch-9")
+        ));
     }
 
     /// Every role × kind × read/write × in/out of scope × own/someone else's, with the

@@ -21,7 +21,7 @@ use serde::Serialize;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use gatewatch_model::access::{allowed, Access, Principal, Subject, UserRole};
+use gatewatch_model::access::{allowed, allowed_change, Access, Principal, Subject, UserRole};
 
 use crate::db::Db;
 use crate::error::AppError;
@@ -461,11 +461,27 @@ async fn may_write(
         (Some(_), None) => Some(Uuid::nil()),
         (_, author) => author,
     };
+    let mut schools = Vec::with_capacity(2);
     for state in std::iter::once(record).chain(held) {
         let school = school_of(conn, state).await?;
         let subject = Subject::of(state, |_| school.as_deref(), author);
         if !allowed(who, &subject, Access::Write) {
             return Ok(Err(denial(who, &subject)));
+        }
+        schools.push(school);
+    }
+    if let (Some(held), [new_school, held_school]) = (held, schools.as_slice()) {
+        let new = Subject::of(record, |_| new_school.as_deref(), author);
+        if !allowed_change(
+            who,
+            &Subject::of(held, |_| held_school.as_deref(), author),
+            &new,
+        ) {
+            let to = new_school.as_deref().unwrap_or("?");
+            return Ok(Err((
+                RejectCode::OutOfScope,
+                format!("refused: school `{to}` is not in your scope; an admin moves teams between schools"),
+            )));
         }
     }
     Ok(Ok(()))

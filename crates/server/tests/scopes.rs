@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use common::{incident, record_at, session, team_record, version, volunteer_record, TestApp};
 use gatewatch_model::duty::Approval;
-use gatewatch_model::{AckOutcome, PullResponse, PushRequest, PushResponse, Record, RejectCode};
+use gatewatch_model::{
+    AckOutcome, PullResponse, PushRequest, PushResponse, Record, RecordBody, RejectCode,
+};
 use uuid::Uuid;
 
 const TEAM_IN: Uuid = Uuid::from_u128(0xa);
@@ -239,6 +241,35 @@ async fn a_lead_who_creates_a_team_owns_its_roster_and_sessions_at_once() {
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
     assert_eq!(pulled_ids(&admin.as_user(&other)).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_lead_moves_a_team_only_to_one_of_their_schools() {
+    let admin = TestApp::new().await;
+    let team = Uuid::from_u128(0x61);
+    let (_, lead) = admin.user("lead.d", "lead", &["s01"], &[]).await;
+    let t = admin.as_user(&lead);
+    let created = team_record(team, "护校队", "s01");
+    assert!(push_as(&t, vec![created.clone()]).await.rejected.is_empty());
+
+    let mut moved = created.clone();
+    moved.version = version(60);
+    moved.base = Some(created.version.clone());
+    if let RecordBody::Team(body) = &mut moved.body {
+        body.school_id = "s02".into();
+    }
+    let answer = push_as(&t, vec![moved.clone()]).await;
+    assert_eq!(answer.rejected.len(), 1, "{answer:?}");
+    assert_eq!(answer.rejected[0].code, RejectCode::OutOfScope);
+    assert!(answer.rejected[0].reason.contains("s02"), "{answer:?}");
+    let held: PullResponse = admin.get("/api/sync/pull?since=0").await.json();
+    let RecordBody::Team(body) = &held.changes[0].record.body else {
+        panic!("not a team: {held:?}");
+    };
+    assert_eq!(body.school_id, "s01", "the team stays where it was");
+
+    // An admin may move it.
+    assert!(admin.push(&[moved]).await.rejected.is_empty());
 }
 
 #[tokio::test]
