@@ -20,7 +20,7 @@ use gatewatch_model::access::{Principal, UserRole};
 
 use crate::accounts::User;
 use crate::error::AppError;
-use crate::{sessions, AppState};
+use crate::{client_address, sessions, AppState};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "gw_session";
@@ -137,23 +137,31 @@ pub async fn require_csrf_header(request: Request, next: Next) -> Result<Respons
     Ok(next.run(request).await)
 }
 
-/// Who is on the other end of a login: the address the accept loop saw (none in
-/// `oneshot` tests) and the browser's user agent (for an admin's device list).
+/// Who is on the other end of a login: the key the per-address limit counts it under
+/// (`client_address`: the peer the accept loop saw, or the client a trusted proxy
+/// forwarded; none in `oneshot` tests) and the browser's user agent (for an admin's
+/// device list).
 #[derive(Debug, Clone)]
 pub struct Client {
     pub address: Option<String>,
     pub user_agent: String,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Client {
             address: parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+                .map(|ConnectInfo(peer)| {
+                    let client = state.proxies.client(peer.ip(), &parts.headers);
+                    client_address::limit_key(client)
+                }),
             user_agent: parts
                 .headers
                 .get(axum::http::header::USER_AGENT)

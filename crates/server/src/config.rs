@@ -58,6 +58,16 @@ pub struct Config {
     #[arg(long, env = "GATEWATCH_DEMO")]
     pub demo: bool,
 
+    /// Load balancers or reverse proxies (addresses or networks, comma-separated in the
+    /// environment) whose `X-Forwarded-For` names the client for the per-address login
+    /// limit. Without it the header is ignored: anyone can send one.
+    #[arg(
+        long = "trusted-proxy",
+        env = "GATEWATCH_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// The password of the `admin` account made when the database has no accounts.
     /// Without it a random one is made up and printed once. Ignored once accounts exist.
     #[arg(long, env = "GATEWATCH_INITIAL_ADMIN_PASSWORD", hide_env_values = true)]

@@ -287,6 +287,8 @@ pub enum StartError {
     },
     #[error("--database-url {0}: only PostgreSQL URLs (postgres://…) are supported; give an SQLite file with --database")]
     DatabaseUrl(String),
+    #[error("--trusted-proxy {0}: not an IP address or network (10.0.0.5, 10.0.0.0/24, fd00::/8)")]
+    TrustedProxy(String),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot seed the demo schools and posts: {0}")]

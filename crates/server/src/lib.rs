@@ -18,6 +18,7 @@
 mod accounts;
 pub mod auth;
 mod catalog;
+pub mod client_address;
 pub mod config;
 pub mod db;
 mod duty;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub limits: Limits,
     /// How long sessions last and whether their cookie is https-only.
     pub sessions: SessionPolicy,
+    /// The proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub proxies: client_address::TrustedProxies,
     /// A password hash no password matches: a login for an unknown username is checked
     /// against it, so it takes as long as one for a real account.
     pub dummy_hash: Arc<str>,
@@ -119,6 +122,7 @@ impl AppState {
             dist: Arc::from(dist.into()),
             limits: Limits::default(),
             sessions: SessionPolicy::default(),
+            proxies: client_address::TrustedProxies::default(),
             dummy_hash: Arc::from(dummy_hash),
         };
         Ok((state, logins))
@@ -173,6 +177,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             }
         }
     }
+    state.proxies = client_address::TrustedProxies::parse(&config.trusted_proxies)?;
     state.sessions = SessionPolicy {
         ttl: std::time::Duration::from_secs(config.session_ttl_secs),
         secure_cookie: config.cookie_secure || tls.is_some(),

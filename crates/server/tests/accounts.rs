@@ -13,6 +13,7 @@ use axum::http::{header, Request, StatusCode};
 use common::{device, record, session_cookie, TestApp, TestDatabase, ADMIN_PASSWORD};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::Profile;
+use gatewatch_server::client_address::TrustedProxies;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -185,6 +186,56 @@ async fn an_address_cools_down_whatever_usernames_it_tries() {
     t.call_raw(from([10, 0, 0, 8], "user9"))
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_each_client_is_counted_and_ipv6_by_its_64() {
+    let mut t = TestApp::new().await;
+    t.state.sessions.address_failures_per_hour = 3;
+    t.state.proxies = TrustedProxies::parse(&["10.0.0.0/24".into()]).unwrap();
+    let from = |peer: SocketAddr, forwarded: Option<&str>, user: &str| {
+        let body = json!({ "username": user, "password": "guess-guess", "device": "phone" });
+        let mut request = Request::post("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-gatewatch", "1");
+        if let Some(f) = forwarded {
+            request = request.header("x-forwarded-for", f);
+        }
+        let mut request = request.body(Body::from(body.to_string())).unwrap();
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    };
+    let balancer = SocketAddr::from(([10, 0, 0, 2], 40000));
+    for n in 0..3 {
+        let guess = from(balancer, Some("203.0.113.7"), &format!("user{n}"));
+        t.call_raw(guess)
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+    }
+    t.call_raw(from(balancer, Some("203.0.113.7"), "admin"))
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    // Another phone behind the same balancer is not locked out with it.
+    t.call_raw(from(balancer, Some("203.0.113.8"), "user9"))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+    // A client that is not the balancer cannot pass for another by sending the header.
+    let direct = SocketAddr::from(([203, 0, 113, 7], 40000));
+    t.call_raw(from(direct, Some("198.51.100.1"), "user9"))
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+
+    // IPv6: new addresses within one /64 are the same client.
+    for n in 1..=3u16 {
+        let peer = SocketAddr::from(([0x2001, 0xdb8, 0, 7, n, 0, 0, 1], 40000));
+        t.call_raw(from(peer, None, "user1"))
+            .await
+            .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
+    }
+    let rotated = SocketAddr::from(([0x2001, 0xdb8, 0, 7, 9, 9, 9, 9], 40000));
+    t.call_raw(from(rotated, None, "user1"))
+        .await
+        .assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
 }
 
 #[tokio::test]
