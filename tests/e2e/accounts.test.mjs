@@ -168,15 +168,23 @@ test('a lead cannot see another lead\'s team', async () => {
   }
 });
 
-test('a check-in at a school outside the officer\'s scope is refused, kept on the phone and says why', async () => {
-  const officer = await server.createUser({ username: 'li.na', role: 'officer', schools: ['s01'] });
+test('a check-in at a school taken out of the officer\'s scope while offline is refused, kept on the phone and says why', async () => {
+  const officer = await server.createUser({ username: 'li.na', role: 'officer', schools: ['s01', 's02'] });
   const phone = await launchProfile();
   try {
     const app = new App(phone.page, server.base, officer);
     await app.open();
     await app.waitSyncState('synced');
+    // The picker offers the gates of the officer's schools only.
+    const offered = async () => (await app.byId('post-select').locator('option').evaluateAll(
+      (options) => options.map((o) => o.value))).map((id) => id.split('-')[0]);
+    assert.deepEqual([...new Set(await offered())].sort(), ['s01', 's02']);
+    await phone.context.setOffline(true);
     const mine = await app.checkIn({ post: 's01-g1', note: '本校' });
     const other = await app.checkIn({ post: 's02-g1', note: '外校' });
+    // Meanwhile an admin moves the officer to s01 alone.
+    await server.changeUser('li.na', { role: 'officer', schools: ['s01'] });
+    await phone.context.setOffline(false);
     await app.byId('sync-now').click();
     // Its own goes up; the other one stays, with the server's reason beside it.
     await app.waitPending(1);
@@ -189,6 +197,10 @@ test('a check-in at a school outside the officer\'s scope is refused, kept on th
     // Never stored on the server.
     const history = await server.api(`/api/records/${other}/history`);
     assert.equal(history.status, 404);
+    // The phone now offers only s01's gates.
+    await app.byId('nav-checkin').click();
+    await phone.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="post-select"] option')]
+      .every((o) => o.value.startsWith('s01-')));
   } finally {
     await phone.context.close();
   }

@@ -116,6 +116,18 @@ export async function startServer({ dataDir = tempDir('db'), port, dist = DIST, 
       if (!made.ok) throw new Error(`create ${username}: ${made.status} ${await made.text()}`);
       return { username, password };
     },
+    /** Gives an account another role and scope, as an admin does on /admin. */
+    async changeUser(username, { role, schools = [], teams = [] }) {
+      const users = await (await api('/api/admin/users')).json();
+      const user = users.find((u) => u.username === username);
+      if (!user) throw new Error(`no account ${username}`);
+      const changed = await api(`/api/admin/users/${user.id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ display_name: user.display_name, role, schools, teams }),
+      });
+      if (!changed.ok) throw new Error(`change ${username}: ${changed.status} ${await changed.text()}`);
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -273,6 +273,26 @@ async fn a_lead_moves_a_team_only_to_one_of_their_schools() {
 }
 
 #[tokio::test]
+async fn the_posts_a_phone_gets_are_its_users_schools() {
+    let admin = TestApp::new().await;
+    let schools_of = |posts: Vec<gatewatch_model::Post>| -> BTreeSet<String> {
+        posts.into_iter().map(|p| p.school_id).collect()
+    };
+    let all = schools_of(admin.get("/api/posts").await.json());
+    assert!(all.len() > 2, "{all:?}");
+    for (name, role, schools) in [
+        ("officer.p", "officer", vec!["s01"]),
+        ("lead.p", "lead", vec!["s01", "s02"]),
+        ("officer.q", "officer", vec![]),
+    ] {
+        let (_, session) = admin.user(name, role, &schools, &[]).await;
+        let got = schools_of(admin.as_user(&session).get("/api/posts").await.json());
+        let want: BTreeSet<String> = schools.iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+#[tokio::test]
 async fn gate_secrets_are_for_leads_of_the_school_and_admins() {
     let admin = TestApp::new().await;
     let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;

@@ -1,6 +1,7 @@
 //! `GET /api/posts` and `GET /api/schools`: the school gates officers check in at, and
 //! the schools' peak windows that coverage is measured against. Both come from the
-//! catalog an admin manages (`routes::admin`); phones pull them whole.
+//! catalog an admin manages (`routes::admin`); phones pull the schools whole and the
+//! posts of their user's schools.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -56,9 +57,19 @@ async fn secret(
     }))
 }
 
-/// Every post, by id, with its school's name.
-async fn posts(State(state): State<AppState>) -> Result<Json<Vec<Post>>, AppError> {
-    Ok(Json(catalog::posts(&state.db).await?))
+/// The posts of the user's schools (every post, for an admin), by id, with their
+/// school's name: the gates an officer may check in at, the ones a lead shows codes
+/// for, and what the phone's coverage board counts (posts of other schools would show
+/// there as never covered: their check-ins are not the phone's to pull).
+async fn posts(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Json<Vec<Post>>, AppError> {
+    let mut posts = catalog::posts(&state.db).await?;
+    if who.user.role != UserRole::Admin {
+        posts.retain(|p| who.user.schools.contains(&p.school_id));
+    }
+    Ok(Json(posts))
 }
 
 /// Every school, by id, with its windows.
