@@ -1,11 +1,14 @@
-//! Two server processes on one database, as a province runs them behind a load
-//! balancer, and phones syncing through either one at random, concurrently: new
+//! Server processes on one database, as a province runs them behind a load balancer,
+//! and phones syncing through any of them at random, concurrently: new
 //! records, edits of their own, and volunteers added to duty sessions every phone
 //! shares (concurrent edits of one record, merged per volunteer). In the end no record
 //! is lost or duplicated, no volunteer added is missing (no edit overwrote another
 //! unseen), both servers serve the same feed, every version pushed is in the history,
 //! and every phone's view, built only from pulls after its cursor (each page from a
-//! random server), equals the feed: the cursors skipped nothing.
+//! random server), equals the feed: the cursors skipped nothing. A third process is
+//! killed (SIGKILL) while the phones sync; a phone whose request it dropped sends it
+//! again through another, as a phone behind a balancer would, so a push the dead process
+//! had stored comes back as a duplicate and is not stored twice.
 //!
 //! The processes are the real binary over real HTTP on loopback. The database is this
 //! run's backend (`TestDatabase`): one SQLite file shared by both processes, or, under
@@ -16,6 +19,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -36,13 +41,15 @@ const ROUNDS: usize = 12;
 /// others start), and their team.
 const SHARED: u128 = 3;
 const TEAM: u128 = 0x7ea4;
+/// When the third server is killed: after this many pushes of all phones (of ~110).
+const KILL_AFTER_PUSHES: usize = 25;
 /// The whole test's bound: it takes seconds.
 const DEADLINE: Duration = Duration::from_secs(180);
 
 /// One `gatewatch-server` process.
 struct Server {
     base: String,
-    _process: Child,
+    process: Child,
 }
 
 impl Server {
@@ -77,10 +84,7 @@ impl Server {
         .expect("gatewatch-server did not start listening within a minute");
         // Keep reading its log, so a full pipe never stalls it.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self {
-            base,
-            _process: process,
-        }
+        Self { base, process }
     }
 }
 
@@ -100,10 +104,14 @@ struct Phone {
     /// The feed as its pulls gave it: id → record.
     view: HashMap<Uuid, Record>,
     cursor: u64,
+    /// Requests sent again because a server did not answer.
+    retries: usize,
+    /// Pushes done by every phone, for the test to pick its moment to kill a server.
+    pushes: Arc<AtomicUsize>,
 }
 
 impl Phone {
-    async fn log_in(n: usize, servers: &[String], seed: u64) -> Self {
+    async fn log_in(n: usize, servers: &[String], seed: u64, pushes: Arc<AtomicUsize>) -> Self {
         let device = DeviceId::new(format!("lbphone{n}")).unwrap();
         let mut rng = fastrand::Rng::with_seed(seed);
         let http = reqwest::Client::new();
@@ -139,6 +147,8 @@ impl Phone {
             added: Vec::new(),
             view: HashMap::new(),
             cursor: 0,
+            retries: 0,
+            pushes,
         }
     }
 
@@ -188,29 +198,50 @@ impl Phone {
             device: self.device.clone(),
             records,
         };
-        let answer: PushResponse = ok_json(
-            self.http
-                .post(format!("{}/api/sync/push", pick(&mut self.rng, servers)))
-                .header("x-gatewatch", "1")
-                .header(reqwest::header::COOKIE, &self.cookie)
-                .json(&request),
-        )
-        .await;
+        let answer: PushResponse = self
+            .send(servers, |http, server| {
+                http.post(format!("{server}/api/sync/push"))
+                    .header("x-gatewatch", "1")
+                    .json(&request)
+            })
+            .await;
         assert!(answer.rejected.is_empty(), "{:?}", answer.rejected);
         assert_eq!(answer.acks.len(), request.records.len());
+        self.pushes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sends the request `build` makes for a random server, with this phone's session;
+    /// a server that does not answer (or answers 5xx) is skipped and another one tried,
+    /// as a balancer's health check would. Expects a 2xx in the end; its JSON.
+    async fn send<T: serde::de::DeserializeOwned>(
+        &mut self,
+        servers: &[String],
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> T {
+        for _ in 0..10 {
+            let server = pick(&mut self.rng, servers);
+            let sent = build(&self.http, server)
+                .header(reqwest::header::COOKIE, &self.cookie)
+                .send()
+                .await;
+            match sent {
+                Ok(answer) if !answer.status().is_server_error() => {
+                    return answer.error_for_status().unwrap().json().await.unwrap();
+                }
+                _ => self.retries += 1,
+            }
+        }
+        panic!("no server answered {} in 10 tries", self.device.as_str());
     }
 
     /// Pulls after its cursor until nothing more, each page from a random server. Seqs
     /// must only grow, across pages and servers.
     async fn pull(&mut self, servers: &[String]) {
         loop {
-            let page = get_page(
-                &self.http,
-                &self.cookie,
-                pick(&mut self.rng, servers),
-                self.cursor,
-            )
-            .await;
+            let since = self.cursor;
+            let page: PullResponse = self
+                .send(servers, |http, server| http.get(pull_uri(server, since)))
+                .await;
             for change in page.changes {
                 assert!(
                     change.seq.0 > self.cursor,
@@ -270,33 +301,19 @@ fn now_ms() -> u64 {
     u64::try_from(Utc::now().timestamp_millis()).unwrap()
 }
 
-async fn get_page(http: &reqwest::Client, cookie: &str, server: &str, since: u64) -> PullResponse {
-    ok_json(
-        http.get(format!("{server}/api/sync/pull?since={since}&limit=40"))
-            .header(reqwest::header::COOKIE, cookie),
-    )
-    .await
+fn pull_uri(server: &str, since: u64) -> String {
+    format!("{server}/api/sync/pull?since={since}&limit=40")
 }
 
-/// Sends `request`, expects a 2xx, and reads its JSON answer.
-async fn ok_json<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
-    request
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-/// The whole feed from seq 0 through `server`: each id must come once.
-async fn whole_feed(phone: &Phone, server: &str) -> BTreeMap<Uuid, Record> {
+/// The whole feed from seq 0 through `server` alone: each id must come once.
+async fn whole_feed(phone: &mut Phone, server: &str) -> BTreeMap<Uuid, Record> {
     let mut feed = BTreeMap::new();
     let mut since = 0;
+    let only = [server.to_owned()];
     loop {
-        let page = get_page(&phone.http, &phone.cookie, server, since).await;
+        let page: PullResponse = phone
+            .send(&only, |http, server| http.get(pull_uri(server, since)))
+            .await;
         for change in page.changes {
             let id = change.record.id;
             assert!(
@@ -312,20 +329,23 @@ async fn whole_feed(phone: &Phone, server: &str) -> BTreeMap<Uuid, Record> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_servers_on_one_database_lose_and_duplicate_nothing() {
+async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies() {
     let dir = tempfile::tempdir().unwrap();
     let database = TestDatabase::new(dir.path()).await;
-    // The first process makes the schema and the admin; the second finds them.
+    // The first process makes the schema and the admin; the others find them.
     let a = Server::start(&database.location, dir.path()).await;
     let b = Server::start(&database.location, dir.path()).await;
-    let servers = vec![a.base.clone(), b.base.clone()];
+    let mut doomed = Server::start(&database.location, dir.path()).await;
+    let servers = vec![a.base.clone(), b.base.clone(), doomed.base.clone()];
+    let survivors = vec![a.base.clone(), b.base.clone()];
     let seed = fastrand::u64(..);
     println!("seed {seed}");
+    let pushes = Arc::new(AtomicUsize::new(0));
 
     tokio::time::timeout(DEADLINE, async {
         // The shared records, made through one server, pulled by every phone through
         // the other or the same.
-        let mut first = Phone::log_in(0, &servers, seed).await;
+        let mut first = Phone::log_in(0, &servers, seed, pushes.clone()).await;
         let team = Uuid::from_u128(TEAM);
         let start = (Utc::now() - chrono::Duration::hours(1))
             .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
@@ -338,8 +358,16 @@ async fn two_servers_on_one_database_lose_and_duplicate_nothing() {
         first.push(&servers, shared).await;
         let mut phones = vec![first];
         for n in 1..PHONES {
-            phones.push(Phone::log_in(n, &servers, seed.wrapping_add(n as u64)).await);
+            let seed = seed.wrapping_add(n as u64);
+            phones.push(Phone::log_in(n, &servers, seed, pushes.clone()).await);
         }
+        // Killed mid-run, whatever it is doing.
+        let killer = tokio::spawn(async move {
+            while pushes.load(Ordering::Relaxed) < KILL_AFTER_PUSHES {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            doomed.process.kill().await.unwrap();
+        });
         let mut working = Vec::new();
         for mut phone in phones {
             phone.pull(&servers).await;
@@ -349,16 +377,19 @@ async fn two_servers_on_one_database_lose_and_duplicate_nothing() {
         for task in working {
             phones.push(task.await.expect("a phone's work"));
         }
+        killer.await.unwrap();
+        let retries: usize = phones.iter().map(|p| p.retries).sum();
+        assert!(retries > 0, "no request met the killed server");
 
-        // Both servers serve one feed; each id in it once.
-        let feed = whole_feed(&phones[0], &a.base).await;
+        // Both survivors serve one feed; each id in it once.
+        let feed = whole_feed(&mut phones[0], &a.base).await;
         assert_eq!(
             feed,
-            whole_feed(&phones[0], &b.base).await,
+            whole_feed(&mut phones[0], &b.base).await,
             "the servers disagree"
         );
         for phone in &mut phones {
-            phone.pull(&servers).await;
+            phone.pull(&survivors).await;
             // Nothing lost: the newest version of every record a phone made (nobody
             // else edits those).
             for (id, mine) in &phone.own {
@@ -428,11 +459,12 @@ async fn two_servers_on_one_database_lose_and_duplicate_nothing() {
         }
         db.close().await;
         println!(
-            "{} records, {} versions pushed through 2 servers by {PHONES} phones",
+            "{} records, {} versions pushed through 3 servers (one killed after \
+             {KILL_AFTER_PUSHES} pushes) by {PHONES} phones; {retries} requests sent again",
             feed.len(),
             pushed.len()
         );
     })
     .await
-    .expect("two servers: over the deadline");
+    .expect("servers on one database: over the deadline");
 }

@@ -61,10 +61,7 @@ async fn secret(
 /// school's name: the gates an officer may check in at, the ones a lead shows codes
 /// for, and what the phone's coverage board counts (posts of other schools would show
 /// there as never covered: their check-ins are not the phone's to pull).
-async fn posts(
-    State(state): State<AppState>,
-    who: SignedIn,
-) -> Result<Json<Vec<Post>>, AppError> {
+async fn posts(State(state): State<AppState>, who: SignedIn) -> Result<Json<Vec<Post>>, AppError> {
     let mut posts = catalog::posts(&state.db).await?;
     if who.user.role != UserRole::Admin {
         posts.retain(|p| who.user.schools.contains(&p.school_id));
