@@ -30,6 +30,15 @@ else
   as_owner() { "$@"; }
 fi
 
+# A cluster made by another major version (the machine was upgraded) cannot be started
+# by this one: it held only test databases, so it is made again.
+MAJOR=$(basename "$(dirname "$BIN")")
+if [ -s "$DATA/PG_VERSION" ] && [ "$(cat "$DATA/PG_VERSION")" != "$MAJOR" ]; then
+  say "the test cluster is PostgreSQL $(cat "$DATA/PG_VERSION"), this is $MAJOR: making it again"
+  as_owner "$(dirname "$BIN")/../$(cat "$DATA/PG_VERSION")/bin/pg_ctl" -D "$DATA" -m fast stop > /dev/null 2>&1 || true
+  rm -rf "$DATA"
+fi
+
 if [ ! -s "$DATA/PG_VERSION" ]; then
   say "making a throwaway PostgreSQL cluster in $DATA"
   rm -rf "$BASE"
@@ -52,9 +61,13 @@ if ! as_owner "$BIN/pg_ctl" -D "$DATA" status > /dev/null 2>&1; then
   say "starting PostgreSQL on 127.0.0.1:$PORT"
   # A test cluster: durability is traded for speed (fsync off), which a crash can only
   # cost throwaway test databases.
-  as_owner "$BIN/pg_ctl" -D "$DATA" -l "$BASE/server.log" -w -t 60 \
+  if ! as_owner "$BIN/pg_ctl" -D "$DATA" -l "$BASE/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start > /dev/null
+    start > /dev/null; then
+    echo "PostgreSQL did not start (is port $PORT taken? set GATEWATCH_TEST_PG_PORT). Its log:" >&2
+    tail -n 20 "$BASE/server.log" >&2
+    exit 1
+  fi
   started=1
 fi
 stop() {
