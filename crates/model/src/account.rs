@@ -63,7 +63,7 @@ pub enum AccountError {
     BadUsername,
     #[error("a password is {MIN_PASSWORD_CHARS}-{MAX_PASSWORD_CHARS} characters")]
     BadPassword,
-    #[error("a display name is 1-64 characters")]
+    #[error("a display name is 1-64 characters, none of them control characters")]
     BadDisplayName,
 }
 
@@ -95,7 +95,7 @@ pub fn check_password(password: &str) -> Result<(), AccountError> {
 
 pub fn check_display_name(name: &str) -> Result<(), AccountError> {
     let chars = name.trim().chars().count();
-    if (1..=64).contains(&chars) {
+    if (1..=64).contains(&chars) && crate::record::plain_text(name) {
         Ok(())
     } else {
         Err(AccountError::BadDisplayName)

@@ -483,6 +483,12 @@ pub(crate) fn within(text: &str, max: usize) -> bool {
     text.chars().count() <= max
 }
 
+/// Whether `text` has no control characters (NUL, escapes, line breaks): what names
+/// and ids stored as plain text columns must be (PostgreSQL cannot store NUL at all).
+pub fn plain_text(text: &str) -> bool {
+    !text.chars().any(char::is_control)
+}
+
 /// Whether `id` can be a post id: 1-64 characters of letters, digits, '-' or '_'.
 pub fn valid_post_id(id: &str) -> bool {
     (1..=MAX_POST_ID_LEN).contains(&id.len())

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
+use crate::record::plain_text;
+
 /// Minutes before a window opens by which the officer must be on post, by default.
 pub const DEFAULT_LEAD_MINUTES: u32 = 15;
 /// Mainland China time: UTC+8, no daylight saving.
@@ -65,10 +67,12 @@ const CHINA: FixedOffset = match FixedOffset::east_opt(DEFAULT_UTC_OFFSET_MINUTE
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchoolError {
-    #[error("school id must be 1-64 characters")]
+    #[error("school id must be 1-64 characters, none of them control characters")]
     BadId,
     #[error("school name is empty")]
     NoName,
+    #[error("school name has control characters")]
+    BadName,
     #[error("UTC offset must be within ±18 hours")]
     BadOffset,
     #[error("lead time is longer than {MAX_LEAD_MINUTES} minutes")]
@@ -148,11 +152,14 @@ impl School {
     }
 
     pub fn validate(&self) -> Result<(), SchoolError> {
-        if self.id.is_empty() || self.id.len() > 64 {
+        if self.id.is_empty() || self.id.len() > 64 || !plain_text(&self.id) {
             return Err(SchoolError::BadId);
         }
         if self.name.trim().is_empty() {
             return Err(SchoolError::NoName);
+        }
+        if !plain_text(&self.name) {
+            return Err(SchoolError::BadName);
         }
         if !(-18 * 60..=18 * 60).contains(&self.utc_offset_minutes) {
             return Err(SchoolError::BadOffset);
@@ -230,6 +237,20 @@ mod tests {
                     ..ok.clone()
                 },
                 Some(SchoolError::NoName),
+            ),
+            (
+                School {
+                    name: "实验\0小学".into(),
+                    ..ok.clone()
+                },
+                Some(SchoolError::BadName),
+            ),
+            (
+                School {
+                    id: "s\u{1b}1".into(),
+                    ..ok.clone()
+                },
+                Some(SchoolError::BadId),
             ),
             (
                 School {

@@ -374,13 +374,14 @@ pub async fn bootstrap(
     demo_schools: Option<BTreeSet<String>>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db.pool())
-        .await?;
+    let count = "SELECT COUNT(*) FROM users";
+    let users: i64 = sqlx::query_scalar(count).fetch_one(db.pool()).await?;
     if users > 0 {
         return Ok(Vec::new());
     }
-    let mut logins = Vec::new();
+    // Hashed before the write transaction (hashing is slow; the transaction holds the
+    // write lock), then the accounts are made only if there are still none: server
+    // processes starting together on a fresh database make them once.
     let (password, _) = password_or_generated(admin_password)?;
     let admin = UserFields {
         display_name: "管理员 Admin".into(),
@@ -389,22 +390,12 @@ pub async fn bootstrap(
         teams: BTreeSet::new(),
         disabled: false,
     };
-    let mut conn = db.pool().acquire().await?;
-    create(
-        &mut conn,
-        "admin",
-        &admin,
-        &hash_password(password.clone()).await?,
-        now,
-    )
-    .await?;
-    logins.push(("admin".to_owned(), password));
+    let mut accounts = vec![("admin", admin, password)];
     if let Some(schools) = demo_schools {
         for (username, display_name, role) in [
             ("officer1", "民警 Officer", UserRole::Officer),
             ("lead1", "队长 Team lead", UserRole::Lead),
         ] {
-            let password = random_password();
             let fields = UserFields {
                 display_name: display_name.into(),
                 role,
@@ -412,16 +403,24 @@ pub async fn bootstrap(
                 teams: BTreeSet::new(),
                 disabled: false,
             };
-            create(
-                &mut conn,
-                username,
-                &fields,
-                &hash_password(password.clone()).await?,
-                now,
-            )
-            .await?;
-            logins.push((username.to_owned(), password));
+            accounts.push((username, fields, random_password()));
         }
     }
+    let mut hashed = Vec::with_capacity(accounts.len());
+    for (username, fields, password) in accounts {
+        let hash = hash_password(password.clone()).await?;
+        hashed.push((username, fields, password, hash));
+    }
+    let mut tx = db.begin_write().await?;
+    let users: i64 = sqlx::query_scalar(count).fetch_one(&mut *tx).await?;
+    if users > 0 {
+        return Ok(Vec::new());
+    }
+    let mut logins = Vec::new();
+    for (username, fields, password, hash) in hashed {
+        create(&mut tx, username, &fields, &hash, now).await?;
+        logins.push((username.to_owned(), password));
+    }
+    tx.commit().await?;
     Ok(logins)
 }

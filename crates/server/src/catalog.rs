@@ -10,7 +10,7 @@ use std::error::Error;
 
 use crate::db::{Db, Dialect};
 use chrono::{DateTime, SecondsFormat, Utc};
-use gatewatch_model::record::{valid_post_id, MAX_POST_ID_LEN};
+use gatewatch_model::record::{plain_text, valid_post_id, MAX_POST_ID_LEN};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::{demo_posts, GeoPoint, Post};
 use sqlx::AnyConnection;
@@ -35,6 +35,8 @@ pub enum PostError {
     BadId,
     #[error("gate name is empty")]
     NoGate,
+    #[error("gate name has control characters")]
+    BadGate,
     #[error("gate name is longer than {MAX_GATE_CHARS} characters")]
     GateTooLong,
     #[error("location must be latitude -90..90 and longitude -180..180 (in microdegrees)")]
@@ -50,6 +52,9 @@ impl PostDef {
         }
         if self.gate.trim().is_empty() {
             return Err(PostError::NoGate);
+        }
+        if !plain_text(&self.gate) {
+            return Err(PostError::BadGate);
         }
         if self.gate.chars().count() > MAX_GATE_CHARS {
             return Err(PostError::GateTooLong);
@@ -163,8 +168,11 @@ fn location(lat_e6: Option<i64>, lon_e6: Option<i64>) -> Result<Option<GeoPoint>
 /// Creates or replaces a school the caller has validated.
 pub async fn put_school(db: &Db, school: &School, now: DateTime<Utc>) -> Result<(), AppError> {
     let windows = serde_json::to_string(&school.windows)?;
-    let mut conn = db.pool().acquire().await?;
-    upsert_school(&mut conn, school, &windows, &stamp(now)).await?;
+    // In a write transaction like every catalog change: an import running meanwhile
+    // on another process reads the catalog before it writes.
+    let mut tx = db.begin_write().await?;
+    upsert_school(&mut tx, school, &windows, &stamp(now)).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -425,6 +433,13 @@ mod tests {
                     ..ok.clone()
                 },
                 Some(PostError::NoGate),
+            ),
+            (
+                PostDef {
+                    gate: "南\0门".into(),
+                    ..ok.clone()
+                },
+                Some(PostError::BadGate),
             ),
             (
                 PostDef {

@@ -120,7 +120,9 @@ impl Dialect {
     pub fn json_text(self, column: &str, path: &[&str]) -> String {
         match self {
             Self::Sqlite => format!("json_extract({column}, '$.{}')", path.join(".")),
-            Self::Postgres => format!("({column}::jsonb #>> '{{{}}}')", path.join(",")),
+            // `json`, not `jsonb`: one field read from each body, no binary form built.
+            // (Neither reads a body holding an escaped NUL: push refuses those.)
+            Self::Postgres => format!("({column}::json #>> '{{{}}}')", path.join(",")),
         }
     }
 
@@ -129,7 +131,7 @@ impl Dialect {
         match self {
             Self::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
             Self::Postgres => {
-                format!("{column} IN (SELECT jsonb_array_elements_text({param}::jsonb))")
+                format!("{column} IN (SELECT json_array_elements_text({param}::json))")
             }
         }
     }
@@ -313,7 +315,7 @@ mod tests {
         );
         assert_eq!(
             Dialect::Postgres.json_text("body", &["data", "post_id"]),
-            "(body::jsonb #>> '{data,post_id}')"
+            "(body::json #>> '{data,post_id}')"
         );
     }
 }

@@ -65,6 +65,10 @@ pub async fn push(
             rejected.push(reject(RejectCode::Invalid, e.to_string()));
             continue;
         }
+        if holds_nul(record)? {
+            rejected.push(reject(RejectCode::Invalid, NUL_REFUSED.to_owned()));
+            continue;
+        }
         if record.version.is_too_far_ahead(now_ms) {
             rejected.push(reject(
                 RejectCode::ClockAhead,
@@ -524,6 +528,26 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
     }
 }
 
+/// Why a record with a NUL character in its text is refused.
+const NUL_REFUSED: &str = "text must not contain NUL (U+0000) characters";
+
+/// Whether any text of `record` holds a NUL character. No keyboard types one; and the
+/// database must be able to read a stored body as JSON (PostgreSQL's JSON functions
+/// refuse an escaped NUL anywhere in the document: reports and post moves read bodies).
+fn holds_nul(record: &Record) -> Result<bool, AppError> {
+    fn any_nul(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(any_nul),
+            serde_json::Value::Object(map) => {
+                map.iter().any(|(k, v)| k.contains('\0') || any_nul(v))
+            }
+            _ => false,
+        }
+    }
+    Ok(any_nul(&serde_json::to_value(record)?))
+}
+
 /// The server's verdict on a check-in's gate code, checked against its post's secret
 /// around the device time. A code for an unknown post cannot be verified: failed.
 /// Other kinds carry no code and get no verdict.
@@ -629,6 +653,9 @@ pub async fn admin_correct(
     let next = held.corrected(next_version(&device, [&held.version], now_ms), body);
     next.validate()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
+    if holds_nul(&next)? {
+        return Err(AppError::InvalidRecord(NUL_REFUSED.to_owned()));
+    }
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     let proof = proof_of(&mut tx, &next).await?;
     let pusher = Pusher {

@@ -272,3 +272,41 @@ async fn an_empty_push_is_fine_and_reports_the_cursor() {
     let body: Value = response.json();
     assert_eq!(body, json!({ "acks": [], "rejected": [], "cursor": 1 }));
 }
+
+#[tokio::test]
+async fn text_with_nul_is_refused_and_the_rest_still_works() {
+    let t = TestApp::new().await;
+    // A crafted client's check-in with a NUL in its note: refused for that record only.
+    let mut bad = record(1, 100);
+    common::set_note(&mut bad, "门口\0有人");
+    let answer = t.push(&[bad, record(2, 100)]).await;
+    assert_eq!(answer.acks.len(), 1);
+    assert_eq!(answer.rejected.len(), 1);
+    assert_eq!(
+        answer.rejected[0].code,
+        gatewatch_model::RejectCode::Invalid
+    );
+    assert!(answer.rejected[0].reason.contains("NUL"), "{answer:?}");
+    // Reports read every stored body as JSON: still fine on both databases.
+    let csv = t
+        .get("/api/export/checkins.csv?from=2026-11-25&to=2026-11-25")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    assert_eq!(csv.text().lines().count(), 2, "{}", csv.text());
+
+    // Names kept as plain text: a 422, never a 500 from the database.
+    let user = json!({ "username": "nul.user", "display_name": "王\0丽", "role": "officer" });
+    t.post_json("/api/admin/users", user.to_string())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_user");
+    let school = json!({ "name": "实验\u{1b}小学", "windows": [], "lead_minutes": 10, "utc_offset_minutes": 480 });
+    let response = t
+        .put_json("/api/admin/schools/s09", school.to_string())
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        response.text()
+    );
+}

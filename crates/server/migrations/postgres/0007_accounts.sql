@@ -39,9 +39,9 @@ ALTER TABLE records ADD COLUMN author TEXT COLLATE "C";
 ALTER TABLE records ADD COLUMN school TEXT COLLATE "C";
 
 UPDATE records
-SET school = (SELECT school_id FROM posts WHERE posts.id = records.body::jsonb #>> '{data,post_id}')
+SET school = (SELECT school_id FROM posts WHERE posts.id = records.body::json #>> '{data,post_id}')
 WHERE kind IN ('checkin', 'incident');
 
-UPDATE records SET school = body::jsonb #>> '{data,school_id}' WHERE kind = 'team';
+UPDATE records SET school = body::json #>> '{data,school_id}' WHERE kind = 'team';
 
 ALTER TABLE record_versions ADD COLUMN author TEXT COLLATE "C";

@@ -71,10 +71,12 @@ async fn create(
         teams: new.teams,
         disabled: false,
     };
-    let mut conn = state.db.pool().acquire().await?;
-    accounts::check_fields(&mut conn, &fields).await?;
+    // Hashed first: the write transaction holds the write lock.
     let hash = accounts::hash_password(password.clone()).await?;
-    let user = accounts::create(&mut conn, &new.username, &fields, &hash, Utc::now()).await?;
+    let mut tx = state.db.begin_write().await?;
+    accounts::check_fields(&mut tx, &fields).await?;
+    let user = accounts::create(&mut tx, &new.username, &fields, &hash, Utc::now()).await?;
+    tx.commit().await?;
     tracing::info!(user = %user.username, role = user.role.as_str(), "account created");
     Ok(Json(WithPassword {
         user,
@@ -95,13 +97,15 @@ async fn update(
             "you cannot disable your own account or change your own role".into(),
         ));
     }
-    let mut conn = state.db.pool().acquire().await?;
-    accounts::check_fields(&mut conn, &fields).await?;
+    // A write transaction: a push adding a lead's new team to their scope (on any
+    // process) reads and writes the same row, and must not undo this change.
+    let mut tx = state.db.begin_write().await?;
+    accounts::check_fields(&mut tx, &fields).await?;
     let now = Utc::now();
-    let user = accounts::update(&mut conn, id, &fields, now)
+    let user = accounts::update(&mut tx, id, &fields, now)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no account has the id {id}")))?;
-    drop(conn);
+    tx.commit().await?;
     // Disabled means out for good: its sessions end now, so enabling the account again
     // later does not bring back a lost phone's session.
     if user.disabled {
