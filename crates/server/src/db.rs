@@ -84,20 +84,32 @@ impl fmt::Debug for Location {
     }
 }
 
-/// `url` with any password replaced by `***`.
+/// `url` with any password replaced by `***`: in its user part and in a `password=`
+/// parameter. A URL that does not parse (a password with an unescaped `/` or `@`, say)
+/// is not shown at all: where its password ends cannot be known.
 fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(a database URL that cannot be parsed; escape special characters in its \
+                password with %XX)"
+            .to_owned();
     };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => {
-            let user = user_info.split(':').next().unwrap_or_default();
-            let hidden = if user_info.contains(':') { ":***" } else { "" };
-            format!("{scheme}://{user}{hidden}@{host}{path}")
-        }
-        None => url.to_owned(),
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(key, value)| {
+            let value = match key.as_ref() {
+                "password" => "***".to_owned(),
+                _ => value.into_owned(),
+            };
+            (key.into_owned(), value)
+        })
+        .collect();
+    if !pairs.is_empty() {
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// Which SQL the database speaks, for the few statements that differ.
@@ -301,6 +313,14 @@ mod tests {
             redact("postgresql://me@localhost/db"),
             "postgresql://me@localhost/db"
         );
+        assert_eq!(
+            redact("postgres://gw@db/gw?sslmode=require&password=s3cret"),
+            "postgres://gw@db/gw?sslmode=require&password=***"
+        );
+        for unparsable in ["postgres://u:top/s3cret@db/gw", "postgres://u:s3cret@[db/gw"] {
+            let shown = redact(unparsable);
+            assert!(!shown.contains("s3cret"), "{shown}");
+        }
         let error = Location::from_flags(Path::new("x.db"), Some("mysql://u:pw@h/db"))
             .unwrap_err()
             .to_string();
