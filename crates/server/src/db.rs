@@ -207,12 +207,38 @@ impl Db {
 /// and brings its schema up to date.
 pub async fn connect(location: &Location) -> Result<Db, StartError> {
     let db = open(location).await?;
-    let migrator = match db.dialect {
-        Dialect::Sqlite => &SQLITE_MIGRATIONS,
-        Dialect::Postgres => &POSTGRES_MIGRATIONS,
+    // Server processes starting together must not migrate at once. sqlx's migrator
+    // takes an advisory lock on PostgreSQL but none on SQLite: there, a lock file
+    // beside the database does it.
+    let (migrator, _lock) = match location {
+        Location::File(path) => (&SQLITE_MIGRATIONS, Some(migration_lock(path).await?)),
+        Location::Postgres(_) => (&POSTGRES_MIGRATIONS, None),
     };
     migrator.run(&db.pool).await?;
     Ok(db)
+}
+
+/// An exclusive lock on `<database>-migrate.lock`, held until dropped. (Not on the
+/// database file itself: SQLite's own locks on it are released when any handle of
+/// this process on that file is closed.)
+async fn migration_lock(database: &Path) -> Result<std::fs::File, StartError> {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-migrate.lock");
+    let path = PathBuf::from(name);
+    let lock_err = |source| StartError::MigrationLock {
+        path: path.clone(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(lock_err)?;
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|e| lock_err(std::io::Error::other(e)))?
+        .map_err(lock_err)
 }
 
 /// `connect` without the migrations: tests use it to make a database as an older
@@ -317,7 +343,10 @@ mod tests {
             redact("postgres://gw@db/gw?sslmode=require&password=s3cret"),
             "postgres://gw@db/gw?sslmode=require&password=***"
         );
-        for unparsable in ["postgres://u:top/s3cret@db/gw", "postgres://u:s3cret@[db/gw"] {
+        for unparsable in [
+            "postgres://u:top/s3cret@db/gw",
+            "postgres://u:s3cret@[db/gw",
+        ] {
             let shown = redact(unparsable);
             assert!(!shown.contains("s3cret"), "{shown}");
         }

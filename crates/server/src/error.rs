@@ -289,6 +289,8 @@ pub enum StartError {
     DatabaseUrl(String),
     #[error("--trusted-proxy {0}: not an IP address or network (10.0.0.5, 10.0.0.0/24, fd00::/8)")]
     TrustedProxy(String),
+    #[error("cannot lock {path} to migrate the database: {source}")]
+    MigrationLock { path: PathBuf, source: io::Error },
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot seed the demo schools and posts: {0}")]

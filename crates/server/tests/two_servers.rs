@@ -73,12 +73,14 @@ impl Server {
         // Its log goes to standard output.
         let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
         let base = tokio::time::timeout(Duration::from_secs(60), async {
+            let mut log = Vec::new();
             while let Some(line) = lines.next_line().await.unwrap() {
                 if let Some((_, rest)) = line.split_once("listening on ") {
                     return rest.split_whitespace().next().unwrap().to_owned();
                 }
+                log.push(line);
             }
-            panic!("gatewatch-server exited before listening");
+            panic!("gatewatch-server exited before listening:\n{}", log.join("\n"));
         })
         .await
         .expect("gatewatch-server did not start listening within a minute");
@@ -106,6 +108,9 @@ struct Phone {
     cursor: u64,
     /// Requests sent again because a server did not answer.
     retries: usize,
+    /// Servers that did not answer: this phone leaves them out from then on, as a
+    /// balancer's health check does.
+    down: BTreeSet<String>,
     /// Pushes done by every phone, for the test to pick its moment to kill a server.
     pushes: Arc<AtomicUsize>,
 }
@@ -148,6 +153,7 @@ impl Phone {
             view: HashMap::new(),
             cursor: 0,
             retries: 0,
+            down: BTreeSet::new(),
             pushes,
         }
     }
@@ -210,26 +216,44 @@ impl Phone {
         self.pushes.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Sends the request `build` makes for a random server, with this phone's session;
-    /// a server that does not answer (or answers 5xx) is skipped and another one tried,
-    /// as a balancer's health check would. Expects a 2xx in the end; its JSON.
+    /// Sends the request `build` makes for a random server that has not failed this
+    /// phone, with its session. A server that does not answer is left out and the
+    /// request sent to another; a 503 (busy) is tried again. Anything else must be a
+    /// 2xx: its JSON.
     async fn send<T: serde::de::DeserializeOwned>(
         &mut self,
         servers: &[String],
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> T {
         for _ in 0..10 {
-            let server = pick(&mut self.rng, servers);
-            let sent = build(&self.http, server)
+            let up: Vec<String> = servers
+                .iter()
+                .filter(|s| !self.down.contains(*s))
+                .cloned()
+                .collect();
+            assert!(
+                !up.is_empty(),
+                "{}: every server is down",
+                self.device.as_str()
+            );
+            let server = pick(&mut self.rng, &up).to_owned();
+            let sent = build(&self.http, &server)
                 .header(reqwest::header::COOKIE, &self.cookie)
                 .send()
                 .await;
             match sent {
-                Ok(answer) if !answer.status().is_server_error() => {
-                    return answer.error_for_status().unwrap().json().await.unwrap();
+                Ok(answer) if answer.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {}
+                Ok(answer) => {
+                    let status = answer.status();
+                    let body = answer.text().await.unwrap();
+                    assert!(status.is_success(), "{server}: {status} {body}");
+                    return serde_json::from_str(&body).unwrap();
                 }
-                _ => self.retries += 1,
+                Err(_) => {
+                    self.down.insert(server);
+                }
             }
+            self.retries += 1;
         }
         panic!("no server answered {} in 10 tries", self.device.as_str());
     }
@@ -332,10 +356,13 @@ async fn whole_feed(phone: &mut Phone, server: &str) -> BTreeMap<Uuid, Record> {
 async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies() {
     let dir = tempfile::tempdir().unwrap();
     let database = TestDatabase::new(dir.path()).await;
-    // The first process makes the schema and the admin; the others find them.
-    let a = Server::start(&database.location, dir.path()).await;
-    let b = Server::start(&database.location, dir.path()).await;
-    let mut doomed = Server::start(&database.location, dir.path()).await;
+    // All at once on a fresh database: one makes the schema and the admin, the others
+    // wait for it and find them.
+    let (a, b, mut doomed) = tokio::join!(
+        Server::start(&database.location, dir.path()),
+        Server::start(&database.location, dir.path()),
+        Server::start(&database.location, dir.path()),
+    );
     let servers = vec![a.base.clone(), b.base.clone(), doomed.base.clone()];
     let survivors = vec![a.base.clone(), b.base.clone()];
     let seed = fastrand::u64(..);
