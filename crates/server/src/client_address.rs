@@ -44,14 +44,17 @@ impl TrustedProxies {
         if !self.trusts(client) {
             return client;
         }
-        let forwarded: Vec<&str> = headers
+        // A header line that is not text counts as one entry that is not an address.
+        let forwarded: Vec<Option<&str>> = headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
+            .flat_map(|v| match v.to_str() {
+                Ok(text) => text.split(',').map(Some).collect::<Vec<_>>(),
+                Err(_) => vec![None],
+            })
             .collect();
         for entry in forwarded.into_iter().rev() {
-            let Ok(ip) = entry.trim().parse::<IpAddr>() else {
+            let Some(Ok(ip)) = entry.map(|e| e.trim().parse::<IpAddr>()) else {
                 break;
             };
             client = canonical(ip);
@@ -84,6 +87,7 @@ pub fn limit_key(ip: IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn headers(values: &[&str]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -123,6 +127,13 @@ mod tests {
         );
         let junk = headers(&["203.0.113.7, unknown, 192.0.2.9"]);
         assert_eq!(proxies.client(ip("10.0.0.5"), &junk), ip("192.0.2.9"));
+        let mut binary = headers(&["203.0.113.7"]);
+        binary.append(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+        );
+        binary.append("x-forwarded-for", "192.0.2.9".parse().unwrap());
+        assert_eq!(proxies.client(ip("10.0.0.5"), &binary), ip("192.0.2.9"));
         // A dual-stack socket's view of an IPv4 balancer.
         assert_eq!(
             proxies.client(ip("::ffff:10.0.0.5"), &forwarded),

@@ -80,7 +80,10 @@ impl Server {
                 }
                 log.push(line);
             }
-            panic!("gatewatch-server exited before listening:\n{}", log.join("\n"));
+            panic!(
+                "gatewatch-server exited before listening:\n{}",
+                log.join("\n")
+            );
         })
         .await
         .expect("gatewatch-server did not start listening within a minute");
