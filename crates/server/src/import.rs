@@ -395,10 +395,11 @@ mod tests {
             ("s02,第一中学,s02-g1,正门,,\n", 3, "6 cells"),
             ("\n\ns02,第一中学,s02-g1,正门,,,,x\n", 5, "lead_minutes"),
             ("\r\n\r\ns02,第一中学,s02-g1\r\n", 5, "3 cells"),
+            // A line break inside a quoted name: the row is one record, refused for it.
             (
                 "s02,\"第一\n中学\",s02-g1,正门,,,,\n,,s03 g1,,,,,\n",
-                5,
-                "school id",
+                3,
+                "control characters",
             ),
         ];
         for (row, line, what) in cases {
