@@ -22,17 +22,17 @@
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use axum::Router;
 use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
 use gatewatch_model::fixtures::{DutyCity, DutyCitySize};
 use gatewatch_model::report::{self, Month};
 use gatewatch_model::{DeviceId, PushRequest, PushResponse, Record, RecordBody};
 use gatewatch_server::db::{Db, Location};
-use gatewatch_server::AppState;
 use http_body_util::BodyExt;
-use tower::util::MapRequestLayer;
 use tower::ServiceExt;
+
+mod common;
 
 const RUNS: usize = 15;
 /// The newest month of sessions; all are in the past, so open ones are auto-closed.
@@ -46,19 +46,7 @@ const BATCH_BYTES: usize = 1_500_000;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let database = match std::env::var("GATEWATCH_BENCH_DATABASE_URL") {
-        Ok(url) => Location::from_flags(dir.path(), Some(&url))?,
-        Err(_) => Location::File(dir.path().join("duty.db")),
-    };
-    println!("database: {database}");
-    let (state, _) = AppState::open_with(
-        database.clone(),
-        dir.path().join("dist"),
-        Some(ADMIN_PASSWORD.into()),
-        false,
-    )
-    .await?;
-    let app = signed_in(gatewatch_server::app(state.clone())).await?;
+    let (database, state, app) = common::open(&dir, "duty.db").await?;
 
     let start = Instant::now();
     let city = DutyCity::new(DutyCitySize::CITY, LAST);
@@ -243,40 +231,6 @@ impl CpuTimes {
 }
 
 type Error = Box<dyn std::error::Error>;
-
-/// The password of the benchmark database's admin, who seeds and reads it all.
-const ADMIN_PASSWORD: &str = "bench-admin-password";
-
-/// `app` with every request sent as its admin: logged in once, each request then
-/// carrying the session cookie and the `X-Gatewatch` header, as the phone's do.
-async fn signed_in(app: Router) -> Result<Router, Error> {
-    let login = serde_json::json!({
-        "username": "admin",
-        "password": ADMIN_PASSWORD,
-        "device": "benchseed",
-    });
-    let request = Request::post("/api/auth/login")
-        .header("content-type", "application/json")
-        .header("x-gatewatch", "1")
-        .body(Body::from(login.to_string()))?;
-    let response = app.clone().oneshot(request).await?;
-    let cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.split(';').next())
-        .find(|c| c.starts_with("gw_session="))
-        .ok_or_else(|| format!("login: {}", response.status()))?;
-    let cookie = HeaderValue::from_str(cookie)?;
-    Ok(
-        app.layer(MapRequestLayer::new(move |mut request: Request<Body>| {
-            let headers = request.headers_mut();
-            headers.insert(header::COOKIE, cookie.clone());
-            headers.insert("x-gatewatch", HeaderValue::from_static("1"));
-            request
-        })),
-    )
-}
 
 /// Pushes every record of `city` as its lead's phone would, in batches under the body
 /// limit; fails on any rejection. Returns the number of pushes and bytes sent.
