@@ -56,12 +56,14 @@ test-e2e: app server
 
 # Benchmark reports (figures go to BENCHMARKS.md): the app in Chromium, then the
 # city-year coverage natively (as the server runs it) and as wasm in Chromium, the
-# city-wide monthly duty report through the server, then a lead's team on the phone
-# (storage use, and the monthly report as wasm in Chromium).
+# city-wide monthly duty report through the server, pushes a second on one database,
+# then a lead's team on the phone (storage use, and the monthly report as wasm in
+# Chromium).
 bench: tools test-tools app server
 	node tests/e2e/bench.mjs
 	cargo run --profile server -p gatewatch-model --features fixtures --example coverage_bench
 	cargo run --profile server -p gatewatch-server --example duty_report_bench
+	cargo run --profile server -p gatewatch-server --example push_bench
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench coverage_wasm
 	cargo run --profile server -p gatewatch-model --features fixtures --example team_storage
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench duty_wasm
