@@ -2,7 +2,7 @@
 // way `make run` starts it (on a free loopback port, with its own database), and
 // Debian's Chromium launched through playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -22,8 +22,18 @@ export const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+/**
+ * Every temp dir of this test process (server data, browser profiles) lives under one
+ * folder, removed when the process exits: a test run leaves nothing behind (each
+ * browser profile is a few MB).
+ */
+let runRoot;
 export function tempDir(prefix) {
-  return mkdtempSync(join(tmpdir(), `gatewatch-${prefix}-`));
+  if (!runRoot) {
+    runRoot = mkdtempSync(join(tmpdir(), 'gatewatch-e2e-'));
+    process.once('exit', () => rmSync(runRoot, { recursive: true, force: true }));
+  }
+  return mkdtempSync(join(runRoot, `${prefix}-`));
 }
 
 export function freePort() {
