@@ -199,8 +199,10 @@ test('a check-in at a school taken out of the officer\'s scope while offline is 
     assert.equal(history.status, 404);
     // The phone now offers only s01's gates.
     await app.byId('nav-checkin').click();
-    await phone.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="post-select"] option')]
-      .every((o) => o.value.startsWith('s01-')));
+    await phone.page.waitForFunction(() => {
+      const offered = [...document.querySelectorAll('[data-testid="post-select"] option')];
+      return offered.length > 0 && offered.every((o) => o.value.startsWith('s01-'));
+    });
   } finally {
     await phone.context.close();
   }

@@ -31,7 +31,14 @@ let runRoot;
 export function tempDir(prefix) {
   if (!runRoot) {
     runRoot = mkdtempSync(join(tmpdir(), 'gatewatch-e2e-'));
-    process.once('exit', () => rmSync(runRoot, { recursive: true, force: true }));
+    process.once('exit', () => {
+      // A browser that has not quite let go of its profile must not fail the run.
+      try {
+        rmSync(runRoot, { recursive: true, force: true, maxRetries: 3 });
+      } catch (e) {
+        console.error(`could not remove ${runRoot}: ${e.message}`);
+      }
+    });
   }
   return mkdtempSync(join(runRoot, `${prefix}-`));
 }

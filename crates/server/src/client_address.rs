@@ -54,7 +54,7 @@ impl TrustedProxies {
             })
             .collect();
         for entry in forwarded.into_iter().rev() {
-            let Some(Ok(ip)) = entry.map(|e| e.trim().parse::<IpAddr>()) else {
+            let Some(ip) = entry.and_then(forwarded_address) else {
                 break;
             };
             client = canonical(ip);
@@ -64,6 +64,16 @@ impl TrustedProxies {
         }
         client
     }
+}
+
+/// The address of one `X-Forwarded-For` entry: `203.0.113.7`, `2001:db8::1`, or with
+/// the port some balancers add, `203.0.113.7:51234` or `[2001:db8::1]:443`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<std::net::SocketAddr>().map(|s| s.ip()))
+        .ok()
 }
 
 /// IPv4 addresses as IPv4 even when a dual-stack socket reports them as `::ffff:a.b.c.d`.
@@ -134,6 +144,11 @@ mod tests {
         );
         binary.append("x-forwarded-for", "192.0.2.9".parse().unwrap());
         assert_eq!(proxies.client(ip("10.0.0.5"), &binary), ip("192.0.2.9"));
+        // Balancers that add the client's port.
+        let ported = headers(&["203.0.113.7:51234", "[2001:db8::9]:443, 192.0.2.9"]);
+        assert_eq!(proxies.client(ip("10.0.0.5"), &ported), ip("2001:db8::9"));
+        let ported = headers(&["203.0.113.7:51234"]);
+        assert_eq!(proxies.client(ip("10.0.0.5"), &ported), ip("203.0.113.7"));
         // A dual-stack socket's view of an IPv4 balancer.
         assert_eq!(
             proxies.client(ip("::ffff:10.0.0.5"), &forwarded),

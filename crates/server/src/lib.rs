@@ -33,6 +33,7 @@ pub mod security;
 mod sessions;
 mod user_import;
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -100,15 +101,24 @@ impl AppState {
         catalog::ensure_post_secrets(&db)
             .await
             .map_err(|e| StartError::Seed(Box::new(e)))?;
-        let demo_schools = match seeded && demo {
-            true => Some(
-                catalog::schools(&db)
+        // In demo mode, the demo officer and lead serve the demo schools the catalog
+        // has: whichever process seeded them (processes may start together), and none
+        // when an admin's own catalog was there first.
+        let demo_schools = match demo {
+            true => {
+                let demo_ids: BTreeSet<String> = gatewatch_model::school::demo_schools()
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect();
+                let present: BTreeSet<String> = catalog::schools(&db)
                     .await
                     .map_err(|e| StartError::Seed(Box::new(e)))?
                     .into_iter()
                     .map(|s| s.id)
-                    .collect(),
-            ),
+                    .filter(|id| demo_ids.contains(id))
+                    .collect();
+                Some(present).filter(|p| !p.is_empty())
+            }
             false => None,
         };
         let logins = accounts::bootstrap(&db, admin_password, demo_schools, now)
