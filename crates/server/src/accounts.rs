@@ -137,23 +137,47 @@ pub struct UserFields {
     pub disabled: bool,
 }
 
-pub(crate) type UserRow = (String, String, String, String, String, String, i64, String);
+/// A `users` row as stored (`USER_COLUMNS`); `user_of` reads it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    role: String,
+    schools: String,
+    teams: String,
+    disabled: i64,
+    created_at: String,
+}
 
-pub(crate) const USER_COLUMNS: &str =
-    "id, username, display_name, role, schools, teams, disabled, created_at";
+/// The columns of a `UserRow`, for a SELECT list (prefixed, e.g. `u.`, in a join).
+pub(crate) fn user_columns(prefix: &str) -> String {
+    [
+        "id",
+        "username",
+        "display_name",
+        "role",
+        "schools",
+        "teams",
+        "disabled",
+        "created_at",
+    ]
+    .map(|c| format!("{prefix}{c}"))
+    .join(", ")
+}
 
 pub(crate) fn user_of(row: UserRow) -> Result<User, AppError> {
-    let (id, username, display_name, role, schools, teams, disabled, created_at) = row;
+    let id = row.id;
     let bad = |what: &str| AppError::Internal(format!("users row {id}: bad {what}").into());
     Ok(User {
         id: Uuid::parse_str(&id).map_err(|_| bad("id"))?,
-        role: UserRole::parse(&role).ok_or_else(|| bad("role"))?,
-        schools: serde_json::from_str(&schools)?,
-        teams: serde_json::from_str(&teams)?,
-        disabled: disabled != 0,
-        created_at: crate::feed::parse_received(&created_at)?,
-        username,
-        display_name,
+        role: UserRole::parse(&row.role).ok_or_else(|| bad("role"))?,
+        schools: serde_json::from_str(&row.schools)?,
+        teams: serde_json::from_str(&row.teams)?,
+        disabled: row.disabled != 0,
+        created_at: crate::feed::parse_received(&row.created_at)?,
+        username: row.username,
+        display_name: row.display_name,
     })
 }
 
@@ -163,7 +187,8 @@ fn timestamp(now: DateTime<Utc>) -> String {
 
 pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+        "SELECT {} FROM users ORDER BY username",
+        user_columns("")
     ))
     .fetch_all(db.pool())
     .await?;
@@ -171,11 +196,13 @@ pub async fn list(db: &Db) -> Result<Vec<User>, AppError> {
 }
 
 pub async fn get(conn: &mut AnyConnection, id: Uuid) -> Result<Option<User>, AppError> {
-    let row: Option<UserRow> =
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(conn)
-            .await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM users WHERE id = $1",
+        user_columns("")
+    ))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
     row.map(user_of).transpose()
 }
 
@@ -184,38 +211,21 @@ pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String
     let Ok(name) = normalize_username(username) else {
         return Ok(None);
     };
-    type WithHash = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        String,
-        String,
-    );
+    #[derive(sqlx::FromRow)]
+    struct WithHash {
+        #[sqlx(flatten)]
+        user: UserRow,
+        password_hash: String,
+    }
     let row: Option<WithHash> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
+        "SELECT {}, password_hash FROM users WHERE username = $1",
+        user_columns("")
     ))
     .bind(&name)
     .fetch_optional(db.pool())
     .await?;
-    let Some((id, username, display_name, role, schools, teams, disabled, created_at, hash)) = row
-    else {
-        return Ok(None);
-    };
-    let row = (
-        id,
-        username,
-        display_name,
-        role,
-        schools,
-        teams,
-        disabled,
-        created_at,
-    );
-    Ok(Some((user_of(row)?, hash)))
+    row.map(|r| Ok((user_of(r.user)?, r.password_hash)))
+        .transpose()
 }
 
 /// The account of an already normalized `username`, inside a transaction.
@@ -224,7 +234,8 @@ pub async fn by_username_in(
     username: &str,
 ) -> Result<Option<User>, AppError> {
     let row: Option<UserRow> = sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+        "SELECT {} FROM users WHERE username = $1",
+        user_columns("")
     ))
     .bind(username)
     .fetch_optional(conn)

@@ -9,6 +9,8 @@
 //! which is what lets a pull cursor skip nothing; and a push reads the state it replaces
 //! after every earlier push committed, so no edit overwrites another unseen.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::reconcile::{reconcile, Reconciled};
@@ -53,6 +55,7 @@ pub async fn push(
     let mut acks = Vec::with_capacity(request.records.len());
     let mut rejected = Vec::new();
     let mut tx = db.begin_write().await?;
+    let mut posts = PostSchools::default();
     for record in records {
         let reject = |code: RejectCode, reason: String| Rejection {
             id: record.id,
@@ -84,7 +87,8 @@ pub async fn push(
             Some((held, author)) => (Some(held), author),
             None => (None, None),
         };
-        if let Err((code, reason)) = may_write(&mut tx, &who, record, held.as_ref(), author).await?
+        if let Err((code, reason)) =
+            may_write(&mut tx, &mut posts, &who, record, held.as_ref(), author).await?
         {
             rejected.push(reject(code, reason));
             continue;
@@ -134,7 +138,7 @@ pub async fn push(
                             device: &device,
                             user: who.user,
                         };
-                        store(&mut tx, &merged, &server, &received_at, None).await?;
+                        store(&mut tx, &mut posts, &merged, &server, &received_at, None).await?;
                         AckOutcome::Superseded
                     }
                     // Refused whole, never stored (not even in the history), with the
@@ -150,7 +154,7 @@ pub async fn push(
             }
             Reconciled::Store => {
                 let proof = proof_of(&mut tx, record).await?;
-                store(&mut tx, record, &pusher, &received_at, proof).await?;
+                store(&mut tx, &mut posts, record, &pusher, &received_at, proof).await?;
                 AckOutcome::Stored
             }
             Reconciled::Merged(merge) => {
@@ -186,7 +190,7 @@ pub async fn push(
                         device: &device,
                         user: who.user,
                     };
-                    store(&mut tx, &kept, &server, &received_at, proof).await?;
+                    store(&mut tx, &mut posts, &kept, &server, &received_at, proof).await?;
                     AckOutcome::Superseded
                 } else {
                     // Both edits count: the phone's version stays in the history (with
@@ -197,7 +201,7 @@ pub async fn push(
                         device: &device,
                         user: who.user,
                     };
-                    store(&mut tx, &merged, &server, &received_at, proof).await?;
+                    store(&mut tx, &mut posts, &merged, &server, &received_at, proof).await?;
                     if !conflicts.is_empty() {
                         tracing::info!(id = %record.id, fields = ?conflicts, "concurrent edits of one field: the higher version won");
                     }
@@ -439,12 +443,37 @@ async fn load_version(
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }
 
+/// The schools of the posts a write transaction has looked up. The access check and the
+/// stored row both need a check-in's school, and a phone's batch is mostly one gate:
+/// each post is read once while the write lock is held, not once per use.
+#[derive(Default)]
+struct PostSchools(HashMap<String, Option<String>>);
+
+impl PostSchools {
+    async fn of(
+        &mut self,
+        conn: &mut AnyConnection,
+        post_id: &str,
+    ) -> Result<Option<String>, AppError> {
+        if let Some(school) = self.0.get(post_id) {
+            return Ok(school.clone());
+        }
+        let school = catalog::school_of_post(&mut *conn, post_id).await?;
+        self.0.insert(post_id.to_owned(), school.clone());
+        Ok(school)
+    }
+}
+
 /// The school a record concerns, as the `school` column keeps it: a check-in's or
 /// incident's post's school, a team's own.
-async fn school_of(conn: &mut AnyConnection, record: &Record) -> Result<Option<String>, AppError> {
+async fn school_of(
+    conn: &mut AnyConnection,
+    posts: &mut PostSchools,
+    record: &Record,
+) -> Result<Option<String>, AppError> {
     Ok(match &record.body {
-        RecordBody::CheckIn(c) => catalog::school_of_post(&mut *conn, &c.post_id).await?,
-        RecordBody::Incident(i) => catalog::school_of_post(&mut *conn, &i.post_id).await?,
+        RecordBody::CheckIn(c) => posts.of(conn, &c.post_id).await?,
+        RecordBody::Incident(i) => posts.of(conn, &i.post_id).await?,
         RecordBody::Team(t) => Some(t.school_id.clone()),
         RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
     })
@@ -455,6 +484,7 @@ async fn school_of(conn: &mut AnyConnection, record: &Record) -> Result<Option<S
 /// someone else's scope or into it. `Err` is the reason for the phone.
 async fn may_write(
     conn: &mut AnyConnection,
+    posts: &mut PostSchools,
     who: &Principal,
     record: &Record,
     held: Option<&Record>,
@@ -465,22 +495,18 @@ async fn may_write(
         (Some(_), None) => Some(Uuid::nil()),
         (_, author) => author,
     };
-    let mut schools = Vec::with_capacity(2);
-    for state in std::iter::once(record).chain(held) {
-        let school = school_of(conn, state).await?;
-        let subject = Subject::of(state, |_| school.as_deref(), author);
-        if !allowed(who, &subject, Access::Write) {
-            return Ok(Err(denial(who, &subject)));
-        }
-        schools.push(school);
+    let new_school = school_of(conn, posts, record).await?;
+    let new = Subject::of(record, |_| new_school.as_deref(), author);
+    if !allowed(who, &new, Access::Write) {
+        return Ok(Err(denial(who, &new)));
     }
-    if let (Some(held), [new_school, held_school]) = (held, schools.as_slice()) {
-        let new = Subject::of(record, |_| new_school.as_deref(), author);
-        if !allowed_change(
-            who,
-            &Subject::of(held, |_| held_school.as_deref(), author),
-            &new,
-        ) {
+    if let Some(held) = held {
+        let held_school = school_of(conn, posts, held).await?;
+        let old = Subject::of(held, |_| held_school.as_deref(), author);
+        if !allowed(who, &old, Access::Write) {
+            return Ok(Err(denial(who, &old)));
+        }
+        if !allowed_change(who, &old, &new) {
             let to = new_school.as_deref().unwrap_or("?");
             return Ok(Err((
                 RejectCode::OutOfScope,
@@ -638,6 +664,7 @@ pub async fn admin_correct(
     now: DateTime<Utc>,
 ) -> Result<Option<Record>, AppError> {
     let mut tx = db.begin_write().await?;
+    let mut posts = PostSchools::default();
     let Some(held) = load(&mut tx, id).await? else {
         return Ok(None);
     };
@@ -662,7 +689,7 @@ pub async fn admin_correct(
         device: &device,
         user: admin,
     };
-    store(&mut tx, &next, &pusher, &received_at, proof).await?;
+    store(&mut tx, &mut posts, &next, &pusher, &received_at, proof).await?;
     tx.commit().await?;
     Ok(Some(next))
 }
@@ -677,6 +704,7 @@ struct Pusher<'a> {
 /// user to store an id is its author, for good.
 async fn store(
     conn: &mut AnyConnection,
+    posts: &mut PostSchools,
     record: &Record,
     pusher: &Pusher<'_>,
     received_at: &str,
@@ -688,7 +716,7 @@ async fn store(
     .fetch_one(&mut *conn)
     .await?;
     let (month, team) = projection(&record.body);
-    let school = school_of(&mut *conn, record).await?;
+    let school = school_of(&mut *conn, posts, record).await?;
     sqlx::query(
         "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof, month,
                               team, school, author)

@@ -79,49 +79,37 @@ pub async fn user_of(
 ) -> Result<Option<(User, String)>, AppError> {
     let hash = token_hash(token);
     // The session and its user in one read: this runs on every request.
-    let user_columns: Vec<String> = accounts::USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{}", c.trim()))
-        .collect();
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        String,
-        String,
-        String,
-        String,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: accounts::UserRow,
+        device: String,
+        expires_at: String,
+        last_seen_at: String,
+    }
     let row: Option<Row> = sqlx::query_as(&format!(
         "SELECT {}, s.device, s.expires_at, s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled = 0",
-        user_columns.join(", ")
+        accounts::user_columns("u.")
     ))
     .bind(&hash)
     .fetch_optional(db.pool())
     .await?;
-    let Some((id, username, name, role, schools, teams, disabled, created, device, expires, seen)) =
-        row
-    else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if crate::feed::parse_received(&expires)? <= now {
+    if crate::feed::parse_received(&row.expires_at)? <= now {
         return Ok(None);
     }
-    if crate::feed::parse_received(&seen)? + LAST_SEEN_GRANULARITY < now {
+    if crate::feed::parse_received(&row.last_seen_at)? + LAST_SEEN_GRANULARITY < now {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(timestamp(now))
             .bind(&hash)
             .execute(db.pool())
             .await?;
     }
-    let user = accounts::user_of((id, username, name, role, schools, teams, disabled, created))?;
-    Ok(Some((user, device)))
+    Ok(Some((accounts::user_of(row.user)?, row.device)))
 }
 
 /// Ends one session (logout). Unknown tokens are ignored: logging out twice is fine.
