@@ -107,13 +107,7 @@ impl Drop for TestDatabase {
 
 /// `server` (a PostgreSQL URL) pointing at database `name` instead.
 fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((base, query)) => (base, format!("?{query}")),
-        None => (server, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let authority_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..authority_end])
+    let mut url = url::Url::parse(server).expect("GATEWATCH_TEST_POSTGRES is not a URL");
+    url.set_path(name);
+    url.to_string()
 }
