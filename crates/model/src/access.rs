@@ -126,6 +126,32 @@ pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
     }
 }
 
+/// Whether a `role` may `access` records of `kind` at all, in its own scope: what the
+/// phone offers each role (a screen for a kind the role may not write is not shown).
+/// Read off `allowed` for a new record at one of the user's schools and teams, so the
+/// screens and the server cannot disagree.
+pub fn may(role: UserRole, kind: &'static str, access: Access) -> bool {
+    const SCHOOL: &str = "own-school";
+    let team = Uuid::nil();
+    let who = Principal {
+        user: Uuid::nil(),
+        role,
+        scope: Scope {
+            schools: [SCHOOL.to_string()].into(),
+            teams: [team].into(),
+        },
+    };
+    let school = matches!(kind, "checkin" | "incident" | "team").then_some(SCHOOL);
+    let team = matches!(kind, "team" | "volunteer" | "duty").then_some(team);
+    let what = Subject {
+        kind,
+        school,
+        team,
+        author: None,
+    };
+    allowed(&who, &what, access)
+}
+
 /// Whether `who` may change a record from `held` to `new`, each of which `allowed` them
 /// to write: a lead moves a team only to one of their own schools (a team's school is
 /// where its hours are reported; moving it elsewhere is for that school's lead or an
@@ -272,6 +298,30 @@ mod tests {
             &new_team("sch-1"),
             Access::Write
         ));
+    }
+
+    #[test]
+    fn what_each_role_may_do_at_all() {
+        use Access::{Read, Write};
+        use UserRole::{Admin, Lead, Officer};
+        let table = [
+            // role, kind, may read, may write
+            (Officer, "checkin", true, true),
+            (Officer, "incident", true, true),
+            (Officer, "team", false, false),
+            (Officer, "duty", false, false),
+            (Lead, "checkin", true, false),
+            (Lead, "incident", true, false),
+            (Lead, "team", true, true),
+            (Lead, "volunteer", true, true),
+            (Lead, "duty", true, true),
+            (Admin, "checkin", true, true),
+            (Admin, "team", true, true),
+        ];
+        for (role, kind, read, write) in table {
+            assert_eq!(may(role, kind, Read), read, "{role:?} read {kind}");
+            assert_eq!(may(role, kind, Write), write, "{role:?} write {kind}");
+        }
     }
 
     #[test]

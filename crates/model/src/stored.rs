@@ -38,6 +38,9 @@ pub struct LocalRecord {
     pub received_at: Option<DateTime<Utc>>,
     /// The server's verdict on the gate code, once known from a pull.
     pub proof: Option<Proof>,
+    /// The server holds an earlier version of this record: this unsynced one is a
+    /// correction of something already on the server, not a record only on the phone.
+    pub server_has_earlier: bool,
 }
 
 impl LocalRecord {
@@ -47,6 +50,16 @@ impl LocalRecord {
             synced: false,
             received_at: None,
             proof: None,
+            server_has_earlier: false,
+        }
+    }
+
+    /// The next, unsynced state of a record this phone holds as `self`: whether the
+    /// server has some version of it carries over.
+    pub fn next_unsynced(&self, record: Record) -> Self {
+        Self {
+            server_has_earlier: self.synced || self.server_has_earlier,
+            ..Self::new_unsynced(record)
         }
     }
 }
@@ -72,6 +85,9 @@ pub struct StoredRecord {
     /// Gate-code proof: 'v' verified, 'u' unverified, 'f' failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     q: Option<char>,
+    /// The server holds an earlier version (`LocalRecord::server_has_earlier`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    eo: bool,
     /// Void reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     x: Option<String>,
@@ -191,6 +207,7 @@ impl StoredRecord {
             s: local.synced,
             r: local.received_at,
             q: local.proof.map(proof_char),
+            eo: local.server_has_earlier,
             x: record.voided.clone(),
             m: record.edits,
             b: record.base.clone(),
@@ -300,6 +317,7 @@ impl StoredRecord {
                 None => None,
                 Some(c) => Some(char_proof(c).ok_or(StoredError::BadProof(c))?),
             },
+            server_has_earlier: s.eo,
         })
     }
 }
@@ -432,6 +450,8 @@ mod tests {
                         synced,
                         received_at: recv.map(|s| DateTime::from_timestamp(s, 0).unwrap()),
                         proof: q,
+                        // Only an unsynced correction carries it; the counter varies it.
+                        server_has_earlier: !synced && c % 2 == 1,
                     }
                 },
             )
