@@ -148,9 +148,7 @@ impl AppState {
     }
 
     fn pending_count_untracked(&self) -> usize {
-        self.records
-            .with_untracked(|r| r.values().filter(|l| !l.synced).count())
-            + self.superseded.with_untracked(Vec::len)
+        untrack(|| self.pending_count())
     }
 }
 

@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use gatewatch_model::account::Profile;
 use gatewatch_model::coverage::{arrivals, Arrival};
 use gatewatch_model::merge::{upsert, Upsert};
+use gatewatch_model::outbox::{self, is_refused, Refusal, Refusals, Tally};
 use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, FollowUp, Hlc, Incident,
-    IncidentCategory, Position, Post, Presence, Record, RecordBody, Severity,
+    IncidentCategory, Position, Post, Presence, Record, RecordBody, RejectCode, Severity,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -21,7 +22,8 @@ use uuid::Uuid;
 use crate::i18n::{t, Lang, Msg};
 use crate::storage::{self, Loaded, Quarantined, Replayed, Saved, Settings, StorageError};
 
-/// Where sync stands, as the header shows it (`data-state` of `sync-status`).
+/// What the sync loop last did. The header's words come from this and the outbox
+/// together (`gatewatch_model::outbox::headline`), never from this alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncState {
     Offline,
@@ -29,17 +31,28 @@ pub enum SyncState {
     Synced,
     /// No session: never signed in here, or the server ended it (records wait).
     SignedOut,
-    Error(String),
+    Error(SyncFailure),
+}
+
+/// Why the last sync failed, as the officer is told it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncFailure {
+    /// The server did not answer (down, unreachable, the connection cut).
+    NoAnswer,
+    /// The server answered with this error status.
+    ServerError(u16),
+    /// The server's answer was not what the protocol promises.
+    BadAnswer,
 }
 
 impl SyncState {
-    pub fn data_state(&self) -> &'static str {
+    pub fn phase(&self) -> outbox::Phase {
         match self {
-            SyncState::Offline => "offline",
-            SyncState::Syncing => "syncing",
-            SyncState::Synced => "synced",
-            SyncState::SignedOut => "signed-out",
-            SyncState::Error(_) => "error",
+            SyncState::Offline => outbox::Phase::Offline,
+            SyncState::Syncing => outbox::Phase::Syncing,
+            SyncState::Synced => outbox::Phase::Done,
+            SyncState::SignedOut => outbox::Phase::SignedOut,
+            SyncState::Error(_) => outbox::Phase::Failed,
         }
     }
 }
@@ -109,12 +122,15 @@ pub struct AppState {
     pub superseded: RwSignal<Vec<Record>>,
     /// Ids of records localStorage refused (full quota), retried at each sync run.
     pub unsaved: RwSignal<BTreeSet<Uuid>>,
-    /// Records (exact versions) the server refused, with its reason.
-    pub rejected: RwSignal<HashMap<Uuid, (Hlc, String)>>,
+    /// Records (exact versions) the server refused, with its reason: kept in storage,
+    /// never pushed again, shown as refused until exported or discarded.
+    pub refusals: RwSignal<Refusals>,
     /// The server's own state of a refused record, when it sent it (approved hours
     /// another phone locked): the lead may adopt it in place of the refused edit.
     pub server_copies: RwSignal<HashMap<Uuid, Record>>,
     pub sync: RwSignal<SyncState>,
+    /// When the sync loop tries again after a failure (shown with the failure).
+    pub next_try: RwSignal<Option<DateTime<Utc>>>,
     pub settings: RwSignal<Settings>,
     pub posts: RwSignal<Vec<Post>>,
     pub schools: RwSignal<Vec<School>>,
@@ -175,9 +191,10 @@ impl AppState {
             records: RwSignal::new(records),
             superseded: RwSignal::new(loaded.superseded.into_iter().map(|l| l.record).collect()),
             unsaved: RwSignal::new(BTreeSet::new()),
-            rejected: RwSignal::new(HashMap::new()),
+            refusals: RwSignal::new(loaded.refusals),
             server_copies: RwSignal::new(HashMap::new()),
             sync: RwSignal::new(SyncState::Offline),
+            next_try: RwSignal::new(None),
             settings: RwSignal::new(loaded.settings),
             posts: RwSignal::new(
                 loaded
@@ -227,11 +244,27 @@ impl AppState {
         self.cursor.get_value()
     }
 
-    /// Records (and earlier versions of them) not yet acknowledged by the server.
+    /// How many records (and earlier versions) wait to go up, and how many the server
+    /// refused; reactive.
+    pub fn tally(&self) -> Tally {
+        self.refusals.with(|refusals| {
+            self.superseded.with(|earlier| {
+                self.records
+                    .with(|map| outbox::tally(map.values(), earlier, refusals))
+            })
+        })
+    }
+
+    /// Records (and earlier versions of them) still to go up: not acknowledged by the
+    /// server, and not refused by it.
     pub fn pending_count(&self) -> usize {
-        self.records
-            .with(|r| r.values().filter(|l| !l.synced).count())
-            + self.superseded.with(Vec::len)
+        self.tally().pending
+    }
+
+    /// Where one record stands (on the server, only here, a correction waiting,
+    /// refused); reactive on the refusals.
+    pub fn sync_status(&self, local: &LocalRecord) -> outbox::SyncStatus {
+        self.refusals.with(|r| outbox::status(local, r))
     }
 
     /// Merges what the journal replay found: records localStorage lost (or could not
@@ -356,18 +389,26 @@ impl AppState {
         if locked {
             return Err(StorageError::Write(self.t(Msg::HoursLocked).into()));
         }
-        // The state this replaces never reached the server: keep it to push as well.
-        let earlier = self.records.with_untracked(|m| {
-            m.get(&record.id)
-                .filter(|held| !held.synced && held.record.version != record.version)
-                .map(|held| held.record.clone())
-        });
+        let held = self.records.with_untracked(|m| m.get(&record.id).cloned());
+        // The state this replaces never reached the server: keep it to push as well,
+        // unless the server refused it (it would only be refused again).
+        let refused = |h: &LocalRecord| {
+            self.refusals
+                .with_untracked(|r| is_refused(r, h.record.id, &h.record.version))
+        };
+        let earlier = held
+            .as_ref()
+            .filter(|h| !h.synced && h.record.version != record.version && !refused(h))
+            .map(|h| h.record.clone());
         if let Some(earlier) = earlier {
             // If localStorage refuses it, it is still pushed from memory this session.
             let _ = storage::save_superseded(&LocalRecord::new_unsynced(earlier.clone()));
             self.superseded.update(|s| s.push(earlier));
         }
-        let local = LocalRecord::new_unsynced(record);
+        let local = match &held {
+            Some(h) => h.next_unsynced(record),
+            None => LocalRecord::new_unsynced(record),
+        };
         let id = local.record.id;
         // Held in memory before the durable write is awaited: a second save of the same
         // record started meanwhile (two quick taps) then builds on this one and keeps it
@@ -428,13 +469,12 @@ impl AppState {
     /// The records to push: earlier versions first, then every unacknowledged record;
     /// none that the server refused at that exact version.
     pub fn outbox(&self) -> Vec<Record> {
-        let rejected = self.rejected.get_untracked();
+        let refusals = self.refusals.get_untracked();
         // A record whose edit the server refused for its own state (locked hours) waits
         // for the lead whole: its earlier versions would only be refused in turn.
         let waiting = self.server_copies.get_untracked();
-        let pushable = |r: &Record| {
-            !waiting.contains_key(&r.id) && rejected.get(&r.id).is_none_or(|(v, _)| *v != r.version)
-        };
+        let pushable =
+            |r: &Record| !waiting.contains_key(&r.id) && !is_refused(&refusals, r.id, &r.version);
         let mut out: Vec<Record> = self
             .superseded
             .get_untracked()
@@ -470,6 +510,7 @@ impl AppState {
                 })
             });
         }
+        self.forget_refusals_answered_by(acks);
         // One update for the whole batch: every update re-renders what reads records.
         self.records.update(|map| {
             for ack in acks {
@@ -484,6 +525,36 @@ impl AppState {
         self.persist(changed)
     }
 
+    /// A later version of a refused record reached the server: the refusal, and any
+    /// refused earlier version still held, are answered.
+    fn forget_refusals_answered_by(&self, acks: &[Ack]) {
+        let answered = |id: &Uuid| acks.iter().any(|a| a.id == *id);
+        if !self.refusals.with_untracked(|r| r.keys().any(answered)) {
+            return;
+        }
+        let refusals = self.refusals.get_untracked();
+        self.superseded.update(|earlier| {
+            earlier.retain(|r| {
+                let spent = answered(&r.id) && is_refused(&refusals, r.id, &r.version);
+                if spent {
+                    storage::forget_superseded(r);
+                }
+                !spent
+            })
+        });
+        self.update_refusals(|r| r.retain(|id, _| !answered(id)));
+    }
+
+    /// Changes the refusals and keeps them in storage. If storage refuses, they are still
+    /// right for this session; after a reload the record is pushed once more and refused
+    /// again, which costs a request and loses nothing.
+    fn update_refusals(&self, change: impl FnOnce(&mut Refusals)) {
+        self.refusals.update(change);
+        if let Err(e) = self.refusals.with_untracked(storage::save_refusals) {
+            web_sys::console::warn_1(&format!("refusals not kept: {e}").into());
+        }
+    }
+
     /// Saves records to localStorage; those it refuses are held for retry (and keep
     /// their journal entries). Returns the ones that were saved.
     fn persist(&self, records: Vec<LocalRecord>) -> Vec<LocalRecord> {
@@ -495,11 +566,11 @@ impl AppState {
     }
 
     /// The server refused `version` of `id` and sent its own state of the record.
-    pub fn reject_with_copy(&self, id: Uuid, version: Hlc, reason: String, current: Record) {
+    pub fn reject_with_copy(&self, id: Uuid, refusal: Refusal, current: Record) {
         self.server_copies.update(|c| {
             c.insert(id, current);
         });
-        self.reject(id, version, reason);
+        self.reject(id, refusal);
     }
 
     /// Replaces this phone's refused version of a record by the server's state: the
@@ -520,7 +591,7 @@ impl AppState {
         self.records.update(|m| {
             m.insert(id, local);
         });
-        self.rejected.update(|r| {
+        self.update_refusals(|r| {
             r.remove(&id);
         });
         self.server_copies.update(|c| {
@@ -542,10 +613,87 @@ impl AppState {
         Ok(())
     }
 
-    pub fn reject(&self, id: Uuid, version: Hlc, reason: String) {
-        self.rejected.update(|r| {
-            r.insert(id, (version, reason));
+    /// The server refused `refusal.version` of record `id`: it is not pushed again and
+    /// shows as refused, with the reason, until the user exports or discards it.
+    pub fn reject(&self, id: Uuid, refusal: Refusal) {
+        self.update_refusals(|r| {
+            r.insert(id, refusal);
         });
+    }
+
+    /// Why the server refused a record, in the user's language; the server's own words
+    /// only where there is nothing better (a rule the record broke, a code this app
+    /// does not know).
+    pub fn refusal_text(&self, refusal: &Refusal) -> String {
+        let msg = match refusal.code {
+            RejectCode::ClockAhead => Msg::RefusedClockAhead,
+            RejectCode::VersionConflict => Msg::RefusedConflict,
+            RejectCode::HoursLocked => Msg::RefusedHoursLocked,
+            RejectCode::OutOfScope => Msg::RefusedOutOfScope,
+            RejectCode::NotOwn => Msg::RefusedNotOwn,
+            RejectCode::NotForRole => Msg::RefusedNotForRole,
+            RejectCode::Invalid => {
+                return format!("{}: {}", self.t(Msg::RefusedInvalid), refusal.reason)
+            }
+            RejectCode::Other => return refusal.reason.clone(),
+        };
+        self.t(msg).to_owned()
+    }
+
+    /// The records the server refused (their current state, with the refusal), for the
+    /// export a user makes before discarding them or logging out.
+    pub fn refused_records(&self) -> Vec<outbox::RefusedRecord> {
+        let refusals = self.refusals.get_untracked();
+        self.records.with_untracked(|map| {
+            refusals
+                .iter()
+                .filter_map(|(id, refusal)| {
+                    map.get(id)
+                        .filter(|l| !l.synced && l.record.version == refusal.version)
+                        .map(|l| outbox::RefusedRecord {
+                            record: l.record.clone(),
+                            refusal: refusal.clone(),
+                        })
+                })
+                .collect()
+        })
+    }
+
+    /// Removes a refused record from this phone, after the user confirmed: its stored
+    /// copy, earlier versions, journal entry and refusal. Only a refused one: anything
+    /// else may still reach the server.
+    pub async fn discard_refused(&self, id: Uuid) -> Result<(), StorageError> {
+        let refused = self
+            .records
+            .with_untracked(|m| m.get(&id).cloned())
+            .filter(|l| {
+                !l.synced
+                    && self
+                        .refusals
+                        .with_untracked(|r| is_refused(r, id, &l.record.version))
+            });
+        let Some(refused) = refused else {
+            return Err(StorageError::Write("not a refused record".into()));
+        };
+        storage::forget_record(id);
+        self.records.update(|m| {
+            m.remove(&id);
+        });
+        self.superseded.update(|earlier| {
+            earlier.retain(|r| {
+                if r.id == id {
+                    storage::forget_superseded(r);
+                }
+                r.id != id
+            })
+        });
+        self.server_copies.update(|c| {
+            c.remove(&id);
+        });
+        self.update_refusals(|r| {
+            r.remove(&id);
+        });
+        storage::forget_journal(&refused).await
     }
 
     /// The server's feed restarted (its cursor is behind ours): pull everything again.
@@ -590,17 +738,21 @@ impl AppState {
                 if let Some(h) = held.filter(|h| !h.synced) {
                     was_pending.insert(change.record.id);
                     // Another phone's newer version wins, but this phone's unsent state
-                    // is still pushed, so the server's history has it too.
-                    if h.record.version != change.record.version {
+                    // is still pushed, so the server's history has it too (not a
+                    // refused one: it would only be refused again).
+                    let refused = self
+                        .refusals
+                        .with_untracked(|r| is_refused(r, h.record.id, &h.record.version));
+                    if h.record.version != change.record.version && !refused {
                         let _ = storage::save_superseded(h);
                         replaced_unsent.push(h.record.clone());
                     }
                 }
                 let local = LocalRecord {
-                    record: change.record,
-                    synced: true,
                     received_at: Some(change.received_at),
                     proof: change.proof,
+                    synced: true,
+                    ..LocalRecord::new_unsynced(change.record)
                 };
                 fresh_records.push(local.clone());
                 map.insert(local.record.id, local);

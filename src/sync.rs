@@ -7,14 +7,14 @@
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
 use futures::StreamExt;
+use gatewatch_model::outbox::Refusal;
 use gatewatch_model::sync::push_batches;
 use gatewatch_model::{Backoff, PushRequest, Record, RejectCode};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::i18n::Msg;
-use crate::state::{AppState, SyncState};
+use crate::state::{AppState, SyncFailure, SyncState};
 use crate::storage;
 
 /// Wakes the sync loop. Cheap to clone; kept in context.
@@ -54,7 +54,11 @@ impl SyncLoop {
         let mut backoff = Backoff::new();
         loop {
             let ok = run_once(state).await;
-            let timer = TimeoutFuture::new(backoff.next_delay_ms(ok));
+            let delay = backoff.next_delay_ms(ok);
+            // Told to the officer with a failure ("next try at 09:41").
+            let next = chrono::Utc::now() + chrono::Duration::milliseconds(i64::from(delay));
+            state.next_try.set((!ok).then_some(next));
+            let timer = TimeoutFuture::new(delay);
             if let Either::Right((None, _)) = select(timer, self.woken.next()).await {
                 break; // every handle dropped: the page is closing
             }
@@ -96,9 +100,18 @@ async fn run_once(state: AppState) -> bool {
         }
         Err(e) => {
             web_sys::console::warn_1(&format!("sync failed: {e}").into());
-            state.sync.set(SyncState::Error(e.to_string()));
+            state.sync.set(SyncState::Error(failure(&e)));
             false
         }
+    }
+}
+
+/// What the officer is told about a failed sync.
+fn failure(e: &ApiError) -> SyncFailure {
+    match e {
+        ApiError::Network(_) => SyncFailure::NoAnswer,
+        ApiError::Server { status, .. } => SyncFailure::ServerError(*status),
+        ApiError::Decode(_) => SyncFailure::BadAnswer,
     }
 }
 
@@ -155,7 +168,7 @@ async fn push(state: AppState) -> Result<(), ApiError> {
                 for record in batch {
                     match push_batch(state, std::slice::from_ref(record)).await {
                         Err(ApiError::Server { status, body }) if is_refusal(status) => {
-                            state.reject(record.id, record.version.clone(), body.detail);
+                            state.reject(record.id, whole_refusal(record, body.detail));
                         }
                         other => other?,
                     }
@@ -163,13 +176,22 @@ async fn push(state: AppState) -> Result<(), ApiError> {
             }
             Err(ApiError::Server { status, body }) if is_refusal(status) => {
                 for record in batch {
-                    state.reject(record.id, record.version.clone(), body.detail.clone());
+                    state.reject(record.id, whole_refusal(record, body.detail.clone()));
                 }
             }
             other => other?,
         }
     }
     Ok(())
+}
+
+/// A request refused as a whole (no code per record): the server's words are the reason.
+fn whole_refusal(record: &Record, detail: String) -> Refusal {
+    Refusal {
+        version: record.version.clone(),
+        code: RejectCode::Other,
+        reason: detail,
+    }
 }
 
 /// A 4xx the same request would get again: not a timeout or rate limit, and not the
@@ -188,10 +210,14 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
         let _ = storage::forget_journal(&local).await;
     }
     for r in resp.rejected {
-        let why = refusal_text(state, r.code, r.reason);
+        let refusal = Refusal {
+            version: r.version,
+            code: r.code,
+            reason: r.reason,
+        };
         match r.current {
-            Some(current) => state.reject_with_copy(r.id, r.version, why, current),
-            None => state.reject(r.id, r.version, why),
+            Some(current) => state.reject_with_copy(r.id, refusal, current),
+            None => state.reject(r.id, refusal),
         }
     }
     // The server's feed is behind what we pulled: its database was replaced or
@@ -200,22 +226,6 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
         state.reset_cursor();
     }
     Ok(())
-}
-
-/// Why the server refused a record, in the user's language; the server's own words only
-/// where there is nothing better (a rule a record broke, a code this app does not know).
-fn refusal_text(state: AppState, code: RejectCode, reason: String) -> String {
-    let msg = match code {
-        RejectCode::ClockAhead => Msg::RefusedClockAhead,
-        RejectCode::VersionConflict => Msg::RefusedConflict,
-        RejectCode::HoursLocked => Msg::RefusedHoursLocked,
-        RejectCode::OutOfScope => Msg::RefusedOutOfScope,
-        RejectCode::NotOwn => Msg::RefusedNotOwn,
-        RejectCode::NotForRole => Msg::RefusedNotForRole,
-        RejectCode::Invalid => return format!("{}: {reason}", state.t(Msg::RefusedInvalid)),
-        RejectCode::Other => return reason,
-    };
-    state.t(msg).to_owned()
 }
 
 /// Most pages one sync pulls, so a huge backlog cannot hold the loop forever; the next

@@ -255,3 +255,108 @@ async fn a_void_is_a_new_version_of_an_own_record_and_survives_reload() {
     assert_eq!(back.record, voided);
     assert!(!back.synced);
 }
+
+/// An incident made on this phone (so its own), as the form would save it.
+async fn own_incident(owner: &Owner, state: gatewatch::state::AppState) -> Uuid {
+    let draft = IncidentDraft {
+        post_id: "s01-g1".into(),
+        category: IncidentCategory::Traffic,
+        severity: Severity::Low,
+        description: "校门口违停".into(),
+        people: String::new(),
+        status: FollowUp::Open,
+    };
+    match owner.with(|| state.record_incident(draft)).await.unwrap() {
+        SaveResult::Saved(id) | SaveResult::HeldInMemory(id) => id,
+    }
+}
+
+fn out_of_scope(version: &Hlc) -> gatewatch_model::outbox::Refusal {
+    gatewatch_model::outbox::Refusal {
+        version: version.clone(),
+        code: gatewatch_model::RejectCode::OutOfScope,
+        reason: "school s02 is not in your scope".into(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_record_is_not_pending_and_stays_refused_after_a_reload() {
+    use gatewatch_model::outbox::SyncStatus;
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let id = own_incident(&owner, state).await;
+    let version = state.records.get_untracked()[&id].record.version.clone();
+    assert_eq!(state.pending_count(), 1);
+    state.reject(id, out_of_scope(&version));
+    assert_eq!(state.pending_count(), 0, "refused is not pending");
+    assert_eq!(state.tally().refused, 1);
+    assert!(
+        state.outbox().is_empty(),
+        "a refused version is not pushed again"
+    );
+
+    // A reload keeps it refused (not pending, not pushed), with the reason.
+    let reloaded = owner.with(|| gatewatch::state::AppState::new(storage::load()));
+    assert_eq!(reloaded.pending_count(), 0);
+    assert!(reloaded.outbox().is_empty());
+    let local = reloaded.records.get_untracked()[&id].clone();
+    assert_eq!(reloaded.sync_status(&local), SyncStatus::Refused);
+    assert_eq!(reloaded.refused_records().len(), 1);
+
+    // Voiding it does not put the refused version back in the outbox (today's count 2).
+    state.void(id, "走错学校".into()).await.unwrap();
+    assert_eq!(
+        state.pending_count(),
+        1,
+        "only the void waits, not the refused state"
+    );
+    assert!(state.superseded.get_untracked().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_discarded_refused_record_leaves_the_phone_and_the_journal() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let id = own_incident(&owner, state).await;
+    let kept = own_incident(&owner, state).await;
+    assert!(
+        state.discard_refused(id).await.is_err(),
+        "a record the server may still take is never discarded"
+    );
+    let version = state.records.get_untracked()[&id].record.version.clone();
+    state.reject(id, out_of_scope(&version));
+    state.discard_refused(id).await.unwrap();
+    assert!(!state.records.get_untracked().contains_key(&id));
+    assert_eq!(state.tally().refused, 0);
+    assert_eq!(state.pending_count(), 1, "the other record still waits");
+    let reloaded = storage::load().unwrap();
+    assert!(reloaded.records.iter().all(|r| r.record.id != id));
+    assert!(reloaded.refusals.is_empty());
+    let replayed = storage::replay_journal(&reloaded.records).await.unwrap();
+    assert!(
+        replayed.recovered.iter().all(|r| r.record.id != id),
+        "not brought back by the journal"
+    );
+    assert!(reloaded.records.iter().any(|r| r.record.id == kept));
+}
+
+#[wasm_bindgen_test]
+async fn correcting_a_synced_record_keeps_it_shown_as_on_the_server() {
+    use gatewatch_model::outbox::SyncStatus;
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let id = own_incident(&owner, state).await;
+    let version = state.records.get_untracked()[&id].record.version.clone();
+    state.acknowledge_all(&[Ack {
+        id,
+        version,
+        outcome: AckOutcome::Stored,
+    }]);
+    state.void(id, "重复上报".into()).await.unwrap();
+    let local = state.records.get_untracked()[&id].clone();
+    assert_eq!(state.sync_status(&local), SyncStatus::CorrectionPending);
+    // Still so after a reload.
+    let reloaded = storage::load().unwrap();
+    let stored = reloaded.records.iter().find(|r| r.record.id == id).unwrap();
+    assert!(stored.server_has_earlier && !stored.synced);
+}

@@ -45,6 +45,15 @@ fn check_in(n: u128, days_ago: i64) -> Record {
     )
 }
 
+/// The server's refusal of `version`: it would change hours a lead approved.
+fn hours_locked(version: &Hlc) -> gatewatch_model::outbox::Refusal {
+    gatewatch_model::outbox::Refusal {
+        version: version.clone(),
+        code: gatewatch_model::RejectCode::HoursLocked,
+        reason: "approved hours are locked".into(),
+    }
+}
+
 fn held(record: Record, synced: bool) -> LocalRecord {
     LocalRecord {
         synced,
@@ -182,8 +191,7 @@ async fn a_refused_edit_can_give_way_to_the_servers_state() {
     let state = fresh_state(&owner, vec![held(refused.clone(), false)]).await;
     state.reject_with_copy(
         refused.id,
-        refused.version.clone(),
-        "approved hours are locked".into(),
+        hours_locked(&refused.version),
         server_state.clone(),
     );
     assert_eq!(
@@ -196,7 +204,7 @@ async fn a_refused_edit_can_give_way_to_the_servers_state() {
     let held_now = state.records.get_untracked()[&refused.id].clone();
     assert_eq!(held_now.record, server_state);
     assert!(held_now.synced);
-    assert!(state.rejected.get_untracked().is_empty());
+    assert!(state.refusals.get_untracked().is_empty());
     assert_eq!(state.pending_count(), 0);
     // Stored, not only in memory.
     let reloaded = owner.with(|| AppState::new(storage::load()));
@@ -299,12 +307,7 @@ async fn a_locked_refusal_holds_every_version_until_the_lead_adopts_the_servers(
         .await
         .unwrap();
     let newest = state.records.get_untracked()[&id].record.clone();
-    state.reject_with_copy(
-        id,
-        newest.version,
-        "approved hours are locked".into(),
-        server_state.clone(),
-    );
+    state.reject_with_copy(id, hours_locked(&newest.version), server_state.clone());
     assert!(
         state.outbox().iter().all(|r| r.id != id),
         "no version of it is pushed while the lead has not decided"

@@ -6,6 +6,7 @@ use gatewatch_model::coverage::{arrivals, coverage};
 use gatewatch_model::csv::{self, Row};
 use gatewatch_model::filter::Filter;
 use gatewatch_model::gatecode::Proof;
+use gatewatch_model::outbox::SyncStatus;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Record, RecordBody, Severity,
@@ -129,10 +130,12 @@ pub fn HistoryPage() -> impl IntoView {
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
             <p class="empty" hidden=move || total() != 0>{tr(Msg::NoRecords)}</p>
             <ul class="rows">
+                // Keyed by id alone: a row keeps its open panel when a sync or an edit
+                // changes the record (the row reads its record reactively).
                 <For
-                    each=move || rows.get().into_iter().take(shown.get())
-                    key=|l| (l.record.id, l.record.version.clone(), l.synced, l.received_at, l.proof)
-                    children=move |l| view! { <HistoryRow local=l/> }
+                    each=move || rows.with(|r| r.iter().take(shown.get()).map(|l| l.record.id).collect::<Vec<_>>())
+                    key=|id| *id
+                    children=move |id| view! { <HistoryRow id=id/> }
                 />
             </ul>
             <button class="more" hidden=move || total() <= shown.get()
@@ -219,59 +222,155 @@ enum Panel {
     Closed,
     Edit,
     Void,
+    /// Asks before a refused record leaves the phone.
+    Discard,
+}
+
+/// The buttons a history row draws and its one click handler reads back (their
+/// `data-action`). An action this list does not name does nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    Edit,
+    Void,
+    /// Save a refused record to a file.
+    Export,
+    /// Remove a refused record from the phone (after confirming).
+    Discard,
+}
+
+impl RowAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowAction::Edit => "edit",
+            RowAction::Void => "void",
+            RowAction::Export => "export",
+            RowAction::Discard => "discard",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RowAction> {
+        [
+            RowAction::Edit,
+            RowAction::Void,
+            RowAction::Export,
+            RowAction::Discard,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
+    }
+
+    fn label(self) -> Msg {
+        match self {
+            RowAction::Edit => Msg::Edit,
+            RowAction::Void => Msg::Void,
+            RowAction::Export => Msg::ExportRefused,
+            RowAction::Discard => Msg::DiscardRefused,
+        }
+    }
+}
+
+/// The actions a row offers: a refused record is exported or discarded; an own record
+/// not voided is corrected or voided.
+fn row_actions(status: SyncStatus, own: bool, voided: bool) -> &'static [RowAction] {
+    match status {
+        SyncStatus::Refused => &[RowAction::Export, RowAction::Discard],
+        _ if own && !voided => &[RowAction::Edit, RowAction::Void],
+        _ => &[],
+    }
 }
 
 /// One record: where, when, what, and whether the server has it; own records can be
-/// corrected or voided.
+/// corrected or voided, refused ones exported or discarded.
 ///
 /// The read-only part is one escaped HTML string (see `components/html.rs`): a reactive
 /// element per line of the row cost several KB of the first-load wasm. Only the `<li>`
-/// (its data-* attributes) and the open panel are Leptos views; the row's two buttons
-/// are found by one click handler through their `data-action`.
+/// (its data-* attributes) and the open panel are Leptos views; the row's buttons are
+/// found by one click handler through their `data-action` (`RowAction`). The row reads
+/// its record from the state, so a sync updates it in place and an open panel stays.
 #[component]
-fn HistoryRow(local: LocalRecord) -> impl IntoView {
+fn HistoryRow(id: uuid::Uuid) -> impl IntoView {
     let state = AppState::expect();
-    let id = local.record.id;
-    let synced = local.synced;
-    let is_voided = local.record.voided.is_some();
-    let testid = match &local.record.body {
-        RecordBody::CheckIn(_) => "checkin-row",
-        RecordBody::Incident(_) => "incident-row",
-        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => "team-record-row",
-    };
-    let class = match (synced, is_voided) {
+    let local = Memo::new(move |_| state.records.with(|m| m.get(&id).cloned()));
+    let synced = move || local.with(|l| l.as_ref().is_some_and(|l| l.synced));
+    let is_voided = move || local.with(|l| l.as_ref().is_some_and(|l| l.record.voided.is_some()));
+    let testid = local.with_untracked(|l| match l.as_ref().map(|l| &l.record.body) {
+        Some(RecordBody::Incident(_)) => "incident-row",
+        _ => "checkin-row",
+    });
+    let class = move || match (synced(), is_voided()) {
         (false, false) => "row",
         (true, false) => "row synced",
         (false, true) => "row voided",
         (true, true) => "row synced voided",
     };
     let panel = RwSignal::new(Panel::Closed);
-    let open =
-        move |ev: leptos::ev::MouseEvent| match html::action(&ev).as_ref().map(|(a, _)| a.as_str())
-        {
-            Some("edit") => panel.set(Panel::Edit),
-            Some("void") => panel.set(Panel::Void),
-            _ => {}
-        };
-    let record = local.record.clone();
-    // Re-drawn when the language changes or the server rejects this version.
-    let body = move || row_html(state, &local);
+    let error = RwSignal::new(String::new());
+    let act = move |ev: leptos::ev::MouseEvent| {
+        let action = html::action(&ev).and_then(|(a, _)| RowAction::parse(&a));
+        match action {
+            Some(RowAction::Edit) => panel.set(Panel::Edit),
+            Some(RowAction::Void) => panel.set(Panel::Void),
+            Some(RowAction::Discard) => panel.set(Panel::Discard),
+            Some(RowAction::Export) => export_refused(state, id),
+            None => {}
+        }
+    };
+    // Re-drawn when the record, the language or its refusal changes.
+    let body = move || local.with(|l| l.as_ref().map(|l| row_html(state, l)).unwrap_or_default());
+    let record = move || local.with_untracked(|l| l.as_ref().map(|l| l.record.clone()));
     view! {
         <li
             class=class
             data-testid=testid
             data-id=id.to_string()
-            data-synced=synced.to_string()
-            data-voided=is_voided.to_string()
-            on:click=open
+            data-synced=move || synced().to_string()
+            data-voided=move || is_voided().to_string()
+            data-status=move || local.with(|l| l.as_ref().map(|l| state.sync_status(l).as_str()))
+            on:click=act
         >
             <div class="row-body" inner_html=body></div>
-            {move || match panel.get() {
-                Panel::Closed => None,
-                Panel::Edit => Some(view! { <EditPanel record=record.clone() panel=panel/> }.into_any()),
-                Panel::Void => Some(view! { <VoidPanel id=id panel=panel/> }.into_any()),
+            <p class="field-error" role="alert" hidden=move || error.with(String::is_empty)>{move || error.get()}</p>
+            {move || match (panel.get(), record()) {
+                (Panel::Edit, Some(record)) => Some(view! { <EditPanel record=record panel=panel/> }.into_any()),
+                (Panel::Void, Some(_)) => Some(view! { <VoidPanel id=id panel=panel/> }.into_any()),
+                (Panel::Discard, Some(_)) => Some(view! { <DiscardPanel id=id panel=panel error=error/> }.into_any()),
+                _ => None,
             }}
         </li>
+    }
+}
+
+/// Saves one refused record, with the server's refusal, as a JSON file.
+fn export_refused(state: AppState, id: uuid::Uuid) {
+    let refused: Vec<_> = state
+        .refused_records()
+        .into_iter()
+        .filter(|r| r.record.id == id)
+        .collect();
+    crate::download::save_records_file("gatewatch-refused", &refused);
+}
+
+/// Asks before a refused record leaves the phone (the server will never take it; the
+/// file export keeps a copy).
+#[component]
+fn DiscardPanel(id: uuid::Uuid, panel: RwSignal<Panel>, error: RwSignal<String>) -> impl IntoView {
+    let state = AppState::expect();
+    let confirm = move |_| {
+        spawn_local(async move {
+            match state.discard_refused(id).await {
+                Ok(()) => error.try_set(String::new()),
+                Err(e) => error.try_set(format!("{}: {e}", state.t(Msg::SaveFailed))),
+            };
+        });
+    };
+    view! {
+        <div class="panel" data-testid="discard-panel">
+            <p>{tr(Msg::DiscardRefusedQuestion)}</p>
+            <div class="row-actions">
+                <button class="link-button danger" data-testid="discard-confirm" on:click=confirm>{tr(Msg::DiscardRefused)}</button>
+                <button class="link-button" on:click=move |_| panel.set(Panel::Closed)>{tr(Msg::Cancel)}</button>
+            </div>
+        </div>
     }
 }
 
@@ -385,18 +484,26 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
             t(msg)
         );
     }
-    h.push_str(r#"<div class="row-sync" data-testid="row-sync">"#);
-    let rejected = state.rejected.with(|r| {
-        r.get(&record.id)
-            .filter(|(v, _)| *v == record.version)
-            .map(|(_, why)| why.clone())
-    });
-    match rejected {
-        Some(why) => {
+    let status = state.sync_status(local);
+    let _ = write!(
+        h,
+        r#"<div class="row-sync {0}" data-testid="row-sync" data-status="{0}">"#,
+        status.as_str()
+    );
+    match status {
+        SyncStatus::Refused => {
+            let why = state.refusals.with(|r| {
+                r.get(&record.id)
+                    .map(|r| state.refusal_text(r))
+                    .unwrap_or_default()
+            });
             let _ = write!(h, "{}: {}", t(Msg::Rejected), html::escape(&why));
         }
-        None if local.synced => h.push_str(t(Msg::OnServer)),
-        None => h.push_str(t(Msg::OnPhoneOnly)),
+        SyncStatus::OnServer => h.push_str(t(Msg::OnServer)),
+        SyncStatus::OnPhoneOnly => h.push_str(t(Msg::OnPhoneOnly)),
+        SyncStatus::CorrectionPending => {
+            let _ = write!(h, "{} · {}", t(Msg::OnServer), t(Msg::CorrectionPending));
+        }
     }
     if let Some(r) = local.received_at {
         let r = r.with_timezone(&at.timezone());
@@ -410,13 +517,18 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
         );
     }
     h.push_str("</div>");
-    if state.is_own(record) && record.voided.is_none() {
-        let _ = write!(
-            h,
-            r#"<div class="row-actions"><button class="link-button" data-testid="row-edit" data-action="edit">{}</button><button class="link-button" data-testid="row-void" data-action="void">{}</button></div>"#,
-            t(Msg::Edit),
-            t(Msg::Void)
-        );
+    let actions = row_actions(status, state.is_own(record), record.voided.is_some());
+    if !actions.is_empty() {
+        h.push_str(r#"<div class="row-actions">"#);
+        for action in actions {
+            let _ = write!(
+                h,
+                r#"<button class="link-button" data-testid="row-{0}" data-action="{0}">{1}</button>"#,
+                action.as_str(),
+                t(action.label())
+            );
+        }
+        h.push_str("</div>");
     }
     h
 }
@@ -608,5 +720,40 @@ fn VoidPanel(id: uuid::Uuid, panel: RwSignal<Panel>) -> impl IntoView {
                 <button class="link-button" on:click=move |_| panel.set(Panel::Closed)>{tr(Msg::Cancel)}</button>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_actions_read_back_and_unknown_ones_do_nothing() {
+        for action in [
+            RowAction::Edit,
+            RowAction::Void,
+            RowAction::Export,
+            RowAction::Discard,
+        ] {
+            assert_eq!(RowAction::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(RowAction::parse("approve"), None);
+        assert_eq!(RowAction::parse(""), None);
+    }
+
+    #[test]
+    fn a_refused_record_offers_export_and_discard_only() {
+        use RowAction::*;
+        assert_eq!(
+            row_actions(SyncStatus::Refused, true, false),
+            [Export, Discard]
+        );
+        assert_eq!(row_actions(SyncStatus::OnServer, true, false), [Edit, Void]);
+        assert_eq!(
+            row_actions(SyncStatus::CorrectionPending, true, false),
+            [Edit, Void]
+        );
+        assert!(row_actions(SyncStatus::OnServer, false, false).is_empty());
+        assert!(row_actions(SyncStatus::OnServer, true, true).is_empty());
     }
 }

@@ -158,15 +158,7 @@ fn AccountBox() -> impl IntoView {
         });
     };
     let export = move |_| {
-        let records = state.unsynced_records();
-        match serde_json::to_string(&records) {
-            Ok(text) => {
-                // Date's Display, not chrono's strftime (its format code costs wasm).
-                let day = chrono::Local::now().date_naive();
-                crate::download::save_json(&format!("gatewatch-unsynced-{day}.json"), &text);
-            }
-            Err(e) => web_sys::console::warn_1(&format!("export: {e}").into()),
-        }
+        crate::download::save_records_file("gatewatch-unsynced", &state.unsynced_records());
     };
     let message = move || {
         problem.with(|p| match p {

@@ -189,17 +189,18 @@ pub fn TeamPage() -> impl IntoView {
 /// the server sent its own state, the lead may adopt it in place of the refused edit;
 /// merging both is the concurrent-edit work of accounts (issue 5).
 fn refused_html(state: AppState) -> String {
-    let refused = state.rejected.get();
+    let refused = state.refusals.get();
     let mut out = String::new();
     state.records.with(|map| {
-        for (id, (version, why)) in &refused {
-            let held = map.get(id).filter(|l| l.record.version == *version);
+        for (id, refusal) in &refused {
+            let why = state.refusal_text(refusal);
+            let held = map.get(id).filter(|l| l.record.version == refusal.version);
             if held.is_some_and(|l| !l.record.body.is_patrol()) {
                 let _ = write!(
                     out,
                     r#"<div class="notice warn" data-testid="team-refused" data-id="{id}"><span>{}: {}</span>"#,
                     state.t(Msg::Rejected),
-                    escape(why)
+                    escape(&why)
                 );
                 if state.server_copies.with(|c| c.contains_key(id)) {
                     let _ = write!(

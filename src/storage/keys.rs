@@ -28,6 +28,10 @@ pub enum Key {
     Schools,
     /// The volunteer teams whose rosters and sessions this phone follows (pulls).
     FollowedTeams,
+    /// The versions the server refused, with why (`gatewatch_model::outbox::Refusals`):
+    /// kept so a refused record stays marked refused after a reload, and is not pushed
+    /// again.
+    Refusals,
     /// One record.
     Record(Uuid),
     /// An earlier, not yet acknowledged version of a record (its version's text form).
@@ -50,6 +54,7 @@ impl Key {
             Key::Posts => format!("{PREFIX}posts"),
             Key::Schools => format!("{PREFIX}schools"),
             Key::FollowedTeams => format!("{PREFIX}teams"),
+            Key::Refusals => format!("{PREFIX}refused"),
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
             Key::Superseded(id, version) => format!("{SUPERSEDED_PREFIX}{id}:{version}"),
             Key::GateSecret(post) => format!("{PREFIX}gate:{post}"),
@@ -70,14 +75,14 @@ impl Key {
     }
 
     /// Whether `name` holds a person's data, to be wiped at logout: records and their
-    /// earlier versions, the profile, the teams followed and the feed position (a next
+    /// earlier versions and refusals, the profile, the teams followed and the feed position (a next
     /// user starts the feed afresh), gate secrets. Settings (language, posts), the
     /// catalog and the device clock stay with the phone.
     pub fn is_personal(name: &str) -> bool {
         name.starts_with(RECORD_PREFIX)
             || name.starts_with(SUPERSEDED_PREFIX)
             || name.starts_with(&format!("{PREFIX}gate:"))
-            || [Key::Profile, Key::FollowedTeams, Key::Cursor]
+            || [Key::Profile, Key::FollowedTeams, Key::Cursor, Key::Refusals]
                 .iter()
                 .any(|k| k.name() == name)
     }

@@ -94,6 +94,8 @@ pub struct Loaded {
     pub followed_teams: Vec<uuid::Uuid>,
     /// Who last signed in on this phone (none: the login screen first).
     pub profile: Option<gatewatch_model::account::Profile>,
+    /// Versions the server refused (not pushed again; shown as refused).
+    pub refusals: gatewatch_model::outbox::Refusals,
     pub quarantined: Vec<Quarantined>,
 }
 
@@ -163,6 +165,7 @@ pub fn load() -> Result<Loaded, StorageError> {
     loaded.followed_teams =
         read_small(&Key::FollowedTeams, &mut loaded.quarantined).unwrap_or_default();
     loaded.profile = read_small(&Key::Profile, &mut loaded.quarantined);
+    loaded.refusals = read_small(&Key::Refusals, &mut loaded.quarantined).unwrap_or_default();
     Ok(loaded)
 }
 
@@ -360,6 +363,10 @@ pub fn save_cursor(cursor: Cursor) -> Result<(), StorageError> {
 
 pub fn save_posts(posts: &[Post]) -> Result<(), StorageError> {
     save_small(Key::Posts, &posts)
+}
+
+pub fn save_refusals(refusals: &gatewatch_model::outbox::Refusals) -> Result<(), StorageError> {
+    save_small(Key::Refusals, refusals)
 }
 
 pub fn save_followed_teams(teams: &[uuid::Uuid]) -> Result<(), StorageError> {

@@ -26,6 +26,13 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// A refused record as the user exports it: the state the server refused and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedRecord {
+    pub record: Record,
+    pub refusal: Refusal,
+}
+
 /// The refusals a phone holds, by record id.
 pub type Refusals = HashMap<Uuid, Refusal>;
 
