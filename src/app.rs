@@ -25,7 +25,7 @@ pub fn App() -> impl IntoView {
         }
     });
     let router = Router::provide();
-    let screen = move || match router.page() {
+    let screen = move || match router.shown() {
         // Nothing yet while the journal says whether anyone is signed in here.
         _ if state.starting.get() && state.profile.with(Option::is_none) => ().into_any(),
         _ if state.needs_login() => view! { <LoginPage/> }.into_any(),

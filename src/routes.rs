@@ -6,6 +6,7 @@
 //! real paths (so reload and the back button work), client-side link clicks, and
 //! `aria-current` on the active link.
 
+use gatewatch_model::access::{may, Access, UserRole, GATE_SECRET};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
@@ -50,6 +51,46 @@ impl Page {
         }
     }
 
+    /// What a user must be allowed to do for this screen to be theirs: a record kind
+    /// and read or write, answered by the model's access rule (`access::may`), the
+    /// same rule the server applies. `None`: every signed-in user (settings).
+    fn needs(self) -> Option<(&'static str, Access)> {
+        match self {
+            Page::CheckIn => Some(("checkin", Access::Write)),
+            Page::Incident => Some(("incident", Access::Write)),
+            Page::Today | Page::History => Some(("checkin", Access::Read)),
+            Page::Team | Page::TeamReport => Some(("team", Access::Write)),
+            Page::Gate => Some((GATE_SECRET, Access::Read)),
+            Page::Settings => None,
+        }
+    }
+
+    /// Whether a user of `role` is shown this screen (and its navigation entry).
+    pub fn allowed_for(self, role: UserRole) -> bool {
+        self.needs()
+            .is_none_or(|(kind, access)| may(role, kind, access))
+    }
+
+    /// Where a user of `role` lands: the first screen of theirs, in the order of the
+    /// work (an officer checks in, a lead keeps the team).
+    pub fn home(role: UserRole) -> Page {
+        [Page::CheckIn, Page::Team, Page::Today, Page::History]
+            .into_iter()
+            .find(|p| p.allowed_for(role))
+            .unwrap_or(Page::Settings)
+    }
+
+    /// The screen a user of `role` sees at this page: the page itself if it is theirs,
+    /// else their home (a lead opening `/` lands on 队伍, not on a check-in they may
+    /// not make).
+    pub fn for_role(self, role: UserRole) -> Page {
+        if self.allowed_for(role) {
+            self
+        } else {
+            Page::home(role)
+        }
+    }
+
     /// The screen a path shows; unknown paths show the check-in screen, the app's home.
     pub fn from_path(path: &str) -> Page {
         match path.trim_end_matches('/') {
@@ -86,6 +127,16 @@ impl Router {
 
     pub fn page(&self) -> Page {
         self.0.get()
+    }
+
+    /// The screen shown: the current page if the signed-in user's role has it, else
+    /// their home (`Page::for_role`); the page as is before anyone signed in.
+    pub fn shown(&self) -> Page {
+        let page = self.page();
+        let role = crate::state::AppState::expect()
+            .profile
+            .with(|p| p.as_ref().map(|p| p.role));
+        role.map_or(page, |role| page.for_role(role))
     }
 
     /// Shows `page` and records it in the browser history (so Back returns here).
@@ -125,7 +176,7 @@ pub fn Link(
             href=page.href()
             class=class
             data-testid=testid
-            aria-current=move || (router.page().section() == page).then_some("page")
+            aria-current=move || (router.shown().section() == page).then_some("page")
             on:click=on_click
         >
             {children()}
@@ -137,23 +188,52 @@ pub fn Link(
 mod tests {
     use super::Page;
 
+    const ALL: [Page; 8] = [
+        Page::CheckIn,
+        Page::Today,
+        Page::Incident,
+        Page::History,
+        Page::Settings,
+        Page::Gate,
+        Page::Team,
+        Page::TeamReport,
+    ];
+
     #[test]
     fn every_page_round_trips_through_its_path() {
-        for p in [
-            Page::CheckIn,
-            Page::Today,
-            Page::Incident,
-            Page::History,
-            Page::Settings,
-            Page::Gate,
-            Page::Team,
-            Page::TeamReport,
-        ] {
+        for p in ALL {
             assert_eq!(Page::from_path(p.href()), p);
         }
         assert_eq!(Page::from_path("/today/"), Page::Today);
         assert_eq!(Page::from_path("/nowhere"), Page::CheckIn);
         assert_eq!(Page::TeamReport.section(), Page::Team);
         assert_eq!(Page::History.section(), Page::History);
+    }
+
+    #[test]
+    fn each_role_sees_only_what_it_may_do() {
+        use gatewatch_model::access::UserRole::{Admin, Lead, Officer};
+        let shown = |role| {
+            ALL.into_iter()
+                .filter(|p| p.allowed_for(role))
+                .collect::<Vec<_>>()
+        };
+        use Page::*;
+        assert_eq!(
+            shown(Officer),
+            [CheckIn, Today, Incident, History, Settings]
+        );
+        assert_eq!(
+            shown(Lead),
+            [Today, History, Settings, Gate, Team, TeamReport]
+        );
+        assert_eq!(shown(Admin), ALL);
+        assert_eq!(Page::home(Officer), CheckIn);
+        assert_eq!(Page::home(Lead), Team);
+        assert_eq!(CheckIn.for_role(Lead), Team);
+        assert_eq!(Incident.for_role(Lead), Team);
+        assert_eq!(Team.for_role(Officer), CheckIn);
+        assert_eq!(Gate.for_role(Officer), CheckIn);
+        assert_eq!(History.for_role(Lead), History);
     }
 }

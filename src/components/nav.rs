@@ -9,11 +9,16 @@ use crate::routes::{Link, Page};
 #[component]
 pub fn Nav() -> impl IntoView {
     let state = crate::state::AppState::expect();
+    // Each role sees only the screens it may use (`Page::allowed_for`, the model's
+    // access rule): an officer has no 队伍, a lead no 签到.
+    let role = move || state.profile.with(|p| p.as_ref().map(|p| p.role));
     let link = move |page: Page, msg: Msg, testid: &'static str| {
         view! {
-            <Link page=page class="nav-link" testid=testid>
-                {tr(msg)}
-            </Link>
+            <span class="nav-item" hidden=move || !role().is_none_or(|r| page.allowed_for(r))>
+                <Link page=page class="nav-link" testid=testid>
+                    {tr(msg)}
+                </Link>
+            </span>
         }
     };
     view! {

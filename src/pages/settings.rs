@@ -117,9 +117,11 @@ pub fn SettingsPage() -> impl IntoView {
                     None => String::new(),
                 }}
             </p>
-            <Link page=Page::Gate class="link-button" testid="nav-gate">
-                {tr(Msg::NavGate)}
-            </Link>
+            <span hidden=move || !state.profile.with(|p| p.as_ref().is_some_and(|p| Page::Gate.allowed_for(p.role)))>
+                <Link page=Page::Gate class="link-button" testid="nav-gate">
+                    {tr(Msg::NavGate)}
+                </Link>
+            </span>
             <AccountBox/>
             <p class="device">{tr(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
         </section>

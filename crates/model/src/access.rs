@@ -104,6 +104,10 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// The subject kind of a post's gate-code secret (its school is the post's school):
+/// read by the leads of that school, who show the code at the gate, and by admins.
+pub const GATE_SECRET: &str = "gate_secret";
+
 /// Whether `who` may `access` a record that is `what`. Anything the rule does not name
 /// is denied.
 pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
@@ -122,6 +126,9 @@ pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
         }
         (UserRole::Lead, "team" | "volunteer" | "duty") => in_teams,
         (UserRole::Lead, "checkin" | "incident") => access == Access::Read && in_schools,
+        // A post's gate-code secret: an officer who had it could make the code without
+        // being at the gate.
+        (UserRole::Lead, GATE_SECRET) => access == Access::Read && in_schools,
         _ => false,
     }
 }
@@ -141,7 +148,7 @@ pub fn may(role: UserRole, kind: &'static str, access: Access) -> bool {
             teams: [team].into(),
         },
     };
-    let school = matches!(kind, "checkin" | "incident" | "team").then_some(SCHOOL);
+    let school = matches!(kind, "checkin" | "incident" | "team" | GATE_SECRET).then_some(SCHOOL);
     let team = matches!(kind, "team" | "volunteer" | "duty").then_some(team);
     let what = Subject {
         kind,
@@ -317,6 +324,9 @@ mod tests {
             (Lead, "duty", true, true),
             (Admin, "checkin", true, true),
             (Admin, "team", true, true),
+            (Officer, GATE_SECRET, false, false),
+            (Lead, GATE_SECRET, true, false),
+            (Admin, GATE_SECRET, true, true),
         ];
         for (role, kind, read, write) in table {
             assert_eq!(may(role, kind, Read), read, "{role:?} read {kind}");

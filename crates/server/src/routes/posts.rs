@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use gatewatch_model::school::School;
 use gatewatch_model::Post;
 
-use gatewatch_model::access::UserRole;
+use gatewatch_model::access::{self, Access, Subject, UserRole, GATE_SECRET};
 
 use crate::auth::SignedIn;
 use crate::error::AppError;
@@ -39,11 +39,13 @@ async fn secret(
     let school = catalog::school_of_post(state.db.pool(), &id)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no post has the id `{id}`")))?;
-    let may = match who.user.role {
-        UserRole::Admin => true,
-        UserRole::Lead => who.user.schools.contains(&school),
-        UserRole::Officer => false,
+    let subject = Subject {
+        kind: GATE_SECRET,
+        school: Some(&school),
+        team: None,
+        author: None,
     };
+    let may = access::allowed(&who.principal(), &subject, Access::Read);
     if !may {
         return Err(AppError::Forbidden(
             "only a team lead of this post's school or an admin may show its gate code".into(),
