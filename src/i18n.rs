@@ -23,6 +23,14 @@ impl Lang {
         }
     }
 
+    /// The colon between a label and its value: full-width in Chinese.
+    pub fn colon(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "：",
+            Lang::En => ": ",
+        }
+    }
+
     pub fn from_tag(tag: &str) -> Option<Lang> {
         match tag {
             "zh-CN" => Some(Lang::ZhCn),

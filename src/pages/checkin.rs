@@ -1,7 +1,11 @@
 //! The check-in screen: pick the post, one big button. Nothing to set up first.
 
-use gatewatch_model::gatecode::{is_code, parse_qr};
-use gatewatch_model::{CheckInEvent, Presence};
+use chrono::Timelike;
+use gatewatch_model::gatecode::{is_code, parse_qr, Proof};
+use gatewatch_model::outbox::SyncStatus;
+use gatewatch_model::repeat::repeated_check_in;
+use gatewatch_model::stored::LocalRecord;
+use gatewatch_model::{CheckInEvent, Presence, RecordBody};
 use leptos::prelude::*;
 
 use crate::components::post_select::{default_post, PostSelect};
@@ -17,6 +21,8 @@ pub enum SaveStatus {
     Saving,
     Done(SaveResult),
     Failed(StorageError),
+    /// The same check-in was just made (or is being saved): the officer confirms first.
+    AskRepeat,
 }
 
 impl SaveStatus {
@@ -27,6 +33,7 @@ impl SaveStatus {
             SaveStatus::Done(SaveResult::Saved(_)) => "saved",
             SaveStatus::Done(SaveResult::HeldInMemory(_)) => "held",
             SaveStatus::Failed(_) => "error",
+            SaveStatus::AskRepeat => "ask-repeat",
         }
     }
 
@@ -45,7 +52,8 @@ impl SaveStatus {
 #[component]
 pub fn CheckInPage() -> impl IntoView {
     let state = AppState::expect();
-    let sync = expect_context::<SyncHandle>();
+    // Kept in a stored value so the save handler, used by two buttons, is `Copy`.
+    let sync = StoredValue::new(expect_context::<SyncHandle>());
     // Where check-ins happen: follow the position from here on (never waited for).
     crate::geo::watch(state);
     let picked = RwSignal::new(None::<String>);
@@ -86,23 +94,46 @@ pub fn CheckInPage() -> impl IntoView {
         });
     };
 
-    // Whether a save is in flight (the button is disabled meanwhile). A task rather than
-    // an `Action`: nothing else of an Action is used, and its machinery costs wasm.
+    // Whether a save is in flight. A task rather than an `Action`: nothing else of an
+    // Action is used, and its machinery costs wasm.
     let saving = RwSignal::new(false);
-    let submit = move |_| {
-        if saving.get_untracked() || !code_ok() {
+    let event = move || {
+        if departure.get_untracked() {
+            CheckInEvent::Departure
+        } else {
+            CheckInEvent::Arrival
+        }
+    };
+    // A tap while saving, or the same post and event again within a minute (a double
+    // tap, a "did it save?"), asks first: `confirmed` is the officer's answer.
+    let save = move |confirmed: bool| {
+        if !code_ok() {
+            return;
+        }
+        let post = post_id.get_untracked();
+        let repeats = saving.get_untracked()
+            || state.records.with_untracked(|m| {
+                repeated_check_in(
+                    m.values().map(|l| &l.record),
+                    &post,
+                    event(),
+                    chrono::Utc::now(),
+                )
+                .is_some()
+            });
+        if repeats && !confirmed {
+            status.set(SaveStatus::AskRepeat);
             return;
         }
         let typed = code.get_untracked().trim().to_string();
         status.set(SaveStatus::Saving);
         saving.set(true);
+        // The picker stays on the gate just saved: it never moves by itself under
+        // "saved" (the officer is still standing there).
+        picked.set(Some(post.clone()));
         let draft = CheckInDraft {
-            post_id: post_id.get_untracked(),
-            event: if departure.get_untracked() {
-                CheckInEvent::Departure
-            } else {
-                CheckInEvent::Arrival
-            },
+            post_id: post,
+            event: event(),
             presence: Presence {
                 officer: officer.get_untracked(),
                 car: car.get_untracked(),
@@ -113,7 +144,7 @@ pub fn CheckInPage() -> impl IntoView {
         };
         // Everything after the save happens in the task itself, so it completes even if
         // the officer leaves the screen mid-save.
-        let sync = sync.clone();
+        let sync = sync.get_value();
         leptos::task::spawn_local(async move {
             match state.record_check_in(draft).await {
                 Ok(done) => {
@@ -128,6 +159,12 @@ pub fn CheckInPage() -> impl IntoView {
             }
             saving.try_set(false);
         });
+    };
+    // Choosing another post or event starts a new attempt: the last confirmation goes.
+    let new_attempt = move || {
+        if !matches!(status.get_untracked(), SaveStatus::Saving) {
+            status.set(SaveStatus::Idle);
+        }
     };
 
     // The box starts as the signal and reports its ticks (nothing else sets these
@@ -144,19 +181,21 @@ pub fn CheckInPage() -> impl IntoView {
 
     view! {
         <section class="checkin">
-            <PostSelect current=post_id picked=picked testid="post-select"/>
+            <div on:change=move |_| new_attempt()>
+                <PostSelect current=post_id picked=picked testid="post-select"/>
+            </div>
             <div class="event-toggle" role="radiogroup">
                 <button
                     class=move || { if departure.get() { "" } else { "active" } }
                     data-testid="event-arrival"
-                    on:click=move |_| departure.set(false)
+                    on:click=move |_| { departure.set(false); new_attempt(); }
                 >
                     {tr(Msg::Arrival)}
                 </button>
                 <button
                     class=move || { if departure.get() { "active" } else { "" } }
                     data-testid="event-departure"
-                    on:click=move |_| departure.set(true)
+                    on:click=move |_| { departure.set(true); new_attempt(); }
                 >
                     {tr(Msg::Departure)}
                 </button>
@@ -203,11 +242,22 @@ pub fn CheckInPage() -> impl IntoView {
             <button
                 class="big-button"
                 data-testid="checkin-submit"
-                disabled=move || saving.get()
-                on:click=submit
+                on:click=move |_| save(false)
             >
                 {move || if departure.get() { state.t(Msg::Departure) } else { state.t(Msg::CheckInButton) }}
             </button>
+            <div class="repeat-ask" data-testid="repeat-ask" role="alert"
+                hidden=move || status.get() != SaveStatus::AskRepeat>
+                <p>{tr(Msg::RepeatQuestion)}</p>
+                <div class="row-actions">
+                    <button class="link-button" data-testid="repeat-confirm" on:click=move |_| save(true)>
+                        {tr(Msg::RepeatConfirm)}
+                    </button>
+                    <button class="link-button" data-testid="repeat-cancel" on:click=move |_| status.set(SaveStatus::Idle)>
+                        {tr(Msg::Cancel)}
+                    </button>
+                </div>
+            </div>
             <SaveStatusLine status=status/>
         </section>
     }
@@ -224,23 +274,99 @@ pub fn flag_class(on: bool) -> &'static str {
     }
 }
 
-/// The line under a form's button: saving, saved (with the record id), held, failed.
+/// The line under a form's button: saving; saved — what (post, event or category,
+/// time) and where it is now (only on this phone, on the server, refused, with the gate
+/// code's verdict once the server gave it); held; failed.
 #[component]
 pub fn SaveStatusLine(status: RwSignal<SaveStatus>) -> impl IntoView {
     let state = AppState::expect();
+    let saved = move || match status.get() {
+        SaveStatus::Done(SaveResult::Saved(id) | SaveResult::HeldInMemory(id)) => {
+            state.records.with(|m| m.get(&id).cloned())
+        }
+        _ => None,
+    };
     let text = move || match status.get() {
-        SaveStatus::Idle => String::new(),
+        SaveStatus::Idle | SaveStatus::AskRepeat => String::new(),
         SaveStatus::Saving => state.t(Msg::Saving).to_string(),
-        SaveStatus::Done(SaveResult::Saved(_)) => format!("✓ {}", state.t(Msg::Saved)),
+        SaveStatus::Done(SaveResult::Saved(_)) => saved()
+            .map(|l| {
+                let colon = state.lang().colon();
+                format!(
+                    "✓ {}{colon}{}",
+                    state.t(Msg::Saved),
+                    what_was_saved(state, &l)
+                )
+            })
+            .unwrap_or_default(),
         SaveStatus::Done(SaveResult::HeldInMemory(_)) => state.t(Msg::HeldInMemory).to_string(),
         SaveStatus::Failed(e) => format!("{}: {e}", state.t(Msg::SaveFailed)),
     };
+    let whereabouts = move || saved().map(|l| where_it_is(state, &l)).unwrap_or_default();
     view! {
-        <p class="save-status" data-testid="save-status" data-state=move || status.with(|s| s.data_state())
+        <div class="save-status" data-testid="save-status" data-state=move || status.with(|s| s.data_state())
             data-record-id=move || status.with(SaveStatus::record_id)
+            data-sync=move || saved().map(|l| state.sync_status(&l).as_str())
             role="status"
         >
-            {text}
-        </p>
+            <p>{text}</p>
+            <p class="save-where" data-testid="save-where" hidden=move || saved().is_none()>{whereabouts}</p>
+        </div>
+    }
+}
+
+/// "东门 · 到岗 · 07:31": which post, what, when — so the officer knows exactly what
+/// the phone holds.
+fn what_was_saved(state: AppState, local: &LocalRecord) -> String {
+    let body = &local.record.body;
+    let post = state
+        .posts
+        .with(|posts| {
+            posts
+                .iter()
+                .find(|p| p.id == body.post_id())
+                .map(|p| p.label())
+        })
+        .unwrap_or_else(|| body.post_id().to_string());
+    let what = match body {
+        RecordBody::CheckIn(c) if c.event == CheckInEvent::Departure => state.t(Msg::Departure),
+        RecordBody::CheckIn(_) => state.t(Msg::Arrival),
+        RecordBody::Incident(i) => state.t(crate::i18n::names::category(i.category)),
+        _ => "",
+    };
+    let at = body.device_time();
+    format!("{post} · {what} · {:02}:{:02}", at.hour(), at.minute())
+}
+
+/// Where the saved record is now: only on this phone (uploads by itself), on the
+/// server, or refused with the reason; and the gate code's verdict once known.
+fn where_it_is(state: AppState, local: &LocalRecord) -> String {
+    let place = match state.sync_status(local) {
+        SyncStatus::OnServer => state.t(Msg::SavedOnServer).to_string(),
+        SyncStatus::OnPhoneOnly | SyncStatus::CorrectionPending => {
+            state.t(Msg::SavedOnPhone).to_string()
+        }
+        SyncStatus::Refused => {
+            let why = state.refusals.with(|r| {
+                r.get(&local.record.id)
+                    .map(|r| state.refusal_text(r))
+                    .unwrap_or_default()
+            });
+            format!("{}: {why}", state.t(Msg::Rejected))
+        }
+    };
+    let verdict = local.proof.map(|p| match p {
+        Proof::Verified => Msg::ProofVerified,
+        Proof::Unverified => Msg::ProofUnverified,
+        Proof::Failed => Msg::ProofFailed,
+    });
+    match verdict {
+        Some(v) => format!(
+            "{place} · {}{}{}",
+            state.t(Msg::CodeVerdict),
+            state.lang().colon(),
+            state.t(v)
+        ),
+        None => place,
     }
 }

@@ -274,6 +274,8 @@ export class App {
   }
 
   /** Taps the big button, waits until the app says "saved", returns the record id. */
+  /** Checks in; the same post and event again within a minute asks first, and this
+   * confirms it (tests that check the question itself click for themselves). */
   async checkIn({ post, note } = {}) {
     if (post) await this.byId('post-select').selectOption(post);
     if (note) await this.byId('checkin-note').fill(note);
@@ -281,9 +283,18 @@ export class App {
     await this.byId('checkin-submit').click();
     const handle = await this.page.waitForFunction((old) => {
       const el = document.querySelector('[data-testid="save-status"]');
+      if (el?.dataset.state === 'ask-repeat') return 'ask';
       const id = el?.dataset.recordId;
       return el?.dataset.state === 'saved' && id && id !== old ? id : null;
     }, before || '');
+    if ((await handle.jsonValue()) === 'ask') {
+      await this.byId('repeat-confirm').click();
+      return (await this.page.waitForFunction((old) => {
+        const el = document.querySelector('[data-testid="save-status"]');
+        const id = el?.dataset.recordId;
+        return el?.dataset.state === 'saved' && id && id !== old ? id : null;
+      }, before || '')).jsonValue();
+    }
     return handle.jsonValue();
   }
 
