@@ -112,6 +112,10 @@ impl AppState {
             return Ok(true);
         }
         self.signed_in(profile).await;
+        // From now on this phone holds a person's work: ask the browser not to clear it
+        // when space runs low (设置 shows its answer).
+        let kept = storage::persist::ask_to_persist().await;
+        web_sys::console::info_1(&format!("storage persistence: {}", kept.as_str()).into());
         Ok(false)
     }
 

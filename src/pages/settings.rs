@@ -122,6 +122,7 @@ pub fn SettingsPage() -> impl IntoView {
                     {tr(Msg::NavGate)}
                 </Link>
             </span>
+            <StorageBox/>
             <AccountBox/>
             <p class="device">{tr(Msg::DeviceId)} ": " <code>{state.device().to_string()}</code></p>
         </section>
@@ -147,8 +148,12 @@ fn AccountBox() -> impl IntoView {
             })
         })
     };
+    // Logging out asks first: logging in again needs a signal, and records the server
+    // refused leave the phone with the person's data (export them first).
+    let confirming = RwSignal::new(false);
     let log_out = move |_| {
         problem.set(None);
+        confirming.set(false);
         let sync = sync.clone();
         leptos::task::spawn_local(async move {
             if let Err(e) = state.log_out().await {
@@ -158,6 +163,10 @@ fn AccountBox() -> impl IntoView {
                 problem.set(Some(e));
             }
         });
+    };
+    let refused = move || state.tally().refused;
+    let export_refused = move |_| {
+        crate::download::save_records_file("gatewatch-refused", &state.refused_records());
     };
     let export = move |_| {
         crate::download::save_records_file("gatewatch-unsynced", &state.unsynced_records());
@@ -180,9 +189,68 @@ fn AccountBox() -> impl IntoView {
                 hidden=move || !problem.with(|p| matches!(p, Some(AccountError::Unsynced(_))))>
                 {tr(Msg::ExportUnsynced)}
             </button>
-            <button class="link-button" data-testid="logout" on:click=log_out>
+            <button class="link-button" data-testid="logout" hidden=move || confirming.get()
+                on:click=move |_| confirming.set(true)>
                 {tr(Msg::Logout)}
             </button>
+            <div class="panel" data-testid="logout-confirm-panel" hidden=move || !confirming.get()>
+                <p>{tr(Msg::LogoutQuestion)}</p>
+                <p class="field-error" data-testid="logout-refused" hidden=move || refused() == 0>
+                    {refused} " " {tr(Msg::LogoutRefusedWillGo)}
+                </p>
+                <button class="link-button" data-testid="export-refused" hidden=move || refused() == 0
+                    on:click=export_refused>
+                    {tr(Msg::ExportRefused)}
+                </button>
+                <div class="row-actions">
+                    <button class="link-button danger" data-testid="logout-confirm" on:click=log_out>
+                        {tr(Msg::ConfirmLogout)}
+                    </button>
+                    <button class="link-button" data-testid="logout-cancel" on:click=move |_| confirming.set(false)>
+                        {tr(Msg::Cancel)}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Whether the browser keeps this app's data, and the space it uses (read when the
+/// screen opens).
+#[component]
+fn StorageBox() -> impl IntoView {
+    use crate::storage::persist::{self, Persistence};
+    let state = AppState::expect();
+    let kept = RwSignal::new(None::<Persistence>);
+    let used = RwSignal::new(None::<f64>);
+    leptos::task::spawn_local(async move {
+        kept.try_set(Some(persist::persistence().await));
+        used.try_set(persist::used_bytes().await);
+    });
+    let kept_text = move || {
+        kept.get().map(|k| {
+            state.t(match k {
+                Persistence::Granted => Msg::StoragePersisted,
+                Persistence::Denied => Msg::StorageNotPersisted,
+                Persistence::Unknown => Msg::StorageUnknown,
+            })
+        })
+    };
+    let used_text = move || {
+        used.get().map(|bytes| {
+            format!(
+                "{}{}{:.1} MB",
+                state.t(Msg::StorageUsed),
+                state.lang().colon(),
+                bytes / 1e6
+            )
+        })
+    };
+    view! {
+        <div class="storage-box" data-testid="storage-box"
+            data-persisted=move || kept.get().map(Persistence::as_str)>
+            <p>{kept_text}</p>
+            <p data-testid="storage-used" hidden=move || used.get().is_none()>{used_text}</p>
         </div>
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod journal;
 mod keys;
+pub mod persist;
 
 use gatewatch_model::school::School;
 use gatewatch_model::stored::{self, LocalRecord, StoredError, StoredRecord, SCHEMA_VERSION};

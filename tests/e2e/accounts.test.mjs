@@ -95,6 +95,9 @@ test('logout is refused while records are unsynced, offers them as a file, then 
     await app.byId('nav-settings').click();
     assert.match(await app.byId('account-who').textContent(), /zhao\.min/);
     await app.byId('logout').click();
+    // It asks first, and says that logging in again needs a signal.
+    assert.match(await app.byId('logout-confirm-panel').textContent(), /再次登录需要网络信号/);
+    await app.byId('logout-confirm').click();
     await phone.page.waitForFunction(() => document.querySelector('[data-testid="logout-problem"]')?.textContent);
     assert.match(await app.byId('logout-problem').textContent(), /未上传.*1/);
     await app.screenshot('logout-refused');
@@ -111,6 +114,10 @@ test('logout is refused while records are unsynced, offers them as a file, then 
     await app.byId('sync-now').click();
     await app.waitPending(0);
     await app.byId('logout').click();
+    await app.byId('logout-cancel').click();
+    assert.equal(await app.byId('signed-in-user').getAttribute('data-user'), 'zhao.min', 'cancel keeps the user signed in');
+    await app.byId('logout').click();
+    await app.byId('logout-confirm').click();
     await app.byId('login-submit').waitFor();
     const left = await phone.page.evaluate(() => Object.keys(localStorage).filter((k) =>
       k.startsWith('gw:r:') || k === 'gw:profile' || k === 'gw:cursor'));
