@@ -26,8 +26,12 @@ use leptos::task::spawn_local;
 
 use crate::state::AppState;
 
-/// Mounts the app on `<body>`.
+/// Mounts the app on `<body>`, in place of the shell `index.html` paints while the app
+/// downloads (removed in the same task as the mount: no frame shows neither).
 pub fn run() {
+    if let Some(shell) = document().get_element_by_id("app-shell") {
+        shell.remove();
+    }
     leptos::mount::mount_to_body(|| {
         let state = AppState::new(storage::load());
         provide_context(state);
