@@ -25,6 +25,8 @@ pub fn App() -> impl IntoView {
         }
     });
     let router = Router::provide();
+    // Once for every screen, per tick (today, the overdue banner, the post picker).
+    crate::board::Board::provide(state);
     let screen = move || match router.shown() {
         // Nothing yet while the journal says whether anyone is signed in here.
         _ if state.starting.get() && state.profile.with(Option::is_none) => ().into_any(),

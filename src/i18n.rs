@@ -246,6 +246,8 @@ pub enum Msg {
     UserOfficer,
     UserLead,
     UserAdmin,
+    StatusLeft,
+    StatusLateOnDuty,
     ExportRefused,
     DiscardRefused,
     DiscardRefusedQuestion,
@@ -523,6 +525,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         UserOfficer => ("民警", "Officer"),
         UserLead => ("队长", "Team lead"),
         UserAdmin => ("管理员", "Administrator"),
+        StatusLeft => ("已离岗", "Left the post"),
+        StatusLateOnDuty => ("迟到 · 执勤中", "Late · on duty"),
         ExportRefused => ("导出", "Export"),
         DiscardRefused => ("从本机删除", "Remove from phone"),
         DiscardRefusedQuestion => ("服务器不接收这条记录。从本机删除后无法恢复，如需保留请先导出。确定删除？", "The server will not take this record. Once removed from this phone it cannot be recovered; export it first to keep a copy. Remove it?"),
@@ -570,8 +574,17 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
 /// The names of the incident fields' values, in the UI's language.
 pub mod names {
     use gatewatch_model::duty::{Activity, Approval};
+    use gatewatch_model::school::WindowKind;
     use gatewatch_model::team::{MemberStatus, Role};
     use gatewatch_model::{FollowUp, IncidentCategory, Severity};
+
+    pub fn window(kind: WindowKind) -> Msg {
+        match kind {
+            WindowKind::Morning => Msg::WindowMorning,
+            WindowKind::Noon => Msg::WindowNoon,
+            WindowKind::Afternoon => Msg::WindowAfternoon,
+        }
+    }
 
     pub fn activity(a: Activity) -> Msg {
         match a {

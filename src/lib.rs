@@ -8,6 +8,7 @@
 pub mod account;
 pub mod api;
 pub mod app;
+pub mod board;
 pub mod components;
 pub mod download;
 pub mod geo;

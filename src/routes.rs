@@ -106,14 +106,18 @@ impl Page {
     }
 }
 
-/// The current screen, shared through context.
+/// The current screen, shared through context, and the post a screen asked the
+/// check-in screen to open at (今日's rows).
 #[derive(Clone, Copy)]
-pub struct Router(RwSignal<Page>);
+pub struct Router(RwSignal<Page>, StoredValue<Option<String>>);
 
 impl Router {
     /// Creates the router from the address bar and follows the back/forward buttons.
     pub fn provide() -> Router {
-        let router = Router(RwSignal::new(Page::from_path(&current_path())));
+        let router = Router(
+            RwSignal::new(Page::from_path(&current_path())),
+            StoredValue::new(None),
+        );
         let _ = window_event_listener(leptos::ev::popstate, move |_| {
             router.0.set(Page::from_path(&current_path()));
         });
@@ -148,6 +152,19 @@ impl Router {
             let _ = history.push_state_with_url(&JsValue::NULL, "", Some(page.href()));
         }
         self.0.set(page);
+    }
+}
+
+impl Router {
+    /// Opens the check-in screen at `post` (a row of 今日 was tapped).
+    pub fn check_in_at(&self, post: String) {
+        self.1.set_value(Some(post));
+        self.go(Page::CheckIn);
+    }
+
+    /// The post the check-in screen was asked to open at, once.
+    pub fn take_requested_post(&self) -> Option<String> {
+        self.1.try_update_value(Option::take).flatten()
     }
 }
 

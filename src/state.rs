@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use gatewatch_model::account::Profile;
-use gatewatch_model::coverage::{arrivals, Arrival};
+use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::outbox::{self, is_refused, Refusal, Refusals, Tally};
 use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
@@ -838,12 +838,25 @@ impl AppState {
     /// unit); reactive on records. Older ones cannot count for today's windows, and a
     /// year of records should not be copied on every save.
     pub fn arrivals_near(&self, day: chrono::NaiveDate) -> Vec<Arrival> {
+        self.with_records_near(day, |near| arrivals(near, |post| Some(post.to_string())))
+    }
+
+    /// Departures (离岗) on this phone within a day of `day`; reactive on records.
+    pub fn departures_near(&self, day: chrono::NaiveDate) -> Vec<Departure> {
+        self.with_records_near(day, |near| departures(near))
+    }
+
+    fn with_records_near<T>(
+        &self,
+        day: chrono::NaiveDate,
+        f: impl FnOnce(&mut dyn Iterator<Item = &Record>) -> T,
+    ) -> T {
         self.records.with(|map| {
-            let near = map
+            let mut near = map
                 .values()
                 .map(|l| &l.record)
                 .filter(|r| (r.body.device_time().date_naive() - day).num_days().abs() <= 1);
-            arrivals(near, |post| Some(post.to_string()))
+            f(&mut near)
         })
     }
 

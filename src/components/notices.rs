@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use crate::components::html;
 use crate::i18n::{tr, Msg};
-use crate::pages::today::{today_board, window_msg};
 use crate::pwa;
 use crate::state::{AppState, Notice};
 
@@ -31,7 +30,7 @@ pub fn Notices() -> impl IntoView {
             }
         }
     };
-    let board = today_board(state);
+    let crate::board::Board(board) = crate::board::Board::expect();
     let overdue = move || {
         board.with(|items| {
             items
@@ -44,7 +43,7 @@ pub fn Notices() -> impl IntoView {
                             .map(|p| p.label())
                             .unwrap_or_else(|| i.post_id.clone())
                     });
-                    format!("{post} {}", state.t(window_msg(i.kind)))
+                    format!("{post} {}", state.t(crate::i18n::names::window(i.kind)))
                 })
                 .collect::<Vec<_>>()
         })

@@ -8,7 +8,7 @@ use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{CheckInEvent, Presence, RecordBody};
 use leptos::prelude::*;
 
-use crate::components::post_select::{default_post, PostSelect};
+use crate::components::post_select::{default_post, PostChoice, PostSelect};
 use crate::i18n::{tr, Msg};
 use crate::state::{AppState, CheckInDraft, SaveResult};
 use crate::storage::StorageError;
@@ -56,8 +56,9 @@ pub fn CheckInPage() -> impl IntoView {
     let sync = StoredValue::new(expect_context::<SyncHandle>());
     // Where check-ins happen: follow the position from here on (never waited for).
     crate::geo::watch(state);
-    let picked = RwSignal::new(None::<String>);
-    let post_id = default_post(state, picked);
+    // Opened from a row of 今日: that gate; else the picker's own choice.
+    let picked = RwSignal::new(crate::routes::Router::expect().take_requested_post());
+    let post_id = default_post(state, picked, PostChoice::Mine);
     let departure = RwSignal::new(false);
     let officer = RwSignal::new(true);
     let car = RwSignal::new(true);
@@ -182,7 +183,7 @@ pub fn CheckInPage() -> impl IntoView {
     view! {
         <section class="checkin">
             <div on:change=move |_| new_attempt()>
-                <PostSelect current=post_id picked=picked testid="post-select"/>
+                <PostSelect current=post_id picked=picked choice=PostChoice::Mine testid="post-select"/>
             </div>
             <div class="event-toggle" role="radiogroup">
                 <button

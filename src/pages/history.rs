@@ -16,7 +16,7 @@ use leptos::task::spawn_local;
 
 use crate::components::choice::{options, Choice};
 use crate::components::html;
-use crate::components::post_select::{default_post, PostSelect};
+use crate::components::post_select::{default_post, PostChoice, PostSelect};
 use crate::i18n::{names, tr, Msg};
 use crate::pages::checkin::flag_class;
 use crate::state::AppState;
@@ -562,7 +562,7 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
     let state = AppState::expect();
     let error = RwSignal::new(String::new());
     let picked = RwSignal::new(Some(record.body.post_id().to_string()));
-    let post_id = default_post(state, picked);
+    let post_id = default_post(state, picked, PostChoice::All);
     let note = RwSignal::new(String::new());
     let departure = RwSignal::new(false);
     let (officer, car, lights) = (
@@ -674,7 +674,7 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
     };
     view! {
         <div class="panel" data-testid="edit-panel">
-            <PostSelect current=post_id picked=picked testid="edit-post"/>
+            <PostSelect current=post_id picked=picked choice=PostChoice::All testid="edit-post"/>
             {fields}
             <label class="field">
                 <span>{tr(text_label)}</span>

@@ -5,7 +5,7 @@ use gatewatch_model::{FollowUp, IncidentCategory, Severity};
 use leptos::prelude::*;
 
 use crate::components::choice::{options, Choice};
-use crate::components::post_select::{default_post, PostSelect};
+use crate::components::post_select::{default_post, PostChoice, PostSelect};
 use crate::i18n::{names, tr, Msg};
 use crate::pages::checkin::{SaveStatus, SaveStatusLine};
 use crate::state::{AppState, IncidentDraft};
@@ -17,7 +17,7 @@ pub fn IncidentPage() -> impl IntoView {
     let sync = expect_context::<SyncHandle>();
     crate::geo::watch(state);
     let picked = RwSignal::new(None::<String>);
-    let post_id = default_post(state, picked);
+    let post_id = default_post(state, picked, PostChoice::Mine);
     let category = RwSignal::new(IncidentCategory::Other.as_str());
     let severity = RwSignal::new(Severity::Low.as_str());
     let follow_up = RwSignal::new(FollowUp::Open.as_str());
@@ -70,7 +70,7 @@ pub fn IncidentPage() -> impl IntoView {
 
     view! {
         <section class="incident">
-            <PostSelect current=post_id picked=picked testid="incident-post"/>
+            <PostSelect current=post_id picked=picked choice=PostChoice::Mine testid="incident-post"/>
             <Choice label=Msg::Category options=options!(IncidentCategory, names::category)
                 value=category testid="incident-category"/>
             <Choice label=Msg::SeverityLabel options=options!(Severity, names::severity)

@@ -2,30 +2,34 @@
 //! time to be on post, and today's coverage rate — all from this phone's records.
 
 use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
-use gatewatch_model::board::{board, BoardItem, Phase};
-use gatewatch_model::coverage::Status;
-use gatewatch_model::school::WindowKind;
+use gatewatch_model::board::{BoardItem, RowState};
+use gatewatch_model::coverage::Rate;
 use leptos::prelude::*;
 
+use crate::board::Board;
 use crate::components::coverage_chart::CoverageChart;
 use crate::components::html;
-use crate::i18n::{tr, Msg};
+use crate::i18n::{names, tr, Msg};
+use crate::routes::Router;
 use crate::state::AppState;
 
 /// The board screen.
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let state = AppState::expect();
-    let items = today_board(state);
+    let Board(items) = Board::expect();
+    let router = Router::expect();
+    // The model's rate, rounded as everywhere else (half up).
     let rate = move || {
-        items.with(|items| {
-            let decided = items
-                .iter()
-                .filter(|i| i.status != Status::Upcoming)
-                .count();
-            let covered = items.iter().filter(|i| i.status == Status::Covered).count();
-            (decided > 0).then(|| covered * 100 / decided)
-        })
+        items.with(|items| Rate::of_statuses(items.iter().map(|i| i.status)).whole_percent())
+    };
+    // A row opens the check-in for that gate.
+    let open_row = move |ev: leptos::ev::MouseEvent| {
+        if let Some((_, row)) = html::action(&ev).filter(|(a, _)| a == CHECK_IN_HERE) {
+            if let Some(post) = row.get_attribute("data-post") {
+                router.check_in_at(post);
+            }
+        }
     };
     // The rows as one escaped HTML string (a fraction of the wasm of a reactive view per
     // row), redrawn only when the board itself changes; the countdowns tick in place.
@@ -52,44 +56,27 @@ pub fn TodayPage() -> impl IntoView {
             </p>
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
             <p class="empty" hidden=move || !items.with(Vec::is_empty)>{tr(Msg::NoWindowsToday)}</p>
-            <ul class="rows" inner_html=rows></ul>
+            <ul class="rows" on:click=open_row inner_html=rows></ul>
             <CoverageChart/>
         </section>
     }
 }
 
-/// Today's board for my posts, recomputed as records arrive and the clock ticks.
-pub fn today_board(state: AppState) -> Memo<Vec<BoardItem>> {
-    // Keyed by the date, so the second-by-second clock does not re-scan the records.
-    let day = Memo::new(move |_| state.now.with(|n| n.date_naive()));
-    let arrivals = Memo::new(move |_| state.arrivals_near(day.get()));
-    Memo::new(move |_| {
-        let now = state.now.get();
-        let posts = state.my_posts();
-        state
-            .schools
-            .with(|schools| arrivals.with(|a| board(schools, &posts, a, now)))
-    })
-}
+/// The `data-action` of a board row: check in at its gate.
+const CHECK_IN_HERE: &str = "checkin";
 
-/// The label of a board item's state, in the current language.
+/// The label of a board row's state, in the current language.
 pub fn status_msg(item: &BoardItem) -> Msg {
-    match (item.phase, item.status) {
-        (_, Status::Covered | Status::Late) if item.phase != Phase::Closed => Msg::StatusOnDuty,
-        (_, Status::Covered) => Msg::StatusCovered,
-        (_, Status::Late) => Msg::StatusLate,
-        (_, Status::Partial) => Msg::StatusPartial,
-        (_, Status::Missed) => Msg::StatusMissed,
-        (Phase::Open, Status::Upcoming) => Msg::StatusOverdue,
-        (_, Status::Upcoming) => Msg::StatusUpcoming,
-    }
-}
-
-pub fn window_msg(kind: WindowKind) -> Msg {
-    match kind {
-        WindowKind::Morning => Msg::WindowMorning,
-        WindowKind::Noon => Msg::WindowNoon,
-        WindowKind::Afternoon => Msg::WindowAfternoon,
+    match item.row_state() {
+        RowState::Upcoming => Msg::StatusUpcoming,
+        RowState::Overdue => Msg::StatusOverdue,
+        RowState::OnDuty => Msg::StatusOnDuty,
+        RowState::LateOnDuty => Msg::StatusLateOnDuty,
+        RowState::Left => Msg::StatusLeft,
+        RowState::Covered => Msg::StatusCovered,
+        RowState::Late => Msg::StatusLate,
+        RowState::Partial => Msg::StatusPartial,
+        RowState::Missed => Msg::StatusMissed,
     }
 }
 
@@ -127,21 +114,22 @@ fn board_html(state: AppState, items: &[BoardItem]) -> String {
             .unwrap_or_else(|| item.post_id.clone());
         let alert = if item.needs_alert() { " alert" } else { "" };
         let status = item.status.as_str();
+        let shown = item.row_state().as_str();
         let _ = write!(
             h,
-            r#"<li class="row board-item{alert}" data-testid="board-item" data-post="{}" data-kind="{}" data-status="{status}" data-phase="{}"><div class="row-main"><b>{}</b><span class="event">{} {}–{}</span><span class="status {status}">{}</span></div><div class="row-sync">{} {}"#,
+            r#"<li class="row board-item{alert}" data-testid="board-item" data-action="{CHECK_IN_HERE}" data-post="{}" data-kind="{}" data-status="{status}" data-state="{shown}" data-phase="{}"><div class="row-main"><b>{}</b><span class="event">{} {}–{}</span><span class="status {shown}">{}</span></div><div class="row-sync">{} {}"#,
             html::escape(&item.post_id),
             item.kind.as_str(),
             item.phase.as_str(),
             html::escape(&post_label),
-            state.t(window_msg(item.kind)),
+            state.t(names::window(item.kind)),
             hhmm(item.opens),
             hhmm(item.closes),
             state.t(status_msg(item)),
             state.t(Msg::OnPostBy),
             hhmm(item.due),
         );
-        if item.phase == Phase::BeforeDue && item.status == Status::Upcoming {
+        if item.row_state() == RowState::Upcoming {
             let due = item.due.timestamp_millis();
             let _ = write!(
                 h,

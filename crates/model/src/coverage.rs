@@ -77,6 +77,30 @@ pub fn arrivals<'a>(
         .collect()
 }
 
+/// A departure (离岗) at a post, as the board needs it: it ends the officer's time on
+/// duty there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    pub post_id: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The departures among `records` (voided ones do not count).
+pub fn departures<'a>(records: impl IntoIterator<Item = &'a Record>) -> Vec<Departure> {
+    records
+        .into_iter()
+        .filter_map(|r| match &r.body {
+            RecordBody::CheckIn(c) if c.event == CheckInEvent::Departure && r.counts() => {
+                Some(Departure {
+                    post_id: c.post_id.clone(),
+                    at: c.device_time,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Classifies one window from the arrivals that fall in its span.
 ///
 /// `counted_from` is the earliest instant an arrival counts for this window (two hours
@@ -175,14 +199,27 @@ pub struct Rate {
 
 impl Rate {
     pub fn of<'a, 'b: 'a>(cells: impl IntoIterator<Item = &'a Cell<'b>>) -> Rate {
-        cells.into_iter().fold(Rate::default(), |mut r, c| {
-            if c.status != Status::Upcoming {
+        Rate::of_statuses(cells.into_iter().map(|c| c.status))
+    }
+
+    /// The rate of windows with these statuses (a board's rows, say).
+    pub fn of_statuses(statuses: impl IntoIterator<Item = Status>) -> Rate {
+        statuses.into_iter().fold(Rate::default(), |mut r, status| {
+            if status != Status::Upcoming {
                 r.decided += 1;
             }
-            if c.status == Status::Covered {
+            if status == Status::Covered {
                 r.covered += 1;
             }
             r
+        })
+    }
+
+    /// The rate in whole percent, rounded half up like `tenths_of_percent`.
+    pub fn whole_percent(&self) -> Option<u32> {
+        (self.decided > 0).then(|| {
+            let (c, d) = (u64::from(self.covered), u64::from(self.decided));
+            ((c * 200 + d) / (2 * d)) as u32
         })
     }
 
@@ -445,6 +482,22 @@ mod tests {
         for k in [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon] {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
+    }
+
+    #[test]
+    fn whole_percents_round_half_up_like_tenths() {
+        let rate = |covered, decided| Rate { covered, decided };
+        assert_eq!(rate(2, 3).whole_percent(), Some(67), "66.7 rounds up");
+        assert_eq!(rate(1, 3).whole_percent(), Some(33));
+        assert_eq!(rate(1, 8).whole_percent(), Some(13), "12.5 rounds half up");
+        assert_eq!(rate(0, 0).whole_percent(), None);
+        let statuses = [
+            Status::Covered,
+            Status::Late,
+            Status::Upcoming,
+            Status::Missed,
+        ];
+        assert_eq!(Rate::of_statuses(statuses), rate(1, 3));
     }
 
     #[test]

@@ -1,0 +1,36 @@
+//! Today's board, computed once per clock tick and shared: the 今日 screen, the overdue
+//! banner on every screen and the post picker's "due next" all read the same one.
+
+use gatewatch_model::board::{board, BoardItem};
+use leptos::prelude::*;
+
+use crate::state::AppState;
+
+/// Today's board for my posts (`gatewatch_model::board`), in context.
+#[derive(Clone, Copy)]
+pub struct Board(pub Memo<Vec<BoardItem>>);
+
+impl Board {
+    /// Computes the board from this phone's records as they change and the clock ticks,
+    /// and provides it to every screen.
+    pub fn provide(state: AppState) -> Board {
+        // Keyed by the date, so the second-by-second clock does not re-scan the records.
+        let day = Memo::new(move |_| state.now.with(|n| n.date_naive()));
+        let arrivals = Memo::new(move |_| state.arrivals_near(day.get()));
+        let departures = Memo::new(move |_| state.departures_near(day.get()));
+        let items = Memo::new(move |_| {
+            let now = state.now.get();
+            let posts = state.my_posts();
+            state.schools.with(|schools| {
+                arrivals.with(|a| departures.with(|d| board(schools, &posts, a, d, now)))
+            })
+        });
+        let board = Board(items);
+        provide_context(board);
+        board
+    }
+
+    pub fn expect() -> Board {
+        expect_context()
+    }
+}
