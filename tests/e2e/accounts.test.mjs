@@ -193,14 +193,41 @@ test('a check-in at a school taken out of the officer\'s scope while offline is 
     await server.changeUser('li.na', { role: 'officer', schools: ['s01'] });
     await phone.context.setOffline(false);
     await app.byId('sync-now').click();
-    // Its own goes up; the other one stays, with the server's reason beside it.
-    await app.waitPending(1);
+    // Its own goes up; the other one stays, refused, with the server's reason beside it:
+    // not counted as waiting, and the header does not say "all on the server" beside it.
+    await app.byId('refused-count').waitFor();
+    assert.equal(await app.pendingCount(), 0, 'a refused record is not pending');
+    assert.match(await app.byId('refused-count').textContent(), /拒收\s*1/);
+    await app.waitSyncState('synced');
     await app.history();
     await phone.page.waitForSelector(`[data-testid="checkin-row"][data-id="${mine}"][data-synced="true"]`);
     const row = phone.page.locator(`[data-testid="checkin-row"][data-id="${other}"]`);
     assert.equal(await row.getAttribute('data-synced'), 'false');
+    assert.equal(await row.getAttribute('data-status'), 'refused');
     assert.match(await row.locator('[data-testid="row-sync"]').textContent(), /服务器拒收.*不在您账号的辖区内/);
+    assert.equal(await row.getByTestId('row-void').count(), 0, 'a refused record is not voided (it would be refused again)');
     await app.screenshot('out-of-scope-refused');
+    // It stays refused after a reload (not pending, not pushed again).
+    await phone.page.reload();
+    await app.byId('refused-count').waitFor();
+    assert.equal(await app.pendingCount(), 0);
+    // Logout is not blocked by it: it asks, naming the refused record that will go.
+    await app.byId('nav-settings').click();
+    await app.byId('logout').click();
+    assert.match(await app.byId('logout-refused').textContent(), /1\s*条被拒收的记录将从本机删除/);
+    await app.byId('logout-cancel').click();
+    // Exported to a file, then discarded after confirming.
+    await app.history();
+    const [download] = await Promise.all([
+      phone.page.waitForEvent('download'),
+      row.getByTestId('row-export').click(),
+    ]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.deepEqual(exported.map((r) => [r.record.id, r.refusal.code]), [[other, 'out_of_scope']]);
+    await row.getByTestId('row-discard').click();
+    await row.getByTestId('discard-confirm').click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal(await app.byId('refused-count').isVisible(), false);
     // Never stored on the server.
     const history = await server.api(`/api/records/${other}/history`);
     assert.equal(history.status, 404);

@@ -40,6 +40,9 @@ test("a code from the lead's screen verifies the officer's offline check-in", as
 
     await officer.context.setOffline(false);
     await app.waitPending(0);
+    // The verdict shows on the check-in screen too, under the last check-in.
+    await officer.page.waitForFunction(() => /岗位码不符/.test(document.querySelector('[data-testid="save-where"]')?.textContent));
+    assert.match(await app.byId('save-where').textContent(), /已上传到服务器/);
     await app.history();
     const proof = (id) => officer.page.getAttribute(`[data-testid="checkin-row"][data-id="${id}"] [data-testid="row-proof"]`, 'data-proof');
     await officer.page.waitForSelector(`[data-testid="checkin-row"][data-id="${good}"] [data-proof]`);

@@ -43,12 +43,33 @@ test('the board counts down, shows a gate on duty after check-in, and alerts whe
     assert.match(await alert.textContent(), /第一中学/);
     assert.doesNotMatch(await alert.textContent(), /实验小学 · 南门/);
     assert.equal(await item(page, 's02-g1', 'morning').getAttribute('data-phase'), 'open');
+    assert.equal(await item(page, 's01-g1', 'morning').getAttribute('data-state'), 'on-duty');
     await app.screenshot('today-board');
+
+    // A late arrival says late (and on duty); a row opens the check-in at its gate;
+    // 离岗 ends 执勤中.
+    await app.byId('nav-checkin').click();
+    await app.checkIn({ post: 's02-g1' });
+    await app.byId('nav-today').click();
+    await page.waitForSelector('[data-testid="board-item"][data-post="s02-g1"][data-kind="morning"][data-state="late-on-duty"]');
+    assert.match(await item(page, 's02-g1', 'morning').textContent(), /迟到 · 执勤中/);
+    await item(page, 's01-g1', 'morning').click();
+    await app.byId('checkin-submit').waitFor();
+    assert.equal(await app.byId('post-select').inputValue(), 's01-g1', 'the row opened its own gate');
+    await app.byId('event-departure').click();
+    await app.checkIn();
+    await app.byId('nav-today').click();
+    await page.waitForSelector('[data-testid="board-item"][data-post="s01-g1"][data-kind="morning"][data-state="left"]');
+    assert.match(await item(page, 's01-g1', 'morning').textContent(), /已离岗/);
 
     // 08:30: the morning windows closed; covered 1 of 5 gates → 20%.
     await page.clock.runFor('01:20:00');
-    await page.waitForSelector('[data-testid="board-item"][data-post="s02-g1"][data-kind="morning"][data-status="missed"]');
+    await page.waitForSelector('[data-testid="board-item"][data-post="s03-g1"][data-kind="morning"][data-status="missed"]');
     assert.equal(await app.byId('board-rate').getAttribute('data-rate'), '20');
+    // The windows still to come are listed first, the closed ones after.
+    const phases = await page.locator('[data-testid="board-item"]').evaluateAll((rows) => rows.map((r) => r.dataset.phase));
+    assert.notEqual(phases[0], 'closed');
+    assert.deepEqual(phases.slice(phases.indexOf('closed')).filter((p) => p !== 'closed'), [], 'closed rows last');
   } finally {
     await page.goto('about:blank').catch(() => {});
     await phone.context.close();
