@@ -101,6 +101,8 @@ pub struct CheckInDraft {
     pub note: String,
     /// The gate code typed or scanned, if any (checked by the server at sync).
     pub gate_code: Option<String>,
+    /// A recent fix of the phone's position, if allowed (see `geo::recent_fix`).
+    pub position: Option<Position>,
 }
 
 /// What the incident form hands over.
@@ -112,6 +114,8 @@ pub struct IncidentDraft {
     pub description: String,
     pub people: String,
     pub status: FollowUp,
+    /// A recent fix of the phone's position, if allowed.
+    pub position: Option<Position>,
 }
 
 #[derive(Clone, Copy)]
@@ -309,7 +313,7 @@ impl AppState {
             officer_name: self.officer_name(),
             device_time: chrono::Local::now().fixed_offset(),
             gate_code: draft.gate_code,
-            position: crate::geo::recent_fix(*self, js_sys::Date::now()),
+            position: draft.position,
         });
         let version = self.next_version()?;
         self.save(Record::new(Uuid::new_v4(), version, body)).await
@@ -326,7 +330,7 @@ impl AppState {
             status: draft.status,
             officer_name: self.officer_name(),
             device_time: chrono::Local::now().fixed_offset(),
-            position: crate::geo::recent_fix(*self, js_sys::Date::now()),
+            position: draft.position,
         });
         let version = self.next_version()?;
         self.save(Record::new(Uuid::new_v4(), version, body)).await

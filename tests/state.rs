@@ -204,6 +204,7 @@ async fn a_void_is_a_new_version_of_an_own_record_and_survives_reload() {
         description: "校门口违停".into(),
         people: String::new(),
         status: FollowUp::Open,
+        position: None,
     };
     let SaveResult::Saved(id) = owner.with(|| state.record_incident(draft)).await.unwrap() else {
         panic!("not saved")
@@ -265,6 +266,7 @@ async fn own_incident(owner: &Owner, state: gatewatch::state::AppState) -> Uuid 
         description: "校门口违停".into(),
         people: String::new(),
         status: FollowUp::Open,
+        position: None,
     };
     match owner.with(|| state.record_incident(draft)).await.unwrap() {
         SaveResult::Saved(id) | SaveResult::HeldInMemory(id) => id,

@@ -133,6 +133,7 @@ pub fn CheckInPage() -> impl IntoView {
         // "saved" (the officer is still standing there).
         picked.set(Some(post.clone()));
         let draft = CheckInDraft {
+            position: crate::geo::recent_fix(state, js_sys::Date::now()),
             post_id: post,
             event: event(),
             presence: Presence {

@@ -41,6 +41,7 @@ pub fn IncidentPage() -> impl IntoView {
         status.set(SaveStatus::Saving);
         saving.set(true);
         let draft = IncidentDraft {
+            position: crate::geo::recent_fix(state, js_sys::Date::now()),
             post_id: post_id.get_untracked(),
             // The selects only hold names from these enums' own lists.
             category: IncidentCategory::parse(category.get_untracked())
