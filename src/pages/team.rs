@@ -582,6 +582,13 @@ fn Roster(team: Uuid) -> impl IntoView {
     let state = AppState::expect();
     let open = RwSignal::new(None::<Uuid>);
     let adding = RwSignal::new(false);
+    let member_ids = move || {
+        state
+            .roster(team)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
+    };
     view! {
         <div class="panel">
             <div class="team-head">
@@ -593,23 +600,35 @@ fn Roster(team: Uuid) -> impl IntoView {
             {move || adding.get().then(|| view! {
                 <MemberForm team=team member=None done=Callback::new(move |()| adding.set(false))/>
             })}
+            // Keyed on the member: a sync that brings a new version of the roster
+            // redraws the rows' text, never an open edit form.
             <ul class="rows">
-                {move || state.roster(team).into_iter().map(|(id, v)| view! {
-                    <MemberRow id=id member=v open=open/>
-                }).collect_view()}
+                <For each=member_ids key=|id| *id let:id>
+                    <MemberRow id=id open=open/>
+                </For>
             </ul>
         </div>
     }
 }
 
 /// One member of the roster: name, role, masked phone and status; tapped, the full
-/// number and the edit form.
+/// number and the edit form (opened on the state held at the tap).
 #[component]
-fn MemberRow(id: Uuid, member: Volunteer, open: RwSignal<Option<Uuid>>) -> impl IntoView {
+fn MemberRow(id: Uuid, open: RwSignal<Option<Uuid>>) -> impl IntoView {
     let state = AppState::expect();
-    let summary = {
-        let v = member.clone();
-        move || {
+    let member = Memo::new(move |_| {
+        state
+            .records
+            .with(|m| match m.get(&id).map(|l| &l.record.body) {
+                Some(RecordBody::Volunteer(v)) => Some(v.clone()),
+                _ => None,
+            })
+    });
+    let summary = move || {
+        member.with(|v| {
+            let Some(v) = v else {
+                return String::new();
+            };
             // A number stored before numbers were checked is flagged for the lead to
             // correct, not masked into something that reads like a real one.
             let phone = if phone_needs_fix(&v.phone) {
@@ -626,15 +645,16 @@ fn MemberRow(id: Uuid, member: Volunteer, open: RwSignal<Option<Uuid>>) -> impl 
                 state.t(names::role(v.role)),
                 state.t(names::member_status(v.status)),
             )
-        }
+        })
     };
-    let name = member.name.clone();
-    let status = member.status.as_str();
+    let name = move || member.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
+    let status = move || member.with(|v| v.as_ref().map_or("", |v| v.status.as_str()));
     let detail = move || {
-        (open.get() == Some(id)).then(|| {
-            view! {
-                <MemberForm team=member.team member=Some((id, member.clone())) done=Callback::new(move |()| open.set(None))/>
-            }
+        let v = (open.get() == Some(id))
+            .then(|| member.get_untracked())
+            .flatten()?;
+        Some(view! {
+            <MemberForm team=v.team member=Some((id, v)) done=Callback::new(move |()| open.set(None))/>
         })
     };
     view! {
