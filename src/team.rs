@@ -257,13 +257,25 @@ impl AppState {
         .map(|_| ())
     }
 
-    /// The duty session `id` as the phone holds it now.
-    pub fn duty(&self, id: Uuid) -> Option<DutySession> {
+    /// The body of record `id` if `pick` takes it (reactive on records): what one row
+    /// of a keyed list shows.
+    pub fn body_of<T: Clone>(
+        &self,
+        id: Uuid,
+        pick: impl Fn(&RecordBody) -> Option<&T>,
+    ) -> Option<T> {
         self.records
-            .with_untracked(|m| match m.get(&id).map(|l| &l.record.body) {
-                Some(RecordBody::Duty(d)) => Some(d.clone()),
+            .with(|m| m.get(&id).and_then(|l| pick(&l.record.body)).cloned())
+    }
+
+    /// The duty session `id` as the phone holds it now (not reactive).
+    pub fn duty(&self, id: Uuid) -> Option<DutySession> {
+        untrack(|| {
+            self.body_of(id, |b| match b {
+                RecordBody::Duty(d) => Some(d),
                 _ => None,
             })
+        })
     }
 
     /// Changes a duty session as the phone holds it when the save starts (not as a

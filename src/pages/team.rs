@@ -419,12 +419,10 @@ fn RunningSession(id: Uuid, error: RwSignal<String>) -> impl IntoView {
         return ().into_any();
     };
     let session = Memo::new(move |_| {
-        state
-            .records
-            .with(|m| match m.get(&id).map(|l| &l.record.body) {
-                Some(RecordBody::Duty(d)) => Some(d.clone()),
-                _ => None,
-            })
+        state.body_of(id, |b| match b {
+            RecordBody::Duty(d) => Some(d),
+            _ => None,
+        })
     });
     let start = first.start;
     // Decided again as the clock moves: a screen left open past the limit says so.
@@ -617,12 +615,10 @@ fn Roster(team: Uuid) -> impl IntoView {
 fn MemberRow(id: Uuid, open: RwSignal<Option<Uuid>>) -> impl IntoView {
     let state = AppState::expect();
     let member = Memo::new(move |_| {
-        state
-            .records
-            .with(|m| match m.get(&id).map(|l| &l.record.body) {
-                Some(RecordBody::Volunteer(v)) => Some(v.clone()),
-                _ => None,
-            })
+        state.body_of(id, |b| match b {
+            RecordBody::Volunteer(v) => Some(v),
+            _ => None,
+        })
     });
     let summary = move || {
         member.with(|v| {

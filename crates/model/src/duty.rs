@@ -517,6 +517,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// A session of volunteers 1-3, each joined at `joined`.
+    pub fn crew(start: &str, end: Option<&str>, joined: [&str; 3]) -> DutySession {
+        let parts = (1..=3)
+            .zip(joined)
+            .map(|(n, at)| part(n, at, None))
+            .collect();
+        session(start, end, parts)
+    }
+
     pub fn session(
         start: &str,
         end: Option<&str>,
@@ -669,15 +678,7 @@ pub(crate) mod tests {
 
     #[test]
     fn decisions_from_two_phones_combine_but_changed_hours_do_not() {
-        let ended = session(
-            "07:00",
-            Some("08:00"),
-            vec![
-                part(1, "07:00", None),
-                part(2, "07:00", None),
-                part(3, "07:00", None),
-            ],
-        );
+        let ended = crew("07:00", Some("08:00"), ["07:00", "07:00", "07:00"]);
         // The deputy approved volunteer 1; the lead, not knowing, approved 2 and
         // rejected 3.
         let mut deputy = ended.clone();
@@ -828,15 +829,7 @@ pub(crate) mod tests {
     fn decisions_table() {
         use Approval::{Approved as A, Pending as P, Rejected as R};
         let at = |approvals: [Approval; 3]| {
-            let mut s = session(
-                "07:00",
-                Some("08:00"),
-                vec![
-                    part(1, "07:00", None),
-                    part(2, "07:00", None),
-                    part(3, "07:00", None),
-                ],
-            );
+            let mut s = crew("07:00", Some("08:00"), ["07:00", "07:00", "07:00"]);
             for (p, a) in s.participants.iter_mut().zip(approvals) {
                 p.approval = a;
             }
@@ -895,15 +888,7 @@ pub(crate) mod tests {
 
     #[test]
     fn absentees_are_the_expected_not_on_the_session() {
-        let mut s = session(
-            "07:00",
-            None,
-            vec![
-                part(1, "07:00", None),
-                part(2, "07:00", None),
-                part(3, "07:30", None),
-            ],
-        );
+        let mut s = crew("07:00", None, ["07:00", "07:00", "07:30"]);
         // 2 unticked a minute in: absent. 3 came late and stays. 5 never ticked.
         s.toggle_attendance(vol(2), true, t("07:01"));
         s.end_now(t("08:00"), DEFAULT_OPEN_LIMIT);

@@ -104,7 +104,7 @@ pub fn team_month<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::duty::tests::{part, session, t};
+    use crate::duty::tests::{crew, part, session, t};
     use crate::duty::Approval;
     use crate::duty::DEFAULT_OPEN_LIMIT;
     use crate::record::tests::sample;
@@ -156,15 +156,7 @@ mod tests {
         talk.activity = Activity::AntiFraud;
         talk.audience = 120;
         talk.place = "礼堂".into();
-        let mut patrol = session(
-            "07:00",
-            Some("08:00"),
-            vec![
-                part(1, "07:00", None),
-                part(2, "07:30", None),
-                part(3, "07:00", None),
-            ],
-        );
+        let mut patrol = crew("07:00", Some("08:00"), ["07:00", "07:30", "07:00"]);
         patrol.post_id = "s01-g1".into();
         patrol.participants[2].approval = Approval::Rejected;
         let open = session("20:00", None, vec![part(1, "20:00", None)]);

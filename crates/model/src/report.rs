@@ -282,7 +282,7 @@ impl<'a> Roster<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::duty::tests::{arb_session, part, session, t, vol};
+    use crate::duty::tests::{arb_session, crew, part, session, t, vol};
     use crate::duty::DEFAULT_OPEN_LIMIT;
     use proptest::prelude::*;
 
@@ -368,15 +368,7 @@ mod tests {
     fn report_table() {
         let now = t("23:00");
         let limit = DEFAULT_OPEN_LIMIT;
-        let mut patrol = session(
-            "07:00",
-            Some("08:00"),
-            vec![
-                part(1, "07:00", None),
-                part(2, "07:30", None),
-                part(3, "07:00", None),
-            ],
-        );
+        let mut patrol = crew("07:00", Some("08:00"), ["07:00", "07:30", "07:00"]);
         patrol.participants[0].approval = Approval::Approved;
         patrol.participants[2].approval = Approval::Rejected;
         let mut talk = session("15:00", Some("16:00"), vec![part(1, "15:00", None)]);
