@@ -464,7 +464,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ApprovedHours => ("已批准工时", "Approved hours"),
         PendingHours => ("待审批工时", "Pending hours"),
         AudienceTotal => ("反诈宣传听众", "Anti-fraud audience"),
-        HoursPerMonth => ("每月工时（小时）", "Hours per month"),
+        HoursPerMonth => ("每月工时", "Hours per month"),
         ExportHours => ("导出工时", "Hours CSV"),
         Print => ("打印", "Print"),
         TeamTotal => ("全队合计", "Team total"),

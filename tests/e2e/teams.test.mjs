@@ -167,6 +167,7 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await lead.byId('approve-session').click();
     await lead.byId('approve-confirm').waitFor();
     assert.equal(await lead.byId('approve-cancel').count(), 1);
+    await lead.screenshot('team-approve-confirm');
     await a.page.waitForTimeout(300);
     assert.ok(await a.page.$$eval('[data-testid="session-participant"]', (ps) => ps.every((p) => p.dataset.approval === 'pending')),
       'nothing is approved before the lead confirms');
