@@ -279,6 +279,25 @@ pub enum Msg {
     RefusedOutOfScope,
     RefusedNotOwn,
     RefusedNotForRole,
+    // Volunteer hours (issue 12.9)
+    PhoneNotMobile,
+    PhoneNeedsFix,
+    ConfirmApprove,
+    ConfirmApproveAll,
+    Absentees,
+    ActivityList,
+    Date,
+    Time,
+    Volunteers,
+    SignedBy,
+    SignDate,
+    NotOnPhone,
+    PlaceTooLong,
+    BadAudience,
+    EndBeforeStart,
+    BadTimes,
+    StorageFull,
+    StorageFailed,
 }
 
 /// The text of `msg` in `lang`.
@@ -479,7 +498,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ApprovedHours => ("已批准工时", "Approved hours"),
         PendingHours => ("待审批工时", "Pending hours"),
         AudienceTotal => ("反诈宣传听众", "Anti-fraud audience"),
-        HoursPerMonth => ("每月工时（小时）", "Hours per month"),
+        HoursPerMonth => ("每月工时", "Hours per month"),
         ExportHours => ("导出工时", "Hours CSV"),
         Print => ("打印", "Print"),
         TeamTotal => ("全队合计", "Team total"),
@@ -564,6 +583,28 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         ),
         RefusedNotOwn => ("只能修改自己录入的记录", "You may change only the records you made"),
         RefusedNotForRole => ("您的账号角色不能录入此类记录", "Your account's role may not enter this kind of record"),
+        // Volunteer hours (issue 12.9)
+        PhoneNotMobile => (
+            "请填写11位手机号（13-19开头，可带+86、空格或横线）",
+            "Enter an 11-digit mobile number starting 13-19 (+86, spaces and dashes allowed)",
+        ),
+        PhoneNeedsFix => ("号码有误，请更正", "Number needs correcting"),
+        ConfirmApprove => ("确认批准", "Confirm approval"),
+        ConfirmApproveAll => ("确认批准全部待审工时", "Confirm: approve all pending hours"),
+        Absentees => ("缺席", "Absent"),
+        ActivityList => ("活动记录", "Activities"),
+        Date => ("日期", "Date"),
+        Time => ("时间", "Time"),
+        Volunteers => ("人数", "Volunteers"),
+        SignedBy => ("负责人签字", "Signature of the person in charge"),
+        SignDate => ("日期", "Date"),
+        NotOnPhone => ("这条记录不在本机上", "This record is not on this phone"),
+        PlaceTooLong => ("地点最多100字", "A place is up to 100 characters"),
+        BadAudience => ("听众人数为0到100000", "An audience is 0 to 100000 people"),
+        EndBeforeStart => ("结束时间早于开始时间", "The end comes before the start"),
+        BadTimes => ("请填写开始和结束时间", "Enter a start and an end time"),
+        StorageFull => ("本机存储已满", "This phone's storage is full"),
+        StorageFailed => ("本机存储出错", "This phone's storage failed"),
     };
     match lang {
         Lang::ZhCn => zh,
@@ -657,4 +698,39 @@ pub mod names {
 pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let state = crate::state::AppState::expect();
     move || state.t(msg)
+}
+
+// Volunteer hours (issue 12.9)
+/// A duration as every team screen shows it: `1小时5分钟` / `1 h 5 min`, split by the
+/// model's one rule (`format_duration`), so a total is its rows added up.
+pub fn duration(lang: Lang, minutes: i64) -> String {
+    let d = gatewatch_model::report::format_duration(minutes);
+    match (lang, d.hours, d.minutes) {
+        (Lang::ZhCn, 0, m) => format!("{m}分钟"),
+        (Lang::ZhCn, h, 0) => format!("{h}小时"),
+        (Lang::ZhCn, h, m) => format!("{h}小时{m}分钟"),
+        (Lang::En, 0, m) => format!("{m} min"),
+        (Lang::En, h, 0) => format!("{h} h"),
+        (Lang::En, h, m) => format!("{h} h {m} min"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{duration, Lang};
+
+    #[test]
+    fn durations_in_both_languages() {
+        let cases = [
+            (0, "0分钟", "0 min"),
+            (1, "1分钟", "1 min"),
+            (60, "1小时", "1 h"),
+            (65, "1小时5分钟", "1 h 5 min"),
+            (375, "6小时15分钟", "6 h 15 min"),
+        ];
+        for (minutes, zh, en) in cases {
+            assert_eq!(duration(Lang::ZhCn, minutes), zh);
+            assert_eq!(duration(Lang::En, minutes), en);
+        }
+    }
 }

@@ -1,14 +1,17 @@
 //! Browser tests of the lead's side of the state (wasm-bindgen-test in headless
-//! Chromium): approved hours stay locked on the phone, and the retention window drops
-//! only synced, old records — never unsynced ones, never a team. Run: `cargo test-web`.
+//! Chromium): approved hours stay locked on the phone (a typed refusal, said in
+//! words), decisions and phone numbers go through the model's rules, and the retention
+//! window drops only synced, old records — never unsynced ones, never a team. Run:
+//! `cargo test-web`.
 #![cfg(target_arch = "wasm32")]
 
 use chrono::{Duration, Local, Utc};
 use gatewatch::state::{AppState, SaveResult};
 use gatewatch::storage;
-use gatewatch::team::SessionDraft;
-use gatewatch_model::duty::{Activity, Approval};
+use gatewatch::team::{SessionDraft, TeamError};
+use gatewatch_model::duty::{Activity, Approval, Decision};
 use gatewatch_model::stored::LocalRecord;
+use gatewatch_model::team::PhoneError;
 use gatewatch_model::team::{MemberStatus, Role, Team, Volunteer};
 use gatewatch_model::{
     Change, CheckIn, CheckInEvent, Cursor, DeviceId, Hlc, Presence, Record, RecordBody,
@@ -98,10 +101,13 @@ async fn approved_hours_are_locked_on_the_phone() {
     let mut shorter = ended.clone();
     shorter.end = Some(ended.start + Duration::minutes(30));
     let refused = state.revise(id, RecordBody::Duty(shorter)).await;
-    assert!(
-        refused.unwrap_err().to_string().contains("已锁定"),
-        "said in words"
+    let refused = refused.unwrap_err();
+    assert_eq!(
+        refused,
+        TeamError::HoursLocked,
+        "a refusal, not a storage error"
     );
+    assert!(refused.message(state).contains("已锁定"), "said in words");
     assert_eq!(session(), ended, "the approved state is kept");
     assert!(
         state.void(id, "重复".into()).await.is_err(),
@@ -349,5 +355,130 @@ async fn a_pull_that_overtakes_an_unsent_edit_still_sends_it() {
         state.outbox(),
         [mine],
         "this phone's state goes up for the history"
+    );
+}
+
+/// The session `id` as the phone holds it.
+fn duty(state: AppState, id: Uuid) -> gatewatch_model::duty::DutySession {
+    match state.records.get_untracked()[&id].record.body.clone() {
+        RecordBody::Duty(d) => d,
+        other => panic!("not a session: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn decisions_save_what_the_model_decides_and_nothing_when_nothing_changes() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let (id, member) = running_session(&owner, state).await;
+    let substitute = Uuid::from_u128(77);
+    state
+        .revise_session(
+            id,
+            Box::new(move |d| {
+                d.toggle_attendance(substitute, false, d.start);
+                d.end = Some(d.start + Duration::minutes(60));
+            }),
+        )
+        .await
+        .unwrap();
+    state
+        .decide(id, Decision::Reject(substitute))
+        .await
+        .unwrap();
+    state.decide(id, Decision::ApprovePending).await.unwrap();
+    let decided: Vec<(Uuid, Approval)> = duty(state, id)
+        .participants
+        .iter()
+        .map(|p| (p.volunteer, p.approval))
+        .collect();
+    assert_eq!(
+        decided,
+        [
+            (member, Approval::Approved),
+            (substitute, Approval::Rejected)
+        ],
+        "approving what is pending leaves a rejection alone"
+    );
+    let version = state.records.get_untracked()[&id].record.version.clone();
+    state.decide(id, Decision::Approve(member)).await.unwrap();
+    assert_eq!(
+        state.records.get_untracked()[&id].record.version,
+        version,
+        "approving the approved saves no new version"
+    );
+    assert_eq!(
+        state
+            .decide(Uuid::from_u128(5), Decision::ApprovePending)
+            .await,
+        Err(TeamError::NotHeld)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn members_phone_numbers_are_mobile_numbers_but_old_ones_still_load() {
+    let owner = Owner::new();
+    let now = Local::now().fixed_offset();
+    let team = Uuid::from_u128(900);
+    let member = |phone: &str| Volunteer {
+        team,
+        name: "王芳".into(),
+        phone: phone.into(),
+        role: Role::Member,
+        joined: now.date_naive(),
+        status: MemberStatus::Active,
+        device_time: now,
+    };
+    // Saved before numbers were checked: it loads as it was.
+    let old = Record::new(
+        Uuid::from_u128(1),
+        Hlc {
+            wall_ms: 1,
+            counter: 0,
+            device: DeviceId::new("other").unwrap(),
+        },
+        RecordBody::Volunteer(member("1381234")),
+    );
+    let state = fresh_state(&owner, vec![held(old.clone(), true)]).await;
+    let phone_of = |id: Uuid| match state.records.get_untracked()[&id].record.body.clone() {
+        RecordBody::Volunteer(v) => v.phone,
+        other => panic!("not a volunteer: {other:?}"),
+    };
+    assert_eq!(phone_of(old.id), "1381234");
+
+    // A new member with a 7-digit number is refused, typed and in words.
+    let refused = state.save_member(None, member(""), "1381234").await;
+    let refused = refused.unwrap_err();
+    assert_eq!(refused, TeamError::Phone(PhoneError::NotMobile));
+    assert!(
+        refused.message(state).contains("11位手机号"),
+        "{}",
+        refused.message(state)
+    );
+    // Typed with +86, spaces and dashes: stored as its 11 digits.
+    let id = saved_id(
+        state
+            .save_member(None, member(""), "+86 138-1234-1234")
+            .await
+            .unwrap(),
+    );
+    assert_eq!(phone_of(id), "13812341234");
+
+    // The old number, not retyped, does not block a change of status...
+    let paused = Volunteer {
+        status: MemberStatus::Paused,
+        ..member("1381234")
+    };
+    state
+        .save_member(Some(old.id), paused, "1381234")
+        .await
+        .unwrap();
+    assert_eq!(phone_of(old.id), "1381234");
+    // ...but retyped, it must be a mobile number.
+    assert_eq!(
+        state
+            .save_member(Some(old.id), member("1381234"), "1381235")
+            .await,
+        Err(TeamError::Phone(PhoneError::NotMobile))
     );
 }

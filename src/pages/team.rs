@@ -6,9 +6,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
-use gatewatch_model::duty::{Activity, Approval, DutySession, Participation, DEFAULT_OPEN_LIMIT};
-use gatewatch_model::report::{hours_text, Roster};
-use gatewatch_model::team::{mask_phone, valid_phone, MemberStatus, Role, Team, Volunteer};
+use gatewatch_model::duty::{Activity, Approval, Decision, DutySession, DEFAULT_OPEN_LIMIT};
+use gatewatch_model::report::Roster;
+use gatewatch_model::team::{mask_phone, phone_needs_fix, MemberStatus, Role, Team, Volunteer};
+use gatewatch_model::timefmt::parse_time;
 use gatewatch_model::RecordBody;
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
@@ -17,12 +18,11 @@ use uuid::Uuid;
 
 use crate::components::choice::{options, Choice};
 use crate::components::html::{self, escape};
-use crate::i18n::{names, tr, Msg};
+use crate::i18n::{duration, names, tr, Msg};
 use crate::routes::{Link, Page};
 use crate::state::{AppState, SaveResult};
-use crate::storage::StorageError;
 use crate::sync::SyncHandle;
-use crate::team::{local_now, SessionDraft};
+use crate::team::{local_now, RowAction, SessionDraft, TeamError};
 
 /// `11-25 07:30`: formatted by hand, chrono's strftime costs kilobytes of wasm.
 pub fn day_time(t: DateTime<FixedOffset>) -> String {
@@ -33,31 +33,38 @@ pub fn hh_mm(t: DateTime<FixedOffset>) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
-/// Runs a save, shows its error in `error`, and wakes sync when it worked. Boxed: one
+/// Runs a save, shows its error in `error`, and wakes sync when it worked (held in
+/// memory or stored: either way it waits to be pushed). Boxed: one
 /// instance of this task for every kind of save, not one per caller.
 fn spawn_save(
     state: AppState,
     error: RwSignal<String>,
-    change: impl Future<Output = Result<SaveResult, StorageError>> + 'static,
+    change: impl Future<Output = Result<(), TeamError>> + 'static,
 ) {
-    let change: Pin<Box<dyn Future<Output = Result<SaveResult, StorageError>>>> = Box::pin(change);
+    let change: Pin<Box<dyn Future<Output = Result<(), TeamError>>>> = Box::pin(change);
     save_task(state, error, change);
 }
 
 fn save_task(
     state: AppState,
     error: RwSignal<String>,
-    change: Pin<Box<dyn Future<Output = Result<SaveResult, StorageError>>>>,
+    change: Pin<Box<dyn Future<Output = Result<(), TeamError>>>>,
 ) {
     let sync = expect_context::<SyncHandle>();
     spawn_local(async move {
+        // `try_set`: the screen may be gone by the time the save ends; then nobody
+        // reads the line, and the result (None) says only that.
         match change.await {
             Ok(_) => {
                 error.try_set(String::new());
                 sync.sync_now();
             }
             Err(e) => {
-                error.try_set(format!("{}: {e}", state.t(Msg::SaveFailed)));
+                error.try_set(format!(
+                    "{}: {}",
+                    state.t(Msg::SaveFailed),
+                    e.message(state)
+                ));
             }
         }
     });
@@ -72,21 +79,18 @@ fn edit_session(
     change: Box<dyn FnOnce(&mut DutySession)>,
 ) {
     spawn_save(state, error, async move {
-        state.revise_session(id, change).await
+        state.revise_session(id, change).await.map(drop)
     });
 }
 
-/// The lead's decision: for one volunteer (`who`) any decision but undoing an
-/// approval; for the whole session, the pending hours.
-fn decide(session: &mut DutySession, who: Option<Uuid>, to: Approval) {
-    for p in session.participants.iter_mut() {
-        let chosen = who.map_or(p.approval == Approval::Pending, |w| {
-            w == p.volunteer && p.approval != Approval::Approved
-        });
-        if chosen {
-            p.approval = to;
-        }
-    }
+/// Saves the lead's decision on a session's hours (the model's rule decides what it
+/// changes).
+fn decide(state: AppState, error: RwSignal<String>, id: Uuid, decision: Decision) {
+    spawn_save(
+        state,
+        error,
+        async move { state.decide(id, decision).await },
+    );
 }
 
 /// The team this screen (and the report) shows: the one picked among those this phone
@@ -139,8 +143,8 @@ pub fn TeamPage() -> impl IntoView {
     let creating = RwSignal::new(false);
     let adopt_error = RwSignal::new(String::new());
     let adopt = move |ev: MouseEvent| {
-        let Some(id) = html::action(&ev)
-            .filter(|(action, _)| action == "adopt")
+        let Some(id) = RowAction::of_event(&ev)
+            .filter(|(action, _)| *action == RowAction::Adopt)
             .and_then(|(_, el)| html::uuid_attr(&el, "data-id"))
         else {
             return;
@@ -205,7 +209,8 @@ fn refused_html(state: AppState) -> String {
                 if state.server_copies.with(|c| c.contains_key(id)) {
                     let _ = write!(
                         out,
-                        r#"<button data-testid="team-adopt" data-action="adopt" data-id="{id}">{}</button>"#,
+                        r#"<button data-testid="team-adopt" data-action="{}" data-id="{id}">{}</button>"#,
+                        RowAction::Adopt.as_str(),
                         state.t(Msg::AdoptServerCopy)
                     );
                 }
@@ -295,7 +300,7 @@ fn NewTeam() -> impl IntoView {
                 let _ = state.follow_team(id);
                 state.team.set(Some(id));
             }
-            saved
+            saved.map(drop)
         });
     };
     let schools = move || {
@@ -324,8 +329,9 @@ fn NewTeam() -> impl IntoView {
     }
 }
 
-/// The session now running, or the form that starts one. Its error line lives here:
-/// the running session is redrawn after every tap.
+/// The session now running, or the form that starts one. Keyed on the running
+/// session's id alone: a tap or a sync that brings its next version redraws its list,
+/// never the fields the lead is typing in. Its error line lives here.
 #[component]
 fn SessionPanel(team: Uuid) -> impl IntoView {
     let state = AppState::expect();
@@ -335,10 +341,11 @@ fn SessionPanel(team: Uuid) -> impl IntoView {
             .sessions(team)
             .into_iter()
             .find(|(_, s)| s.end.is_none())
+            .map(|(id, _)| id)
     });
     view! {
         {move || match running.get() {
-            Some((id, session)) => view! { <RunningSession id=id session=session error=error/> }.into_any(),
+            Some(id) => view! { <RunningSession id=id error=error/> }.into_any(),
             None => view! { <StartSession team=team/> }.into_any(),
         }}
         <p class="field-error">{move || error.get()}</p>
@@ -361,11 +368,9 @@ fn StartSession(team: Uuid) -> impl IntoView {
             place: place.get_untracked(),
             audience: audience.get_untracked().trim().parse().unwrap_or(0),
         };
-        spawn_save(
-            state,
-            error,
-            async move { state.start_session(draft).await },
-        );
+        spawn_save(state, error, async move {
+            state.start_session(draft).await.map(drop)
+        });
     };
     let posts = move || {
         let none = [("", state.t(Msg::NoPost).to_string())];
@@ -402,100 +407,114 @@ fn StartSession(team: Uuid) -> impl IntoView {
     }
 }
 
-/// Someone unticked this soon after joining was absent: they leave the session.
-/// Later, unticking marks an early departure, so a mis-tap never erases time served.
-const ABSENT_WITHIN_MINUTES: i64 = 10;
-
 /// A running session: tick who is there (late arrivals and substitutes too), mark
-/// early departures, end it. Each tap saves the session's next version, built on the
-/// state the phone holds when the save starts.
+/// early departures, correct the place and audience, end it. Each tap saves the
+/// session's next version, built on the state the phone holds when the save starts;
+/// the rules are the model's (`toggle_attendance`, `mark_left`, `end_now`).
 #[component]
-fn RunningSession(id: Uuid, session: DutySession, error: RwSignal<String>) -> impl IntoView {
+fn RunningSession(id: Uuid, error: RwSignal<String>) -> impl IntoView {
     let state = AppState::expect();
-    let team = session.team;
-    let start = session.start;
-    let note_text = session.note.clone();
+    // The fields start from the state held when the panel opened; what the lead types
+    // is saved when a field is left, so a redraw never has to put it back.
+    let Some(first) = state.duty(id) else {
+        return ().into_any();
+    };
+    let session = Memo::new(move |_| {
+        state.body_of(id, |b| match b {
+            RecordBody::Duty(d) => Some(d),
+            _ => None,
+        })
+    });
+    let start = first.start;
     // Decided again as the clock moves: a screen left open past the limit says so.
     let auto_closed =
         Memo::new(move |_| start + DEFAULT_OPEN_LIMIT <= state.now.get().fixed_offset());
     let edit = move |change: Box<dyn FnOnce(&mut DutySession)>| {
         edit_session(state, error, id, change);
     };
-    // Ended now, or at the limit if the session was left open past it (the lead can
-    // still retime it after).
     let end_now = move |_| {
         let now = local_now();
-        edit(Box::new(move |d| {
-            d.end = Some(now.clamp(d.start, d.start + DEFAULT_OPEN_LIMIT));
-        }));
+        edit(Box::new(move |d| d.end_now(now, DEFAULT_OPEN_LIMIT)));
     };
-    // Saved when the field is left (before a tap elsewhere is handled), so a note never
-    // waits in a field that the next redraw would empty.
     let save_note = move |ev| {
         let text = event_target_value(&ev).trim().to_string();
         edit(Box::new(move |d| d.note = text));
     };
+    let save_place = move |ev| {
+        let text = event_target_value(&ev).trim().to_string();
+        edit(Box::new(move |d| d.place = text));
+    };
+    // Empty is none; anything else must read as a count (never quietly saved as 0).
+    let save_audience = move |ev| {
+        let typed = event_target_value(&ev);
+        let audience = match typed.trim() {
+            "" => 0,
+            n => match n.parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => {
+                    error.set(
+                        TeamError::from(gatewatch_model::ValidationError::BadAudience)
+                            .message(state),
+                    );
+                    return;
+                }
+            },
+        };
+        edit(Box::new(move |d| d.audience = audience));
+    };
     // One handler for the whole list: the tapped checkbox or button says what and who.
     let act = move |ev: MouseEvent| {
-        let Some((action, el)) = html::action(&ev) else {
+        let Some((action, el)) = RowAction::of_event(&ev) else {
             return;
         };
         let Some(vid) = html::uuid_attr(&el, "data-id") else {
             return;
         };
         let now = local_now();
-        match action.as_str() {
-            "toggle" => {
-                let active = state
+        match action {
+            RowAction::Toggle => {
+                let Some(team) = session.with_untracked(|s| s.as_ref().map(|s| s.team)) else {
+                    return;
+                };
+                let on_roster = state
                     .roster(team)
                     .iter()
                     .any(|(id, v)| *id == vid && v.on_roster());
-                edit(Box::new(move |d: &mut DutySession| {
-                    let at = now.max(d.start);
-                    match d.participants.iter().position(|p| p.volunteer == vid) {
-                        None => d.participants.push(Participation {
-                            volunteer: vid,
-                            joined: at,
-                            left: None,
-                            substitute: !active,
-                            approval: Approval::Pending,
-                        }),
-                        // Back after leaving, or a mis-tap undone.
-                        Some(i) if d.participants[i].left.is_some() => {
-                            d.participants[i].left = None;
-                        }
-                        Some(i) => {
-                            let p = &mut d.participants[i];
-                            if at - p.joined < chrono::Duration::minutes(ABSENT_WITHIN_MINUTES) {
-                                d.participants.remove(i);
-                            } else {
-                                p.left = Some(at);
-                            }
-                        }
-                    }
-                }))
+                edit(Box::new(move |d| d.toggle_attendance(vid, on_roster, now)));
             }
-            "leave" => edit(Box::new(move |d: &mut DutySession| {
-                if let Some(p) = d.participants.iter_mut().find(|p| p.volunteer == vid) {
-                    p.left = Some(now.max(p.joined));
-                }
-            })),
+            RowAction::Leave => edit(Box::new(move |d| d.mark_left(vid, now))),
             _ => {}
         }
     };
-    let list = move || running_html(state, &session, auto_closed.get());
+    let list = move || {
+        session.with(|s| {
+            s.as_ref()
+                .map(|s| running_html(state, s, auto_closed.get()))
+                .unwrap_or_default()
+        })
+    };
+    let talk = first.activity == Activity::AntiFraud;
     view! {
         <div class="panel session running" data-testid="session-running" data-id=id.to_string()>
             <div on:click=act inner_html=list></div>
             <label class="field">
+                <span>{tr(Msg::Place)}</span>
+                <input type="text" maxlength="100" data-testid="session-running-place" placeholder=tr(Msg::PlacePlaceholder) prop:value=first.place.clone() on:change=save_place/>
+            </label>
+            <label class="field" hidden=!talk>
+                <span>{tr(Msg::Audience)}</span>
+                <input type="number" min="0" max="100000" inputmode="numeric" data-testid="session-running-audience" prop:value=first.audience.to_string() on:change=save_audience/>
+            </label>
+            <label class="field">
                 <span>{tr(Msg::Note)}</span>
-                <textarea rows="2" maxlength="500" data-testid="session-note" prop:value=note_text on:change=save_note></textarea>
+                <textarea rows="2" maxlength="500" data-testid="session-note" prop:value=first.note.clone() on:change=save_note></textarea>
             </label>
             <button class="big-button" data-testid="session-end" on:click=end_now>
                 {move || state.t(if auto_closed.get() { Msg::ConfirmEnd } else { Msg::EndSession })}
             </button>
         </div>
     }
+    .into_any()
 }
 
 /// The running session's heading and its checklist of the team's members (reactive on
@@ -516,6 +535,7 @@ fn running_html(state: AppState, session: &DutySession, auto_closed: bool) -> St
         );
     }
     out.push_str(r#"<ul class="checklist">"#);
+    let toggle = RowAction::Toggle.as_str();
     for (vid, v) in state.roster(session.team) {
         if v.status == MemberStatus::Left {
             continue;
@@ -527,7 +547,7 @@ fn running_html(state: AppState, session: &DutySession, auto_closed: bool) -> St
         let (on_class, checked) = if on { (" on", " checked") } else { ("", "") };
         let _ = write!(
             out,
-            r#"<li class="check-row" data-testid="participant" data-name="{name}" data-on="{on}"><label class="flag{on_class}"><input type="checkbox" data-testid="participant-toggle" data-action="toggle" data-id="{vid}"{checked}><span>{name}</span></label>"#
+            r#"<li class="check-row" data-testid="participant" data-name="{name}" data-on="{on}"><label class="flag{on_class}"><input type="checkbox" data-testid="participant-toggle" data-action="{toggle}" data-id="{vid}"{checked}><span>{name}</span></label>"#
         );
         if part.is_some_and(|p| p.substitute) {
             let _ = write!(out, "<small>{}</small>", t(Msg::Substitute));
@@ -542,7 +562,8 @@ fn running_html(state: AppState, session: &DutySession, auto_closed: bool) -> St
             None if on => {
                 let _ = write!(
                     out,
-                    r#"<button class="link-button" data-testid="participant-leave" data-action="leave" data-id="{vid}">{}</button>"#,
+                    r#"<button class="link-button" data-testid="participant-leave" data-action="{}" data-id="{vid}">{}</button>"#,
+                    RowAction::Leave.as_str(),
                     t(Msg::LeftEarly)
                 );
             }
@@ -560,6 +581,13 @@ fn Roster(team: Uuid) -> impl IntoView {
     let state = AppState::expect();
     let open = RwSignal::new(None::<Uuid>);
     let adding = RwSignal::new(false);
+    let member_ids = move || {
+        state
+            .roster(team)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>()
+    };
     view! {
         <div class="panel">
             <div class="team-head">
@@ -571,39 +599,59 @@ fn Roster(team: Uuid) -> impl IntoView {
             {move || adding.get().then(|| view! {
                 <MemberForm team=team member=None done=Callback::new(move |()| adding.set(false))/>
             })}
+            // Keyed on the member: a sync that brings a new version of the roster
+            // redraws the rows' text, never an open edit form.
             <ul class="rows">
-                {move || state.roster(team).into_iter().map(|(id, v)| view! {
-                    <MemberRow id=id member=v open=open/>
-                }).collect_view()}
+                <For each=member_ids key=|id| *id let:id>
+                    <MemberRow id=id open=open/>
+                </For>
             </ul>
         </div>
     }
 }
 
 /// One member of the roster: name, role, masked phone and status; tapped, the full
-/// number and the edit form.
+/// number and the edit form (opened on the state held at the tap).
 #[component]
-fn MemberRow(id: Uuid, member: Volunteer, open: RwSignal<Option<Uuid>>) -> impl IntoView {
+fn MemberRow(id: Uuid, open: RwSignal<Option<Uuid>>) -> impl IntoView {
     let state = AppState::expect();
-    let summary = {
-        let v = member.clone();
-        move || {
+    let member = Memo::new(move |_| {
+        state.body_of(id, |b| match b {
+            RecordBody::Volunteer(v) => Some(v),
+            _ => None,
+        })
+    });
+    let summary = move || {
+        member.with(|v| {
+            let Some(v) = v else {
+                return String::new();
+            };
+            // A number stored before numbers were checked is flagged for the lead to
+            // correct, not masked into something that reads like a real one.
+            let phone = if phone_needs_fix(&v.phone) {
+                format!(
+                    r#"<span class="badge warn" data-testid="member-phone-fix">{}</span>"#,
+                    state.t(Msg::PhoneNeedsFix)
+                )
+            } else {
+                escape(&mask_phone(&v.phone))
+            };
             format!(
-                r#"<b>{}</b><span>{}</span><span data-testid="member-phone">{}</span><span>{}</span>"#,
+                r#"<b>{}</b><span>{}</span><span data-testid="member-phone">{phone}</span><span>{}</span>"#,
                 escape(&v.name),
                 state.t(names::role(v.role)),
-                escape(&mask_phone(&v.phone)),
                 state.t(names::member_status(v.status)),
             )
-        }
+        })
     };
-    let name = member.name.clone();
-    let status = member.status.as_str();
+    let name = move || member.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
+    let status = move || member.with(|v| v.as_ref().map_or("", |v| v.status.as_str()));
     let detail = move || {
-        (open.get() == Some(id)).then(|| {
-            view! {
-                <MemberForm team=member.team member=Some((id, member.clone())) done=Callback::new(move |()| open.set(None))/>
-            }
+        let v = (open.get() == Some(id))
+            .then(|| member.get_untracked())
+            .flatten()?;
+        Some(view! {
+            <MemberForm team=v.team member=Some((id, v)) done=Callback::new(move |()| open.set(None))/>
         })
     };
     view! {
@@ -646,28 +694,24 @@ fn MemberForm(team: Uuid, member: Option<(Uuid, Volunteer)>, done: Callback<()>)
     let save = move |_| {
         let next = Volunteer {
             name: name.get_untracked().trim().to_string(),
-            phone: phone.get_untracked().trim().to_string(),
             role: Role::parse(role.get_untracked()).unwrap_or(base.role),
             status: MemberStatus::parse(status.get_untracked()).unwrap_or(base.status),
             joined: gatewatch_model::timefmt::parse_date(&joined.get_untracked())
                 .unwrap_or(base.joined),
             ..base.clone()
         };
-        if !valid_phone(&next.phone) {
-            error.set(state.t(Msg::PhoneInvalid).into());
-            return;
-        }
-        if next.validate().is_err() {
-            error.set(state.t(Msg::NameRequired).into());
+        // Checked before the form closes, so what was typed stays to be corrected.
+        let typed = phone.get_untracked();
+        if let Err(e) = gatewatch_model::team::phone_entry(&typed, &next.phone)
+            .map_err(TeamError::from)
+            .and_then(|_| next.validate().map_err(TeamError::from))
+        {
+            error.set(e.message(state));
             return;
         }
         done.run(());
-        let body = RecordBody::Volunteer(next);
         spawn_save(state, error, async move {
-            match id {
-                Some(id) => state.revise(id, body).await,
-                None => state.create(body).await,
-            }
+            state.save_member(id, next, &typed).await.map(drop)
         });
     };
     view! {
@@ -694,95 +738,199 @@ fn MemberForm(team: Uuid, member: Option<(Uuid, Volunteer)>, done: Callback<()>)
 }
 
 /// Ended sessions, newest first, with each volunteer's hours and the lead's approval.
+/// A keyed list: each row keeps its own state (a question asked, a form open) while
+/// syncs and taps bring new versions of the records.
 #[component]
 fn SessionList(team: Uuid) -> impl IntoView {
     let state = AppState::expect();
     let error = RwSignal::new(String::new());
-    let editing = RwSignal::new(None::<Uuid>);
     let ended = Memo::new(move |_| {
         let mut list = state.sessions(team);
         list.retain(|(_, s)| s.end.is_some());
         list.truncate(30);
         list
     });
+    let ids = move || ended.with(|l| l.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+    // Approving everything pending asks first: the second tap approves.
+    let asking = RwSignal::new(false);
     let approve_pending = move |_| {
+        asking.set(false);
         for (id, s) in ended.get_untracked() {
-            if s.participants
-                .iter()
-                .any(|p| p.approval == Approval::Pending)
-            {
-                edit_session(
-                    state,
-                    error,
-                    id,
-                    Box::new(|d| decide(d, None, Approval::Approved)),
-                );
+            if s.has_pending() {
+                decide(state, error, id, Decision::ApprovePending);
             }
         }
-    };
-    // One handler for every row: the button's data-* say which session, who and what.
-    let on_row = move |ev: MouseEvent| {
-        let Some((action, el)) = html::action(&ev) else {
-            return;
-        };
-        let to = if action == "reject" {
-            Approval::Rejected
-        } else {
-            Approval::Approved
-        };
-        let who = html::uuid_attr(&el, "data-who");
-        let Some(id) = html::uuid_attr(&el, "data-id") else {
-            return;
-        };
-        if action == "edit" {
-            editing.set(Some(id));
-            return;
-        }
-        edit_session(state, error, id, Box::new(move |d| decide(d, who, to)));
-    };
-    let rows = move || {
-        let now = local_now();
-        // Named through every roster the phone holds: substitutes from other teams and
-        // members who left keep their names.
-        state.records.with(|map| {
-            let roster = Roster::of(map.values().map(|l| &l.record));
-            ended.with(|list| {
-                let mut out = String::new();
-                for (id, s) in list {
-                    session_html(state, &mut out, *id, s, &roster, now);
-                }
-                out
-            })
-        })
     };
     view! {
         <div class="panel">
             <div class="team-head">
                 <h3>{tr(Msg::Sessions)}</h3>
-                <button class="link-button" data-testid="approve-all-sessions" on:click=approve_pending>
+                <button class="link-button" data-testid="approve-all-sessions" hidden=move || asking.get() on:click=move |_| asking.set(true)>
                     {tr(Msg::ApproveAll)}
+                </button>
+                <button class="link-button confirm" data-testid="approve-all-confirm" hidden=move || !asking.get() on:click=approve_pending>
+                    {tr(Msg::ConfirmApproveAll)}
+                </button>
+                <button class="link-button" data-testid="approve-all-cancel" hidden=move || !asking.get() on:click=move |_| asking.set(false)>
+                    {tr(Msg::Cancel)}
                 </button>
             </div>
             <p class="field-error">{move || error.get()}</p>
             <p class="empty" hidden=move || !ended.with(Vec::is_empty)>{tr(Msg::NoSessions)}</p>
-            {move || {
-                let id = editing.get()?;
-                let session = ended.with(|list| list.iter().find(|(sid, _)| *sid == id).map(|(_, s)| s.clone()))?;
-                Some(view! { <SessionEdit id=id session=session done=Callback::new(move |()| editing.set(None))/> })
-            }}
-            <ul class="rows" on:click=on_row inner_html=rows></ul>
+            <ul class="rows">
+                <For each=ids key=|id| *id let:id>
+                    <SessionRow id=id ended=ended error=error/>
+                </For>
+            </ul>
         </div>
     }
 }
 
-/// One ended session as a row: activity, times, place, and each participant's hours
-/// with the approve / reject buttons the lead still has.
+/// Whose hours an approval waits to be confirmed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// One volunteer's.
+    One(Uuid),
+    /// Every pending hour of the session.
+    Session,
+}
+
+impl Asked {
+    fn decision(self) -> Decision {
+        match self {
+            Asked::One(who) => Decision::Approve(who),
+            Asked::Session => Decision::ApprovePending,
+        }
+    }
+}
+
+/// One ended session: its hours drawn as one HTML string (redrawn when the session
+/// changes), with the row's own state beside it: the approval it asks to confirm and
+/// its correction form, both kept across redraws.
+#[component]
+fn SessionRow(
+    id: Uuid,
+    ended: Memo<Vec<(Uuid, DutySession)>>,
+    error: RwSignal<String>,
+) -> impl IntoView {
+    let state = AppState::expect();
+    let session = Memo::new(move |_| {
+        ended.with(|l| l.iter().find(|(sid, _)| *sid == id).map(|(_, s)| s.clone()))
+    });
+    let asked = RwSignal::new(None::<Asked>);
+    let editing = RwSignal::new(false);
+    // One handler for the row: the button's data-* say what and who.
+    let on_row = move |ev: MouseEvent| {
+        let Some((action, el)) = RowAction::of_event(&ev) else {
+            return;
+        };
+        let who = html::uuid_attr(&el, "data-who");
+        match action {
+            RowAction::Approve => asked.set(Some(who.map_or(Asked::Session, Asked::One))),
+            RowAction::Cancel => asked.set(None),
+            RowAction::ConfirmApprove => {
+                // What was asked, not what the button says: a redraw cannot swap it.
+                if let Some(a) = asked.get_untracked() {
+                    asked.set(None);
+                    decide(state, error, id, a.decision());
+                }
+            }
+            RowAction::Reject => {
+                if let Some(who) = who {
+                    decide(state, error, id, Decision::Reject(who));
+                }
+            }
+            RowAction::Edit => editing.set(true),
+            RowAction::Toggle | RowAction::Leave | RowAction::Adopt => {}
+        }
+    };
+    let body = move || {
+        let now = local_now();
+        // Named through every roster the phone holds: substitutes from other teams and
+        // members who left keep their names.
+        session.with(|s| {
+            let Some(s) = s else {
+                return String::new();
+            };
+            state.records.with(|map| {
+                let roster = Roster::of(map.values().map(|l| &l.record));
+                let mut out = String::new();
+                session_html(state, &mut out, id, s, &roster, asked.get(), now);
+                out
+            })
+        })
+    };
+    let edit_form = move || {
+        // Opened on the state held at the tap; later versions do not reset the form.
+        let s = editing.get().then(|| session.get_untracked()).flatten()?;
+        Some(
+            view! { <SessionEdit id=id session=s done=Callback::new(move |()| editing.set(false))/> },
+        )
+    };
+    view! {
+        <li class="row session" data-testid="session-row" data-id=id.to_string()>
+            <div class="session-body" on:click=on_row inner_html=body></div>
+            {edit_form}
+        </li>
+    }
+}
+
+/// The team's members expected at `session` who are not on it, by name.
+fn absentee_names(state: AppState, session: &DutySession) -> Vec<String> {
+    let day = session.start.date_naive();
+    let roster = state.roster(session.team);
+    let expected = roster
+        .iter()
+        .filter(|(_, v)| v.expected_on(day))
+        .map(|(id, _)| *id);
+    session
+        .absentees(expected)
+        .into_iter()
+        .filter_map(|who| roster.iter().find(|(id, _)| *id == who))
+        .map(|(_, v)| v.name.clone())
+        .collect()
+}
+
+/// The approve button of a session or of one volunteer (`who`), or, while that
+/// approval is asked, the confirm and cancel buttons in its place.
+fn approve_buttons(state: AppState, out: &mut String, who: Option<Uuid>, asked: Option<Asked>) {
+    let t = |m| state.t(m);
+    let target = who.map_or(Asked::Session, Asked::One);
+    let (testid, label) = match who {
+        Some(_) => ("approve-one", Msg::Approve),
+        None => ("approve-session", Msg::ApproveAll),
+    };
+    let who_attr = who
+        .map(|w| format!(r#" data-who="{w}""#))
+        .unwrap_or_default();
+    if asked == Some(target) {
+        let _ = write!(
+            out,
+            r#"<button class="link-button confirm" data-testid="approve-confirm" data-action="{}"{who_attr}>{}</button><button class="link-button" data-testid="approve-cancel" data-action="{}">{}</button>"#,
+            RowAction::ConfirmApprove.as_str(),
+            t(Msg::ConfirmApprove),
+            RowAction::Cancel.as_str(),
+            t(Msg::Cancel),
+        );
+    } else {
+        let _ = write!(
+            out,
+            r#"<button class="link-button" data-testid="{testid}" data-action="{}"{who_attr}>{}</button>"#,
+            RowAction::Approve.as_str(),
+            t(label),
+        );
+    }
+}
+
+/// One ended session's body: activity, times, place, absentees, and each participant's
+/// hours with the decisions the lead still has.
 fn session_html(
     state: AppState,
     out: &mut String,
     id: Uuid,
     session: &DutySession,
     roster: &Roster,
+    asked: Option<Asked>,
     now: DateTime<FixedOffset>,
 ) {
     let t = |m| state.t(m);
@@ -793,7 +941,7 @@ fn session_html(
     };
     let _ = write!(
         out,
-        r#"<li class="row session" data-testid="session-row" data-id="{id}"><div class="row-main"><b>{}</b><time>{}–{}</time></div><div class="row-detail">{}"#,
+        r#"<div class="row-main"><b>{}</b><time>{}–{}</time></div><div class="row-detail">{}"#,
         t(names::activity(session.activity)),
         day_time(session.start),
         session.end.map(hh_mm).unwrap_or_default(),
@@ -804,6 +952,16 @@ fn session_html(
     }
     if !session.note.is_empty() {
         let _ = write!(out, r#"<p class="note">{}</p>"#, escape(&session.note));
+    }
+    let absent = absentee_names(state, session);
+    if !absent.is_empty() {
+        let names: Vec<String> = absent.iter().map(|n| escape(n)).collect();
+        let _ = write!(
+            out,
+            r#"<p class="absentees" data-testid="session-absentees">{}: {}</p>"#,
+            t(Msg::Absentees),
+            names.join("、"),
+        );
     }
     out.push_str(r#"</div><ul class="checklist">"#);
     let spans = session.spans(now, DEFAULT_OPEN_LIMIT);
@@ -818,46 +976,42 @@ fn session_html(
             .map_or(0, |s| s.minutes());
         let _ = write!(
             out,
-            r#"<li class="check-row" data-testid="session-participant" data-name="{name}" data-approval="{}" data-minutes="{mins}"><span>{name}</span><span>{} h</span><span class="badge">{}</span>"#,
+            r#"<li class="check-row" data-testid="session-participant" data-name="{name}" data-approval="{}" data-minutes="{mins}"><span>{name}</span><span data-testid="participant-hours">{}</span><span class="badge">{}</span>"#,
             p.approval.as_str(),
-            hours_text(mins),
+            duration(state.lang(), mins),
             t(names::approval(p.approval)),
         );
         if p.approval != Approval::Approved {
-            let _ = write!(
-                out,
-                r#"<button class="link-button" data-testid="approve-one" data-action="approve" data-id="{id}" data-who="{who}">{}</button>"#,
-                t(Msg::Approve)
-            );
+            approve_buttons(state, out, Some(who), asked);
         }
         if p.approval == Approval::Pending {
             let _ = write!(
                 out,
-                r#"<button class="link-button danger" data-testid="reject-one" data-action="reject" data-id="{id}" data-who="{who}">{}</button>"#,
+                r#"<button class="link-button danger" data-testid="reject-one" data-action="{}" data-who="{who}">{}</button>"#,
+                RowAction::Reject.as_str(),
                 t(Msg::Reject)
             );
         }
         out.push_str("</li>");
     }
-    let _ = write!(
-        out,
-        r#"</ul><button class="link-button" data-testid="approve-session" data-action="approve" data-id="{id}">{}</button>"#,
-        t(Msg::ApproveAll)
-    );
+    out.push_str("</ul>");
+    if session.has_pending() {
+        approve_buttons(state, out, None, asked);
+    }
     // Times and people are locked once any hours are approved; before, the lead can
     // still correct them.
     if !session.has_approved() {
         let _ = write!(
             out,
-            r#"<button class="link-button" data-testid="session-edit" data-action="edit" data-id="{id}">{}</button>"#,
+            r#"<button class="link-button" data-testid="session-edit" data-action="{}" data-id="{id}">{}</button>"#,
+            RowAction::Edit.as_str(),
             t(Msg::Edit)
         );
     }
-    out.push_str(r#"<p class="field-error"></p></li>"#);
 }
 
 /// Corrects an ended session whose hours are not approved yet: its times (on the
-/// session's own day) and its note.
+/// session's own day; the model's retime rule) and its note.
 #[component]
 fn SessionEdit(id: Uuid, session: DutySession, done: Callback<()>) -> impl IntoView {
     let state = AppState::expect();
@@ -866,36 +1020,33 @@ fn SessionEdit(id: Uuid, session: DutySession, done: Callback<()>) -> impl IntoV
     let note = RwSignal::new(session.note.clone());
     let error = RwSignal::new(String::new());
     let save = move |_| {
-        let day = session.start.date_naive();
-        let at = |text: String| {
-            let time = gatewatch_model::timefmt::parse_time(&text)?;
-            day.and_time(time)
-                .and_local_timezone(*session.start.offset())
-                .single()
+        let times = parse_time(&start.get_untracked()).zip(parse_time(&end.get_untracked()));
+        let text = note.get_untracked().trim().to_string();
+        // Checked on the state the form opened on, to keep the form open on a refusal.
+        let checked = times.ok_or(TeamError::BadTimes).and_then(|(from, to)| {
+            let mut next = session
+                .retimed_on_its_day(from, to)
+                .ok_or(TeamError::BadTimes)?;
+            next.note = text.clone();
+            next.validate()?;
+            Ok((from, to))
+        });
+        let (from, to) = match checked {
+            Ok(times) => times,
+            Err(e) => {
+                error.set(e.message(state));
+                return;
+            }
         };
-        let (Some(from), Some(mut to)) = (at(start.get_untracked()), at(end.get_untracked()))
-        else {
-            error.set(state.t(Msg::SaveFailed).into());
-            return;
-        };
-        // An end before the start is past midnight: evening patrols run late.
-        if to < from {
-            to += chrono::Duration::days(1);
-        }
-        let mut next = session.retimed(from, Some(to));
-        next.note = note.get_untracked().trim().to_string();
-        if let Err(e) = next.validate() {
-            error.set(format!("{}: {e}", state.t(Msg::SaveFailed)));
-            return;
-        }
         done.run(());
-        let text = next.note;
         edit_session(
             state,
             error,
             id,
             Box::new(move |d| {
-                *d = d.retimed(from, Some(to));
+                if let Some(next) = d.retimed_on_its_day(from, to) {
+                    *d = next;
+                }
                 d.note = text;
             }),
         );

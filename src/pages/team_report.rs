@@ -1,18 +1,22 @@
 //! The team's monthly report (月报), built on the phone from its own records, offline:
 //! hours per volunteer, activities, anti-fraud audience, a chart of hours per month,
-//! the hours CSV and a print layout (style/main.css `@media print`).
+//! the month's activity list, the hours CSV and a print layout with a signature and
+//! date block (style/main.css `@media print`). Every duration on it is the model's
+//! minutes, shown in hours and minutes by one formatter (`i18n::duration`), so the
+//! total row is its rows added up.
 
+use gatewatch_model::duty::SessionEnd;
 use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
-use gatewatch_model::monthly::{team_month, TeamMonth};
-use gatewatch_model::report::{hours_text, total_minutes, Hours, Month, Roster};
+use gatewatch_model::monthly::{team_month, ActivityLine, TeamMonth};
+use gatewatch_model::report::{total_minutes, Hours, Month, Roster};
 use gatewatch_model::team::{mask_phone, Team};
 use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::components::bar_chart::{bars_svg, Bar};
 use crate::components::html;
-use crate::i18n::{names, tr, Msg};
-use crate::pages::team::{current_team, TeamSelect};
+use crate::i18n::{duration, names, tr, Lang, Msg};
+use crate::pages::team::{current_team, day_time, hh_mm, TeamSelect};
 use crate::routes::{Link, Page};
 use crate::state::AppState;
 use crate::team::local_now;
@@ -22,8 +26,9 @@ use crate::team::local_now;
 /// the server's report has them.
 const MONTHS: usize = 3;
 
-/// Hours per month as an SVG document: bar height relative to the busiest month.
-pub fn hours_chart_svg(months: &[(Month, i64)]) -> String {
+/// Hours per month as an SVG document: bar height relative to the busiest month, each
+/// bar labelled with its hours and minutes (a bar of 40 minutes said 0).
+pub fn hours_chart_svg(lang: Lang, months: &[(Month, i64)]) -> String {
     let most = months.iter().map(|(_, m)| *m).max().unwrap_or(0).max(1);
     let bars: Vec<Bar> = months
         .iter()
@@ -31,7 +36,7 @@ pub fn hours_chart_svg(months: &[(Month, i64)]) -> String {
             attrs: format!(r#"data-month="{month}" data-minutes="{minutes}""#),
             // Within 0..=1000: no month has more than the busiest.
             permille: u32::try_from(minutes.max(&0) * 1000 / most).unwrap_or(1000),
-            value: (minutes / 60).to_string(),
+            value: duration(lang, *minutes),
             label: format!("{:02}", month.month),
         })
         .collect();
@@ -75,6 +80,8 @@ pub fn TeamReportPage() -> impl IntoView {
         crate::download::save_csv(&format!("gatewatch-hours-{label}.csv"), &sheet);
     };
     let print = move |_| {
+        // A browser without printing (some WebViews) throws; the report stays on
+        // screen, which is all the lead can be offered then.
         let _ = window().print();
     };
     let pick_month = move |ev| {
@@ -161,9 +168,9 @@ fn report_html(
         t(Msg::SessionCount),
         r.sessions,
         t(Msg::ApprovedHours),
-        hours_text(total.approved),
+        duration(state.lang(), total.approved),
         t(Msg::PendingHours),
-        hours_text(total.pending),
+        duration(state.lang(), total.pending),
         t(Msg::AudienceTotal),
         r.audience,
         t(Msg::ToConfirm),
@@ -194,20 +201,66 @@ fn report_html(
             h.approved,
             h.pending,
             h.sessions,
-            hours_text(h.approved),
-            hours_text(h.pending),
+            duration(state.lang(), h.approved),
+            duration(state.lang(), h.pending),
         );
     }
     let _ = write!(
         out,
-        r#"<tr class="total-row"><td>{}</td><td></td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table><h3>{}</h3><div class="chart">{}</div><p class="hint">{}</p>"#,
+        r#"<tr class="total-row" data-testid="report-total-row" data-approved="{}" data-pending="{}"><td>{}</td><td></td><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table>"#,
+        total.approved,
+        total.pending,
         t(Msg::TeamTotal),
         r.sessions,
-        hours_text(total.approved),
-        hours_text(total.pending),
+        duration(state.lang(), total.approved),
+        duration(state.lang(), total.pending),
+    );
+    activities_html(state, &mut out, &d.activities);
+    let _ = write!(
+        out,
+        r#"<h3>{}</h3><div class="chart">{}</div><p class="hint no-print">{}</p><div class="signature" data-testid="report-signature"><p>{}：<span class="sign-line"></span></p><p>{}：<span class="sign-line"></span></p></div>"#,
         t(Msg::HoursPerMonth),
-        hours_chart_svg(&d.chart),
+        hours_chart_svg(state.lang(), &d.chart),
         t(Msg::PhoneKeepsRecent),
+        t(Msg::SignedBy),
+        t(Msg::SignDate),
     );
     out
+}
+
+/// The month's sessions as a table: when, what, where, how many volunteers for how
+/// long (rejected hours left out), and the audience of anti-fraud talks.
+fn activities_html(state: AppState, out: &mut String, lines: &[ActivityLine]) {
+    use std::fmt::Write;
+    let t = |m| state.t(m);
+    let _ = write!(
+        out,
+        r#"<h3>{}</h3><table class="report-table activities" data-testid="report-activities"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>"#,
+        t(Msg::ActivityList),
+        t(Msg::Time),
+        t(Msg::ActivityLabel),
+        t(Msg::Place),
+        t(Msg::Volunteers),
+        t(Msg::Hours),
+        t(Msg::Audience),
+    );
+    for a in lines {
+        // A session still running shows no end yet.
+        let end = match a.end {
+            SessionEnd::Running(_) => String::new(),
+            SessionEnd::Ended(at) | SessionEnd::AutoClosed(at) => hh_mm(at),
+        };
+        let _ = write!(
+            out,
+            r#"<tr data-testid="report-activity-row" data-minutes="{}"><td>{}–{end}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            a.minutes,
+            day_time(a.start),
+            t(names::activity(a.activity)),
+            html::escape(&a.place),
+            a.people,
+            duration(state.lang(), a.minutes),
+            a.audience,
+        );
+    }
+    out.push_str("</tbody></table>");
 }

@@ -1,7 +1,10 @@
-// End-to-end, issue 4: a volunteer team lead, offline, creates a team of five, starts a
-// session with one tap, unticks an absentee, lets one member leave early, ends it; then
-// online a second phone sees the session and the hours, the lead approves them, and the
-// hours CSV made on the phone is downloaded and parsed.
+// End-to-end, issues 4 and 12.9: a volunteer team lead, offline, creates a team of five
+// (a 7-digit phone number refused), starts a session with one tap, unticks an absentee,
+// corrects the audience and place while it runs, lets one member leave early, ends it
+// (the absentee listed); then online a second phone sees the session and the hours, the
+// lead approves them (a second tap confirms) while the second phone has a form open
+// that the sync leaves open, the report's total is its rows added up in hours and
+// minutes, and the hours CSV made on the phone is downloaded and parsed.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -18,6 +21,12 @@ const MEMBERS = [
   ['刘洋', '13800000004'],
   ['赵敏', '13800000005'],
 ];
+
+// `1小时45分钟` / `45分钟` / `2小时` back to minutes (NaN for anything else: `1.75`).
+const minutesOf = (text) => {
+  const m = /^(?:(\d+)小时)?(?:(\d+)分钟)?$/.exec(text.trim());
+  return m && (m[1] || m[2]) ? Number(m[1] || 0) * 60 + Number(m[2] || 0) : NaN;
+};
 
 const member = (name) => `[data-testid="participant"][data-name="${name}"]`;
 const participant = (name) => `[data-testid="session-participant"][data-name="${name}"]`;
@@ -43,6 +52,17 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await lead.byId('team-create').click();
     await lead.byId('team-name').filter({ hasText: '实验小学护学队' }).waitFor();
 
+    // A 7-digit number is not a mobile number: refused in words, nobody added, and
+    // what was typed stays to be corrected.
+    await lead.byId('member-add').click();
+    await lead.byId('member-name').fill('王芳');
+    await lead.byId('member-phone-input').fill('1381234');
+    await lead.byId('member-save').click();
+    await a.page.locator('.member-form .field-error').filter({ hasText: '11位手机号' }).waitFor();
+    assert.equal(await lead.byId('member-row').count(), 0);
+    assert.equal(await lead.byId('member-phone-input').inputValue(), '1381234');
+    await lead.byId('member-add').click(); // closes the form
+
     for (const [name, phone] of MEMBERS) {
       await lead.byId('member-add').click();
       await lead.byId('member-name').fill(name);
@@ -67,6 +87,10 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
 
     // A note written at the start survives the taps that follow (each redraws the list).
     await lead.byId('session-note').fill('<b>礼堂</b>满座');
+    // The audience and the place are corrected while the talk runs.
+    await lead.byId('session-running-audience').fill('130');
+    await lead.byId('session-running-place').fill('学校礼堂二楼');
+    await lead.byId('session-running-place').press('Tab');
     // 赵敏 is absent: untick. 刘洋 leaves after an hour.
     await a.page.click(`${member('赵敏')} [data-testid="participant-toggle"]`);
     await a.page.waitForSelector(`${member('赵敏')}[data-on="false"]`);
@@ -80,6 +104,10 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     assert.equal(await lead.byId('session-participant').count(), 4);
     assert.equal(await a.page.getAttribute(participant('王芳'), 'data-minutes'), '90');
     assert.equal(await a.page.getAttribute(participant('刘洋'), 'data-minutes'), '60');
+    assert.equal(await a.page.textContent(`${participant('王芳')} [data-testid="participant-hours"]`), '1小时30分钟');
+    // 赵敏 was expected and unticked at once: listed as absent.
+    assert.match(await lead.byId('session-absentees').textContent(), /^缺席: 赵敏$/);
+    assert.match(await a.page.textContent('[data-testid="session-row"] .row-detail'), /^学校礼堂二楼 · 听众人数 130/);
     // Typed text is shown as text, never as markup.
     assert.equal(await a.page.textContent('[data-testid="session-row"] .note'), '<b>礼堂</b>满座');
     assert.equal(await a.page.locator('[data-testid="session-row"] .note b').count(), 0);
@@ -131,35 +159,80 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     await other.byId('session-row').waitFor();
     assert.equal(await b.page.getAttribute(participant('张伟'), 'data-approval'), 'pending');
     assert.equal((await heldKinds(b.page)).v, 5);
+    // The second phone opens the session's correction form and starts typing...
+    await other.byId('session-edit').click();
+    await other.byId('session-edit-note').fill('还没保存');
+
+    // ...while the lead approves the session: the first tap only asks.
+    await lead.byId('approve-session').click();
+    await lead.byId('approve-confirm').waitFor();
+    assert.equal(await lead.byId('approve-cancel').count(), 1);
+    await lead.screenshot('team-approve-confirm');
+    await a.page.waitForTimeout(300);
+    assert.ok(await a.page.$$eval('[data-testid="session-participant"]', (ps) => ps.every((p) => p.dataset.approval === 'pending')),
+      'nothing is approved before the lead confirms');
+    // Cancelled, the question goes away and nothing changed; asked again and confirmed,
+    // the hours are approved.
+    await lead.byId('approve-cancel').click();
+    await lead.byId('approve-session').waitFor();
+    assert.equal(await lead.byId('approve-confirm').count(), 0);
+    await lead.byId('approve-session').click();
+    await lead.byId('approve-confirm').click();
+    await a.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-participant"]')]
+      .every((p) => p.dataset.approval === 'approved'));
+    assert.equal(await lead.byId('approve-one').count(), 0, 'approved hours offer no further decision');
+    assert.equal(await lead.byId('approve-session').count(), 0, 'nothing is left to approve');
+    await lead.waitPending(0);
+
+    // The approval reaches the second phone; the form it had open stays open, with
+    // what was typed in it.
+    await other.byId('sync-now').click();
+    await b.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-participant"]')]
+      .every((p) => p.dataset.approval === 'approved'));
+    assert.ok(await other.byId('session-edit-panel').isVisible(), 'a sync does not close an open form');
+    assert.equal(await other.byId('session-edit-note').inputValue(), '还没保存');
+    await b.page.click('[data-testid="session-edit-panel"] button:not([data-testid])');
+    await other.byId('session-edit-panel').waitFor({ state: 'detached' });
+
     await other.byId('team-report-link').click();
     // The report is part of the team's screen: its navigation entry stays current.
     await b.page.waitForSelector('[data-testid="nav-team"][aria-current="page"]');
     await other.byId('report-month').selectOption('2026-11');
     const totals = other.byId('report-totals');
     assert.equal(await totals.getAttribute('data-sessions'), '1');
-    assert.equal(await totals.getAttribute('data-pending'), String(3 * 105 + 60));
-    assert.equal(await totals.getAttribute('data-approved'), '0');
-    assert.equal(await totals.getAttribute('data-audience'), '120');
-
-    // The lead approves the session; the hours are locked and reach the other phone.
-    await lead.byId('approve-session').click();
-    await a.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="session-participant"]')]
-      .every((p) => p.dataset.approval === 'approved'));
-    assert.equal(await lead.byId('approve-one').count(), 0, 'approved hours offer no further decision');
-    await lead.waitPending(0);
-    await other.byId('sync-now').click();
-    await b.page.waitForFunction(() => document.querySelector('[data-testid="report-totals"]')?.dataset.approved === '375');
+    assert.equal(await totals.getAttribute('data-approved'), String(3 * 105 + 60));
+    assert.equal(await totals.getAttribute('data-pending'), '0');
+    assert.equal(await totals.getAttribute('data-audience'), '130');
+    // The total is the rows added up, as shown: hours and minutes, not rounded hours.
+    const shown = await b.page.$$eval('[data-testid="report-row"] td:nth-child(4)', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(shown.sort(), ['1小时', '1小时45分钟', '1小时45分钟', '1小时45分钟']);
+    const totalShown = await b.page.textContent('[data-testid="report-total-row"] td:nth-child(4)');
+    assert.equal(totalShown, '6小时15分钟');
+    assert.equal(shown.map(minutesOf).reduce((x, y) => x + y, 0), minutesOf(totalShown));
+    // No bar with hours is labelled 0.
+    const bars = await b.page.$$eval('[data-testid="chart-month"]', (gs) => gs.map((g) => [g.dataset.minutes, g.querySelector('text.value').textContent]));
+    assert.ok(bars.some(([m]) => m === '375'), JSON.stringify(bars));
+    for (const [minutes, label] of bars) {
+      assert.equal(minutesOf(label), Number(minutes), JSON.stringify(bars));
+    }
+    // The month's activity list.
+    assert.equal(await other.byId('report-activity-row').count(), 1);
+    assert.match(await other.byId('report-activity-row').textContent(), /反诈宣传学校礼堂二楼4/);
     await other.screenshot('team-report');
     // Printed, the monthly report is the report alone: no app header, navigation or
-    // controls, the table whole.
+    // controls, the table whole, the activities, and a block to sign and date.
     await b.page.emulateMedia({ media: 'print' });
     for (const hidden of ['.bottom-nav', '.top', '[data-testid="report-csv"]', '[data-testid="report-month"]']) {
       assert.equal(await b.page.locator(hidden).isVisible(), false, `${hidden} is not printed`);
     }
     assert.equal(await other.byId('report-row').count(), 4);
     assert.ok(await other.byId('report-table').isVisible());
+    assert.ok(await other.byId('report-activities').isVisible());
+    assert.ok(await other.byId('report-signature').isVisible());
+    assert.match(await other.byId('report-signature').textContent(), /负责人签字.*日期/);
     await other.screenshot('team-report-print');
     await b.page.emulateMedia({ media: 'screen' });
+    assert.equal(await other.byId('report-signature').isVisible(), false, 'on screen there is nothing to sign');
 
     // The lead's monthly CSV, made on the phone.
     await lead.byId('team-report-link').click();
@@ -180,7 +253,7 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     // the phone's: one model, one sheet writer.
     const report = await (await server.api(`/api/reports/duty?month=2026-11`)).json();
     assert.equal(report.sessions, 1);
-    assert.equal(report.audience, 120);
+    assert.equal(report.audience, 130);
     assert.deepEqual(report.teams.map((t) => [t.name, t.approved_minutes, t.pending_minutes]), [['实验小学护学队', 375, 0]]);
     const serverSheet = Buffer.from(await (await server.api(`/api/export/duty-hours.csv?month=2026-11&team=${report.teams[0].id}`)).arrayBuffer());
     assert.equal(serverSheet.toString('utf8'), bytes.toString('utf8'));

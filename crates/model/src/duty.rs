@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, NaiveTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,6 +23,20 @@ pub const MAX_PLACE_CHARS: usize = 100;
 pub const MAX_PARTICIPANTS: usize = 300;
 /// Largest audience an anti-fraud talk can report.
 pub const MAX_AUDIENCE: u32 = 100_000;
+/// Someone unticked this soon after joining was absent: they leave the session.
+/// Later, unticking marks an early departure, so a mis-tap never erases time served.
+pub const ABSENT_WITHIN_MINUTES: i64 = 10;
+
+/// A decision the lead makes on a session's hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// One volunteer's hours: pending or rejected ones become approved.
+    Approve(Uuid),
+    /// One volunteer's pending hours are not counted.
+    Reject(Uuid),
+    /// Every pending hour of the session (rejected ones stay rejected).
+    ApprovePending,
+}
 
 /// What the team did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -283,6 +297,119 @@ impl DutySession {
         (!held.changes_approved_hours(&merged)).then_some(merged)
     }
 
+    /// The attendance toggle of a running session, tapped at `now` for `volunteer`
+    /// (`on_roster`: an active member of the team, else a substitute). Not on it: they
+    /// join. Gone early: they are back (or a mis-tap is undone). There: unticked within
+    /// `ABSENT_WITHIN_MINUTES` of joining they were absent and leave the list; later,
+    /// they left early, and the time served stays.
+    pub fn toggle_attendance(
+        &mut self,
+        volunteer: Uuid,
+        on_roster: bool,
+        now: DateTime<FixedOffset>,
+    ) {
+        let at = now.max(self.start);
+        let Some(i) = self
+            .participants
+            .iter()
+            .position(|p| p.volunteer == volunteer)
+        else {
+            self.participants.push(Participation {
+                volunteer,
+                joined: at,
+                left: None,
+                substitute: !on_roster,
+                approval: Approval::Pending,
+            });
+            return;
+        };
+        let p = &mut self.participants[i];
+        if p.left.is_some() {
+            p.left = None;
+        } else if at - p.joined < Duration::minutes(ABSENT_WITHIN_MINUTES) {
+            self.participants.remove(i);
+        } else {
+            p.left = Some(at);
+        }
+    }
+
+    /// `volunteer` leaves the running session early, at `now` (never before they came).
+    pub fn mark_left(&mut self, volunteer: Uuid, now: DateTime<FixedOffset>) {
+        if let Some(p) = self
+            .participants
+            .iter_mut()
+            .find(|p| p.volunteer == volunteer)
+        {
+            p.left = Some(now.max(p.joined));
+        }
+    }
+
+    /// The lead ends the session at `now`; left open past `limit`, it ends at the limit
+    /// (the lead can still retime it after).
+    pub fn end_now(&mut self, now: DateTime<FixedOffset>, limit: Duration) {
+        self.end = Some(now.clamp(self.start, self.start + limit));
+    }
+
+    /// Applies the lead's `decision`; how many volunteers' hours it changed (0: nothing
+    /// to save). Never undoes an approval (approved hours are locked), and approving
+    /// "everything pending" leaves rejections alone.
+    pub fn decide(&mut self, decision: Decision) -> usize {
+        let mut changed = 0;
+        for p in &mut self.participants {
+            let to = match decision {
+                Decision::Approve(who)
+                    if who == p.volunteer && p.approval != Approval::Approved =>
+                {
+                    Approval::Approved
+                }
+                Decision::Reject(who) if who == p.volunteer && p.approval == Approval::Pending => {
+                    Approval::Rejected
+                }
+                Decision::ApprovePending if p.approval == Approval::Pending => Approval::Approved,
+                _ => continue,
+            };
+            p.approval = to;
+            changed += 1;
+        }
+        changed
+    }
+
+    /// Whether any volunteer's hours here wait for the lead's decision.
+    pub fn has_pending(&self) -> bool {
+        self.participants
+            .iter()
+            .any(|p| p.approval == Approval::Pending)
+    }
+
+    /// This session retimed to `start`–`end` read on the session's own day and clock
+    /// (the edit form's two times). An end before the start is past midnight: evening
+    /// patrols run late.
+    /// (`None` only if its clock could not place the times: a fixed offset always can.)
+    pub fn retimed_on_its_day(&self, start: NaiveTime, end: NaiveTime) -> Option<DutySession> {
+        let day = self.start.date_naive();
+        let offset = *self.start.offset();
+        let at = |time: NaiveTime| day.and_time(time).and_local_timezone(offset).single();
+        let from = at(start)?;
+        let mut to = at(end)?;
+        if to < from {
+            to += Duration::days(1);
+        }
+        Some(self.retimed(from, Some(to)))
+    }
+
+    /// Who was expected (`expected`: the team's members expected that day) and is not
+    /// on the session: never ticked, or unticked as absent (`toggle_attendance`).
+    /// In `expected`'s order, each once.
+    pub fn absentees(&self, expected: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
+        let mut out: Vec<Uuid> = Vec::new();
+        for who in expected {
+            if self.participant(who).is_none() && !out.contains(&who) {
+                out.push(who);
+            }
+        }
+        out
+    }
+
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.team.is_nil() {
             return Err(ValidationError::NilId);
@@ -388,6 +515,15 @@ pub(crate) mod tests {
             substitute: false,
             approval: Approval::Pending,
         }
+    }
+
+    /// A session of volunteers 1-3, each joined at `joined`.
+    pub fn crew(start: &str, end: Option<&str>, joined: [&str; 3]) -> DutySession {
+        let parts = (1..=3)
+            .zip(joined)
+            .map(|(n, at)| part(n, at, None))
+            .collect();
+        session(start, end, parts)
     }
 
     pub fn session(
@@ -542,15 +678,7 @@ pub(crate) mod tests {
 
     #[test]
     fn decisions_from_two_phones_combine_but_changed_hours_do_not() {
-        let ended = session(
-            "07:00",
-            Some("08:00"),
-            vec![
-                part(1, "07:00", None),
-                part(2, "07:00", None),
-                part(3, "07:00", None),
-            ],
-        );
+        let ended = crew("07:00", Some("08:00"), ["07:00", "07:00", "07:00"]);
         // The deputy approved volunteer 1; the lead, not knowing, approved 2 and
         // rejected 3.
         let mut deputy = ended.clone();
@@ -630,6 +758,145 @@ pub(crate) mod tests {
         assert_eq!(talk.validate(), Ok(()));
     }
 
+    #[test]
+    fn attendance_toggle_table() {
+        // (ticked at, state before, on the roster, what the participant becomes)
+        // "none": not on the session.
+        let joined_0700 = || part(1, "07:00", None);
+        let cases: Vec<(&str, Option<Participation>, bool, Option<Participation>)> = vec![
+            // Not on it: joins now, a substitute when not on the roster.
+            ("07:20", None, true, Some(part(1, "07:20", None))),
+            (
+                "07:20",
+                None,
+                false,
+                Some(Participation {
+                    substitute: true,
+                    ..part(1, "07:20", None)
+                }),
+            ),
+            // Ticked before the start (clock skew): joins at the start.
+            ("06:50", None, true, Some(part(1, "07:00", None))),
+            // Unticked within 10 minutes of joining: absent, off the list.
+            ("07:09", Some(joined_0700()), true, None),
+            // At 10 minutes or later: left early, the time served stays.
+            (
+                "07:10",
+                Some(joined_0700()),
+                true,
+                Some(part(1, "07:00", Some("07:10"))),
+            ),
+            (
+                "08:00",
+                Some(joined_0700()),
+                true,
+                Some(part(1, "07:00", Some("08:00"))),
+            ),
+            // Gone early and ticked again: back (or a mis-tap undone).
+            (
+                "08:30",
+                Some(part(1, "07:00", Some("08:00"))),
+                true,
+                Some(joined_0700()),
+            ),
+        ];
+        for (n, (at, before, on_roster, want)) in cases.into_iter().enumerate() {
+            let mut s = session("07:00", None, before.into_iter().collect());
+            s.toggle_attendance(vol(1), on_roster, t(at));
+            assert_eq!(s.participant(vol(1)), want.as_ref(), "case {n}");
+        }
+    }
+
+    #[test]
+    fn leaving_and_ending_never_go_back_in_time() {
+        let mut s = session("07:00", None, vec![part(1, "07:30", None)]);
+        s.mark_left(vol(1), t("07:10"));
+        assert_eq!(
+            s.participants[0].left,
+            Some(t("07:30")),
+            "not before they came"
+        );
+        s.mark_left(vol(2), t("08:00"));
+        assert_eq!(s.participants.len(), 1, "nobody else is added");
+        for (now, end) in [("08:00", "08:00"), ("06:00", "07:00"), ("20:00", "13:00")] {
+            let mut open = session("07:00", None, vec![]);
+            open.end_now(t(now), DEFAULT_OPEN_LIMIT);
+            assert_eq!(open.end, Some(t(end)), "ended at {now}");
+        }
+    }
+
+    #[test]
+    fn decisions_table() {
+        use Approval::{Approved as A, Pending as P, Rejected as R};
+        let at = |approvals: [Approval; 3]| {
+            let mut s = crew("07:00", Some("08:00"), ["07:00", "07:00", "07:00"]);
+            for (p, a) in s.participants.iter_mut().zip(approvals) {
+                p.approval = a;
+            }
+            s
+        };
+        // (before, decision, after, changed)
+        let cases = [
+            ([P, P, P], Decision::Approve(vol(2)), [P, A, P], 1),
+            ([P, R, P], Decision::Approve(vol(2)), [P, A, P], 1),
+            ([P, A, P], Decision::Approve(vol(2)), [P, A, P], 0),
+            ([P, P, P], Decision::Reject(vol(3)), [P, P, R], 1),
+            // Approved hours are locked: a rejection does not undo them.
+            ([A, P, P], Decision::Reject(vol(1)), [A, P, P], 0),
+            ([P, R, A], Decision::ApprovePending, [A, R, A], 1),
+            ([A, A, R], Decision::ApprovePending, [A, A, R], 0),
+            ([P, P, P], Decision::Approve(vol(9)), [P, P, P], 0),
+        ];
+        for (n, (before, decision, after, changed)) in cases.into_iter().enumerate() {
+            let held = at(before);
+            let mut s = held.clone();
+            assert_eq!(s.decide(decision), changed, "case {n}");
+            assert_eq!(s, at(after), "case {n}");
+            assert!(
+                !held.changes_approved_hours(&s),
+                "case {n}: a decision is never a change"
+            );
+        }
+        assert!(at([P, A, R]).has_pending());
+        assert!(!at([A, A, R]).has_pending());
+    }
+
+    #[test]
+    fn retiming_on_the_sessions_day_table() {
+        let hm = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").unwrap();
+        let s = session("19:00", Some("21:00"), vec![part(1, "19:00", None)]);
+        // (start, end, new start, new end)
+        let next_day = |hhmm: &str| t(hhmm) + Duration::days(1);
+        let cases = [
+            ("18:45", "21:15", t("18:45"), t("21:15")),
+            // An end before the start is past midnight.
+            ("19:00", "00:30", t("19:00"), next_day("00:30")),
+            ("22:00", "01:00", t("22:00"), next_day("01:00")),
+            // The same time: a session of nothing, not of a day.
+            ("19:00", "19:00", t("19:00"), t("19:00")),
+        ];
+        for (start, end, from, to) in cases {
+            let next = s.retimed_on_its_day(hm(start), hm(end)).unwrap();
+            assert_eq!((next.start, next.end), (from, Some(to)), "{start}-{end}");
+            assert_eq!(
+                next.participants[0].joined, from,
+                "who came with the start moves"
+            );
+            assert_eq!(next.validate(), Ok(()));
+        }
+    }
+
+    #[test]
+    fn absentees_are_the_expected_not_on_the_session() {
+        let mut s = crew("07:00", None, ["07:00", "07:00", "07:30"]);
+        // 2 unticked a minute in: absent. 3 came late and stays. 5 never ticked.
+        s.toggle_attendance(vol(2), true, t("07:01"));
+        s.end_now(t("08:00"), DEFAULT_OPEN_LIMIT);
+        let expected = [vol(1), vol(2), vol(3), vol(5), vol(5)];
+        assert_eq!(s.absentees(expected), [vol(2), vol(5)]);
+        assert_eq!(s.absentees([]), Vec::<Uuid>::new());
+    }
+
     pub fn arb_session() -> impl Strategy<Value = DutySession> {
         (
             0i64..600,
@@ -684,6 +951,43 @@ pub(crate) mod tests {
         #[test]
         fn a_session_never_changes_its_own_approved_hours(s in arb_session()) {
             prop_assert!(!s.changes_approved_hours(&s));
+        }
+
+        #[test]
+        fn no_decision_changes_approved_hours_or_breaks_a_valid_session(
+            s in arb_session(),
+            who in 0u128..7,
+            kind in 0u8..3,
+        ) {
+            let decision = match kind {
+                0 => Decision::Approve(vol(who)),
+                1 => Decision::Reject(vol(who)),
+                _ => Decision::ApprovePending,
+            };
+            let mut next = s.clone();
+            next.decide(decision);
+            prop_assert!(!s.changes_approved_hours(&next));
+            // Counted time never moves: only who is approved.
+            let now = t("23:00");
+            let times = |x: &DutySession| x.spans(now, DEFAULT_OPEN_LIMIT).iter().map(|c| (c.volunteer, c.from, c.to)).collect::<Vec<_>>();
+            prop_assert_eq!(times(&s), times(&next));
+        }
+
+        #[test]
+        fn toggling_twice_quickly_leaves_the_list_as_it_was(
+            s in arb_session(),
+            who in 1u128..7,
+            minute in 0i64..600,
+        ) {
+            // Ticked by mistake and unticked at once: nothing happened.
+            let now = t("06:00") + Duration::minutes(minute);
+            let mut open = s.clone();
+            open.end = None;
+            prop_assume!(open.participant(vol(who)).is_none() && now >= open.start);
+            let mut next = open.clone();
+            next.toggle_attendance(vol(who), true, now);
+            next.toggle_attendance(vol(who), true, now);
+            prop_assert_eq!(next, open);
         }
     }
 }

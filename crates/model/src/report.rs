@@ -95,6 +95,25 @@ impl Hours {
     }
 }
 
+/// A duration as whole hours and the minutes left over: how every screen shows hours
+/// (`1小时5分钟`, `1 h 5 min`). Screens add minutes and split the sum with this, never
+/// add rounded hours: four rows of 1 minute total 4 minutes, not 4 × 0.02 = 0.07 h.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HoursMinutes {
+    pub hours: i64,
+    /// 0-59.
+    pub minutes: i64,
+}
+
+/// `minutes` as hours and minutes (negative counts as none).
+pub fn format_duration(minutes: i64) -> HoursMinutes {
+    let minutes = minutes.max(0);
+    HoursMinutes {
+        hours: minutes / 60,
+        minutes: minutes % 60,
+    }
+}
+
 /// Minutes as hours with two decimals, rounded half up in integers (`90` → `1.50`),
 /// so the phone and the server print the same digits.
 pub fn hours_text(minutes: i64) -> String {
@@ -263,7 +282,7 @@ impl<'a> Roster<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::duty::tests::{arb_session, part, session, t, vol};
+    use crate::duty::tests::{arb_session, crew, part, session, t, vol};
     use crate::duty::DEFAULT_OPEN_LIMIT;
     use proptest::prelude::*;
 
@@ -299,18 +318,57 @@ mod tests {
     }
 
     #[test]
+    fn durations_split_into_hours_and_minutes() {
+        let hm = |hours, minutes| HoursMinutes { hours, minutes };
+        let cases = [
+            (0, hm(0, 0)),
+            (1, hm(0, 1)),
+            (59, hm(0, 59)),
+            (60, hm(1, 0)),
+            (65, hm(1, 5)),
+            (375, hm(6, 15)),
+            (-5, hm(0, 0)),
+        ];
+        for (minutes, want) in cases {
+            assert_eq!(format_duration(minutes), want, "{minutes}");
+        }
+    }
+
+    #[test]
+    fn four_rows_of_a_minute_total_four_minutes() {
+        // The defect: rows of 0.02 h each summed to a total shown as 0.07 h.
+        let s = session(
+            "07:00",
+            Some("07:01"),
+            (1..=4).map(|n| part(n, "07:00", None)).collect(),
+        );
+        let r = report([&s], t("23:00"), DEFAULT_OPEN_LIMIT);
+        let rows: Vec<HoursMinutes> = r
+            .volunteers
+            .values()
+            .map(|h| format_duration(h.total()))
+            .collect();
+        assert_eq!(
+            rows,
+            [HoursMinutes {
+                hours: 0,
+                minutes: 1
+            }; 4]
+        );
+        assert_eq!(
+            format_duration(total_minutes(&r).total()),
+            HoursMinutes {
+                hours: 0,
+                minutes: 4
+            }
+        );
+    }
+
+    #[test]
     fn report_table() {
         let now = t("23:00");
         let limit = DEFAULT_OPEN_LIMIT;
-        let mut patrol = session(
-            "07:00",
-            Some("08:00"),
-            vec![
-                part(1, "07:00", None),
-                part(2, "07:30", None),
-                part(3, "07:00", None),
-            ],
-        );
+        let mut patrol = crew("07:00", Some("08:00"), ["07:00", "07:30", "07:00"]);
         patrol.participants[0].approval = Approval::Approved;
         patrol.participants[2].approval = Approval::Rejected;
         let mut talk = session("15:00", Some("16:00"), vec![part(1, "15:00", None)]);
@@ -424,6 +482,31 @@ mod tests {
             // here: equal).
             let team_total: i64 = r.teams.values().map(Hours::total).sum();
             prop_assert_eq!(team_total, total_minutes(&r).total());
+        }
+
+        #[test]
+        fn the_total_shown_is_the_rows_shown_added_up(
+            sessions in proptest::collection::vec(arb_session(), 0..8),
+        ) {
+            let r = report(&sessions, t("23:00"), DEFAULT_OPEN_LIMIT);
+            let total = total_minutes(&r);
+            let approved: i64 = r.volunteers.values().map(|h| h.approved).sum();
+            let pending: i64 = r.volunteers.values().map(|h| h.pending).sum();
+            prop_assert_eq!((approved, pending), (total.approved, total.pending));
+            // What the screen prints for the total is what its rows print, added up:
+            // each row's hours and minutes read back to its minutes exactly.
+            let shown = |m: i64| {
+                let d = format_duration(m);
+                prop_assert!(d.minutes < 60);
+                Ok(d.hours * 60 + d.minutes)
+            };
+            let mut rows = Hours::default();
+            for h in r.volunteers.values() {
+                rows.approved += shown(h.approved)?;
+                rows.pending += shown(h.pending)?;
+            }
+            prop_assert_eq!(rows.approved, shown(total.approved)?);
+            prop_assert_eq!(rows.pending, shown(total.pending)?);
         }
     }
 }

@@ -104,7 +104,10 @@ fn valid_name(name: &str) -> bool {
     !name.trim().is_empty() && within(name, MAX_NAME_CHARS)
 }
 
-/// Whether `phone` is empty or up to 20 characters of digits, spaces, `+` and `-`.
+/// Whether `phone` is empty or up to 20 characters of digits, spaces, `+` and `-`: what
+/// a stored record may hold. What a lead may type now is stricter (`phone_entry`: a
+/// mobile number), but records saved before that rule must still load, sync and be
+/// edited, on phones and on the server alike, so the record rule stays this loose.
 pub fn valid_phone(phone: &str) -> bool {
     within(phone, MAX_PHONE_CHARS)
         && phone
@@ -142,22 +145,69 @@ impl Volunteer {
     pub fn on_roster(&self) -> bool {
         self.status == MemberStatus::Active
     }
+
+    /// Whether this member was expected at a session on `day`: on the roster and a
+    /// member by then. Whoever was expected and is not among the session's
+    /// participants was absent (`DutySession::absentees`).
+    pub fn expected_on(&self, day: NaiveDate) -> bool {
+        self.on_roster() && self.joined <= day
+    }
 }
 
-/// A phone number as lists show it: `138****1234`. Anything too short to mask keeps
-/// only its last character visible.
+/// Why a typed phone number is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    /// Not a mainland Chinese mobile number: 11 digits starting 13-19.
+    #[error("a phone number is a mainland mobile number: 11 digits starting 13-19")]
+    NotMobile,
+}
+
+/// The 11 digits of a mainland Chinese mobile number as people type it: spaces and
+/// dashes anywhere, an optional `+86` or `0086` in front (`+86 138-1234-1234`).
+/// `None` for anything else, so a 7-digit number can never pass for one.
+pub fn mobile_digits(typed: &str) -> Option<String> {
+    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let national = digits
+        .strip_prefix("+86")
+        .or_else(|| digits.strip_prefix("0086"))
+        .unwrap_or(&digits);
+    let b = national.as_bytes();
+    let mobile = b.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1]);
+    mobile.then(|| national.to_string())
+}
+
+/// The phone number to store for what the lead typed in the member form: empty, or a
+/// mobile number normalized to its 11 digits. `held` is the number stored so far: kept
+/// as it is when not retyped, so a number saved before numbers were checked (and
+/// still loaded as it was) does not block an edit of the member's role or status.
+pub fn phone_entry(typed: &str, held: &str) -> Result<String, PhoneError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(String::new());
+    }
+    if typed == held.trim() && mobile_digits(held).is_none() {
+        return Ok(held.to_string());
+    }
+    mobile_digits(typed).ok_or(PhoneError::NotMobile)
+}
+
+/// Whether a stored number is one that checks would refuse today (saved before they
+/// existed): lists flag it for the lead to correct instead of masking it into
+/// something that looks like a real number.
+pub fn phone_needs_fix(phone: &str) -> bool {
+    !phone.trim().is_empty() && mobile_digits(phone).is_none()
+}
+
+/// A phone number as lists and sheets show it: `138****1234`. Only a mobile number is
+/// masked that way; anything else is starred whole (one `*` per character), so a short
+/// number never reads as a real one (`1381234` was shown as `138****1234`).
 pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.len() >= 7 {
-        let (head, tail) = (&digits[..3], &digits[digits.len() - 4..]);
-        format!(
-            "{}****{}",
-            head.iter().collect::<String>(),
-            tail.iter().collect::<String>()
-        )
-    } else {
-        let shown = digits.last().map(|c| c.to_string()).unwrap_or_default();
-        format!("{}{shown}", "*".repeat(digits.len().saturating_sub(1)))
+    match mobile_digits(phone) {
+        Some(d) => format!("{}****{}", &d[..3], &d[7..]),
+        None => "*".repeat(phone.chars().filter(|c| !c.is_whitespace()).count()),
     }
 }
 
@@ -181,8 +231,109 @@ mod tests {
     fn phones_are_masked_in_lists() {
         assert_eq!(mask_phone("13812341234"), "138****1234");
         assert_eq!(mask_phone("138 1234 1234"), "138****1234");
-        assert_eq!(mask_phone("12345"), "****5");
+        assert_eq!(mask_phone("+86 138-1234-1234"), "138****1234");
+        // Not a mobile number: starred whole, never shaped like one.
+        assert_eq!(mask_phone("1381234"), "*******");
+        assert_eq!(mask_phone("12345"), "*****");
+        assert_eq!(mask_phone("010 1234"), "*******");
         assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn mobile_numbers_table() {
+        let cases: [(&str, Option<&str>); 16] = [
+            ("13812341234", Some("13812341234")),
+            ("19912341234", Some("19912341234")),
+            ("138 1234 1234", Some("13812341234")),
+            ("138-1234-1234", Some("13812341234")),
+            ("+86 138 1234 1234", Some("13812341234")),
+            ("+8613812341234", Some("13812341234")),
+            ("0086-138-1234-1234", Some("13812341234")),
+            ("1381234", None),
+            ("1381234123", None),
+            ("138123412345", None),
+            ("12812341234", None),
+            ("23812341234", None),
+            ("+1 138 1234 1234 0", None),
+            ("138１2341234", None),
+            ("86 13812341234", None),
+            ("", None),
+        ];
+        for (typed, want) in cases {
+            assert_eq!(mobile_digits(typed).as_deref(), want, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn phone_entry_table() {
+        // (typed, held, result)
+        let cases = [
+            ("", "", Ok("")),
+            ("  ", "13812341234", Ok("")),
+            ("+86 138-1234-1234", "", Ok("13812341234")),
+            ("1381234", "", Err(PhoneError::NotMobile)),
+            ("abc", "", Err(PhoneError::NotMobile)),
+            // An old number kept as it was, so the member's other fields can change.
+            ("1381234", "1381234", Ok("1381234")),
+            // Retyped, it must be a mobile number.
+            ("1381235", "1381234", Err(PhoneError::NotMobile)),
+            ("13812341234", "13812341234", Ok("13812341234")),
+        ];
+        for (typed, held, want) in cases {
+            let got = phone_entry(typed, held);
+            assert_eq!(got.as_deref().map_err(|e| *e), want, "{typed:?} {held:?}");
+        }
+        assert!(phone_needs_fix("1381234"));
+        assert!(!phone_needs_fix("13812341234"));
+        assert!(!phone_needs_fix(""));
+    }
+
+    #[test]
+    fn older_numbers_still_load_and_validate() {
+        // Stored before numbers were checked: the record still loads and syncs.
+        let old: Volunteer = serde_json::from_value(serde_json::json!({
+            "team": Uuid::from_u128(7),
+            "name": "王芳",
+            "phone": "1381234",
+            "role": "member",
+            "joined": "2026-09-01",
+            "status": "active",
+            "device_time": "2026-11-25T07:00:00+08:00",
+        }))
+        .unwrap();
+        assert_eq!(old.validate(), Ok(()));
+        assert!(phone_needs_fix(&old.phone));
+    }
+
+    #[test]
+    fn expected_members_table() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut v = volunteer("王芳", "");
+        assert!(v.expected_on(day));
+        v.joined = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert!(!v.expected_on(day), "joined after the session");
+        v.joined = day;
+        v.status = MemberStatus::Paused;
+        assert!(!v.expected_on(day));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn masking_keeps_only_what_a_mobile_number_shows(phone in "[0-9 +-]{0,20}") {
+            let masked = mask_phone(&phone);
+            match mobile_digits(&phone) {
+                Some(d) => proptest::prop_assert_eq!(masked, format!("{}****{}", &d[..3], &d[7..])),
+                None => proptest::prop_assert!(masked.chars().all(|c| c == '*')),
+            }
+        }
+
+        #[test]
+        fn every_normalized_number_is_accepted_again_unchanged(n in 3u64..=9, rest in 0u64..1_000_000_000) {
+            let typed = format!("+86 1{n}{rest:09}");
+            let stored = phone_entry(&typed, "").unwrap();
+            proptest::prop_assert_eq!(stored.len(), 11);
+            proptest::prop_assert_eq!(phone_entry(&stored, &stored), Ok(stored.clone()));
+        }
     }
 
     #[test]
