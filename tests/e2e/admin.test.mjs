@@ -222,7 +222,7 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await apiSession(server.base, created[1]);
     // Another action does not hide them; the dismiss button does.
     await byId('admin-coverage-refresh').click();
-    await page.waitForSelector('[data-testid="admin-coverage-status"][data-state="loaded"]');
+    await page.waitForSelector('[data-testid="admin-coverage-status"][data-state="loaded"]', { state: 'attached' });
     assert.ok(await byId('admin-once').isVisible());
     await byId('admin-once-dismiss').click();
     assert.ok(await byId('admin-once').isHidden());
@@ -268,7 +268,7 @@ test('at a phone\'s 390 px the page does not scroll sideways and its controls ar
     await byId('admin-login-password').fill(ADMIN.password);
     await byId('admin-login-submit').click();
     await page.waitForSelector('[data-testid="admin-users-status"][data-state="loaded"]');
-    await page.waitForSelector('[data-testid="admin-coverage-status"][data-state="loaded"]');
+    await page.waitForSelector('[data-testid="admin-coverage-status"][data-state="loaded"]', { state: 'attached' });
     // A made-up password on screen too, and an error line: the widest things it shows.
     await byId('admin-user-new-username').fill('phone.width');
     await byId('admin-user-new-name').fill('窄屏测试');

@@ -56,7 +56,7 @@ class ApiError extends Error {
  * not listed here shows as the server sent it.
  */
 const ERROR_WORDS = {
-  invalid_encoding: '文件编码无法识别，请在 Excel 中“另存为”选择“CSV UTF-8”后重新导入 (the file is neither UTF-8 nor GBK text)',
+  invalid_encoding: '文件编码无法识别，请在 Excel 中“另存为”“CSV UTF-8”后重新导入 (unreadable text encoding)',
   invalid_csv: '文件内容有误 (the file has a mistake)',
   payload_too_large: '文件太大 (the file is too large)',
   unsupported_media_type: '文件类型不对 (wrong kind of upload)',
