@@ -1,13 +1,17 @@
 // End-to-end, the admins' page at /admin (served by the server, no wasm): signing in
 // (a wrong password refused in words, a non-admin turned away, logging out), a CSV
-// import with its line-numbered error and then its success, a gate's location set in
-// decimal degrees, the coverage report for a date range downloaded and read, and the
-// accounts: one created with a made-up password, that password reset, two imported by
-// CSV, a phone's session revoked.
+// import with its line-numbered error in Chinese, a file of neither UTF-8 nor GBK
+// refused, then a GBK file as a Chinese Excel saves it imported with its names intact,
+// a gate's location set in decimal degrees, the coverage report for a date range
+// downloaded and read, and the accounts: one created with a made-up password, that
+// password reset, two imported by CSV, the made-up passwords kept until dismissed, a
+// phone's session revoked; and the page at a phone's 390 px width.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ADMIN, App, apiSession, launchProfile, startServer } from './harness.mjs';
+import iconv from 'iconv-lite';
+import { ADMIN, App, PHONE, SCREENSHOTS, apiSession, launchProfile, startServer } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -21,6 +25,9 @@ const CATALOG = [
   'e2e1,测试一小,e2e1-g2,北门,07:20-08:00,11:40-12:20,16:30-17:20,15',
   'e2e2,测试幼儿园,e2e2-g1,正门,08:00-08:30,,16:00-16:40,',
 ].join('\n');
+
+/** A file as Excel on a Chinese Windows saves plain "CSV": GBK bytes, no byte order mark. */
+const gbk = (text) => iconv.encode(text, 'gbk');
 
 /** A server CSV: BOM first, then rows of cells (no quoted commas in these tests). */
 function parseCsv(bytes) {
@@ -59,7 +66,7 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     assert.ok(await byId('admin-load-status').isHidden());
     await signIn({ username: ADMIN.username, password: 'not-the-password' });
     await page.waitForSelector('[data-testid="admin-login-error"][data-state="error"]');
-    assert.match(await byId('admin-login-error').textContent(), /用户名或密码错误.*bad_credentials/);
+    assert.match(await byId('admin-login-error').textContent(), /用户名或密码错误/);
     assert.ok(await byId('admin-users').isHidden());
     await app.screenshot('admin-login');
     await signIn(ADMIN);
@@ -74,13 +81,22 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await byId('admin-import-submit').click();
     await page.waitForSelector('[data-testid="admin-import-result"][data-state="error"]');
     const refused = await byId('admin-import-result').textContent();
-    assert.match(refused, /invalid_csv: line 3/, refused);
+    assert.match(refused, /文件内容有误.*line 3/, refused);
     assert.equal(await page.locator('[data-testid="admin-school-row"][data-id="e2e1"]').count(), 0);
 
-    // The fixed file, through the file picker.
-    await byId('admin-import-text').fill('');
-    await byId('admin-import-file').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: Buffer.from(CATALOG) });
-    await page.waitForFunction(() => document.querySelector('[data-testid="admin-import-text"]').value.includes('e2e2'));
+    // A file of neither UTF-8 nor GBK (a byte no character starts with): refused in
+    // Chinese, naming the line, nothing imported.
+    const broken = Buffer.concat([gbk(CATALOG), Buffer.from('\ne2e3,'), Buffer.from([0xff, 0x41]), Buffer.from(',e2e3-g1,x,,,,\n')]);
+    await byId('admin-import-file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: broken });
+    assert.equal(await byId('admin-import-text').inputValue(), '', 'a chosen file replaces pasted text');
+    await byId('admin-import-submit').click();
+    await page.waitForSelector('[data-testid="admin-import-result"][data-state="error"] >> text=文件编码无法识别');
+    assert.match(await byId('admin-import-result').textContent(), /未导入.*CSV UTF-8.*0xFF on line 5/);
+    assert.equal(await page.locator('[data-testid="admin-school-row"][data-id="e2e1"]').count(), 0);
+
+    // The fixed file as a Chinese Excel saves it (GBK), through the file picker: the page
+    // sends its bytes, the server reads them as GB18030.
+    await byId('admin-import-file').setInputFiles({ name: 'catalog.csv', mimeType: 'text/csv', buffer: gbk(CATALOG) });
     await byId('admin-import-submit').click();
     await page.waitForSelector('[data-testid="admin-import-result"][data-state="ok"]');
     assert.match(await byId('admin-import-result').textContent(), /2 所学校.*3 个岗位/);
@@ -129,6 +145,10 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     assert.ok(mine.every((r) => r[4] === 'missed'), JSON.stringify(mine));
     assert.deepEqual(rows.at(-1).slice(1, 4), ['rate', '2025-09-01_2025-09-03', 'all']);
 
+    const gates = (await (await server.api('/api/posts')).json()).filter((p) => p.school_id === 'e2e1');
+    assert.deepEqual(gates.map((p) => `${p.school} ${p.gate}`).sort(), ['测试一小 北门', '测试一小 南门'],
+      'the names every officer\'s post picker shows');
+
     // An officer of the imported school, with a password the server makes up.
     await page.waitForSelector('[data-testid="admin-users-status"][data-state="loaded"]');
     assert.equal(await userRow(ADMIN.username).getAttribute('data-role'), 'admin');
@@ -137,9 +157,10 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await byId('admin-user-new-role').selectOption('officer');
     await byId('admin-user-new-schools').selectOption(['e2e1']);
     await byId('admin-user-create').click();
-    await page.waitForSelector('[data-testid="admin-user-once"][data-username="e2e.officer"]');
-    const first = await byId('admin-user-password').textContent();
-    assert.match(await byId('admin-user-once').textContent(), /只显示这一次/);
+    const once = (username) => page.locator(`[data-testid="admin-once-row"][data-username="${username}"]`);
+    await once('e2e.officer').waitFor();
+    const first = await once('e2e.officer').getByTestId('admin-once-password').textContent();
+    assert.match(await byId('admin-once').textContent(), /只显示这一次/);
     await userRow('e2e.officer').waitFor();
     assert.match(await userRow('e2e.officer').textContent(), /测试民警.*执勤民警.*测试一小.*正常/);
     await byId('admin-users').scrollIntoViewIfNeeded();
@@ -151,10 +172,12 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     // Reset: a new password, the old one refused, the old session over.
     await userRow('e2e.officer').getByTestId('admin-user-reset').click();
     await page.waitForFunction((old) => {
-      const shown = document.querySelector('[data-testid="admin-user-password"]')?.textContent;
+      const shown = document.querySelector('[data-testid="admin-once-row"][data-username="e2e.officer"] code')?.textContent;
       return shown && shown !== old;
     }, first);
-    officer.password = await byId('admin-user-password').textContent();
+    // The new password replaces the old one, which no longer works: one row.
+    assert.equal(await once('e2e.officer').count(), 1);
+    officer.password = await once('e2e.officer').getByTestId('admin-once-password').textContent();
     assert.match(await byId('admin-user-result').textContent(), /1 个会话/);
     await assert.rejects(apiSession(server.base, { ...officer, password: first }), /401.*bad_credentials/);
     assert.equal((await firstSession('/api/auth/me')).status, 401);
@@ -182,19 +205,28 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await byId('admin-users-import-text').fill(people.replace('王二,officer', '王二,chief'));
     await byId('admin-users-import-submit').click();
     await page.waitForSelector('[data-testid="admin-users-import-result"][data-state="error"]');
-    assert.match(await byId('admin-users-import-result').textContent(), /invalid_csv: line 3: .*chief/);
+    assert.match(await byId('admin-users-import-result').textContent(), /文件内容有误.*line 3: .*chief/);
     assert.equal(await userRow('e2e.lead').count(), 0);
-    await byId('admin-users-import-text').fill('');
-    await byId('admin-users-import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(people) });
-    await page.waitForFunction(() => document.querySelector('[data-testid="admin-users-import-text"]').value.includes('e2e.second'));
+    await byId('admin-users-import-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: gbk(people) });
     await byId('admin-users-import-submit').click();
     await page.waitForSelector('[data-testid="admin-users-import-result"][data-state="ok"]');
-    const created = await page.$$eval('[data-testid="admin-users-import-created"]',
-      (rows) => rows.map((r) => ({ username: r.dataset.username, password: r.querySelector('code').textContent })));
-    assert.deepEqual(created.map((c) => c.username), ['e2e.lead', 'e2e.second']);
     await userRow('e2e.second').waitFor();
+    assert.match(await userRow('e2e.lead').textContent(), /李队长/, 'a GBK name read right');
     assert.equal(await userRow('e2e.lead').getAttribute('data-role'), 'lead');
+    // Every made-up password is still there, the officer's from before the import too,
+    // after the users list was reloaded.
+    const passwords = await page.$$eval('[data-testid="admin-once-row"]',
+      (rows) => rows.map((r) => ({ username: r.dataset.username, password: r.querySelector('code').textContent })));
+    assert.deepEqual(passwords.map((c) => c.username).sort(), ['e2e.lead', 'e2e.officer', 'e2e.second']);
+    const created = ['e2e.lead', 'e2e.second'].map((u) => passwords.find((c) => c.username === u));
     await apiSession(server.base, created[1]);
+    // Another action does not hide them; the dismiss button does.
+    await byId('admin-coverage-refresh').click();
+    await page.waitForSelector('[data-testid="admin-coverage-status"][data-state="loaded"]', { state: 'attached' });
+    assert.ok(await byId('admin-once').isVisible());
+    await byId('admin-once-dismiss').click();
+    assert.ok(await byId('admin-once').isHidden());
+    assert.equal(await page.locator('[data-testid="admin-once-row"]').count(), 0, 'the passwords are gone from the page');
 
     // The officer's phone is listed; revoking it ends its session.
     await userRow('e2e.officer').getByTestId('admin-user-devices').click();
@@ -210,7 +242,7 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await byId('admin-logout').click();
     await byId('admin-login-submit').waitFor();
     assert.ok(await byId('admin-users').isHidden());
-    assert.equal(await byId('admin-user-password').textContent(), '', 'the one-time password is gone');
+    assert.equal(await page.locator('[data-testid="admin-once-row"]').count(), 0, 'no one-time password is left');
     await page.reload();
     await byId('admin-login-submit').waitFor();
 
@@ -222,6 +254,41 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await byId('admin-logout').click();
     await byId('admin-login-submit').waitFor();
     assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('at a phone\'s 390 px the page does not scroll sideways and its controls are a finger wide', async () => {
+  const { context, page } = await launchProfile(undefined, { viewport: PHONE });
+  const byId = (id) => page.getByTestId(id);
+  try {
+    await page.goto(`${server.base}/admin`);
+    await byId('admin-login-username').fill(ADMIN.username);
+    await byId('admin-login-password').fill(ADMIN.password);
+    await byId('admin-login-submit').click();
+    await page.waitForSelector('[data-testid="admin-users-status"][data-state="loaded"]');
+    await page.waitForSelector('[data-testid="admin-coverage-status"][data-state="loaded"]', { state: 'attached' });
+    // A made-up password on screen too, and an error line: the widest things it shows.
+    await byId('admin-user-new-username').fill('phone.width');
+    await byId('admin-user-new-name').fill('窄屏测试');
+    await byId('admin-user-create').click();
+    await page.locator('[data-testid="admin-once-row"][data-username="phone.width"]').waitFor();
+    await byId('admin-import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from([0x61, 0xff, 0x0a]) });
+    await byId('admin-import-submit').click();
+    await page.waitForSelector('[data-testid="admin-import-result"][data-state="error"]');
+
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `the page is ${width} px wide`);
+    // Every visible control at least 44 px tall, and none of them past the right edge
+    // of the page (the users table's buttons scroll inside the table's own box).
+    const small = await page.$$eval('button, input, select, .toc a, .downloads a', (nodes) => nodes
+      .filter((n) => n.getClientRects().length && n.type !== 'checkbox')
+      .map((n) => ({ what: n.dataset.testid || n.textContent.trim() || n.type, height: n.getBoundingClientRect().height }))
+      .filter((c) => c.height < 44));
+    assert.deepEqual(small, [], 'touch targets under 44 px');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'admin-phone.png'), fullPage: true });
   } finally {
     await context.close();
   }

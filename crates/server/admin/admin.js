@@ -50,14 +50,43 @@ class ApiError extends Error {
   }
 }
 
+/**
+ * What each of the server's error codes (`crates/server/src/error.rs`) means, in Chinese
+ * then English; the server's detail follows it, since it names the line or field. A code
+ * not listed here shows as the server sent it.
+ */
+const ERROR_WORDS = {
+  invalid_encoding: '文件编码无法识别，请在 Excel 中“另存为”“CSV UTF-8”后重新导入 (unreadable text encoding)',
+  invalid_csv: '文件内容有误 (the file has a mistake)',
+  payload_too_large: '文件太大 (the file is too large)',
+  unsupported_media_type: '文件类型不对 (wrong kind of upload)',
+  invalid_user: '账号信息不符合要求 (the account is not valid)',
+  username_taken: '用户名已被使用 (the username is taken)',
+  invalid_school: '学校信息不符合要求 (the school is not valid)',
+  invalid_post: '岗位信息不符合要求 (the post is not valid)',
+  not_found: '找不到 (not found)',
+  forbidden: '没有权限 (not allowed)',
+  unauthenticated: '登录已失效 (not signed in)',
+  bad_credentials: '用户名或密码错误 (wrong username or password)',
+  account_disabled: '此账号已停用 (this account is disabled)',
+  too_many_attempts: '失败次数过多，请稍后再试 (too many failed attempts: try again later)',
+  csrf_header_missing: '请求被拒绝，请刷新页面 (request refused: reload the page)',
+  request_timeout: '请求超时，请重试 (the request timed out: try again)',
+  unavailable: '服务器暂时无法访问数据库，请稍后再试 (the server cannot reach its database: try again later)',
+  internal: '服务器内部错误 (internal server error)',
+};
+
 /** An error answer `{error, detail}` (or anything else) as an ApiError with one line for a person. */
 async function apiError(response) {
   const body = await response.text();
   try {
     const json = JSON.parse(body);
-    if (json && json.error) return new ApiError(response.status, json.error, `${json.error}: ${json.detail}`);
+    if (json && json.error) {
+      const words = ERROR_WORDS[json.error];
+      return new ApiError(response.status, json.error, words ? `${words} — ${json.detail}` : `${json.error}: ${json.detail}`);
+    }
   } catch { /* not JSON: a proxy's page, say */ }
-  return new ApiError(response.status, null, `HTTP ${response.status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+  return new ApiError(response.status, null, `服务器错误 (server error) HTTP ${response.status}${body ? `: ${body.slice(0, 200)}` : ''}`);
 }
 
 /**
@@ -90,15 +119,30 @@ function json(method, body) {
   return { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-/** `init` for a CSV upload (both imports). */
-function csv(text) {
-  return { method: 'POST', headers: { 'content-type': 'text/csv; charset=utf-8' }, body: text };
+/**
+ * `init` for a CSV upload (both imports), or null when there is nothing to send. A chosen
+ * file goes as its bytes, untouched: Excel on a Chinese Windows saves GBK, which reading
+ * it as text here would turn into replacement characters; the server tells GBK from
+ * UTF-8. Pasted text goes as UTF-8. No charset: the bytes decide.
+ */
+function csvUpload(fileId, textId) {
+  const file = $(fileId).files[0];
+  const text = $(textId).value;
+  const body = file || (text.trim() ? text : null);
+  return body && { method: 'POST', headers: { 'content-type': 'text/csv' }, body };
 }
 
-/** A chosen file's text into the text area, where the admin can still look at it before importing. */
-async function readInto(fileId, textId) {
-  const file = $(fileId).files[0];
-  if (file) $(textId).value = await file.text();
+/**
+ * A file input and a text area that are two ways to give one CSV: choosing a file empties
+ * the text area, typing in it forgets the file, so what is imported is what is in view.
+ */
+function oneSource(fileId, textId) {
+  $(fileId).addEventListener('change', () => {
+    if ($(fileId).files.length) $(textId).value = '';
+  });
+  $(textId).addEventListener('input', () => {
+    $(fileId).value = '';
+  });
 }
 
 // ---- Microdegrees from decimal strings, by string arithmetic (no float rounding). ----
@@ -208,11 +252,11 @@ async function saveLocation(event) {
 // ---- Import ----
 
 async function importCsv() {
-  const text = $('admin-import-text').value;
-  if (!text.trim()) return setStatus('admin-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
+  const upload = csvUpload('admin-import-file', 'admin-import-text');
+  if (!upload) return setStatus('admin-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
   setStatus('admin-import-result', 'saving', '导入中… (importing…)');
   try {
-    const done = await api('/api/admin/import', csv(text));
+    const done = await api('/api/admin/import', upload);
     setStatus('admin-import-result', 'ok', `已导入 (imported): ${done.schools} 所学校 (schools)，${done.posts} 个岗位 (posts)`);
     await loadCatalog();
   } catch (e) {
@@ -241,6 +285,13 @@ function percentText(rate) {
   return rate.percent === null ? '—' : `${rate.percent.toFixed(1)}% (${rate.covered}/${rate.decided})`;
 }
 
+/** A table in a box that scrolls sideways on its own, so a phone-wide page does not. */
+function scroller(table) {
+  const box = el('div', null, { class: 'scroll' });
+  box.append(table);
+  return box;
+}
+
 function rateTable(title, rows, nameOf) {
   const table = el('table');
   table.append(el('caption', title));
@@ -249,7 +300,7 @@ function rateTable(title, rows, nameOf) {
     body.append(row([nameOf(r.key), percentText(r)], { 'data-testid': 'admin-coverage-row', 'data-key': r.key }));
   }
   table.append(body);
-  return table;
+  return scroller(table);
 }
 
 async function loadCoverage(event) {
@@ -296,13 +347,6 @@ function updateDutyLink() {
 
 const ROLE_NAMES = { officer: '执勤民警 (officer)', lead: '护学队队长 (lead)', admin: '管理员 (admin)' };
 
-/** Friendlier words for the login refusals an admin can act on; the server's text follows. */
-const LOGIN_PROBLEMS = {
-  bad_credentials: '用户名或密码错误 (wrong username or password)',
-  account_disabled: '此账号已停用 (this account is disabled)',
-  too_many_attempts: '失败次数过多，请稍后再试 (too many failed attempts: try again later)',
-};
-
 /** What each view shows: the elements (by id) not hidden. */
 const VIEWS = {
   checking: ['checking'],
@@ -342,7 +386,7 @@ function forget() {
   $('admin-signed-in').textContent = '';
   $('admin-users').replaceChildren();
   $('admin-user-new-password').value = '';
-  hideOncePassword();
+  hideOncePasswords();
   closeEdit();
   closeDevices();
   for (const id of ['admin-user-result', 'admin-users-import-result']) setStatus(id, '', '');
@@ -389,8 +433,7 @@ async function login(event) {
     await enter(profile);
   } catch (e) {
     $('admin-login-password').select();
-    const words = LOGIN_PROBLEMS[e.code];
-    setStatus('admin-login-error', 'error', words ? `${words} — ${e.message}` : `登录失败 (could not sign in): ${e.message}`);
+    setStatus('admin-login-error', 'error', `登录失败 (could not sign in): ${e.message}`);
   } finally {
     submit.disabled = false;
   }
@@ -487,19 +530,40 @@ async function loadUsers() {
   }
 }
 
-/** Shows a password the server made up. It is never fetched again: the admin hands it over now. */
-function showOncePassword(username, password) {
-  const box = $('admin-user-once');
-  box.dataset.username = username;
-  $('admin-user-once-for').textContent = username;
-  $('admin-user-password').textContent = password;
+/** Where a made-up password came from, for the list of them. */
+const ONCE_FROM = {
+  created: '新建 (created)',
+  reset: '重置 (reset)',
+  imported: '导入 (imported)',
+};
+
+/**
+ * Adds a password the server made up to the list above the users table. It is never
+ * fetched again, so it stays — through later creations, resets and imports — until the
+ * admin says it is noted (or signs out: the next person at this desk must not see it).
+ * A newer password for the same account replaces its older one, which no longer works.
+ */
+function showOncePassword(username, password, from) {
+  const rows = $('admin-once-rows');
+  rows.querySelector(`tr[data-username="${CSS.escape(username)}"]`)?.remove();
+  const secret = el('td');
+  secret.append(el('code', password, { 'data-testid': 'admin-once-password' }));
+  const tr = el('tr', null, { 'data-testid': 'admin-once-row', 'data-username': username });
+  tr.append(el('td', username), secret, el('td', from));
+  rows.prepend(tr);
+  const box = $('admin-once');
   box.hidden = false;
   box.scrollIntoView({ block: 'nearest' });
 }
 
-function hideOncePassword() {
-  $('admin-user-once').hidden = true;
-  $('admin-user-password').textContent = '';
+function hideOncePasswords() {
+  $('admin-once').hidden = true;
+  $('admin-once-rows').replaceChildren();
+}
+
+/** Leaving the page would lose passwords not yet noted: the browser asks first. */
+function guardOncePasswords(event) {
+  if ($('admin-once-rows').childElementCount) event.preventDefault();
 }
 
 async function createUser(event) {
@@ -515,13 +579,12 @@ async function createUser(event) {
   // Left empty, the server makes one up and answers it once.
   const password = $('admin-user-new-password').value;
   if (password) body.password = password;
-  hideOncePassword();
   setStatus('admin-user-result', 'saving', '创建中… (creating…)');
   try {
     const made = await api('/api/admin/users', json('POST', body));
     form.reset();
     setStatus('admin-user-result', 'ok', `已创建 (created) ${made.user.username}${made.password ? '' : '，使用你设定的密码 (with the password you gave)'}`);
-    if (made.password) showOncePassword(made.user.username, made.password);
+    if (made.password) showOncePassword(made.user.username, made.password, ONCE_FROM.created);
     await loadUsers();
   } catch (e) {
     setStatus('admin-user-result', 'error', `未创建 (not created): ${e.message}`);
@@ -580,12 +643,11 @@ async function saveEdit(event) {
 async function resetPassword(user) {
   // It logs the person out everywhere: not something to do by a slip of the mouse.
   if (!window.confirm(`重置 ${user.username} 的密码？其所有设备都需要用新密码重新登录。\n(Reset ${user.username}'s password? Every device of theirs must log in again with the new one.)`)) return;
-  hideOncePassword();
   setStatus('admin-user-result', 'saving', '重置中… (resetting…)');
   try {
     const done = await api(`/api/admin/users/${encodeURIComponent(user.id)}/password`, json('POST', {}));
     setStatus('admin-user-result', 'ok', `已重置 ${user.username} 的密码，结束了 ${done.sessions_ended} 个会话 (password reset, ${done.sessions_ended} sessions ended)`);
-    showOncePassword(user.username, done.password);
+    showOncePassword(user.username, done.password, ONCE_FROM.reset);
   } catch (e) {
     setStatus('admin-user-result', 'error', `未重置 (not reset): ${e.message}`);
   }
@@ -661,32 +723,15 @@ async function revokeDevice(device) {
 
 // ---- Users from a CSV ----
 
-/** The accounts an import created, with their made-up passwords (shown this once). */
-function createdTable(created) {
-  const table = el('table');
-  table.append(el('caption', '新账号的密码只显示这一次，请现在抄下并交给本人 (new accounts\' passwords, shown only this once: copy them now)'));
-  const body = el('tbody');
-  for (const { username, password } of created) {
-    const tr = el('tr', null, { 'data-testid': 'admin-users-import-created', 'data-username': username });
-    const secret = el('td');
-    secret.append(el('code', password));
-    tr.append(el('td', username), secret);
-    body.append(tr);
-  }
-  table.append(body);
-  return table;
-}
-
 async function importUsers() {
-  const text = $('admin-users-import-text').value;
-  if (!text.trim()) return setStatus('admin-users-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
+  const upload = csvUpload('admin-users-import-file', 'admin-users-import-text');
+  if (!upload) return setStatus('admin-users-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
   setStatus('admin-users-import-result', 'saving', '导入中… (importing…)');
   try {
-    const { created, updated } = await api('/api/admin/users/import', csv(text));
-    const result = $('admin-users-import-result');
-    result.dataset.state = 'ok';
-    result.replaceChildren(el('p', `已导入 (imported): 新建 ${created.length} 个 (created)，更新 ${updated.length} 个 (updated)${updated.length ? `：${updated.join('、')}` : ''}`));
-    if (created.length) result.append(createdTable(created));
+    const { created, updated } = await api('/api/admin/users/import', upload);
+    for (const { username, password } of created) showOncePassword(username, password, ONCE_FROM.imported);
+    const passwords = created.length ? '，新密码见上方 (new passwords: see above)' : '';
+    setStatus('admin-users-import-result', 'ok', `已导入 (imported): 新建 ${created.length} 个 (created)，更新 ${updated.length} 个 (updated)${updated.length ? `：${updated.join('、')}` : ''}${passwords}`);
     await loadUsers();
   } catch (e) {
     setStatus('admin-users-import-result', 'error', `未导入，没有任何改动 (nothing imported): ${e.message}`);
@@ -715,14 +760,15 @@ document.addEventListener('DOMContentLoaded', () => {
   $('admin-range').addEventListener('submit', loadCoverage);
   $('admin-loc-post').addEventListener('change', fillLocation);
   $('admin-loc-form').addEventListener('submit', saveLocation);
-  $('admin-import-file').addEventListener('change', () => readInto('admin-import-file', 'admin-import-text'));
+  oneSource('admin-import-file', 'admin-import-text');
   $('admin-import-submit').addEventListener('click', importCsv);
   $('admin-user-new-form').addEventListener('submit', createUser);
-  $('admin-user-once-hide').addEventListener('click', hideOncePassword);
+  $('admin-once-dismiss').addEventListener('click', hideOncePasswords);
+  window.addEventListener('beforeunload', guardOncePasswords);
   $('admin-user-edit-form').addEventListener('submit', saveEdit);
   $('admin-user-edit-cancel').addEventListener('click', closeEdit);
   $('admin-devices-close').addEventListener('click', closeDevices);
-  $('admin-users-import-file').addEventListener('change', () => readInto('admin-users-import-file', 'admin-users-import-text'));
+  oneSource('admin-users-import-file', 'admin-users-import-text');
   $('admin-users-import-submit').addEventListener('click', importUsers);
   checkSession();
 });

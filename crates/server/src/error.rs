@@ -42,6 +42,12 @@ pub enum AppError {
     #[error("{0}")]
     InvalidCsv(String),
 
+    /// 422 `invalid_encoding`: an import whose bytes are neither UTF-8 nor GB18030
+    /// (GBK) text, or hold U+FFFD; the detail names the line and the byte offset.
+    /// Nothing of the file was applied.
+    #[error(transparent)]
+    InvalidEncoding(#[from] crate::csv_text::EncodingError),
+
     /// 415 `unsupported_media_type`: an endpoint called without the `Content-Type` it
     /// takes (the field names it).
     #[error("expected a request with `Content-Type: {0}`")]
@@ -147,6 +153,7 @@ impl AppError {
             AppError::InvalidSchool(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_school"),
             AppError::InvalidPost(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_post"),
             AppError::InvalidCsv(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv"),
+            AppError::InvalidEncoding(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding"),
             AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }

@@ -6,6 +6,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 
+use crate::csv_text;
 use crate::error::AppError;
 use crate::MAX_IMPORT_BYTES;
 
@@ -24,13 +25,12 @@ pub struct AppQuery<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct AppPath<T>(pub T);
 
-/// A `text/csv` body of at most `MAX_IMPORT_BYTES`, without the UTF-8 byte order mark
-/// Excel puts in front of "CSV UTF-8" files. Rejects with 415 or 413; whether the
-/// rest is UTF-8 is for the parser to say, with a line number.
+/// A `text/csv` body of at most `MAX_IMPORT_BYTES`, as text: its bytes decoded by
+/// `csv_text::decode` (UTF-8 with or without Excel's byte order mark, else GB18030).
+/// A `charset` parameter is not trusted: a browser uploading a file does not know it,
+/// so the bytes decide. Rejects with 415, 413 or 422 `invalid_encoding`.
 #[derive(Debug)]
-pub struct CsvBody(pub Bytes);
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub struct CsvBody(pub String);
 
 impl<S: Send + Sync> FromRequest<S> for CsvBody {
     type Rejection = AppError;
@@ -52,11 +52,7 @@ impl<S: Send + Sync> FromRequest<S> for CsvBody {
                     AppError::BadBody(rejection.body_text())
                 }
             })?;
-        Ok(CsvBody(if bytes.starts_with(BOM) {
-            bytes.slice(BOM.len()..)
-        } else {
-            bytes
-        }))
+        Ok(CsvBody(csv_text::decode(&bytes)?))
     }
 }
 

@@ -5,8 +5,8 @@
 //! Code map: `config` (flags), `db` (the database: SQLite or PostgreSQL, one pool,
 //! migrations, write and read transactions), `feed` (the change feed: upsert
 //! on push, pages on pull, every version kept for a record's history), `catalog`
-//! (schools and posts with their locations, the demo seed), `import` (reading a catalog
-//! CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
+//! (schools and posts with their locations, the demo seed), `csv_text` (an uploaded CSV's
+//! bytes as text: UTF-8 or GB18030), `import` (reading a catalog CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
 //! `routes` (one router per area, the admins' page, the PWA as the fallback), `error` (the one error type
 //! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
 //! it), `security` (the headers every answer carries, request time limits), `listen`
@@ -20,6 +20,7 @@ pub mod auth;
 mod catalog;
 pub mod client_address;
 pub mod config;
+mod csv_text;
 pub mod db;
 mod duty;
 pub mod error;

@@ -52,8 +52,10 @@ fn ids(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Parses a UTF-8 CSV (without a byte order mark) into accounts.
-pub fn parse(text: &[u8]) -> Result<Vec<Row>, ImportError> {
+/// Parses a CSV's text (`csv_text::decode` made it from the file's bytes) into
+/// accounts.
+pub fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
+    let text = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text);
@@ -127,8 +129,7 @@ mod tests {
             "username,display_name,role,schools,teams\n\
              Wang.Li,王力,officer,s01; s02,\n\
              \n\
-             zhao,赵敏,LEAD,s01,00000000-0000-0000-0000-000000000009\n"
-                .as_bytes(),
+             zhao,赵敏,LEAD,s01,00000000-0000-0000-0000-000000000009\n",
         )
         .unwrap();
         assert_eq!(rows.len(), 2);
@@ -147,11 +148,11 @@ mod tests {
             ("abc,x,lead,,nope\n", 2, "team id"),
             ("abc,x,lead,,\nABC,y,lead,,\n", 3, "earlier line"),
         ] {
-            let e = parse(format!("{header}{body}").as_bytes()).unwrap_err();
+            let e = parse(&format!("{header}{body}")).unwrap_err();
             assert_eq!(e.line, line, "{body}");
             assert!(e.problem.contains(says), "{e}");
         }
-        let e = parse(b"username,role\nabc,lead\n").unwrap_err();
+        let e = parse("username,role\nabc,lead\n").unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.problem.contains("display_name"));
     }

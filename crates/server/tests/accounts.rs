@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use common::{device, record, session_cookie, TestApp, TestDatabase, ADMIN_PASSWORD};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::Profile;
@@ -474,6 +474,42 @@ async fn a_users_csv_creates_and_updates_accounts_or_nothing() {
     assert_eq!(zhao["role"], "lead");
     // No password or hash is ever listed.
     assert!(!t.get("/api/admin/users").await.text().contains("argon2"));
+}
+
+#[tokio::test]
+async fn a_gbk_users_csv_keeps_its_names_and_a_broken_one_changes_nothing() {
+    let t = TestApp::new().await;
+    let before: Vec<Value> = t.get("/api/admin/users").await.json();
+    let sheet = "username,display_name,role,schools,teams\r\n\
+                 wang.li,王力,officer,s01,\r\nzhao.min,赵敏,lead,s01,\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(sheet);
+    let mut broken = gbk.to_vec();
+    broken.extend_from_slice(b"li.na,\xFF,officer,s01,\r\n");
+    let error = t
+        .send(Method::POST, "/api/admin/users/import", "text/csv", broken)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding");
+    assert!(error.detail.contains("line 4"), "{}", error.detail);
+    let users: Vec<Value> = t.get("/api/admin/users").await.json();
+    assert_eq!(users, before, "nothing of a refused file is applied");
+
+    let done = t
+        .send(
+            Method::POST,
+            "/api/admin/users/import",
+            "text/csv",
+            gbk.into_owned(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let users: Vec<Value> = t.get("/api/admin/users").await.json();
+    let name = |username: &str| {
+        users.iter().find(|u| u["username"] == username).unwrap()["display_name"].clone()
+    };
+    assert_eq!(
+        (name("wang.li"), name("zhao.min")),
+        (json!("王力"), json!("赵敏"))
+    );
 }
 
 #[tokio::test]

@@ -506,6 +506,64 @@ async fn a_bad_row_refuses_the_whole_file_naming_its_line() {
     assert_eq!(snapshot(&t).await, before);
 }
 
+/// A file as a Chinese Windows Excel saves plain "CSV": GBK, no byte order mark.
+fn gbk(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable, "{text}");
+    bytes.into_owned()
+}
+
+#[tokio::test]
+async fn a_gbk_file_from_a_chinese_excel_imports_its_names_intact() {
+    let t = TestApp::new().await;
+    let file = gbk(&format!(
+        "{HEADER}\
+         c01,城南实验小学,c01-g1,南门（主门）,07:10-07:50,,16:00-16:45,20\r\n\
+         c02,滨江幼儿园,c02-g1,东侧门,08:00-08:30,11:00-11:30,,\r\n"
+    ));
+    // What the admin page sends: the file's bytes, no charset (it does not know one).
+    let response = t
+        .send(Method::POST, "/api/admin/import", "text/csv", file)
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let listed = posts(&t).await;
+    let post = |id: &str| listed.iter().find(|p| p.id == id).unwrap();
+    assert_eq!(
+        (post("c01-g1").school.as_str(), post("c01-g1").gate.as_str()),
+        ("城南实验小学", "南门（主门）")
+    );
+    assert_eq!(
+        (post("c02-g1").school.as_str(), post("c02-g1").gate.as_str()),
+        ("滨江幼儿园", "东侧门")
+    );
+    let names: Vec<String> = schools(&t).await.into_iter().map(|s| s.name).collect();
+    assert!(names.iter().any(|n| n == "城南实验小学"), "{names:?}");
+}
+
+#[tokio::test]
+async fn a_file_of_neither_utf8_nor_gbk_stores_nothing_and_says_where() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    let mut file = gbk(&format!(
+        "{HEADER}c01,城南实验小学,c01-g1,南门,07:10-07:50,,,\r\n"
+    ));
+    // Line 3: a byte that starts no character in either encoding.
+    file.extend_from_slice(b"c02,\xFF\xFE,c02-g1,x,,,,\r\n");
+    let error = t
+        .send(Method::POST, "/api/admin/import", "text/csv", file)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding");
+    assert!(error.detail.contains("0xFF on line 3"), "{}", error.detail);
+    // UTF-8 that already lost a character to an earlier tool.
+    let lost = format!("{BOM}{HEADER}c01,城南实验\u{FFFD}学,c01-g1,南门,,,,\r\n");
+    let error = t
+        .post_csv("/api/admin/import", lost)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding");
+    assert!(error.detail.starts_with("line 2 "), "{}", error.detail);
+    assert_eq!(snapshot(&t).await, before);
+}
+
 #[tokio::test]
 async fn an_import_must_be_csv_and_at_most_a_mebibyte() {
     let t = TestApp::new().await;

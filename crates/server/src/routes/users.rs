@@ -175,9 +175,9 @@ struct Created {
 async fn import(
     State(state): State<AppState>,
     who: SignedIn,
-    CsvBody(bytes): CsvBody,
+    CsvBody(text): CsvBody,
 ) -> Result<Json<ImportOutcome>, AppError> {
-    let rows = user_import::parse(&bytes).map_err(|e| AppError::InvalidCsv(e.to_string()))?;
+    let rows = user_import::parse(&text).map_err(|e| AppError::InvalidCsv(e.to_string()))?;
     let now = Utc::now();
     // Passwords are hashed before the write transaction (each takes tens of ms): the
     // database stays writable for phones meanwhile.
