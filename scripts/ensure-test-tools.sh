@@ -22,7 +22,9 @@ if ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || ! command -v psql >
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
 fi
 
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
-  say "installing playwright-core (uses /usr/bin/chromium; downloads no browser)"
+# Again whenever the lock file changed since the last install (a new test dependency).
+if [ ! -d tests/e2e/node_modules/playwright-core ] \
+   || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+  say "installing the e2e packages: playwright-core (uses /usr/bin/chromium; downloads no browser), iconv-lite"
   (cd tests/e2e && npm ci --no-audit --no-fund)
 fi
