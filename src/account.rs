@@ -78,7 +78,10 @@ impl AppState {
             self.reset_cursor();
         }
         for team in &profile.teams {
-            let _ = self.follow_team(*team);
+            // Followed in memory either way; following is tried again at every sync.
+            if let Err(e) = self.follow_team(*team) {
+                web_sys::console::warn_1(&format!("team not followed in storage: {e}").into());
+            }
         }
         self.profile.set(Some(profile));
         self.session_ended.set(false);
@@ -158,6 +161,8 @@ impl AppState {
 
 fn reload() {
     if let Some(w) = web_sys::window() {
+        // If the browser refuses to navigate, the wiped app stays on screen and the
+        // next start shows the login screen.
         let _ = w.location().replace("/");
     }
 }

@@ -21,6 +21,8 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         let tag = state.lang().tag();
         if let Some(html) = document().document_element() {
+            // Setting a plain attribute on <html> does not fail in practice; if it did,
+            // only screen readers' pronunciation would suffer.
             let _ = html.set_attribute("lang", tag);
         }
     });

@@ -65,11 +65,13 @@ pub fn run() {
             sync_loop.run(state).await;
         });
         let on_online = sync.clone();
+        // These handles only remove what they hold; both live as long as the page.
         let _ = window_event_listener(leptos::ev::online, move |_| on_online.sync_now());
         let _ = window_event_listener(leptos::ev::offline, move |_| {
             state.sync.set(state::SyncState::Offline)
         });
-        // Countdowns and the board move with the wall clock.
+        // Countdowns and the board move with the wall clock. If the timer cannot be
+        // set, the clock still moves with every save and sync.
         let _ = set_interval_with_handle(
             move || state.now.set(chrono::Utc::now()),
             std::time::Duration::from_secs(1),

@@ -118,6 +118,7 @@ impl Router {
             RwSignal::new(Page::from_path(&current_path())),
             StoredValue::new(None),
         );
+        // The handle would only remove the listener; it lives as long as the page.
         let _ = window_event_listener(leptos::ev::popstate, move |_| {
             router.0.set(Page::from_path(&current_path()));
         });
@@ -149,6 +150,7 @@ impl Router {
             return;
         }
         if let Ok(history) = window().history() {
+            // Without the history entry only Back misses this screen; it still shows.
             let _ = history.push_state_with_url(&JsValue::NULL, "", Some(page.href()));
         }
         self.0.set(page);

@@ -15,6 +15,7 @@ use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, FollowUp, Hlc, Incident,
     IncidentCategory, Position, Post, Presence, Record, RecordBody, RejectCode, Severity,
+    ValidationError,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -90,6 +91,51 @@ pub enum SaveResult {
     Saved(Uuid),
     /// Storage refused it: held in memory, retried, and synced when possible.
     HeldInMemory(Uuid),
+}
+
+/// Why a record was not saved. A refusal (the record breaks a rule, approved hours,
+/// someone else's record) is not a storage failure, and each says so in words
+/// (`message`).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SaveError {
+    #[error("the record breaks a rule: {0}")]
+    Invalid(#[from] ValidationError),
+    /// The change would alter volunteer hours a lead approved (only an admin may).
+    #[error("approved hours are locked")]
+    HoursLocked,
+    /// Only records made on this phone are corrected or voided here.
+    #[error("not a record of this phone")]
+    NotOwn,
+    /// Only a record the server refused is removed from the phone.
+    #[error("not a refused record")]
+    NotRefused,
+    /// The server sent no state of its own to adopt.
+    #[error("no server copy of this record")]
+    NoServerCopy,
+    /// The page is closing: no new version can be made.
+    #[error("the app is shutting down")]
+    ShuttingDown,
+    /// The phone could not keep it.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl SaveError {
+    /// What the user reads, in the UI's language.
+    pub fn message(&self, state: AppState) -> String {
+        let msg = match self {
+            SaveError::Invalid(e) => return format!("{}: {e}", state.t(Msg::RefusedInvalid)),
+            SaveError::HoursLocked => Msg::HoursLocked,
+            SaveError::NotOwn => Msg::NotOwnRecord,
+            SaveError::NotRefused => Msg::NotRefusedRecord,
+            SaveError::NoServerCopy => Msg::NoServerCopy,
+            SaveError::ShuttingDown => Msg::ShuttingDown,
+            SaveError::Storage(StorageError::QuotaFull) => Msg::StorageFull,
+            // The detail is the browser's own words: kept for whoever reads it out.
+            SaveError::Storage(e) => return format!("{}: {e}", state.t(Msg::StorageFailed)),
+        };
+        state.t(msg).to_string()
+    }
 }
 
 /// What the check-in form hands over; everything else is filled in here.
@@ -178,6 +224,8 @@ impl AppState {
         }
         let mut clock = loaded.clock.unwrap_or_else(|| {
             let clock = Clock::new(storage::new_device_id());
+            // If this write is lost, the next start makes another device id; nothing
+            // made under this one is lost (records carry their own versions).
             let _ = storage::save_clock(&clock);
             clock
         });
@@ -304,7 +352,7 @@ impl AppState {
     /// Creates a check-in and saves it. Unless validation fails it is never lost: if
     /// neither the journal nor localStorage takes it, it is held in memory, retried,
     /// and still synced.
-    pub async fn record_check_in(&self, draft: CheckInDraft) -> Result<SaveResult, StorageError> {
+    pub async fn record_check_in(&self, draft: CheckInDraft) -> Result<SaveResult, SaveError> {
         let body = RecordBody::CheckIn(CheckIn {
             post_id: draft.post_id,
             event: draft.event,
@@ -320,7 +368,7 @@ impl AppState {
     }
 
     /// Creates an incident report and saves it, with the same guarantees as a check-in.
-    pub async fn record_incident(&self, draft: IncidentDraft) -> Result<SaveResult, StorageError> {
+    pub async fn record_incident(&self, draft: IncidentDraft) -> Result<SaveResult, SaveError> {
         let body = RecordBody::Incident(Incident {
             post_id: draft.post_id,
             category: draft.category,
@@ -343,36 +391,36 @@ impl AppState {
     }
 
     /// Saves a corrected body of an own record as its next version.
-    pub async fn correct(&self, id: Uuid, body: RecordBody) -> Result<SaveResult, StorageError> {
+    pub async fn correct(&self, id: Uuid, body: RecordBody) -> Result<SaveResult, SaveError> {
         let current = self.own_record(id)?;
         let version = self.next_version()?;
         self.save(current.corrected(version, body)).await
     }
 
     /// Voids an own record with a reason; it stays on the phone and the server, marked.
-    pub async fn void(&self, id: Uuid, reason: String) -> Result<SaveResult, StorageError> {
+    pub async fn void(&self, id: Uuid, reason: String) -> Result<SaveResult, SaveError> {
         let current = self.own_record(id)?;
         let version = self.next_version()?;
         self.save(current.voided(version, reason.trim().to_string()))
             .await
     }
 
-    fn own_record(&self, id: Uuid) -> Result<Record, StorageError> {
+    fn own_record(&self, id: Uuid) -> Result<Record, SaveError> {
         self.records
             .with_untracked(|m| m.get(&id).map(|l| l.record.clone()))
             .filter(|r| self.is_own(r))
-            .ok_or_else(|| StorageError::Write("not a record of this phone".into()))
+            .ok_or(SaveError::NotOwn)
     }
 
     fn officer_name(&self) -> String {
         self.settings.with_untracked(|s| s.officer_name.clone())
     }
 
-    pub(crate) fn next_version(&self) -> Result<Hlc, StorageError> {
+    pub(crate) fn next_version(&self) -> Result<Hlc, SaveError> {
         let version = self
             .clock
             .try_update_value(|c| c.tick(now_ms()))
-            .ok_or_else(|| StorageError::Write("app is shutting down".into()))?;
+            .ok_or(SaveError::ShuttingDown)?;
         // If this write is lost, versions stay monotonic: start-up observes every record.
         self.clock.with_value(storage::save_clock).ok();
         Ok(version)
@@ -380,10 +428,8 @@ impl AppState {
 
     /// Validates and durably saves a new state of a record (a new one or the next
     /// version of one held); it replaces what the phone holds and waits to be pushed.
-    pub(crate) async fn save(&self, record: Record) -> Result<SaveResult, StorageError> {
-        record
-            .validate()
-            .map_err(|e| StorageError::Write(e.to_string()))?;
+    pub(crate) async fn save(&self, record: Record) -> Result<SaveResult, SaveError> {
+        record.validate()?;
         // Approved volunteer hours are locked (only an admin may change them): refused
         // here as the server would refuse them, whichever screen tried.
         let locked = self.records.with_untracked(|m| {
@@ -391,7 +437,7 @@ impl AppState {
                 .is_some_and(|held| held.record.changes_approved_hours(&record))
         });
         if locked {
-            return Err(StorageError::Write(self.t(Msg::HoursLocked).into()));
+            return Err(SaveError::HoursLocked);
         }
         let held = self.records.with_untracked(|m| m.get(&record.id).cloned());
         // The state this replaces never reached the server: keep it to push as well,
@@ -579,11 +625,11 @@ impl AppState {
 
     /// Replaces this phone's refused version of a record by the server's state: the
     /// lead chose it over their refused edit (shown with the server's reason first).
-    pub async fn adopt_server_copy(&self, id: Uuid) -> Result<(), StorageError> {
+    pub async fn adopt_server_copy(&self, id: Uuid) -> Result<(), SaveError> {
         let current = self
             .server_copies
             .with_untracked(|c| c.get(&id).cloned())
-            .ok_or_else(|| StorageError::Write("no server copy of this record".into()))?;
+            .ok_or(SaveError::NoServerCopy)?;
         let refused = self.records.with_untracked(|m| m.get(&id).cloned());
         let local = LocalRecord {
             synced: true,
@@ -612,6 +658,7 @@ impl AppState {
         });
         // The refused version's journal entry is spent: the phone holds the server's.
         if let Some(refused) = refused {
+            // A leftover entry is harmless: replay finds the phone holds a newer version.
             let _ = storage::forget_journal(&refused).await;
         }
         Ok(())
@@ -666,7 +713,7 @@ impl AppState {
     /// Removes a refused record from this phone, after the user confirmed: its stored
     /// copy, earlier versions, journal entry and refusal. Only a refused one: anything
     /// else may still reach the server.
-    pub async fn discard_refused(&self, id: Uuid) -> Result<(), StorageError> {
+    pub async fn discard_refused(&self, id: Uuid) -> Result<(), SaveError> {
         let refused = self
             .records
             .with_untracked(|m| m.get(&id).cloned())
@@ -677,7 +724,7 @@ impl AppState {
                         .with_untracked(|r| is_refused(r, id, &l.record.version))
             });
         let Some(refused) = refused else {
-            return Err(StorageError::Write("not a refused record".into()));
+            return Err(SaveError::NotRefused);
         };
         storage::forget_record(id);
         self.records.update(|m| {
@@ -697,12 +744,14 @@ impl AppState {
         self.update_refusals(|r| {
             r.remove(&id);
         });
-        storage::forget_journal(&refused).await
+        Ok(storage::forget_journal(&refused).await?)
     }
 
     /// The server's feed restarted (its cursor is behind ours): pull everything again.
     pub fn reset_cursor(&self) {
         self.cursor.set_value(Cursor::default());
+        // If storage refuses, the in-memory cursor still restarts this session, and the
+        // next page pulled writes the cursor again.
         let _ = storage::save_cursor(Cursor::default());
     }
 
@@ -748,6 +797,7 @@ impl AppState {
                         .refusals
                         .with_untracked(|r| is_refused(r, h.record.id, &h.record.version));
                     if h.record.version != change.record.version && !refused {
+                        // If refused, it is still pushed from memory this session.
                         let _ = storage::save_superseded(h);
                         replaced_unsent.push(h.record.clone());
                     }
@@ -767,6 +817,7 @@ impl AppState {
             self.superseded.update(|s| s.extend(replaced_unsent));
         }
         let saved = self.persist(fresh_records);
+        // If lost, versions stay monotonic: start-up observes every record.
         self.clock.with_value(storage::save_clock).ok();
         if saved.len() == wanted && storage::save_cursor(cursor).is_ok() {
             self.cursor.set_value(cursor);
@@ -817,6 +868,8 @@ impl AppState {
         if schools.is_empty() || self.schools.with_untracked(|s| *s == schools) {
             return;
         }
+        // A cache of the server's catalog: if storage refuses, it is fetched again at
+        // the next sync and the demo schools are not what the phone falls back to now.
         let _ = storage::save_schools(&schools);
         self.schools.set(schools);
     }
@@ -868,6 +921,7 @@ impl AppState {
         if posts.is_empty() || self.posts.with_untracked(|p| *p == posts) {
             return;
         }
+        // A cache of the server's catalog, fetched again at every sync.
         let _ = storage::save_posts(&posts);
         self.posts.set(posts);
     }

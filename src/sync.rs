@@ -207,6 +207,7 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
     };
     let resp = api::push(&req).await?;
     for local in state.acknowledge_all(&resp.acks) {
+        // A leftover journal entry is harmless: replay finds the same version stored.
         let _ = storage::forget_journal(&local).await;
     }
     for r in resp.rejected {
@@ -239,6 +240,7 @@ async fn pull(state: AppState) -> Result<(), ApiError> {
         let page = api::pull(since, &teams).await?;
         let more = page.more && page.cursor > since;
         for local in state.apply_changes(page.changes, page.cursor) {
+            // As after a push: a leftover entry is replayed as a duplicate, harmlessly.
             let _ = storage::forget_journal(&local).await;
         }
         // A team followed meanwhile: this page was filtered for the old list, so start

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::i18n::Msg;
-use crate::state::{AppState, SaveResult};
+use crate::state::{AppState, SaveError, SaveResult};
 use crate::storage::StorageError;
 
 /// Why a team record was not saved: a refusal (the lead can fix what they typed) is
@@ -35,14 +35,24 @@ pub enum TeamError {
     /// Times that do not read as times.
     #[error("times are not readable")]
     BadTimes,
-    /// The phone could not keep it.
+    /// The phone could not keep it (or the shared save path refused it).
     #[error(transparent)]
-    Storage(StorageError),
+    Save(SaveError),
 }
 
 impl From<StorageError> for TeamError {
     fn from(e: StorageError) -> Self {
-        TeamError::Storage(e)
+        TeamError::Save(SaveError::Storage(e))
+    }
+}
+
+impl From<SaveError> for TeamError {
+    fn from(e: SaveError) -> Self {
+        match e {
+            SaveError::Invalid(e) => TeamError::Invalid(e),
+            SaveError::HoursLocked => TeamError::HoursLocked,
+            other => TeamError::Save(other),
+        }
     }
 }
 
@@ -55,9 +65,7 @@ impl TeamError {
             TeamError::HoursLocked => Msg::HoursLocked,
             TeamError::NotHeld => Msg::NotOnPhone,
             TeamError::BadTimes => Msg::BadTimes,
-            TeamError::Storage(StorageError::QuotaFull) => Msg::StorageFull,
-            // The detail is the browser's own words: kept for whoever reads it out.
-            TeamError::Storage(e) => return format!("{}: {e}", state.t(Msg::StorageFailed)),
+            TeamError::Save(e) => return e.message(state),
         };
         state.t(msg).to_string()
     }

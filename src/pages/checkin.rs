@@ -10,8 +10,7 @@ use leptos::prelude::*;
 
 use crate::components::post_select::{default_post, PostChoice, PostSelect};
 use crate::i18n::{tr, Msg};
-use crate::state::{AppState, CheckInDraft, SaveResult};
-use crate::storage::StorageError;
+use crate::state::{AppState, CheckInDraft, SaveError, SaveResult};
 use crate::sync::SyncHandle;
 
 /// Outcome of the last tap, shown under the button (shared by the record forms).
@@ -20,7 +19,7 @@ pub enum SaveStatus {
     Idle,
     Saving,
     Done(SaveResult),
-    Failed(StorageError),
+    Failed(SaveError),
     /// The same check-in was just made (or is being saved): the officer confirms first.
     AskRepeat,
 }
@@ -302,7 +301,7 @@ pub fn SaveStatusLine(status: RwSignal<SaveStatus>) -> impl IntoView {
             })
             .unwrap_or_default(),
         SaveStatus::Done(SaveResult::HeldInMemory(_)) => state.t(Msg::HeldInMemory).to_string(),
-        SaveStatus::Failed(e) => format!("{}: {e}", state.t(Msg::SaveFailed)),
+        SaveStatus::Failed(e) => format!("{}: {}", state.t(Msg::SaveFailed), e.message(state)),
     };
     let whereabouts = move || saved().map(|l| where_it_is(state, &l)).unwrap_or_default();
     view! {

@@ -36,6 +36,7 @@ pub fn GatePage() -> impl IntoView {
             spawn_local(async move {
                 match api::gate_secret(&post).await {
                     Ok(hex) if secret_from_hex(&hex).is_some() => {
+                        // Shown now either way; only showing it offline later needs it kept.
                         let _ = storage::save_gate_secret(&post, &hex);
                         if post_id.get_untracked() == post {
                             secret.set(hex);

@@ -359,7 +359,11 @@ fn DiscardPanel(id: uuid::Uuid, panel: RwSignal<Panel>, error: RwSignal<String>)
         spawn_local(async move {
             match state.discard_refused(id).await {
                 Ok(()) => error.try_set(String::new()),
-                Err(e) => error.try_set(format!("{}: {e}", state.t(Msg::SaveFailed))),
+                Err(e) => error.try_set(format!(
+                    "{}: {}",
+                    state.t(Msg::SaveFailed),
+                    e.message(state)
+                )),
             };
         });
     };
@@ -539,7 +543,7 @@ fn save_from_panel(
     state: AppState,
     panel: RwSignal<Panel>,
     error: RwSignal<String>,
-    change: impl std::future::Future<Output = Result<crate::state::SaveResult, crate::storage::StorageError>>
+    change: impl std::future::Future<Output = Result<crate::state::SaveResult, crate::state::SaveError>>
         + 'static,
 ) {
     let sync = expect_context::<SyncHandle>();
@@ -550,7 +554,11 @@ fn save_from_panel(
                 sync.sync_now();
             }
             Err(e) => {
-                error.try_set(format!("{}: {e}", state.t(Msg::SaveFailed)));
+                error.try_set(format!(
+                    "{}: {}",
+                    state.t(Msg::SaveFailed),
+                    e.message(state)
+                ));
             }
         }
     });

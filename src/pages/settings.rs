@@ -40,7 +40,8 @@ pub fn SettingsPage() -> impl IntoView {
         if let Some(lang) = Lang::from_tag(&tag) {
             let mut s = state.settings.get_untracked();
             s.lang = lang;
-            let _ = state.save_settings(s);
+            // The language changes at once either way; if storage refused it, say so.
+            saved.set(Some(state.save_settings(s).map_err(|e| e.to_string())));
         }
     };
     let toggle_post = move |id: String, on: bool| {
@@ -49,7 +50,7 @@ pub fn SettingsPage() -> impl IntoView {
         if on {
             s.my_posts.push(id);
         }
-        let _ = state.save_settings(s);
+        saved.set(Some(state.save_settings(s).map_err(|e| e.to_string())));
     };
     // The post checkboxes as one HTML string with one change handler (less wasm than a
     // reactive element per post). Drawn from the posts only, with the ticks as they are

@@ -151,7 +151,11 @@ pub fn TeamPage() -> impl IntoView {
         };
         spawn_local(async move {
             if let Err(e) = state.adopt_server_copy(id).await {
-                adopt_error.try_set(format!("{}: {e}", state.t(Msg::SaveFailed)));
+                adopt_error.try_set(format!(
+                    "{}: {}",
+                    state.t(Msg::SaveFailed),
+                    e.message(state)
+                ));
             }
         });
     };

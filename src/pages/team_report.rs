@@ -82,6 +82,7 @@ pub fn TeamReportPage() -> impl IntoView {
     let print = move |_| {
         // A browser without printing (some WebViews) throws; the report stays on
         // screen, which is all the lead can be offered then.
+        // A browser that cannot print says so itself; nothing here to recover.
         let _ = window().print();
     };
     let pick_month = move |ev| {

@@ -213,6 +213,8 @@ fn quarantine(name: &str, text: &str, reason: String) -> Quarantined {
     let moved =
         raw.get_item(&target).ok().flatten().is_none() && raw.set_item(&target, text).is_ok();
     if moved {
+        // Copied aside already: if removing fails, the bad value is quarantined again
+        // at the next start, under a new stamp, and nothing is lost.
         let _ = raw.remove_item(name);
     }
     Quarantined {
@@ -323,6 +325,7 @@ pub async fn replay_journal(held: &[LocalRecord]) -> Result<Replayed, StorageErr
             Some(h) if h.record.version >= local.record.version => {
                 // Spent once the server has exactly this version.
                 if h.synced && h.record.version == local.record.version {
+                    // Left in place if this fails; the next replay tries again.
                     let _ = forget_journal(h).await;
                 }
             }
