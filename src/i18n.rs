@@ -698,16 +698,6 @@ pub mod names {
     }
 }
 
-/// The text of `msg` in the current language, as a reactive view or attribute value.
-///
-/// Every call returns the same closure type, so the view code that renders it is
-/// compiled once; a `tr(..)` written at each use is a new type each time
-/// and its rendering code is duplicated in the wasm (measured: tens of kilobytes).
-pub fn tr(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let state = crate::state::AppState::expect();
-    move || state.t(msg)
-}
-
 // Volunteer hours (issue 12.9)
 /// A duration as every team screen shows it: `1小时5分钟` / `1 h 5 min`, split by the
 /// model's one rule (`format_duration`), so a total is its rows added up.

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use crate::components::html;
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
+use crate::state::tr;
 use crate::state::AppState;
 
 /// (wire name, label) of every value of a model enum, for `Choice`.

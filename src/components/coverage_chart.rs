@@ -8,7 +8,8 @@ use gatewatch_model::Record;
 use leptos::prelude::*;
 
 use crate::components::bar_chart::{bars_svg, Bar};
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
+use crate::state::tr;
 use crate::state::AppState;
 
 /// Weeks the chart shows, ending with the current one.

@@ -5,7 +5,8 @@
 use gatewatch_model::outbox::{headline, Headline};
 use leptos::prelude::*;
 
-use crate::i18n::{tr, Lang, Msg};
+use crate::i18n::{Lang, Msg};
+use crate::state::tr;
 use crate::state::{AppState, SyncFailure, SyncState};
 use crate::sync::SyncHandle;
 

@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
 use crate::routes::{Link, Page};
+use crate::state::tr;
 
 /// The bottom navigation bar, one link per `Page`.
 #[component]

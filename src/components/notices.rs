@@ -5,8 +5,9 @@ use std::fmt::Write;
 use leptos::prelude::*;
 
 use crate::components::html;
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
 use crate::pwa;
+use crate::state::tr;
 use crate::state::{AppState, Notice};
 
 /// Banners above the screen: update available, storage full, data set aside.

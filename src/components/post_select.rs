@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use crate::board::Board;
 use crate::components::html;
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
+use crate::state::tr;
 use crate::state::AppState;
 
 /// Which posts a picker offers.

@@ -9,7 +9,8 @@ use gatewatch_model::{CheckInEvent, Presence, RecordBody};
 use leptos::prelude::*;
 
 use crate::components::post_select::{default_post, PostChoice, PostSelect};
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
+use crate::state::tr;
 use crate::state::{AppState, CheckInDraft, SaveError, SaveResult};
 use crate::sync::SyncHandle;
 

@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::components::html;
 use crate::components::qr::QrCodeSvg;
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
+use crate::state::tr;
 use crate::state::AppState;
 use crate::storage;
 

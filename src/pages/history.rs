@@ -17,8 +17,9 @@ use leptos::task::spawn_local;
 use crate::components::choice::{options, Choice};
 use crate::components::html;
 use crate::components::post_select::{default_post, PostChoice, PostSelect};
-use crate::i18n::{names, tr, Msg};
+use crate::i18n::{names, Msg};
 use crate::pages::checkin::flag_class;
+use crate::state::tr;
 use crate::state::AppState;
 use crate::sync::SyncHandle;
 

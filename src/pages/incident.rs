@@ -6,8 +6,9 @@ use leptos::prelude::*;
 
 use crate::components::choice::{options, Choice};
 use crate::components::post_select::{default_post, PostChoice, PostSelect};
-use crate::i18n::{names, tr, Msg};
+use crate::i18n::{names, Msg};
 use crate::pages::checkin::{SaveStatus, SaveStatusLine};
+use crate::state::tr;
 use crate::state::{AppState, IncidentDraft};
 use crate::sync::SyncHandle;
 

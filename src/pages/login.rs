@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::account::AccountError;
-use crate::i18n::{tr, Msg};
+use crate::i18n::Msg;
+use crate::state::tr;
 use crate::state::AppState;
 use crate::sync::SyncHandle;
 

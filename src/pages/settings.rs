@@ -10,8 +10,9 @@ use gatewatch_model::access::UserRole;
 
 use crate::account::AccountError;
 use crate::components::html;
-use crate::i18n::{tr, Lang, Msg};
+use crate::i18n::{Lang, Msg};
 use crate::routes::{Link, Page};
+use crate::state::tr;
 use crate::state::AppState;
 use crate::storage::Settings;
 

@@ -18,8 +18,9 @@ use uuid::Uuid;
 
 use crate::components::choice::{options, Choice};
 use crate::components::html::{self, escape};
-use crate::i18n::{duration, names, tr, Msg};
+use crate::i18n::{duration, names, Msg};
 use crate::routes::{Link, Page};
+use crate::state::tr;
 use crate::state::{AppState, SaveResult};
 use crate::sync::SyncHandle;
 use crate::team::{local_now, RowAction, SessionDraft, TeamError};

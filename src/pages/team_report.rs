@@ -15,9 +15,10 @@ use uuid::Uuid;
 
 use crate::components::bar_chart::{bars_svg, Bar};
 use crate::components::html;
-use crate::i18n::{duration, names, tr, Lang, Msg};
+use crate::i18n::{duration, names, Lang, Msg};
 use crate::pages::team::{current_team, day_time, hh_mm, TeamSelect};
 use crate::routes::{Link, Page};
+use crate::state::tr;
 use crate::state::AppState;
 use crate::team::local_now;
 

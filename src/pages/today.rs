@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use crate::board::Board;
 use crate::components::coverage_chart::CoverageChart;
 use crate::components::html;
-use crate::i18n::{names, tr, Msg};
+use crate::i18n::{names, Msg};
 use crate::routes::Router;
+use crate::state::tr;
 use crate::state::AppState;
 
 /// The board screen.
