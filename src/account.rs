@@ -98,7 +98,9 @@ impl AppState {
             .as_ref()
             .filter(|p| normalize_username(username).is_ok_and(|name| name != p.username));
         if let Some(p) = someone_else {
-            if self.pending_count_untracked() > 0 {
+            // Refused records too: they are the other person's to export or discard.
+            let left = untrack(|| self.tally());
+            if left.pending + left.refused > 0 {
                 return Err(AccountError::OtherUsersRecords(p.display_name.clone()));
             }
         }
@@ -116,9 +118,12 @@ impl AppState {
         }
         self.signed_in(profile).await;
         // From now on this phone holds a person's work: ask the browser not to clear it
-        // when space runs low (设置 shows its answer).
-        let kept = storage::persist::ask_to_persist().await;
-        web_sys::console::info_1(&format!("storage persistence: {}", kept.as_str()).into());
+        // when space runs low (设置 shows its answer). Not awaited here: a browser may
+        // ask its user, and the first sync must not wait for that.
+        leptos::task::spawn_local(async {
+            let kept = storage::persist::ask_to_persist().await;
+            web_sys::console::info_1(&format!("storage persistence: {}", kept.as_str()).into());
+        });
         Ok(false)
     }
 

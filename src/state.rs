@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use gatewatch_model::account::Profile;
 use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
 use gatewatch_model::merge::{upsert, Upsert};
-use gatewatch_model::outbox::{self, is_refused, Refusal, Refusals, Tally};
+use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
 use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
@@ -444,7 +444,7 @@ impl AppState {
         // unless the server refused it (it would only be refused again).
         let refused = |h: &LocalRecord| {
             self.refusals
-                .with_untracked(|r| is_refused(r, h.record.id, &h.record.version))
+                .with_untracked(|r| r.is_refused(h.record.id, &h.record.version))
         };
         let earlier = held
             .as_ref()
@@ -524,7 +524,7 @@ impl AppState {
         // for the lead whole: its earlier versions would only be refused in turn.
         let waiting = self.server_copies.get_untracked();
         let pushable =
-            |r: &Record| !waiting.contains_key(&r.id) && !is_refused(&refusals, r.id, &r.version);
+            |r: &Record| !waiting.contains_key(&r.id) && !refusals.is_refused(r.id, &r.version);
         let mut out: Vec<Record> = self
             .superseded
             .get_untracked()
@@ -568,6 +568,11 @@ impl AppState {
                     if !local.synced && local.record.version == ack.version {
                         local.synced = true;
                         changed.push(local.clone());
+                    } else if !local.synced && !local.server_has_earlier {
+                        // An earlier version reached the server while this one was
+                        // made: this one is now a correction of what the server has.
+                        local.server_has_earlier = true;
+                        changed.push(local.clone());
                     }
                 }
             }
@@ -575,24 +580,34 @@ impl AppState {
         self.persist(changed)
     }
 
-    /// A later version of a refused record reached the server: the refusal, and any
-    /// refused earlier version still held, are answered.
+    /// The server holds these versions: refusals of them or of earlier versions are
+    /// answered, and refused earlier versions still held leave the outbox's store.
     fn forget_refusals_answered_by(&self, acks: &[Ack]) {
-        let answered = |id: &Uuid| acks.iter().any(|a| a.id == *id);
-        if !self.refusals.with_untracked(|r| r.keys().any(answered)) {
+        let refusals = self.refusals.get_untracked();
+        let answered = |r: &Record| {
+            refusals.is_refused(r.id, &r.version)
+                && acks.iter().any(|a| a.id == r.id && a.version >= r.version)
+        };
+        if !acks
+            .iter()
+            .any(|a| refusals.iter().any(|(id, _)| id == a.id))
+        {
             return;
         }
-        let refusals = self.refusals.get_untracked();
         self.superseded.update(|earlier| {
             earlier.retain(|r| {
-                let spent = answered(&r.id) && is_refused(&refusals, r.id, &r.version);
+                let spent = answered(r);
                 if spent {
                     storage::forget_superseded(r);
                 }
                 !spent
             })
         });
-        self.update_refusals(|r| r.retain(|id, _| !answered(id)));
+        self.update_refusals(|r| {
+            for ack in acks {
+                r.answered(ack.id, &ack.version);
+            }
+        });
     }
 
     /// Changes the refusals and keeps them in storage. If storage refuses, they are still
@@ -641,9 +656,7 @@ impl AppState {
         self.records.update(|m| {
             m.insert(id, local);
         });
-        self.update_refusals(|r| {
-            r.remove(&id);
-        });
+        self.update_refusals(|r| r.forget(id));
         self.server_copies.update(|c| {
             c.remove(&id);
         });
@@ -667,9 +680,7 @@ impl AppState {
     /// The server refused `refusal.version` of record `id`: it is not pushed again and
     /// shows as refused, with the reason, until the user exports or discards it.
     pub fn reject(&self, id: Uuid, refusal: Refusal) {
-        self.update_refusals(|r| {
-            r.insert(id, refusal);
-        });
+        self.update_refusals(|r| r.add(id, refusal));
     }
 
     /// Why the server refused a record, in the user's language; the server's own words
@@ -691,28 +702,37 @@ impl AppState {
         self.t(msg).to_owned()
     }
 
-    /// The records the server refused (their current state, with the refusal), for the
-    /// export a user makes before discarding them or logging out.
+    /// The versions the server refused that this phone holds (a record's current state,
+    /// or an earlier version still kept), each with its refusal: the export a user makes
+    /// before discarding them or logging out.
     pub fn refused_records(&self) -> Vec<outbox::RefusedRecord> {
         let refusals = self.refusals.get_untracked();
-        self.records.with_untracked(|map| {
+        let pair = |record: &Record| {
             refusals
-                .iter()
-                .filter_map(|(id, refusal)| {
-                    map.get(id)
-                        .filter(|l| !l.synced && l.record.version == refusal.version)
-                        .map(|l| outbox::RefusedRecord {
-                            record: l.record.clone(),
-                            refusal: refusal.clone(),
-                        })
+                .of(record.id, &record.version)
+                .map(|refusal| outbox::RefusedRecord {
+                    record: record.clone(),
+                    refusal: refusal.clone(),
                 })
-                .collect()
-        })
+        };
+        let mut out: Vec<_> = self
+            .superseded
+            .with_untracked(|earlier| earlier.iter().filter_map(&pair).collect());
+        self.records.with_untracked(|map| {
+            out.extend(
+                map.values()
+                    .filter(|l| !l.synced)
+                    .filter_map(|l| pair(&l.record)),
+            )
+        });
+        out
     }
 
     /// Removes a refused record from this phone, after the user confirmed: its stored
-    /// copy, earlier versions, journal entry and refusal. Only a refused one: anything
-    /// else may still reach the server.
+    /// copy, earlier versions, journal entry and refusals. Only a refused one: anything
+    /// else may still reach the server. A refused correction of a record the server
+    /// holds takes the server's state back: the feed is read again from the start, so
+    /// the next sync brings it (the upsert rule makes the repeat harmless).
     pub async fn discard_refused(&self, id: Uuid) -> Result<(), SaveError> {
         let refused = self
             .records
@@ -721,11 +741,14 @@ impl AppState {
                 !l.synced
                     && self
                         .refusals
-                        .with_untracked(|r| is_refused(r, id, &l.record.version))
+                        .with_untracked(|r| r.is_refused(id, &l.record.version))
             });
         let Some(refused) = refused else {
             return Err(SaveError::NotRefused);
         };
+        // The journal first: if it cannot let go, nothing else goes, and the record
+        // stays refused on screen rather than coming back unrefused at the next start.
+        storage::forget_journal(&refused).await?;
         storage::forget_record(id);
         self.records.update(|m| {
             m.remove(&id);
@@ -741,10 +764,11 @@ impl AppState {
         self.server_copies.update(|c| {
             c.remove(&id);
         });
-        self.update_refusals(|r| {
-            r.remove(&id);
-        });
-        Ok(storage::forget_journal(&refused).await?)
+        self.update_refusals(|r| r.forget(id));
+        if refused.server_has_earlier {
+            self.reset_cursor();
+        }
+        Ok(())
     }
 
     /// The server's feed restarted (its cursor is behind ours): pull everything again.
@@ -795,7 +819,7 @@ impl AppState {
                     // refused one: it would only be refused again).
                     let refused = self
                         .refusals
-                        .with_untracked(|r| is_refused(r, h.record.id, &h.record.version));
+                        .with_untracked(|r| r.is_refused(h.record.id, &h.record.version));
                     if h.record.version != change.record.version && !refused {
                         // If refused, it is still pushed from memory this session.
                         let _ = storage::save_superseded(h);
@@ -815,6 +839,15 @@ impl AppState {
         let wanted = fresh_records.len();
         if !replaced_unsent.is_empty() {
             self.superseded.update(|s| s.extend(replaced_unsent));
+        }
+        // The server's state of a record answers any refusal of that or an earlier
+        // version held here (it replaced the refused one).
+        if self.refusals.with_untracked(|r| !r.is_empty()) {
+            self.update_refusals(|r| {
+                fresh_records
+                    .iter()
+                    .for_each(|l| r.answered(l.record.id, &l.record.version))
+            });
         }
         let saved = self.persist(fresh_records);
         // If lost, versions stay monotonic: start-up observes every record.

@@ -194,10 +194,12 @@ fn whole_refusal(record: &Record, detail: String) -> Refusal {
     }
 }
 
-/// A 4xx the same request would get again: not a timeout or rate limit, and not the
-/// end of the session (401), after which the same records go up once logged in again.
+/// The server refused the content itself (a record it cannot parse, too large): the
+/// same records would be refused again. Any other 4xx (a proxy's 403 or 404, a missing
+/// route, a timeout, a rate limit, the end of the session) is a failed sync, retried:
+/// records are never marked refused for what is not about them.
 fn is_refusal(status: u16) -> bool {
-    (400..500).contains(&status) && ![401, 408, 429].contains(&status)
+    matches!(status, 400 | 413 | 422)
 }
 
 async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
@@ -206,10 +208,8 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
         records: batch.to_vec(),
     };
     let resp = api::push(&req).await?;
-    for local in state.acknowledge_all(&resp.acks) {
-        // A leftover journal entry is harmless: replay finds the same version stored.
-        let _ = storage::forget_journal(&local).await;
-    }
+    // Refusals first, then acks: a later version acknowledged in the same answer then
+    // answers the refusal of an earlier one.
     for r in resp.rejected {
         let refusal = Refusal {
             version: r.version,
@@ -220,6 +220,10 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
             Some(current) => state.reject_with_copy(r.id, refusal, current),
             None => state.reject(r.id, refusal),
         }
+    }
+    for local in state.acknowledge_all(&resp.acks) {
+        // A leftover journal entry is harmless: replay finds the same version stored.
+        let _ = storage::forget_journal(&local).await;
     }
     // The server's feed is behind what we pulled: its database was replaced or
     // restored. Pull it all again; the upsert rule makes that harmless.

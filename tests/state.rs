@@ -362,3 +362,58 @@ async fn correcting_a_synced_record_keeps_it_shown_as_on_the_server() {
     let stored = reloaded.records.iter().find(|r| r.record.id == id).unwrap();
     assert!(stored.server_has_earlier && !stored.synced);
 }
+
+#[wasm_bindgen_test]
+async fn a_refused_earlier_version_is_answered_when_a_later_one_is_acknowledged() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let id = own_incident(&owner, state).await;
+    let v1 = state.records.get_untracked()[&id].record.version.clone();
+    // Corrected before any sync: v1 waits as an earlier version, v2 is current.
+    state.void(id, "走错岗位".into()).await.unwrap();
+    let v2 = state.records.get_untracked()[&id].record.version.clone();
+    assert_eq!(state.pending_count(), 2);
+    // One answer refuses v1 and stores v2 (as sync.rs applies it: refusals, then acks).
+    state.reject(id, out_of_scope(&v1));
+    state.acknowledge_all(&[Ack {
+        id,
+        version: v2,
+        outcome: AckOutcome::Stored,
+    }]);
+    assert_eq!(
+        state.tally(),
+        gatewatch_model::outbox::Tally::default(),
+        "nothing waits, nothing refused"
+    );
+    assert!(state.superseded.get_untracked().is_empty());
+    assert!(
+        storage::load().unwrap().refusals.is_empty(),
+        "not refused after a reload either"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn discarding_a_refused_correction_reads_the_servers_state_again() {
+    use gatewatch_model::outbox::SyncStatus;
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    let id = own_incident(&owner, state).await;
+    let v1 = state.records.get_untracked()[&id].record.version.clone();
+    state.acknowledge_all(&[Ack {
+        id,
+        version: v1,
+        outcome: AckOutcome::Stored,
+    }]);
+    state.apply_changes(vec![], Cursor(40));
+    assert_eq!(state.cursor(), Cursor(40));
+    state.void(id, "改到外校".into()).await.unwrap();
+    let v2 = state.records.get_untracked()[&id].record.version.clone();
+    state.reject(id, out_of_scope(&v2));
+    let local = state.records.get_untracked()[&id].clone();
+    assert_eq!(state.sync_status(&local), SyncStatus::Refused);
+    state.discard_refused(id).await.unwrap();
+    // The refused correction is gone; the version the server has comes back with the
+    // next pull, read from the start of the feed.
+    assert_eq!(state.cursor(), Cursor::default());
+    assert_eq!(storage::load().unwrap().cursor, Cursor::default());
+}

@@ -98,6 +98,9 @@ pub fn CheckInPage() -> impl IntoView {
     // Whether a save is in flight. A task rather than an `Action`: nothing else of an
     // Action is used, and its machinery costs wasm.
     let saving = RwSignal::new(false);
+    // The last outcome, kept apart from what the line shows now: a question asked
+    // meanwhile, once answered "cancel", gives the confirmation back.
+    let last = RwSignal::new(SaveStatus::Idle);
     let event = move || {
         if departure.get_untracked() {
             CheckInEvent::Departure
@@ -114,13 +117,10 @@ pub fn CheckInPage() -> impl IntoView {
         let post = post_id.get_untracked();
         let repeats = saving.get_untracked()
             || state.records.with_untracked(|m| {
-                repeated_check_in(
-                    m.values().map(|l| &l.record),
-                    &post,
-                    event(),
-                    chrono::Utc::now(),
-                )
-                .is_some()
+                // This phone's own check-ins only: a colleague at the same gate is no
+                // repeat of ours.
+                let own = m.values().map(|l| &l.record).filter(|r| state.is_own(r));
+                repeated_check_in(own, &post, event(), chrono::Utc::now()).is_some()
             });
         if repeats && !confirmed {
             status.set(SaveStatus::AskRepeat);
@@ -148,16 +148,19 @@ pub fn CheckInPage() -> impl IntoView {
         // the officer leaves the screen mid-save.
         let sync = sync.get_value();
         leptos::task::spawn_local(async move {
-            match state.record_check_in(draft).await {
+            let outcome = match state.record_check_in(draft).await {
                 Ok(done) => {
-                    status.try_set(SaveStatus::Done(done));
                     note.try_set(String::new());
                     code.try_set(String::new());
                     sync.sync_now();
+                    SaveStatus::Done(done)
                 }
-                Err(e) => {
-                    status.try_set(SaveStatus::Failed(e));
-                }
+                Err(e) => SaveStatus::Failed(e),
+            };
+            last.try_set(outcome.clone());
+            // A question asked while saving stays on screen until answered.
+            if status.get_untracked() == SaveStatus::Saving {
+                status.try_set(outcome);
             }
             saving.try_set(false);
         });
@@ -166,6 +169,7 @@ pub fn CheckInPage() -> impl IntoView {
     let new_attempt = move || {
         if !matches!(status.get_untracked(), SaveStatus::Saving) {
             status.set(SaveStatus::Idle);
+            last.set(SaveStatus::Idle);
         }
     };
 
@@ -255,7 +259,7 @@ pub fn CheckInPage() -> impl IntoView {
                     <button class="link-button" data-testid="repeat-confirm" on:click=move |_| save(true)>
                         {tr(Msg::RepeatConfirm)}
                     </button>
-                    <button class="link-button" data-testid="repeat-cancel" on:click=move |_| status.set(SaveStatus::Idle)>
+                    <button class="link-button" data-testid="repeat-cancel" on:click=move |_| status.set(last.get_untracked())>
                         {tr(Msg::Cancel)}
                     </button>
                 </div>
@@ -282,10 +286,10 @@ pub fn flag_class(on: bool) -> &'static str {
 #[component]
 pub fn SaveStatusLine(status: RwSignal<SaveStatus>) -> impl IntoView {
     let state = AppState::expect();
+    // Only a record the phone stored: one held in memory (storage full) is not "on
+    // this phone" yet, and its own line says so.
     let saved = move || match status.get() {
-        SaveStatus::Done(SaveResult::Saved(id) | SaveResult::HeldInMemory(id)) => {
-            state.records.with(|m| m.get(&id).cloned())
-        }
+        SaveStatus::Done(SaveResult::Saved(id)) => state.records.with(|m| m.get(&id).cloned()),
         _ => None,
     };
     let text = move || match status.get() {
@@ -350,7 +354,7 @@ fn where_it_is(state: AppState, local: &LocalRecord) -> String {
         }
         SyncStatus::Refused => {
             let why = state.refusals.with(|r| {
-                r.get(&local.record.id)
+                r.of(local.record.id, &local.record.version)
                     .map(|r| state.refusal_text(r))
                     .unwrap_or_default()
             });

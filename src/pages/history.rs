@@ -498,7 +498,7 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
     match status {
         SyncStatus::Refused => {
             let why = state.refusals.with(|r| {
-                r.get(&record.id)
+                r.of(record.id, &record.version)
                     .map(|r| state.refusal_text(r))
                     .unwrap_or_default()
             });

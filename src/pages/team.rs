@@ -201,9 +201,9 @@ fn refused_html(state: AppState) -> String {
     let refused = state.refusals.get();
     let mut out = String::new();
     state.records.with(|map| {
-        for (id, refusal) in &refused {
+        for (id, refusal) in refused.iter() {
             let why = state.refusal_text(refusal);
-            let held = map.get(id).filter(|l| l.record.version == refusal.version);
+            let held = map.get(&id).filter(|l| l.record.version == refusal.version);
             if held.is_some_and(|l| !l.record.body.is_patrol()) {
                 let _ = write!(
                     out,
@@ -211,7 +211,7 @@ fn refused_html(state: AppState) -> String {
                     state.t(Msg::Rejected),
                     escape(&why)
                 );
-                if state.server_copies.with(|c| c.contains_key(id)) {
+                if state.server_copies.with(|c| c.contains_key(&id)) {
                     let _ = write!(
                         out,
                         r#"<button data-testid="team-adopt" data-action="{}" data-id="{id}">{}</button>"#,

@@ -10,7 +10,7 @@ use crate::board::Board;
 use crate::components::coverage_chart::CoverageChart;
 use crate::components::html;
 use crate::i18n::{names, Msg};
-use crate::routes::Router;
+use crate::routes::{Page, Router};
 use crate::state::tr;
 use crate::state::AppState;
 
@@ -34,7 +34,15 @@ pub fn TodayPage() -> impl IntoView {
     };
     // The rows as one escaped HTML string (a fraction of the wasm of a reactive view per
     // row), redrawn only when the board itself changes; the countdowns tick in place.
-    let rows = move || items.with(|items| board_html(state, items));
+    // A row opens the check-in at its gate only for a role that checks in (a lead's
+    // board is to read).
+    let may_check_in = move || {
+        state.profile.with(|p| {
+            p.as_ref()
+                .is_some_and(|p| Page::CheckIn.allowed_for(p.role))
+        })
+    };
+    let rows = move || items.with(|items| board_html(state, items, may_check_in()));
     // Only the board has `.countdown`s (found through the document: no NodeRef's code).
     Effect::new(move |_| {
         let now = state.now.get();
@@ -99,7 +107,7 @@ fn countdown_text(state: AppState, due_ms: i64, now: DateTime<Utc>) -> String {
 
 /// The board's rows as HTML: each post × window, where, when, and where it stands. Post
 /// labels come from the server and are escaped; the rest is numbers, ids and UI text.
-fn board_html(state: AppState, items: &[BoardItem]) -> String {
+fn board_html(state: AppState, items: &[BoardItem], tappable: bool) -> String {
     use std::fmt::Write;
     let now = state.now.get_untracked();
     let mut h = String::new();
@@ -116,9 +124,14 @@ fn board_html(state: AppState, items: &[BoardItem]) -> String {
         let alert = if item.needs_alert() { " alert" } else { "" };
         let status = item.status.as_str();
         let shown = item.row_state().as_str();
+        let action = if tappable {
+            format!(r#" data-action="{CHECK_IN_HERE}""#)
+        } else {
+            String::new()
+        };
         let _ = write!(
             h,
-            r#"<li class="row board-item{alert}" data-testid="board-item" data-action="{CHECK_IN_HERE}" data-post="{}" data-kind="{}" data-status="{status}" data-state="{shown}" data-phase="{}"><div class="row-main"><b>{}</b><span class="event">{} {}–{}</span><span class="status {shown}">{}</span></div><div class="row-sync">{} {}"#,
+            r#"<li class="row board-item{alert}" data-testid="board-item"{action} data-post="{}" data-kind="{}" data-status="{status}" data-state="{shown}" data-phase="{}"><div class="row-main"><b>{}</b><span class="event">{} {}–{}</span><span class="status {shown}">{}</span></div><div class="row-sync">{} {}"#,
             html::escape(&item.post_id),
             item.kind.as_str(),
             item.phase.as_str(),

@@ -194,7 +194,8 @@ test('a check-in at a school taken out of the officer\'s scope while offline is 
     await phone.context.setOffline(false);
     await app.byId('sync-now').click();
     // Its own goes up; the other one stays, refused, with the server's reason beside it:
-    // not counted as waiting, and the header does not say "all on the server" beside it.
+    // not counted as waiting. The header says all that can go up is on the server, with
+    // the refused count beside it.
     await app.byId('refused-count').waitFor();
     assert.equal(await app.pendingCount(), 0, 'a refused record is not pending');
     assert.match(await app.byId('refused-count').textContent(), /拒收\s*1/);

@@ -24,13 +24,15 @@ test('an officer sees check-in screens, a lead the team: each role only what it 
     await o.open();
     assert.equal(await visible(o, 'nav-checkin'), true);
     assert.equal(await visible(o, 'nav-incident'), true);
+    await o.byId('nav-checkin').waitFor();
     assert.equal(await visible(o, 'nav-team'), false, 'an officer has no 队伍');
     // Typing the team's address shows the officer's home instead.
     await o.open('/team');
     await o.byId('checkin-submit').waitFor();
     assert.equal(await o.byId('team-name-input').count(), 0);
     await o.byId('nav-settings').click();
-    assert.equal(await visible(o, 'nav-gate'), false, 'no gate codes for an officer');
+    await o.byId('settings-save').waitFor();
+    assert.equal(await o.byId('nav-gate').isVisible(), false, 'no gate codes for an officer');
     await o.screenshot('role-officer-settings');
 
     const l = new App(b.page, server.base, lead);
@@ -43,7 +45,7 @@ test('an officer sees check-in screens, a lead the team: each role only what it 
     assert.equal(await visible(l, 'nav-today'), true);
     assert.equal(await l.byId('checkin-submit').count(), 0);
     await l.byId('nav-settings').click();
-    assert.equal(await visible(l, 'nav-gate'), true);
+    await l.byId('nav-gate').waitFor();
     await l.screenshot('role-lead-team');
   } finally {
     await a.context.close();
@@ -70,11 +72,13 @@ test('the check-in says what was saved and where; the picker stays; a double tap
     await app.byId('repeat-cancel').click();
     await app.waitPending(1);
     assert.equal(await app.pendingCount(), 1, 'a double tap made one record');
+    // Cancelling gives back the first tap's confirmation.
+    const status = app.byId('save-status');
+    await phone.page.waitForSelector('[data-testid="save-status"][data-state="saved"]');
+    assert.match(await status.textContent(), /已保存：育才小学/);
 
     // The confirmation names the post, the event and the time, and says it is only on
     // the phone; the picker stays on the gate just saved.
-    const status = app.byId('save-status');
-    assert.equal(await status.getAttribute('data-state'), 'idle', 'cancelling cleared it');
     await app.byId('post-select').selectOption('s02-g1');
     await app.checkIn();
     assert.match(await status.textContent(), /已保存：第一中学.*正门 · 到岗 · \d\d:\d\d/);
@@ -111,7 +115,7 @@ test('a failed sync says in words what failed, that the records are safe, and wh
     await app.waitSyncState('error');
     const problem = app.byId('sync-problem');
     await problem.waitFor();
-    assert.match(await problem.textContent(), /上传失败：服务器没有响应。记录已安全保存在本机；自动重试时间 \d\d:\d\d:\d\d/);
+    assert.match(await problem.textContent(), /同步失败：服务器没有响应。记录已安全保存在本机；自动重试时间 \d\d:\d\d:\d\d/);
     assert.equal(await app.pendingCount(), 1);
     await app.screenshot('sync-failed-in-words');
   } finally {

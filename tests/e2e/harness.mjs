@@ -273,9 +273,9 @@ export class App {
     await this.page.waitForSelector(`[data-testid="sync-status"][data-state="${state}"]`, { timeout });
   }
 
-  /** Taps the big button, waits until the app says "saved", returns the record id. */
-  /** Checks in; the same post and event again within a minute asks first, and this
-   * confirms it (tests that check the question itself click for themselves). */
+  /** Taps the big button, waits until the app says "saved", returns the record id. The
+   * same post and event again within a minute asks first, and this confirms it (tests
+   * that check the question itself click for themselves). */
   async checkIn({ post, note } = {}) {
     if (post) await this.byId('post-select').selectOption(post);
     if (note) await this.byId('checkin-note').fill(note);

@@ -33,12 +33,61 @@ pub struct RefusedRecord {
     pub refusal: Refusal,
 }
 
-/// The refusals a phone holds, by record id.
-pub type Refusals = HashMap<Uuid, Refusal>;
+/// The refusals a phone holds: for each record, the versions the server refused (an
+/// earlier version and the current one may both be refused).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Refusals(HashMap<Uuid, Vec<Refusal>>);
 
-/// Whether `version` of record `id` is the one the server refused.
-pub fn is_refused(refusals: &Refusals, id: Uuid, version: &Hlc) -> bool {
-    refusals.get(&id).is_some_and(|r| r.version == *version)
+impl Refusals {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The refusal of exactly `version` of record `id`, if the server refused it.
+    pub fn of(&self, id: Uuid, version: &Hlc) -> Option<&Refusal> {
+        self.0.get(&id)?.iter().find(|r| r.version == *version)
+    }
+
+    /// Whether `version` of record `id` is one the server refused.
+    pub fn is_refused(&self, id: Uuid, version: &Hlc) -> bool {
+        self.of(id, version).is_some()
+    }
+
+    /// Remembers a refusal (again for the same version: the newer words).
+    pub fn add(&mut self, id: Uuid, refusal: Refusal) {
+        let versions = self.0.entry(id).or_default();
+        versions.retain(|r| r.version != refusal.version);
+        versions.push(refusal);
+    }
+
+    /// The server holds `version` of record `id`: refusals of that version or earlier
+    /// ones are answered (a later refused version still stands).
+    pub fn answered(&mut self, id: Uuid, version: &Hlc) {
+        if let Some(versions) = self.0.get_mut(&id) {
+            versions.retain(|r| r.version > *version);
+            if versions.is_empty() {
+                self.0.remove(&id);
+            }
+        }
+    }
+
+    /// Forgets every refusal of record `id` (it left the phone, or the user took the
+    /// server's state instead).
+    pub fn forget(&mut self, id: Uuid) {
+        self.0.remove(&id);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every refusal, with its record's id.
+    pub fn iter(&self) -> impl Iterator<Item = (Uuid, &Refusal)> {
+        self.0
+            .iter()
+            .flat_map(|(id, versions)| versions.iter().map(move |r| (*id, r)))
+    }
 }
 
 /// Where one record on the phone stands.
@@ -78,7 +127,7 @@ impl SyncStatus {
 pub fn status(local: &LocalRecord, refusals: &Refusals) -> SyncStatus {
     if local.synced {
         SyncStatus::OnServer
-    } else if is_refused(refusals, local.record.id, &local.record.version) {
+    } else if refusals.is_refused(local.record.id, &local.record.version) {
         SyncStatus::Refused
     } else if local.server_has_earlier {
         SyncStatus::CorrectionPending
@@ -109,10 +158,10 @@ pub fn tally<'a>(
         }
     };
     for local in records.into_iter().filter(|l| !l.synced) {
-        count(is_refused(refusals, local.record.id, &local.record.version));
+        count(refusals.is_refused(local.record.id, &local.record.version));
     }
     for earlier in superseded {
-        count(is_refused(refusals, earlier.id, &earlier.version));
+        count(refusals.is_refused(earlier.id, &earlier.version));
     }
     tally
 }
@@ -184,16 +233,18 @@ mod tests {
         }
     }
 
+    fn refusal(version: &Hlc) -> Refusal {
+        Refusal {
+            version: version.clone(),
+            code: RejectCode::OutOfScope,
+            reason: "not yours".into(),
+        }
+    }
+
     fn refusal_of(l: &LocalRecord) -> Refusals {
-        [(
-            l.record.id,
-            Refusal {
-                version: l.record.version.clone(),
-                code: RejectCode::OutOfScope,
-                reason: "not yours".into(),
-            },
-        )]
-        .into()
+        let mut refusals = Refusals::new();
+        refusals.add(l.record.id, refusal(&l.record.version));
+        refusals
     }
 
     #[test]
@@ -239,6 +290,37 @@ mod tests {
     }
 
     #[test]
+    fn two_refused_versions_of_one_record_are_both_kept_until_a_later_one_is_held() {
+        let v1 = local(1, false, false);
+        let mut v2 = v1.clone();
+        v2.record.version.counter += 1;
+        let mut refusals = Refusals::new();
+        refusals.add(v1.record.id, refusal(&v1.record.version));
+        refusals.add(v2.record.id, refusal(&v2.record.version));
+        assert_eq!(
+            tally([&v2], [&v1.record], &refusals),
+            Tally {
+                pending: 0,
+                refused: 2
+            }
+        );
+        // The server holding v1 answers v1's refusal only; v2's stands.
+        refusals.answered(v1.record.id, &v1.record.version);
+        assert!(!refusals.is_refused(v1.record.id, &v1.record.version));
+        assert!(refusals.is_refused(v2.record.id, &v2.record.version));
+        // Holding a later version answers every refusal before it.
+        let mut v3 = v2.record.version.clone();
+        v3.counter += 1;
+        refusals.answered(v1.record.id, &v3);
+        assert!(refusals.is_empty());
+        // Stored as a map of lists, read back the same.
+        let mut again = Refusals::new();
+        again.add(v1.record.id, refusal(&v1.record.version));
+        let json = serde_json::to_string(&again).unwrap();
+        assert_eq!(serde_json::from_str::<Refusals>(&json).unwrap(), again);
+    }
+
+    #[test]
     fn the_headline_agrees_with_the_outbox() {
         let none = Tally::default();
         let one = Tally {
@@ -278,7 +360,7 @@ mod tests {
             let rows: Vec<LocalRecord> = kinds.iter().enumerate().map(|(n, k)| {
                 let l = local(n as u128 + 1, *k == 0, *k == 2);
                 if *k == 3 {
-                    refusals.extend(refusal_of(&l));
+                    refusals.add(l.record.id, refusal(&l.record.version));
                 }
                 l
             }).collect();
