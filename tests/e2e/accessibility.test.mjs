@@ -110,6 +110,7 @@ async function leadScreens(app, lang) {
   await app.byId('team-report-link').click();
   await app.page.waitForSelector('section.team-report');
   problems.push(...await check(app, at('monthly report')));
+  await app.screenshot(`a11y-report-${lang}`);
   await app.byId('nav-settings').click();
   await app.byId('nav-gate').click();
   await app.page.waitForSelector('section.gate');
