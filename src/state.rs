@@ -950,6 +950,14 @@ impl AppState {
         })
     }
 
+    /// A post's label (school · gate), or its id when this phone does not know the post;
+    /// reactive on the posts.
+    pub fn post_label(&self, post_id: &str) -> String {
+        self.posts
+            .with(|posts| posts.iter().find(|p| p.id == post_id).map(|p| p.label()))
+            .unwrap_or_else(|| post_id.to_string())
+    }
+
     pub fn set_posts(&self, posts: Vec<Post>) {
         if posts.is_empty() || self.posts.with_untracked(|p| *p == posts) {
             return;

@@ -50,6 +50,18 @@ pub fn options<'a>(
     html
 }
 
+/// The `<option>`s of a post picker, labelled school · gate, `current` chosen.
+pub fn post_options(posts: &[gatewatch_model::Post], current: &str) -> String {
+    let labels: Vec<String> = posts.iter().map(|p| p.label()).collect();
+    options(
+        posts
+            .iter()
+            .zip(&labels)
+            .map(|(p, l)| (p.id.as_str(), l.as_str())),
+        Some(current),
+    )
+}
+
 /// The element carrying `data-action` that the event happened in, and that action.
 pub fn action(ev: &web_sys::Event) -> Option<(String, Element)> {
     let el = ev

@@ -38,12 +38,7 @@ pub fn Notices() -> impl IntoView {
                 .iter()
                 .filter(|i| i.needs_alert())
                 .map(|i| {
-                    let post = state.posts.with(|p| {
-                        p.iter()
-                            .find(|p| p.id == i.post_id)
-                            .map(|p| p.label())
-                            .unwrap_or_else(|| i.post_id.clone())
-                    });
+                    let post = state.post_label(&i.post_id);
                     format!("{post} {}", state.t(crate::i18n::names::window(i.kind)))
                 })
                 .collect::<Vec<_>>()

@@ -66,18 +66,7 @@ pub fn PostSelect(
     let state = AppState::expect();
     // One HTML string of options, not a reactive element per post (less wasm); redrawn
     // when the posts or the current post change.
-    let option_html = move || {
-        let current = current.get();
-        let posts = choice.posts(state);
-        let labels: Vec<String> = posts.iter().map(|p| p.label()).collect();
-        html::options(
-            posts
-                .iter()
-                .zip(&labels)
-                .map(|(p, l)| (p.id.as_str(), l.as_str())),
-            Some(&current),
-        )
-    };
+    let option_html = move || html::post_options(&choice.posts(state), &current.get());
     view! {
         <label class="field">
             <span>{tr(Msg::Post)}</span>

@@ -325,15 +325,7 @@ pub fn SaveStatusLine(status: RwSignal<SaveStatus>) -> impl IntoView {
 /// the phone holds.
 fn what_was_saved(state: AppState, local: &LocalRecord) -> String {
     let body = &local.record.body;
-    let post = state
-        .posts
-        .with(|posts| {
-            posts
-                .iter()
-                .find(|p| p.id == body.post_id())
-                .map(|p| p.label())
-        })
-        .unwrap_or_else(|| body.post_id().to_string());
+    let post = state.post_label(body.post_id());
     let what = match body {
         RecordBody::CheckIn(c) if c.event == CheckInEvent::Departure => state.t(Msg::Departure),
         RecordBody::CheckIn(_) => state.t(Msg::Arrival),

@@ -61,16 +61,9 @@ pub fn GatePage() -> impl IntoView {
     // The posts as one HTML string of options: less wasm than a reactive element each.
     let option_html = move || {
         let current = post_id.get();
-        state.posts.with(|posts| {
-            let labels: Vec<String> = posts.iter().map(|p| p.label()).collect();
-            html::options(
-                posts
-                    .iter()
-                    .zip(&labels)
-                    .map(|(p, l)| (p.id.as_str(), l.as_str())),
-                Some(&current),
-            )
-        })
+        state
+            .posts
+            .with(|posts| html::post_options(posts, &current))
     };
     view! {
         <section class="gate">

@@ -387,15 +387,7 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
     let t = |msg| state.t(msg);
     let record = &local.record;
     let body = &record.body;
-    let post_label = state
-        .posts
-        .with_untracked(|posts| {
-            posts
-                .iter()
-                .find(|p| p.id == body.post_id())
-                .map(|p| p.label())
-        })
-        .unwrap_or_else(|| body.post_id().to_string());
+    let post_label = state.post_label(body.post_id());
     let at = body.device_time();
     let mut h = String::new();
     // Formatted by hand: chrono's strftime machinery costs kilobytes of wasm.

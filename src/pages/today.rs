@@ -112,15 +112,7 @@ fn board_html(state: AppState, items: &[BoardItem], tappable: bool) -> String {
     let now = state.now.get_untracked();
     let mut h = String::new();
     for item in items {
-        let post_label = state
-            .posts
-            .with_untracked(|posts| {
-                posts
-                    .iter()
-                    .find(|p| p.id == item.post_id)
-                    .map(|p| p.label())
-            })
-            .unwrap_or_else(|| item.post_id.clone());
+        let post_label = untrack(|| state.post_label(&item.post_id));
         let alert = if item.needs_alert() { " alert" } else { "" };
         let status = item.status.as_str();
         let shown = item.row_state().as_str();
