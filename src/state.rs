@@ -561,6 +561,10 @@ impl AppState {
             });
         }
         self.forget_refusals_answered_by(acks);
+        // An earlier version reached the server while a later one was made here: that
+        // one is now a correction of what the server has. Still unsynced, so kept in
+        // the journal: stored, but not among the records returned.
+        let mut corrections = Vec::new();
         // One update for the whole batch: every update re-renders what reads records.
         self.records.update(|map| {
             for ack in acks {
@@ -569,14 +573,13 @@ impl AppState {
                         local.synced = true;
                         changed.push(local.clone());
                     } else if !local.synced && !local.server_has_earlier {
-                        // An earlier version reached the server while this one was
-                        // made: this one is now a correction of what the server has.
                         local.server_has_earlier = true;
-                        changed.push(local.clone());
+                        corrections.push(local.clone());
                     }
                 }
             }
         });
+        self.persist(corrections);
         self.persist(changed)
     }
 

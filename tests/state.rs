@@ -248,8 +248,15 @@ async fn a_void_is_a_new_version_of_an_own_record_and_survives_reload() {
         version: first.version.clone(),
         outcome: AckOutcome::Stored,
     };
-    assert!(state.acknowledge_all(&[ack]).is_empty());
+    assert!(
+        state.acknowledge_all(&[ack]).is_empty(),
+        "the void is not on the server: its journal entry stays"
+    );
     assert_eq!(versions(&state.outbox()), vec![voided.version.clone()]);
+    assert!(
+        state.records.get_untracked()[&id].server_has_earlier,
+        "the void is now a correction of what the server has"
+    );
     let reloaded = storage::load().unwrap();
     assert!(reloaded.superseded.is_empty());
     let back = reloaded.records.iter().find(|r| r.record.id == id).unwrap();
