@@ -33,6 +33,12 @@ test('an officer sees check-in screens, a lead the team: each role only what it 
     await o.byId('nav-settings').click();
     await o.byId('settings-save').waitFor();
     assert.equal(await o.byId('nav-gate').isVisible(), false, 'no gate codes for an officer');
+    // After login the app asked the browser to keep its storage; 设置 says what it
+    // answered and how much space the app uses.
+    await o.page.waitForSelector('[data-testid="storage-box"][data-persisted]');
+    assert.match(await o.byId('storage-box').getAttribute('data-persisted'), /^(granted|denied|unknown)$/);
+    assert.match(await o.byId('storage-box').textContent(), /浏览器|长期保留/);
+    await o.page.waitForFunction(() => /本应用占用空间：\d+\.\d MB/.test(document.querySelector('[data-testid="storage-used"]')?.textContent));
     await o.screenshot('role-officer-settings');
 
     const l = new App(b.page, server.base, lead);
