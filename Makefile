@@ -14,7 +14,7 @@ SERVER := target/server/gatewatch-server
 LISTEN ?=
 DATABASE ?=
 
-.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e bench clean
+.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e test-webkit bench clean
 
 run: tools app server
 	$(SERVER) --demo $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
@@ -53,6 +53,13 @@ test-web:
 
 test-e2e: app server
 	cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1
+
+# A smoke test of the main screens in WebKit (MiniBrowser, as iPhones run it), through
+# Debian's WebKitWebDriver under Xvfb; installs them if missing. Not part of `make test`.
+test-webkit: tools test-tools app server
+	@command -v WebKitWebDriver > /dev/null && command -v xvfb-run > /dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb)
+	cd tests/e2e && node webkit-smoke.mjs
 
 # Benchmark reports (figures go to BENCHMARKS.md): the app in Chromium, then the
 # city-year coverage natively (as the server runs it) and as wasm in Chromium, the
