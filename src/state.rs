@@ -459,6 +459,16 @@ impl AppState {
             Some(h) => h.next_unsynced(record),
             None => LocalRecord::new_unsynced(record),
         };
+        // A new version of a record refused with the server's copy: the user moved on
+        // from the refused edit, so this one is pushed (and answered) in its own right.
+        if self
+            .server_copies
+            .with_untracked(|c| c.contains_key(&local.record.id))
+        {
+            self.server_copies.update(|c| {
+                c.remove(&local.record.id);
+            });
+        }
         let id = local.record.id;
         // Held in memory before the durable write is awaited: a second save of the same
         // record started meanwhile (two quick taps) then builds on this one and keeps it
@@ -649,6 +659,17 @@ impl AppState {
             .with_untracked(|c| c.get(&id).cloned())
             .ok_or(SaveError::NoServerCopy)?;
         let refused = self.records.with_untracked(|m| m.get(&id).cloned());
+        // Only in place of the refused version itself: a later edit made since is not
+        // the user's to lose by a stale button.
+        let still_refused = refused.as_ref().is_some_and(|l| {
+            !l.synced
+                && self
+                    .refusals
+                    .with_untracked(|r| r.is_refused(id, &l.record.version))
+        });
+        if !still_refused {
+            return Err(SaveError::NotRefused);
+        }
         let local = LocalRecord {
             synced: true,
             ..LocalRecord::new_unsynced(current)
@@ -787,6 +808,18 @@ impl AppState {
     /// cursor advances only if every change reached localStorage, so nothing is skipped
     /// after a reload.
     pub fn apply_changes(&self, changes: Vec<Change>, cursor: Cursor) -> Vec<LocalRecord> {
+        self.apply_changes_since(self.cursor(), changes, cursor)
+    }
+
+    /// `apply_changes` for a page pulled from `since`: if the cursor moved meanwhile (a
+    /// discard read the feed again from the start), the page is applied but the cursor
+    /// is left where it now is, so the restart is not overwritten.
+    pub fn apply_changes_since(
+        &self,
+        since: Cursor,
+        changes: Vec<Change>,
+        cursor: Cursor,
+    ) -> Vec<LocalRecord> {
         let now = now_ms();
         let today = chrono::Local::now().date_naive();
         let mut fresh_records = Vec::new();
@@ -855,7 +888,8 @@ impl AppState {
         let saved = self.persist(fresh_records);
         // If lost, versions stay monotonic: start-up observes every record.
         self.clock.with_value(storage::save_clock).ok();
-        if saved.len() == wanted && storage::save_cursor(cursor).is_ok() {
+        let unmoved = self.cursor() == since;
+        if unmoved && saved.len() == wanted && storage::save_cursor(cursor).is_ok() {
             self.cursor.set_value(cursor);
         }
         saved

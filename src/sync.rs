@@ -164,17 +164,19 @@ async fn push(state: AppState) -> Result<(), ApiError> {
             // The server refused the batch as a whole (a record it cannot parse, a
             // size limit): send the records one by one, so one bad record is marked
             // rejected instead of holding back all the others.
-            Err(ApiError::Server { status, .. }) if is_refusal(status) && batch.len() > 1 => {
+            Err(ApiError::Server { status, body })
+                if is_refusal(status, &body) && batch.len() > 1 =>
+            {
                 for record in batch {
                     match push_batch(state, std::slice::from_ref(record)).await {
-                        Err(ApiError::Server { status, body }) if is_refusal(status) => {
+                        Err(ApiError::Server { status, body }) if is_refusal(status, &body) => {
                             state.reject(record.id, whole_refusal(record, body.detail));
                         }
                         other => other?,
                     }
                 }
             }
-            Err(ApiError::Server { status, body }) if is_refusal(status) => {
+            Err(ApiError::Server { status, body }) if is_refusal(status, &body) => {
                 for record in batch {
                     state.reject(record.id, whole_refusal(record, body.detail.clone()));
                 }
@@ -194,12 +196,20 @@ fn whole_refusal(record: &Record, detail: String) -> Refusal {
     }
 }
 
-/// The server refused the content itself (a record it cannot parse, too large): the
-/// same records would be refused again. Any other 4xx (a proxy's 403 or 404, a missing
-/// route, a timeout, a rate limit, the end of the session) is a failed sync, retried:
-/// records are never marked refused for what is not about them.
-fn is_refusal(status: u16) -> bool {
-    matches!(status, 400 | 413 | 422)
+/// Our server refused the content itself (a record it cannot parse, too large), in its
+/// own words: the same records would be refused again. Anything else — a proxy's or
+/// captive portal's 400 (its body is not ours), a 403 or 404, a missing route, a
+/// timeout, a rate limit, the end of the session — is a failed sync, retried: records
+/// are never marked refused for what is not about them.
+fn is_refusal(status: u16, body: &gatewatch_model::ErrorBody) -> bool {
+    const CONTENT_REFUSALS: [&str; 5] = [
+        "malformed_json",
+        "bad_request",
+        "invalid_record",
+        "payload_too_large",
+        "batch_too_large",
+    ];
+    matches!(status, 400 | 413 | 422) && CONTENT_REFUSALS.contains(&body.error.as_str())
 }
 
 async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
@@ -243,7 +253,7 @@ async fn pull(state: AppState) -> Result<(), ApiError> {
         let teams = state.followed_teams.get_untracked();
         let page = api::pull(since, &teams).await?;
         let more = page.more && page.cursor > since;
-        for local in state.apply_changes(page.changes, page.cursor) {
+        for local in state.apply_changes_since(since, page.changes, page.cursor) {
             // As after a push: a leftover entry is replayed as a duplicate, harmlessly.
             let _ = storage::forget_journal(&local).await;
         }
@@ -258,4 +268,29 @@ async fn pull(state: AppState) -> Result<(), ApiError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_refusal;
+    use gatewatch_model::ErrorBody;
+
+    fn body(error: &str) -> ErrorBody {
+        ErrorBody {
+            error: error.into(),
+            detail: "x".into(),
+        }
+    }
+
+    #[test]
+    fn only_our_servers_content_refusals_mark_records_refused() {
+        assert!(is_refusal(422, &body("invalid_record")));
+        assert!(is_refusal(413, &body("batch_too_large")));
+        assert!(is_refusal(400, &body("malformed_json")));
+        // A proxy's or captive portal's 400 (not our JSON): a failed sync, retried.
+        assert!(!is_refusal(400, &body("http_error")));
+        assert!(!is_refusal(403, &body("csrf_header_missing")));
+        assert!(!is_refusal(401, &body("unauthenticated")));
+        assert!(!is_refusal(503, &body("unavailable")));
+    }
 }

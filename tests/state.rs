@@ -424,3 +424,23 @@ async fn discarding_a_refused_correction_reads_the_servers_state_again() {
     assert_eq!(state.cursor(), Cursor::default());
     assert_eq!(storage::load().unwrap().cursor, Cursor::default());
 }
+
+#[wasm_bindgen_test]
+async fn a_page_pulled_before_the_feed_restarted_does_not_move_the_cursor_back_up() {
+    let owner = Owner::new();
+    let state = fresh_state(&owner, vec![]).await;
+    state.apply_changes(vec![], Cursor(40));
+    let since = state.cursor();
+    // Meanwhile a discard reads the feed again from the start.
+    state.reset_cursor();
+    state.apply_changes_since(since, vec![change(41, record(1, 10))], Cursor(41));
+    assert!(
+        state
+            .records
+            .get_untracked()
+            .contains_key(&Uuid::from_u128(1)),
+        "the page is applied"
+    );
+    assert_eq!(state.cursor(), Cursor::default(), "the restart stands");
+    assert_eq!(storage::load().unwrap().cursor, Cursor::default());
+}

@@ -101,6 +101,9 @@ pub fn CheckInPage() -> impl IntoView {
     // The last outcome, kept apart from what the line shows now: a question asked
     // meanwhile, once answered "cancel", gives the confirmation back.
     let last = RwSignal::new(SaveStatus::Idle);
+    // Which save is the latest: only its outcome is shown, so a slow earlier save that
+    // finishes later never shows its post in place of this one's.
+    let latest = StoredValue::new(0u32);
     let event = move || {
         if departure.get_untracked() {
             CheckInEvent::Departure
@@ -129,6 +132,8 @@ pub fn CheckInPage() -> impl IntoView {
         let typed = code.get_untracked().trim().to_string();
         status.set(SaveStatus::Saving);
         saving.set(true);
+        let this = latest.get_value().wrapping_add(1);
+        latest.set_value(this);
         // The picker stays on the gate just saved: it never moves by itself under
         // "saved" (the officer is still standing there).
         picked.set(Some(post.clone()));
@@ -157,6 +162,11 @@ pub fn CheckInPage() -> impl IntoView {
                 }
                 Err(e) => SaveStatus::Failed(e),
             };
+            // An earlier save finishing after a later one started: its record is saved
+            // and counted, but the line belongs to the latest.
+            if latest.try_get_value() != Some(this) {
+                return;
+            }
             last.try_set(outcome.clone());
             // A question asked while saving stays on screen until answered.
             if status.get_untracked() == SaveStatus::Saving {

@@ -359,7 +359,14 @@ fn DiscardPanel(id: uuid::Uuid, panel: RwSignal<Panel>, error: RwSignal<String>)
     let confirm = move |_| {
         spawn_local(async move {
             match state.discard_refused(id).await {
-                Ok(()) => error.try_set(String::new()),
+                Ok(()) => {
+                    // A discarded correction reads the feed again: fetch the server's
+                    // version now rather than at the next timer.
+                    if let Some(sync) = use_context::<SyncHandle>() {
+                        sync.sync_now();
+                    }
+                    error.try_set(String::new())
+                }
                 Err(e) => error.try_set(format!(
                     "{}: {}",
                     state.t(Msg::SaveFailed),
