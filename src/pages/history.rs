@@ -356,15 +356,16 @@ fn export_refused(state: AppState, id: uuid::Uuid) {
 #[component]
 fn DiscardPanel(id: uuid::Uuid, panel: RwSignal<Panel>, error: RwSignal<String>) -> impl IntoView {
     let state = AppState::expect();
+    // Taken here, where the context is: the task below runs after the component's turn.
+    let sync = StoredValue::new(expect_context::<SyncHandle>());
     let confirm = move |_| {
+        let sync = sync.get_value();
         spawn_local(async move {
             match state.discard_refused(id).await {
                 Ok(()) => {
                     // A discarded correction reads the feed again: fetch the server's
                     // version now rather than at the next timer.
-                    if let Some(sync) = use_context::<SyncHandle>() {
-                        sync.sync_now();
-                    }
+                    sync.sync_now();
                     error.try_set(String::new())
                 }
                 Err(e) => error.try_set(format!(
