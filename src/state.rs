@@ -680,19 +680,8 @@ impl AppState {
         self.records.update(|m| {
             m.insert(id, local);
         });
-        self.update_refusals(|r| r.forget(id));
-        self.server_copies.update(|c| {
-            c.remove(&id);
-        });
         // Earlier unsent versions of the refused edit go with it.
-        self.superseded.update(|earlier| {
-            earlier.retain(|r| {
-                if r.id == id {
-                    storage::forget_superseded(r);
-                }
-                r.id != id
-            })
-        });
+        self.forget_refused_edit(id);
         // The refused version's journal entry is spent: the phone holds the server's.
         if let Some(refused) = refused {
             // A leftover entry is harmless: replay finds the phone holds a newer version.
@@ -777,6 +766,16 @@ impl AppState {
         self.records.update(|m| {
             m.remove(&id);
         });
+        self.forget_refused_edit(id);
+        if refused.server_has_earlier {
+            self.reset_cursor();
+        }
+        Ok(())
+    }
+
+    /// What a refused edit of record `id` left besides its current state: earlier
+    /// unsent versions (they go with it), the server's copy offered and the refusals.
+    fn forget_refused_edit(&self, id: Uuid) {
         self.superseded.update(|earlier| {
             earlier.retain(|r| {
                 if r.id == id {
@@ -789,10 +788,6 @@ impl AppState {
             c.remove(&id);
         });
         self.update_refusals(|r| r.forget(id));
-        if refused.server_has_earlier {
-            self.reset_cursor();
-        }
-        Ok(())
     }
 
     /// The server's feed restarted (its cursor is behind ours): pull everything again.

@@ -280,6 +280,16 @@ async fn own_incident(owner: &Owner, state: gatewatch::state::AppState) -> Uuid 
     }
 }
 
+/// The server acknowledges the version of `id` the phone holds now.
+fn acknowledge_current(state: gatewatch::state::AppState, id: Uuid) {
+    let version = state.records.get_untracked()[&id].record.version.clone();
+    state.acknowledge_all(&[Ack {
+        id,
+        version,
+        outcome: AckOutcome::Stored,
+    }]);
+}
+
 fn out_of_scope(version: &Hlc) -> gatewatch_model::outbox::Refusal {
     gatewatch_model::outbox::Refusal {
         version: version.clone(),
@@ -355,12 +365,7 @@ async fn correcting_a_synced_record_keeps_it_shown_as_on_the_server() {
     let owner = Owner::new();
     let state = fresh_state(&owner, vec![]).await;
     let id = own_incident(&owner, state).await;
-    let version = state.records.get_untracked()[&id].record.version.clone();
-    state.acknowledge_all(&[Ack {
-        id,
-        version,
-        outcome: AckOutcome::Stored,
-    }]);
+    acknowledge_current(state, id);
     state.void(id, "重复上报".into()).await.unwrap();
     let local = state.records.get_untracked()[&id].clone();
     assert_eq!(state.sync_status(&local), SyncStatus::CorrectionPending);
@@ -405,12 +410,7 @@ async fn discarding_a_refused_correction_reads_the_servers_state_again() {
     let owner = Owner::new();
     let state = fresh_state(&owner, vec![]).await;
     let id = own_incident(&owner, state).await;
-    let v1 = state.records.get_untracked()[&id].record.version.clone();
-    state.acknowledge_all(&[Ack {
-        id,
-        version: v1,
-        outcome: AckOutcome::Stored,
-    }]);
+    acknowledge_current(state, id);
     state.apply_changes(vec![], Cursor(40));
     assert_eq!(state.cursor(), Cursor(40));
     state.void(id, "改到外校".into()).await.unwrap();
