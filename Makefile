@@ -14,7 +14,7 @@ SERVER := target/server/gatewatch-server
 LISTEN ?=
 DATABASE ?=
 
-.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e test-webkit bench clean
+.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e test-webkit bench soak clean
 
 run: tools app server
 	$(SERVER) --demo $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
@@ -74,6 +74,11 @@ bench: tools test-tools app server
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench coverage_wasm
 	cargo run --profile server -p gatewatch-model --features fixtures --example team_storage
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench duty_wasm
+
+# The proof suite at full size (long: not part of `make test`, which runs it smaller):
+# 100,000 fuzzed requests through the app.
+soak: tools test-tools
+	GATEWATCH_FUZZ_REQUESTS=100000 cargo test -p gatewatch-server --test fuzz -- --nocapture
 
 clean:
 	rm -rf dist target/server

@@ -94,6 +94,10 @@ pub enum AppError {
     #[error("this endpoint does not take this HTTP method")]
     MethodNotAllowed,
 
+    /// 416 `range_not_satisfiable`: a `Range` header asked for bytes past a file's end.
+    #[error("the requested byte range is not in the file")]
+    RangeNotSatisfiable,
+
     /// 401 `unauthenticated`: no session cookie, or its session ended (expired, logged
     /// out, its device revoked, its user disabled). The phone keeps its unsynced
     /// records and asks the user to log in again.
@@ -165,6 +169,9 @@ impl AppError {
             AppError::BadPath(_) => (StatusCode::BAD_REQUEST, "bad_path"),
             AppError::NotFound | AppError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            AppError::RangeNotSatisfiable => {
+                (StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable")
+            }
             AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             AppError::AccountDisabled => (StatusCode::FORBIDDEN, "account_disabled"),

@@ -230,6 +230,25 @@ fn cases() -> Vec<(
             "method_not_allowed",
             "method",
         ),
+        (
+            // Found by the fuzzer: the file system's refusal became a 500.
+            "a NUL in an app path",
+            get("/sw.js%00.txt"),
+            StatusCode::BAD_REQUEST,
+            "bad_path",
+            "NUL",
+        ),
+        (
+            // Found by the fuzzer: the file server's 416 had an empty body.
+            "a byte range past the file's end",
+            Request::get("/index.html")
+                .header(header::RANGE, "bytes=99999999-")
+                .body(Body::empty())
+                .unwrap(),
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            "range_not_satisfiable",
+            "range",
+        ),
     ]
 }
 
