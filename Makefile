@@ -55,10 +55,9 @@ test-e2e: app server
 	cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1
 
 # A smoke test of the main screens in WebKit (MiniBrowser, as iPhones run it), through
-# Debian's WebKitWebDriver under Xvfb; installs them if missing. Not part of `make test`.
+# Debian's WebKitWebDriver under Xvfb (test-tools installs them). Not part of `make test`,
+# which runs the offline scenario in WebKit and Firefox (tests/e2e/engines.test.mjs).
 test-webkit: tools test-tools app server
-	@command -v WebKitWebDriver > /dev/null && command -v xvfb-run > /dev/null \
-	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb)
 	cd tests/e2e && node webkit-smoke.mjs
 
 # Benchmark reports (figures go to BENCHMARKS.md): the app in Chromium, then the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools: Debian's Chromium and
 # ChromeDriver (never a downloaded browser), a CJK font and npm playwright-core for the
-# end-to-end tests, and Debian's PostgreSQL for the server suite's second run. Skips
+# end-to-end tests, WebKit and Firefox with their WebDriver servers, and Debian's
+# PostgreSQL for the server suite's second run. Skips
 # whatever is already present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,21 @@ if ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || ! command -v psql >
   say "installing Debian postgresql"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+fi
+
+# The other engines phones run, for the offline scenario over WebDriver
+# (tests/e2e/engines.test.mjs): WebKit — Debian's WebKitWebDriver and its MiniBrowser,
+# under Xvfb — and Firefox ESR with geckodriver, built from crates.io (never a
+# downloaded binary).
+if ! command -v WebKitWebDriver > /dev/null || ! command -v xvfb-run > /dev/null \
+   || ! command -v firefox-esr > /dev/null; then
+  say "installing Debian webkit2gtk-driver, xvfb and firefox-esr"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb firefox-esr
+fi
+if [ ! -x "$HOME/.cargo/bin/geckodriver" ]; then
+  say "building geckodriver from crates.io (a few minutes, once)"
+  cargo install --locked geckodriver
 fi
 
 # Again whenever the lock file changed since the last install (a new test dependency).
