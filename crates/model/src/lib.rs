@@ -20,6 +20,7 @@ pub mod filter;
 pub mod fixtures;
 pub mod gatecode;
 pub mod hlc;
+pub mod intake;
 pub mod merge;
 pub mod monthly;
 pub mod outbox;

@@ -241,7 +241,10 @@ mod tests {
         let record = crate::record::tests::sample(1, 5);
         let phone = record.version.device.clone();
         let push = |device: DeviceId, records: Vec<Record>| PushRequest { device, records };
-        assert_eq!(push(phone.clone(), vec![record.clone()]).check_devices(), Ok(()));
+        assert_eq!(
+            push(phone.clone(), vec![record.clone()]).check_devices(),
+            Ok(())
+        );
         for own in [DeviceId::server(), DeviceId::admin()] {
             let whole = push(own.clone(), vec![record.clone()]).check_devices();
             assert_eq!(whole, Err(ReservedDevice::Pusher(own.clone())));

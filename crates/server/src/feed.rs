@@ -13,11 +13,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
-use gatewatch_model::reconcile::{reconcile, Reconciled};
+use gatewatch_model::intake::{self, Decision, Refused, Replaced};
 use gatewatch_model::report::Month;
 use gatewatch_model::{
-    Ack, AckOutcome, Change, Clock, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse,
-    Record, RecordBody, RejectCode, Rejection,
+    Ack, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record,
+    RecordBody, RejectCode, Rejection,
 };
 use serde::Serialize;
 use sqlx::AnyConnection;
@@ -29,12 +29,9 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::{accounts, catalog};
 
-/// Why a version that changes approved volunteer hours is refused.
-pub const APPROVED_HOURS_LOCKED: &str =
-    "approved hours are locked; only an admin may change them (admins come with accounts)";
-
 /// Applies every record of a push by `who` in one transaction and says what happened
-/// to each.
+/// to each: the model decides (`intake::check`, `access`, `intake::decide`), this
+/// looks up what the decision needs and carries it out.
 ///
 /// `now` becomes the `received_at` of every version stored by this push. The caller
 /// has already checked the batch size; records failing `Record::validate`, and records
@@ -57,30 +54,15 @@ pub async fn push(
     let mut tx = db.begin_write().await?;
     let mut posts = PostSchools::default();
     for record in records {
-        let reject = |code: RejectCode, reason: String| Rejection {
+        let refuse = |refused: Refused| Rejection {
             id: record.id,
             version: record.version.clone(),
-            code,
-            reason,
-            current: None,
+            code: refused.code,
+            reason: refused.reason,
+            current: refused.current,
         };
-        if let Err(e) = record.validate() {
-            rejected.push(reject(RejectCode::Invalid, e.to_string()));
-            continue;
-        }
-        if holds_nul(record)? {
-            rejected.push(reject(RejectCode::Invalid, NUL_REFUSED.to_owned()));
-            continue;
-        }
-        if record.version.is_too_far_ahead(now_ms) {
-            rejected.push(reject(
-                RejectCode::ClockAhead,
-                format!(
-                    "version {} is more than a day ahead of the server's clock; \
-                 check the phone's date and time",
-                    record.version
-                ),
-            ));
+        if let Err(refused) = intake::check(record, now_ms) {
+            rejected.push(refuse(refused));
             continue;
         }
         let (held, author) = match load_with_author(&mut tx, record.id).await? {
@@ -90,7 +72,11 @@ pub async fn push(
         if let Err((code, reason)) =
             may_write(&mut tx, &mut posts, &who, record, held.as_ref(), author).await?
         {
-            rejected.push(reject(code, reason));
+            rejected.push(refuse(Refused {
+                code,
+                reason,
+                current: None,
+            }));
             continue;
         }
         if held.is_none()
@@ -100,133 +86,24 @@ pub async fn push(
             accounts::add_team(&mut tx, who.user, record.id).await?;
             who.scope.teams.insert(record.id);
         }
-        let pusher = Pusher {
-            device: &request.device,
-            user: who.user,
-        };
         // A version edited from an older state than the one held was made concurrently
         // with it: its base is in the history, for the field-by-field merge.
         let base = match (&held, &record.base) {
             (Some(h), Some(b)) if *b != h.version => load_version(&mut tx, record.id, b).await?,
             _ => None,
         };
-        let outcome = match reconcile(held.as_ref(), record, base.as_ref()) {
-            // Approved volunteer hours are locked: a newer version may approve or reject
-            // more, or edit the note, but not change what was approved (nor void it).
-            // Only an admin may (`admin_correct`).
-            Reconciled::Store
-                if held
-                    .as_ref()
-                    .is_some_and(|h| h.changes_approved_hours(record)) =>
-            {
-                match held.as_ref().and_then(|h| rebased(h, record)) {
-                    // Only because it did not know of approvals made meanwhile on another
-                    // phone: both phones' decisions go into a version made here (the
-                    // phone's own is kept in the history, and it pulls the merge).
-                    Some(merged) => {
-                        keep_version(&mut tx, record, &pusher, &received_at).await?;
-                        let device = DeviceId::server();
-                        let merged = Record {
-                            version: next_version(
-                                &device,
-                                [&record.version, &merged.version],
-                                now_ms,
-                            ),
-                            ..merged
-                        };
-                        let server = Pusher {
-                            device: &device,
-                            user: who.user,
-                        };
-                        store(&mut tx, &mut posts, &merged, &server, &received_at, None).await?;
-                        AckOutcome::Superseded
-                    }
-                    // Refused whole, never stored (not even in the history), with the
-                    // state that locked it, so the phone can adopt it.
-                    None => {
-                        rejected.push(Rejection {
-                            current: held,
-                            ..reject(RejectCode::HoursLocked, APPROVED_HOURS_LOCKED.to_owned())
-                        });
-                        continue;
-                    }
-                }
+        let decision = intake::decide(held.as_ref(), record, base.as_ref(), now_ms);
+        let Some(outcome) = decision.outcome() else {
+            if let Decision::Refuse(refused) = decision {
+                rejected.push(refuse(refused));
             }
-            Reconciled::Store => {
-                let proof = proof_of(&mut tx, record).await?;
-                store(&mut tx, &mut posts, record, &pusher, &received_at, proof).await?;
-                AckOutcome::Stored
-            }
-            Reconciled::Merged(merge) => {
-                let Some(held) = held else {
-                    return Err(AppError::Internal("a merge without a held state".into()));
-                };
-                let device = DeviceId::server();
-                let version = next_version(&device, [&record.version, &held.version], now_ms);
-                let conflicts = merge.conflicts.clone();
-                let merged = (*merge).into_record(&held, version);
-                if held.changes_approved_hours(&merged) {
-                    rejected.push(Rejection {
-                        current: Some(held),
-                        ..reject(RejectCode::HoursLocked, APPROVED_HOURS_LOCKED.to_owned())
-                    });
-                    continue;
-                }
-                if let Err(e) = merged.validate() {
-                    // Two valid edits whose mix breaks a rule across fields: the state
-                    // held stays (never the incoming one whole: it was not checked
-                    // against the approved-hours lock, nor made from what is held), as a
-                    // new version so a phone holding the incoming one has a later state to
-                    // pull. The incoming version stays in the history.
-                    tracing::info!(id = %record.id, error = %e, "merge invalid; the held state stays");
-                    keep_version(&mut tx, record, &pusher, &received_at).await?;
-                    let kept = Record {
-                        version: merged.version.clone(),
-                        base: Some(held.version.clone()),
-                        ..held
-                    };
-                    let proof = proof_of(&mut tx, &kept).await?;
-                    let server = Pusher {
-                        device: &device,
-                        user: who.user,
-                    };
-                    store(&mut tx, &mut posts, &kept, &server, &received_at, proof).await?;
-                    AckOutcome::Superseded
-                } else {
-                    // Both edits count: the phone's version stays in the history (with
-                    // any value that lost), the merge is the new state, made here.
-                    keep_version(&mut tx, record, &pusher, &received_at).await?;
-                    let proof = proof_of(&mut tx, &merged).await?;
-                    let server = Pusher {
-                        device: &device,
-                        user: who.user,
-                    };
-                    store(&mut tx, &mut posts, &merged, &server, &received_at, proof).await?;
-                    if !conflicts.is_empty() {
-                        tracing::info!(id = %record.id, fields = ?conflicts, "concurrent edits of one field: the higher version won");
-                    }
-                    AckOutcome::Superseded
-                }
-            }
-            Reconciled::Duplicate => AckOutcome::Duplicate,
-            Reconciled::Superseded => {
-                // Never the record's state here, but an edit someone made (e.g. offline,
-                // while another phone edited it later): its history keeps it.
-                keep_version(&mut tx, record, &pusher, &received_at).await?;
-                AckOutcome::Superseded
-            }
-            Reconciled::Conflict => {
-                rejected.push(reject(
-                    RejectCode::VersionConflict,
-                    format!(
-                        "version {} of this record is already stored with different content; \
-                     an edit must carry a new version",
-                        record.version
-                    ),
-                ));
-                continue;
-            }
+            continue;
         };
+        let pusher = Pusher {
+            device: &request.device,
+            user: who.user,
+        };
+        carry_out(&mut tx, &mut posts, decision, record, &pusher, &received_at).await?;
         acks.push(Ack {
             id: record.id,
             version: record.version.clone(),
@@ -240,6 +117,47 @@ pub async fn push(
         rejected,
         cursor,
     })
+}
+
+/// Stores what `decision` (not a refusal) says for the pushed `record`: the record as
+/// the new state, or in the history beside the state the server made, or in the
+/// history only.
+async fn carry_out(
+    tx: &mut AnyConnection,
+    posts: &mut PostSchools,
+    decision: Decision,
+    record: &Record,
+    pusher: &Pusher<'_>,
+    received_at: &str,
+) -> Result<(), AppError> {
+    match decision {
+        Decision::Store => {
+            let proof = proof_of(tx, record).await?;
+            store(tx, posts, record, pusher, received_at, proof).await?;
+        }
+        Decision::Replace { state, why } => {
+            match &why {
+                Replaced::MergeInvalid { error } => {
+                    tracing::info!(id = %record.id, %error, "merge invalid; the held state stays")
+                }
+                Replaced::Merged { conflicts } if !conflicts.is_empty() => {
+                    tracing::info!(id = %record.id, fields = ?conflicts, "concurrent edits of one field: the higher version won")
+                }
+                _ => {}
+            }
+            keep_version(tx, record, pusher, received_at).await?;
+            let server = DeviceId::server();
+            let made_here = Pusher {
+                device: &server,
+                user: pusher.user,
+            };
+            let proof = proof_of(tx, &state).await?;
+            store(tx, posts, &state, &made_here, received_at, proof).await?;
+        }
+        Decision::History => keep_version(tx, record, pusher, received_at).await?,
+        Decision::Duplicate | Decision::Refuse(_) => {}
+    }
+    Ok(())
 }
 
 /// The changes after `since` that `who` may read, oldest first, at most `limit` of
@@ -554,26 +472,6 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
     }
 }
 
-/// Why a record with a NUL character in its text is refused.
-const NUL_REFUSED: &str = "text must not contain NUL (U+0000) characters";
-
-/// Whether any text of `record` holds a NUL character. No keyboard types one; and the
-/// database must be able to read a stored body as JSON (PostgreSQL's JSON functions
-/// refuse an escaped NUL anywhere in the document: reports and post moves read bodies).
-fn holds_nul(record: &Record) -> Result<bool, AppError> {
-    fn any_nul(value: &serde_json::Value) -> bool {
-        match value {
-            serde_json::Value::String(s) => s.contains('\0'),
-            serde_json::Value::Array(items) => items.iter().any(any_nul),
-            serde_json::Value::Object(map) => {
-                map.iter().any(|(k, v)| k.contains('\0') || any_nul(v))
-            }
-            _ => false,
-        }
-    }
-    Ok(any_nul(&serde_json::to_value(record)?))
-}
-
 /// The server's verdict on a check-in's gate code, checked against its post's secret
 /// around the device time. A code for an unknown post cannot be verified: failed.
 /// Other kinds carry no code and get no verdict.
@@ -608,38 +506,6 @@ fn text_proof(s: &str) -> Option<Proof> {
     }
 }
 
-/// A version the server makes as `device`: later than every one of `seen`.
-fn next_version<'a>(
-    device: &DeviceId,
-    seen: impl IntoIterator<Item = &'a Hlc>,
-    now_ms: u64,
-) -> Hlc {
-    let mut clock = Clock::new(device.clone());
-    for version in seen {
-        clock.observe(version, now_ms);
-    }
-    clock.tick(now_ms)
-}
-
-/// `incoming` with the approvals `held` already has put back, when that is all that
-/// kept it from being accepted (see `DutySession::rebased_on`); its version is still
-/// `held`'s, for the caller to replace. Voiding is never merged.
-fn rebased(held: &Record, incoming: &Record) -> Option<Record> {
-    let (RecordBody::Duty(h), RecordBody::Duty(i)) = (&held.body, &incoming.body) else {
-        return None;
-    };
-    if held.voided != incoming.voided {
-        return None;
-    }
-    let body = RecordBody::Duty(i.rebased_on(h)?);
-    Some(Record {
-        version: held.version.clone(),
-        body,
-        base: Some(held.version.clone()),
-        ..incoming.clone()
-    })
-}
-
 /// An admin's correction of record `id` to `body`, approved hours included (no phone
 /// may change those). The server makes the next version itself, on its own clock as
 /// device `admin`, and stores it like a push would: the feed (so phones pull it) and
@@ -666,11 +532,11 @@ pub async fn admin_correct(
     }
     let device = DeviceId::admin();
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    let next = held.corrected(next_version(&device, [&held.version], now_ms), body);
+    let next = held.corrected(intake::next_version(&device, [&held.version], now_ms), body);
     next.validate()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
-    if holds_nul(&next)? {
-        return Err(AppError::InvalidRecord(NUL_REFUSED.to_owned()));
+    if intake::holds_nul(&next) {
+        return Err(AppError::InvalidRecord(intake::NUL_REFUSED.to_owned()));
     }
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     let proof = proof_of(&mut tx, &next).await?;

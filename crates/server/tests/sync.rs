@@ -280,7 +280,11 @@ async fn a_push_as_the_servers_own_devices_is_refused_and_nothing_stored() {
             .post_json("/api/sync/push", as_pusher.to_string())
             .await
             .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
-        assert!(error.detail.contains(&format!("`{own}`")), "{}", error.detail);
+        assert!(
+            error.detail.contains(&format!("`{own}`")),
+            "{}",
+            error.detail
+        );
         // As a version's device: a later version that would win over the phone's own.
         let mut labelled = first.corrected(common::version(900), first.body.clone());
         labelled.version.device = device;
@@ -293,9 +297,17 @@ async fn a_push_as_the_servers_own_devices_is_refused_and_nothing_stored() {
             .post_json("/api/sync/push", serde_json::to_vec(&request).unwrap())
             .await
             .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
-        assert!(error.detail.contains(&format!("`{own}`")), "{}", error.detail);
+        assert!(
+            error.detail.contains(&format!("`{own}`")),
+            "{}",
+            error.detail
+        );
     }
     assert_eq!(t.rows().await, 1, "record 2 was never stored");
-    assert_eq!(t.history(first.id).await.len(), 1, "no version as the server's");
+    assert_eq!(
+        t.history(first.id).await.len(),
+        1,
+        "no version as the server's"
+    );
     assert_eq!(note(&t.pull(0, None).await.changes[0].record), "v100");
 }
