@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use gatewatch_model::account::Profile;
 use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
-use gatewatch_model::merge::{upsert, Upsert};
+use gatewatch_model::merge::upsert;
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
-use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
+use gatewatch_model::replica;
+use gatewatch_model::retention::{expired, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
@@ -433,53 +434,22 @@ impl AppState {
     /// version of one held); it replaces what the phone holds and waits to be pushed.
     pub(crate) async fn save(&self, record: Record) -> Result<SaveResult, SaveError> {
         record.validate()?;
-        // Approved volunteer hours are locked (only an admin may change them): refused
-        // here as the server would refuse them, whichever screen tried.
-        let locked = self.records.with_untracked(|m| {
-            m.get(&record.id)
-                .is_some_and(|held| held.record.changes_approved_hours(&record))
-        });
-        if locked {
-            return Err(SaveError::HoursLocked);
-        }
-        let held = self.records.with_untracked(|m| m.get(&record.id).cloned());
-        // The state this replaces never reached the server: keep it to push as well,
-        // unless the server refused it (it would only be refused again).
-        let refused = |h: &LocalRecord| {
-            self.refusals
-                .with_untracked(|r| r.is_refused(h.record.id, &h.record.version))
-        };
-        let earlier = held
-            .as_ref()
-            .filter(|h| !h.synced && h.record.version != record.version && !refused(h))
-            .map(|h| h.record.clone());
-        if let Some(earlier) = earlier {
-            // If localStorage refuses it, it is still pushed from memory this session.
-            let _ = storage::save_superseded(&LocalRecord::new_unsynced(earlier.clone()));
-            self.superseded.update(|s| s.push(earlier));
-        }
-        let local = match &held {
-            Some(h) => h.next_unsynced(record),
-            None => LocalRecord::new_unsynced(record),
-        };
-        // A new version of a record refused with the server's copy: the user moved on
-        // from the refused edit, so this one is pushed (and answered) in its own right.
-        if self
-            .server_copies
-            .with_untracked(|c| c.contains_key(&local.record.id))
-        {
-            self.server_copies.update(|c| {
-                c.remove(&local.record.id);
-            });
-        }
-        let id = local.record.id;
         // Held in memory before the durable write is awaited: a second save of the same
         // record started meanwhile (two quick taps) then builds on this one and keeps it
         // as an earlier version, instead of both starting from the same state and the
-        // later silently replacing the earlier.
-        self.records.update(|map| {
-            map.insert(id, local.clone());
-        });
+        // later silently replacing the earlier. Approved volunteer hours are refused
+        // here as the server would refuse them, whichever screen tried.
+        let replica::Saved { local, earlier } = self
+            .with_book(|book| replica::save(book, record))
+            .ok_or(SaveError::ShuttingDown)?
+            .map_err(|refused| match refused {
+                replica::SaveRefused::HoursLocked => SaveError::HoursLocked,
+            })?;
+        if let Some(earlier) = earlier {
+            // If localStorage refuses it, it is still pushed from memory this session.
+            let _ = storage::save_superseded(&LocalRecord::new_unsynced(earlier));
+        }
+        let id = local.record.id;
         let saved = storage::save_durably(&local).await;
         match saved {
             Ok(Saved::Both) => Ok(SaveResult::Saved(id)),
@@ -529,108 +499,66 @@ impl AppState {
         self.unsaved.set(still);
     }
 
-    /// The records to push: earlier versions first, then every unacknowledged record;
-    /// none that the server refused at that exact version.
+    /// The records to push (`replica::outbox`): earlier versions first, then every
+    /// unacknowledged record; none that the server refused at that exact version.
     pub fn outbox(&self) -> Vec<Record> {
-        let refusals = self.refusals.get_untracked();
-        // A record whose edit the server refused for its own state (locked hours) waits
-        // for the lead whole: its earlier versions would only be refused in turn.
-        let waiting = self.server_copies.get_untracked();
-        let pushable =
-            |r: &Record| !waiting.contains_key(&r.id) && !refusals.is_refused(r.id, &r.version);
-        let mut out: Vec<Record> = self
-            .superseded
-            .get_untracked()
-            .into_iter()
-            .filter(|r| pushable(r))
-            .collect();
-        self.records.with_untracked(|map| {
-            out.extend(
-                map.values()
-                    .filter(|l| !l.synced && pushable(&l.record))
-                    .map(|l| l.record.clone()),
-            )
-        });
-        // Teams first (a stable sort keeps every other order): a lead's new team must
-        // reach the server before the roster and sessions its scope then covers.
-        out.sort_by_key(|r| r.body.kind() != "team");
-        out
+        self.records.with_untracked(|records| {
+            self.superseded.with_untracked(|superseded| {
+                self.refusals.with_untracked(|refusals| {
+                    self.server_copies.with_untracked(|copies| {
+                        replica::outbox(records, superseded, refusals, copies)
+                    })
+                })
+            })
+        })
+    }
+
+    /// Lends the sync bookkeeping's parts to one of the model's rules (`replica`).
+    /// `None`: the state is gone (the page is closing).
+    fn with_book<T>(&self, rule: impl FnOnce(&mut replica::Book<'_>) -> T) -> Option<T> {
+        self.records
+            .try_update(|records| {
+                self.superseded.try_update(|superseded| {
+                    self.refusals.try_update(|refusals| {
+                        self.server_copies.try_update(|server_copies| {
+                            rule(&mut replica::Book {
+                                records,
+                                superseded,
+                                refusals,
+                                server_copies,
+                            })
+                        })
+                    })
+                })
+            })
+            .flatten()
+            .flatten()
+            .flatten()
     }
 
     /// The server holds these exact versions: each one still current on this phone
     /// leaves the outbox. Returns those whose new state reached localStorage, whose
     /// journal entries are therefore no longer needed.
     pub fn acknowledge_all(&self, acks: &[Ack]) -> Vec<LocalRecord> {
-        let mut changed = Vec::new();
-        if self.superseded.with_untracked(|s| !s.is_empty()) {
-            self.superseded.update(|earlier| {
-                earlier.retain(|r| {
-                    let acked = acks.iter().any(|a| a.id == r.id && a.version == r.version);
-                    if acked {
-                        storage::forget_superseded(r);
-                    }
-                    !acked
-                })
-            });
-        }
-        self.forget_refusals_answered_by(acks);
-        // An earlier version reached the server while a later one was made here: that
-        // one is now a correction of what the server has. Still unsynced, so kept in
-        // the journal: stored, but not among the records returned.
-        let mut corrections = Vec::new();
-        // One update for the whole batch: every update re-renders what reads records.
-        self.records.update(|map| {
-            for ack in acks {
-                if let Some(local) = map.get_mut(&ack.id) {
-                    if !local.synced && local.record.version == ack.version {
-                        local.synced = true;
-                        changed.push(local.clone());
-                    } else if !local.synced && !local.server_has_earlier {
-                        local.server_has_earlier = true;
-                        corrections.push(local.clone());
-                    }
-                }
-            }
-        });
-        self.persist(corrections);
-        self.persist(changed)
-    }
-
-    /// The server holds these versions: refusals of them or of earlier versions are
-    /// answered, and refused earlier versions still held leave the outbox's store.
-    fn forget_refusals_answered_by(&self, acks: &[Ack]) {
-        let refusals = self.refusals.get_untracked();
-        let answered = |r: &Record| {
-            refusals.is_refused(r.id, &r.version)
-                && acks.iter().any(|a| a.id == r.id && a.version >= r.version)
+        let Some(done) = self.with_book(|book| replica::acknowledge(book, acks)) else {
+            return Vec::new();
         };
-        if !acks
+        done.superseded_gone
             .iter()
-            .any(|a| refusals.iter().any(|(id, _)| id == a.id))
-        {
-            return;
+            .for_each(storage::forget_superseded);
+        if done.refusals_changed {
+            self.keep_refusals();
         }
-        self.superseded.update(|earlier| {
-            earlier.retain(|r| {
-                let spent = answered(r);
-                if spent {
-                    storage::forget_superseded(r);
-                }
-                !spent
-            })
-        });
-        self.update_refusals(|r| {
-            for ack in acks {
-                r.answered(ack.id, &ack.version);
-            }
-        });
+        // Corrections stay unsynced, so their journal entries stay: stored, but not
+        // among the records returned.
+        self.persist(done.corrections);
+        self.persist(done.synced)
     }
 
-    /// Changes the refusals and keeps them in storage. If storage refuses, they are still
-    /// right for this session; after a reload the record is pushed once more and refused
-    /// again, which costs a request and loses nothing.
-    fn update_refusals(&self, change: impl FnOnce(&mut Refusals)) {
-        self.refusals.update(change);
+    /// Keeps the refusals in storage. If storage refuses, they are still right for this
+    /// session; after a reload the record is pushed once more and refused again, which
+    /// costs a request and loses nothing.
+    fn keep_refusals(&self) {
         if let Err(e) = self.refusals.with_untracked(storage::save_refusals) {
             web_sys::console::warn_1(&format!("refusals not kept: {e}").into());
         }
@@ -648,10 +576,8 @@ impl AppState {
 
     /// The server refused `version` of `id` and sent its own state of the record.
     pub fn reject_with_copy(&self, id: Uuid, refusal: Refusal, current: Record) {
-        self.server_copies.update(|c| {
-            c.insert(id, current);
-        });
-        self.reject(id, refusal);
+        self.with_book(|book| replica::refuse(book, id, refusal, Some(current)));
+        self.keep_refusals();
     }
 
     /// Replaces this phone's refused version of a record by the server's state: the
@@ -696,7 +622,8 @@ impl AppState {
     /// The server refused `refusal.version` of record `id`: it is not pushed again and
     /// shows as refused, with the reason, until the user exports or discards it.
     pub fn reject(&self, id: Uuid, refusal: Refusal) {
-        self.update_refusals(|r| r.add(id, refusal));
+        self.with_book(|book| replica::refuse(book, id, refusal, None));
+        self.keep_refusals();
     }
 
     /// Why the server refused a record, in the user's language; the server's own words
@@ -779,18 +706,11 @@ impl AppState {
     /// What a refused edit of record `id` left besides its current state: earlier
     /// unsent versions (they go with it), the server's copy offered and the refusals.
     fn forget_refused_edit(&self, id: Uuid) {
-        self.superseded.update(|earlier| {
-            earlier.retain(|r| {
-                if r.id == id {
-                    storage::forget_superseded(r);
-                }
-                r.id != id
-            })
-        });
-        self.server_copies.update(|c| {
-            c.remove(&id);
-        });
-        self.update_refusals(|r| r.forget(id));
+        let gone = self
+            .with_book(|book| replica::forget_refused_edit(book, id))
+            .unwrap_or_default();
+        gone.iter().for_each(storage::forget_superseded);
+        self.keep_refusals();
     }
 
     /// The server's feed restarted (its cursor is behind ours): pull everything again.
@@ -819,80 +739,35 @@ impl AppState {
         cursor: Cursor,
     ) -> Vec<LocalRecord> {
         let now = now_ms();
-        let today = chrono::Local::now().date_naive();
-        let mut fresh_records = Vec::new();
-        let mut was_pending = BTreeSet::new();
-        let mut replaced_unsent = Vec::new();
         self.clock.update_value(|c| {
             changes
                 .iter()
                 .for_each(|ch| c.observe(&ch.record.version, now))
         });
-        self.records.update(|map| {
-            for change in changes {
-                let held = map.get(&change.record.id);
-                let fresh = match upsert(held.map(|h| &h.record), &change.record) {
-                    Upsert::Inserted | Upsert::Replaced => true,
-                    // Our own record coming back: now we know it is on the server.
-                    Upsert::Duplicate => held.is_some_and(|h| {
-                        !h.synced || h.received_at.is_none() || h.proof != change.proof
-                    }),
-                    Upsert::Superseded | Upsert::Conflict => false,
-                };
-                // An old record this phone does not hold stays on the server only: a
-                // new phone pulling a city's years must not fill its storage first.
-                let too_old =
-                    || held.is_none() && outdated(&change.record, today, DEFAULT_RETENTION_DAYS);
-                if !fresh || too_old() {
-                    continue;
-                }
-                if let Some(h) = held.filter(|h| !h.synced) {
-                    was_pending.insert(change.record.id);
-                    // Another phone's newer version wins, but this phone's unsent state
-                    // is still pushed, so the server's history has it too (not a
-                    // refused one: it would only be refused again).
-                    let refused = self
-                        .refusals
-                        .with_untracked(|r| r.is_refused(h.record.id, &h.record.version));
-                    if h.record.version != change.record.version && !refused {
-                        // If refused, it is still pushed from memory this session.
-                        let _ = storage::save_superseded(h);
-                        replaced_unsent.push(h.record.clone());
-                    }
-                }
-                let local = LocalRecord {
-                    received_at: Some(change.received_at),
-                    proof: change.proof,
-                    synced: true,
-                    ..LocalRecord::new_unsynced(change.record)
-                };
-                fresh_records.push(local.clone());
-                map.insert(local.record.id, local);
-            }
-        });
-        let wanted = fresh_records.len();
-        if !replaced_unsent.is_empty() {
-            self.superseded.update(|s| s.extend(replaced_unsent));
+        let today = chrono::Local::now().date_naive();
+        let Some(applied) = self.with_book(|book| replica::apply_page(book, changes, today)) else {
+            return Vec::new();
+        };
+        for earlier in &applied.superseded_added {
+            // If refused, it is still pushed from memory this session.
+            let _ = storage::save_superseded(&LocalRecord::new_unsynced(earlier.clone()));
         }
-        // The server's state of a record answers any refusal of that or an earlier
-        // version held here (it replaced the refused one).
-        if self.refusals.with_untracked(|r| !r.is_empty()) {
-            self.update_refusals(|r| {
-                fresh_records
-                    .iter()
-                    .for_each(|l| r.answered(l.record.id, &l.record.version))
-            });
+        if applied.refusals_changed {
+            self.keep_refusals();
         }
-        let saved = self.persist(fresh_records);
+        let wanted = applied.fresh.len();
+        let saved = self.persist(applied.fresh);
         // If lost, versions stay monotonic: start-up observes every record.
         self.clock.with_value(storage::save_clock).ok();
-        let unmoved = self.cursor() == since;
-        if unmoved && saved.len() == wanted && storage::save_cursor(cursor).is_ok() {
-            self.cursor.set_value(cursor);
+        let all_kept = saved.len() == wanted;
+        if let Some(next) = replica::cursor_after_page(self.cursor(), since, cursor, all_kept) {
+            if storage::save_cursor(next).is_ok() {
+                self.cursor.set_value(next);
+            }
         }
         saved
             .into_iter()
-            .filter(|r| was_pending.contains(&r.record.id))
+            .filter(|r| applied.was_pending.contains(&r.record.id))
             .collect()
     }
 

@@ -237,7 +237,7 @@ async fn push_batch(state: AppState, batch: &[Record]) -> Result<(), ApiError> {
     }
     // The server's feed is behind what we pulled: its database was replaced or
     // restored. Pull it all again; the upsert rule makes that harmless.
-    if resp.cursor < state.cursor() {
+    if gatewatch_model::replica::server_restarted(resp.cursor, state.cursor()) {
         state.reset_cursor();
     }
     Ok(())

@@ -25,7 +25,7 @@ pub struct Refused {
     pub code: RejectCode,
     pub reason: String,
     /// The state that made the refusal, when the phone can adopt it (approved hours).
-    pub current: Option<Record>,
+    pub current: Option<Box<Record>>,
 }
 
 impl Refused {
@@ -39,7 +39,7 @@ impl Refused {
 
     fn hours_locked(held: &Record) -> Self {
         Self {
-            current: Some(held.clone()),
+            current: Some(Box::new(held.clone())),
             ..Self::new(RejectCode::HoursLocked, APPROVED_HOURS_LOCKED)
         }
     }
@@ -67,7 +67,7 @@ pub enum Decision {
     /// The pushed version goes into the history; `state`, made by the server as
     /// `DeviceId::server()`, is the new state.
     Replace {
-        state: Record,
+        state: Box<Record>,
         why: Replaced,
     },
     /// The pushed version goes into the history only: the held state is later.
@@ -158,17 +158,17 @@ pub fn decide(
             }
             match merged.validate() {
                 Ok(()) => Decision::Replace {
-                    state: merged,
+                    state: Box::new(merged),
                     why: Replaced::Merged { conflicts },
                 },
                 // Never the incoming state whole: it was not checked against the
                 // approved-hours lock, nor made from what is held.
                 Err(e) => Decision::Replace {
-                    state: Record {
+                    state: Box::new(Record {
                         version: merged.version,
                         base: Some(held.version.clone()),
                         ..held.clone()
-                    },
+                    }),
                     why: Replaced::MergeInvalid {
                         error: e.to_string(),
                     },
@@ -197,10 +197,10 @@ pub fn decide(
 fn locked(held: &Record, incoming: &Record, now_ms: u64) -> Decision {
     match rebased(held, incoming) {
         Some(merged) => Decision::Replace {
-            state: Record {
+            state: Box::new(Record {
                 version: server_version([&incoming.version, &merged.version], now_ms),
                 ..merged
-            },
+            }),
             why: Replaced::Rebased,
         },
         None => Decision::Refuse(Refused::hours_locked(held)),

@@ -28,6 +28,7 @@ pub mod post;
 pub mod reconcile;
 pub mod record;
 pub mod repeat;
+pub mod replica;
 pub mod report;
 pub mod retention;
 pub mod school;

@@ -62,14 +62,19 @@ impl Refusals {
     }
 
     /// The server holds `version` of record `id`: refusals of that version or earlier
-    /// ones are answered (a later refused version still stands).
-    pub fn answered(&mut self, id: Uuid, version: &Hlc) {
-        if let Some(versions) = self.0.get_mut(&id) {
-            versions.retain(|r| r.version > *version);
-            if versions.is_empty() {
-                self.0.remove(&id);
-            }
+    /// ones are answered (a later refused version still stands). Returns whether any
+    /// was.
+    pub fn answered(&mut self, id: Uuid, version: &Hlc) -> bool {
+        let Some(versions) = self.0.get_mut(&id) else {
+            return false;
+        };
+        let before = versions.len();
+        versions.retain(|r| r.version > *version);
+        let changed = versions.len() != before;
+        if versions.is_empty() {
+            self.0.remove(&id);
         }
+        changed
     }
 
     /// Forgets every refusal of record `id` (it left the phone, or the user took the

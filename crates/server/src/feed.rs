@@ -59,7 +59,7 @@ pub async fn push(
             version: record.version.clone(),
             code: refused.code,
             reason: refused.reason,
-            current: refused.current,
+            current: refused.current.map(|held| *held),
         };
         if let Err(refused) = intake::check(record, now_ms) {
             rejected.push(refuse(refused));
