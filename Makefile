@@ -75,9 +75,11 @@ bench: tools test-tools app server
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench duty_wasm
 
 # The proof suite at full size (long: not part of `make test`, which runs it smaller):
-# 100,000 fuzzed requests through the app.
+# 100,000 fuzzed requests through the app, 10,000 seeds of the phones-and-server
+# simulation.
 soak: tools test-tools
 	GATEWATCH_FUZZ_REQUESTS=100000 cargo test -p gatewatch-server --test fuzz -- --nocapture
+	GATEWATCH_SIM_SEEDS=10000 cargo test -p gatewatch-server --test simulation -- --nocapture
 
 clean:
 	rm -rf dist target/server

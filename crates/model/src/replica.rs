@@ -30,6 +30,37 @@ pub struct Book<'a> {
     pub server_copies: &'a mut HashMap<Uuid, Record>,
 }
 
+/// The parts of a `Book`, owned: what a phone holds outside the app's signals (the
+/// model's tests, the server's simulation of phones).
+#[derive(Debug, Clone, Default)]
+pub struct Held {
+    pub records: BTreeMap<Uuid, LocalRecord>,
+    pub superseded: Vec<Record>,
+    pub refusals: Refusals,
+    pub server_copies: HashMap<Uuid, Record>,
+}
+
+impl Held {
+    pub fn book(&mut self) -> Book<'_> {
+        Book {
+            records: &mut self.records,
+            superseded: &mut self.superseded,
+            refusals: &mut self.refusals,
+            server_copies: &mut self.server_copies,
+        }
+    }
+
+    /// `outbox` of what is held.
+    pub fn outbox(&self) -> Vec<Record> {
+        outbox(
+            &self.records,
+            &self.superseded,
+            &self.refusals,
+            &self.server_copies,
+        )
+    }
+}
+
 /// A save the phone must refuse, as the server would.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SaveRefused {
@@ -262,36 +293,13 @@ mod tests {
     use crate::sync::{AckOutcome, RejectCode};
     use chrono::{DateTime, Utc};
 
-    /// A phone's parts, owned.
-    #[derive(Default)]
-    struct Phone {
-        records: BTreeMap<Uuid, LocalRecord>,
-        superseded: Vec<Record>,
-        refusals: Refusals,
-        server_copies: HashMap<Uuid, Record>,
-    }
-
-    impl Phone {
-        fn book(&mut self) -> Book<'_> {
-            Book {
-                records: &mut self.records,
-                superseded: &mut self.superseded,
-                refusals: &mut self.refusals,
-                server_copies: &mut self.server_copies,
-            }
-        }
-
-        fn outbox(&self) -> Vec<(u128, u64)> {
-            outbox(
-                &self.records,
-                &self.superseded,
-                &self.refusals,
-                &self.server_copies,
-            )
+    /// The outbox as (record, version) numbers.
+    fn pending(phone: &Held) -> Vec<(u128, u64)> {
+        phone
+            .outbox()
             .iter()
             .map(|r| (r.id.as_u128(), r.version.wall_ms))
             .collect()
-        }
     }
 
     fn noted(record: &Record, wall_ms: u64, note: &str) -> Record {
@@ -327,28 +335,28 @@ mod tests {
 
     #[test]
     fn an_edit_before_the_ack_sends_both_versions_and_a_late_ack_makes_it_a_correction() {
-        let mut phone = Phone::default();
+        let mut phone = Held::default();
         let first = sample(1, 10);
         save(&mut phone.book(), first.clone()).unwrap();
         let second = noted(&first, 20, "改");
         let saved = save(&mut phone.book(), second.clone()).unwrap();
         assert_eq!(saved.earlier, Some(first.clone()));
-        assert_eq!(phone.outbox(), [(1, 10), (1, 20)]);
+        assert_eq!(pending(&phone), [(1, 10), (1, 20)]);
         // The ack of the first version arrives after the edit was made.
         let done = acknowledge(&mut phone.book(), &[ack(&first)]);
         assert_eq!(done.superseded_gone, [first]);
         assert!(done.synced.is_empty());
         assert_eq!(done.corrections.len(), 1);
         assert!(phone.records[&second.id].server_has_earlier);
-        assert_eq!(phone.outbox(), [(1, 20)]);
+        assert_eq!(pending(&phone), [(1, 20)]);
         let done = acknowledge(&mut phone.book(), &[ack(&second)]);
         assert_eq!(done.synced.len(), 1);
-        assert!(phone.outbox().is_empty());
+        assert!(pending(&phone).is_empty());
     }
 
     #[test]
     fn a_refused_version_stays_out_of_the_outbox_until_a_later_one_is_acknowledged() {
-        let mut phone = Phone::default();
+        let mut phone = Held::default();
         let first = sample(1, 10);
         save(&mut phone.book(), first.clone()).unwrap();
         let refusal = Refusal {
@@ -357,11 +365,11 @@ mod tests {
             reason: "no".into(),
         };
         refuse(&mut phone.book(), first.id, refusal, None);
-        assert!(phone.outbox().is_empty());
+        assert!(pending(&phone).is_empty());
         let second = noted(&first, 20, "改");
         let saved = save(&mut phone.book(), second.clone()).unwrap();
         assert_eq!(saved.earlier, None, "a refused state is not pushed again");
-        assert_eq!(phone.outbox(), [(1, 20)]);
+        assert_eq!(pending(&phone), [(1, 20)]);
         let done = acknowledge(&mut phone.book(), &[ack(&second)]);
         assert!(done.refusals_changed);
         assert!(phone.refusals.is_empty());
@@ -369,7 +377,7 @@ mod tests {
 
     #[test]
     fn another_phones_newer_version_wins_and_the_unsent_one_still_goes_up() {
-        let mut phone = Phone::default();
+        let mut phone = Held::default();
         let mine = sample(1, 10);
         save(&mut phone.book(), mine.clone()).unwrap();
         let theirs = noted(&mine, 30, "他们的");
@@ -377,7 +385,7 @@ mod tests {
         assert_eq!(applied.was_pending, BTreeSet::from([mine.id]));
         assert_eq!(applied.superseded_added, std::slice::from_ref(&mine));
         assert!(phone.records[&mine.id].synced);
-        assert_eq!(phone.outbox(), [(1, 10)]);
+        assert_eq!(pending(&phone), [(1, 10)]);
         // The same page again changes nothing.
         let again = apply_page(&mut phone.book(), vec![change(&theirs)], today());
         assert!(again.fresh.is_empty());
