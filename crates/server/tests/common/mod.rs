@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 mod database;
+pub mod process;
 
 use std::path::PathBuf;
 
@@ -299,14 +300,21 @@ impl TestApp {
 
 /// The session cookie a response sets, if any.
 pub fn session_cookie(response: &TestResponse) -> Option<String> {
+    set_cookie(response, "gw_session=")
+        .and_then(|c| c.strip_prefix("gw_session=").map(str::to_owned))
+        .filter(|v| !v.is_empty())
+}
+
+/// The first cookie a response sets whose name starts with `prefix`, as `name=value`
+/// (what a browser sends back).
+pub fn set_cookie(response: &TestResponse, prefix: &str) -> Option<String> {
     response
         .headers
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("gw_session="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-        .filter(|v| !v.is_empty())
+        .find(|c| c.starts_with(prefix))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }
 
 pub struct TestResponse {
