@@ -20,16 +20,17 @@ use crate::error::AppError;
 /// The PHC string of `password` with a fresh salt (argon2id, `hashing`'s workers).
 /// Slow by design (tens of ms); other requests go on meanwhile.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    crate::hashing::hash(password)
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))
+    Ok(crate::hashing::hash(password).await?)
+}
+
+/// The PHC strings of `passwords`, in order, hashed on every core at once.
+pub async fn hash_passwords(passwords: Vec<String>) -> Result<Vec<String>, AppError> {
+    Ok(crate::hashing::hash_all(passwords).await?)
 }
 
 /// Whether `password` matches the stored PHC string. An unreadable hash matches nothing.
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
-    crate::hashing::verify(password, phc)
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))
+    Ok(crate::hashing::verify(password, phc).await?)
 }
 
 /// A hash no password matches, verified against when a username is unknown so that a

@@ -130,7 +130,7 @@ fn to_hex(bytes: &[u8]) -> String {
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(is_lower_hex) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(is_lower_hex) {
         return None;
     }
     (0..text.len())

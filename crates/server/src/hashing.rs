@@ -27,6 +27,12 @@ pub enum HashError {
     Stopped,
 }
 
+impl From<HashError> for crate::error::AppError {
+    fn from(e: HashError) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
 /// OWASP's argon2id parameters: 19 MiB of memory, two passes, one lane.
 fn our_params() -> Result<Params, HashError> {
     Ok(Params::new(19 * 1024, 2, 1, None).map_err(argon2::password_hash::Error::from)?)
