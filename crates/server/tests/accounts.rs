@@ -567,12 +567,9 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
 }
 
 /// Rows of the big users CSV: the documented maximum (`user_import::MAX_ROWS`) in
-/// `make soak` (`GATEWATCH_SOAK=1`), fewer in `make test`.
+/// `make soak`, fewer in `make test`.
 fn big_import_rows() -> usize {
-    match std::env::var_os("GATEWATCH_SOAK") {
-        Some(_) => 5000,
-        None => 300,
-    }
+    common::soak_or(5000, 300)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,13 +6,11 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::Path;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
-use common::process::ServerProcess;
-use common::{session_cookie, set_cookie, TestApp, TestDatabase, TestResponse, ADMIN_PASSWORD};
+use common::{session_cookie, set_cookie, RealServer, TestApp, TestResponse, ADMIN_PASSWORD};
 use serde_json::json;
 
 /// A login request for `username` from `address`, carrying `device_cookie` if given
@@ -157,35 +155,8 @@ const RSS_BOUND_KIB: u64 = 200 * 1024;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_station_behind_one_address_logs_in_at_once_and_memory_stays_bounded() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = TestDatabase::new(dir.path()).await;
-    let binary = Path::new(env!("CARGO_BIN_EXE_gatewatch-server"));
-    let server = ServerProcess::start(
-        binary,
-        &database.location,
-        &dir.path().join("dist"),
-        ADMIN_PASSWORD,
-    )
-    .await;
-    // The officers, all with the admin's password hash (one hash made, not 500).
-    let db = gatewatch_server::db::open(&database.location)
-        .await
-        .unwrap();
-    for n in 0..STATION {
-        sqlx::query(
-            "INSERT INTO users (id, username, display_name, role, schools, teams, password_hash,
-                                disabled, created_at, updated_at)
-             SELECT $1, $2, $3, 'officer', '[]', '[]', password_hash, 0, created_at, updated_at
-             FROM users WHERE username = 'admin'",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(format!("officer{n}"))
-        .bind(format!("民警 {n}"))
-        .execute(db.pool())
-        .await
-        .unwrap();
-    }
-    db.close().await;
+    let real = RealServer::with_officers(STATION).await;
+    let server = &real.server;
 
     let http = reqwest::Client::new();
     let logins = (0..STATION).map(|n| {

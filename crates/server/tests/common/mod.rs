@@ -298,6 +298,41 @@ impl TestApp {
     }
 }
 
+/// `full` under `make soak` (`GATEWATCH_SOAK` set: the proof at full size), else
+/// `small` (what fits `make test`).
+pub fn soak_or<T>(full: T, small: T) -> T {
+    match std::env::var_os("GATEWATCH_SOAK") {
+        Some(_) => full,
+        None => small,
+    }
+}
+
+/// The test's binary on loopback over a new database (`TestDatabase`), with officers
+/// to log in (`process::add_officers`). Fields drop in order: the process first, then
+/// its database, then the folder.
+pub struct RealServer {
+    pub server: process::ServerProcess,
+    pub database: TestDatabase,
+    _dir: TempDir,
+}
+
+impl RealServer {
+    pub async fn with_officers(officers: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = TestDatabase::new(dir.path()).await;
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_gatewatch-server"));
+        let dist = dir.path().join("dist");
+        let server =
+            process::ServerProcess::start(binary, &database.location, &dist, ADMIN_PASSWORD).await;
+        process::add_officers(&database.location, officers).await;
+        Self {
+            server,
+            database,
+            _dir: dir,
+        }
+    }
+}
+
 /// The session cookie a response sets, if any.
 pub fn session_cookie(response: &TestResponse) -> Option<String> {
     set_cookie(response, "gw_session=")

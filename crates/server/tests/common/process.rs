@@ -1,6 +1,7 @@
 //! A `gatewatch-server` process on loopback, for the tests and benchmarks that need the
 //! real binary: started on a free port of 127.0.0.1, its address read from its log,
-//! killed when dropped. The benchmarks include this file by path (`#[path]`).
+//! killed when dropped; and officers to log in to it. The load benchmark includes this
+//! file by path (`#[path]`).
 
 use std::path::Path;
 use std::process::Stdio;
@@ -9,6 +10,29 @@ use std::time::Duration;
 use gatewatch_server::db::Location;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+/// Adds `count` officers `officer0`, `officer1`, … serving the demo schools to the
+/// database at `location`, all with the admin's password (its hash copied: one hash
+/// made, not one per officer).
+pub async fn add_officers(location: &Location, count: usize) {
+    let db = gatewatch_server::db::open(location).await.unwrap();
+    for n in 0..count {
+        sqlx::query(
+            r#"INSERT INTO users (id, username, display_name, role, schools, teams, password_hash,
+                                disabled, created_at, updated_at)
+             SELECT $1, $2, $3, 'officer', '["s01","s02","s03","s04"]', '[]', password_hash, 0,
+                    created_at, updated_at
+             FROM users WHERE username = 'admin'"#,
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(format!("officer{n}"))
+        .bind(format!("民警 {n}"))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+    db.close().await;
+}
 
 /// One `gatewatch-server` process.
 pub struct ServerProcess {
@@ -64,17 +88,15 @@ impl ServerProcess {
         Self { base, process }
     }
 
-    /// Its resident memory (`VmRSS` of /proc/<pid>/status) in KiB, where Linux says.
+    /// Its resident memory in KiB, where Linux says (`rss_of`).
     pub fn rss_kib(&self) -> Option<u64> {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.process.id()?)).ok()?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))?
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()
+        rss_of(self.process.id()?)
     }
+}
+
+/// The resident memory of process `pid` in KiB: `VmRSS` of /proc/<pid>/status.
+pub fn rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?;
+    line.trim().trim_end_matches("kB").trim().parse().ok()
 }
