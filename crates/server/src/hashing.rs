@@ -138,6 +138,7 @@ fn workers() -> &'static flume::Sender<Job> {
 
 /// One worker: takes jobs until the queue closes, always in the same memory.
 fn work(queue: &flume::Receiver<Job>) {
+    yield_to_syncs();
     let mut memory = Vec::new();
     for job in queue.iter() {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -146,6 +147,23 @@ fn work(queue: &flume::Receiver<Job>) {
         if outcome.is_err() {
             // The job's caller sees its answer dropped (`Stopped`); the worker goes on.
             tracing::error!("a password hashing job panicked");
+        }
+    }
+}
+
+/// Hashing gives way to everything else on the machine (nice 10): in a burst of logins
+/// the logins wait a little longer instead of every push and pull of the phones already
+/// in. Linux only, where the nice value is a thread's own.
+fn yield_to_syncs() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: only this thread's scheduling priority changes; no memory is touched.
+        let failed = unsafe {
+            let this_thread = libc::id_t::try_from(libc::gettid()).unwrap_or(0);
+            libc::setpriority(libc::PRIO_PROCESS, this_thread, 10) != 0
+        };
+        if failed {
+            tracing::warn!("cannot lower the priority of a password hashing worker");
         }
     }
 }
