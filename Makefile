@@ -64,7 +64,8 @@ test-webkit: tools test-tools app server
 # city-year coverage natively (as the server runs it) and as wasm in Chromium, the
 # city-wide monthly duty report through the server, pushes a second on one database,
 # then a lead's team on the phone (storage use, and the monthly report as wasm in
-# Chromium).
+# Chromium), then a morning peak of phones against the real binary (load_bench: 500
+# phones, then 2,000 at once) on SQLite and PostgreSQL.
 bench: tools test-tools app server
 	node tests/e2e/bench.mjs
 	cargo run --profile server -p gatewatch-model --features fixtures --example coverage_bench
@@ -73,13 +74,21 @@ bench: tools test-tools app server
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench coverage_wasm
 	cargo run --profile server -p gatewatch-model --features fixtures --example team_storage
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench duty_wasm
+	cargo run --profile server -p gatewatch-server --example load_bench
+	scripts/with-postgres.sh cargo run --profile server -p gatewatch-server --example load_bench
 
-# The proof suite at full size (long: not part of `make test`, which runs it smaller):
-# 100,000 fuzzed requests through the app, 10,000 seeds of the phones-and-server
-# simulation.
-soak: tools test-tools
+# The proof suite at full size (issue 13), slower than `make test`: 100,000 fuzzed
+# requests through the app, 10,000 seeds of the phones-and-server simulation,
+# GATEWATCH_SOAK=1 raising the other tests' counts (the users CSV at its documented
+# 5,000 rows), then the morning peak of 500 phones and 2,000 at once on SQLite and on
+# PostgreSQL.
+soak: tools test-tools server
 	GATEWATCH_FUZZ_REQUESTS=100000 cargo test -p gatewatch-server --test fuzz -- --nocapture
 	GATEWATCH_SIM_SEEDS=10000 cargo test -p gatewatch-server --test simulation -- --nocapture
+	GATEWATCH_SOAK=1 cargo test -p gatewatch-server --test accounts --test login_limits --test load
+	GATEWATCH_SOAK=1 scripts/with-postgres.sh cargo test -p gatewatch-server --test accounts --test login_limits --test load
+	cargo run --profile server -p gatewatch-server --example load_bench
+	scripts/with-postgres.sh cargo run --profile server -p gatewatch-server --example load_bench
 
 clean:
 	rm -rf dist target/server

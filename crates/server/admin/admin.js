@@ -726,7 +726,8 @@ async function revokeDevice(device) {
 async function importUsers() {
   const upload = csvUpload('admin-users-import-file', 'admin-users-import-text');
   if (!upload) return setStatus('admin-users-import-result', 'error', '没有内容 (nothing to import): 选择文件或粘贴 (choose a file or paste)');
-  setStatus('admin-users-import-result', 'saving', '导入中… (importing…)');
+  // Each new account's password is hashed on purpose slowly: 5,000 take about a minute.
+  setStatus('admin-users-import-result', 'saving', '导入中，数千个账号约需一两分钟，请勿关闭页面… (importing: thousands of accounts take a minute or two; keep this page open)');
   try {
     const { created, updated } = await api('/api/admin/users/import', upload);
     for (const { username, password } of created) showOncePassword(username, password, ONCE_FROM.imported);

@@ -15,6 +15,10 @@
 //! at a time (the baseline, measured in the same run) and the latency of a push.
 
 mod common;
+// Only its check-in: the phones are `load_bench`'s.
+#[allow(dead_code)]
+#[path = "load/phones.rs"]
+mod phones;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,9 +27,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::Utc;
-use gatewatch_model::{
-    CheckIn, CheckInEvent, Clock, DeviceId, Presence, PushRequest, PushResponse, Record, RecordBody,
-};
+use gatewatch_model::{Clock, DeviceId, PushRequest, PushResponse, Record};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -100,7 +102,7 @@ async fn phone(app: &Router, n: usize, pushes: usize) -> Result<Vec<Duration>, E
             .map(|_| {
                 let now = Utc::now();
                 let version = clock.tick(u64::try_from(now.timestamp_millis()).unwrap_or(0));
-                Record::new(Uuid::new_v4(), version, check_in(now))
+                Record::new(Uuid::new_v4(), version, phones::check_in("s01-g1", now))
             })
             .collect();
         let body = serde_json::to_vec(&PushRequest {
@@ -124,22 +126,4 @@ async fn phone(app: &Router, n: usize, pushes: usize) -> Result<Vec<Duration>, E
         }
     }
     Ok(times)
-}
-
-/// An arrival at a demo gate, as the check-in screen makes it.
-fn check_in(now: chrono::DateTime<Utc>) -> RecordBody {
-    RecordBody::CheckIn(CheckIn {
-        post_id: "s01-g1".into(),
-        event: CheckInEvent::Arrival,
-        presence: Presence {
-            officer: true,
-            car: true,
-            lights: true,
-        },
-        note: String::new(),
-        officer_name: "张警官".into(),
-        device_time: now.fixed_offset(),
-        gate_code: None,
-        position: None,
-    })
 }

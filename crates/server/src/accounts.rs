@@ -8,8 +8,6 @@ use std::collections::BTreeSet;
 
 use crate::db::Db;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::{check_display_name, check_password, normalize_username, Profile};
@@ -19,57 +17,20 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// argon2id with OWASP's parameters: 19 MiB of memory, two passes, one lane.
-fn argon2() -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| AppError::Internal(e.into()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-/// At most one hash per core at a time: each takes 19 MiB and tens of milliseconds, and
-/// a flood of logins must queue here rather than take the machine's memory.
-fn hashing() -> &'static tokio::sync::Semaphore {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    PERMITS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        tokio::sync::Semaphore::new(cores)
-    })
-}
-
-/// The PHC string of `password` with a fresh salt. Slow by design (tens of ms): run on
-/// a blocking thread so other requests go on meanwhile.
+/// The PHC string of `password` with a fresh salt (argon2id, `hashing`'s workers).
+/// Slow by design (tens of ms); other requests go on meanwhile.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    let _permit = hashing()
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(e.to_string().into()))
-    })
-    .await
-    .map_err(|e| AppError::Internal(Box::new(e)))?
+    Ok(crate::hashing::hash(password).await?)
+}
+
+/// The PHC strings of `passwords`, in order, hashed on every core at once.
+pub async fn hash_passwords(passwords: Vec<String>) -> Result<Vec<String>, AppError> {
+    Ok(crate::hashing::hash_all(passwords).await?)
 }
 
 /// Whether `password` matches the stored PHC string. An unreadable hash matches nothing.
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
-    let _permit = hashing()
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(Box::new(e)))?;
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&phc) else {
-            tracing::error!("a stored password hash is unreadable");
-            return Ok(false);
-        };
-        Ok(argon2()?
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| AppError::Internal(Box::new(e)))?
+    Ok(crate::hashing::verify(password, phc).await?)
 }
 
 /// A hash no password matches, verified against when a username is unknown so that a

@@ -30,7 +30,8 @@ pub const SESSION_COOKIE: &str = "gw_session";
 pub const CSRF_HEADER: &str = "x-gatewatch";
 
 /// How sessions are made: their lifetime, whether the cookie is https-only, and how
-/// many failed logins an hour an account and a client address may have.
+/// many failed logins an hour an account's unknown browsers, a client address and a
+/// known browser (device cookie) may have.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPolicy {
     pub ttl: Duration,
@@ -38,6 +39,7 @@ pub struct SessionPolicy {
     pub secure_cookie: bool,
     pub account_failures_per_hour: i64,
     pub address_failures_per_hour: i64,
+    pub device_failures_per_hour: i64,
 }
 
 impl Default for SessionPolicy {
@@ -47,6 +49,7 @@ impl Default for SessionPolicy {
             secure_cookie: false,
             account_failures_per_hour: sessions::ACCOUNT_FAILURES_PER_HOUR,
             address_failures_per_hour: sessions::ADDRESS_FAILURES_PER_HOUR,
+            device_failures_per_hour: sessions::DEVICE_FAILURES_PER_HOUR,
         }
     }
 }

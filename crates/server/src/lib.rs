@@ -22,11 +22,13 @@ pub mod client_address;
 pub mod config;
 mod csv_text;
 pub mod db;
+mod device_cookie;
 mod duty;
 pub mod error;
 mod export;
 mod extract;
 mod feed;
+mod hashing;
 mod import;
 pub mod listen;
 mod routes;
@@ -74,6 +76,8 @@ pub struct AppState {
     /// A password hash no password matches: a login for an unknown username is checked
     /// against it, so it takes as long as one for a real account.
     pub dummy_hash: Arc<str>,
+    /// Signs and checks the device cookies of the login limit (key in the database).
+    pub device_cookies: device_cookie::DeviceCookies,
 }
 
 /// The logins a fresh database was given (username, password): printed once at start.
@@ -128,6 +132,9 @@ impl AppState {
         let dummy_hash = accounts::dummy_hash()
             .await
             .map_err(|e| StartError::Seed(Box::new(e)))?;
+        let device_cookies = device_cookie::DeviceCookies::load(&db)
+            .await
+            .map_err(|e| StartError::Seed(Box::new(e)))?;
         let state = Self {
             db,
             dist: Arc::from(dist.into()),
@@ -135,6 +142,7 @@ impl AppState {
             sessions: SessionPolicy::default(),
             proxies: client_address::TrustedProxies::default(),
             dummy_hash: Arc::from(dummy_hash),
+            device_cookies,
         };
         Ok((state, logins))
     }

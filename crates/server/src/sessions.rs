@@ -19,11 +19,16 @@ use crate::accounts::{self, User};
 use crate::auth::SessionPolicy;
 use crate::error::AppError;
 
-/// Failed logins per account in an hour before it cools down (the bound).
+/// Failed logins per account in an hour, from browsers without a device cookie for it,
+/// before those cool down (the bound). Browsers with one are not held back.
 pub const ACCOUNT_FAILURES_PER_HOUR: i64 = 100;
 /// Failed logins per client address in an hour: higher than per account, because a
 /// police station's phones may share one address behind NAT.
 pub const ADDRESS_FAILURES_PER_HOUR: i64 = 300;
+/// Failed logins per device cookie in an hour: small, as a browser that logged in
+/// before rarely fails many times; past it, the cookie counts for nothing (a thief's
+/// copy guesses no more than that, then joins every other unknown browser).
+pub const DEVICE_FAILURES_PER_HOUR: i64 = 10;
 const WINDOW: chrono::Duration = chrono::Duration::hours(1);
 /// How stale `last_seen_at` may get before a request refreshes it: one write per
 /// session every few minutes, not one per request.
@@ -196,9 +201,10 @@ pub async fn devices(db: &Db, user: Uuid, now: DateTime<Utc>) -> Result<Vec<Devi
         .collect()
 }
 
-/// The rate-limit keys of a login attempt: the account and the client address. A
+/// The keys an attempt from an unknown browser (no valid device cookie for the account)
+/// is counted under: the account's untrusted clients, and the client address. A
 /// username that cannot exist is counted under one key, so junk cannot fill the table.
-pub fn failure_keys(username: &str, address: Option<&str>) -> Vec<String> {
+pub fn untrusted_keys(username: &str, address: Option<&str>) -> Vec<String> {
     let account =
         gatewatch_model::account::normalize_username(username).unwrap_or_else(|_| "?".to_owned());
     let mut keys = vec![format!("account:{account}")];
@@ -208,68 +214,115 @@ pub fn failure_keys(username: &str, address: Option<&str>) -> Vec<String> {
     keys
 }
 
-/// Starts a login attempt: checks every key's limit and counts the attempt as a failure,
-/// in one write transaction, so parallel attempts cannot all pass the check before any
-/// is counted. `Err(TooManyAttempts)` when a key reached its limit within the last hour:
-/// the wait is until its oldest failure in the window is an hour old (the cool-down).
-/// Returns the attempt's rows, for `forgive` once the password was right.
-pub async fn begin_attempt(
+/// The key of an attempt from a browser with a valid device cookie for the account
+/// (`device_cookie`): that cookie alone, whatever the address.
+pub fn device_keys(nonce: &str) -> Vec<String> {
+    vec![format!("device:{nonce}")]
+}
+
+/// The key of a signed-in user's password change: their own, apart from logins, so a
+/// stolen session's guesses lock out neither the account's logins nor its devices.
+pub fn password_change_keys(username: &str) -> Vec<String> {
+    vec![format!("change:{username}")]
+}
+
+fn limit_of(key: &str, policy: &SessionPolicy) -> i64 {
+    match key.split_once(':').map(|(kind, _)| kind) {
+        Some("address") => policy.address_failures_per_hour,
+        Some("device" | "change") => policy.device_failures_per_hour,
+        _ => policy.account_failures_per_hour,
+    }
+}
+
+/// The keys a login is counted under: its device cookie's (`nonce`), unless that cookie
+/// used up its own limit; then, as for a browser without one, the account's untrusted
+/// clients and the address — refused with `TooManyAttempts` if one of those is over.
+pub async fn login_keys(
+    db: &Db,
+    policy: &SessionPolicy,
+    nonce: Option<&str>,
+    username: &str,
+    address: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    if let Some(nonce) = nonce {
+        let keys = device_keys(nonce);
+        if check_limits(db, &keys, policy, now).await.is_ok() {
+            return Ok(keys);
+        }
+    }
+    let keys = untrusted_keys(username, address);
+    check_limits(db, &keys, policy, now).await?;
+    Ok(keys)
+}
+
+/// `Err(TooManyAttempts)` when one of `keys` reached its limit within the last hour: the
+/// wait is until its oldest failure in the window is an hour old (the cool-down). Only
+/// failures count: attempts still waiting for their password check do not, so correct
+/// passwords are never refused for other people's pending attempts.
+pub async fn check_limits(
     db: &Db,
     keys: &[String],
     policy: &SessionPolicy,
     now: DateTime<Utc>,
-) -> Result<Vec<i64>, AppError> {
-    let limit_of = |key: &str| match key.starts_with("address:") {
-        true => policy.address_failures_per_hour,
-        false => policy.account_failures_per_hour,
-    };
-    let since = timestamp(now - WINDOW);
+) -> Result<(), AppError> {
+    let mut conn = db.pool().acquire().await?;
+    for key in keys {
+        refuse_if_over(&mut conn, key, policy, now).await?;
+    }
+    Ok(())
+}
+
+async fn refuse_if_over(
+    conn: &mut sqlx::AnyConnection,
+    key: &str,
+    policy: &SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (count, oldest): (i64, Option<String>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2")
+            .bind(key)
+            .bind(timestamp(now - WINDOW))
+            .fetch_one(&mut *conn)
+            .await?;
+    if count < limit_of(key, policy) {
+        return Ok(());
+    }
+    let oldest = oldest
+        .map(|o| crate::feed::parse_received(&o))
+        .transpose()?
+        .unwrap_or(now);
+    // Rounded up: a client that waits exactly this long is let in.
+    let wait_ms = (oldest + WINDOW - now).num_milliseconds().max(1);
+    let wait = (wait_ms + 999) / 1000;
+    Err(AppError::TooManyAttempts(wait.unsigned_abs()))
+}
+
+/// Counts a wrong password against `keys`, in one write transaction with a fresh check
+/// of their limits, so parallel guesses are answered one after another: once a key
+/// reached its limit, the rest get `Err(TooManyAttempts)` (as a right password would
+/// then) and are not counted — no more guesses than the limit are ever answered.
+pub async fn count_failure(
+    db: &Db,
+    keys: &[String],
+    policy: &SessionPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     for key in keys {
-        let (count, oldest): (i64, Option<String>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at > $2",
-        )
-        .bind(key)
-        .bind(&since)
-        .fetch_one(&mut *tx)
-        .await?;
-        if count >= limit_of(key) {
-            let oldest = oldest
-                .map(|o| crate::feed::parse_received(&o))
-                .transpose()?
-                .unwrap_or(now);
-            // Rounded up: a client that waits exactly this long is let in.
-            let wait_ms = (oldest + WINDOW - now).num_milliseconds().max(1);
-            let wait = (wait_ms + 999) / 1000;
-            return Err(AppError::TooManyAttempts(wait.unsigned_abs()));
-        }
+        refuse_if_over(&mut tx, key, policy, now).await?;
     }
-    let mut rows = Vec::with_capacity(keys.len());
     for key in keys {
-        let row: i64 = sqlx::query_scalar(
-            "INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING rowid",
-        )
-        .bind(key)
-        .bind(timestamp(now))
-        .fetch_one(&mut *tx)
-        .await?;
-        rows.push(row);
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(timestamp(now))
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-        .bind(&since)
+        .bind(timestamp(now - WINDOW))
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(rows)
-}
-
-/// The attempt succeeded: it is not a failure after all.
-pub async fn forgive(db: &Db, rows: &[i64]) -> Result<(), AppError> {
-    for row in rows {
-        sqlx::query("DELETE FROM login_failures WHERE rowid = $1")
-            .bind(row)
-            .execute(db.pool())
-            .await?;
-    }
     Ok(())
 }

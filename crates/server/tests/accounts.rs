@@ -565,3 +565,37 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
     .unwrap();
     assert!(again.is_empty());
 }
+
+/// Rows of the big users CSV: the documented maximum (`user_import::MAX_ROWS`) in
+/// `make soak`, fewer in `make test`.
+fn big_import_rows() -> usize {
+    common::soak_or(5000, 300)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_csv_that_takes_longer_than_a_request_may_is_imported_whole() {
+    let mut t = TestApp::new().await;
+    // Shorter than hashing the file's made-up passwords takes, even on every core
+    // (tens of ms each): the import has its own, longer deadline.
+    t.state.limits.request = Duration::from_secs(2);
+    let rows = big_import_rows();
+    let mut sheet = String::from("username,display_name,role,schools,teams\n");
+    for n in 0..rows {
+        sheet.push_str(&format!("officer{n:04},民警{n},officer,s01,\n"));
+    }
+    let started = std::time::Instant::now();
+    let done = t.post_csv("/api/admin/users/import", sheet).await;
+    println!("{rows} rows imported in {:?}", started.elapsed());
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    let created = done.json::<Value>()["created"].as_array().unwrap().clone();
+    assert_eq!(created.len(), rows);
+    let users: Vec<Value> = t.get("/api/admin/users").await.json();
+    assert_eq!(users.len(), rows + 1, "the admin and every row");
+    // The made-up passwords work (the last one, hashed last).
+    let last = created.last().unwrap();
+    t.login(
+        last["username"].as_str().unwrap(),
+        last["password"].as_str().unwrap(),
+    )
+    .await;
+}

@@ -18,12 +18,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::process::ServerProcess;
 use common::{record, session, set_note, team_record, TestDatabase, ADMIN_PASSWORD};
 use gatewatch_model::account::LoginRequest;
 use gatewatch_model::duty::{Approval, Participation};
@@ -31,8 +31,6 @@ use gatewatch_model::{
     Clock, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record, RecordBody,
 };
 use gatewatch_server::db::{self, Location};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 use uuid::Uuid;
 
 const PHONES: usize = 6;
@@ -45,53 +43,6 @@ const TEAM: u128 = 0x7ea4;
 const KILL_AFTER_PUSHES: usize = 25;
 /// The whole test's bound: it takes seconds.
 const DEADLINE: Duration = Duration::from_secs(180);
-
-/// One `gatewatch-server` process.
-struct Server {
-    base: String,
-    process: Child,
-}
-
-impl Server {
-    async fn start(location: &Location, dir: &Path) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_gatewatch-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--dist"])
-            .arg(dir.join("dist"))
-            .env("GATEWATCH_INITIAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "gatewatch_server=info")
-            .env_remove("GATEWATCH_DATABASE_URL")
-            .env_remove("GATEWATCH_LISTEN")
-            .stdout(Stdio::piped())
-            .kill_on_drop(true);
-        match location {
-            Location::File(path) => command.arg("--database").arg(path),
-            // In the environment, not the arguments: a password stays out of `ps`.
-            Location::Postgres(url) => command.env("GATEWATCH_DATABASE_URL", url),
-        };
-        let mut process = command.spawn().expect("start gatewatch-server");
-        // Its log goes to standard output.
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
-        let base = tokio::time::timeout(Duration::from_secs(60), async {
-            let mut log = Vec::new();
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some((_, rest)) = line.split_once("listening on ") {
-                    return rest.split_whitespace().next().unwrap().to_owned();
-                }
-                log.push(line);
-            }
-            panic!(
-                "gatewatch-server exited before listening:\n{}",
-                log.join("\n")
-            );
-        })
-        .await
-        .expect("gatewatch-server did not start listening within a minute");
-        // Keep reading its log, so a full pipe never stalls it.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self { base, process }
-    }
-}
 
 /// A phone: its clock, its session, what it pushed and what it has pulled.
 struct Phone {
@@ -365,9 +316,9 @@ async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies()
     // All at once on a fresh database: one makes the schema and the admin, the others
     // wait for it and find them.
     let (a, b, mut doomed) = tokio::join!(
-        Server::start(&database.location, dir.path()),
-        Server::start(&database.location, dir.path()),
-        Server::start(&database.location, dir.path()),
+        start(&database.location, dir.path()),
+        start(&database.location, dir.path()),
+        start(&database.location, dir.path()),
     );
     let servers = vec![a.base.clone(), b.base.clone(), doomed.base.clone()];
     let survivors = vec![a.base.clone(), b.base.clone()];
@@ -500,4 +451,10 @@ async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies()
     })
     .await
     .expect("servers on one database: over the deadline");
+}
+
+/// The test's binary as one of the balancer's servers.
+async fn start(location: &Location, dir: &Path) -> ServerProcess {
+    let binary = Path::new(env!("CARGO_BIN_EXE_gatewatch-server"));
+    ServerProcess::start(binary, location, &dir.join("dist"), ADMIN_PASSWORD).await
 }

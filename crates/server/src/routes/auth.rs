@@ -27,8 +27,9 @@ pub fn signed_in_router() -> Router<AppState> {
         .route("/auth/password", post(change_password))
 }
 
-/// Checks the password (rate limited per account and per address), starts a session
-/// on the phone's device and sets its cookie; answers with the profile.
+/// Checks the password (rate limited: `sessions`), starts a session on the phone's
+/// device and sets its cookie, and the device cookie that makes this browser a known
+/// device of the user (`device_cookie`); answers with the profile.
 async fn login(
     State(state): State<AppState>,
     client: auth::Client,
@@ -36,8 +37,17 @@ async fn login(
     AppJson(login): AppJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<Profile>), AppError> {
     let now = Utc::now();
-    let keys = sessions::failure_keys(&login.username, client.address.as_deref());
-    let attempt = sessions::begin_attempt(&state.db, &keys, &state.sessions, now).await?;
+    let policy = &state.sessions;
+    let device = state.device_cookies.nonce(&jar, &login.username);
+    let keys = sessions::login_keys(
+        &state.db,
+        policy,
+        device.as_deref(),
+        &login.username,
+        client.address.as_deref(),
+        now,
+    )
+    .await?;
     let found = accounts::by_username(&state.db, &login.username).await?;
     let matched = match &found {
         Some((_, hash)) => accounts::verify_password(login.password.clone(), hash.clone()).await?,
@@ -50,10 +60,14 @@ async fn login(
     };
     let user = match found {
         Some((user, _)) if matched => user,
-        // Counted already, by `begin_attempt`.
-        _ => return Err(AppError::BadCredentials),
+        _ => {
+            sessions::count_failure(&state.db, &keys, policy, now).await?;
+            return Err(AppError::BadCredentials);
+        }
     };
-    sessions::forgive(&state.db, &attempt).await?;
+    // Right, but past a limit reached while it was checked: refused like any attempt
+    // then, so a guesser cannot tell it was right.
+    sessions::check_limits(&state.db, &keys, policy, now).await?;
     if user.disabled {
         return Err(AppError::AccountDisabled);
     }
@@ -62,12 +76,16 @@ async fn login(
         user.id,
         &login.device,
         &client.user_agent,
-        state.sessions.ttl,
+        policy.ttl,
         now,
     )
     .await?;
     tracing::info!(user = %user.username, device = %login.device.as_str(), "logged in");
-    let jar = jar.add(auth::session_cookie(token, state.sessions));
+    let jar = jar.add(auth::session_cookie(token, *policy));
+    let jar = match state.device_cookies.cookie(&user.username, device, *policy) {
+        Some(known_device) => jar.add(known_device),
+        None => jar,
+    };
     Ok((jar, Json(user.profile())))
 }
 
@@ -105,15 +123,15 @@ async fn change_password(
 ) -> Result<Json<serde_json::Value>, AppError> {
     check_password(&change.new).map_err(|e| AppError::InvalidUser(e.to_string()))?;
     let now = Utc::now();
-    let keys = sessions::failure_keys(&who.user.username, None);
-    let attempt = sessions::begin_attempt(&state.db, &keys, &state.sessions, now).await?;
+    let keys = sessions::password_change_keys(&who.user.username);
+    sessions::check_limits(&state.db, &keys, &state.sessions, now).await?;
     let Some((_, hash)) = accounts::by_username(&state.db, &who.user.username).await? else {
         return Err(AppError::Unauthenticated("this account no longer exists"));
     };
     if !accounts::verify_password(change.current, hash).await? {
+        sessions::count_failure(&state.db, &keys, &state.sessions, now).await?;
         return Err(AppError::BadCredentials);
     }
-    sessions::forgive(&state.db, &attempt).await?;
     let hash = accounts::hash_password(change.new).await?;
     accounts::set_password_hash(&state.db, who.user.id, &hash, now).await?;
     let this = jar.get(auth::SESSION_COOKIE).map(|c| c.value().to_owned());

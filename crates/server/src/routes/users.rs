@@ -171,7 +171,8 @@ struct Created {
 }
 
 /// Creates or updates accounts from a CSV (`user_import`). The whole file is checked
-/// first; nothing is written if any line is wrong.
+/// first; nothing is written if any line is wrong. May take minutes: its deadline is
+/// `security::LONG_REQUEST`, not the usual one.
 async fn import(
     State(state): State<AppState>,
     who: SignedIn,
@@ -179,20 +180,28 @@ async fn import(
 ) -> Result<Json<ImportOutcome>, AppError> {
     let rows = user_import::parse(&text).map_err(|e| AppError::InvalidCsv(e.to_string()))?;
     let now = Utc::now();
-    // Passwords are hashed before the write transaction (each takes tens of ms): the
-    // database stays writable for phones meanwhile.
-    let mut made_up = std::collections::HashMap::new();
-    for row in &rows {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE username = $1")
-            .bind(&row.username)
-            .fetch_optional(state.db.pool())
-            .await?;
-        if exists.is_none() {
-            let password = accounts::random_password();
-            let hash = accounts::hash_password(password.clone()).await?;
-            made_up.insert(row.username.clone(), (password, hash));
-        }
-    }
+    // Passwords are hashed before the write transaction (each takes tens of ms), on
+    // every core at once: the database stays writable for phones meanwhile.
+    let held: BTreeSet<String> = accounts::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|user| user.username)
+        .collect();
+    let new_names: Vec<&String> = rows
+        .iter()
+        .map(|row| &row.username)
+        .filter(|name| !held.contains(*name))
+        .collect();
+    let passwords: Vec<String> = new_names
+        .iter()
+        .map(|_| accounts::random_password())
+        .collect();
+    let hashes = accounts::hash_passwords(passwords.clone()).await?;
+    let mut made_up: std::collections::HashMap<String, (String, String)> = new_names
+        .into_iter()
+        .cloned()
+        .zip(passwords.into_iter().zip(hashes))
+        .collect();
     let mut tx = state.db.begin_write().await?;
     let mut outcome = ImportOutcome {
         created: Vec::new(),

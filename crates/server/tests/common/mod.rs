@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 mod database;
+pub mod process;
 
 use std::path::PathBuf;
 
@@ -297,16 +298,58 @@ impl TestApp {
     }
 }
 
+/// `full` under `make soak` (`GATEWATCH_SOAK` set: the proof at full size), else
+/// `small` (what fits `make test`).
+pub fn soak_or<T>(full: T, small: T) -> T {
+    match std::env::var_os("GATEWATCH_SOAK") {
+        Some(_) => full,
+        None => small,
+    }
+}
+
+/// The test's binary on loopback over a new database (`TestDatabase`), with officers
+/// to log in (`process::add_officers`). Fields drop in order: the process first, then
+/// its database, then the folder.
+pub struct RealServer {
+    pub server: process::ServerProcess,
+    pub database: TestDatabase,
+    _dir: TempDir,
+}
+
+impl RealServer {
+    pub async fn with_officers(officers: usize) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = TestDatabase::new(dir.path()).await;
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_gatewatch-server"));
+        let dist = dir.path().join("dist");
+        let server =
+            process::ServerProcess::start(binary, &database.location, &dist, ADMIN_PASSWORD).await;
+        process::add_officers(&database.location, officers).await;
+        Self {
+            server,
+            database,
+            _dir: dir,
+        }
+    }
+}
+
 /// The session cookie a response sets, if any.
 pub fn session_cookie(response: &TestResponse) -> Option<String> {
+    set_cookie(response, "gw_session=")
+        .and_then(|c| c.strip_prefix("gw_session=").map(str::to_owned))
+        .filter(|v| !v.is_empty())
+}
+
+/// The first cookie a response sets whose name starts with `prefix`, as `name=value`
+/// (what a browser sends back).
+pub fn set_cookie(response: &TestResponse, prefix: &str) -> Option<String> {
     response
         .headers
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("gw_session="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-        .filter(|v| !v.is_empty())
+        .find(|c| c.starts_with(prefix))
+        .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }
 
 pub struct TestResponse {
