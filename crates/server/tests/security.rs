@@ -351,9 +351,15 @@ async fn the_tls_files_serve_https_with_hsts() {
         .await
         .unwrap();
     assert_eq!(login.status(), reqwest::StatusCode::OK);
-    let set_cookie = login.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
+    // The session's cookie among those set (a known device's cookie comes too, in
+    // either order).
+    let set_cookie = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("gw_session="))
+        .expect("a login sets the session cookie")
         .to_owned();
     for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
