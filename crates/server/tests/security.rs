@@ -351,10 +351,14 @@ async fn the_tls_files_serve_https_with_hsts() {
         .await
         .unwrap();
     assert_eq!(login.status(), reqwest::StatusCode::OK);
-    let set_cookie = login.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    // The session's: a login also sets a device cookie, in no set order.
+    let set_cookie = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("gw_session="))
+        .unwrap();
     for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }
