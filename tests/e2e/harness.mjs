@@ -82,7 +82,10 @@ export async function apiSession(base, { username, password }, device = 'e2enode
       body: JSON.stringify({ username, password, device }),
     });
     if (!answer.ok) throw new Error(`login ${username}: ${answer.status} ${await answer.text()}`);
-    return answer.headers.get('set-cookie').split(';')[0];
+    // The session's, not the device cookie a login also sets.
+    const session = answer.headers.getSetCookie().find((c) => c.startsWith('gw_session='));
+    if (!session) throw new Error(`login ${username}: no session cookie`);
+    return session.split(';')[0];
   };
   let cookie = await login();
   const send = (path, init) => fetch(base + path, {

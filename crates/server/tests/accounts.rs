@@ -21,7 +21,14 @@ async fn a_login_sets_an_http_only_strict_cookie_and_answers_the_profile() {
     let t = TestApp::new().await;
     let response = t.try_login("ADMIN", ADMIN_PASSWORD).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-    let set_cookie = response.header(header::SET_COOKIE).unwrap().to_owned();
+    // The session's: a login also sets a device cookie (tests/login_limits.rs).
+    let set_cookie = response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("gw_session="))
+        .unwrap();
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age="] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }
