@@ -222,7 +222,10 @@ impl AppState {
         if !loaded.quarantined.is_empty() {
             notices.push(Notice::Quarantined(loaded.quarantined.clone()));
         }
-        let mut clock = loaded.clock.unwrap_or_else(|| {
+        // A stored id the server keeps for itself (tampered storage) would have every
+        // push refused: such a phone starts over as a new device.
+        let stored_clock = loaded.clock.filter(|c| !c.device.is_reserved());
+        let mut clock = stored_clock.unwrap_or_else(|| {
             let clock = Clock::new(storage::new_device_id());
             // If this write is lost, the next start makes another device id; nothing
             // made under this one is lost (records carry their own versions).

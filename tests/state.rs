@@ -444,3 +444,15 @@ async fn a_page_pulled_before_the_feed_restarted_does_not_move_the_cursor_back_u
     assert_eq!(state.cursor(), Cursor::default(), "the restart stands");
     assert_eq!(storage::load().unwrap().cursor, Cursor::default());
 }
+
+#[wasm_bindgen_test]
+async fn a_stored_device_id_the_server_keeps_for_itself_is_replaced() {
+    let owner = Owner::new();
+    fresh_state(&owner, vec![]).await;
+    for own in ["server", "admin"] {
+        let clock = gatewatch_model::Clock::new(DeviceId::new(own).unwrap());
+        storage::save_clock(&clock).unwrap();
+        let state = owner.with(|| gatewatch::state::AppState::new(storage::load()));
+        assert!(!state.device().is_reserved(), "{own}");
+    }
+}

@@ -17,7 +17,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Identifies one installation of the app (one browser profile on one phone).
 ///
-/// 1–32 characters of `[0-9a-z]`; the app makes one from 12 random hex digits.
+/// 1–32 characters of `[0-9a-z]`; the app makes one from 12 random hex digits. The
+/// server writes its own versions under the reserved ids (`RESERVED_DEVICES`), which
+/// no phone may push as.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct DeviceId(String);
@@ -29,6 +31,16 @@ pub enum HlcError {
     #[error("version must look like wwwwwwwwwwww-cccc-device")]
     BadFormat,
 }
+
+/// The device the server's merges are stored as.
+pub const SERVER_DEVICE: &str = "server";
+/// The device an admin's corrections are stored as.
+pub const ADMIN_DEVICE: &str = "admin";
+/// Every device id the server writes versions as. History and merge take a version
+/// under one of them for the server's own, so a phone pushing as one would pass its
+/// edits off as the server's: pushes naming one are refused (`PushRequest::
+/// check_devices`). `DeviceId::from_random` never makes one (hex digits only).
+pub const RESERVED_DEVICES: [&str; 2] = [SERVER_DEVICE, ADMIN_DEVICE];
 
 impl DeviceId {
     pub fn new(id: impl Into<String>) -> Result<Self, HlcError> {
@@ -52,6 +64,21 @@ impl DeviceId {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the server writes versions under this id (`RESERVED_DEVICES`).
+    pub fn is_reserved(&self) -> bool {
+        RESERVED_DEVICES.contains(&self.0.as_str())
+    }
+
+    /// The id the server's merges are stored as.
+    pub fn server() -> Self {
+        Self(SERVER_DEVICE.to_owned())
+    }
+
+    /// The id an admin's corrections are stored as.
+    pub fn admin() -> Self {
+        Self(ADMIN_DEVICE.to_owned())
     }
 }
 
@@ -306,7 +333,26 @@ mod tests {
         })
     }
 
+    #[test]
+    fn the_servers_own_devices_are_reserved_and_valid_ids() {
+        for id in RESERVED_DEVICES {
+            let device = dev(id);
+            assert!(device.is_reserved(), "{id}");
+        }
+        assert!(DeviceId::server().is_reserved() && DeviceId::admin().is_reserved());
+        assert_eq!(DeviceId::server(), dev("server"));
+        assert!(!dev("a1b2c3d4e5f6").is_reserved());
+        assert!(!dev("servers").is_reserved());
+    }
+
     proptest! {
+        #[test]
+        fn a_phone_never_makes_a_reserved_device_id(bytes in any::<[u8; 16]>()) {
+            let device = DeviceId::from_random(bytes);
+            prop_assert!(!device.is_reserved());
+            prop_assert_eq!(DeviceId::new(device.as_str()), Ok(device));
+        }
+
         #[test]
         fn string_order_matches_version_order(a in arb_hlc(), b in arb_hlc()) {
             // The server's SQL compares versions as text: that must agree with Ord.

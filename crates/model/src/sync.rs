@@ -54,6 +54,33 @@ pub struct PushRequest {
     pub records: Vec<Record>,
 }
 
+/// A push that names a device id the server keeps for its own versions.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReservedDevice {
+    #[error("device `{0}` is the server's own; a phone may not push as it")]
+    Pusher(DeviceId),
+    #[error("record {id}: version {version} names device `{}`, the server's own; a phone may not push versions as it", version.device)]
+    Version { id: Uuid, version: Hlc },
+}
+
+impl PushRequest {
+    /// Refuses a push that would pass a phone's edits off as the server's: the pushing
+    /// device or a version's device is one the server writes as (`RESERVED_DEVICES`).
+    /// Our app never makes such an id; another client that does is refused whole.
+    pub fn check_devices(&self) -> Result<(), ReservedDevice> {
+        if self.device.is_reserved() {
+            return Err(ReservedDevice::Pusher(self.device.clone()));
+        }
+        match self.records.iter().find(|r| r.version.device.is_reserved()) {
+            Some(r) => Err(ReservedDevice::Version {
+                id: r.id,
+                version: r.version.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AckOutcome {
@@ -207,6 +234,24 @@ mod tests {
         // An older server sends none, a newer one may send a code this app does not know.
         assert_eq!(read(""), RejectCode::Other);
         assert_eq!(read(r#","code":"quota_exceeded""#), RejectCode::Other);
+    }
+
+    #[test]
+    fn a_push_as_the_servers_own_device_is_refused() {
+        let record = crate::record::tests::sample(1, 5);
+        let phone = record.version.device.clone();
+        let push = |device: DeviceId, records: Vec<Record>| PushRequest { device, records };
+        assert_eq!(push(phone.clone(), vec![record.clone()]).check_devices(), Ok(()));
+        for own in [DeviceId::server(), DeviceId::admin()] {
+            let whole = push(own.clone(), vec![record.clone()]).check_devices();
+            assert_eq!(whole, Err(ReservedDevice::Pusher(own.clone())));
+            let mut labelled = record.clone();
+            labelled.version.device = own.clone();
+            let error = push(phone.clone(), vec![record.clone(), labelled])
+                .check_devices()
+                .unwrap_err();
+            assert!(error.to_string().contains(&format!("`{own}`")), "{error}");
+        }
     }
 
     #[test]

@@ -125,7 +125,7 @@ pub async fn push(
                     // phone's own is kept in the history, and it pulls the merge).
                     Some(merged) => {
                         keep_version(&mut tx, record, &pusher, &received_at).await?;
-                        let device = own_device(SERVER_DEVICE)?;
+                        let device = DeviceId::server();
                         let merged = Record {
                             version: next_version(
                                 &device,
@@ -161,7 +161,7 @@ pub async fn push(
                 let Some(held) = held else {
                     return Err(AppError::Internal("a merge without a held state".into()));
                 };
-                let device = own_device(SERVER_DEVICE)?;
+                let device = DeviceId::server();
                 let version = next_version(&device, [&record.version, &held.version], now_ms);
                 let conflicts = merge.conflicts.clone();
                 let merged = (*merge).into_record(&held, version);
@@ -608,15 +608,6 @@ fn text_proof(s: &str) -> Option<Proof> {
     }
 }
 
-/// The device versions made by the server itself are stored as (merges).
-pub const SERVER_DEVICE: &str = "server";
-
-/// One of the device names the server writes versions as (`SERVER_DEVICE`,
-/// `ADMIN_DEVICE`).
-fn own_device(name: &str) -> Result<DeviceId, AppError> {
-    DeviceId::new(name).map_err(|e| AppError::Internal(Box::new(e)))
-}
-
 /// A version the server makes as `device`: later than every one of `seen`.
 fn next_version<'a>(
     device: &DeviceId,
@@ -649,13 +640,11 @@ fn rebased(held: &Record, incoming: &Record) -> Option<Record> {
     })
 }
 
-/// The device an admin's corrections are stored as, in the feed and the history.
-pub const ADMIN_DEVICE: &str = "admin";
-
 /// An admin's correction of record `id` to `body`, approved hours included (no phone
 /// may change those). The server makes the next version itself, on its own clock as
 /// device `admin`, and stores it like a push would: the feed (so phones pull it) and
 /// the history (so what was approved before stays on record). `None`: no such record.
+/// Phones may not push as `admin` (`PushRequest::check_devices`).
 pub async fn admin_correct(
     db: &Db,
     id: Uuid,
@@ -675,7 +664,7 @@ pub async fn admin_correct(
             body.kind()
         )));
     }
-    let device = own_device(ADMIN_DEVICE)?;
+    let device = DeviceId::admin();
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     let next = held.corrected(next_version(&device, [&held.version], now_ms), body);
     next.validate()

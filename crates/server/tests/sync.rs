@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::HashSet;
 
+use axum::http::StatusCode;
 use chrono::Utc;
 use common::{note, record, set_note, TestApp};
 use gatewatch_model::{AckOutcome, Cursor, Record, MAX_PULL_PAGE};
@@ -262,4 +263,39 @@ async fn a_version_from_a_clock_years_ahead_is_rejected_with_the_reason() {
         pushed.rejected[0].reason
     );
     assert_eq!(app.rows().await, 1);
+}
+
+#[tokio::test]
+async fn a_push_as_the_servers_own_devices_is_refused_and_nothing_stored() {
+    let t = TestApp::new().await;
+    let (_, officer) = t.user("officer.a", "officer", &["s01"], &[]).await;
+    let phone = t.as_user(&officer);
+    let first = record(1, 100);
+    phone.push(std::slice::from_ref(&first)).await;
+    for own in ["server", "admin"] {
+        let device = gatewatch_model::DeviceId::new(own).unwrap();
+        // As the pushing device: the whole push is refused.
+        let as_pusher = serde_json::json!({ "device": own, "records": [record(2, 100)] });
+        let error = phone
+            .post_json("/api/sync/push", as_pusher.to_string())
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+        assert!(error.detail.contains(&format!("`{own}`")), "{}", error.detail);
+        // As a version's device: a later version that would win over the phone's own.
+        let mut labelled = first.corrected(common::version(900), first.body.clone());
+        labelled.version.device = device;
+        set_note(&mut labelled, "as the server");
+        let request = gatewatch_model::PushRequest {
+            device: common::device(),
+            records: vec![labelled],
+        };
+        let error = phone
+            .post_json("/api/sync/push", serde_json::to_vec(&request).unwrap())
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+        assert!(error.detail.contains(&format!("`{own}`")), "{}", error.detail);
+    }
+    assert_eq!(t.rows().await, 1, "record 2 was never stored");
+    assert_eq!(t.history(first.id).await.len(), 1, "no version as the server's");
+    assert_eq!(note(&t.pull(0, None).await.changes[0].record), "v100");
 }

@@ -30,6 +30,9 @@ async fn push(
     if request.records.len() > MAX_PUSH_BATCH {
         return Err(AppError::BatchTooLarge(request.records.len()));
     }
+    request
+        .check_devices()
+        .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
     Ok(Json(
         feed::push(&state.db, &request, &who.principal(), Utc::now()).await?,
     ))
