@@ -83,6 +83,7 @@ impl AppState {
                 web_sys::console::warn_1(&format!("team not followed in storage: {e}").into());
             }
         }
+        self.drop_unreadable(profile.role);
         self.profile.set(Some(profile));
         self.session_ended.set(false);
         self.login_shown.set(false);

@@ -9,7 +9,8 @@ use gatewatch_model::account::Profile;
 use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
-use gatewatch_model::retention::{expired, outdated, DEFAULT_RETENTION_DAYS};
+use gatewatch_model::access::UserRole;
+use gatewatch_model::retention::{expired, outdated, unreadable, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
@@ -900,9 +901,20 @@ impl AppState {
     /// older than the retention window (never unsynced ones, teams or rosters).
     /// Returns how many went.
     pub fn drop_expired(&self, today: chrono::NaiveDate) -> usize {
+        self.drop_held(|l| expired(l, today, DEFAULT_RETENTION_DAYS))
+    }
+
+    /// Drops the synced records of kinds `role` may not read (`retention::unreadable`):
+    /// a lead's phone keeps no incident pulled before they were the police's alone.
+    pub fn drop_unreadable(&self, role: UserRole) -> usize {
+        self.drop_held(|l| unreadable(l, role))
+    }
+
+    /// Forgets the records `gone` picks, here and in localStorage; returns how many.
+    fn drop_held(&self, gone: impl Fn(&LocalRecord) -> bool) -> usize {
         let gone: Vec<Uuid> = self.records.with_untracked(|map| {
             map.values()
-                .filter(|l| expired(l, today, DEFAULT_RETENTION_DAYS))
+                .filter(|l| gone(l))
                 .map(|l| l.record.id)
                 .collect()
         });

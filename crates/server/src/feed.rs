@@ -353,17 +353,18 @@ fn placeholders(binds: &mut Vec<String>, values: impl Iterator<Item = String>) -
 /// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns:
 /// `access::allowed` for `Access::Read`, which `pull` checks again row by row.
 fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
-    let schools = |binds: &mut Vec<String>| {
+    let schools = |kinds: &str, binds: &mut Vec<String>| {
         format!(
-            "(kind IN ('checkin', 'incident') AND school IN ({}))",
+            "(kind IN ({kinds}) AND school IN ({}))",
             placeholders(binds, who.scope.schools.iter().cloned())
         )
     };
     match who.role {
         UserRole::Admin => String::new(),
-        UserRole::Officer => format!(" AND {}", schools(binds)),
+        UserRole::Officer => format!(" AND {}", schools("'checkin', 'incident'", binds)),
         UserRole::Lead => {
-            let schools = schools(binds);
+            // Not incidents: a lead reads their schools' check-ins only.
+            let schools = schools("'checkin'", binds);
             let teams = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             let teams_again = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             format!(
@@ -534,9 +535,13 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
             RejectCode::NotForRole,
             format!("refused: an officer's account may not write {kind} records"),
         ),
-        (UserRole::Lead, "checkin" | "incident") => (
+        (UserRole::Lead, "checkin") => (
             RejectCode::NotForRole,
             format!("refused: a team lead's account may read but not write {kind} records"),
+        ),
+        (UserRole::Lead, "incident") => (
+            RejectCode::NotForRole,
+            format!("refused: a team lead's account may not read or write {kind} records"),
         ),
         (_, _) => (
             RejectCode::OutOfScope,
