@@ -124,6 +124,15 @@ pub enum AppError {
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyAttempts(u64),
 
+    /// 429 `push_limit`: the account pushed its day's records or bytes
+    /// (`gatewatch_model::quota`); nothing of this push was stored. `Retry-After` says
+    /// when enough of the day's window frees (seconds); the phone keeps the records.
+    #[error("this account pushed its limit of {} records or {} bytes in 24 hours; try again in {retry_after} seconds", limits.records_per_day, limits.bytes_per_day)]
+    PushLimit {
+        retry_after: u64,
+        limits: gatewatch_model::quota::PushLimits,
+    },
+
     /// 422 `invalid_user`: an account that fails the rules (username, password, display
     /// name, role, a school or team that does not exist); the detail says which.
     #[error("{0}")]
@@ -171,6 +180,7 @@ impl AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::CsrfHeaderMissing => (StatusCode::FORBIDDEN, "csrf_header_missing"),
             AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            AppError::PushLimit { .. } => (StatusCode::TOO_MANY_REQUESTS, "push_limit"),
             AppError::InvalidUser(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_user"),
             AppError::UsernameTaken(_) => (StatusCode::CONFLICT, "username_taken"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -199,7 +209,11 @@ impl IntoResponse for AppError {
             detail: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts(seconds) = self {
+        if let AppError::TooManyAttempts(seconds) | AppError::PushLimit {
+            retry_after: seconds,
+            ..
+        } = self
+        {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
+use gatewatch_model::quota::PushLimits;
 use gatewatch_model::reconcile::{reconcile, Reconciled};
 use gatewatch_model::report::Month;
 use gatewatch_model::{
@@ -27,7 +28,7 @@ use gatewatch_model::access::{allowed, allowed_change, Access, Principal, Subjec
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::{accounts, catalog};
+use crate::{accounts, catalog, push_limit};
 
 /// Why a version that changes approved volunteer hours is refused.
 pub const APPROVED_HOURS_LOCKED: &str =
@@ -40,11 +41,14 @@ pub const APPROVED_HOURS_LOCKED: &str =
 /// has already checked the batch size; records failing `Record::validate`, and records
 /// `who` may not write (`gatewatch_model::access`), are rejected here, one by one,
 /// without failing the others, and never stored. Teams are taken first, so the roster
-/// and sessions of a team a lead creates in the same push are theirs already.
+/// and sessions of a team a lead creates in the same push are theirs already. What it
+/// stored new is charged to `who` within `limits`: over them, nothing is kept
+/// (`AppError::PushLimit`).
 pub async fn push(
     db: &Db,
     request: &PushRequest,
     who: &Principal,
+    limits: PushLimits,
     now: DateTime<Utc>,
 ) -> Result<PushResponse, AppError> {
     let mut who = who.clone();
@@ -233,6 +237,8 @@ pub async fn push(
             outcome,
         });
     }
+    let spent = push_limit::spent(&request.records, &acks, now_ms)?;
+    push_limit::charge(&mut tx, &who, limits, spent).await?;
     let cursor = last_seq(&mut tx).await?;
     tx.commit().await?;
     Ok(PushResponse {
