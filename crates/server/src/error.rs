@@ -94,18 +94,32 @@ pub enum AppError {
     #[error("this endpoint does not take this HTTP method")]
     MethodNotAllowed,
 
-    /// 401 `unauthenticated`: no session cookie, or its session ended (expired, logged
-    /// out, its device revoked, its user disabled). The phone keeps its unsynced
-    /// records and asks the user to log in again.
+    /// 401 `unauthenticated`: no session cookie. The phone keeps its unsynced records
+    /// and asks the user to log in.
     #[error("{0}")]
     Unauthenticated(&'static str),
+
+    /// 401 `session_expired`: the cookie's session ended by itself or by its user
+    /// (expired, logged out, a password change elsewhere). The phone keeps everything
+    /// and asks the user to log in again.
+    #[error("your session has ended (expired or logged out); log in again")]
+    SessionExpired,
+
+    /// 401 `device_revoked`: an admin ended this phone's sessions (revoked the device,
+    /// reset the password). The phone drops what the server has and keeps unsynced
+    /// records hidden until the same user logs in again or exports them. (Still a
+    /// 401: an older phone treats it as any ended session.)
+    #[error("an administrator ended this phone's access; log in again")]
+    DeviceRevoked,
 
     /// 401 `bad_credentials`: a login with an unknown username or a wrong password
     /// (which of the two is not said).
     #[error("wrong username or password")]
     BadCredentials,
 
-    /// 403 `account_disabled`: the right password for an account an admin disabled.
+    /// 403 `account_disabled`: the right password for an account an admin disabled, or
+    /// a session of such an account (the phone then drops what the server has, as for
+    /// `device_revoked`; an older phone sees a failed sync and keeps its records).
     #[error("this account is disabled; ask an administrator")]
     AccountDisabled,
 
@@ -175,6 +189,8 @@ impl AppError {
             AppError::NotFound | AppError::Missing(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::SessionExpired => (StatusCode::UNAUTHORIZED, "session_expired"),
+            AppError::DeviceRevoked => (StatusCode::UNAUTHORIZED, "device_revoked"),
             AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             AppError::AccountDisabled => (StatusCode::FORBIDDEN, "account_disabled"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
