@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use gatewatch_model::account::Profile;
+use gatewatch_model::account::{Profile, SessionEnd};
 use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
 use gatewatch_model::merge::{upsert, Upsert};
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
@@ -45,6 +45,9 @@ pub enum SyncFailure {
     ServerError(u16),
     /// The server's answer was not what the protocol promises.
     BadAnswer,
+    /// This account pushed its day's allowance (`429 push_limit`): records wait here
+    /// until the server's Retry-After; pulls go on.
+    PushLimit,
 }
 
 impl SyncState {
@@ -199,6 +202,9 @@ pub struct AppState {
     pub profile: RwSignal<Option<Profile>>,
     /// The server ended this phone's session: records wait until the next login.
     pub session_ended: RwSignal<bool>,
+    /// The server locked this phone (device revoked, account disabled), and why: what
+    /// it had is gone, unsynced records are hidden until the same user logs in again.
+    pub locked: RwSignal<Option<SessionEnd>>,
     /// The user asked for the login screen (to log in again after the session ended).
     pub login_shown: RwSignal<bool>,
     /// Until the journal is replayed, whether anyone signed in here is not known yet.
@@ -271,7 +277,8 @@ impl AppState {
             team: RwSignal::new(None),
             followed_teams: RwSignal::new(loaded.followed_teams.clone()),
             profile: RwSignal::new(loaded.profile.clone()),
-            session_ended: RwSignal::new(false),
+            session_ended: RwSignal::new(loaded.locked.is_some()),
+            locked: RwSignal::new(loaded.locked),
             login_shown: RwSignal::new(false),
             starting: RwSignal::new(true),
             clock: StoredValue::new(clock),
@@ -908,6 +915,11 @@ impl AppState {
     /// a lead's phone keeps no incident pulled before they were the police's alone.
     pub fn drop_unreadable(&self, role: UserRole) -> usize {
         self.drop_held(|l| unreadable(l, role))
+    }
+
+    /// Drops every record the server has acknowledged (the phone was locked).
+    pub fn drop_synced(&self) -> usize {
+        self.drop_held(|l| l.synced)
     }
 
     /// Forgets the records `gone` picks, here and in localStorage; returns how many.

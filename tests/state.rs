@@ -506,3 +506,33 @@ async fn a_leads_phone_keeps_no_incident_it_may_no_longer_read() {
     let stored = held(storage::load().unwrap().records.into_iter().map(|l| l.record.id).collect());
     assert_eq!(stored, [2, 3]);
 }
+
+#[wasm_bindgen_test]
+async fn a_revoked_device_drops_what_the_server_has_and_hides_the_rest() {
+    use gatewatch_model::account::SessionEnd;
+    let owner = Owner::new();
+    let on_server = LocalRecord {
+        synced: true,
+        ..LocalRecord::new_unsynced(record(1, 10))
+    };
+    let not_sent = LocalRecord::new_unsynced(record(2, 10));
+    let state = fresh_state(&owner, vec![on_server, not_sent]).await;
+    state.apply_changes(vec![], Cursor(40));
+
+    // A plain expiry changes nothing on the phone.
+    owner.with(|| state.session_has_ended(SessionEnd::Expired));
+    assert_eq!(state.records.get_untracked().len(), 2);
+    assert_eq!(state.locked.get_untracked(), None);
+
+    owner.with(|| state.session_has_ended(SessionEnd::Revoked));
+    let ids: Vec<u128> = state.records.get_untracked().keys().map(|id| id.as_u128()).collect();
+    assert_eq!(ids, [2], "the unsynced record stays (hidden)");
+    assert_eq!(state.locked.get_untracked(), Some(SessionEnd::Revoked));
+    assert_eq!(state.cursor(), Cursor::default(), "the next login pulls it all again");
+    // A restart stays locked, with the same record kept.
+    let again = owner.with(|| gatewatch::state::AppState::new(storage::load()));
+    assert_eq!(again.locked.get_untracked(), Some(SessionEnd::Revoked));
+    assert!(again.session_ended.get_untracked());
+    let ids: Vec<u128> = again.records.get_untracked().keys().map(|id| id.as_u128()).collect();
+    assert_eq!(ids, [2]);
+}
