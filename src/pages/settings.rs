@@ -176,10 +176,11 @@ fn AccountBox() -> impl IntoView {
     // Values set aside unreadable (`gw:bad:`) leave with the person's data: offered
     // first. Read when the question opens.
     let quarantined = move || {
-        confirming
-            .get()
-            .then(|| crate::storage::quarantined_values().len())
-            .unwrap_or(0)
+        if confirming.get() {
+            crate::storage::quarantined_values().len()
+        } else {
+            0
+        }
     };
     let export_quarantined = move |_| {
         crate::download::save_records_file("gatewatch-unreadable", &crate::storage::quarantined_values());
