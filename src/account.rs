@@ -6,7 +6,7 @@
 //! records stay on the phone and go up after the next login; logging out wipes the
 //! person's data, and is refused while anything is unsynced.
 
-use gatewatch_model::account::{normalize_username, LoginRequest, Profile};
+use gatewatch_model::account::{normalize_username, LoginRequest, Profile, SessionEnd};
 use gatewatch_model::Record;
 use leptos::prelude::*;
 
@@ -37,7 +37,9 @@ impl From<ApiError> for AccountError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::Network(_) => AccountError::Offline,
-            ApiError::Server { body, .. } => AccountError::Refused(body.error),
+            ApiError::Server { body, .. } | ApiError::TryLater { body, .. } => {
+                AccountError::Refused(body.error)
+            }
             ApiError::Decode(d) => AccountError::Refused(d),
         }
     }
@@ -51,9 +53,30 @@ impl AppState {
         !self.starting.get() && (self.profile.with(Option::is_none) || self.login_shown.get())
     }
 
-    /// The server said the session is over (expired, revoked): sync stops asking it
-    /// until the next login; every record stays.
-    pub fn session_has_ended(&self) {
+    /// The server said the session is over: sync stops asking it until the next
+    /// login. Expired: every record stays. The device revoked or the account disabled:
+    /// the phone is locked (`lock_phone`).
+    pub fn session_has_ended(&self, end: SessionEnd) {
+        self.session_ended.set(true);
+        if end.locks_phone() {
+            self.lock_phone(end);
+        }
+    }
+
+    /// The server locked this phone (`why`): what the server already has leaves it —
+    /// synced records (rosters with full phone numbers among them), gate secrets,
+    /// cached lists, the feed position — and what it has not stays, hidden behind the
+    /// locked screen, until the same user logs in again or exports it.
+    pub fn lock_phone(&self, why: SessionEnd) {
+        if let Err(e) = storage::lock(why) {
+            web_sys::console::warn_1(&format!("lock not kept: {e}").into());
+        }
+        self.drop_synced();
+        self.server_copies.set(Default::default());
+        self.followed_teams.set(Vec::new());
+        self.team.set(None);
+        self.reset_cursor();
+        self.locked.set(Some(why));
         self.session_ended.set(true);
     }
 
@@ -83,6 +106,7 @@ impl AppState {
                 web_sys::console::warn_1(&format!("team not followed in storage: {e}").into());
             }
         }
+        self.drop_unreadable(profile.role);
         self.profile.set(Some(profile));
         self.session_ended.set(false);
         self.login_shown.set(false);
@@ -116,6 +140,13 @@ impl AppState {
             reload();
             return Ok(true);
         }
+        if self.locked.get_untracked().is_some() {
+            // The same user again: their hidden records are theirs to see and push.
+            if let Err(e) = storage::unlock() {
+                web_sys::console::warn_1(&format!("unlock not kept: {e}").into());
+            }
+            self.locked.set(None);
+        }
         self.signed_in(profile).await;
         // From now on this phone holds a person's work: ask the browser not to clear it
         // when space runs low (设置 shows its answer). Not awaited here: a browser may
@@ -141,12 +172,21 @@ impl AppState {
         // session is over; it goes up after the next login).
         let unsynced = self.pending_count_untracked();
         if unsynced > 0 {
-            self.session_has_ended();
+            self.session_has_ended(SessionEnd::Expired);
             return Err(AccountError::Unsynced(unsynced));
         }
         storage::forget_personal_data().await?;
         reload();
         Ok(())
+    }
+
+    /// Empties a locked phone after its hidden records were offered as a file: the
+    /// person's data goes and the page reloads on the login screen, for anyone.
+    pub async fn clear_locked_phone(&self) {
+        match storage::forget_personal_data().await {
+            Ok(()) => reload(),
+            Err(e) => self.notice(crate::state::Notice::StorageUnavailable(e.to_string())),
+        }
     }
 
     /// Every record and earlier version the server has not acknowledged, for the

@@ -1,7 +1,7 @@
 //! The sync server's HTTP API, as the app calls it. One typed error for network
 //! failures, server refusals and unreadable answers.
 
-use gatewatch_model::account::{LoginRequest, Profile};
+use gatewatch_model::account::{LoginRequest, Profile, SessionEnd};
 use gatewatch_model::school::School;
 use gatewatch_model::{Cursor, ErrorBody, Post, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
@@ -15,6 +15,12 @@ pub enum ApiError {
     /// The server answered with an error status and its JSON error body.
     #[error("server {status}: {} ({})", body.error, body.detail)]
     Server { status: u16, body: ErrorBody },
+    /// `429`: the server said when to try again (`Retry-After`, seconds).
+    #[error("server 429: {} ({}); try again in {retry_after_secs} s", body.error, body.detail)]
+    TryLater {
+        body: ErrorBody,
+        retry_after_secs: u64,
+    },
     /// An answer that is not what the protocol promises.
     #[error("unexpected answer: {0}")]
     Decode(String),
@@ -30,11 +36,24 @@ async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
                 error: "http_error".into(),
                 detail: resp.status_text(),
             });
-        return Err(ApiError::Server { status, body });
+        return Err(match retry_after(&resp) {
+            Some(retry_after_secs) if status == 429 => ApiError::TryLater {
+                body,
+                retry_after_secs,
+            },
+            _ => ApiError::Server { status, body },
+        });
     }
     resp.json::<T>()
         .await
         .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// The seconds of a `Retry-After` header (our server sends seconds, never a date).
+fn retry_after(resp: &Response) -> Option<u64> {
+    resp.headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn network(e: gloo_net::Error) -> ApiError {
@@ -42,10 +61,13 @@ fn network(e: gloo_net::Error) -> ApiError {
 }
 
 impl ApiError {
-    /// The server no longer knows this phone's session (expired, logged out, revoked):
-    /// the user must log in again; nothing local is lost.
-    pub fn is_signed_out(&self) -> bool {
-        matches!(self, ApiError::Server { status: 401, .. })
+    /// How the server ended this phone's session, if that is what this answer says
+    /// (expired or logged out; the device revoked; the account disabled).
+    pub fn session_end(&self) -> Option<SessionEnd> {
+        match self {
+            ApiError::Server { status, body } => SessionEnd::of_answer(*status, &body.error),
+            _ => None,
+        }
     }
 }
 

@@ -7,8 +7,8 @@ use crate::components::nav::Nav;
 use crate::components::notices::Notices;
 use crate::pages::{
     checkin::CheckInPage, gate::GatePage, history::HistoryPage, incident::IncidentPage,
-    login::LoginPage, settings::SettingsPage, team::TeamPage, team_report::TeamReportPage,
-    today::TodayPage,
+    locked::LockedPage, login::LoginPage, settings::SettingsPage, team::TeamPage,
+    team_report::TeamReportPage, today::TodayPage,
 };
 use crate::routes::{Page, Router};
 use crate::state::AppState;
@@ -33,6 +33,8 @@ pub fn App() -> impl IntoView {
         // Nothing yet while the journal says whether anyone is signed in here.
         _ if state.starting.get() && state.profile.with(Option::is_none) => ().into_any(),
         _ if state.needs_login() => view! { <LoginPage/> }.into_any(),
+        // Locked by the server: nothing of the app until its user logs in again.
+        _ if state.locked.with(Option::is_some) => view! { <LockedPage/> }.into_any(),
         Page::CheckIn => view! { <CheckInPage/> }.into_any(),
         Page::Today => view! { <TodayPage/> }.into_any(),
         Page::Incident => view! { <IncidentPage/> }.into_any(),

@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use gatewatch_model::account::Profile;
+use gatewatch_model::access::UserRole;
+use gatewatch_model::account::{Profile, SessionEnd};
 use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
 use gatewatch_model::merge::upsert;
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
 use gatewatch_model::replica;
-use gatewatch_model::retention::{expired, DEFAULT_RETENTION_DAYS};
+use gatewatch_model::retention::{expired, unreadable, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
@@ -45,6 +46,9 @@ pub enum SyncFailure {
     ServerError(u16),
     /// The server's answer was not what the protocol promises.
     BadAnswer,
+    /// This account pushed its day's allowance (`429 push_limit`): records wait here
+    /// until the server's Retry-After; pulls go on.
+    PushLimit,
 }
 
 impl SyncState {
@@ -199,6 +203,9 @@ pub struct AppState {
     pub profile: RwSignal<Option<Profile>>,
     /// The server ended this phone's session: records wait until the next login.
     pub session_ended: RwSignal<bool>,
+    /// The server locked this phone (device revoked, account disabled), and why: what
+    /// it had is gone, unsynced records are hidden until the same user logs in again.
+    pub locked: RwSignal<Option<SessionEnd>>,
     /// The user asked for the login screen (to log in again after the session ended).
     pub login_shown: RwSignal<bool>,
     /// Until the journal is replayed, whether anyone signed in here is not known yet.
@@ -271,7 +278,8 @@ impl AppState {
             team: RwSignal::new(None),
             followed_teams: RwSignal::new(loaded.followed_teams.clone()),
             profile: RwSignal::new(loaded.profile.clone()),
-            session_ended: RwSignal::new(false),
+            session_ended: RwSignal::new(loaded.locked.is_some()),
+            locked: RwSignal::new(loaded.locked),
             login_shown: RwSignal::new(false),
             starting: RwSignal::new(true),
             clock: StoredValue::new(clock),
@@ -775,9 +783,25 @@ impl AppState {
     /// older than the retention window (never unsynced ones, teams or rosters).
     /// Returns how many went.
     pub fn drop_expired(&self, today: chrono::NaiveDate) -> usize {
+        self.drop_held(|l| expired(l, today, DEFAULT_RETENTION_DAYS))
+    }
+
+    /// Drops the synced records of kinds `role` may not read (`retention::unreadable`):
+    /// a lead's phone keeps no incident pulled before they were the police's alone.
+    pub fn drop_unreadable(&self, role: UserRole) -> usize {
+        self.drop_held(|l| unreadable(l, role))
+    }
+
+    /// Drops every record the server has acknowledged (the phone was locked).
+    pub fn drop_synced(&self) -> usize {
+        self.drop_held(|l| l.synced)
+    }
+
+    /// Forgets the records `gone` picks, here and in localStorage; returns how many.
+    fn drop_held(&self, gone: impl Fn(&LocalRecord) -> bool) -> usize {
         let gone: Vec<Uuid> = self.records.with_untracked(|map| {
             map.values()
-                .filter(|l| expired(l, today, DEFAULT_RETENTION_DAYS))
+                .filter(|l| gone(l))
                 .map(|l| l.record.id)
                 .collect()
         });

@@ -4,6 +4,7 @@
 //! the next timer tick (exponential backoff after failures, capped at five minutes) or
 //! a wake-up: the browser's `online` event, "sync now", or a newly saved record.
 
+use chrono::{DateTime, Utc};
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
 use futures::StreamExt;
@@ -48,15 +49,33 @@ pub fn channel() -> (SyncHandle, SyncLoop) {
     (SyncHandle { wake }, SyncLoop { woken })
 }
 
+/// How one sync went, for when the next one runs.
+enum Outcome {
+    Done,
+    Failed,
+    /// The server said when this account may push again (seconds from now).
+    PushWaits(u64),
+}
+
+/// The server told this account to wait before pushing again (`429` with
+/// `Retry-After`): until when, and its answer. Until then syncs only pull.
+type PushWait = Option<(DateTime<Utc>, ApiError)>;
+
 impl SyncLoop {
     /// Runs for the life of the page: a sync now, then one per timer tick or wake-up.
     pub async fn run(mut self, state: AppState) {
         let mut backoff = Backoff::new();
+        let mut push_wait: PushWait = None;
         loop {
-            let ok = run_once(state).await;
-            let delay = backoff.next_delay_ms(ok);
+            let outcome = run_once(state, &mut push_wait).await;
+            let delay = match outcome {
+                Outcome::Done => backoff.next_delay_ms(true),
+                Outcome::Failed => backoff.next_delay_ms(false),
+                Outcome::PushWaits(secs) => backoff.next_delay_after_ms(secs),
+            };
+            let ok = matches!(outcome, Outcome::Done);
             // Told to the officer with a failure ("next try at 09:41").
-            let next = chrono::Utc::now() + chrono::Duration::milliseconds(i64::from(delay));
+            let next = Utc::now() + chrono::Duration::milliseconds(i64::from(delay));
             state.next_try.set((!ok).then_some(next));
             let timer = TimeoutFuture::new(delay);
             if let Either::Right((None, _)) = select(timer, self.woken.next()).await {
@@ -68,40 +87,47 @@ impl SyncLoop {
     }
 }
 
-/// One full sync; updates the header state. Returns whether it succeeded.
-async fn run_once(state: AppState) -> bool {
+/// One full sync; updates the header state.
+async fn run_once(state: AppState, push_wait: &mut PushWait) -> Outcome {
     // Storage may have room again (even offline): write what it refused before.
     state.retry_unsaved();
     if !browser_online() {
         state.sync.set(SyncState::Offline);
-        return false;
+        return Outcome::Failed;
     }
     // Without a session the server would only answer 401: wait for the login, which
     // wakes this loop.
     if state.profile.with_untracked(Option::is_none) || state.session_ended.get_untracked() {
         state.sync.set(SyncState::SignedOut);
-        return false;
+        return Outcome::Failed;
     }
     state.sync.set(SyncState::Syncing);
-    match sync(state).await {
+    match sync(state, push_wait).await {
         Ok(()) => {
             state.drop_expired(chrono::Local::now().date_naive());
             state.sync.set(SyncState::Synced);
-            true
+            Outcome::Done
         }
         Err(ApiError::Network(_)) if !browser_online() => {
             state.sync.set(SyncState::Offline);
-            false
+            Outcome::Failed
         }
-        Err(e) if e.is_signed_out() => {
-            state.session_has_ended();
+        Err(e) if e.session_end().is_some() => {
+            if let Some(end) = e.session_end() {
+                state.session_has_ended(end);
+            }
             state.sync.set(SyncState::SignedOut);
-            false
+            Outcome::Failed
         }
         Err(e) => {
             web_sys::console::warn_1(&format!("sync failed: {e}").into());
             state.sync.set(SyncState::Error(failure(&e)));
-            false
+            match e {
+                ApiError::TryLater {
+                    retry_after_secs, ..
+                } => Outcome::PushWaits(retry_after_secs),
+                _ => Outcome::Failed,
+            }
         }
     }
 }
@@ -110,12 +136,14 @@ async fn run_once(state: AppState) -> bool {
 fn failure(e: &ApiError) -> SyncFailure {
     match e {
         ApiError::Network(_) => SyncFailure::NoAnswer,
+        ApiError::TryLater { body, .. } if body.error == "push_limit" => SyncFailure::PushLimit,
+        ApiError::TryLater { .. } => SyncFailure::ServerError(429),
         ApiError::Server { status, .. } => SyncFailure::ServerError(*status),
         ApiError::Decode(_) => SyncFailure::BadAnswer,
     }
 }
 
-async fn sync(state: AppState) -> Result<(), ApiError> {
+async fn sync(state: AppState, push_wait: &mut PushWait) -> Result<(), ApiError> {
     // Whose session the browser holds, first: records are pushed only as the user who
     // made them. (Someone logging in to /admin in this browser shares the cookie.)
     let profile = api::me().await?;
@@ -139,7 +167,14 @@ async fn sync(state: AppState) -> Result<(), ApiError> {
     {
         state.signed_in(profile).await;
     }
-    push(state).await?;
+    // Told to wait before pushing: the records stay in the outbox (not refused), and
+    // the pull still brings what colleagues did.
+    let pushed = push_unless_told_to_wait(state, push_wait).await;
+    if let Err(e) = &pushed {
+        if !matches!(e, ApiError::TryLater { .. }) {
+            return pushed;
+        }
+    }
     pull(state).await?;
     // Posts and schools are small; failing to fetch them must not fail the sync.
     if let Ok(posts) = api::posts().await {
@@ -148,7 +183,42 @@ async fn sync(state: AppState) -> Result<(), ApiError> {
     if let Ok(schools) = api::schools().await {
         state.set_schools(schools);
     }
-    Ok(())
+    pushed
+}
+
+/// The longest `Retry-After` a push waits for.
+const MAX_WAIT_SECS: i64 = 7 * 24 * 3600;
+
+/// Pushes the outbox, unless the server said to wait (`push_wait`): then its answer
+/// again, with the seconds still to wait. A new `429` starts a wait.
+async fn push_unless_told_to_wait(
+    state: AppState,
+    push_wait: &mut PushWait,
+) -> Result<(), ApiError> {
+    let now = Utc::now();
+    if let Some((until, answer)) = push_wait.as_ref().filter(|(until, _)| now < *until) {
+        let left_ms = (*until - now).num_milliseconds().max(1).unsigned_abs();
+        return Err(match answer.clone() {
+            ApiError::TryLater { body, .. } => ApiError::TryLater {
+                body,
+                retry_after_secs: left_ms.div_ceil(1000),
+            },
+            other => other,
+        });
+    }
+    *push_wait = None;
+    let pushed = push(state).await;
+    if let Err(
+        e @ ApiError::TryLater {
+            retry_after_secs, ..
+        },
+    ) = &pushed
+    {
+        // Our server waits at most a day; a stranger's header is held to a week.
+        let secs = i64::try_from(*retry_after_secs).map_or(MAX_WAIT_SECS, |s| s.min(MAX_WAIT_SECS));
+        *push_wait = Some((now + chrono::Duration::seconds(secs), e.clone()));
+    }
+    pushed
 }
 
 async fn push(state: AppState) -> Result<(), ApiError> {

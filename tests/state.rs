@@ -456,3 +456,108 @@ async fn a_stored_device_id_the_server_keeps_for_itself_is_replaced() {
         assert!(!state.device().is_reserved(), "{own}");
     }
 }
+
+/// An incident with id `n` at version `wall_ms` (of another phone).
+fn incident(n: u128, wall_ms: u64) -> Record {
+    let RecordBody::CheckIn(c) = record(n, wall_ms).body else {
+        unreachable!("record() makes check-ins")
+    };
+    let body = RecordBody::Incident(gatewatch_model::Incident {
+        post_id: c.post_id,
+        category: IncidentCategory::Bullying,
+        severity: Severity::High,
+        description: "校门外推搡".into(),
+        people: "两名学生".into(),
+        status: FollowUp::Open,
+        officer_name: c.officer_name,
+        device_time: c.device_time,
+        position: None,
+    });
+    Record::new(Uuid::from_u128(n), record(n, wall_ms).version, body)
+}
+
+#[wasm_bindgen_test]
+async fn a_leads_phone_keeps_no_incident_it_may_no_longer_read() {
+    let owner = Owner::new();
+    let synced = |r: Record| LocalRecord {
+        synced: true,
+        ..LocalRecord::new_unsynced(r)
+    };
+    let pulled_earlier = synced(incident(1, 10));
+    let check_in = synced(record(2, 10));
+    let not_sent = LocalRecord::new_unsynced(incident(3, 10));
+    let state = fresh_state(&owner, vec![pulled_earlier, check_in, not_sent]).await;
+    let lead = gatewatch_model::account::Profile {
+        user: Uuid::from_u128(77),
+        username: "lead1".into(),
+        display_name: "李队长".into(),
+        role: gatewatch_model::access::UserRole::Lead,
+        schools: vec!["s01".into()],
+        teams: vec![],
+    };
+    owner.with(|| state.profile_restored(lead));
+    let held = |ids: Vec<Uuid>| {
+        let mut ids: Vec<u128> = ids.into_iter().map(|id| id.as_u128()).collect();
+        ids.sort();
+        ids
+    };
+    let in_memory = held(state.records.get_untracked().into_keys().collect());
+    assert_eq!(
+        in_memory,
+        [2, 3],
+        "the unsynced one stays, to push or export"
+    );
+    let stored = held(
+        storage::load()
+            .unwrap()
+            .records
+            .into_iter()
+            .map(|l| l.record.id)
+            .collect(),
+    );
+    assert_eq!(stored, [2, 3]);
+}
+
+#[wasm_bindgen_test]
+async fn a_revoked_device_drops_what_the_server_has_and_hides_the_rest() {
+    use gatewatch_model::account::SessionEnd;
+    let owner = Owner::new();
+    let on_server = LocalRecord {
+        synced: true,
+        ..LocalRecord::new_unsynced(record(1, 10))
+    };
+    let not_sent = LocalRecord::new_unsynced(record(2, 10));
+    let state = fresh_state(&owner, vec![on_server, not_sent]).await;
+    state.apply_changes(vec![], Cursor(40));
+
+    // A plain expiry changes nothing on the phone.
+    owner.with(|| state.session_has_ended(SessionEnd::Expired));
+    assert_eq!(state.records.get_untracked().len(), 2);
+    assert_eq!(state.locked.get_untracked(), None);
+
+    owner.with(|| state.session_has_ended(SessionEnd::Revoked));
+    let ids: Vec<u128> = state
+        .records
+        .get_untracked()
+        .keys()
+        .map(|id| id.as_u128())
+        .collect();
+    assert_eq!(ids, [2], "the unsynced record stays (hidden)");
+    assert_eq!(state.locked.get_untracked(), Some(SessionEnd::Revoked));
+    assert_eq!(
+        state.cursor(),
+        Cursor::default(),
+        "the next login pulls it all again"
+    );
+    // A restart stays locked, with the same record kept.
+    let again = owner.with(|| gatewatch::state::AppState::new(storage::load()));
+    assert_eq!(again.locked.get_untracked(), Some(SessionEnd::Revoked));
+    assert!(again.session_ended.get_untracked());
+    let ids: Vec<u128> = again
+        .records
+        .get_untracked()
+        .keys()
+        .map(|id| id.as_u128())
+        .collect();
+    assert_eq!(ids, [2]);
+}

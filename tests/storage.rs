@@ -4,6 +4,7 @@
 
 use chrono::DateTime;
 use gatewatch::storage::{self, journal, Key, Saved, StorageError};
+use gatewatch_model::account::SessionEnd;
 use gatewatch_model::stored::StoredError;
 use gatewatch_model::stored::{LocalRecord, SCHEMA_VERSION};
 use gatewatch_model::{CheckIn, CheckInEvent, DeviceId, Hlc, Presence, Record, RecordBody};
@@ -300,12 +301,21 @@ async fn logging_out_wipes_the_persons_data_and_keeps_the_phones() {
     storage::save_gate_secret("s01-g1", "00ff").unwrap();
     let settings = storage::Settings {
         officer_name: "王力".into(),
-        ..Default::default()
+        lang: gatewatch::i18n::Lang::En,
+        my_posts: vec!["s01-g1".into()],
     };
     storage::save_settings(&settings).unwrap();
     let device = storage::new_device_id();
     let clock = gatewatch_model::Clock::new(device.clone());
     storage::save_clock(&clock).unwrap();
+    // A value set aside unreadable: offered as a file before the logout takes it.
+    LocalStorage::raw()
+        .set_item("gw:r:00000000-0000-0000-0000-000000000002", "{broken")
+        .unwrap();
+    storage::load().unwrap();
+    let set_aside = storage::quarantined_values();
+    assert_eq!(set_aside.len(), 1);
+    assert_eq!(set_aside[0].1, "{broken");
 
     storage::forget_personal_data().await.unwrap();
     let loaded = storage::load().unwrap();
@@ -315,7 +325,49 @@ async fn logging_out_wipes_the_persons_data_and_keeps_the_phones() {
     assert!(loaded.followed_teams.is_empty());
     assert_eq!(storage::gate_secret("s01-g1"), None);
     assert!(journal::entries().await.unwrap().is_empty());
-    // The phone's own: its settings and device id stay.
-    assert_eq!(loaded.settings, settings);
+    assert!(storage::quarantined_values().is_empty());
+    // Who the officer was goes too; the phone's own settings and device id stay.
+    let phones = storage::Settings {
+        officer_name: String::new(),
+        ..settings
+    };
+    assert_eq!(loaded.settings, phones);
     assert_eq!(loaded.clock.map(|c| c.device), Some(device));
+}
+
+#[wasm_bindgen_test]
+async fn a_locked_phone_keeps_only_what_the_server_never_got() {
+    fresh().await;
+    let synced = LocalRecord {
+        synced: true,
+        ..record(1, 10)
+    };
+    let unsynced = record(2, 10);
+    storage::save_record(&synced).unwrap();
+    storage::save_durably(&unsynced).await.unwrap();
+    storage::save_profile(&profile()).await.unwrap();
+    storage::save_cursor(gatewatch_model::Cursor(42)).unwrap();
+    storage::save_followed_teams(&[Uuid::from_u128(9)]).unwrap();
+    storage::save_gate_secret("s01-g1", "00ff").unwrap();
+    storage::save_posts(&gatewatch_model::demo_posts()).unwrap();
+
+    storage::lock(SessionEnd::Revoked).unwrap();
+    let loaded = storage::load().unwrap();
+    assert_eq!(loaded.locked, Some(SessionEnd::Revoked));
+    assert_eq!(storage::gate_secret("s01-g1"), None);
+    assert_eq!(loaded.cursor, gatewatch_model::Cursor(0));
+    assert!(loaded.followed_teams.is_empty() && loaded.posts.is_none());
+    // Kept, hidden, for the same user: the unsynced record, its journal entry, who.
+    assert!(loaded
+        .records
+        .iter()
+        .any(|r| r.record.id == unsynced.record.id));
+    assert_eq!(
+        journal::entries().await.unwrap().len(),
+        2,
+        "the record and the profile"
+    );
+    assert_eq!(loaded.profile, Some(profile()));
+    storage::unlock().unwrap();
+    assert_eq!(storage::load().unwrap().locked, None);
 }

@@ -83,6 +83,7 @@ fn problem(state: AppState) -> String {
                     format!("{} (HTTP {status})", state.t(Msg::SyncProblemServer))
                 }
                 SyncFailure::BadAnswer => state.t(Msg::SyncProblemBadAnswer).to_string(),
+                SyncFailure::PushLimit => state.t(Msg::SyncProblemPushLimit).to_string(),
             };
             let next = state
                 .next_try

@@ -2,6 +2,7 @@
 //! and kind; CSV exports made on the phone; corrections and voids of own records.
 
 use chrono::{Datelike, Days, NaiveDate, Timelike};
+use gatewatch_model::access::{may, Access};
 use gatewatch_model::coverage::{arrivals, coverage};
 use gatewatch_model::csv::{self, Row};
 use gatewatch_model::filter::Filter;
@@ -84,6 +85,15 @@ pub fn HistoryPage() -> impl IntoView {
         );
         post.with_untracked(|picked| html::options(all_and_posts, Some(picked)))
     };
+    // Incidents only for those who may read them (not a team lead): the access rule.
+    let reads_incidents = state.profile.with_untracked(|p| {
+        p.as_ref()
+            .is_none_or(|p| may(p.role, "incident", Access::Read))
+    });
+    let mut kinds = vec![("", Msg::AllKinds), ("checkin", Msg::KindCheckIns)];
+    if reads_incidents {
+        kinds.push(("incident", Msg::KindIncidents));
+    }
     // One handler for the three export buttons, told apart by their data-action.
     let on_export = move |ev: leptos::ev::MouseEvent| {
         let what = match html::action(&ev).as_ref().map(|(a, _)| a.as_str()) {
@@ -110,17 +120,14 @@ pub fn HistoryPage() -> impl IntoView {
                     <select data-testid="filter-post" on:change=move |ev| post.set(event_target_value(&ev))
                         inner_html=post_options></select>
                 </label>
-                <Choice label=Msg::Category value=kind testid="filter-kind" options=vec![
-                    ("", Msg::AllKinds),
-                    ("checkin", Msg::KindCheckIns),
-                    ("incident", Msg::KindIncidents),
-                ]/>
+                <Choice label=Msg::Category value=kind testid="filter-kind" options=kinds/>
             </div>
             <div class="exports" on:click=on_export>
                 <button class="link-button" data-testid="export-checkins" data-action="checkins">
                     {tr(Msg::ExportCheckIns)}
                 </button>
-                <button class="link-button" data-testid="export-incidents" data-action="incidents">
+                <button class="link-button" data-testid="export-incidents" data-action="incidents"
+                    hidden=!reads_incidents>
                     {tr(Msg::ExportIncidents)}
                 </button>
                 <button class="link-button" data-testid="export-coverage" data-action="coverage">

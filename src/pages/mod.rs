@@ -4,6 +4,7 @@ pub mod checkin;
 pub mod gate;
 pub mod history;
 pub mod incident;
+pub mod locked;
 pub mod login;
 pub mod settings;
 pub mod team;

@@ -173,6 +173,21 @@ fn AccountBox() -> impl IntoView {
     let export = move |_| {
         crate::download::save_records_file("gatewatch-unsynced", &state.unsynced_records());
     };
+    // Values set aside unreadable (`gw:bad:`) leave with the person's data: offered
+    // first. Read when the question opens.
+    let quarantined = move || {
+        if confirming.get() {
+            crate::storage::quarantined_values().len()
+        } else {
+            0
+        }
+    };
+    let export_quarantined = move |_| {
+        crate::download::save_records_file(
+            "gatewatch-unreadable",
+            &crate::storage::quarantined_values(),
+        );
+    };
     let message = move || {
         problem.with(|p| match p {
             None => String::new(),
@@ -203,6 +218,13 @@ fn AccountBox() -> impl IntoView {
                 <button class="link-button" data-testid="export-refused" hidden=move || refused() == 0
                     on:click=export_refused>
                     {tr(Msg::ExportRefused)}
+                </button>
+                <p class="field-error" data-testid="logout-quarantined" hidden=move || quarantined() == 0>
+                    {quarantined} " " {tr(Msg::LogoutQuarantinedWillGo)}
+                </p>
+                <button class="link-button" data-testid="export-quarantined" hidden=move || quarantined() == 0
+                    on:click=export_quarantined>
+                    {tr(Msg::ExportQuarantined)}
                 </button>
                 <div class="row-actions">
                     <button class="link-button danger" data-testid="logout-confirm" on:click=log_out>

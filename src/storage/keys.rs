@@ -42,6 +42,10 @@ pub enum Key {
     /// works offline after one login. Not a credential: the session is an HttpOnly
     /// cookie no script can read.
     Profile,
+    /// Why the server locked this phone (`gatewatch_model::account::SessionEnd`: the
+    /// device revoked, the account disabled): what it had is gone, unsynced records
+    /// are hidden until the same user logs in again.
+    Locked,
 }
 
 impl Key {
@@ -59,6 +63,7 @@ impl Key {
             Key::Superseded(id, version) => format!("{SUPERSEDED_PREFIX}{id}:{version}"),
             Key::GateSecret(post) => format!("{PREFIX}gate:{post}"),
             Key::Profile => format!("{PREFIX}profile"),
+            Key::Locked => format!("{PREFIX}locked"),
         }
     }
 
@@ -76,13 +81,31 @@ impl Key {
 
     /// Whether `name` holds a person's data, to be wiped at logout: records and their
     /// earlier versions and refusals, the profile, the teams followed and the feed position (a next
-    /// user starts the feed afresh), gate secrets. Settings (language, posts), the
-    /// catalog and the device clock stay with the phone.
+    /// user starts the feed afresh), gate secrets, values set aside unreadable (offered
+    /// as a file first), a lock. Settings (language, posts; the officer name is
+    /// cleared apart), the catalog and the device clock stay with the phone.
     pub fn is_personal(name: &str) -> bool {
         name.starts_with(RECORD_PREFIX)
             || name.starts_with(SUPERSEDED_PREFIX)
+            || name.starts_with(QUARANTINE_PREFIX)
             || name.starts_with(&format!("{PREFIX}gate:"))
-            || [Key::Profile, Key::FollowedTeams, Key::Cursor, Key::Refusals]
+            || [
+                Key::Profile,
+                Key::FollowedTeams,
+                Key::Cursor,
+                Key::Refusals,
+                Key::Locked,
+            ]
+            .iter()
+            .any(|k| k.name() == name)
+    }
+
+    /// Whether `name` holds a copy of what the server has (besides synced records),
+    /// dropped when the server locks the phone: gate secrets, the catalog lists, the
+    /// teams followed and the feed position (the next login pulls it all again).
+    pub fn is_server_cache(name: &str) -> bool {
+        name.starts_with(&format!("{PREFIX}gate:"))
+            || [Key::FollowedTeams, Key::Cursor, Key::Posts, Key::Schools]
                 .iter()
                 .any(|k| k.name() == name)
     }

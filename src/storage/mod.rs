@@ -13,6 +13,7 @@ pub mod journal;
 mod keys;
 pub mod persist;
 
+use gatewatch_model::account::SessionEnd;
 use gatewatch_model::school::School;
 use gatewatch_model::stored::{self, LocalRecord, StoredError, StoredRecord, SCHEMA_VERSION};
 use gatewatch_model::{Clock, Cursor, DeviceId, Post};
@@ -98,6 +99,8 @@ pub struct Loaded {
     /// Versions the server refused (not pushed again; shown as refused).
     pub refusals: gatewatch_model::outbox::Refusals,
     pub quarantined: Vec<Quarantined>,
+    /// The server locked this phone (`Key::Locked`), and why.
+    pub locked: Option<SessionEnd>,
 }
 
 /// Whether localStorage can be used at all (it throws in some private modes and
@@ -167,6 +170,7 @@ pub fn load() -> Result<Loaded, StorageError> {
         read_small(&Key::FollowedTeams, &mut loaded.quarantined).unwrap_or_default();
     loaded.profile = read_small(&Key::Profile, &mut loaded.quarantined);
     loaded.refusals = read_small(&Key::Refusals, &mut loaded.quarantined).unwrap_or_default();
+    loaded.locked = read_small(&Key::Locked, &mut loaded.quarantined);
     Ok(loaded)
 }
 
@@ -402,20 +406,60 @@ pub async fn save_profile(profile: &gatewatch_model::account::Profile) -> Result
     save_small(Key::Profile, profile).or(journaled)
 }
 
-/// Removes every person's data from the phone (`Key::is_personal`) and empties the
-/// journal. The caller has made sure nothing unsynced is left (logout refuses otherwise).
+/// Removes every person's data from the phone (`Key::is_personal`), the officer name
+/// with it, and empties the journal. The caller has made sure nothing unsynced is left
+/// (logout refuses otherwise) and offered what was set aside unreadable.
 pub async fn forget_personal_data() -> Result<(), StorageError> {
+    remove_keys(Key::is_personal)?;
+    let mut settings: Settings = read_small(&Key::Settings, &mut Vec::new()).unwrap_or_default();
+    if !settings.officer_name.is_empty() {
+        settings.officer_name.clear();
+        save_settings(&settings)?;
+    }
+    journal::clear().await
+}
+
+/// Removes every key `doomed` picks.
+fn remove_keys(doomed: impl Fn(&str) -> bool) -> Result<(), StorageError> {
     writable()?;
     let raw = LocalStorage::raw();
     let names: Vec<String> = (0..raw.length().unwrap_or(0))
         .filter_map(|i| raw.key(i).ok().flatten())
-        .filter(|name| Key::is_personal(name))
+        .filter(|name| doomed(name))
         .collect();
     for name in names {
         raw.remove_item(&name)
             .map_err(|_| StorageError::Write(format!("cannot remove {name}")))?;
     }
-    journal::clear().await
+    Ok(())
+}
+
+/// The server locked this phone (`why`): kept first, so a page closed halfway still
+/// starts locked; then its copies of what the server has go (`Key::is_server_cache`;
+/// the caller forgets the synced records). Unsynced records, their refusals, the profile
+/// and the journal stay, hidden, for the same user's next login.
+pub fn lock(why: SessionEnd) -> Result<(), StorageError> {
+    save_small(Key::Locked, &why)?;
+    remove_keys(Key::is_server_cache)
+}
+
+/// The same user logged in again: the phone is theirs once more.
+pub fn unlock() -> Result<(), StorageError> {
+    remove_keys(|name| name == Key::Locked.name())
+}
+
+/// Values set aside unreadable (`gw:bad:…`): the key each was moved to, and its text,
+/// for the file offered before they leave the phone.
+pub fn quarantined_values() -> Vec<(String, String)> {
+    if available().is_err() {
+        return Vec::new();
+    }
+    let raw = LocalStorage::raw();
+    (0..raw.length().unwrap_or(0))
+        .filter_map(|i| raw.key(i).ok().flatten())
+        .filter(|name| name.starts_with(keys::QUARANTINE_PREFIX))
+        .filter_map(|name| raw.get_item(&name).ok().flatten().map(|text| (name, text)))
+        .collect()
 }
 
 /// A new device id from the browser's random source.

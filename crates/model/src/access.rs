@@ -5,9 +5,10 @@
 //! tests cannot disagree:
 //! - officers push their own check-ins and incidents, and read those of their schools;
 //! - team leads read and write their teams' teams, rosters and duty sessions, and read
-//!   the check-ins and incidents of their schools; a lead may create a new team at one
-//!   of their schools (the server then adds it to their teams), and move one of their
-//!   teams only to one of their schools (`allowed_change`);
+//!   the check-ins of their schools — not incidents: those are bullying cases about
+//!   minors, for the police alone; a lead may create a new team at one of their schools
+//!   (the server then adds it to their teams), and move one of their teams only to one
+//!   of their schools (`allowed_change`);
 //! - admins read and write everything.
 
 use std::collections::BTreeSet;
@@ -125,7 +126,8 @@ pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
             in_teams || in_schools
         }
         (UserRole::Lead, "team" | "volunteer" | "duty") => in_teams,
-        (UserRole::Lead, "checkin" | "incident") => access == Access::Read && in_schools,
+        // Not incidents (bullying cases about minors): officers and admins only.
+        (UserRole::Lead, "checkin") => access == Access::Read && in_schools,
         // A post's gate-code secret: an officer who had it could make the code without
         // being at the gate.
         (UserRole::Lead, GATE_SECRET) => access == Access::Read && in_schools,
@@ -252,7 +254,7 @@ mod tests {
                 (Admin, _) => true,
                 (Officer, "checkin" | "incident") => in_scope && (access == Read || own),
                 (Lead, "team" | "volunteer" | "duty") => in_scope,
-                (Lead, "checkin" | "incident") => in_scope && access == Read,
+                (Lead, "checkin") => in_scope && access == Read,
                 _ => false,
             }
         };
@@ -318,7 +320,7 @@ mod tests {
             (Officer, "team", false, false),
             (Officer, "duty", false, false),
             (Lead, "checkin", true, false),
-            (Lead, "incident", true, false),
+            (Lead, "incident", false, false),
             (Lead, "team", true, true),
             (Lead, "volunteer", true, true),
             (Lead, "duty", true, true),

@@ -21,6 +21,40 @@ pub struct LoginRequest {
     pub device: DeviceId,
 }
 
+/// How the server ended a phone's session, read off its answer to any request, and
+/// what the phone does about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEnd {
+    /// Expired or logged out (`401 session_expired`; older servers say only
+    /// `unauthenticated`): log in again, everything stays.
+    Expired,
+    /// An admin revoked this phone or reset the password (`401 device_revoked`).
+    Revoked,
+    /// An admin disabled the account (`403 account_disabled`).
+    Disabled,
+}
+
+impl SessionEnd {
+    /// The session end an error answer (`status`, `code`) tells; `None` when it is
+    /// about something else.
+    pub fn of_answer(status: u16, code: &str) -> Option<Self> {
+        match (status, code) {
+            (401, "device_revoked") => Some(SessionEnd::Revoked),
+            (403, "account_disabled") => Some(SessionEnd::Disabled),
+            (401, _) => Some(SessionEnd::Expired),
+            _ => None,
+        }
+    }
+
+    /// Whether the phone drops what the server already has (records, rosters with full
+    /// phone numbers, gate secrets, cached lists) and hides what it has not until the
+    /// same user logs in again: whoever holds the phone may no longer be its user.
+    pub fn locks_phone(self) -> bool {
+        self != SessionEnd::Expired
+    }
+}
+
 /// The signed-in user, as `GET /api/auth/me` and a login answer it. The phone keeps it
 /// to show who is signed in and to work offline; it grants nothing by itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +139,20 @@ pub fn check_display_name(name: &str) -> Result<(), AccountError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revoked_phone_or_a_disabled_account_is_told_from_an_expired_session() {
+        let end = |status, code| SessionEnd::of_answer(status, code);
+        assert_eq!(end(401, "device_revoked"), Some(SessionEnd::Revoked));
+        assert_eq!(end(403, "account_disabled"), Some(SessionEnd::Disabled));
+        assert_eq!(end(401, "session_expired"), Some(SessionEnd::Expired));
+        // An older server: any 401 is an ended session.
+        assert_eq!(end(401, "unauthenticated"), Some(SessionEnd::Expired));
+        assert_eq!(end(403, "forbidden"), None);
+        assert_eq!(end(429, "push_limit"), None);
+        assert!(SessionEnd::Revoked.locks_phone() && SessionEnd::Disabled.locks_phone());
+        assert!(!SessionEnd::Expired.locks_phone());
+    }
 
     #[test]
     fn usernames_are_normalized_or_refused() {

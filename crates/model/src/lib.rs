@@ -25,6 +25,7 @@ pub mod merge;
 pub mod monthly;
 pub mod outbox;
 pub mod post;
+pub mod quota;
 pub mod reconcile;
 pub mod record;
 pub mod repeat;

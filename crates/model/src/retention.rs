@@ -5,9 +5,13 @@
 //! them. Never an unsynced record, never a team or a roster entry (they stay current
 //! however old), never a session that is still open or has hours the lead has not
 //! decided on.
+//!
+//! Nor may a phone keep what its user may no longer read (`unreadable`): the server
+//! stopped sending it, and a record it holds is not refreshed or corrected.
 
 use chrono::{Duration, NaiveDate};
 
+use crate::access::{may, Access, UserRole};
 use crate::duty::Approval;
 use crate::record::{Record, RecordBody};
 use crate::stored::LocalRecord;
@@ -18,6 +22,13 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 /// Whether `local` may be dropped from the phone on `today` with a window of `days`.
 pub fn expired(local: &LocalRecord, today: NaiveDate, days: u32) -> bool {
     local.synced && outdated(&local.record, today, days)
+}
+
+/// Whether `local` is a synced record of a kind a `role` may not read at all: pulled
+/// under an earlier rule (a lead's phone held incidents before they were the police's
+/// alone) or an earlier role. An unsynced one stays, for its user to push or export.
+pub fn unreadable(local: &LocalRecord, role: UserRole) -> bool {
+    local.synced && !may(role, local.record.body.kind(), Access::Read)
 }
 
 /// Whether `record`, once synced, would be past the window: what a pull need not store.
@@ -51,6 +62,16 @@ mod tests {
             synced,
             ..LocalRecord::new_unsynced(record)
         }
+    }
+
+    #[test]
+    fn a_lead_keeps_no_synced_incident() {
+        use crate::record::tests::sample_incident;
+        let incident = sample_incident(1, 1);
+        assert!(unreadable(&local(incident.clone(), true), UserRole::Lead));
+        assert!(!unreadable(&local(incident.clone(), false), UserRole::Lead));
+        assert!(!unreadable(&local(incident, true), UserRole::Officer));
+        assert!(!unreadable(&local(sample(2, 1), true), UserRole::Lead));
     }
 
     #[test]

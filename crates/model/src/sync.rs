@@ -208,6 +208,13 @@ impl Backoff {
             .saturating_mul(1 << shift)
             .min(Self::CAP_MS)
     }
+
+    /// The delay after a failure the server timed (`429` with `Retry-After`): no sooner
+    /// than it said, even past the cap — the phone would only be refused again.
+    pub fn next_delay_after_ms(&mut self, retry_after_secs: u64) -> u32 {
+        let asked = u32::try_from(retry_after_secs.saturating_mul(1000)).unwrap_or(u32::MAX);
+        self.next_delay_ms(false).max(asked)
+    }
 }
 
 impl Default for Backoff {
@@ -298,6 +305,15 @@ mod tests {
         assert_eq!(*delays.last().unwrap(), Backoff::CAP_MS);
         assert_eq!(b.next_delay_ms(true), Backoff::STEADY_MS);
         assert_eq!(b.next_delay_ms(false), 2_000);
+        // A server that says when waits that long, past the cap; then back to normal.
+        assert_eq!(b.next_delay_after_ms(3 * 3600), 3 * 3600 * 1000);
+        assert_eq!(
+            b.next_delay_after_ms(1),
+            8_000,
+            "never sooner than the backoff"
+        );
+        assert_eq!(b.next_delay_after_ms(u64::MAX), u32::MAX);
+        assert_eq!(b.next_delay_ms(true), Backoff::STEADY_MS);
         // Days offline never overflow.
         for _ in 0..10_000 {
             assert!(b.next_delay_ms(false) <= Backoff::CAP_MS);

@@ -91,9 +91,11 @@ impl FromRequestParts<AppState> for SignedIn {
             session_token(&parts.headers).ok_or(AppError::Unauthenticated("log in first"))?;
         let (user, device) = sessions::user_of(&state.db, &token, Utc::now())
             .await?
-            .ok_or(AppError::Unauthenticated(
-                "your session has ended (expired, logged out or revoked); log in again",
-            ))?;
+            .map_err(|ended| match ended {
+                sessions::Ended::Expired => AppError::SessionExpired,
+                sessions::Ended::Revoked => AppError::DeviceRevoked,
+                sessions::Ended::Disabled => AppError::AccountDisabled,
+            })?;
         let signed_in = SignedIn { user, device };
         parts.extensions.insert(signed_in.clone());
         Ok(signed_in)

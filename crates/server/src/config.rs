@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use gatewatch_model::quota;
+
 use crate::db::Location;
 use crate::error::StartError;
 
@@ -68,6 +70,26 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// Most records (new versions) one account may push in 24 hours; over it a push is
+    /// refused with 429 and Retry-After (admins are not limited). See
+    /// `gatewatch_model::quota` for how the default was chosen.
+    #[arg(
+        long,
+        env = "GATEWATCH_PUSH_RECORDS_PER_DAY",
+        default_value_t = quota::DEFAULT_RECORDS_PER_DAY,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub push_records_per_day: u64,
+
+    /// Most JSON bytes of records one account may push in 24 hours (default 3 MiB).
+    #[arg(
+        long,
+        env = "GATEWATCH_PUSH_BYTES_PER_DAY",
+        default_value_t = quota::DEFAULT_BYTES_PER_DAY,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub push_bytes_per_day: u64,
+
     /// The password of the `admin` account made when the database has no accounts.
     /// Without it a random one is made up and printed once. Ignored once accounts exist.
     #[arg(long, env = "GATEWATCH_INITIAL_ADMIN_PASSWORD", hide_env_values = true)]
@@ -78,6 +100,14 @@ impl Config {
     /// Where the data lives: `database_url` if given, else the `database` file.
     pub fn database(&self) -> Result<Location, StartError> {
         Location::from_flags(&self.database, self.database_url.as_deref())
+    }
+
+    /// How much one account may push a day.
+    pub fn push_limits(&self) -> quota::PushLimits {
+        quota::PushLimits {
+            records_per_day: self.push_records_per_day,
+            bytes_per_day: self.push_bytes_per_day,
+        }
     }
 
     /// The certificate and key files, if https was asked for. Checked here rather than
@@ -113,6 +143,27 @@ mod tests {
         assert_eq!(c.database, PathBuf::from("/tmp/x.db"));
         assert_eq!(c.dist, PathBuf::from("/srv/dist"));
         assert!(Config::try_parse_from(["gatewatch-server", "--listen", "nowhere"]).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn push_limits_are_flags_of_at_least_one() -> Result<(), clap::Error> {
+        let c = Config::try_parse_from([
+            "gatewatch-server",
+            "--push-records-per-day",
+            "300",
+            "--push-bytes-per-day",
+            "65536",
+        ])?;
+        assert_eq!(
+            c.push_limits(),
+            quota::PushLimits {
+                records_per_day: 300,
+                bytes_per_day: 65_536
+            }
+        );
+        let zero = ["gatewatch-server", "--push-records-per-day", "0"];
+        assert!(Config::try_parse_from(zero).is_err());
         Ok(())
     }
 

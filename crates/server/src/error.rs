@@ -98,18 +98,32 @@ pub enum AppError {
     #[error("the requested byte range is not in the file")]
     RangeNotSatisfiable,
 
-    /// 401 `unauthenticated`: no session cookie, or its session ended (expired, logged
-    /// out, its device revoked, its user disabled). The phone keeps its unsynced
-    /// records and asks the user to log in again.
+    /// 401 `unauthenticated`: no session cookie. The phone keeps its unsynced records
+    /// and asks the user to log in.
     #[error("{0}")]
     Unauthenticated(&'static str),
+
+    /// 401 `session_expired`: the cookie's session ended by itself or by its user
+    /// (expired, logged out, a password change elsewhere). The phone keeps everything
+    /// and asks the user to log in again.
+    #[error("your session has ended (expired or logged out); log in again")]
+    SessionExpired,
+
+    /// 401 `device_revoked`: an admin ended this phone's sessions (revoked the device,
+    /// reset the password). The phone drops what the server has and keeps unsynced
+    /// records hidden until the same user logs in again or exports them. (Still a
+    /// 401: an older phone treats it as any ended session.)
+    #[error("an administrator ended this phone's access; log in again")]
+    DeviceRevoked,
 
     /// 401 `bad_credentials`: a login with an unknown username or a wrong password
     /// (which of the two is not said).
     #[error("wrong username or password")]
     BadCredentials,
 
-    /// 403 `account_disabled`: the right password for an account an admin disabled.
+    /// 403 `account_disabled`: the right password for an account an admin disabled, or
+    /// a session of such an account (the phone then drops what the server has, as for
+    /// `device_revoked`; an older phone sees a failed sync and keeps its records).
     #[error("this account is disabled; ask an administrator")]
     AccountDisabled,
 
@@ -127,6 +141,15 @@ pub enum AppError {
     /// address in the last hour; `Retry-After` says when to try again (seconds).
     #[error("too many failed logins; try again in {0} seconds")]
     TooManyAttempts(u64),
+
+    /// 429 `push_limit`: the account pushed its day's records or bytes
+    /// (`gatewatch_model::quota`); nothing of this push was stored. `Retry-After` says
+    /// when enough of the day's window frees (seconds); the phone keeps the records.
+    #[error("this account pushed its limit of {} records or {} bytes in 24 hours; try again in {retry_after} seconds", limits.records_per_day, limits.bytes_per_day)]
+    PushLimit {
+        retry_after: u64,
+        limits: gatewatch_model::quota::PushLimits,
+    },
 
     /// 422 `invalid_user`: an account that fails the rules (username, password, display
     /// name, role, a school or team that does not exist); the detail says which.
@@ -173,11 +196,14 @@ impl AppError {
                 (StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable")
             }
             AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::SessionExpired => (StatusCode::UNAUTHORIZED, "session_expired"),
+            AppError::DeviceRevoked => (StatusCode::UNAUTHORIZED, "device_revoked"),
             AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             AppError::AccountDisabled => (StatusCode::FORBIDDEN, "account_disabled"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::CsrfHeaderMissing => (StatusCode::FORBIDDEN, "csrf_header_missing"),
             AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            AppError::PushLimit { .. } => (StatusCode::TOO_MANY_REQUESTS, "push_limit"),
             AppError::InvalidUser(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_user"),
             AppError::UsernameTaken(_) => (StatusCode::CONFLICT, "username_taken"),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -206,7 +232,12 @@ impl IntoResponse for AppError {
             detail: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts(seconds) = self {
+        if let AppError::TooManyAttempts(seconds)
+        | AppError::PushLimit {
+            retry_after: seconds,
+            ..
+        } = self
+        {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::intake::{self, Decision, Refused, Replaced};
+use gatewatch_model::quota::PushLimits;
 use gatewatch_model::report::Month;
 use gatewatch_model::{
     Ack, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record,
@@ -27,7 +28,7 @@ use gatewatch_model::access::{allowed, allowed_change, Access, Principal, Subjec
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::{accounts, catalog};
+use crate::{accounts, catalog, push_limit};
 
 /// Applies every record of a push by `who` in one transaction and says what happened
 /// to each: the model decides (`intake::check`, `access`, `intake::decide`), this
@@ -37,11 +38,14 @@ use crate::{accounts, catalog};
 /// has already checked the batch size; records failing `Record::validate`, and records
 /// `who` may not write (`gatewatch_model::access`), are rejected here, one by one,
 /// without failing the others, and never stored. Teams are taken first, so the roster
-/// and sessions of a team a lead creates in the same push are theirs already.
+/// and sessions of a team a lead creates in the same push are theirs already. What it
+/// stored new is charged to `who` within `limits`: over them, nothing is kept
+/// (`AppError::PushLimit`).
 pub async fn push(
     db: &Db,
     request: &PushRequest,
     who: &Principal,
+    limits: PushLimits,
     now: DateTime<Utc>,
 ) -> Result<PushResponse, AppError> {
     let mut who = who.clone();
@@ -110,6 +114,8 @@ pub async fn push(
             outcome,
         });
     }
+    let spent = push_limit::spent(&request.records, &acks, now_ms)?;
+    push_limit::charge(&mut tx, &who, limits, spent).await?;
     let cursor = last_seq(&mut tx).await?;
     tx.commit().await?;
     Ok(PushResponse {
@@ -271,17 +277,18 @@ fn placeholders(binds: &mut Vec<String>, values: impl Iterator<Item = String>) -
 /// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns:
 /// `access::allowed` for `Access::Read`, which `pull` checks again row by row.
 fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
-    let schools = |binds: &mut Vec<String>| {
+    let schools = |kinds: &str, binds: &mut Vec<String>| {
         format!(
-            "(kind IN ('checkin', 'incident') AND school IN ({}))",
+            "(kind IN ({kinds}) AND school IN ({}))",
             placeholders(binds, who.scope.schools.iter().cloned())
         )
     };
     match who.role {
         UserRole::Admin => String::new(),
-        UserRole::Officer => format!(" AND {}", schools(binds)),
+        UserRole::Officer => format!(" AND {}", schools("'checkin', 'incident'", binds)),
         UserRole::Lead => {
-            let schools = schools(binds);
+            // Not incidents: a lead reads their schools' check-ins only.
+            let schools = schools("'checkin'", binds);
             let teams = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             let teams_again = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             format!(
@@ -452,9 +459,13 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
             RejectCode::NotForRole,
             format!("refused: an officer's account may not write {kind} records"),
         ),
-        (UserRole::Lead, "checkin" | "incident") => (
+        (UserRole::Lead, "checkin") => (
             RejectCode::NotForRole,
             format!("refused: a team lead's account may read but not write {kind} records"),
+        ),
+        (UserRole::Lead, "incident") => (
+            RejectCode::NotForRole,
+            format!("refused: a team lead's account may not read or write {kind} records"),
         ),
         (_, _) => (
             RejectCode::OutOfScope,

@@ -9,7 +9,8 @@
 //! bytes as text: UTF-8 or GB18030), `import` (reading a catalog CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
 //! `routes` (one router per area, the admins' page, the PWA as the fallback), `error` (the one error type
 //! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
-//! it), `security` (the headers every answer carries, request time limits), `listen`
+//! it), `security` (the headers every answer carries, request time limits), `push_limit` (what
+//! one account may push a day, counted in the database), `clock` (the server's now), `listen`
 //! (the accept loop: http or https, connection time limits, graceful shutdown). The protocol is described in docs/sync-protocol.md.
 //!
 //! Architecture invariant: what to keep is decided by `gatewatch_model` (validation,
@@ -19,6 +20,7 @@ mod accounts;
 pub mod auth;
 mod catalog;
 pub mod client_address;
+pub mod clock;
 pub mod config;
 mod csv_text;
 pub mod db;
@@ -31,6 +33,7 @@ mod feed;
 mod hashing;
 mod import;
 pub mod listen;
+mod push_limit;
 mod routes;
 pub mod security;
 mod sessions;
@@ -78,6 +81,10 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Signs and checks the device cookies of the login limit (key in the database).
     pub device_cookies: device_cookie::DeviceCookies,
+    /// How much one account may push a day (`--push-records-per-day`, `--push-bytes-per-day`).
+    pub push_limits: gatewatch_model::quota::PushLimits,
+    /// "Now" for what counts by the day (the push limit); tests move it forward.
+    pub clock: clock::ServerClock,
 }
 
 /// The logins a fresh database was given (username, password): printed once at start.
@@ -143,6 +150,8 @@ impl AppState {
             proxies: client_address::TrustedProxies::default(),
             dummy_hash: Arc::from(dummy_hash),
             device_cookies,
+            push_limits: Default::default(),
+            clock: Default::default(),
         };
         Ok((state, logins))
     }
@@ -197,6 +206,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         }
     }
     state.proxies = client_address::TrustedProxies::parse(&config.trusted_proxies)?;
+    state.push_limits = config.push_limits();
     state.sessions = SessionPolicy {
         ttl: std::time::Duration::from_secs(config.session_ttl_secs),
         secure_cookie: config.cookie_secure || tls.is_some(),

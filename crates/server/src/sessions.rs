@@ -75,13 +75,31 @@ pub async fn start(
     Ok(token)
 }
 
-/// The user of a live session: not expired, not revoked, the user not disabled. Also
-/// returns the session's device.
+/// Why a session no longer opens, as the phone is told: after a revoked device or a
+/// disabled account it drops what the server has; after an expiry it only asks for a
+/// login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Expired, logged out, ended by a password change elsewhere, or never known.
+    Expired,
+    /// An admin ended it: revoked the device or reset the password.
+    Revoked,
+    /// Its user is disabled.
+    Disabled,
+}
+
+/// `sessions.end_reason` (migration 0010): who ended a session.
+const ENDED_BY_ADMIN: &str = "revoked";
+const ENDED_BY_LOGOUT: &str = "logout";
+const ENDED_BY_PASSWORD_CHANGE: &str = "password_changed";
+
+/// The user of a live session (not expired, not revoked, the user not disabled) and
+/// the session's device; else why it no longer opens.
 pub async fn user_of(
     db: &Db,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(User, String)>, AppError> {
+) -> Result<Result<(User, String), Ended>, AppError> {
     let hash = token_hash(token);
     // The session and its user in one read: this runs on every request.
     #[derive(sqlx::FromRow)]
@@ -91,21 +109,33 @@ pub async fn user_of(
         device: String,
         expires_at: String,
         last_seen_at: String,
+        revoked_at: Option<String>,
+        end_reason: Option<String>,
     }
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {}, s.device, s.expires_at, s.last_seen_at
+        "SELECT {}, s.device, s.expires_at, s.last_seen_at, s.revoked_at, s.end_reason
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled = 0",
+         WHERE s.token_hash = $1",
         accounts::user_columns("u.")
     ))
     .bind(&hash)
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else {
-        return Ok(None);
+        return Ok(Err(Ended::Expired));
     };
+    let user = accounts::user_of(row.user)?;
+    if user.disabled {
+        return Ok(Err(Ended::Disabled));
+    }
+    if row.revoked_at.is_some() {
+        return Ok(Err(match row.end_reason.as_deref() {
+            Some(ENDED_BY_ADMIN) => Ended::Revoked,
+            _ => Ended::Expired,
+        }));
+    }
     if crate::feed::parse_received(&row.expires_at)? <= now {
-        return Ok(None);
+        return Ok(Err(Ended::Expired));
     }
     if crate::feed::parse_received(&row.last_seen_at)? + LAST_SEEN_GRANULARITY < now {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
@@ -114,20 +144,25 @@ pub async fn user_of(
             .execute(db.pool())
             .await?;
     }
-    Ok(Some((accounts::user_of(row.user)?, row.device)))
+    Ok(Ok((user, row.device)))
 }
 
 /// Ends one session (logout). Unknown tokens are ignored: logging out twice is fine.
 pub async fn end(db: &Db, token: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(timestamp(now))
-        .bind(token_hash(token))
-        .execute(db.pool())
-        .await?;
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = $1, end_reason = $2
+         WHERE token_hash = $3 AND revoked_at IS NULL",
+    )
+    .bind(timestamp(now))
+    .bind(ENDED_BY_LOGOUT)
+    .bind(token_hash(token))
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 
-/// Ends every session of `user`, or only those on `device`. Returns how many ended.
+/// Ends every session of `user`, or only those on `device`, as an admin: the phones
+/// are told `device_revoked`. Returns how many ended.
 pub async fn revoke(
     db: &Db,
     user: Uuid,
@@ -135,13 +170,14 @@ pub async fn revoke(
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
     let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1
+        "UPDATE sessions SET revoked_at = $1, end_reason = $5
          WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR device = $4)",
     )
     .bind(timestamp(now))
     .bind(user.to_string())
     .bind(device)
     .bind(device)
+    .bind(ENDED_BY_ADMIN)
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected())
@@ -156,12 +192,13 @@ pub async fn revoke_others(
 ) -> Result<u64, AppError> {
     let keep = keep.map(token_hash).unwrap_or_default();
     let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1
+        "UPDATE sessions SET revoked_at = $1, end_reason = $4
          WHERE user_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
     )
     .bind(timestamp(now))
     .bind(user.to_string())
     .bind(keep)
+    .bind(ENDED_BY_PASSWORD_CHANGE)
     .execute(db.pool())
     .await?;
     Ok(done.rows_affected())

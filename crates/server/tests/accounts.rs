@@ -102,7 +102,7 @@ async fn without_a_session_only_health_and_login_answer() {
     t.as_user("00ff")
         .get("/api/posts")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::UNAUTHORIZED, "session_expired");
     assert_eq!(t.rows().await, 0);
 }
 
@@ -256,7 +256,7 @@ async fn logging_out_ends_the_session_and_removes_the_cookie() {
     assert!(removal.starts_with("gw_session=;"), "{removal}");
     me.get("/api/auth/me")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::UNAUTHORIZED, "session_expired");
     // The harness's own admin session is another one: still working.
     assert_eq!(t.get("/api/auth/me").await.status, StatusCode::OK);
 }
@@ -274,7 +274,7 @@ async fn an_expired_session_is_refused() {
     t.as_user(&session)
         .get("/api/posts")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::UNAUTHORIZED, "session_expired");
 }
 
 #[tokio::test]
@@ -290,7 +290,7 @@ async fn disabling_an_account_ends_its_sessions_and_logins() {
     t.as_user(&session)
         .get("/api/auth/me")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::FORBIDDEN, "account_disabled");
     t.try_login("zhao.min", "zhao.min-password")
         .await
         .assert_error(StatusCode::FORBIDDEN, "account_disabled");
@@ -302,7 +302,7 @@ async fn disabling_an_account_ends_its_sessions_and_logins() {
     t.as_user(&session)
         .get("/api/auth/me")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::UNAUTHORIZED, "device_revoked");
     t.put_json(&format!("/api/admin/users/{id}"), fields.to_string())
         .await;
     let sheet = "username,display_name,role,schools,teams\nzhao.min,赵敏,lead,s01,\n";
@@ -354,7 +354,7 @@ async fn a_revoked_device_must_log_in_again_and_others_go_on() {
     t.as_user(&on_other_phone)
         .get("/api/sync/pull?since=0")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::UNAUTHORIZED, "device_revoked");
     assert_eq!(
         t.as_user(&on_test_phone)
             .get("/api/sync/pull?since=0")
@@ -389,12 +389,13 @@ async fn a_password_reset_ends_every_session_and_the_new_password_works() {
     t.as_user(&session)
         .get("/api/auth/me")
         .await
-        .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+        .assert_error(StatusCode::UNAUTHORIZED, "device_revoked");
     t.try_login("wang.li", "wang.li-password")
         .await
         .assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
     let again = t.login("wang.li", &password).await;
     // The user changes it to one of their own; the old one stops working.
+    let elsewhere = t.login("wang.li", &password).await;
     let change = json!({ "current": password, "new": "my-own-secret" });
     let changed = t
         .as_user(&again)
@@ -402,6 +403,11 @@ async fn a_password_reset_ends_every_session_and_the_new_password_works() {
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
     t.login("wang.li", "my-own-secret").await;
+    // Its other session ended by the user's own change: a plain end, not an admin's.
+    t.as_user(&elsewhere)
+        .get("/api/auth/me")
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "session_expired");
     // Too short a password is refused with the rule.
     t.post_json(
         &format!("/api/admin/users/{id}/password"),

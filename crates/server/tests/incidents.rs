@@ -1,11 +1,12 @@
 //! Incidents travel the same push and pull as check-ins: stored as pushed, validated by
 //! the model, replaced by newer versions (a correction, a void), never given a
-//! gate-code verdict. Their CSV is tested with the other reports in `export.rs`.
+//! gate-code verdict; read by officers of their school and admins, never by team leads.
+//! Their CSV is tested with the other reports in `export.rs`.
 
 mod common;
 
 use axum::http::StatusCode;
-use common::{incident, incident_of, record, version, TestApp};
+use common::{incident, incident_of, record, record_at, version, TestApp};
 use gatewatch_model::{AckOutcome, FollowUp, Position, Record};
 
 const AT: &str = "2026-11-25T07:40:00+08:00";
@@ -123,4 +124,52 @@ async fn an_unknown_category_is_refused_as_a_whole_request() {
         .await
         .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
     assert!(error.detail.contains("alien"), "{}", error.detail);
+}
+
+#[tokio::test]
+async fn a_lead_of_the_school_never_reads_its_incidents() {
+    let admin = TestApp::new().await;
+    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let (_, lead) = admin.user("lead.a", "lead", &["s01"], &[]).await;
+    let (officer, lead) = (admin.as_user(&officer), admin.as_user(&lead));
+    let bullying = incident(1, 100, "s01-g1", AT);
+    let check_in = record_at(2, "s01-g1", AT);
+    let pushed = officer.push(&[bullying.clone(), check_in.clone()]).await;
+    assert_eq!(pushed.acks.len(), 2, "{:?}", pushed.rejected);
+
+    let ids = |t: &TestApp| {
+        let t = t.clone();
+        async move {
+            let page: gatewatch_model::PullResponse = t.get("/api/sync/pull?since=0").await.json();
+            page.changes
+                .into_iter()
+                .map(|c| c.record.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        ids(&lead).await,
+        [check_in.id],
+        "the lead gets the check-in only"
+    );
+    assert_eq!(ids(&officer).await, [bullying.id, check_in.id]);
+    assert_eq!(ids(&admin).await, [bullying.id, check_in.id]);
+    lead.get(&format!("/api/records/{}/history", bullying.id))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(officer.history(bullying.id).await.len(), 1);
+
+    // Nor may a lead's phone push one.
+    let answer = lead.push(&[incident(3, 100, "s01-g1", AT)]).await;
+    assert_eq!(answer.rejected.len(), 1, "{answer:?}");
+    assert_eq!(
+        answer.rejected[0].code,
+        gatewatch_model::RejectCode::NotForRole
+    );
+    assert!(
+        answer.rejected[0]
+            .reason
+            .contains("may not read or write incident"),
+        "{answer:?}"
+    );
 }

@@ -4,7 +4,6 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
 use gatewatch_model::{
     Cursor, PullResponse, PushRequest, PushResponse, MAX_PULL_PAGE, MAX_PUSH_BATCH,
 };
@@ -33,8 +32,10 @@ async fn push(
     request
         .check_devices()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
+    let now = state.clock.now();
+    let principal = who.principal();
     Ok(Json(
-        feed::push(&state.db, &request, &who.principal(), Utc::now()).await?,
+        feed::push(&state.db, &request, &principal, state.push_limits, now).await?,
     ))
 }
 

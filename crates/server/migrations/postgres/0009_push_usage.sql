@@ -1,0 +1,12 @@
+-- What each account pushed in the last day (issue 13): one row per push that stored
+-- something new, its new versions and their JSON bytes. The per-user push limit
+-- (`gatewatch_model::quota`) sums them over a sliding 24 hours, in the database so every
+-- server process agrees; rows older than the window are deleted as new ones are written.
+CREATE TABLE push_usage (
+    user_id TEXT COLLATE "C" NOT NULL,
+    at      TEXT COLLATE "C" NOT NULL,
+    records BIGINT NOT NULL,
+    bytes   BIGINT NOT NULL
+);
+
+CREATE INDEX push_usage_by_user ON push_usage (user_id, at);
