@@ -1,15 +1,20 @@
 //! What every answer carries and how long a request may take: the security headers
-//! (Content-Security-Policy, nosniff, referrer policy, frame denial; HSTS over https)
-//! and the time limits that keep a slow or stalled client from holding a connection.
+//! (Content-Security-Policy, nosniff, referrer policy, frame denial; HSTS over https;
+//! `Cache-Control: no-store` on the API), the time limits that keep a slow or stalled
+//! client from holding a connection, and a declared body over the limit refused before
+//! it is read.
 
 use std::time::Duration;
 
 use axum::error_handling::HandleErrorLayer;
+use axum::extract::Request;
 use axum::http::header::{
-    CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::HeaderValue;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::{from_fn, Next};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -57,11 +62,12 @@ impl Default for Limits {
     }
 }
 
-/// The time limits of request handling (the connection's own are `listen`'s).
+/// The time and size limits of request handling (the connection's own are `listen`'s).
 pub fn limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: Limits) -> Router<S> {
     let request = limits.request;
     router
         .layer(RequestBodyTimeoutLayer::new(limits.body_idle))
+        .layer(from_fn(refuse_declared_oversize))
         .layer(
             ServiceBuilder::new()
                 // The only error `timeout` adds is `Elapsed`: the inner router is infallible.
@@ -74,10 +80,48 @@ pub fn limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: Limits
         )
 }
 
+/// A body whose `Content-Length` is over `MAX_BODY_BYTES` is answered 413 before a
+/// byte of it is read: otherwise the server would wait for a body it is going to refuse
+/// (a client that announces 3 MB and sends nothing was held until the body idle timeout,
+/// then told 408). Bodies without a length are still cut at the limit as they arrive.
+async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    match declared_length(request.headers()) {
+        Some(length) if length > crate::MAX_BODY_BYTES as u64 => {
+            AppError::PayloadTooLarge(crate::MAX_BODY_BYTES).into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// The request's `Content-Length`, when it has a readable one (hyper has already
+/// refused a malformed or contradictory one).
+pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `Cache-Control: no-store` on every `/api` answer, errors and the 404s of unknown
+/// paths included: pulled records, gate secrets, the profile and user lists must not
+/// stay in the browser's cache after logout. The app's own files keep their caching.
+async fn api_answers_not_stored(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_api = path == "/api" || path.starts_with("/api/");
+    let mut response = next.run(request).await;
+    if is_api {
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// The headers of every answer, errors and fallbacks included. They override what a
 /// handler set, so there is one policy.
 pub fn headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
+        .layer(from_fn(api_answers_not_stored))
         .layer(SetResponseHeaderLayer::overriding(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

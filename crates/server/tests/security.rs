@@ -110,6 +110,51 @@ async fn every_kind_of_answer_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn no_api_answer_is_kept_in_the_browser_cache() {
+    let t = TestApp::new().await;
+    t.push(&[record(1, 100)]).await;
+    let login = serde_json::json!({
+        "username": "admin", "password": common::ADMIN_PASSWORD, "device": "cachephone",
+    });
+    let cases: Vec<(&str, Request<Body>, StatusCode)> = vec![
+        ("a pull page", get("/api/sync/pull?since=0"), StatusCode::OK),
+        ("a gate secret", get("/api/posts/s01-g1/secret"), StatusCode::OK),
+        ("the profile", get("/api/auth/me"), StatusCode::OK),
+        ("the user list", get("/api/admin/users"), StatusCode::OK),
+        ("the catalog", get("/api/posts"), StatusCode::OK),
+        ("health", get("/api/health"), StatusCode::OK),
+        (
+            "a login",
+            post("/api/auth/login", login.to_string().into_bytes()),
+            StatusCode::OK,
+        ),
+        ("an unknown API path", get("/api/nope"), StatusCode::NOT_FOUND),
+        (
+            "a refused record id",
+            get("/api/records/not-a-uuid/history"),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (what, request, status) in cases {
+        let response = t.call(request).await;
+        assert_eq!(response.status, status, "{what}: {}", response.text());
+        assert_eq!(
+            response.header(header::CACHE_CONTROL),
+            Some("no-store"),
+            "{what}"
+        );
+    }
+    let signed_out = t.anonymous().get("/api/auth/me").await;
+    signed_out.assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    assert_eq!(signed_out.header(header::CACHE_CONTROL), Some("no-store"));
+    // The app's files are revalidated, not forbidden from the cache: the service worker
+    // precaches them through it.
+    for path in ["/", "/sw.js", "/history"] {
+        assert_eq!(t.get(path).await.header(header::CACHE_CONTROL), Some("no-cache"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_admin_page_has_no_inline_script_or_style() {
     let t = TestApp::new().await;
     let page = t.get("/admin").await.text();
@@ -296,6 +341,49 @@ async fn slow_clients_cannot_hold_a_connection() {
         "{stalled}"
     );
     assert!(header_wait < Duration::from_secs(3), "{header_wait:?}");
+    stop.send(()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_declared_over_the_limit_is_refused_at_once() {
+    // The default limits: without the check, the server waits the body idle timeout
+    // (15 s) for a body it would refuse, then answers 408.
+    let t = TestApp::new().await;
+    let (addr, stop) = start(&t, None).await;
+    let session = t.session.clone().unwrap();
+    let too_big = [
+        ("/api/sync/push", "application/json", gatewatch_server::MAX_BODY_BYTES, ""),
+        (
+            "/api/sync/push",
+            "application/json",
+            gatewatch_server::MAX_BODY_BYTES,
+            "Expect: 100-continue\r\n",
+        ),
+        ("/api/admin/import", "text/csv", gatewatch_server::MAX_IMPORT_BYTES, ""),
+        ("/api/admin/users/import", "text/csv", gatewatch_server::MAX_IMPORT_BYTES, ""),
+    ];
+    for (path, content_type, limit, extra) in too_big {
+        let session = session.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let mut stream = TcpStream::connect(addr).unwrap();
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n\
+                 Cookie: gw_session={session}\r\nX-Gatewatch: 1\r\n{extra}\
+                 Content-Length: {}\r\n\r\n",
+                limit + 1
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            // The body's first bytes only: the rest never comes.
+            stream.write_all(b"{").unwrap();
+            (read_until_closed(&mut stream, Duration::from_secs(20)), started.elapsed())
+        });
+        let (answer, took) = answer.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path} {extra}: {answer}");
+        assert!(answer.contains("\"error\":\"payload_too_large\""), "{answer}");
+        assert!(answer.contains(&format!("larger than {limit} bytes")), "{answer}");
+        assert!(took < Duration::from_secs(5), "{path} {extra}: answered after {took:?}");
+    }
     stop.send(()).unwrap();
 }
 
