@@ -36,8 +36,9 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 /// what else runs under its domain).
 pub const HSTS: &str = "max-age=31536000";
 
-/// How long a client and the server may take. Defaults fit a phone on a weak signal: a
-/// full 1 MiB push batch at ~150 kbit/s arrives in under a minute.
+/// How long a client and the server may take, and how many connections may be open.
+/// Defaults fit a phone on a weak signal: a full 1 MiB push batch at ~150 kbit/s
+/// arrives in under a minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// From the request's arrival to the response's head: reading the body and
@@ -45,10 +46,21 @@ pub struct Limits {
     pub request: Duration,
     /// The longest wait for the next piece of a request body (a stalled upload).
     pub body_idle: Duration,
-    /// The longest wait for a request's headers, on a new or kept-alive connection.
+    /// The longest wait for a request's headers, on a new or kept-alive connection;
+    /// also for a new connection's first request at all, whatever it sends meanwhile
+    /// (nothing, an HTTP/2 preface and SETTINGS, a TLS handshake): past it, it is closed.
     pub header_read: Duration,
     /// The longest TLS handshake.
     pub tls_handshake: Duration,
+    /// How long a connection that has been answered may wait for its next request
+    /// (HTTP/1 keep-alive, or HTTP/2 with no open stream) before it is closed.
+    pub keep_alive_idle: Duration,
+    /// HTTP/2: how often a connection with an open stream is pinged, and how long the
+    /// pong may take before the peer is taken for gone.
+    pub h2_ping: Duration,
+    /// The most connections open at once (`--max-connections`); see
+    /// `listen::Connections` for what happens at the cap.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -58,8 +70,25 @@ impl Default for Limits {
             body_idle: Duration::from_secs(15),
             header_read: Duration::from_secs(15),
             tls_handshake: Duration::from_secs(15),
+            keep_alive_idle: Duration::from_secs(60),
+            h2_ping: Duration::from_secs(20),
+            max_connections: default_max_connections(),
         }
     }
+}
+
+/// File descriptors kept for everything but client connections: the database pool
+/// (an SQLite connection holds three files), the listener, logs, the migration lock.
+const RESERVED_FILES: u64 = 64;
+
+/// The connection cap that fits the process's open-file limit (`RLIMIT_NOFILE`): what
+/// is left after `RESERVED_FILES`, less a quarter for the app's files, each open while
+/// it is sent. 1024 open files allow 720 connections; 128 allow 48.
+pub fn default_max_connections() -> usize {
+    // Unknown (not a Unix, or the call failed): Linux's usual soft limit.
+    let files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let connections = files.saturating_sub(RESERVED_FILES) / 4 * 3;
+    usize::try_from(connections).unwrap_or(usize::MAX).max(8)
 }
 
 /// The time and size limits of request handling (the connection's own are `listen`'s).
