@@ -14,7 +14,7 @@ SERVER := target/server/gatewatch-server
 LISTEN ?=
 DATABASE ?=
 
-.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e test-webkit bench clean
+.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e test-webkit soak bench clean
 
 run: tools app server
 	$(SERVER) --demo $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
@@ -44,6 +44,12 @@ test-model:
 test-server:
 	cargo test -p gatewatch-server
 	scripts/with-postgres.sh cargo test -p gatewatch-server --test '*'
+
+# The long runs of the proofs that `make test` runs small (other suites add theirs): 100
+# SIGKILLs of the server binary while phones push, on SQLite, then on PostgreSQL.
+soak:
+	GATEWATCH_CHAOS_KILLS=100 cargo test -p gatewatch-server --test chaos -- --nocapture
+	GATEWATCH_CHAOS_KILLS=100 scripts/with-postgres.sh cargo test -p gatewatch-server --test chaos -- --nocapture
 
 # The app's browser tests in headless Chromium, then its pure helpers (HTML escaping,
 # paths) natively: plain #[test]s are not run by the wasm test runner.

@@ -17,22 +17,18 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{record, session, set_note, team_record, TestDatabase, ADMIN_PASSWORD};
-use gatewatch_model::account::LoginRequest;
+use common::process::{log_in_as_admin, whole_feed, Server};
+use common::{record, session, set_note, team_record, TestDatabase};
 use gatewatch_model::duty::{Approval, Participation};
 use gatewatch_model::{
     Clock, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record, RecordBody,
 };
-use gatewatch_server::db::{self, Location};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use gatewatch_server::db;
 use uuid::Uuid;
 
 const PHONES: usize = 6;
@@ -45,53 +41,6 @@ const TEAM: u128 = 0x7ea4;
 const KILL_AFTER_PUSHES: usize = 25;
 /// The whole test's bound: it takes seconds.
 const DEADLINE: Duration = Duration::from_secs(180);
-
-/// One `gatewatch-server` process.
-struct Server {
-    base: String,
-    process: Child,
-}
-
-impl Server {
-    async fn start(location: &Location, dir: &Path) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_gatewatch-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--dist"])
-            .arg(dir.join("dist"))
-            .env("GATEWATCH_INITIAL_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "gatewatch_server=info")
-            .env_remove("GATEWATCH_DATABASE_URL")
-            .env_remove("GATEWATCH_LISTEN")
-            .stdout(Stdio::piped())
-            .kill_on_drop(true);
-        match location {
-            Location::File(path) => command.arg("--database").arg(path),
-            // In the environment, not the arguments: a password stays out of `ps`.
-            Location::Postgres(url) => command.env("GATEWATCH_DATABASE_URL", url),
-        };
-        let mut process = command.spawn().expect("start gatewatch-server");
-        // Its log goes to standard output.
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
-        let base = tokio::time::timeout(Duration::from_secs(60), async {
-            let mut log = Vec::new();
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some((_, rest)) = line.split_once("listening on ") {
-                    return rest.split_whitespace().next().unwrap().to_owned();
-                }
-                log.push(line);
-            }
-            panic!(
-                "gatewatch-server exited before listening:\n{}",
-                log.join("\n")
-            );
-        })
-        .await
-        .expect("gatewatch-server did not start listening within a minute");
-        // Keep reading its log, so a full pipe never stalls it.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self { base, process }
-    }
-}
 
 /// A phone: its clock, its session, what it pushed and what it has pulled.
 struct Phone {
@@ -123,27 +72,8 @@ impl Phone {
         let device = DeviceId::new(format!("lbphone{n}")).unwrap();
         let mut rng = fastrand::Rng::with_seed(seed);
         let http = reqwest::Client::new();
-        let login = LoginRequest {
-            username: "admin".into(),
-            password: ADMIN_PASSWORD.into(),
-            device: device.clone(),
-        };
-        let answer = http
-            .post(format!("{}/api/auth/login", pick(&mut rng, servers)))
-            .header("x-gatewatch", "1")
-            .json(&login)
-            .send()
-            .await
-            .unwrap();
-        assert!(answer.status().is_success(), "login: {}", answer.status());
-        let cookie = answer
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.split(';').next().filter(|c| c.starts_with("gw_session=")))
-            .expect("a session cookie")
-            .to_owned();
+        let server = pick(&mut rng, servers).to_owned();
+        let cookie = log_in_as_admin(&http, &server, &device).await;
         Self {
             clock: Clock::new(device.clone()),
             device,
@@ -335,29 +265,6 @@ fn pull_uri(server: &str, since: u64) -> String {
     format!("{server}/api/sync/pull?since={since}&limit=40")
 }
 
-/// The whole feed from seq 0 through `server` alone: each id must come once.
-async fn whole_feed(phone: &mut Phone, server: &str) -> BTreeMap<Uuid, Record> {
-    let mut feed = BTreeMap::new();
-    let mut since = 0;
-    let only = [server.to_owned()];
-    loop {
-        let page: PullResponse = phone
-            .send(&only, |http, server| http.get(pull_uri(server, since)))
-            .await;
-        for change in page.changes {
-            let id = change.record.id;
-            assert!(
-                feed.insert(id, change.record).is_none(),
-                "{id} twice in one read of the feed"
-            );
-        }
-        since = page.cursor.0;
-        if !page.more {
-            return feed;
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies() {
     let dir = tempfile::tempdir().unwrap();
@@ -415,10 +322,10 @@ async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies()
         assert!(retries > 0, "no request met the killed server");
 
         // Both survivors serve one feed; each id in it once.
-        let feed = whole_feed(&mut phones[0], &a.base).await;
+        let feed = whole_feed(&phones[0].http, &a.base, &phones[0].cookie).await;
         assert_eq!(
             feed,
-            whole_feed(&mut phones[0], &b.base).await,
+            whole_feed(&phones[0].http, &b.base, &phones[0].cookie).await,
             "the servers disagree"
         );
         for phone in &mut phones {

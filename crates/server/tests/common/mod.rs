@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 mod database;
+pub mod process;
 
 use std::path::PathBuf;
 
