@@ -78,13 +78,16 @@ bench: tools test-tools app server
 	scripts/with-postgres.sh cargo run --profile server -p gatewatch-server --example load_bench
 
 # The proof suite at full size (issue 13), slower than `make test`: 100,000 fuzzed
-# requests through the app, 10,000 seeds of the phones-and-server simulation,
+# requests through the app, 10,000 seeds of the phones-and-server simulation, 100
+# SIGKILLs of the server binary while phones push (SQLite, then PostgreSQL),
 # GATEWATCH_SOAK=1 raising the other tests' counts (the users CSV at its documented
 # 5,000 rows), then the morning peak of 500 phones and 2,000 at once on SQLite and on
 # PostgreSQL.
 soak: tools test-tools server
 	GATEWATCH_FUZZ_REQUESTS=100000 cargo test -p gatewatch-server --test fuzz -- --nocapture
 	GATEWATCH_SIM_SEEDS=10000 cargo test -p gatewatch-server --test simulation -- --nocapture
+	GATEWATCH_CHAOS_KILLS=100 cargo test -p gatewatch-server --test chaos -- --nocapture
+	GATEWATCH_CHAOS_KILLS=100 scripts/with-postgres.sh cargo test -p gatewatch-server --test chaos -- --nocapture
 	GATEWATCH_SOAK=1 cargo test -p gatewatch-server --test accounts --test login_limits --test load
 	GATEWATCH_SOAK=1 scripts/with-postgres.sh cargo test -p gatewatch-server --test accounts --test login_limits --test load
 	cargo run --profile server -p gatewatch-server --example load_bench

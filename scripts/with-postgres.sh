@@ -68,7 +68,10 @@ started=
 if ! as_owner "$BIN/pg_ctl" -D "$DATA" status > /dev/null 2>&1; then
   say "starting PostgreSQL on 127.0.0.1:$PORT"
   # A test cluster: durability is traded for speed (fsync off), which a crash can only
-  # cost throwaway test databases. Tests run in parallel, each with a pool of its own.
+  # cost throwaway test databases. synchronous_commit off is only the cluster's default:
+  # the server sets it on for each of its connections, which tests/durability.rs reads
+  # back (so the test checks what the server asks for, not this cluster's setting).
+  # Tests run in parallel, each with a pool of its own.
   # The server does not inherit the lock (9>&-): it may outlive this run.
   if ! as_owner "$BIN/pg_ctl" -D "$DATA" -l "$BASE/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DATA -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \

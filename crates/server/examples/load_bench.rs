@@ -22,6 +22,8 @@
 mod database;
 #[path = "load/phones.rs"]
 mod phones;
+// Not its `kill`: the tests that kill the server use it.
+#[allow(dead_code)]
 #[path = "../tests/common/process.rs"]
 mod process;
 

@@ -1,4 +1,5 @@
-//! Benchmark report (not a test): how many phone pushes a second one database takes.
+//! Benchmark report (not a test): how many phone pushes a second one database takes,
+//! and what acknowledging only commits that are on disk costs.
 //! Writes take turns (`db::Db::begin_write`, across every server process), so this is
 //! the figure that bounds a province's servers on one database, whatever their number.
 //!
@@ -12,7 +13,11 @@
 //! HTTP app (`app()`, no socket: session check, access rule, gate-code verdict, feed and
 //! history rows, the JSON answer). `PUSHES` pushes are sent by 1 phone at a time, then
 //! by 8 and 32 phones at once; each level prints pushes a second, its ratio to one phone
-//! at a time (the baseline, measured in the same run) and the latency of a push.
+//! at a time and the latency of a push. Each level runs twice on the same database, one
+//! after the other: with the server's durability (`Durability::PowerCut`: SQLite
+//! `synchronous = FULL`, PostgreSQL `synchronous_commit = on`) and with commits that
+//! only survive a process crash (`ProcessCrash`: `NORMAL` / `off`), the baseline of
+//! the "× crash-only" ratio, measured in the same run.
 
 mod common;
 // Only its check-in: the phones are `load_bench`'s.
@@ -28,6 +33,8 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use chrono::Utc;
 use gatewatch_model::{Clock, DeviceId, PushRequest, PushResponse, Record};
+use gatewatch_server::db::{self, Durability};
+use gatewatch_server::AppState;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -41,27 +48,50 @@ const PHONES_AT_ONCE: [usize; 3] = [1, 8, 32];
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let dir = tempfile::tempdir()?;
-    let (_, state, app) = common::open(&dir, "push.db").await?;
-    // Warm up: the pool's connections opened, the statements prepared.
-    level(&app, 4, 200).await?;
+    let (location, state, durable) = common::open(&dir, "push.db").await?;
+    // The same database through a pool of its own whose commits only survive a crash.
+    let crash_only = AppState {
+        db: db::open_with(&location, Durability::ProcessCrash).await?,
+        ..state.clone()
+    };
+    let crash_only_app = common::signed_in(gatewatch_server::app(crash_only.clone())).await?;
+    // Warm up: the pools' connections opened, the statements prepared.
+    level(&durable, 4, 200).await?;
+    level(&crash_only_app, 4, 200).await?;
 
     println!();
-    println!("| phones at once | pushes | pushes/s | × one at a time | p50 | p95 | max |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
-    let mut baseline = None;
+    println!(
+        "| commits survive | phones at once | pushes | pushes/s | × one at a time | \
+         × crash-only | p50 | p95 | max |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut one_at_a_time = [None, None];
     for phones in PHONES_AT_ONCE {
-        let result = level(&app, phones, PUSHES).await?;
-        let rate = PUSHES as f64 / result.wall.as_secs_f64();
-        let base = *baseline.get_or_insert(rate);
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "| {phones} | {PUSHES} | {rate:.0} | {:.2}× | {:.1} ms | {:.1} ms | {:.1} ms |",
-            rate / base,
-            ms(result.latency[result.latency.len() / 2]),
-            ms(result.latency[result.latency.len() * 95 / 100]),
-            ms(*result.latency.last().ok_or("no pushes")?),
-        );
+        let mut crash_only_rate = None;
+        for (n, (label, app)) in [
+            ("a process crash", &crash_only_app),
+            ("a power cut", &durable),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let result = level(app, phones, PUSHES).await?;
+            let rate = PUSHES as f64 / result.wall.as_secs_f64();
+            let base = *one_at_a_time[n].get_or_insert(rate);
+            let crash_only = *crash_only_rate.get_or_insert(rate);
+            let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+            println!(
+                "| {label} | {phones} | {PUSHES} | {rate:.0} | {:.2}× | {:.2}× | {:.1} ms | \
+                 {:.1} ms | {:.1} ms |",
+                rate / base,
+                rate / crash_only,
+                ms(result.latency[result.latency.len() / 2]),
+                ms(result.latency[result.latency.len() * 95 / 100]),
+                ms(*result.latency.last().ok_or("no pushes")?),
+            );
+        }
     }
+    crash_only.db.close().await;
     state.db.close().await;
     Ok(())
 }

@@ -8,7 +8,9 @@
 //!
 //! Architecture invariant: write transactions are serialized across every server
 //! process (`Db::begin_write`), and a read transaction sees one snapshot
-//! (`Db::begin_read`). The change feed's cursors rely on both (see `feed`).
+//! (`Db::begin_read`). The change feed's cursors rely on both (see `feed`). A commit
+//! returns only once it is on disk (`Durability::PowerCut`): a push is acknowledged
+//! after its commit, and the phone forgets its copy on the ack.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -244,6 +246,12 @@ async fn migration_lock(database: &Path) -> Result<std::fs::File, StartError> {
 /// `connect` without the migrations: tests use it to make a database as an older
 /// server left it.
 pub async fn open(location: &Location) -> Result<Db, StartError> {
+    open_with(location, Durability::PowerCut).await
+}
+
+/// `open` with commits kept as `durability` says. Only `push_bench` asks for less than
+/// `PowerCut`, to measure what it costs.
+pub async fn open_with(location: &Location, durability: Durability) -> Result<Db, StartError> {
     sqlx::any::install_default_drivers();
     let open_err = |source| StartError::Open {
         location: location.to_string(),
@@ -264,7 +272,7 @@ pub async fn open(location: &Location) -> Result<Db, StartError> {
         .close()
         .await
         .map_err(open_err)?;
-    let pool = pool_options(dialect)
+    let pool = pool_options(dialect, durability)
         .connect_with(options)
         .await
         .map_err(open_err)?;
@@ -296,11 +304,38 @@ async fn sqlite_options(path: &Path) -> Result<AnyConnectOptions, StartError> {
     })
 }
 
+/// What a commit survives before the server acknowledges it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// A power cut or a kernel crash: the commit is on disk before it returns. SQLite
+    /// syncs its WAL at every commit (`synchronous = FULL`); PostgreSQL waits for its WAL
+    /// flush (`synchronous_commit = on`, set by us, whatever the server's default). The
+    /// server always runs with this: a phone deletes its journal entry on the ack.
+    PowerCut,
+    /// Only a crash of the process: SQLite's WAL with `synchronous = NORMAL` is synced at
+    /// checkpoints only, so a power cut can lose the last commits, acknowledged ones
+    /// included; PostgreSQL's `synchronous_commit = off` likewise. For `push_bench`'s
+    /// baseline, never served.
+    ProcessCrash,
+}
+
+impl Durability {
+    /// The statements that set it on a new connection.
+    fn setup(self, dialect: Dialect) -> &'static str {
+        match (dialect, self) {
+            (Dialect::Sqlite, Durability::PowerCut) => "PRAGMA synchronous = FULL;",
+            (Dialect::Sqlite, Durability::ProcessCrash) => "PRAGMA synchronous = NORMAL;",
+            (Dialect::Postgres, Durability::PowerCut) => "SET synchronous_commit = on;",
+            (Dialect::Postgres, Durability::ProcessCrash) => "SET synchronous_commit = off;",
+        }
+    }
+}
+
 /// Every connection set up alike. SQLite: WAL lets pulls read while a push writes;
-/// NORMAL is durable across app crashes in WAL mode and only risks the last commits on
-/// power loss; foreign keys on; a writer waits `BUSY_TIMEOUT` for another. PostgreSQL:
-/// a lock waited for longer than that is given up (503), like SQLite's busy writer.
-fn pool_options(dialect: Dialect) -> PoolOptions<Any> {
+/// commits as durable as `durability` says; foreign keys on; a writer waits
+/// `BUSY_TIMEOUT` for another. PostgreSQL: the same durability, and a lock waited for
+/// longer than that is given up (503), like SQLite's busy writer.
+fn pool_options(dialect: Dialect, durability: Durability) -> PoolOptions<Any> {
     AnyPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -308,13 +343,16 @@ fn pool_options(dialect: Dialect) -> PoolOptions<Any> {
             Box::pin(async move {
                 let setup = match dialect {
                     Dialect::Sqlite => format!(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                        "PRAGMA journal_mode = WAL; {} \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+                        durability.setup(dialect),
                         BUSY_TIMEOUT.as_millis()
                     ),
-                    Dialect::Postgres => {
-                        format!("SET lock_timeout = {};", BUSY_TIMEOUT.as_millis())
-                    }
+                    Dialect::Postgres => format!(
+                        "{} SET lock_timeout = {};",
+                        durability.setup(dialect),
+                        BUSY_TIMEOUT.as_millis()
+                    ),
                 };
                 conn.execute(setup.as_str()).await?;
                 Ok(())

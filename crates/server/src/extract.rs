@@ -39,6 +39,12 @@ impl<S: Send + Sync> FromRequest<S> for CsvBody {
         if !is_csv(request.headers()) {
             return Err(AppError::UnsupportedMediaType("text/csv"));
         }
+        // Refused before reading, like any body declared over the app-wide limit.
+        if crate::security::declared_length(request.headers())
+            .is_some_and(|length| length > MAX_IMPORT_BYTES as u64)
+        {
+            return Err(AppError::PayloadTooLarge(MAX_IMPORT_BYTES));
+        }
         // Replaces the app-wide limit for this body only.
         DefaultBodyLimit::max(MAX_IMPORT_BYTES).apply(&mut request);
         let bytes = Bytes::from_request(request, state)

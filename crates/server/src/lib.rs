@@ -207,6 +207,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     }
     state.proxies = client_address::TrustedProxies::parse(&config.trusted_proxies)?;
     state.push_limits = config.push_limits();
+    if let Some(cap) = config.max_connections {
+        state.limits.max_connections = cap as usize;
+    }
     state.sessions = SessionPolicy {
         ttl: std::time::Duration::from_secs(config.session_ttl_secs),
         secure_cookie: config.cookie_secure || tls.is_some(),
@@ -224,7 +227,11 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    tracing::info!(%database, "Gatewatch listening on {scheme}://{addr}");
+    tracing::info!(
+        %database,
+        max_connections = state.limits.max_connections,
+        "Gatewatch listening on {scheme}://{addr}"
+    );
     match tls {
         Some(tls) => run_tls(listener, state, tls, shutdown_signal()).await,
         None => run(listener, state, shutdown_signal()).await,

@@ -1,25 +1,37 @@
 //! The accept loop: plain http or https (rustls) on a bound listener, with the
-//! connection's own time limits (TLS handshake, request headers) and a graceful
-//! shutdown. Ours rather than `axum::serve`, which has neither a header-read timeout
-//! nor TLS.
+//! connection's own limits and a graceful shutdown. Ours rather than `axum::serve`,
+//! which has neither a header-read timeout nor TLS.
+//!
+//! Every phase of a connection has a deadline, so silent or half-open peers cannot
+//! pile up until the process runs out of file descriptors: the TLS handshake, the first
+//! request (whatever arrives before it: nothing, a few bytes, an HTTP/2 preface and
+//! SETTINGS), the headers of each request, the wait between requests (HTTP/1
+//! keep-alive, HTTP/2 with no open stream), and an HTTP/2 peer that stops answering
+//! pings. And connections are capped (`Limits::max_connections`, see `Connections`).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::pin::pin;
-use std::sync::Arc;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
 use axum::Router;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
@@ -76,6 +88,7 @@ pub async fn serve(
 ) {
     let acceptor = tls.map(|TlsConfig(config)| TlsAcceptor::from(config));
     let graceful = GracefulShutdown::new();
+    let connections = Arc::new(Connections::new(limits.max_connections));
     let mut shutdown = pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -93,22 +106,26 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let admitted = tokio::select! {
+            admitted = connections.admit() => admitted,
+            () = &mut shutdown => break,
+        };
         let app = app.clone();
         let watcher = graceful.watcher();
-        match acceptor.clone() {
-            None => {
-                tokio::spawn(connection(tcp, peer, app, limits, watcher));
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let activity = admitted.activity.clone();
+            tokio::select! {
+                () = handshake_and_serve(tcp, acceptor, peer, app, limits, watcher, activity.clone()) => {}
+                () = activity.idle_past_deadline(limits) => {
+                    tracing::debug!(%peer, "closed a connection that sent no request in time");
+                }
+                () = activity.evicted.notified() => {
+                    tracing::debug!(%peer, "closed the connection idle the longest: at the cap");
+                }
             }
-            Some(acceptor) => {
-                tokio::spawn(async move {
-                    match tokio::time::timeout(limits.tls_handshake, acceptor.accept(tcp)).await {
-                        Ok(Ok(tls)) => connection(tls, peer, app, limits, watcher).await,
-                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-                    }
-                });
-            }
-        }
+            drop(admitted);
+        });
     }
     drop(listener);
     // Bounded: a request ends within `limits.request`, but a slow download need not.
@@ -121,25 +138,69 @@ pub async fn serve(
     }
 }
 
-/// One connection, http/1.1 or h2, until the peer or the shutdown closes it. Each
-/// request carries the peer's address (`ConnectInfo`): the login rate limit counts
-/// failures per address.
-async fn connection<I>(io: I, peer: SocketAddr, app: Router, limits: Limits, watcher: Watcher)
-where
+/// The TLS handshake if there is one, then the connection.
+async fn handshake_and_serve(
+    tcp: TcpStream,
+    acceptor: Option<TlsAcceptor>,
+    peer: SocketAddr,
+    app: Router,
+    limits: Limits,
+    watcher: Watcher,
+    activity: Arc<Activity>,
+) {
+    let Some(acceptor) = acceptor else {
+        return connection(tcp, peer, app, limits, watcher, activity).await;
+    };
+    match tokio::time::timeout(limits.tls_handshake, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => connection(tls, peer, app, limits, watcher, activity).await,
+        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+    }
+}
+
+/// One connection, http/1.1 or h2, until the peer or the shutdown closes it (or the
+/// caller drops it: idle too long, or evicted at the cap). Each request carries the
+/// peer's address (`ConnectInfo`): the login rate limit counts failures per address.
+/// Each request counts as in flight until its answer's body is sent.
+async fn connection<I>(
+    io: I,
+    peer: SocketAddr,
+    app: Router,
+    limits: Limits,
+    watcher: Watcher,
+    activity: Arc<Activity>,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = TowerToHyperService::new(app.map_request(move |request: Request<Incoming>| {
+    let service = tower::service_fn(move |request: Request<Incoming>| {
+        let in_flight = InFlight::begin(activity.clone());
         let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(peer));
-        request
-    }));
+        let app = app.clone();
+        async move {
+            let response: Response = app.oneshot(request).await?;
+            Ok::<_, std::convert::Infallible>(response.map(|body| {
+                Body::new(TrackedBody {
+                    body,
+                    _in_flight: in_flight,
+                })
+            }))
+        }
+    });
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read);
-    builder.http2().timer(TokioTimer::new());
-    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    // Pings find a peer gone mid-answer; an h2 connection with no stream open is closed
+    // by the idle deadline instead (its pongs would keep it alive forever).
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.h2_ping)
+        .keep_alive_timeout(limits.h2_ping);
+    let conn =
+        builder.serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service));
     if let Err(e) = watcher.watch(conn).await {
         // Peers that go away mid-request are ordinary on phones.
         tracing::debug!(error = %e, "connection ended with an error");
@@ -152,4 +213,199 @@ fn is_connection_error(e: &std::io::Error) -> bool {
         e.kind(),
         ConnectionRefused | ConnectionAborted | ConnectionReset
     )
+}
+
+/// The open connections, for the cap. At the cap a new connection is still accepted:
+/// the one that has been idle the longest (no request in flight) is closed to make
+/// room. Not accepting instead would let whoever holds the connections (silent
+/// sockets, or phones that went out of coverage mid-keep-alive) shut everyone else out
+/// until their deadlines pass, while the kernel's backlog queued real requests behind
+/// them; closing an idle connection costs its peer at most a reconnect. Only when every
+/// connection has a request in flight does the loop wait for one to end: that is real
+/// load, and the backlog is the right place for the next one.
+struct Connections {
+    cap: usize,
+    open: Mutex<HashMap<u64, Arc<Activity>>>,
+    next_id: AtomicU64,
+    /// Signalled whenever a connection ends.
+    ended: Notify,
+}
+
+impl Connections {
+    fn new(cap: usize) -> Self {
+        Self {
+            cap: cap.max(1),
+            open: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
+            ended: Notify::new(),
+        }
+    }
+
+    fn open(&self) -> MutexGuard<'_, HashMap<u64, Arc<Activity>>> {
+        // The map stays consistent whatever panicked while holding it.
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A place for a new connection: at once under the cap or by closing the
+    /// connection idle the longest, else when a connection ends.
+    async fn admit(self: &Arc<Self>) -> Admitted {
+        loop {
+            // Registered before looking, so an end in between is not missed.
+            let ended = self.ended.notified();
+            if let Some(admitted) = self.try_admit() {
+                return admitted;
+            }
+            tracing::warn!(
+                cap = self.cap,
+                "every connection has a request in flight: waiting for one to end"
+            );
+            ended.await;
+        }
+    }
+
+    fn try_admit(self: &Arc<Self>) -> Option<Admitted> {
+        let mut open = self.open();
+        if open.len() >= self.cap {
+            let oldest_idle = open
+                .iter()
+                .filter(|(_, activity)| activity.in_flight.load(Ordering::Acquire) == 0)
+                .min_by_key(|(_, activity)| activity.idle_since())
+                .map(|(id, _)| *id)?;
+            if let Some(evicted) = open.remove(&oldest_idle) {
+                evicted.evicted.notify_one();
+            }
+        }
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let activity = Arc::new(Activity::new());
+        open.insert(id, activity.clone());
+        Some(Admitted {
+            id,
+            activity,
+            connections: self.clone(),
+        })
+    }
+}
+
+/// A connection's place among the open ones, given back when it is dropped.
+struct Admitted {
+    id: u64,
+    activity: Arc<Activity>,
+    connections: Arc<Connections>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        // Already gone if it was evicted.
+        self.connections.open().remove(&self.id);
+        self.connections.ended.notify_one();
+    }
+}
+
+/// Whether a connection is in use: its requests in flight (from their headers to the
+/// end of their answer's body), since when it has been idle, whether it has been
+/// answered yet.
+struct Activity {
+    in_flight: AtomicUsize,
+    answered: AtomicBool,
+    idle_since: Mutex<Instant>,
+    /// Signalled when a request ends: the idle deadline moves.
+    request_ended: Notify,
+    /// Told to close at the cap.
+    evicted: Notify,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            in_flight: AtomicUsize::new(0),
+            answered: AtomicBool::new(false),
+            idle_since: Mutex::new(Instant::now()),
+            request_ended: Notify::new(),
+            evicted: Notify::new(),
+        }
+    }
+
+    fn idle_since(&self) -> Instant {
+        *self
+            .idle_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Completes once the connection has had no request in flight for longer than it
+    /// may: `header_read` before its first request, `keep_alive_idle` after.
+    async fn idle_past_deadline(&self, limits: Limits) {
+        loop {
+            // Registered before looking, so a request ending in between is not missed.
+            let request_ended = self.request_ended.notified();
+            let allowed = match self.answered.load(Ordering::Acquire) {
+                true => limits.keep_alive_idle,
+                false => limits.header_read,
+            };
+            let now = Instant::now();
+            let wake = match self.in_flight.load(Ordering::Acquire) {
+                // Busy: look again once it could have become idle for long enough.
+                0 => self.idle_since() + allowed,
+                _ => now + allowed,
+            };
+            if wake <= now && self.in_flight.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(wake) => {}
+                () = request_ended => {}
+            }
+        }
+    }
+}
+
+/// One request in flight on a connection, until dropped.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn begin(activity: Arc<Activity>) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::AcqRel);
+        activity.answered.store(true, Ordering::Release);
+        Self(activity)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        // The clock first: the idle deadline must not see the old time with no request.
+        *self
+            .0
+            .idle_since
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Instant::now();
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.0.request_ended.notify_waiters();
+    }
+}
+
+/// An answer's body that keeps its request in flight until hyper has sent it (or
+/// dropped it): a long download is not an idle connection.
+struct TrackedBody {
+    body: Body,
+    _in_flight: InFlight,
+}
+
+impl hyper::body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
 }

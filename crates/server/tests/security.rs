@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -13,8 +13,6 @@ use common::{device, record, TestApp};
 use gatewatch_model::PushRequest;
 use gatewatch_server::security::{CSP, HSTS};
 use gatewatch_server::{Limits, StartError, TlsConfig};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 /// Asserts the headers every answer carries; `what` names the answer in failures.
 fn assert_security_headers(headers: &HeaderMap, what: &str) {
@@ -110,6 +108,63 @@ async fn every_kind_of_answer_carries_the_security_headers() {
 }
 
 #[tokio::test]
+async fn no_api_answer_is_kept_in_the_browser_cache() {
+    let t = TestApp::new().await;
+    t.push(&[record(1, 100)]).await;
+    let login = serde_json::json!({
+        "username": "admin", "password": common::ADMIN_PASSWORD, "device": "cachephone",
+    });
+    let cases: Vec<(&str, Request<Body>, StatusCode)> = vec![
+        ("a pull page", get("/api/sync/pull?since=0"), StatusCode::OK),
+        (
+            "a gate secret",
+            get("/api/posts/s01-g1/secret"),
+            StatusCode::OK,
+        ),
+        ("the profile", get("/api/auth/me"), StatusCode::OK),
+        ("the user list", get("/api/admin/users"), StatusCode::OK),
+        ("the catalog", get("/api/posts"), StatusCode::OK),
+        ("health", get("/api/health"), StatusCode::OK),
+        (
+            "a login",
+            post("/api/auth/login", login.to_string().into_bytes()),
+            StatusCode::OK,
+        ),
+        (
+            "an unknown API path",
+            get("/api/nope"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "a refused record id",
+            get("/api/records/not-a-uuid/history"),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (what, request, status) in cases {
+        let response = t.call(request).await;
+        assert_eq!(response.status, status, "{what}: {}", response.text());
+        assert_eq!(
+            response.header(header::CACHE_CONTROL),
+            Some("no-store"),
+            "{what}"
+        );
+    }
+    let signed_out = t.anonymous().get("/api/auth/me").await;
+    signed_out.assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
+    assert_eq!(signed_out.header(header::CACHE_CONTROL), Some("no-store"));
+    // The app's files are revalidated, not forbidden from the cache: the service worker
+    // precaches them through it.
+    for path in ["/", "/sw.js", "/history"] {
+        assert_eq!(
+            t.get(path).await.header(header::CACHE_CONTROL),
+            Some("no-cache"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_admin_page_has_no_inline_script_or_style() {
     let t = TestApp::new().await;
     let page = t.get("/admin").await.text();
@@ -156,6 +211,7 @@ fn short_limits() -> Limits {
         body_idle: Duration::from_millis(300),
         header_read: Duration::from_millis(500),
         tls_handshake: Duration::from_millis(500),
+        ..Limits::default()
     }
 }
 
@@ -216,24 +272,6 @@ async fn a_trickled_upload_is_cut_at_the_request_timeout_with_a_json_408() {
     assert_security_headers(&response.headers, "a request timeout");
 }
 
-/// Starts the real server on loopback; the sender stops it.
-async fn start(t: &TestApp, tls: Option<TlsConfig>) -> (SocketAddr, oneshot::Sender<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let shutdown = async {
-        let _ = stopped.await;
-    };
-    let state = t.state.clone();
-    tokio::spawn(async move {
-        match tls {
-            Some(tls) => gatewatch_server::run_tls(listener, state, tls, shutdown).await,
-            None => gatewatch_server::run(listener, state, shutdown).await,
-        }
-    });
-    (addr, stop)
-}
-
 /// Reads until the server closes the connection (or `limit` passes: a failure).
 fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> String {
     stream.set_read_timeout(Some(limit)).unwrap();
@@ -258,7 +296,7 @@ fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> String {
 async fn slow_clients_cannot_hold_a_connection() {
     let mut t = TestApp::new().await;
     t.state.limits = short_limits();
-    let (addr, stop) = start(&t, None).await;
+    let (addr, stop) = t.start_server(None).await;
     let session = t.session.clone().unwrap();
 
     let answers = tokio::task::spawn_blocking(move || {
@@ -299,6 +337,79 @@ async fn slow_clients_cannot_hold_a_connection() {
     stop.send(()).unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_declared_over_the_limit_is_refused_at_once() {
+    // The default limits: without the check, the server waits the body idle timeout
+    // (15 s) for a body it would refuse, then answers 408.
+    let t = TestApp::new().await;
+    let (addr, stop) = t.start_server(None).await;
+    let session = t.session.clone().unwrap();
+    let too_big = [
+        (
+            "/api/sync/push",
+            "application/json",
+            gatewatch_server::MAX_BODY_BYTES,
+            "",
+        ),
+        (
+            "/api/sync/push",
+            "application/json",
+            gatewatch_server::MAX_BODY_BYTES,
+            "Expect: 100-continue\r\n",
+        ),
+        (
+            "/api/admin/import",
+            "text/csv",
+            gatewatch_server::MAX_IMPORT_BYTES,
+            "",
+        ),
+        (
+            "/api/admin/users/import",
+            "text/csv",
+            gatewatch_server::MAX_IMPORT_BYTES,
+            "",
+        ),
+    ];
+    for (path, content_type, limit, extra) in too_big {
+        let session = session.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let mut stream = TcpStream::connect(addr).unwrap();
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n\
+                 Cookie: gw_session={session}\r\nX-Gatewatch: 1\r\n{extra}\
+                 Content-Length: {}\r\n\r\n",
+                limit + 1
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            // The body's first bytes only: the rest never comes.
+            stream.write_all(b"{").unwrap();
+            (
+                read_until_closed(&mut stream, Duration::from_secs(20)),
+                started.elapsed(),
+            )
+        });
+        let (answer, took) = answer.await.unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{path} {extra}: {answer}"
+        );
+        assert!(
+            answer.contains("\"error\":\"payload_too_large\""),
+            "{answer}"
+        );
+        assert!(
+            answer.contains(&format!("larger than {limit} bytes")),
+            "{answer}"
+        );
+        assert!(
+            took < Duration::from_secs(5),
+            "{path} {extra}: answered after {took:?}"
+        );
+    }
+    stop.send(()).unwrap();
+}
+
 /// A self-signed certificate for 127.0.0.1 and localhost, written as PEM files.
 fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf, Vec<u8>) {
     let certified =
@@ -315,7 +426,7 @@ async fn the_tls_files_serve_https_with_hsts() {
     let t = TestApp::new().await;
     let (cert, key, cert_pem) = self_signed(t.dir.path());
     let tls = TlsConfig::from_pem_files(&cert, &key).unwrap();
-    let (addr, stop) = start(&t, Some(tls)).await;
+    let (addr, stop) = t.start_server(Some(tls)).await;
 
     let client = reqwest::Client::builder()
         .use_rustls_tls()

@@ -17,20 +17,20 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::process::ServerProcess;
+use common::remote::start;
 use common::{record, session, set_note, team_record, TestDatabase, ADMIN_PASSWORD};
 use gatewatch_model::account::LoginRequest;
 use gatewatch_model::duty::{Approval, Participation};
 use gatewatch_model::{
     Clock, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record, RecordBody,
 };
-use gatewatch_server::db::{self, Location};
+use gatewatch_server::db;
 use uuid::Uuid;
 
 const PHONES: usize = 6;
@@ -451,10 +451,4 @@ async fn servers_on_one_database_lose_and_duplicate_nothing_even_when_one_dies()
     })
     .await
     .expect("servers on one database: over the deadline");
-}
-
-/// The test's binary as one of the balancer's servers.
-async fn start(location: &Location, dir: &Path) -> ServerProcess {
-    let binary = Path::new(env!("CARGO_BIN_EXE_gatewatch-server"));
-    ServerProcess::start(binary, location, &dir.join("dist"), ADMIN_PASSWORD).await
 }

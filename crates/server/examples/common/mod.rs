@@ -37,7 +37,7 @@ const ADMIN_PASSWORD: &str = "bench-admin-password";
 
 /// `app` with every request sent as its admin: logged in once, each request then
 /// carrying the session cookie and the `X-Gatewatch` header, as the phone's do.
-async fn signed_in(app: Router) -> Result<Router, Error> {
+pub async fn signed_in(app: Router) -> Result<Router, Error> {
     let login = serde_json::json!({
         "username": "admin",
         "password": ADMIN_PASSWORD,

@@ -11,6 +11,7 @@
 
 mod database;
 pub mod process;
+pub mod remote;
 
 use std::path::PathBuf;
 
@@ -287,6 +288,28 @@ impl TestApp {
         let response = self.get(&format!("/api/records/{id}/history")).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         response.json()
+    }
+
+    /// Starts the real server (its accept loop) on loopback, over https with `tls`;
+    /// sending on the returned channel stops it.
+    pub async fn start_server(
+        &self,
+        tls: Option<gatewatch_server::TlsConfig>,
+    ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let state = self.state.clone();
+        tokio::spawn(async move {
+            match tls {
+                Some(tls) => gatewatch_server::run_tls(listener, state, tls, shutdown).await,
+                None => gatewatch_server::run(listener, state, shutdown).await,
+            }
+        });
+        (addr, stop)
     }
 
     /// How many rows the records table holds.

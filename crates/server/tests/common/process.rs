@@ -88,6 +88,11 @@ impl ServerProcess {
         Self { base, process }
     }
 
+    /// SIGKILL, whatever it is doing, and waits until it is gone.
+    pub async fn kill(mut self) {
+        self.process.kill().await.expect("kill gatewatch-server");
+    }
+
     /// Its resident memory in KiB, where Linux says (`rss_of`).
     pub fn rss_kib(&self) -> Option<u64> {
         rss_of(self.process.id()?)
