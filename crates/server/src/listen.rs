@@ -88,7 +88,10 @@ pub async fn serve(
 ) {
     let acceptor = tls.map(|TlsConfig(config)| TlsAcceptor::from(config));
     let graceful = GracefulShutdown::new();
-    let connections = Arc::new(Connections::new(limits.max_connections));
+    let connections = Arc::new(Connections::new(
+        limits.max_connections,
+        limits.keep_alive_idle,
+    ));
     let mut shutdown = pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -179,12 +182,9 @@ async fn connection<I>(
         let app = app.clone();
         async move {
             let response: Response = app.oneshot(request).await?;
-            Ok::<_, std::convert::Infallible>(response.map(|body| {
-                Body::new(TrackedBody {
-                    body,
-                    _in_flight: in_flight,
-                })
-            }))
+            Ok::<_, std::convert::Infallible>(
+                response.map(|body| Body::new(TrackedBody::new(body, in_flight))),
+            )
         }
     });
     let mut builder = Builder::new(TokioExecutor::new());
@@ -225,6 +225,8 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 /// load, and the backlog is the right place for the next one.
 struct Connections {
     cap: usize,
+    /// How long an answer may go unread before its connection counts as idle.
+    send_stall: Duration,
     open: Mutex<HashMap<u64, Arc<Activity>>>,
     next_id: AtomicU64,
     /// Signalled whenever a connection ends.
@@ -232,9 +234,10 @@ struct Connections {
 }
 
 impl Connections {
-    fn new(cap: usize) -> Self {
+    fn new(cap: usize, send_stall: Duration) -> Self {
         Self {
             cap: cap.max(1),
+            send_stall,
             open: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(0),
             ended: Notify::new(),
@@ -266,9 +269,10 @@ impl Connections {
     fn try_admit(self: &Arc<Self>) -> Option<Admitted> {
         let mut open = self.open();
         if open.len() >= self.cap {
+            let now = Instant::now();
             let oldest_idle = open
                 .iter()
-                .filter(|(_, activity)| activity.in_flight.load(Ordering::Acquire) == 0)
+                .filter(|(_, activity)| activity.closable(self.send_stall, now))
                 .min_by_key(|(_, activity)| activity.idle_since())
                 .map(|(id, _)| *id)?;
             if let Some(evicted) = open.remove(&oldest_idle) {
@@ -303,13 +307,17 @@ impl Drop for Admitted {
 
 /// Whether a connection is in use: its requests in flight (from their headers to the
 /// end of their answer's body), since when it has been idle, whether it has been
-/// answered yet.
+/// answered yet, and whether the peer is still reading the answers being sent.
 struct Activity {
     in_flight: AtomicUsize,
+    /// Answers whose bodies are being sent.
+    sending: AtomicUsize,
+    /// When an answer's body last moved on (started, or a piece taken by the peer).
+    progress: Mutex<Instant>,
     answered: AtomicBool,
     idle_since: Mutex<Instant>,
-    /// Signalled when a request ends: the idle deadline moves.
-    request_ended: Notify,
+    /// Signalled when a request ends or its answer starts: the deadlines move.
+    changed: Notify,
     /// Told to close at the cap.
     evicted: Notify,
 }
@@ -318,9 +326,11 @@ impl Activity {
     fn new() -> Self {
         Self {
             in_flight: AtomicUsize::new(0),
+            sending: AtomicUsize::new(0),
+            progress: Mutex::new(Instant::now()),
             answered: AtomicBool::new(false),
             idle_since: Mutex::new(Instant::now()),
-            request_ended: Notify::new(),
+            changed: Notify::new(),
             evicted: Notify::new(),
         }
     }
@@ -332,28 +342,52 @@ impl Activity {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn progressed(&self) {
+        *self.progress.lock().unwrap_or_else(PoisonError::into_inner) = Instant::now();
+    }
+
+    /// When the answer being sent stalls for good: `stall` after its last progress (a
+    /// peer that never reads — hyper has no write deadline — would otherwise keep the
+    /// request in flight, and the connection, forever). `None` while nothing is sent.
+    fn stalls_at(&self, stall: Duration) -> Option<Instant> {
+        (self.sending.load(Ordering::Acquire) > 0)
+            .then(|| *self.progress.lock().unwrap_or_else(PoisonError::into_inner) + stall)
+    }
+
+    /// Whether the connection may be closed at the cap: no request in flight, or an
+    /// answer nobody reads.
+    fn closable(&self, stall: Duration, now: Instant) -> bool {
+        self.in_flight.load(Ordering::Acquire) == 0
+            || self.stalls_at(stall).is_some_and(|at| at <= now)
+    }
+
     /// Completes once the connection has had no request in flight for longer than it
     /// may: `header_read` before its first request, `keep_alive_idle` after.
     async fn idle_past_deadline(&self, limits: Limits) {
         loop {
-            // Registered before looking, so a request ending in between is not missed.
-            let request_ended = self.request_ended.notified();
+            // Registered before looking, so a change in between is not missed.
+            let changed = self.changed.notified();
             let allowed = match self.answered.load(Ordering::Acquire) {
                 true => limits.keep_alive_idle,
                 false => limits.header_read,
             };
             let now = Instant::now();
+            let stalls_at = self.stalls_at(limits.keep_alive_idle);
+            if stalls_at.is_some_and(|at| at <= now) {
+                return;
+            }
             let wake = match self.in_flight.load(Ordering::Acquire) {
-                // Busy: look again once it could have become idle for long enough.
                 0 => self.idle_since() + allowed,
-                _ => now + allowed,
+                // Busy: look again once it could have become idle for long enough, or
+                // its answer stalled.
+                _ => stalls_at.map_or(now + allowed, |at| at.min(now + allowed)),
             };
             if wake <= now && self.in_flight.load(Ordering::Acquire) == 0 {
                 return;
             }
             tokio::select! {
                 () = tokio::time::sleep_until(wake) => {}
-                () = request_ended => {}
+                () = changed => {}
             }
         }
     }
@@ -379,15 +413,33 @@ impl Drop for InFlight {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Instant::now();
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.0.request_ended.notify_waiters();
+        self.0.changed.notify_waiters();
     }
 }
 
 /// An answer's body that keeps its request in flight until hyper has sent it (or
-/// dropped it): a long download is not an idle connection.
+/// dropped it): a long download is not an idle connection, as long as the peer takes
+/// its pieces (`Activity::stalls_at`).
 struct TrackedBody {
     body: Body,
-    _in_flight: InFlight,
+    in_flight: InFlight,
+}
+
+impl TrackedBody {
+    fn new(body: Body, in_flight: InFlight) -> Self {
+        in_flight.0.sending.fetch_add(1, Ordering::AcqRel);
+        in_flight.0.progressed();
+        // The deadline watcher may be asleep until the keep-alive deadline: from now on
+        // it must also look for a stall.
+        in_flight.0.changed.notify_waiters();
+        Self { body, in_flight }
+    }
+}
+
+impl Drop for TrackedBody {
+    fn drop(&mut self) {
+        self.in_flight.0.sending.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl hyper::body::Body for TrackedBody {
@@ -398,7 +450,12 @@ impl hyper::body::Body for TrackedBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
+        let frame = Pin::new(&mut self.body).poll_frame(cx);
+        // hyper asks for the next piece once the last one is written out.
+        if let Poll::Ready(Some(Ok(_))) = &frame {
+            self.in_flight.0.progressed();
+        }
+        frame
     }
 
     fn is_end_stream(&self) -> bool {

@@ -178,3 +178,39 @@ async fn an_http2_peer_that_stops_answering_pings_is_dropped() {
     assert!(closed_by(&mut h2, deadline).await, "a dead peer kept");
     stop.send(()).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_never_reads_its_answer_is_dropped() {
+    let mut t = TestApp::new().await;
+    // Far more than the kernel's socket buffers hold: the answer stalls.
+    const FILE: usize = 32 * 1024 * 1024;
+    std::fs::write(t.dist().join("big.bin"), vec![7u8; FILE]).unwrap();
+    t.state.limits = limits(|l| l.keep_alive_idle = Duration::from_millis(500));
+    let (addr, stop) = t.start_server(None).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut reader = socket.connect(addr).await.unwrap();
+    reader
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    // Reads nothing for a while: the server's answer stops moving.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut received = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let closed = loop {
+        match tokio::time::timeout_at(deadline, reader.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(n)) => received += n,
+            Err(_) => break false,
+        }
+    };
+    assert!(closed, "the connection was never closed");
+    assert!(
+        received < FILE,
+        "the whole answer waited for a peer that did not read ({received} bytes)"
+    );
+    assert_eq!(health(addr).await.unwrap(), reqwest::StatusCode::OK);
+    stop.send(()).unwrap();
+}
