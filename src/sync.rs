@@ -71,6 +71,7 @@ impl SyncLoop {
             let delay = match outcome {
                 Outcome::Done => backoff.next_delay_ms(true),
                 Outcome::Failed => backoff.next_delay_ms(false),
+                // The pushes wait (`push_wait`); the pulls keep their pace.
                 Outcome::PushWaits(secs) => backoff.next_delay_after_ms(secs),
             };
             let ok = matches!(outcome, Outcome::Done);

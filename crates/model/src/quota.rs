@@ -84,6 +84,11 @@ impl PushLimits {
         Err(wait_ms.div_ceil(1000))
     }
 
+    /// Whether `push` alone fits in a day's allowance: if not, no wait makes it fit.
+    pub fn fits_in_a_day(&self, push: Usage) -> bool {
+        self.fits(push.records, push.bytes)
+    }
+
     fn fits(&self, records: u64, bytes: u64) -> bool {
         records <= self.records_per_day && bytes <= self.bytes_per_day
     }

@@ -209,11 +209,14 @@ impl Backoff {
             .min(Self::CAP_MS)
     }
 
-    /// The delay after a failure the server timed (`429` with `Retry-After`): no sooner
-    /// than it said, even past the cap — the phone would only be refused again.
+    /// The delay after a sync whose push the server timed (`429` with `Retry-After`)
+    /// while its pull went through: the pushes wait (the sync loop keeps the server's
+    /// time), the pulls do not — the next sync comes when the wait ends, or at the
+    /// steady pace if that is sooner, never sooner than a first retry.
     pub fn next_delay_after_ms(&mut self, retry_after_secs: u64) -> u32 {
+        self.failures = 0;
         let asked = u32::try_from(retry_after_secs.saturating_mul(1000)).unwrap_or(u32::MAX);
-        self.next_delay_ms(false).max(asked)
+        asked.clamp(Self::FIRST_RETRY_MS, Self::STEADY_MS)
     }
 }
 
@@ -305,14 +308,15 @@ mod tests {
         assert_eq!(*delays.last().unwrap(), Backoff::CAP_MS);
         assert_eq!(b.next_delay_ms(true), Backoff::STEADY_MS);
         assert_eq!(b.next_delay_ms(false), 2_000);
-        // A server that says when waits that long, past the cap; then back to normal.
-        assert_eq!(b.next_delay_after_ms(3 * 3600), 3 * 3600 * 1000);
+        // Pushes told to wait hours: the pulls go on at the steady pace.
+        assert_eq!(b.next_delay_after_ms(3 * 3600), Backoff::STEADY_MS);
+        assert_eq!(b.next_delay_after_ms(u64::MAX), Backoff::STEADY_MS);
         assert_eq!(
-            b.next_delay_after_ms(1),
-            8_000,
-            "never sooner than the backoff"
+            b.next_delay_after_ms(10),
+            10_000,
+            "sooner when the wait ends sooner"
         );
-        assert_eq!(b.next_delay_after_ms(u64::MAX), u32::MAX);
+        assert_eq!(b.next_delay_after_ms(0), Backoff::FIRST_RETRY_MS);
         assert_eq!(b.next_delay_ms(true), Backoff::STEADY_MS);
         // Days offline never overflow.
         for _ in 0..10_000 {

@@ -62,6 +62,12 @@ pub enum AppError {
     #[error("a push may carry at most {MAX_PUSH_BATCH} records, this one has {0}")]
     BatchTooLarge(usize),
 
+    /// 413 `batch_too_large`: one push stores more than the account may push in a whole
+    /// day (`gatewatch_model::quota`): it would never fit, so the phone is told to send
+    /// smaller batches (it then sends its records one by one) instead of to wait.
+    #[error("this push holds {0} records, more than one account may push in a day; send them in smaller batches")]
+    PushOverADay(u64),
+
     /// 400 `bad_request`: the body could not be read for another reason (e.g. the
     /// client went away mid-upload).
     #[error("{0}")]
@@ -185,7 +191,9 @@ impl AppError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            AppError::BatchTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
+            AppError::BatchTooLarge(_) | AppError::PushOverADay(_) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large")
+            }
             AppError::BadBody(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             AppError::BadQuery(_) => (StatusCode::BAD_REQUEST, "bad_query"),

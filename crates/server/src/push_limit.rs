@@ -43,7 +43,8 @@ pub fn spent(records: &[Record], acks: &[Ack], at_ms: u64) -> Result<Usage, AppE
 }
 
 /// Charges `spent` to `who` within `limits`, in the push's transaction: `Err(PushLimit)`
-/// with the seconds until the window frees enough when it does not fit. Admins are
+/// with the seconds until the window frees enough when it does not fit, or
+/// `Err(PushOverADay)` when several records would not fit even in an empty day. Admins are
 /// not limited (they load a city's data through push).
 pub async fn charge(
     conn: &mut AnyConnection,
@@ -53,6 +54,9 @@ pub async fn charge(
 ) -> Result<(), AppError> {
     if who.role == UserRole::Admin || spent.records == 0 {
         return Ok(());
+    }
+    if !limits.fits_in_a_day(spent) && spent.records > 1 {
+        return Err(AppError::PushOverADay(spent.records));
     }
     let user = who.user.to_string();
     let since = timestamp(spent.at_ms.saturating_sub(WINDOW_MS));

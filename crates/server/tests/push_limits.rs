@@ -96,3 +96,18 @@ async fn over_the_days_bytes_a_push_is_refused_whole() {
     assert_eq!(t.rows().await, 2);
     assert_eq!(phone.push(&records(3..4)).await.acks.len(), 1);
 }
+
+#[tokio::test]
+async fn a_push_larger_than_a_whole_day_is_sent_back_to_be_split_not_held_for_ever() {
+    let t = limited(2, 1_000_000).await;
+    let phone = officer(&t, "officer.a").await;
+    // Three records would never fit in a day of two: waiting would not help, so the
+    // phone is told to send smaller batches (it then sends them one by one).
+    let whole = try_push(&phone, &records(1..4)).await;
+    let error = whole.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large");
+    assert!(error.detail.contains("smaller batches"), "{}", error.detail);
+    assert_eq!(t.rows().await, 0);
+    assert_eq!(phone.push(&records(1..2)).await.acks.len(), 1);
+    assert_eq!(phone.push(&records(2..3)).await.acks.len(), 1);
+    retry_after(&try_push(&phone, &records(3..4)).await);
+}
