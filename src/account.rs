@@ -68,10 +68,12 @@ impl AppState {
     /// cached lists, the feed position — and what it has not stays, hidden behind the
     /// locked screen, until the same user logs in again or exports it.
     pub fn lock_phone(&self, why: SessionEnd) {
+        // What the server has goes first: on a full phone that frees the room the lock
+        // itself needs to be kept (a reload must not open the phone again).
+        self.drop_synced();
         if let Err(e) = storage::lock(why) {
             web_sys::console::warn_1(&format!("lock not kept: {e}").into());
         }
-        self.drop_synced();
         self.server_copies.set(Default::default());
         self.followed_teams.set(Vec::new());
         self.team.set(None);
@@ -133,9 +135,21 @@ impl AppState {
             password: password.to_owned(),
             device: self.device(),
         };
-        let profile = api::login(&request).await?;
+        let profile = match api::login(&request).await {
+            Ok(profile) => profile,
+            Err(e) => {
+                // The person this phone holds was disabled while their session lapsed
+                // (the browser dropped the cookie, so no sync could say so): the phone
+                // locks now, as it would have then.
+                let same_person = previous.is_some() && someone_else.is_none();
+                if same_person && e.session_end() == Some(SessionEnd::Disabled) {
+                    self.lock_phone(SessionEnd::Disabled);
+                }
+                return Err(e.into());
+            }
+        };
         if someone_else.is_some() {
-            storage::forget_personal_data().await?;
+            storage::forget_personal_data(storage::SetAside::Kept).await?;
             storage::save_profile(&profile).await?;
             reload();
             return Ok(true);
@@ -175,7 +189,8 @@ impl AppState {
             self.session_has_ended(SessionEnd::Expired);
             return Err(AccountError::Unsynced(unsynced));
         }
-        storage::forget_personal_data().await?;
+        // The logout's question offered them as a file.
+        storage::forget_personal_data(storage::SetAside::Offered).await?;
         reload();
         Ok(())
     }
@@ -183,7 +198,7 @@ impl AppState {
     /// Empties a locked phone after its hidden records were offered as a file: the
     /// person's data goes and the page reloads on the login screen, for anyone.
     pub async fn clear_locked_phone(&self) {
-        match storage::forget_personal_data().await {
+        match storage::forget_personal_data(storage::SetAside::Kept).await {
             Ok(()) => reload(),
             Err(e) => self.notice(crate::state::Notice::StorageUnavailable(e.to_string())),
         }

@@ -317,7 +317,14 @@ async fn logging_out_wipes_the_persons_data_and_keeps_the_phones() {
     assert_eq!(set_aside.len(), 1);
     assert_eq!(set_aside[0].1, "{broken");
 
-    storage::forget_personal_data().await.unwrap();
+    // Another user logging in was not offered them: they stay.
+    storage::forget_personal_data(storage::SetAside::Kept)
+        .await
+        .unwrap();
+    assert_eq!(storage::quarantined_values(), set_aside);
+    storage::forget_personal_data(storage::SetAside::Offered)
+        .await
+        .unwrap();
     let loaded = storage::load().unwrap();
     assert!(loaded.records.is_empty());
     assert_eq!(loaded.profile, None);

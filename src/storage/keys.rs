@@ -81,13 +81,13 @@ impl Key {
 
     /// Whether `name` holds a person's data, to be wiped at logout: records and their
     /// earlier versions and refusals, the profile, the teams followed and the feed position (a next
-    /// user starts the feed afresh), gate secrets, values set aside unreadable (offered
-    /// as a file first), a lock. Settings (language, posts; the officer name is
-    /// cleared apart), the catalog and the device clock stay with the phone.
+    /// user starts the feed afresh), gate secrets, a lock. Settings (language, posts;
+    /// the officer name is cleared apart), the catalog and the device clock stay with
+    /// the phone; so do values set aside unreadable (`is_set_aside`) unless they were
+    /// offered as a file first.
     pub fn is_personal(name: &str) -> bool {
         name.starts_with(RECORD_PREFIX)
             || name.starts_with(SUPERSEDED_PREFIX)
-            || name.starts_with(QUARANTINE_PREFIX)
             || name.starts_with(&format!("{PREFIX}gate:"))
             || [
                 Key::Profile,
@@ -98,6 +98,12 @@ impl Key {
             ]
             .iter()
             .any(|k| k.name() == name)
+    }
+
+    /// Whether `name` is a value set aside unreadable (`gw:bad:…`): maybe the only copy
+    /// of someone's record, so it leaves the phone only after it was offered as a file.
+    pub fn is_set_aside(name: &str) -> bool {
+        name.starts_with(QUARANTINE_PREFIX)
     }
 
     /// Whether `name` holds a copy of what the server has (besides synced records),

@@ -406,11 +406,24 @@ pub async fn save_profile(profile: &gatewatch_model::account::Profile) -> Result
     save_small(Key::Profile, profile).or(journaled)
 }
 
+/// What happens to the values set aside unreadable when a person's data goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetAside {
+    /// They were offered as a file (the logout's question): they go too.
+    Offered,
+    /// Nobody was offered them (another user logging in, a locked phone cleared): they
+    /// stay, for whoever can read them.
+    Kept,
+}
+
 /// Removes every person's data from the phone (`Key::is_personal`), the officer name
-/// with it, and empties the journal. The caller has made sure nothing unsynced is left
-/// (logout refuses otherwise) and offered what was set aside unreadable.
-pub async fn forget_personal_data() -> Result<(), StorageError> {
-    remove_keys(Key::is_personal)?;
+/// with it, and empties the journal; the values set aside unreadable only if they were
+/// offered. The caller has made sure nothing unsynced is left (logout refuses
+/// otherwise).
+pub async fn forget_personal_data(set_aside: SetAside) -> Result<(), StorageError> {
+    remove_keys(|name| {
+        Key::is_personal(name) || (set_aside == SetAside::Offered && Key::is_set_aside(name))
+    })?;
     let mut settings: Settings = read_small(&Key::Settings, &mut Vec::new()).unwrap_or_default();
     if !settings.officer_name.is_empty() {
         settings.officer_name.clear();
@@ -439,8 +452,11 @@ fn remove_keys(doomed: impl Fn(&str) -> bool) -> Result<(), StorageError> {
 /// the caller forgets the synced records). Unsynced records, their refusals, the profile
 /// and the journal stay, hidden, for the same user's next login.
 pub fn lock(why: SessionEnd) -> Result<(), StorageError> {
+    // The caches go first, whatever happens to the lock: on a full phone their room is
+    // what the lock is written into.
+    let removed = remove_keys(Key::is_server_cache);
     save_small(Key::Locked, &why)?;
-    remove_keys(Key::is_server_cache)
+    removed
 }
 
 /// The same user logged in again: the phone is theirs once more.

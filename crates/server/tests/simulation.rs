@@ -695,10 +695,18 @@ impl World {
     async fn check(&self, admin: &str) -> Result<(), String> {
         let everything = self.server.view(admin).await?;
         for (id, version) in &self.acked {
-            if !everything.contains_key(id) {
-                return Err(format!(
-                    "acknowledged {id} at {version} is not on the server"
-                ));
+            match everything.get(id) {
+                None => {
+                    return Err(format!(
+                        "acknowledged {id} at {version} is not on the server"
+                    ))
+                }
+                Some(held) if held < version => {
+                    return Err(format!(
+                        "acknowledged {id} at {version}, the server holds {held}"
+                    ))
+                }
+                Some(_) => {}
             }
         }
         for (n, phone) in self.phones.iter().enumerate() {
@@ -728,8 +736,10 @@ impl World {
                 return Err(format!("phone {n}: {} is not synced", l.record.id));
             }
         }
+        // Every version a phone made, and every one the server acknowledged, is in the
+        // history (fetched once per record).
         let mut made: BTreeMap<Uuid, Vec<&Hlc>> = BTreeMap::new();
-        for (id, version) in &self.made {
+        for (id, version) in self.made.iter().chain(&self.acked) {
             made.entry(*id).or_default().push(version);
         }
         for (id, versions) in made {
