@@ -35,7 +35,12 @@ pub fn spent(records: &[Record], acks: &[Ack], at_ms: u64) -> Result<Usage, AppE
         at_ms,
         ..Usage::default()
     };
+    // Each stored version once, however often the request repeats it.
+    let mut charged = HashSet::new();
     for record in records.iter().filter(|r| new.contains(&(r.id, &r.version))) {
+        if !charged.insert((record.id, &record.version)) {
+            continue;
+        }
         usage.records += 1;
         usage.bytes += serde_json::to_string(record)?.len() as u64;
     }
