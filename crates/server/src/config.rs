@@ -89,8 +89,8 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub push_bytes_per_day: u64,
-    /// The most client connections open at once. At the cap, the connection idle the
-    /// longest is closed to make room for a new one. Default: what the open-file limit
+    /// The most client connections open at once. At the cap, an idle connection of the
+    /// address holding the most is closed to make room for a new one. Default: what the open-file limit
     /// (`ulimit -n`) leaves after the database's files, less a quarter for the app's
     /// files being sent (720 for 1024 open files).
     #[arg(long, env = "GATEWATCH_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -110,7 +110,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let admitted = tokio::select! {
-            admitted = connections.admit() => admitted,
+            admitted = connections.admit(peer.ip()) => admitted,
             () = &mut shutdown => break,
         };
         let app = app.clone();
@@ -216,8 +216,8 @@ fn is_connection_error(e: &std::io::Error) -> bool {
 }
 
 /// The open connections, for the cap. At the cap a new connection is still accepted:
-/// the one that has been idle the longest (no request in flight) is closed to make
-/// room. Not accepting instead would let whoever holds the connections (silent
+/// an idle one (no request in flight, or an answer nobody reads) is closed to make room
+/// — of the address holding the most connections, the one idle the longest. Not accepting instead would let whoever holds the connections (silent
 /// sockets, or phones that went out of coverage mid-keep-alive) shut everyone else out
 /// until their deadlines pass, while the kernel's backlog queued real requests behind
 /// them; closing an idle connection costs its peer at most a reconnect. Only when every
@@ -251,11 +251,11 @@ impl Connections {
 
     /// A place for a new connection: at once under the cap or by closing the
     /// connection idle the longest, else when a connection ends.
-    async fn admit(self: &Arc<Self>) -> Admitted {
+    async fn admit(self: &Arc<Self>, peer: IpAddr) -> Admitted {
         loop {
             // Registered before looking, so an end in between is not missed.
             let ended = self.ended.notified();
-            if let Some(admitted) = self.try_admit() {
+            if let Some(admitted) = self.try_admit(peer) {
                 return admitted;
             }
             tracing::warn!(
@@ -266,21 +266,32 @@ impl Connections {
         }
     }
 
-    fn try_admit(self: &Arc<Self>) -> Option<Admitted> {
+    /// Under the cap, a place at once. At the cap, the connection to close is an idle
+    /// one of the address holding the most connections (a flood from one place evicts
+    /// its own sockets, not a phone's that has not sent its request yet), the one idle
+    /// the longest among those.
+    fn try_admit(self: &Arc<Self>, peer: IpAddr) -> Option<Admitted> {
         let mut open = self.open();
         if open.len() >= self.cap {
             let now = Instant::now();
+            let mut per_address: HashMap<IpAddr, usize> = HashMap::new();
+            for activity in open.values() {
+                *per_address.entry(activity.peer).or_default() += 1;
+            }
             let oldest_idle = open
                 .iter()
                 .filter(|(_, activity)| activity.closable(self.send_stall, now))
-                .min_by_key(|(_, activity)| activity.idle_since())
+                .min_by_key(|(_, activity)| {
+                    let held = per_address.get(&activity.peer).copied().unwrap_or(0);
+                    (std::cmp::Reverse(held), activity.idle_since())
+                })
                 .map(|(id, _)| *id)?;
             if let Some(evicted) = open.remove(&oldest_idle) {
                 evicted.evicted.notify_one();
             }
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let activity = Arc::new(Activity::new());
+        let activity = Arc::new(Activity::new(peer));
         open.insert(id, activity.clone());
         Some(Admitted {
             id,
@@ -309,6 +320,8 @@ impl Drop for Admitted {
 /// end of their answer's body), since when it has been idle, whether it has been
 /// answered yet, and whether the peer is still reading the answers being sent.
 struct Activity {
+    /// Where the connection comes from.
+    peer: IpAddr,
     in_flight: AtomicUsize,
     /// Answers whose bodies are being sent.
     sending: AtomicUsize,
@@ -323,8 +336,9 @@ struct Activity {
 }
 
 impl Activity {
-    fn new() -> Self {
+    fn new(peer: IpAddr) -> Self {
         Self {
+            peer,
             in_flight: AtomicUsize::new(0),
             sending: AtomicUsize::new(0),
             progress: Mutex::new(Instant::now()),

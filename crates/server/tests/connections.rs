@@ -214,3 +214,35 @@ async fn a_peer_that_never_reads_its_answer_is_dropped() {
     assert_eq!(health(addr).await.unwrap(), reqwest::StatusCode::OK);
     stop.send(()).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_cap_a_flood_evicts_its_own_sockets_not_a_phone_about_to_ask() {
+    let mut t = TestApp::new().await;
+    t.state.limits = limits(|l| l.max_connections = 20);
+    let (addr, stop) = t.start_server(None).await;
+    // A phone on a slow network: connected, its request not sent yet.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut phone = socket.connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Meanwhile one address opens twice the cap in silent sockets.
+    let mut flood = Vec::new();
+    for _ in 0..40 {
+        flood.push(TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    phone
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), phone.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "no answer in time");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "the phone was cut off: {answer:?}"
+    );
+    drop(flood);
+    stop.send(()).unwrap();
+}
