@@ -80,6 +80,8 @@ impl AppState {
         self.reset_cursor();
         self.locked.set(Some(why));
         self.session_ended.set(true);
+        // The locked screen says why, even over a login screen that was open.
+        self.login_shown.set(false);
     }
 
     /// Signed in as `profile`: kept for offline use (durably: see `save_profile`); a

@@ -115,6 +115,35 @@ test('a disabled account locks the phone and says so', async () => {
   }
 });
 
+test('a disabled account whose session cookie lapsed locks the phone at the next login', async () => {
+  const { phone, app, kept } = await phoneWithOneSyncedOneNot(server, 'qian.yu');
+  try {
+    const held = (await heldRecordKeys(phone.page)).sort();
+    // Away long enough for the browser to drop the cookie: no sync can learn why.
+    await phone.context.clearCookies({ name: 'gw_session' });
+    const id = await userId(server, 'qian.yu');
+    const disabled = await server.api(`/api/admin/users/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ display_name: 'qian.yu', role: 'officer', schools: DEMO_SCHOOLS, disabled: true }),
+    });
+    assert.equal(disabled.status, 200);
+    await phone.context.setOffline(false);
+    await app.byId('sync-now').click();
+    await app.byId('session-ended').waitFor();
+    assert.deepEqual((await heldRecordKeys(phone.page)).sort(), held, 'a lapsed session alone keeps everything');
+
+    await app.byId('log-in-again').click();
+    await app.byId('login-password').fill('qian.yu-password');
+    await app.byId('login-submit').click();
+    await app.byId('locked').waitFor();
+    assert.equal(await app.byId('locked').getAttribute('data-reason'), 'account_disabled');
+    assert.deepEqual(await heldRecordKeys(phone.page), [`gw:r:${kept}`]);
+  } finally {
+    await phone.context.close();
+  }
+});
+
 test('over the daily push limit the record waits on the phone, not refused, and the header says why', async () => {
   const officer = await limited.createUser({ username: 'zhou.yi', role: 'officer', schools: DEMO_SCHOOLS });
   const phone = await launchProfile();
