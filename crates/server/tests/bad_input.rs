@@ -239,6 +239,19 @@ fn cases() -> Vec<(
             "NUL",
         ),
         (
+            // Found by the fuzzer: a device to revoke with a NUL in its name was a 500.
+            "a NUL in an API path parameter",
+            request(
+                Method::POST,
+                "/api/admin/users/713d2cfa-f209-47e4-a094-99611348b7d6/devices/a%00b/revoke",
+                None,
+                Body::empty(),
+            ),
+            StatusCode::BAD_REQUEST,
+            "bad_path",
+            "NUL",
+        ),
+        (
             // Found by the fuzzer: the file server's 416 had an empty body.
             "a byte range past the file's end",
             Request::get("/index.html")
