@@ -260,9 +260,23 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         if is_transient(&e) {
             AppError::Unavailable(e)
+        } else if is_text_with_nul(&e) {
+            AppError::BadBody("text cannot contain a NUL character (U+0000)".into())
         } else {
             AppError::Internal(Box::new(e))
         }
+    }
+}
+
+/// PostgreSQL refused a client's text holding a NUL (no keyboard types one; SQLite
+/// stores it): `22021` for a bound string, `22P05` inside JSON. Found by the fuzzer (an
+/// account whose school was `"\u0000…"` was a 500); a client's mistake, so a 400.
+fn is_text_with_nul(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) if db.try_downcast_ref::<PgDatabaseError>().is_some() => db
+            .code()
+            .is_some_and(|sqlstate| matches!(&*sqlstate, "22021" | "22P05")),
+        _ => false,
     }
 }
 

@@ -342,3 +342,22 @@ async fn text_with_nul_is_refused_and_the_rest_still_works() {
         response.text()
     );
 }
+
+#[tokio::test]
+async fn a_nul_in_an_accounts_text_is_a_client_error_on_every_database() {
+    // Found by the fuzzer: PostgreSQL refuses such text, which was a 500.
+    let t = TestApp::new().await;
+    let body = json!({
+        "username": "nul.user", "password": "nul-user-password", "display_name": "x",
+        "role": "officer", "schools": ["\u{0}s01"], "teams": [],
+    });
+    let answer = t.post_json("/api/admin/users", body.to_string()).await;
+    assert!(
+        answer.status.is_client_error(),
+        "{} {}",
+        answer.status,
+        answer.text()
+    );
+    let error: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    assert!(error["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}
