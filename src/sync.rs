@@ -74,10 +74,19 @@ impl SyncLoop {
                 // The pushes wait (`push_wait`); the pulls keep their pace.
                 Outcome::PushWaits(secs) => backoff.next_delay_after_ms(secs),
             };
-            let ok = matches!(outcome, Outcome::Done);
-            // Told to the officer with a failure ("next try at 09:41").
-            let next = Utc::now() + chrono::Duration::milliseconds(i64::from(delay));
-            state.next_try.set((!ok).then_some(next));
+            // Told to the officer with a failure ("next try at 09:41"): for a push told
+            // to wait, when uploads resume, not the next pull.
+            let now = Utc::now();
+            state.next_try.set(match outcome {
+                Outcome::Done => None,
+                Outcome::Failed => Some(now + chrono::Duration::milliseconds(i64::from(delay))),
+                Outcome::PushWaits(secs) => {
+                    let secs = i64::try_from(secs)
+                        .unwrap_or(MAX_WAIT_SECS)
+                        .min(MAX_WAIT_SECS);
+                    Some(now + chrono::Duration::seconds(secs))
+                }
+            });
             let timer = TimeoutFuture::new(delay);
             if let Either::Right((None, _)) = select(timer, self.woken.next()).await {
                 break; // every handle dropped: the page is closing

@@ -89,11 +89,16 @@ fn problem(state: AppState) -> String {
                 .next_try
                 .get()
                 .map(|at| {
-                    let local = at.with_timezone(&chrono::Local).time();
+                    let local = at.with_timezone(&chrono::Local);
                     // Formatted by hand: chrono's strftime machinery costs wasm.
-                    use chrono::Timelike;
+                    use chrono::{Datelike, Timelike};
+                    // Another day (a day's upload limit): the date too, or it reads as today.
+                    let day = match local.date_naive() == chrono::Local::now().date_naive() {
+                        true => String::new(),
+                        false => format!("{:02}-{:02} ", local.month(), local.day()),
+                    };
                     format!(
-                        "{semicolon}{} {:02}:{:02}:{:02}",
+                        "{semicolon}{} {day}{:02}:{:02}:{:02}",
                         state.t(Msg::NextTryAt),
                         local.hour(),
                         local.minute(),

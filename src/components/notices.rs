@@ -84,7 +84,12 @@ pub fn Notices() -> impl IntoView {
                 <span>{tr(Msg::OverdueAlert)} " " {move || overdue().join("、")}</span>
             </div>
             <div class="notice warn" data-testid="session-ended" role="alert"
-                hidden=move || !state.session_ended.get() || state.needs_login()>
+                // A locked phone says why on its own screen: not "expired" over it.
+                hidden=move || {
+                    !state.session_ended.get()
+                        || state.needs_login()
+                        || state.locked.with(Option::is_some)
+                }>
                 <span>{tr(Msg::SessionEnded)}</span>
                 <button data-testid="log-in-again" on:click=move |_| state.login_shown.set(true)>
                     {tr(Msg::LogInAgain)}

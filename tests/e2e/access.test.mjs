@@ -109,6 +109,7 @@ test('a disabled account locks the phone and says so', async () => {
     await app.byId('locked').waitFor();
     assert.equal(await app.byId('locked').getAttribute('data-reason'), 'account_disabled');
     assert.match(await app.byId('locked-why').textContent(), /此账号已被管理员停用/);
+    assert.equal(await app.byId('session-ended').isVisible(), false, 'not also "expired"');
     assert.deepEqual(await heldRecordKeys(phone.page), [`gw:r:${kept}`]);
   } finally {
     await phone.context.close();
@@ -159,6 +160,8 @@ test('over the daily push limit the record waits on the phone, not refused, and 
     const problem = await app.byId('sync-problem').textContent();
     assert.match(problem, /本账号今日上传已达上限/);
     assert.match(problem, /记录已安全保存在本机/);
+    // When uploads resume (a day later), with its date: not the next pull.
+    assert.match(problem, /自动重试时间 \d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
     assert.equal(await app.pendingCount(), 1, 'waiting, not refused');
     assert.equal(await app.byId('refused-count').isVisible(), false);
     // Asking again before the server's time sends nothing and changes nothing.
