@@ -4,9 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
 
 use crate::csv_text;
 use crate::error::AppError;
@@ -22,30 +20,10 @@ pub struct AppJson<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct AppQuery<T>(pub T);
 
-/// `axum::extract::Path`, rejecting with `AppError` (400 `bad_path`), a parameter that
-/// decodes to a NUL included: no id holds one, and a database refuses one bound as text
-/// (found by the fuzzer: a device to revoke named `x%00y` was a 500).
-#[derive(Debug)]
+/// `axum::extract::Path`, rejecting with `AppError` (400 `bad_path`).
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct AppPath<T>(pub T);
-
-impl<T, S> FromRequestParts<S> for AppPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        if parts.uri.path().contains("%00") {
-            return Err(AppError::BadPath(
-                "a path cannot contain a NUL byte (%00)".into(),
-            ));
-        }
-        let axum::extract::Path(value) =
-            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
-        Ok(Self(value))
-    }
-}
 
 /// A `text/csv` body of at most `MAX_IMPORT_BYTES`, as text: its bytes decoded by
 /// `csv_text::decode` (UTF-8 with or without Excel's byte order mark, else GB18030).

@@ -1,8 +1,8 @@
 //! What every answer carries and how long a request may take: the security headers
 //! (Content-Security-Policy, nosniff, referrer policy, frame denial; HSTS over https;
 //! `Cache-Control: no-store` on the API), the time limits that keep a slow or stalled
-//! client from holding a connection, and a declared body over the limit refused before
-//! it is read.
+//! client from holding a connection, a declared body over the limit refused before
+//! it is read, and a path holding a NUL refused before any route sees it.
 
 use std::time::Duration;
 
@@ -101,6 +101,7 @@ pub fn limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: Limits
     router
         .layer(RequestBodyTimeoutLayer::new(limits.body_idle))
         .layer(from_fn(refuse_declared_oversize))
+        .layer(from_fn(refuse_nul_in_path))
         .layer(from_fn_with_state(limits, answer_in_time))
 }
 
@@ -116,6 +117,16 @@ async fn answer_in_time(State(limits): State<Limits>, request: Request, next: Ne
             "the request was not received and answered within {within:?}; try again"
         ))
         .into_response(),
+    }
+}
+
+/// A path holding an encoded NUL (`%00`) is 400 `bad_path` before any route sees it:
+/// no id or file name holds one, and the file system and the databases refuse one with
+/// errors that would be 500s (the fuzzer found both: an app file, a device to revoke).
+async fn refuse_nul_in_path(request: Request, next: Next) -> Response {
+    match request.uri().path().contains("%00") {
+        true => AppError::BadPath("a path cannot contain a NUL byte (%00)".into()).into_response(),
+        false => next.run(request).await,
     }
 }
 
