@@ -246,6 +246,7 @@ pub enum Msg {
     UserOfficer,
     UserLead,
     UserAdmin,
+    UserSupervisor,
     SyncProblemPushLimit,
     LockedRevoked,
     LockedDisabled,
@@ -556,6 +557,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         UserOfficer => ("民警", "Officer"),
         UserLead => ("队长", "Team lead"),
         UserAdmin => ("管理员", "Administrator"),
+        UserSupervisor => ("所长 / 指挥室", "Supervisor"),
         SyncProblemPushLimit => (
             "本账号今日上传已达上限，暂停上传",
             "This account reached its upload limit for today; uploads are paused",

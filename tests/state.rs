@@ -49,6 +49,7 @@ fn change(seq: u64, r: Record) -> Change {
         received_at: Utc::now(),
         record: r,
         proof: None,
+        author: None,
     }
 }
 

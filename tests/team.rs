@@ -174,6 +174,7 @@ async fn only_old_synced_records_leave_the_phone() {
             received_at: Utc::now(),
             record: check_in(id, days),
             proof: None,
+            author: None,
         })
         .collect();
     reloaded.apply_changes(changes, Cursor(2));
@@ -347,6 +348,7 @@ async fn a_pull_that_overtakes_an_unsent_edit_still_sends_it() {
             received_at: Utc::now(),
             record: theirs.clone(),
             proof: None,
+            author: None,
         }],
         Cursor(1),
     );

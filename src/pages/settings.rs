@@ -144,6 +144,7 @@ fn AccountBox() -> impl IntoView {
                 let role = match p.role {
                     UserRole::Officer => Msg::UserOfficer,
                     UserRole::Lead => Msg::UserLead,
+                    UserRole::Supervisor => Msg::UserSupervisor,
                     UserRole::Admin => Msg::UserAdmin,
                 };
                 format!("{} ({}) · {}", p.display_name, p.username, state.t(role))

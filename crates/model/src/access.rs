@@ -9,6 +9,9 @@
 //!   minors, for the police alone; a lead may create a new team at one of their schools
 //!   (the server then adds it to their teams), and move one of their teams only to one
 //!   of their schools (`allowed_change`);
+//! - supervisors (所长, 指挥室) read the check-ins, incidents and swap requests of their
+//!   schools, and read and write those schools' roster (`ROSTER`), nothing else;
+//! - officers read the roster of their schools and ask for swaps of their own posts;
 //! - admins read and write everything.
 
 use std::collections::BTreeSet;
@@ -25,6 +28,9 @@ use crate::record::{Record, RecordBody};
 pub enum UserRole {
     Officer,
     Lead,
+    /// A police-station chief (所长) or the command room (指挥室): their schools' figures
+    /// and roster.
+    Supervisor,
     Admin,
 }
 
@@ -67,6 +73,7 @@ impl UserRole {
         match self {
             UserRole::Officer => "officer",
             UserRole::Lead => "lead",
+            UserRole::Supervisor => "supervisor",
             UserRole::Admin => "admin",
         }
     }
@@ -75,6 +82,7 @@ impl UserRole {
         match text {
             "officer" => Some(UserRole::Officer),
             "lead" => Some(UserRole::Lead),
+            "supervisor" => Some(UserRole::Supervisor),
             "admin" => Some(UserRole::Admin),
             _ => None,
         }
@@ -109,6 +117,14 @@ impl<'a> Subject<'a> {
 /// read by the leads of that school, who show the code at the gate, and by admins.
 pub const GATE_SECRET: &str = "gate_secret";
 
+/// The subject kind of a school's duty roster (its assignments; its school is the
+/// slot's post's school): read by that school's officers, read and written by its
+/// supervisors, who also decide its swap requests.
+pub const ROSTER: &str = "roster";
+
+/// The kinds whose subject is a school: what `may` puts at the user's own school.
+const SCHOOL_KINDS: [&str; 6] = ["checkin", "incident", "team", "swap", GATE_SECRET, ROSTER];
+
 /// Whether `who` may `access` a record that is `what`. Anything the rule does not name
 /// is denied.
 pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
@@ -131,6 +147,14 @@ pub fn allowed(who: &Principal, what: &Subject, access: Access) -> bool {
         // A post's gate-code secret: an officer who had it could make the code without
         // being at the gate.
         (UserRole::Lead, GATE_SECRET) => access == Access::Read && in_schools,
+        (UserRole::Officer, ROSTER) => access == Access::Read && in_schools,
+        // A swap request is the asking officer's; the supervisor decides through the
+        // roster (`ROSTER` write), never by pushing a version of the request.
+        (UserRole::Officer, "swap") => in_schools && own,
+        (UserRole::Supervisor, "checkin" | "incident" | "swap") => {
+            access == Access::Read && in_schools
+        }
+        (UserRole::Supervisor, ROSTER) => in_schools,
         _ => false,
     }
 }
@@ -150,7 +174,7 @@ pub fn may(role: UserRole, kind: &'static str, access: Access) -> bool {
             teams: [team].into(),
         },
     };
-    let school = matches!(kind, "checkin" | "incident" | "team" | GATE_SECRET).then_some(SCHOOL);
+    let school = SCHOOL_KINDS.contains(&kind).then_some(SCHOOL);
     let team = matches!(kind, "team" | "volunteer" | "duty").then_some(team);
     let what = Subject {
         kind,
@@ -179,7 +203,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const KINDS: [&str; 5] = ["checkin", "incident", "team", "volunteer", "duty"];
+    const KINDS: [&str; 8] = [
+        "checkin",
+        "incident",
+        "team",
+        "volunteer",
+        "duty",
+        "swap",
+        ROSTER,
+        GATE_SECRET,
+    ];
     const ME: Uuid = Uuid::from_u128(1);
     const SOMEONE: Uuid = Uuid::from_u128(2);
     const MY_TEAM: Uuid = Uuid::from_u128(10);
@@ -201,7 +234,7 @@ mod tests {
         let school = if in_scope { "sch-1" } else { "sch-9" };
         let team = if in_scope { MY_TEAM } else { OTHER_TEAM };
         match kind {
-            "checkin" | "incident" => Subject {
+            "checkin" | "incident" | "swap" | ROSTER | GATE_SECRET => Subject {
                 kind,
                 school: Some(school),
                 team: None,
@@ -248,18 +281,22 @@ mod tests {
     #[test]
     fn the_whole_table() {
         use Access::{Read, Write};
-        use UserRole::{Admin, Lead, Officer};
+        use UserRole::{Admin, Lead, Officer, Supervisor};
         let expected = |role, kind: &str, access, in_scope: bool, own: bool| -> bool {
             match (role, kind) {
                 (Admin, _) => true,
                 (Officer, "checkin" | "incident") => in_scope && (access == Read || own),
+                (Officer, "swap") => in_scope && own,
+                (Officer, ROSTER) => in_scope && access == Read,
                 (Lead, "team" | "volunteer" | "duty") => in_scope,
-                (Lead, "checkin") => in_scope && access == Read,
+                (Lead, "checkin" | GATE_SECRET) => in_scope && access == Read,
+                (Supervisor, "checkin" | "incident" | "swap") => in_scope && access == Read,
+                (Supervisor, ROSTER) => in_scope,
                 _ => false,
             }
         };
         let mut out_of_scope_attempts = 0;
-        for role in [Officer, Lead, Admin] {
+        for role in [Officer, Lead, Supervisor, Admin] {
             for kind in KINDS {
                 for access in [Read, Write] {
                     for in_scope in [true, false] {
@@ -281,7 +318,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(out_of_scope_attempts, 2 * KINDS.len() * 2 * 2);
+        assert_eq!(out_of_scope_attempts, 3 * KINDS.len() * 2 * 2);
     }
 
     #[test]
@@ -312,7 +349,7 @@ mod tests {
     #[test]
     fn what_each_role_may_do_at_all() {
         use Access::{Read, Write};
-        use UserRole::{Admin, Lead, Officer};
+        use UserRole::{Admin, Lead, Officer, Supervisor};
         let table = [
             // role, kind, may read, may write
             (Officer, "checkin", true, true),
@@ -329,6 +366,16 @@ mod tests {
             (Officer, GATE_SECRET, false, false),
             (Lead, GATE_SECRET, true, false),
             (Admin, GATE_SECRET, true, true),
+            (Officer, ROSTER, true, false),
+            (Officer, "swap", true, true),
+            (Lead, ROSTER, false, false),
+            (Supervisor, "checkin", true, false),
+            (Supervisor, "incident", true, false),
+            (Supervisor, "swap", true, false),
+            (Supervisor, ROSTER, true, true),
+            (Supervisor, "team", false, false),
+            (Supervisor, "duty", false, false),
+            (Supervisor, GATE_SECRET, false, false),
         ];
         for (role, kind, read, write) in table {
             assert_eq!(may(role, kind, Read), read, "{role:?} read {kind}");
@@ -338,7 +385,12 @@ mod tests {
 
     #[test]
     fn roles_read_back_from_their_names() {
-        for role in [UserRole::Officer, UserRole::Lead, UserRole::Admin] {
+        for role in [
+            UserRole::Officer,
+            UserRole::Lead,
+            UserRole::Supervisor,
+            UserRole::Admin,
+        ] {
             assert_eq!(UserRole::parse(role.as_str()), Some(role));
         }
         assert_eq!(UserRole::parse("root"), None);
@@ -395,7 +447,12 @@ mod tests {
     proptest! {
         #[test]
         fn writing_never_reaches_further_than_reading(
-            role in prop_oneof![Just(UserRole::Officer), Just(UserRole::Lead), Just(UserRole::Admin)],
+            role in prop_oneof![
+                Just(UserRole::Officer),
+                Just(UserRole::Lead),
+                Just(UserRole::Supervisor),
+                Just(UserRole::Admin)
+            ],
             kind in proptest::sample::select(KINDS.to_vec()),
             in_scope in any::<bool>(),
             own in any::<bool>(),

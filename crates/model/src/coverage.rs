@@ -266,6 +266,8 @@ mod tests {
             windows: default_windows(),
             lead_minutes: 15,
             utc_offset_minutes: 480,
+            district: String::new(),
+            counted_from: None,
         }
     }
 

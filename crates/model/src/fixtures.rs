@@ -36,6 +36,8 @@ impl CityYear {
                 windows: default_windows(),
                 lead_minutes: 15,
                 utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
+                district: String::new(),
+                counted_from: None,
             })
             .collect();
         let first = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();

@@ -12,6 +12,7 @@
 pub mod access;
 pub mod account;
 pub mod board;
+pub mod calendar;
 pub mod coverage;
 pub mod csv;
 pub mod duty;
@@ -32,6 +33,7 @@ pub mod repeat;
 pub mod replica;
 pub mod report;
 pub mod retention;
+pub mod roster;
 pub mod school;
 pub mod stored;
 pub mod sync;

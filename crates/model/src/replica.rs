@@ -326,6 +326,7 @@ mod tests {
                 .with_timezone(&Utc),
             record: record.clone(),
             proof: None,
+            author: None,
         }
     }
 

@@ -55,6 +55,18 @@ pub struct School {
     /// The school's UTC offset in minutes (fixed: China has no DST).
     #[serde(default = "default_offset")]
     pub utc_offset_minutes: i32,
+    /// The district (区) whose calendar entries apply to the school unless its own do;
+    /// empty: national entries only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub district: String,
+    /// The first day the school's windows count for 落实率 (a school imported today is
+    /// not missed on every earlier day); `None`: counted on every day.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::timefmt::opt_date"
+    )]
+    pub counted_from: Option<NaiveDate>,
 }
 
 /// Longest lead time accepted: two hours.
@@ -126,6 +138,8 @@ pub fn demo_schools() -> Vec<School> {
         windows: default_windows(),
         lead_minutes: DEFAULT_LEAD_MINUTES,
         utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
+        district: String::new(),
+        counted_from: None,
     })
     .collect()
 }
@@ -173,11 +187,17 @@ impl School {
         Ok(())
     }
 
-    /// This school's windows on `date` (its local calendar day), in window order.
+    /// This school's usual windows on `date` (its local calendar day), in window order,
+    /// whether or not the calendar has them due (`Calendar::due_windows` decides that).
     pub fn windows_on(&self, date: NaiveDate) -> Vec<WindowOnDay> {
+        self.windows_on_with(&self.windows, date)
+    }
+
+    /// `windows` (this school's, or a special day's) on `date` as instants in the
+    /// school's offset, with its lead time.
+    pub fn windows_on_with(&self, windows: &[PeakWindow], date: NaiveDate) -> Vec<WindowOnDay> {
         let offset = self.offset();
-        let mut out: Vec<WindowOnDay> = self
-            .windows
+        let mut out: Vec<WindowOnDay> = windows
             .iter()
             .filter_map(|w| {
                 // A fixed offset has no gaps or folds, so every local time maps to one instant.

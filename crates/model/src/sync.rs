@@ -158,6 +158,10 @@ pub struct Change {
     /// The server's check of a check-in's gate code (absent for other kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<Proof>,
+    /// The account that first pushed the record, as the server recorded it (absent for
+    /// records older than accounts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<crate::roster::Person>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

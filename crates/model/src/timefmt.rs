@@ -129,6 +129,16 @@ pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
     parse_date(&s).ok_or_else(|| D::Error::custom(format!("`{s}` is not a date like 2026-11-25")))
 }
 
+/// serde `deserialize_with` for `Option<NaiveDate>` (with `#[serde(default)]`).
+pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_date(&s)
+            .map(Some)
+            .ok_or_else(|| D::Error::custom(format!("`{s}` is not a date like 2026-11-25"))),
+    }
+}
+
 /// serde `deserialize_with` for `NaiveTime`.
 pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
     let s = text(d)?;

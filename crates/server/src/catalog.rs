@@ -122,6 +122,8 @@ pub async fn schools(db: &Db) -> Result<Vec<School>, AppError> {
                 lead_minutes: u32::try_from(lead).map_err(|e| AppError::Internal(Box::new(e)))?,
                 utc_offset_minutes: i32::try_from(offset)
                     .map_err(|e| AppError::Internal(Box::new(e)))?,
+                district: String::new(),
+                counted_from: None,
             })
         })
         .collect()

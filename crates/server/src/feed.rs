@@ -247,6 +247,7 @@ pub async fn pull(
             received_at: parse_received(&received_at)?,
             record,
             proof: proof.as_deref().and_then(text_proof),
+            author: None,
         });
     }
     if !more {
@@ -285,7 +286,9 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
     };
     match who.role {
         UserRole::Admin => String::new(),
-        UserRole::Officer => format!(" AND {}", schools("'checkin', 'incident'", binds)),
+        UserRole::Officer | UserRole::Supervisor => {
+            format!(" AND {}", schools("'checkin', 'incident'", binds))
+        }
         UserRole::Lead => {
             // Not incidents: a lead reads their schools' check-ins only.
             let schools = schools("'checkin'", binds);

@@ -174,6 +174,8 @@ impl Columns {
             windows,
             lead_minutes,
             utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
+            district: String::new(),
+            counted_from: None,
         };
         school
             .validate()

@@ -55,6 +55,8 @@ fn school(id: &str, name: &str) -> School {
         windows: default_windows(),
         lead_minutes: 10,
         utc_offset_minutes: 480,
+        district: String::new(),
+        counted_from: None,
     }
 }
 
