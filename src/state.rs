@@ -424,8 +424,12 @@ impl AppState {
             .ok_or(SaveError::NotOwn)
     }
 
+    /// Who makes a record: the signed-in account's display name (the server records
+    /// the account itself as the author), never text typed on this phone.
     fn officer_name(&self) -> String {
-        self.settings.with_untracked(|s| s.officer_name.clone())
+        self.profile
+            .with_untracked(|p| p.as_ref().map(|p| p.display_name.clone()))
+            .unwrap_or_default()
     }
 
     pub(crate) fn next_version(&self) -> Result<Hlc, SaveError> {

@@ -300,11 +300,17 @@ async fn logging_out_wipes_the_persons_data_and_keeps_the_phones() {
     storage::save_followed_teams(&[Uuid::from_u128(9)]).unwrap();
     storage::save_gate_secret("s01-g1", "00ff").unwrap();
     let settings = storage::Settings {
-        officer_name: "王力".into(),
         lang: gatewatch::i18n::Lang::En,
         my_posts: vec!["s01-g1".into()],
     };
     storage::save_settings(&settings).unwrap();
+    // An older version kept a typed officer name in the settings: it must go too.
+    LocalStorage::raw()
+        .set_item(
+            "gw:settings",
+            r#"{"officer_name":"王力","lang":"en","my_posts":["s01-g1"]}"#,
+        )
+        .unwrap();
     let device = storage::new_device_id();
     let clock = gatewatch_model::Clock::new(device.clone());
     storage::save_clock(&clock).unwrap();
@@ -333,12 +339,13 @@ async fn logging_out_wipes_the_persons_data_and_keeps_the_phones() {
     assert_eq!(storage::gate_secret("s01-g1"), None);
     assert!(journal::entries().await.unwrap().is_empty());
     assert!(storage::quarantined_values().is_empty());
-    // Who the officer was goes too; the phone's own settings and device id stay.
-    let phones = storage::Settings {
-        officer_name: String::new(),
-        ..settings
-    };
-    assert_eq!(loaded.settings, phones);
+    // Who the officer was goes; the phone's own settings and device id stay.
+    assert_eq!(loaded.settings, settings);
+    let raw = LocalStorage::raw()
+        .get_item("gw:settings")
+        .unwrap()
+        .unwrap();
+    assert!(!raw.contains("王力"), "{raw}");
     assert_eq!(loaded.clock.map(|c| c.device), Some(device));
 }
 

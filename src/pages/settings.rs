@@ -14,29 +14,12 @@ use crate::i18n::{Lang, Msg};
 use crate::routes::{Link, Page};
 use crate::state::tr;
 use crate::state::AppState;
-use crate::storage::Settings;
 
-/// Officer name and language; optional.
+/// Language and the officer's own posts; who is signed in (the name on their records).
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let state = AppState::expect();
-    let name = RwSignal::new(state.settings.with_untracked(|s| s.officer_name.clone()));
     let saved = RwSignal::new(None::<Result<(), String>>);
-    let save = move |_| {
-        let settings = Settings {
-            officer_name: name
-                .get_untracked()
-                .trim()
-                .chars()
-                .take(gatewatch_model::record::MAX_NAME_CHARS)
-                .collect(),
-            lang: state.lang(),
-            my_posts: state.settings.with_untracked(|s| s.my_posts.clone()),
-        };
-        saved.set(Some(
-            state.save_settings(settings).map_err(|e| e.to_string()),
-        ));
-    };
     let set_lang = move |tag: String| {
         if let Some(lang) = Lang::from_tag(&tag) {
             let mut s = state.settings.get_untracked();
@@ -84,16 +67,6 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <section class="settings">
             <label class="field">
-                <span>{tr(Msg::OfficerName)}</span>
-                <input
-                    type="text"
-                    data-testid="settings-name"
-                    maxlength="40"
-                    placeholder=tr(Msg::OfficerNamePlaceholder)
-                    bind:value=name
-                />
-            </label>
-            <label class="field">
                 <span>{tr(Msg::Language)}</span>
                 // Options as HTML with the current language selected instead of
                 // `prop:value`: its code leaves the wasm once no screen uses it (the team
@@ -109,9 +82,6 @@ pub fn SettingsPage() -> impl IntoView {
                 <small>{tr(Msg::MyPostsHint)}</small>
                 <div class="my-posts-list" on:change=on_post_change inner_html=post_checks></div>
             </fieldset>
-            <button class="big-button" data-testid="settings-save" on:click=save>
-                {tr(Msg::SaveSettings)}
-            </button>
             <p class="save-status" role="status">
                 {move || match saved.get() {
                     Some(Ok(())) => state.t(Msg::SettingsSaved).to_string(),

@@ -61,11 +61,10 @@ impl StorageError {
     }
 }
 
-/// What the officer sets once on this phone.
+/// What the officer sets once on this phone. (Older versions kept a typed officer name
+/// here; records now carry the account's display name, and the next save drops it.)
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Settings {
-    #[serde(default)]
-    pub officer_name: String,
     #[serde(default)]
     pub lang: Lang,
     /// Post ids the officer marked as theirs; empty means every post.
@@ -424,11 +423,9 @@ pub async fn forget_personal_data(set_aside: SetAside) -> Result<(), StorageErro
     remove_keys(|name| {
         Key::is_personal(name) || (set_aside == SetAside::Offered && Key::is_set_aside(name))
     })?;
-    let mut settings: Settings = read_small(&Key::Settings, &mut Vec::new()).unwrap_or_default();
-    if !settings.officer_name.is_empty() {
-        settings.officer_name.clear();
-        save_settings(&settings)?;
-    }
+    // Written back without the name an older version kept in the settings.
+    let settings: Settings = read_small(&Key::Settings, &mut Vec::new()).unwrap_or_default();
+    save_settings(&settings)?;
     journal::clear().await
 }
 

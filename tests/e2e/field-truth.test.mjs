@@ -31,7 +31,7 @@ test('an officer sees check-in screens, a lead the team: each role only what it 
     await o.byId('checkin-submit').waitFor();
     assert.equal(await o.byId('team-name-input').count(), 0);
     await o.byId('nav-settings').click();
-    await o.byId('settings-save').waitFor();
+    await o.byId('settings-lang').waitFor();
     assert.equal(await o.byId('nav-gate').isVisible(), false, 'no gate codes for an officer');
     // After login the app asked the browser to keep its storage; 设置 says what it
     // answered and how much space the app uses.
