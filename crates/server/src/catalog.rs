@@ -322,7 +322,11 @@ async fn upsert_school(
     .bind(windows)
     .bind(updated_at)
     .bind(&school.district)
-    .bind(school.counted_from.map(|day| day.format("%Y-%m-%d").to_string()))
+    .bind(
+        school
+            .counted_from
+            .map(|day| day.format("%Y-%m-%d").to_string()),
+    )
     .execute(&mut *conn)
     .await?;
     Ok(())

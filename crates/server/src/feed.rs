@@ -16,6 +16,7 @@ use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::intake::{self, Decision, Refused, Replaced};
 use gatewatch_model::quota::PushLimits;
 use gatewatch_model::report::Month;
+use gatewatch_model::roster::Person;
 use gatewatch_model::{
     Ack, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record,
     RecordBody, RejectCode, Rejection,
@@ -190,15 +191,18 @@ pub async fn pull(
     let team_filter = match teams {
         None => String::new(),
         Some(list) => format!(
-            " AND (team IS NULL OR team IN ({}))",
+            " AND (r.team IS NULL OR r.team IN ({}))",
             placeholders(&mut binds, list.iter().map(Uuid::to_string))
         ),
     };
     let scope_filter = scope_sql(who, &mut binds);
     let limit_param = binds.len() + FIRST_LIST_PARAM;
+    // The author's names joined in: each change says whose it is (`Change::author`).
     let sql = format!(
-        "SELECT seq, received_at, body, proof, kind, school, team FROM records \
-         WHERE seq > $1 AND seq <= $2{team_filter}{scope_filter} ORDER BY seq LIMIT ${limit_param}"
+        "SELECT r.seq, r.received_at, r.body, r.proof, r.kind, r.school, r.team, {AUTHOR_COLUMNS} \
+         FROM records r LEFT JOIN users u ON u.id = r.author \
+         WHERE r.seq > $1 AND r.seq <= $2{team_filter}{scope_filter} \
+         ORDER BY r.seq LIMIT ${limit_param}"
     );
     // One read transaction, one snapshot: every seq up to `last` is committed and seen
     // (seqs are handed out in commit order), so a pull that finds nothing more may move
@@ -212,21 +216,34 @@ pub async fn pull(
     for value in &binds {
         query = query.bind(value);
     }
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        seq: i64,
+        received_at: String,
+        body: String,
+        proof: Option<String>,
+        kind: String,
+        school: Option<String>,
+        team: Option<String>,
+        #[sqlx(flatten)]
+        author: AuthorColumns,
+    }
     let rows: Vec<Row> = query.bind(fetch).fetch_all(&mut *tx).await?;
     tx.commit().await?;
     let more = rows.len() > limit;
     let mut cursor = since;
     let mut changes = Vec::with_capacity(rows.len().min(limit));
-    for (seq, received_at, body, proof, kind, school, team) in rows.into_iter().take(limit) {
+    for row in rows.into_iter().take(limit) {
+        let Row {
+            seq,
+            received_at,
+            body,
+            proof,
+            kind,
+            school,
+            team,
+            author,
+        } = row;
         cursor = to_cursor(seq)?;
         let record: Record = serde_json::from_str(&body)?;
         let team = team
@@ -247,7 +264,7 @@ pub async fn pull(
             received_at: parse_received(&received_at)?,
             record,
             proof: proof.as_deref().and_then(text_proof),
-            author: None,
+            author: author.person(),
         });
     }
     if !more {
@@ -258,6 +275,30 @@ pub async fn pull(
         cursor,
         more,
     })
+}
+
+/// The author's columns of a `LEFT JOIN users u`, as `AuthorColumns` reads them.
+const AUTHOR_COLUMNS: &str =
+    "u.id AS author_id, u.username AS author_username, u.display_name AS author_name";
+
+/// An account's id, username and display name as a LEFT JOIN of `users` reads them
+/// (`AUTHOR_COLUMNS`): all NULL for a record stored before accounts.
+#[derive(sqlx::FromRow)]
+struct AuthorColumns {
+    author_id: Option<String>,
+    author_username: Option<String>,
+    author_name: Option<String>,
+}
+
+impl AuthorColumns {
+    /// The person they name, if any (an unreadable id names nobody).
+    fn person(self) -> Option<Person> {
+        Some(Person {
+            user: Uuid::parse_str(&self.author_id?).ok()?,
+            username: self.author_username?,
+            display_name: self.author_name?,
+        })
+    }
 }
 
 /// The parameter number of pull's first bound list value: `$1` and `$2` are the seqs.
@@ -275,12 +316,13 @@ fn placeholders(binds: &mut Vec<String>, values: impl Iterator<Item = String>) -
     sql
 }
 
-/// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns:
-/// `access::allowed` for `Access::Read`, which `pull` checks again row by row.
+/// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns of
+/// `records r`: `access::allowed` for `Access::Read`, which `pull` checks again row by
+/// row.
 fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
     let schools = |kinds: &str, binds: &mut Vec<String>| {
         format!(
-            "(kind IN ({kinds}) AND school IN ({}))",
+            "(r.kind IN ({kinds}) AND r.school IN ({}))",
             placeholders(binds, who.scope.schools.iter().cloned())
         )
     };
@@ -295,8 +337,8 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
             let teams = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             let teams_again = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             format!(
-                " AND ({schools} OR (kind = 'team' AND id IN ({teams})) \
-                 OR (kind IN ('volunteer', 'duty') AND team IN ({teams_again})))"
+                " AND ({schools} OR (r.kind = 'team' AND r.id IN ({teams})) \
+                 OR (r.kind IN ('volunteer', 'duty') AND r.team IN ({teams_again})))"
             )
         }
     }
@@ -469,6 +511,12 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
         (UserRole::Lead, "incident") => (
             RejectCode::NotForRole,
             format!("refused: a team lead's account may not read or write {kind} records"),
+        ),
+        // A supervisor's records are the roster and swap decisions, made through their
+        // own endpoints: none is pushed, in scope or out.
+        (UserRole::Supervisor, _) => (
+            RejectCode::NotForRole,
+            format!("refused: a supervisor's account may not push {kind} records"),
         ),
         (_, _) => (
             RejectCode::OutOfScope,
@@ -657,14 +705,27 @@ pub struct Version {
     /// The server's clock when this version arrived.
     pub received_at: DateTime<Utc>,
     pub record: Record,
+    /// The account that pushed this version (or made it: an admin's correction), absent
+    /// for versions stored before accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Person>,
 }
 
 /// Every version of record `id` the server accepted, oldest first (by version, so the
 /// last one is the record as the feed has it); `None` if the server has no such record.
 pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT received_at, body FROM record_versions WHERE id = $1 ORDER BY version",
-    )
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        received_at: String,
+        body: String,
+        #[sqlx(flatten)]
+        author: AuthorColumns,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT v.received_at, v.body, {AUTHOR_COLUMNS}
+         FROM record_versions v LEFT JOIN users u ON u.id = v.author
+         WHERE v.id = $1 ORDER BY v.version"
+    ))
     .bind(id.to_string())
     .fetch_all(db.pool())
     .await?;
@@ -672,12 +733,13 @@ pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError
         return Ok(None);
     }
     rows.into_iter()
-        .map(|(received_at, body)| {
-            let record: Record = serde_json::from_str(&body)?;
+        .map(|row| {
+            let record: Record = serde_json::from_str(&row.body)?;
             Ok(Version {
                 version: record.version.clone(),
-                received_at: parse_received(&received_at)?,
+                received_at: parse_received(&row.received_at)?,
                 record,
+                author: row.author.person(),
             })
         })
         .collect::<Result<_, _>>()

@@ -187,9 +187,10 @@ impl Columns {
         let optional = |at: Option<usize>| at.map_or("", cell);
         let counted_from = match optional(self.counted_from) {
             "" => None,
-            day => Some(spreadsheet_date(day).ok_or_else(|| {
-                format!("counted_from `{day}` is not a date like 2026-09-01")
-            })?),
+            day => Some(
+                spreadsheet_date(day)
+                    .ok_or_else(|| format!("counted_from `{day}` is not a date like 2026-09-01"))?,
+            ),
         };
         let school = School {
             id: school_id.into(),

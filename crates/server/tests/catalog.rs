@@ -11,7 +11,16 @@ use gatewatch_server::{AppState, MAX_IMPORT_BYTES};
 use serde_json::{json, Value};
 
 // id, name, lead minutes, offset, windows, updated_at, district, counted_from.
-type SchoolRow = (String, String, i64, i64, String, String, String, Option<String>);
+type SchoolRow = (
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 type PostRow = (
     String,
     String,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 const TEAM_IN: Uuid = Uuid::from_u128(0xa);
 const TEAM_OUT: Uuid = Uuid::from_u128(0xb);
 const KINDS: [&str; 5] = ["checkin", "incident", "team", "volunteer", "duty"];
-const ROLES: [&str; 3] = ["officer", "lead", "admin"];
+const ROLES: [&str; 4] = ["officer", "lead", "supervisor", "admin"];
 
 /// A record of `kind` with id `n`, in the scope of the officer and lead below (school
 /// s01, team TEAM_IN) or out of it (school s02, team TEAM_OUT).
@@ -62,6 +62,8 @@ fn expected(role: &str, kind: &str, write: bool, in_scope: bool, own: bool) -> b
         ("lead", "team" | "volunteer" | "duty") => in_scope,
         // Incidents are bullying cases about minors: not for volunteer team leads.
         ("lead", "checkin") => in_scope && !write,
+        // 所长 / 指挥室: their schools' check-ins and incidents, read only.
+        ("supervisor", "checkin" | "incident") => in_scope && !write,
         _ => false,
     }
 }
@@ -106,9 +108,11 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
     assert!(stored.rejected.is_empty(), "{:?}", stored.rejected);
     let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
     let (_, lead) = admin.user("lead.a", "lead", &["s01"], &[TEAM_IN]).await;
+    let (_, supervisor) = admin.user("suo.a", "supervisor", &["s01"], &[]).await;
     let session_of = |role: &str| match role {
         "officer" => admin.as_user(&officer),
         "lead" => admin.as_user(&lead),
+        "supervisor" => admin.as_user(&supervisor),
         _ => admin.clone(),
     };
 
@@ -145,6 +149,8 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
                     assert!(r.reason.starts_with("refused"), "{what}: {}", r.reason);
                     // A code the phone says in its user's language.
                     let expected_code = match (in_scope, role) {
+                        // A supervisor pushes nothing, in scope or out.
+                        (_, "supervisor") => RejectCode::NotForRole,
                         (false, _)
                             if !matches!(
                                 (role, *kind),
@@ -180,7 +186,7 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
         }
     }
     assert_eq!(checked, ROLES.len() * KINDS.len() * 2 * 3);
-    assert_eq!(out_of_scope_attempts, 2 * KINDS.len() * 3);
+    assert_eq!(out_of_scope_attempts, (ROLES.len() - 1) * KINDS.len() * 3);
     assert_eq!(
         out_of_scope_denied, out_of_scope_attempts,
         "100% of out-of-scope attempts denied"
@@ -311,6 +317,13 @@ async fn gate_secrets_are_for_leads_of_the_school_and_admins() {
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
     admin
         .as_user(&officer)
+        .get(secret)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // A supervisor reads the school's figures, never the code that proves presence.
+    let (_, supervisor) = admin.user("suo.a", "supervisor", &["s01"], &[]).await;
+    admin
+        .as_user(&supervisor)
         .get(secret)
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");

@@ -81,7 +81,10 @@ async fn an_upgrade_keeps_every_account_and_session_and_allows_supervisors() {
     let t = TestApp::open_at(dir, database).await;
     let old = t.as_user(token);
     let me: Value = old.get("/api/auth/me").await.json();
-    assert_eq!((&me["username"], &me["role"]), (&"zhou.old".into(), &"officer".into()));
+    assert_eq!(
+        (&me["username"], &me["role"]),
+        (&"zhou.old".into(), &"officer".into())
+    );
 
     // The admin makes them a supervisor: the same session now acts as one.
     let fields = serde_json::json!({
@@ -109,4 +112,102 @@ async fn an_upgrade_keeps_every_account_and_session_and_allows_supervisors() {
     .execute(t.state.db.pool())
     .await;
     assert!(orphan.is_err(), "a session of no account is refused");
+}
+
+/// A check-in and an incident at each of s01 and s02, stored by the admin.
+async fn records_at_two_schools(t: &TestApp) {
+    let records = [
+        common::record_at(1, "s01-g1", "2026-11-25T07:12:33+08:00"),
+        common::record_at(2, "s02-g1", "2026-11-25T07:13:00+08:00"),
+        common::incident(3, 100, "s01-g1", "2026-11-25T07:20:00+08:00"),
+        common::incident(4, 100, "s02-g1", "2026-11-25T07:21:00+08:00"),
+    ];
+    assert!(t.push(&records).await.rejected.is_empty());
+}
+
+const RANGE: &str = "from=2026-11-25&to=2026-11-25";
+
+#[tokio::test]
+async fn a_supervisors_exports_and_coverage_are_their_schools_only() {
+    let admin = TestApp::new().await;
+    records_at_two_schools(&admin).await;
+    let (_, supervisor) = admin.user("chen.suo", "supervisor", &["s01"], &[]).await;
+    let supervisor = admin.as_user(&supervisor);
+    for sheet in ["checkins", "incidents", "coverage"] {
+        let uri = format!("/api/export/{sheet}.csv?{RANGE}");
+        let theirs = supervisor.get(&uri).await;
+        assert_eq!(theirs.status, StatusCode::OK, "{sheet}: {}", theirs.text());
+        let all = admin.get(&uri).await;
+        assert!(
+            theirs.text().contains("实验小学"),
+            "{sheet}: {}",
+            theirs.text()
+        );
+        assert!(
+            !theirs.text().contains("第一中学"),
+            "{sheet}: {}",
+            theirs.text()
+        );
+        assert!(all.text().contains("第一中学"), "{sheet}: {}", all.text());
+    }
+    let coverage: Value = supervisor
+        .get(&format!("/api/coverage?{RANGE}"))
+        .await
+        .json();
+    let schools: Vec<&str> = coverage["by_school"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(schools, ["s01"]);
+}
+
+#[tokio::test]
+async fn a_supervisor_reads_nothing_else_and_an_officer_no_reports() {
+    let admin = TestApp::new().await;
+    let (_, supervisor) = admin.user("chen.suo", "supervisor", &["s01"], &[]).await;
+    let supervisor = admin.as_user(&supervisor);
+    for uri in [
+        "/api/admin/users",
+        "/api/admin/teams",
+        "/api/reports/duty?month=2026-11",
+        "/api/export/duty-hours.csv?month=2026-11",
+        "/api/posts/s01-g1/secret",
+    ] {
+        supervisor
+            .get(uri)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+    let school = serde_json::json!({"id": "s01", "name": "改名", "windows": []});
+    supervisor
+        .put_json("/api/admin/schools/s01", school.to_string())
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+
+    let (_, officer) = admin.user("wang.jing", "officer", &["s01"], &[]).await;
+    let officer = admin.as_user(&officer);
+    for sheet in ["checkins", "incidents", "coverage"] {
+        officer
+            .get(&format!("/api/export/{sheet}.csv?{RANGE}"))
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+    officer
+        .get(&format!("/api/coverage?{RANGE}"))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn supervisors_come_from_the_users_csv_too() {
+    let admin = TestApp::new().await;
+    let file = "username,display_name,role,schools,teams\nli.zhihui,李指挥,Supervisor,s01;s02,\n";
+    let response = admin.post_csv("/api/admin/users/import", file).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let users: Vec<Value> = admin.get("/api/admin/users").await.json();
+    let made = users.iter().find(|u| u["username"] == "li.zhihui").unwrap();
+    assert_eq!(made["role"], "supervisor");
+    assert_eq!(made["schools"], serde_json::json!(["s01", "s02"]));
 }

@@ -1,10 +1,12 @@
 //! The HTTP surface: `/api/*` from the modules below, the admins' page from
 //! `admin_page`, everything else from `pwa`.
 //!
-//! `/api` is in three areas, each wrapped in its check here, not in each handler:
+//! `/api` is in four areas, each wrapped in its check here, not in each handler:
 //! open to all (health, login, logout), signed-in users (their profile, the catalog,
-//! sync, a record's history — scoped further by `gatewatch_model::access`), and admins
-//! (catalog changes, accounts, corrections, reports and exports).
+//! sync, a record's history — scoped further by `gatewatch_model::access`), managers
+//! (supervisors and admins: exports and coverage, each limited to the caller's
+//! schools), and admins (catalog changes, accounts, corrections, the volunteer duty
+//! reports).
 
 pub mod admin;
 pub mod admin_page;
@@ -34,16 +36,22 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .merge(records::router())
         .merge(sync::router())
         .route_layer(from_fn_with_state(state.clone(), crate::auth::signed_in));
+    let managers = Router::new()
+        .merge(export::router())
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            crate::auth::managers_only,
+        ));
     let admin = Router::new()
         .merge(admin::router())
         .merge(users::router())
         .merge(duty::router())
-        .merge(export::router())
         .route_layer(from_fn_with_state(state.clone(), crate::auth::admin_only));
     Router::new()
         .merge(health::router())
         .merge(auth::public_router())
         .merge(signed_in)
+        .merge(managers)
         .merge(admin)
         // Must come after the routes: it is set on the method routers already present.
         .method_not_allowed_fallback(method_not_allowed)
