@@ -36,6 +36,7 @@ pub mod retention;
 pub mod roster;
 pub mod school;
 pub mod stored;
+pub mod swap;
 pub mod sync;
 pub mod team;
 pub mod timefmt;
