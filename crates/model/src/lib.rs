@@ -15,6 +15,7 @@ pub mod board;
 pub mod calendar;
 pub mod coverage;
 pub mod csv;
+pub mod csv_in;
 pub mod duty;
 pub mod filter;
 #[cfg(feature = "fixtures")]
