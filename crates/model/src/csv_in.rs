@@ -316,7 +316,7 @@ fn records(text: &str) -> Result<Vec<Row>, LineError> {
                     cell.push('\n');
                 }
                 Some(c) if quoted => cell.push(c),
-                Some(',') => cells.push(std::mem::take(&mut cell).trim().to_string()),
+                Some(',') => cells.push(finish(&mut cell)),
                 Some('\r') if chars.peek() == Some(&'\n') => {}
                 Some('\n' | '\r') => {
                     line += 1;
@@ -325,12 +325,23 @@ fn records(text: &str) -> Result<Vec<Row>, LineError> {
                 Some(c) => cell.push(c),
             }
         }
-        cells.push(cell.trim().to_string());
+        cells.push(finish(&mut cell));
         if cells.iter().any(|c| !c.is_empty()) {
             out.push(Row { line: start, cells });
         }
     }
     Ok(out)
+}
+
+/// A cell as read: trimmed, and without the `'` a sheet of ours put before text that
+/// a spreadsheet would take for a formula (`csv::text`), so what we write reads back.
+fn finish(cell: &mut String) -> String {
+    let cell = std::mem::take(cell);
+    let cell = cell.trim();
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
 }
 
 /// `YYYY-MM-DD`, `YYYY/M/D` or `YYYY-M-D` (as Excel writes dates in China).

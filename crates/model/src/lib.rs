@@ -35,6 +35,7 @@ pub mod replica;
 pub mod report;
 pub mod retention;
 pub mod roster;
+pub mod roster_csv;
 pub mod school;
 pub mod stored;
 pub mod swap;
