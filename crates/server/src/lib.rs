@@ -18,6 +18,7 @@
 
 mod accounts;
 pub mod auth;
+mod calendar;
 mod catalog;
 pub mod client_address;
 pub mod clock;

@@ -204,7 +204,10 @@ async fn every_version_and_every_pulled_change_names_its_account() {
             )
         })
         .collect();
-    assert_eq!(authors, [("zhang.wei", "zhang.wei"), ("admin", "管理员 Admin")]);
+    assert_eq!(
+        authors,
+        [("zhang.wei", "zhang.wei"), ("admin", "管理员 Admin")]
+    );
     assert_eq!(history[0]["author"]["user"], officer_id.to_string());
 
     for reader in [&officer, &admin] {

@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod admin_page;
 pub mod auth;
+pub mod calendar;
 pub mod duty;
 pub mod export;
 pub mod health;
@@ -35,6 +36,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .merge(posts::router())
         .merge(records::router())
         .merge(sync::router())
+        .merge(calendar::signed_in_router())
         .route_layer(from_fn_with_state(state.clone(), crate::auth::signed_in));
     let managers = Router::new()
         .merge(export::router())
@@ -44,6 +46,7 @@ pub fn api(state: &AppState) -> Router<AppState> {
         ));
     let admin = Router::new()
         .merge(admin::router())
+        .merge(calendar::admin_router())
         .merge(users::router())
         .merge(duty::router())
         .route_layer(from_fn_with_state(state.clone(), crate::auth::admin_only));
@@ -57,6 +60,14 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(from_fn(crate::auth::require_csrf_header))
+}
+
+/// A sheet's or an upload's refusals' language from `?lang=`: Chinese unless `en`.
+pub(crate) fn sheet_lang(text: Option<&str>) -> Result<gatewatch_model::csv::Lang, AppError> {
+    text.map_or(Ok(Default::default()), |t| {
+        t.parse()
+            .map_err(|e: gatewatch_model::csv::UnknownLang| AppError::BadQuery(e.to_string()))
+    })
 }
 
 async fn not_found() -> AppError {
