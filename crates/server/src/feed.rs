@@ -249,11 +249,12 @@ pub async fn pull(
         let team = team
             .and_then(|t| Uuid::parse_str(&t).ok())
             .or((kind == "team").then_some(record.id));
+        let author = author.person();
         let subject = Subject {
             kind: record.body.kind(),
             school: school.as_deref(),
             team,
-            author: None,
+            author: author.as_ref().map(|a| a.user),
         };
         if !allowed(who, &subject, Access::Read) {
             tracing::error!(id = %record.id, user = %who.user, "pull's SQL scope let through a record the access rule refuses");
@@ -264,7 +265,7 @@ pub async fn pull(
             received_at: parse_received(&received_at)?,
             record,
             proof: proof.as_deref().and_then(text_proof),
-            author: author.person(),
+            author,
         });
     }
     if !more {
@@ -278,13 +279,13 @@ pub async fn pull(
 }
 
 /// The author's columns of a `LEFT JOIN users u`, as `AuthorColumns` reads them.
-const AUTHOR_COLUMNS: &str =
+pub(crate) const AUTHOR_COLUMNS: &str =
     "u.id AS author_id, u.username AS author_username, u.display_name AS author_name";
 
 /// An account's id, username and display name as a LEFT JOIN of `users` reads them
 /// (`AUTHOR_COLUMNS`): all NULL for a record stored before accounts.
 #[derive(sqlx::FromRow)]
-struct AuthorColumns {
+pub(crate) struct AuthorColumns {
     author_id: Option<String>,
     author_username: Option<String>,
     author_name: Option<String>,
@@ -292,7 +293,7 @@ struct AuthorColumns {
 
 impl AuthorColumns {
     /// The person they name, if any (an unreadable id names nobody).
-    fn person(self) -> Option<Person> {
+    pub(crate) fn person(self) -> Option<Person> {
         Some(Person {
             user: Uuid::parse_str(&self.author_id?).ok()?,
             username: self.author_username?,
@@ -328,8 +329,16 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
     };
     match who.role {
         UserRole::Admin => String::new(),
-        UserRole::Officer | UserRole::Supervisor => {
-            format!(" AND {}", schools("'checkin', 'incident'", binds))
+        UserRole::Officer => {
+            // Their own swap requests only: a request is the asking officer's.
+            let records = schools("'checkin', 'incident'", binds);
+            let swaps = schools("'swap'", binds);
+            binds.push(who.user.to_string());
+            let me = binds.len() + FIRST_LIST_PARAM - 1;
+            format!(" AND ({records} OR ({swaps} AND r.author = ${me}))")
+        }
+        UserRole::Supervisor => {
+            format!(" AND {}", schools("'checkin', 'incident', 'swap'", binds))
         }
         UserRole::Lead => {
             // Not incidents: a lead reads their schools' check-ins only.
@@ -346,17 +355,18 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
 
 /// Whether `who` may read record `id` as the server holds it; `None`: no such record.
 pub async fn may_read(db: &Db, who: &Principal, id: Uuid) -> Result<Option<bool>, AppError> {
-    let row: Option<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT kind, school, team FROM records WHERE id = $1")
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let row: Option<Row> =
+        sqlx::query_as("SELECT kind, school, team, author FROM records WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(db.pool())
             .await?;
-    Ok(row.map(|(kind, school, team)| {
+    Ok(row.map(|(kind, school, team, author)| {
         let team = match kind.as_str() {
             "team" => Some(id),
             _ => team.and_then(|t| Uuid::parse_str(&t).ok()),
         };
-        let Some(kind) = ["checkin", "incident", "team", "volunteer", "duty"]
+        let Some(kind) = ["checkin", "incident", "team", "volunteer", "duty", "swap"]
             .into_iter()
             .find(|k| *k == kind)
         else {
@@ -366,13 +376,15 @@ pub async fn may_read(db: &Db, who: &Principal, id: Uuid) -> Result<Option<bool>
             kind,
             school: school.as_deref(),
             team,
-            author: None,
+            // A swap request is read by its own officer only.
+            author: author.and_then(|a| Uuid::parse_str(&a).ok()),
         };
         allowed(who, &subject, Access::Read)
     }))
 }
 
-async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Record>, AppError> {
+/// The stored state of record `id`, if the server has it.
+pub(crate) async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Record>, AppError> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM records WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
@@ -466,6 +478,15 @@ async fn may_write(
         (Some(_), None) => Some(Uuid::nil()),
         (_, author) => author,
     };
+    // A swap request is asked by the officer it names, never in someone else's name.
+    if let RecordBody::Swap(swap) = &record.body {
+        if who.role == UserRole::Officer && swap.officer != who.user {
+            return Ok(Err((
+                RejectCode::NotOwn,
+                "refused: a swap request names the officer who asks for it".to_owned(),
+            )));
+        }
+    }
     let new_school = school_of(conn, posts, record).await?;
     let new = Subject::of(record, |_| new_school.as_deref(), author);
     if !allowed(who, &new, Access::Write) {
@@ -582,7 +603,6 @@ pub async fn admin_correct(
     now: DateTime<Utc>,
 ) -> Result<Option<Record>, AppError> {
     let mut tx = db.begin_write().await?;
-    let mut posts = PostSchools::default();
     let Some(held) = load(&mut tx, id).await? else {
         return Ok(None);
     };
@@ -593,23 +613,43 @@ pub async fn admin_correct(
             body.kind()
         )));
     }
-    let device = DeviceId::admin();
+    let next = store_next_version(&mut tx, &held, body, &DeviceId::admin(), admin, now).await?;
+    tx.commit().await?;
+    Ok(Some(next))
+}
+
+/// Makes and stores, in the caller's write transaction, the next version of `held`
+/// with `body`, on the server's clock as the reserved `device` (`admin` for a
+/// correction, `server` for a swap's decision) for `user`: in the feed, so phones pull
+/// it, and in the history. 422 when the new state is not a valid record.
+pub(crate) async fn store_next_version(
+    conn: &mut AnyConnection,
+    held: &Record,
+    body: RecordBody,
+    device: &DeviceId,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Record, AppError> {
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    let next = held.corrected(intake::next_version(&device, [&held.version], now_ms), body);
+    let next = held.corrected(intake::next_version(device, [&held.version], now_ms), body);
     next.validate()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
     if intake::holds_nul(&next) {
         return Err(AppError::InvalidRecord(intake::NUL_REFUSED.to_owned()));
     }
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let proof = proof_of(&mut tx, &next).await?;
-    let pusher = Pusher {
-        device: &device,
-        user: admin,
-    };
-    store(&mut tx, &mut posts, &next, &pusher, &received_at, proof).await?;
-    tx.commit().await?;
-    Ok(Some(next))
+    let proof = proof_of(conn, &next).await?;
+    let pusher = Pusher { device, user };
+    store(
+        conn,
+        &mut PostSchools::default(),
+        &next,
+        &pusher,
+        &received_at,
+        proof,
+    )
+    .await?;
+    Ok(next)
 }
 
 /// Who a version is stored as: the device it came from and the signed-in user.
@@ -764,7 +804,7 @@ pub fn parse_received(text: &str) -> Result<DateTime<Utc>, AppError> {
         .map_err(|e| AppError::Internal(Box::new(e)))
 }
 
-fn to_cursor(seq: i64) -> Result<Cursor, AppError> {
+pub(crate) fn to_cursor(seq: i64) -> Result<Cursor, AppError> {
     // The schema keeps seqs non-negative; a negative one means the file was tampered with.
     u64::try_from(seq)
         .map(Cursor)

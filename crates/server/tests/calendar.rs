@@ -57,7 +57,12 @@ async fn an_imported_year_reaches_each_user_for_their_schools() {
     assert_eq!(done["stored"], 5);
     assert_eq!(
         done["scopes"],
-        serde_json::json!(["district:老城区", "district:高新区", "national", "school:s02"])
+        serde_json::json!([
+            "district:老城区",
+            "district:高新区",
+            "national",
+            "school:s02"
+        ])
     );
     let year = entries(&admin, "/api/admin/calendar?year=2026").await;
     assert_eq!(year.len(), 5);
@@ -66,7 +71,9 @@ async fn an_imported_year_reaches_each_user_for_their_schools() {
         .find(|e| e.scope == EntryScope::School("s02".into()))
         .unwrap();
     assert_eq!((exam.name.as_str(), exam.windows.len()), ("高考", 2));
-    assert!(entries(&admin, "/api/admin/calendar?year=2027").await.is_empty());
+    assert!(entries(&admin, "/api/admin/calendar?year=2027")
+        .await
+        .is_empty());
 
     // An officer of s01 (高新区): the nation's and 高新区's, not 老城区's nor s02's.
     let (_, officer) = admin.user("zhang.wei", "officer", &["s01"], &[]).await;
@@ -74,7 +81,10 @@ async fn an_imported_year_reaches_each_user_for_their_schools() {
     assert_eq!(scopes(&mine), ["district:高新区", "national"]);
     let (_, lead) = admin.user("lead.b", "lead", &["s02"], &[]).await;
     let theirs = entries(&admin.as_user(&lead), "/api/calendar").await;
-    assert_eq!(scopes(&theirs), ["district:老城区", "national", "school:s02"]);
+    assert_eq!(
+        scopes(&theirs),
+        ["district:老城区", "national", "school:s02"]
+    );
     assert_eq!(entries(&admin, "/api/calendar").await.len(), 5);
 
     // Only an admin imports.
@@ -92,15 +102,21 @@ async fn an_import_replaces_the_years_entries_of_the_scopes_it_names_only() {
     assert_eq!(import(&admin, 2026, FILE).await.status, StatusCode::OK);
     // The same file again: the same entries, not twice as many.
     assert_eq!(import(&admin, 2026, FILE).await.status, StatusCode::OK);
-    assert_eq!(entries(&admin, "/api/admin/calendar?year=2026").await.len(), 5);
+    assert_eq!(
+        entries(&admin, "/api/admin/calendar?year=2026").await.len(),
+        5
+    );
     // A file of the nation alone leaves the districts' and schools' entries.
-    let national = "范围,开始日期,结束日期,类型,名称,时段\n全国,2026-05-01,2026-05-05,放假,劳动节,\n";
+    let national =
+        "范围,开始日期,结束日期,类型,名称,时段\n全国,2026-05-01,2026-05-05,放假,劳动节,\n";
     let done: Value = import(&admin, 2026, national).await.json();
     assert_eq!(done["scopes"], serde_json::json!(["national"]));
     let year = entries(&admin, "/api/admin/calendar?year=2026").await;
     assert_eq!(year.len(), 4);
     assert_eq!(
-        year.iter().filter(|e| e.scope == EntryScope::National).count(),
+        year.iter()
+            .filter(|e| e.scope == EntryScope::National)
+            .count(),
         1
     );
 }
@@ -145,7 +161,10 @@ async fn a_bad_line_refuses_the_whole_file_and_names_it() {
         .await;
     let error = english.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
     assert!(error.detail.starts_with("line 2: "), "{}", error.detail);
-    assert_eq!(entries(&admin, "/api/admin/calendar?year=2026").await, before);
+    assert_eq!(
+        entries(&admin, "/api/admin/calendar?year=2026").await,
+        before
+    );
     for query in ["", "?year=twenty", "?year=1999", "?year=2026&lang=fr"] {
         admin
             .post_csv(&format!("/api/admin/calendar/import{query}"), FILE)

@@ -97,13 +97,22 @@ pub(crate) fn attachment(filename: String, body: Vec<u8>) -> Response {
     (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
+            (CONTENT_DISPOSITION, disposition(&filename)),
             (CACHE_CONTROL, "no-store".to_owned()),
         ],
         body,
     )
         .into_response()
+}
+
+/// `attachment; filename="…"`, and for a name that is not ASCII (`值班表_….csv`) also
+/// `filename*=UTF-8''…` (RFC 6266): a header carries ASCII only, and browsers take the
+/// UTF-8 name from `filename*`, older ones the ASCII rest from `filename`.
+fn disposition(filename: &str) -> String {
+    if filename.is_ascii() {
+        return format!("attachment; filename=\"{filename}\"");
+    }
+    let ascii: String = filename.chars().filter(char::is_ascii).collect();
+    let encoded: String = url::form_urlencoded::byte_serialize(filename.as_bytes()).collect();
+    format!("attachment; filename=\"gatewatch{ascii}\"; filename*=UTF-8''{encoded}")
 }

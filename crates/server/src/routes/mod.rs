@@ -4,8 +4,8 @@
 //! `/api` is in four areas, each wrapped in its check here, not in each handler:
 //! open to all (health, login, logout), signed-in users (their profile, the catalog,
 //! sync, a record's history — scoped further by `gatewatch_model::access`), managers
-//! (supervisors and admins: exports and coverage, each limited to the caller's
-//! schools), and admins (catalog changes, accounts, corrections, the volunteer duty
+//! (supervisors and admins: exports and coverage, the roster's writes and swap
+//! decisions, each limited to the caller's schools), and admins (catalog changes, accounts, corrections, the volunteer duty
 //! reports).
 
 pub mod admin;
@@ -18,6 +18,7 @@ pub mod health;
 pub mod posts;
 pub mod pwa;
 pub mod records;
+pub mod roster;
 pub mod sync;
 pub mod users;
 
@@ -37,9 +38,11 @@ pub fn api(state: &AppState) -> Router<AppState> {
         .merge(records::router())
         .merge(sync::router())
         .merge(calendar::signed_in_router())
+        .merge(roster::signed_in_router())
         .route_layer(from_fn_with_state(state.clone(), crate::auth::signed_in));
     let managers = Router::new()
         .merge(export::router())
+        .merge(roster::managers_router())
         .route_layer(from_fn_with_state(
             state.clone(),
             crate::auth::managers_only,
