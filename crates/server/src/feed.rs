@@ -530,6 +530,10 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
             RejectCode::NotForRole,
             format!("refused: a team lead's account may read but not write {kind} records"),
         ),
+        (UserRole::Lead, "swap") => (
+            RejectCode::NotForRole,
+            format!("refused: a team lead's account may not read or write {kind} records"),
+        ),
         (UserRole::Lead, "incident") => (
             RejectCode::NotForRole,
             format!("refused: a team lead's account may not read or write {kind} records"),
