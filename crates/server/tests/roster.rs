@@ -179,7 +179,9 @@ async fn every_bad_slot_is_refused_and_stores_nothing() {
     let before = everything(&s).await;
     let far = day(monday, 400);
     let unknown = Uuid::from_u128(0xbad);
-    let cases: [(&str, NaiveDate, Vec<Uuid>, StatusCode, &str, &str); 8] = [
+    // (post, date, officers, status, code, what the detail names)
+    type Case<'a> = (&'a str, NaiveDate, Vec<Uuid>, StatusCode, &'a str, &'a str);
+    let cases: [Case; 8] = [
         // The same officer at another gate of the same date and window.
         (
             "s01-g2",
