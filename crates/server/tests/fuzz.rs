@@ -214,7 +214,7 @@ impl Fuzzer {
     /// Mostly a route with its own method (so requests reach the handlers), sometimes
     /// any method, sometimes a path no route has.
     fn method_and_path(&mut self) -> (Method, String) {
-        const ROUTES: [(&str, &str); 30] = [
+        const ROUTES: [(&str, &str); 44] = [
             ("GET", "/api/health"),
             ("POST", "/api/auth/login"),
             ("POST", "/api/auth/logout"),
@@ -244,6 +244,20 @@ impl Fuzzer {
             ("GET", "/api/export/duty-hours.csv"),
             ("GET", "/api/export/checkins.csv"),
             ("GET", "/api/coverage"),
+            ("GET", "/api/calendar"),
+            ("GET", "/api/admin/calendar"),
+            ("POST", "/api/admin/calendar/import"),
+            ("POST", "/api/admin/calendar/national/{school}"),
+            ("GET", "/api/roster"),
+            ("PUT", "/api/roster/slot"),
+            ("PUT", "/api/roster/slot"),
+            ("POST", "/api/roster/copy-week"),
+            ("POST", "/api/roster/import"),
+            ("GET", "/api/export/roster.csv"),
+            ("GET", "/api/officers"),
+            ("GET", "/api/swaps"),
+            ("POST", "/api/swaps/{id}/decision"),
+            ("POST", "/api/swaps/{id}/decision"),
             ("GET", "/admin"),
         ];
         let (method, route) = *self.pick(&ROUTES);
@@ -331,7 +345,8 @@ impl Fuzzer {
 
     fn query(&mut self) -> String {
         let keys = [
-            "since", "limit", "teams", "from", "to", "month", "team", "school", "x",
+            "since", "limit", "teams", "from", "to", "month", "team", "school", "x", "year",
+            "lang", "status",
         ];
         let mut parts = Vec::new();
         for _ in 0..self.rng.usize(1..4) {
@@ -339,7 +354,18 @@ impl Fuzzer {
             let value = match self.rng.u8(..4) {
                 0 => self.rng.i64(..).to_string(),
                 1 => self
-                    .pick(&["0", "1", "2026-11", "2026-11-25", "-1", "1e9", ""])
+                    .pick(&[
+                        "0",
+                        "1",
+                        "2026-11",
+                        "2026-11-25",
+                        "-1",
+                        "1e9",
+                        "",
+                        "2026",
+                        "en",
+                        "pending",
+                    ])
                     .to_string(),
                 2 => self.team.to_string(),
                 _ => percent(&self.string()),
