@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -106,11 +106,17 @@ pub fn zoned_header(lang: Lang, (zh, en): Column, zone: FixedOffset) -> String {
 }
 
 /// An instant in `zone` without its offset (the header states it), as a spreadsheet
-/// reads a date-time: `2026-11-02 07:31:05`.
+/// reads a date-time: `2026-11-02 07:31:05`. Written by hand: chrono's `format` would
+/// bring its format-string machinery into the phone's wasm.
 pub fn local_time(at: DateTime<Utc>, zone: FixedOffset) -> String {
-    at.with_timezone(&zone)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    let t = at.with_timezone(&zone);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        t.date_naive(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// The one zone of a sheet's time columns: the schools' common offset, or UTC when
