@@ -91,6 +91,44 @@ async fn a_phone_with_schema_1_data_upgrades_in_place() {
 }
 
 #[wasm_bindgen_test]
+async fn a_phone_with_schema_3_data_upgrades_in_place_and_keeps_swaps() {
+    fresh().await;
+    // Exactly what the version 3 app wrote for a duty session.
+    let raw = LocalStorage::raw();
+    raw.set_item("gw:schema", "3").unwrap();
+    let session = Uuid::from_u128(8);
+    raw.set_item(
+        &format!("gw:r:{session}"),
+        r#"{"v":"000000000011-0000-test1","s":true,"k":"s","p":"s01-g1","t":"2026-11-25T07:00:00+08:00","bs":{"team":"00000000-0000-0000-0000-000000000005","post_id":"s01-g1","activity":"patrol","place":"","start":"2026-11-25T07:00:00+08:00","participants":[],"device_time":"2026-11-25T07:00:00+08:00"}}"#,
+    )
+    .unwrap();
+    let loaded = storage::load().unwrap();
+    assert!(loaded.quarantined.is_empty(), "{:?}", loaded.quarantined);
+    assert_eq!(loaded.records.len(), 1);
+    assert_eq!(loaded.records[0].record.body.kind(), "duty");
+    assert_eq!(
+        raw.get_item("gw:schema").unwrap(),
+        Some(SCHEMA_VERSION.to_string())
+    );
+    // A swap request, new in schema 4, saves and loads back.
+    let mut swap = record(9, 30);
+    swap.record.body = RecordBody::Swap(gatewatch_model::swap::SwapRequest {
+        post_id: "s01-g1".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+        window: gatewatch_model::school::WindowKind::Morning,
+        officer: Uuid::from_u128(1),
+        substitute: None,
+        reason: "孩子发烧".into(),
+        decision: None,
+        device_time: DateTime::parse_from_rfc3339("2026-12-06T20:15:00+08:00").unwrap(),
+    });
+    storage::save_record(&swap).unwrap();
+    let mut loaded = storage::load().unwrap().records;
+    loaded.sort_by_key(|r| r.record.id);
+    assert_eq!(loaded[1], swap);
+}
+
+#[wasm_bindgen_test]
 async fn saving_one_record_writes_one_key() {
     fresh().await;
     for n in 1..=50 {

@@ -171,22 +171,28 @@ fn export_sheet(
     today: NaiveDate,
 ) -> (String, String) {
     let posts = state.posts.get_untracked();
-    let post_of = |id: &str| posts.iter().find(|p| p.id == id);
+    let schools = state.schools.get_untracked();
+    let gates = csv::Gates::new(&posts, &schools);
+    let post_of = |id: &str| gates.post(id);
+    // The phone holds no author names yet: the sheet shows the name typed on it.
     let sheet_rows: Vec<Row> = rows
         .iter()
         .map(|l| Row {
             record: &l.record,
             received_at: l.received_at,
+            author: None,
         })
         .collect();
+    // English until the phone offers the sheet's language (the server's default is
+    // Chinese).
     match what {
         Export::CheckIns => (
             "gatewatch-checkins.csv".into(),
-            csv::check_ins(&sheet_rows, post_of),
+            csv::check_ins(&sheet_rows, &gates, csv::Lang::En),
         ),
         Export::Incidents => (
             "gatewatch-incidents.csv".into(),
-            csv::incidents(&sheet_rows, post_of),
+            csv::incidents(&sheet_rows, &gates, csv::Lang::En),
         ),
         Export::Coverage => {
             let to = filter.to.unwrap_or(today);

@@ -11,7 +11,7 @@ use crate::db::Db;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate};
 use gatewatch_model::school::School;
-use gatewatch_model::{csv, Post, Record};
+use gatewatch_model::{csv, Record};
 use serde::Serialize;
 
 use crate::auth::SchoolScope;
@@ -80,10 +80,11 @@ pub async fn checkins_csv(
     range: DateRange,
     scope: &SchoolScope,
 ) -> Result<Vec<u8>, AppError> {
-    let posts = posts_by_id(db).await?;
+    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
     let stored = of_kind(db, "checkin", range.days(), scope).await?;
     let rows = sheet_rows(&stored);
-    Ok(csv::check_ins(&rows, |id| posts.get(id)).into_bytes())
+    let gates = csv::Gates::new(&posts, &schools);
+    Ok(csv::check_ins(&rows, &gates, SHEET_LANG).into_bytes())
 }
 
 /// Every incident whose device time falls on a day of `range` in its own offset,
@@ -93,19 +94,16 @@ pub async fn incidents_csv(
     range: DateRange,
     scope: &SchoolScope,
 ) -> Result<Vec<u8>, AppError> {
-    let posts = posts_by_id(db).await?;
+    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
     let stored = of_kind(db, "incident", range.days(), scope).await?;
     let rows = sheet_rows(&stored);
-    Ok(csv::incidents(&rows, |id| posts.get(id)).into_bytes())
+    let gates = csv::Gates::new(&posts, &schools);
+    Ok(csv::incidents(&rows, &gates, SHEET_LANG).into_bytes())
 }
 
-async fn posts_by_id(db: &Db) -> Result<HashMap<String, Post>, AppError> {
-    Ok(catalog::posts(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect())
-}
+/// The sheets' language until the routes take `lang` (English, as the phone writes
+/// them today).
+const SHEET_LANG: csv::Lang = csv::Lang::En;
 
 fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
     stored
@@ -113,6 +111,7 @@ fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
         .map(|(record, received_at)| csv::Row {
             record,
             received_at: Some(*received_at),
+            author: None,
         })
         .collect()
 }
