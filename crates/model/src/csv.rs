@@ -232,32 +232,51 @@ pub fn incidents<'p>(rows: &[Row<'_>], post: impl Fn(&str) -> Option<&'p Post>) 
     out.finish()
 }
 
-/// One row per school × day × window with its status, then the rate of each window
+/// One row per gate × day × due window with its status, then the rate of each window
 /// kind and of all windows over `label` (a date range; upcoming windows not counted).
-pub fn coverage<'s>(
+pub fn coverage<'p>(
     cells: &[Cell<'_>],
-    school_name: impl Fn(&str) -> Option<&'s str>,
+    post: impl Fn(&str) -> Option<&'p Post>,
     label: &str,
 ) -> String {
     let mut out = Sheet::new();
-    out.row(["school_id", "school", "date", "window", "status"]);
+    out.row([
+        "school_id",
+        "school",
+        "date",
+        "window",
+        "status",
+        "post_id",
+        "gate",
+    ]);
     for cell in cells {
+        let post = post(cell.post_id);
         out.row([
             text(cell.school_id),
-            text(school_name(cell.school_id).unwrap_or("")),
+            text(post.map_or("", |p| p.school.as_str())),
             cell.date.to_string().into(),
             Cow::from(cell.kind.as_str()),
             Cow::from(cell.status.as_str()),
+            text(cell.post_id),
+            text(post.map_or("", |p| p.gate.as_str())),
         ]);
     }
     for kind in [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon] {
         let of_kind: Vec<&Cell> = cells.iter().filter(|c| c.kind == kind).collect();
         if !of_kind.is_empty() {
             let rate = Rate::of(of_kind.iter().copied());
-            out.row(["", "rate", label, kind.as_str(), &rate_text(rate)]);
+            out.row(["", "rate", label, kind.as_str(), &rate_text(rate), "", ""]);
         }
     }
-    out.row(["", "rate", label, "all", &rate_text(Rate::of(cells))]);
+    out.row([
+        "",
+        "rate",
+        label,
+        "all",
+        &rate_text(Rate::of(cells)),
+        "",
+        "",
+    ]);
     out.finish()
 }
 

@@ -9,7 +9,8 @@ use std::ops::RangeInclusive;
 
 use crate::db::Db;
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate};
+use gatewatch_model::calendar::Calendar;
+use gatewatch_model::coverage::{coverage, Cell, Rate, Visits};
 use gatewatch_model::school::School;
 use gatewatch_model::{csv, Post, Record};
 use serde::Serialize;
@@ -108,18 +109,34 @@ fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
         .collect()
 }
 
-/// The schools and the arrivals (each keyed by its post's school) that coverage over
-/// `range` is computed from.
-async fn coverage_inputs(
-    db: &Db,
-    range: DateRange,
-) -> Result<(Vec<School>, Vec<Arrival>), AppError> {
+/// What coverage over `range` is computed from: the schools, their gates and the
+/// visits the check-ins make. The calendar and the authors are not wired here yet:
+/// weekdays are due (`Calendar::default()`), and every check-in counts as one unknown
+/// person.
+struct CoverageInputs {
+    schools: Vec<School>,
+    posts: Vec<Post>,
+    visits: Visits,
+    calendar: Calendar,
+}
+
+impl CoverageInputs {
+    fn cells(&self, range: DateRange, now: DateTime<Utc>) -> Vec<Cell<'_>> {
+        let days = range.days();
+        coverage(
+            &self.calendar,
+            &self.schools,
+            &self.posts,
+            &self.visits,
+            days,
+            now,
+        )
+    }
+}
+
+async fn coverage_inputs(db: &Db, range: DateRange) -> Result<CoverageInputs, AppError> {
     let schools = catalog::schools(db).await?;
-    let school_of_post: HashMap<String, String> = catalog::posts(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.school_id))
-        .collect();
+    let posts = catalog::posts(db).await?;
     // Coverage goes by instants; a phone in another offset than the school's may date
     // an arrival up to two days apart (offsets span ±18 h), so read that much more.
     let slack = Days::new(2);
@@ -130,8 +147,12 @@ async fn coverage_inputs(
         .into_iter()
         .map(|(record, _)| record)
         .collect();
-    let arrivals = arrivals(&records, |post| school_of_post.get(post).cloned());
-    Ok((schools, arrivals))
+    Ok(CoverageInputs {
+        schools,
+        posts,
+        visits: Visits::of_records(&records, |_| None),
+        calendar: Calendar::default(),
+    })
 }
 
 /// Coverage rates over `range`, for a supervisor's screen: overall, per day, per window
@@ -176,8 +197,8 @@ pub async fn coverage_summary(
     range: DateRange,
     now: DateTime<Utc>,
 ) -> Result<CoverageSummary, AppError> {
-    let (schools, arrivals) = coverage_inputs(db, range).await?;
-    let cells = coverage(&schools, &arrivals, range.days(), now);
+    let inputs = coverage_inputs(db, range).await?;
+    let cells = inputs.cells(range, now);
     fn keyed<K>(groups: std::collections::BTreeMap<K, Rate>) -> Vec<Keyed<K>> {
         groups
             .into_iter()
@@ -204,20 +225,17 @@ pub async fn coverage_summary(
     })
 }
 
-/// One row per school × day × window of `range` with its status, then the rate of
+/// One row per gate × day × due window of `range` with its status, then the rate of
 /// each window kind and of all windows (upcoming windows are not counted).
 pub async fn coverage_csv(
     db: &Db,
     range: DateRange,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    let (schools, arrivals) = coverage_inputs(db, range).await?;
-    let cells = coverage(&schools, &arrivals, range.days(), now);
-    let names: HashMap<&str, &str> = schools
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
-    let sheet = csv::coverage(&cells, |id| names.get(id).copied(), &range.label());
+    let inputs = coverage_inputs(db, range).await?;
+    let cells = inputs.cells(range, now);
+    let by_id: HashMap<&str, &Post> = inputs.posts.iter().map(|p| (p.id.as_str(), p)).collect();
+    let sheet = csv::coverage(&cells, |id| by_id.get(id).copied(), &range.label());
     Ok(sheet.into_bytes())
 }
 
