@@ -167,7 +167,7 @@ impl Visits {
         let by_post = per_post
             .into_iter()
             .map(|(post, mut list)| {
-                list.sort_unstable();
+                list.sort();
                 list.dedup();
                 (post, visits_of(&list))
             })
@@ -265,7 +265,7 @@ fn visits_of(sorted: &[PersonCheck]) -> Vec<Visit> {
     out.extend(open);
     // Unique keys: one person's arrivals at one instant differ in flags (checks are
     // deduplicated).
-    out.sort_unstable_by_key(|v| (v.arrived, v.person, v.presence.bits()));
+    out.sort_by_key(|v| (v.arrived, v.person, v.presence.bits()));
     out
 }
 
