@@ -172,22 +172,28 @@ fn export_sheet(
     today: NaiveDate,
 ) -> (String, String) {
     let posts = state.posts.get_untracked();
-    let post_of = |id: &str| posts.iter().find(|p| p.id == id);
+    let schools = state.schools.get_untracked();
+    let gates = csv::Gates::new(&posts, &schools);
+    let post_of = |id: &str| gates.post(id);
+    // The phone holds no author names yet: the sheet shows the name typed on it.
     let sheet_rows: Vec<Row> = rows
         .iter()
         .map(|l| Row {
             record: &l.record,
             received_at: l.received_at,
+            author: None,
         })
         .collect();
+    // English until the phone offers the sheet's language (the server's default is
+    // Chinese).
     match what {
         Export::CheckIns => (
             "gatewatch-checkins.csv".into(),
-            csv::check_ins(&sheet_rows, post_of),
+            csv::check_ins(&sheet_rows, &gates, csv::Lang::En),
         ),
         Export::Incidents => (
             "gatewatch-incidents.csv".into(),
-            csv::incidents(&sheet_rows, post_of),
+            csv::incidents(&sheet_rows, &gates, csv::Lang::En),
         ),
         Export::Coverage => {
             let to = filter.to.unwrap_or(today);
@@ -460,7 +466,10 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
             }
             i.position
         }
-        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
+        RecordBody::Team(_)
+        | RecordBody::Volunteer(_)
+        | RecordBody::Duty(_)
+        | RecordBody::Swap(_) => None,
     };
     if let Some(why) = &record.voided {
         let _ = write!(
@@ -642,7 +651,10 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
             .into_any()
         }
         // Not listed here (see the list's filter); team records are edited on 队伍.
-        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => ().into_any(),
+        RecordBody::Team(_)
+        | RecordBody::Volunteer(_)
+        | RecordBody::Duty(_)
+        | RecordBody::Swap(_) => ().into_any(),
     };
     let text_label = if matches!(record.body, RecordBody::CheckIn(_)) {
         Msg::Note

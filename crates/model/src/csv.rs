@@ -8,19 +8,154 @@
 //! counts against the first-load budget (BENCHMARKS.md).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::coverage::{Cell, Rate};
 use crate::post::Post;
-use crate::record::{CheckInEvent, Position, Record, RecordBody};
+use crate::record::{
+    CheckInEvent, FollowUp, IncidentCategory, Position, Record, RecordBody, Severity,
+};
 use crate::report::{hours_text, DutyReport, Hours};
-use crate::school::WindowKind;
+use crate::roster::Person;
+use crate::school::{School, WindowKind};
 use crate::team::mask_phone;
 
 /// The UTF-8 byte order mark, as the first character of every sheet.
 pub const BOM: char = '\u{feff}';
+
+/// The language of a sheet's headers and values: Chinese unless asked otherwise (the
+/// people who open the sheets read Chinese; `?lang=en` serves the others).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// A `lang` value that is neither `zh` nor `en`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a sheet language (zh, en)")]
+pub struct UnknownLang(pub String);
+
+impl FromStr for Lang {
+    type Err = UnknownLang;
+
+    fn from_str(s: &str) -> Result<Lang, UnknownLang> {
+        match s {
+            "zh" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            other => Err(UnknownLang(other.into())),
+        }
+    }
+}
+
+impl Lang {
+    /// The Chinese or the English of a pair.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// A yes/no value: 是/否 or true/false.
+    pub fn yes_no(self, yes: bool) -> &'static str {
+        match (self, yes) {
+            (Lang::Zh, true) => "是",
+            (Lang::Zh, false) => "否",
+            (Lang::En, true) => "true",
+            (Lang::En, false) => "false",
+        }
+    }
+}
+
+/// A window as sheets name it: 早 / 午 / 晚, or the wire name in English.
+pub fn window_label(kind: WindowKind, lang: Lang) -> &'static str {
+    match kind {
+        WindowKind::Morning => lang.pick("早", "morning"),
+        WindowKind::Noon => lang.pick("午", "noon"),
+        WindowKind::Afternoon => lang.pick("晚", "afternoon"),
+    }
+}
+
+/// A column's header in Chinese and in English, e.g. `("学校", "school")`.
+pub type Column = (&'static str, &'static str);
+
+/// The header row of `columns` in `lang`.
+pub fn header(lang: Lang, columns: &[Column]) -> Vec<&'static str> {
+    columns.iter().map(|(zh, en)| lang.pick(zh, en)).collect()
+}
+
+/// A zone as sheets name it: `UTC+08:00`, `UTC-03:30`, `UTC+00:00`.
+pub fn zone_label(zone: FixedOffset) -> String {
+    let secs = zone.local_minus_utc();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let minutes = secs.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A time column's header stating its zone: `时间 (UTC+08:00)`, `time (UTC+08:00)`.
+pub fn zoned_header(lang: Lang, (zh, en): Column, zone: FixedOffset) -> String {
+    format!("{} ({})", lang.pick(zh, en), zone_label(zone))
+}
+
+/// An instant in `zone` without its offset (the header states it), as a spreadsheet
+/// reads a date-time: `2026-11-02 07:31:05`.
+pub fn local_time(at: DateTime<Utc>, zone: FixedOffset) -> String {
+    at.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// The one zone of a sheet's time columns: the schools' common offset, or UTC when
+/// they differ (a column never mixes offsets). No school at all: UTC+8, the default.
+pub fn sheet_zone(mut offsets: impl Iterator<Item = FixedOffset>) -> FixedOffset {
+    let Some(first) = offsets.next() else {
+        return crate::school::CHINA;
+    };
+    if offsets.all(|o| o == first) {
+        first
+    } else {
+        FixedOffset::east_opt(0).unwrap_or(first)
+    }
+}
+
+/// Which sheet a file holds, for its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SheetKind {
+    CheckIns,
+    Incidents,
+    Coverage,
+    Assignments,
+    Officers,
+    Roster,
+    Hours,
+}
+
+impl SheetKind {
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            SheetKind::CheckIns => lang.pick("签到记录", "checkins"),
+            SheetKind::Incidents => lang.pick("警情记录", "incidents"),
+            SheetKind::Coverage => lang.pick("落实率", "coverage"),
+            SheetKind::Assignments => lang.pick("排班落实", "assignments"),
+            SheetKind::Officers => lang.pick("民警落实", "officers"),
+            SheetKind::Roster => lang.pick("值班表", "roster"),
+            SheetKind::Hours => lang.pick("志愿时长", "hours"),
+        }
+    }
+}
+
+/// A sheet's file name with its dates: `签到记录_2026-11-01_2026-11-30.csv`.
+pub fn file_name(what: SheetKind, from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
+    format!("{}_{from}_{to}.csv", what.name(lang))
+}
 
 /// A sheet being written.
 #[derive(Debug)]
@@ -71,10 +206,6 @@ pub fn text(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn flag(on: bool) -> Cow<'static, str> {
-    Cow::Borrowed(if on { "true" } else { "false" })
-}
-
 /// Microdegrees as decimal degrees with six places, exactly (no float rounding).
 pub fn degrees(e6: i32) -> String {
     let sign = if e6 < 0 { "-" } else { "" };
@@ -91,17 +222,43 @@ pub fn rate_text(rate: Rate) -> String {
     }
 }
 
-/// One record of a sheet, with when the server received it (if known).
+/// One record of a sheet: when the server received it (if known) and the account
+/// that made it (the author the server recorded; `None` before the server named it).
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
     pub record: &'a Record,
     pub received_at: Option<DateTime<Utc>>,
+    pub author: Option<&'a Person>,
 }
 
-fn received(at: Option<DateTime<Utc>>) -> Cow<'static, str> {
-    at.map_or(Cow::Borrowed(""), |t| {
-        t.to_rfc3339_opts(SecondsFormat::Millis, true).into()
-    })
+/// The gates records are made at, with their schools' zones: what a sheet needs for
+/// its place columns and its one time zone.
+#[derive(Debug, Clone)]
+pub struct Gates<'a> {
+    by_id: BTreeMap<&'a str, (&'a Post, Option<FixedOffset>)>,
+}
+
+impl<'a> Gates<'a> {
+    pub fn new(posts: &'a [Post], schools: &'a [School]) -> Gates<'a> {
+        let zone = |school: &str| schools.iter().find(|s| s.id == school).map(School::offset);
+        let by_id = posts
+            .iter()
+            .map(|p| (p.id.as_str(), (p, zone(&p.school_id))))
+            .collect();
+        Gates { by_id }
+    }
+
+    pub fn post(&self, id: &str) -> Option<&'a Post> {
+        self.by_id.get(id).map(|(p, _)| *p)
+    }
+
+    /// The zone the times of `rows` are written in (`sheet_zone` of their schools').
+    pub fn zone(&self, rows: &[Row<'_>]) -> FixedOffset {
+        sheet_zone(
+            rows.iter()
+                .filter_map(|r| self.by_id.get(r.record.body.post_id())?.1),
+        )
+    }
 }
 
 fn position_cells(p: Option<Position>) -> [Cow<'static, str>; 3] {
@@ -126,110 +283,181 @@ fn in_order<'a>(rows: &[Row<'a>], kind: &str) -> Vec<Row<'a>> {
     rows
 }
 
-/// The check-ins among `rows`. Voided ones are included, marked with their reason.
-pub fn check_ins<'p>(rows: &[Row<'_>], post: impl Fn(&str) -> Option<&'p Post>) -> String {
+/// What a check-in or an incident puts between the place and the account columns,
+/// and what the columns after them need.
+struct Own<'a> {
+    cells: Vec<Cow<'a, str>>,
+    /// The name typed on the phone: shown when the server has not named the author.
+    typed_name: &'a str,
+    device_time: DateTime<FixedOffset>,
+    position: Option<Position>,
+}
+
+/// A sheet of the records of `kind` among `rows`, oldest first, voided ones included
+/// with their reason: id and place, the kind's `own` columns, the account that made
+/// it, its times in the sheet's one zone, where the phone was, void and edit count.
+fn record_sheet<'r>(
+    rows: &[Row<'r>],
+    gates: &Gates<'_>,
+    lang: Lang,
+    kind: &str,
+    own_columns: &[Column],
+    own: impl Fn(&'r RecordBody) -> Option<Own<'r>>,
+) -> String {
+    let zone = gates.zone(rows);
     let mut out = Sheet::new();
-    out.row([
-        "id",
-        "school",
-        "gate",
-        "post_id",
-        "event",
-        "officer",
-        "car",
-        "lights",
-        "officer_name",
-        "note",
-        "device_time",
-        "received_at",
-        "latitude",
-        "longitude",
-        "accuracy_m",
-        "voided",
-        "edits",
-    ]);
-    for row in in_order(rows, "checkin") {
-        let RecordBody::CheckIn(c) = &row.record.body else {
+    let mut head: Vec<String> = header(
+        lang,
+        &[
+            ("编号", "id"),
+            ("学校", "school"),
+            ("校门", "gate"),
+            ("岗位编号", "post_id"),
+        ],
+    )
+    .into_iter()
+    .chain(header(lang, own_columns))
+    .chain(header(
+        lang,
+        &[("账号", "account"), ("姓名", "officer_name")],
+    ))
+    .map(String::from)
+    .collect();
+    head.push(zoned_header(lang, ("时间", "device_time"), zone));
+    head.push(zoned_header(lang, ("上传时间", "received_at"), zone));
+    head.extend(
+        header(
+            lang,
+            &[
+                ("纬度", "latitude"),
+                ("经度", "longitude"),
+                ("精度（米）", "accuracy_m"),
+                ("作废原因", "voided"),
+                ("修改次数", "edits"),
+            ],
+        )
+        .into_iter()
+        .map(String::from),
+    );
+    out.row(head);
+    for row in in_order(rows, kind) {
+        let Some(own) = own(&row.record.body) else {
             continue;
         };
-        let post = post(&c.post_id);
-        let event = match c.event {
-            CheckInEvent::Arrival => "arrival",
-            CheckInEvent::Departure => "departure",
-        };
-        let [lat, lon, acc] = position_cells(c.position);
-        out.row([
-            Cow::from(row.record.id.to_string()),
+        let post = gates.post(row.record.body.post_id());
+        let [lat, lon, acc] = position_cells(own.position);
+        let mut cells: Vec<Cow<str>> = vec![
+            row.record.id.to_string().into(),
             text(post.map_or("", |p| p.school.as_str())),
             text(post.map_or("", |p| p.gate.as_str())),
-            text(&c.post_id),
-            event.into(),
-            flag(c.presence.officer),
-            flag(c.presence.car),
-            flag(c.presence.lights),
-            text(&c.officer_name),
-            text(&c.note),
-            c.device_time.to_rfc3339().into(),
-            received(row.received_at),
+            text(row.record.body.post_id()),
+        ];
+        cells.extend(own.cells);
+        cells.extend([
+            text(row.author.map_or("", |a| a.username.as_str())),
+            text(
+                row.author
+                    .map_or(own.typed_name, |a| a.display_name.as_str()),
+            ),
+            local_time(own.device_time.to_utc(), zone).into(),
+            row.received_at
+                .map_or(Cow::Borrowed(""), |t| local_time(t, zone).into()),
             lat,
             lon,
             acc,
             text(row.record.voided.as_deref().unwrap_or("")),
             row.record.edits.to_string().into(),
         ]);
+        out.row(cells);
     }
     out.finish()
 }
 
-/// The incidents among `rows`. Voided ones are included, marked with their reason.
-pub fn incidents<'p>(rows: &[Row<'_>], post: impl Fn(&str) -> Option<&'p Post>) -> String {
-    let mut out = Sheet::new();
-    out.row([
-        "id",
-        "school",
-        "gate",
-        "post_id",
-        "category",
-        "severity",
-        "status",
-        "description",
-        "people",
-        "officer_name",
-        "device_time",
-        "received_at",
-        "latitude",
-        "longitude",
-        "accuracy_m",
-        "voided",
-        "edits",
-    ]);
-    for row in in_order(rows, "incident") {
-        let RecordBody::Incident(i) = &row.record.body else {
-            continue;
+/// The check-ins among `rows` (see `record_sheet`).
+pub fn check_ins(rows: &[Row<'_>], gates: &Gates<'_>, lang: Lang) -> String {
+    let columns = [
+        ("事件", "event"),
+        ("见警察", "officer"),
+        ("见警车", "car"),
+        ("见警灯", "lights"),
+        ("备注", "note"),
+    ];
+    record_sheet(rows, gates, lang, "checkin", &columns, |body| {
+        let RecordBody::CheckIn(c) = body else {
+            return None;
         };
-        let post = post(&i.post_id);
-        let [lat, lon, acc] = position_cells(i.position);
-        out.row([
-            Cow::from(row.record.id.to_string()),
-            text(post.map_or("", |p| p.school.as_str())),
-            text(post.map_or("", |p| p.gate.as_str())),
-            text(&i.post_id),
-            i.category.as_str().into(),
-            i.severity.as_str().into(),
-            i.status.as_str().into(),
-            text(&i.description),
-            text(&i.people),
-            text(&i.officer_name),
-            i.device_time.to_rfc3339().into(),
-            received(row.received_at),
-            lat,
-            lon,
-            acc,
-            text(row.record.voided.as_deref().unwrap_or("")),
-            row.record.edits.to_string().into(),
-        ]);
+        let event = match c.event {
+            CheckInEvent::Arrival => lang.pick("到岗", "arrival"),
+            CheckInEvent::Departure => lang.pick("离岗", "departure"),
+        };
+        Some(Own {
+            cells: vec![
+                event.into(),
+                lang.yes_no(c.presence.officer).into(),
+                lang.yes_no(c.presence.car).into(),
+                lang.yes_no(c.presence.lights).into(),
+                text(&c.note),
+            ],
+            typed_name: &c.officer_name,
+            device_time: c.device_time,
+            position: c.position,
+        })
+    })
+}
+
+/// The incidents among `rows` (see `record_sheet`).
+pub fn incidents(rows: &[Row<'_>], gates: &Gates<'_>, lang: Lang) -> String {
+    let columns = [
+        ("类别", "category"),
+        ("严重程度", "severity"),
+        ("处理状态", "status"),
+        ("经过", "description"),
+        ("涉及人员", "people"),
+    ];
+    record_sheet(rows, gates, lang, "incident", &columns, |body| {
+        let RecordBody::Incident(i) = body else {
+            return None;
+        };
+        Some(Own {
+            cells: vec![
+                category_label(i.category, lang).into(),
+                severity_label(i.severity, lang).into(),
+                follow_up_label(i.status, lang).into(),
+                text(&i.description),
+                text(&i.people),
+            ],
+            typed_name: &i.officer_name,
+            device_time: i.device_time,
+            position: i.position,
+        })
+    })
+}
+
+/// An incident's category as sheets name it (the phone's words in Chinese).
+pub fn category_label(c: IncidentCategory, lang: Lang) -> &'static str {
+    match c {
+        IncidentCategory::Bullying => lang.pick("校园欺凌", c.as_str()),
+        IncidentCategory::Fraud => lang.pick("诈骗", c.as_str()),
+        IncidentCategory::Traffic => lang.pick("交通", c.as_str()),
+        IncidentCategory::SuspiciousPerson => lang.pick("可疑人员", c.as_str()),
+        IncidentCategory::Other => lang.pick("其他", c.as_str()),
     }
-    out.finish()
+}
+
+pub fn severity_label(s: Severity, lang: Lang) -> &'static str {
+    match s {
+        Severity::Low => lang.pick("一般", s.as_str()),
+        Severity::Medium => lang.pick("较重", s.as_str()),
+        Severity::High => lang.pick("严重", s.as_str()),
+    }
+}
+
+pub fn follow_up_label(f: FollowUp, lang: Lang) -> &'static str {
+    match f {
+        FollowUp::Open => lang.pick("待处理", f.as_str()),
+        FollowUp::HandedOver => lang.pick("已移交", f.as_str()),
+        FollowUp::Closed => lang.pick("已办结", f.as_str()),
+    }
 }
 
 /// One row per gate × day × due window with its status, then the rate of each window
@@ -297,18 +525,22 @@ pub fn duty_hours<'m>(
     label: &str,
     member: impl Fn(Uuid) -> Option<Member<'m>>,
     team_name: impl Fn(Uuid) -> Option<&'m str>,
+    lang: Lang,
 ) -> String {
     let mut out = Sheet::new();
-    out.row([
-        "month",
-        "team",
-        "volunteer_id",
-        "name",
-        "phone",
-        "sessions",
-        "approved_hours",
-        "pending_hours",
-    ]);
+    out.row(header(
+        lang,
+        &[
+            ("月份", "month"),
+            ("队伍", "team"),
+            ("志愿者编号", "volunteer_id"),
+            ("姓名", "name"),
+            ("电话", "phone"),
+            ("次数", "sessions"),
+            ("已批准时长（小时）", "approved_hours"),
+            ("待审批时长（小时）", "pending_hours"),
+        ],
+    ));
     let mut rows: Vec<(Option<Member>, Uuid, Hours)> = report
         .volunteers
         .iter()
@@ -332,7 +564,7 @@ pub fn duty_hours<'m>(
             Cow::from(label),
             text(team_name(*team).unwrap_or("")),
             team.to_string().into(),
-            "team total".into(),
+            lang.pick("队伍合计", "team total").into(),
             "".into(),
             h.sessions.to_string().into(),
             hours_text(h.approved).into(),
@@ -346,6 +578,43 @@ pub fn duty_hours<'m>(
 mod tests {
     use super::*;
     use crate::record::tests::{sample, sample_incident};
+
+    #[test]
+    fn lang_parses_zh_and_en_only_and_defaults_to_chinese() {
+        assert_eq!(Lang::default(), Lang::Zh);
+        assert_eq!("zh".parse(), Ok(Lang::Zh));
+        assert_eq!("en".parse(), Ok(Lang::En));
+        assert!("EN".parse::<Lang>().is_err() && "".parse::<Lang>().is_err());
+        assert_eq!(header(Lang::Zh, &[("学校", "school")]), ["学校"]);
+        assert_eq!(header(Lang::En, &[("学校", "school")]), ["school"]);
+    }
+
+    #[test]
+    fn file_names_carry_their_dates_and_times_their_zone() {
+        let (from, to) = (
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        );
+        assert_eq!(
+            file_name(SheetKind::CheckIns, from, to, Lang::Zh),
+            "签到记录_2026-11-01_2026-11-30.csv"
+        );
+        assert_eq!(
+            file_name(SheetKind::CheckIns, from, to, Lang::En),
+            "checkins_2026-11-01_2026-11-30.csv"
+        );
+        let east8 = FixedOffset::east_opt(8 * 3600).unwrap();
+        let west = FixedOffset::west_opt(3 * 3600 + 30 * 60).unwrap();
+        assert_eq!(
+            zoned_header(Lang::Zh, ("时间", "time"), east8),
+            "时间 (UTC+08:00)"
+        );
+        assert_eq!(zone_label(west), "UTC-03:30");
+        let at = DateTime::parse_from_rfc3339("2026-11-01T23:31:05Z").unwrap();
+        assert_eq!(local_time(at.to_utc(), east8), "2026-11-02 07:31:05");
+        assert_eq!(sheet_zone([east8, east8].into_iter()), east8);
+        assert_eq!(sheet_zone([east8, west].into_iter()).local_minus_utc(), 0);
+    }
 
     #[test]
     fn quoting_follows_rfc_4180_and_starts_with_a_bom() {
@@ -381,30 +650,97 @@ mod tests {
         assert_eq!(r(1, 8), "12.5% (1/8)");
     }
 
-    #[test]
-    fn sheets_split_kinds_and_mark_voids() {
-        let check_in = sample(1, 1);
-        let void = sample(2, 1).voided(check_in.version.clone(), "=重复".into());
-        let incident = sample_incident(3, 1);
-        let rows: Vec<Row> = [&incident, &void, &check_in]
-            .into_iter()
-            .map(|record| Row {
+    fn zhang() -> Person {
+        Person {
+            user: Uuid::from_u128(7),
+            username: "zhang.wei".into(),
+            display_name: "张伟".into(),
+        }
+    }
+
+    /// A sheet of `records` as `csv::Row`s, the first made by 张伟 (as the server
+    /// named him), the others not yet named.
+    fn sheet_of(records: &[&Record], make: impl Fn(&[Row], &Gates) -> String) -> Vec<String> {
+        let received = DateTime::parse_from_rfc3339("2026-11-24T23:30:00Z")
+            .unwrap()
+            .to_utc();
+        let author = zhang();
+        let rows: Vec<Row> = records
+            .iter()
+            .enumerate()
+            .map(|(n, record)| Row {
                 record,
-                received_at: None,
+                received_at: (n == 0).then_some(received),
+                author: (n == 0).then_some(&author),
             })
             .collect();
-        let posts = crate::post::demo_posts();
-        let find = |id: &str| posts.iter().find(|p| p.id == id);
-        let sheet = check_ins(&rows, find);
-        let lines: Vec<&str> = sheet.lines().collect();
-        assert_eq!(lines.len(), 3, "{sheet}");
-        assert!(lines[0].starts_with("\u{feff}id,school,gate"));
-        assert!(lines[1].contains("实验小学,南门,s01-g1,arrival,true,true,true,张警官"));
-        assert!(lines[2].ends_with(",'=重复,0"), "{}", lines[2]);
-        let sheet = incidents(&rows, find);
-        let lines: Vec<&str> = sheet.lines().collect();
-        assert_eq!(lines.len(), 2, "{sheet}");
-        assert!(lines[1].contains(",fraud,medium,open,冒充老师收取资料费,两名成年男子,"));
+        let (posts, schools) = (crate::post::demo_posts(), crate::school::demo_schools());
+        let sheet = make(&rows, &Gates::new(&posts, &schools));
+        sheet.lines().map(String::from).collect()
+    }
+
+    #[test]
+    fn check_ins_speak_chinese_name_the_account_and_keep_one_zone() {
+        let mine = sample(1, 1);
+        let void = sample(2, 1).voided(mine.version.clone(), "=重复".into());
+        // Made on a phone set to UTC-5: written in the school's zone like the rest.
+        let mut abroad = sample(4, 1);
+        if let RecordBody::CheckIn(c) = &mut abroad.body {
+            c.device_time = DateTime::parse_from_rfc3339("2026-11-24T18:12:33-05:00").unwrap();
+            c.presence.car = false;
+        }
+        let incident = sample_incident(3, 1);
+        let zh = sheet_of(&[&mine, &incident, &void, &abroad], |r, g| {
+            check_ins(r, g, Lang::default())
+        });
+        assert_eq!(zh.len(), 4, "{zh:?}");
+        assert_eq!(
+            zh[0],
+            "\u{feff}编号,学校,校门,岗位编号,事件,见警察,见警车,见警灯,备注,账号,姓名,时间 (UTC+08:00),上传时间 (UTC+08:00),纬度,经度,精度（米）,作废原因,修改次数"
+        );
+        assert_eq!(
+            zh[1],
+            format!("{},实验小学,南门,s01-g1,到岗,是,是,是,,zhang.wei,张伟,2026-11-25 07:12:33,2026-11-25 07:30:00,,,,,0", mine.id)
+        );
+        // No author from the server yet: the name typed on the phone, no account.
+        assert!(
+            zh[2].contains(",,张警官,2026-11-25 07:12:33,,"),
+            "{}",
+            zh[2]
+        );
+        assert!(zh[2].ends_with(",'=重复,0"), "{}", zh[2]);
+        assert!(
+            zh[3].contains(",到岗,是,否,是,,,张警官,2026-11-25 07:12:33,"),
+            "{}",
+            zh[3]
+        );
+        let en = sheet_of(&[&mine], |r, g| check_ins(r, g, Lang::En));
+        assert_eq!(
+            en[0],
+            "\u{feff}id,school,gate,post_id,event,officer,car,lights,note,account,officer_name,device_time (UTC+08:00),received_at (UTC+08:00),latitude,longitude,accuracy_m,voided,edits"
+        );
+        assert!(
+            en[1].contains(",arrival,true,true,true,,zhang.wei,张伟,2026-11-25 07:12:33,"),
+            "{}",
+            en[1]
+        );
+    }
+
+    #[test]
+    fn incidents_have_their_own_sheet_in_either_language() {
+        let incident = sample_incident(3, 1);
+        let rows = [&incident, &sample(1, 1)];
+        let zh = sheet_of(&rows, |r, g| incidents(r, g, Lang::Zh));
+        assert_eq!(zh.len(), 2, "{zh:?}");
+        assert!(zh[0].starts_with("\u{feff}编号,学校,校门,岗位编号,类别,严重程度,处理状态,经过,涉及人员,账号,姓名,时间 (UTC+08:00)"), "{}", zh[0]);
+        assert!(zh[1].contains(",诈骗,较重,待处理,冒充老师收取资料费,两名成年男子,zhang.wei,张伟,2026-11-25 07:40:00,"), "{}", zh[1]);
+        let en = sheet_of(&rows, |r, g| incidents(r, g, Lang::En));
+        assert!(en[0].starts_with("\u{feff}id,school,gate,post_id,category,severity,status,description,people,account,officer_name,device_time (UTC+08:00)"), "{}", en[0]);
+        assert!(
+            en[1].contains(",fraud,medium,open,冒充老师收取资料费,两名成年男子,zhang.wei,"),
+            "{}",
+            en[1]
+        );
     }
 
     #[test]
@@ -424,7 +760,25 @@ mod tests {
                 phone: "13812341234",
             })
         };
-        let sheet = duty_hours(&report, "2026-11", member, |_| Some("实验小学护学队"));
+        let zh = duty_hours(
+            &report,
+            "2026-11",
+            member,
+            |_| Some("实验小学护学队"),
+            Lang::Zh,
+        );
+        assert!(
+            zh.starts_with("\u{feff}月份,队伍,志愿者编号,姓名,电话,次数,"),
+            "{zh}"
+        );
+        assert!(zh.contains(",队伍合计,,1,0.00,2.50"), "{zh}");
+        let sheet = duty_hours(
+            &report,
+            "2026-11",
+            member,
+            |_| Some("实验小学护学队"),
+            Lang::En,
+        );
         let lines: Vec<&str> = sheet.lines().collect();
         assert_eq!(lines.len(), 4, "{sheet}");
         // The volunteer without a roster entry sorts first and is named by id only.

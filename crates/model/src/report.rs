@@ -274,8 +274,14 @@ impl<'a> Roster<'a> {
     }
 
     /// The hours sheet of `report` (`crate::csv::duty_hours`) named by this roster.
-    pub fn hours_sheet(&self, report: &DutyReport, label: &str) -> String {
-        crate::csv::duty_hours(report, label, |id| self.member(id), |id| self.team_name(id))
+    pub fn hours_sheet(&self, report: &DutyReport, label: &str, lang: crate::csv::Lang) -> String {
+        crate::csv::duty_hours(
+            report,
+            label,
+            |id| self.member(id),
+            |id| self.team_name(id),
+            lang,
+        )
     }
 }
 
@@ -456,7 +462,7 @@ mod tests {
         let mut away = session("07:00", Some("08:00"), vec![part(1, "07:00", None)]);
         away.team = Uuid::from_u128(901);
         let r = report([&away], t("23:00"), DEFAULT_OPEN_LIMIT);
-        let sheet = roster.hours_sheet(&r, "2026-11");
+        let sheet = roster.hours_sheet(&r, "2026-11", crate::csv::Lang::Zh);
         let lines: Vec<&str> = sheet.lines().collect();
         assert!(
             lines[1].starts_with("2026-11,实验小学护学队,00000000-0000-0000-0000-000000000001,王芳,138****1234,1,0.00,1.00"),

@@ -72,7 +72,7 @@ pub struct School {
 /// Longest lead time accepted: two hours.
 pub const MAX_LEAD_MINUTES: u32 = 120;
 
-const CHINA: FixedOffset = match FixedOffset::east_opt(DEFAULT_UTC_OFFSET_MINUTES * 60) {
+pub(crate) const CHINA: FixedOffset = match FixedOffset::east_opt(DEFAULT_UTC_OFFSET_MINUTES * 60) {
     Some(offset) => offset,
     None => panic!("UTC+8 is a valid offset"),
 };

@@ -123,7 +123,12 @@ pub async fn hours_csv(
 ) -> Result<Vec<u8>, AppError> {
     let (report, roster) = report_and_roster(db, query, now).await?;
     blocking(move || {
-        let sheet = Roster::of(&roster).hours_sheet(&report, &query.month.to_string());
+        // English, as the phone writes it, until the route takes `lang`.
+        let sheet = Roster::of(&roster).hours_sheet(
+            &report,
+            &query.month.to_string(),
+            gatewatch_model::csv::Lang::En,
+        );
         Ok(sheet.into_bytes())
     })
     .await

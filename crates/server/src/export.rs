@@ -12,7 +12,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use gatewatch_model::calendar::Calendar;
 use gatewatch_model::coverage::{coverage, Cell, Rate, Visits};
 use gatewatch_model::school::School;
-use gatewatch_model::{csv, Post, Record};
+use gatewatch_model::{csv, Record};
 use serde::Serialize;
 
 use crate::catalog;
@@ -76,28 +76,26 @@ impl DateRange {
 /// day the officer saw on the phone), oldest first; voided ones too, marked. The sheet
 /// is `gatewatch_model::csv::check_ins`, the one the phones export.
 pub async fn checkins_csv(db: &Db, range: DateRange) -> Result<Vec<u8>, AppError> {
-    let posts = posts_by_id(db).await?;
+    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
     let stored = of_kind(db, "checkin", range.days()).await?;
     let rows = sheet_rows(&stored);
-    Ok(csv::check_ins(&rows, |id| posts.get(id)).into_bytes())
+    let gates = csv::Gates::new(&posts, &schools);
+    Ok(csv::check_ins(&rows, &gates, SHEET_LANG).into_bytes())
 }
 
 /// Every incident whose device time falls on a day of `range` in its own offset,
 /// oldest first, voided ones too (`gatewatch_model::csv::incidents`).
 pub async fn incidents_csv(db: &Db, range: DateRange) -> Result<Vec<u8>, AppError> {
-    let posts = posts_by_id(db).await?;
+    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
     let stored = of_kind(db, "incident", range.days()).await?;
     let rows = sheet_rows(&stored);
-    Ok(csv::incidents(&rows, |id| posts.get(id)).into_bytes())
+    let gates = csv::Gates::new(&posts, &schools);
+    Ok(csv::incidents(&rows, &gates, SHEET_LANG).into_bytes())
 }
 
-async fn posts_by_id(db: &Db) -> Result<HashMap<String, Post>, AppError> {
-    Ok(catalog::posts(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect())
-}
+/// The sheets' language until the routes take `lang` (English, as the phone writes
+/// them today).
+const SHEET_LANG: csv::Lang = csv::Lang::En;
 
 fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
     stored
@@ -105,6 +103,7 @@ fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
         .map(|(record, received_at)| csv::Row {
             record,
             received_at: Some(*received_at),
+            author: None,
         })
         .collect()
 }

@@ -402,6 +402,7 @@ async fn school_of(
     Ok(match &record.body {
         RecordBody::CheckIn(c) => posts.of(conn, &c.post_id).await?,
         RecordBody::Incident(i) => posts.of(conn, &i.post_id).await?,
+        RecordBody::Swap(s) => posts.of(conn, &s.post_id).await?,
         RecordBody::Team(t) => Some(t.school_id.clone()),
         RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
     })
@@ -622,7 +623,10 @@ fn projection(body: &RecordBody) -> (Option<String>, Option<String>) {
             Some(d.team.to_string()),
         ),
         RecordBody::Volunteer(v) => (None, Some(v.team.to_string())),
-        RecordBody::CheckIn(_) | RecordBody::Incident(_) | RecordBody::Team(_) => (None, None),
+        RecordBody::CheckIn(_)
+        | RecordBody::Incident(_)
+        | RecordBody::Team(_)
+        | RecordBody::Swap(_) => (None, None),
     }
 }
 

@@ -328,6 +328,7 @@ async fn the_hours_sheet_is_the_one_the_phone_makes_from_the_same_records() {
     let expected = Roster::of(&records).hours_sheet(
         &report::report(sessions, now, DEFAULT_OPEN_LIMIT),
         "2025-11",
+        gatewatch_model::csv::Lang::En,
     );
     assert_eq!(response.text(), expected);
     assert!(response.body.starts_with(b"\xEF\xBB\xBF"));

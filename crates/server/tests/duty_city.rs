@@ -144,7 +144,7 @@ async fn hours_sheet_parses_with_a_row_per_volunteer_and_team_totals(
     // Byte for byte the phone's sheet from the same records.
     assert_eq!(
         response.text(),
-        roster.hours_sheet(&expected, &LAST.to_string())
+        roster.hours_sheet(&expected, &LAST.to_string(), gatewatch_model::csv::Lang::En)
     );
     let bom = b"\xEF\xBB\xBF";
     assert!(response.body.starts_with(bom));

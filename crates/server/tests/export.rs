@@ -79,10 +79,11 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
             "officer",
             "car",
             "lights",
-            "officer_name",
             "note",
-            "device_time",
-            "received_at",
+            "account",
+            "officer_name",
+            "device_time (UTC+08:00)",
+            "received_at (UTC+08:00)",
             "latitude",
             "longitude",
             "accuracy_m",
@@ -93,7 +94,7 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
     assert_eq!(rows.len(), 3);
     let row = &rows[1];
     assert_eq!(
-        row[..11],
+        row[..12],
         [
             r.id.to_string().as_str(),
             "实验小学",
@@ -103,23 +104,25 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
             "true",
             "false",
             "true",
-            "张警官",
             "路口拥堵，\"慢行\", 家长多\n已疏导",
-            "2026-11-20T07:12:33+08:00",
+            "",
+            "张警官",
+            "2026-11-20 07:12:33",
         ]
     );
-    let received = chrono::DateTime::parse_from_rfc3339(&row[11]).unwrap();
-    assert_eq!(received.offset().local_minus_utc(), 0, "{}", row[11]);
-    assert_eq!(row[12..], ["31.230416", "-121.473701", "13", "", "0"]);
+    // The server's clock, in the sheet's one zone like the phone's time.
+    let received = chrono::NaiveDateTime::parse_from_str(&row[12], "%Y-%m-%d %H:%M:%S");
+    assert!(received.is_ok(), "{}", row[12]);
+    assert_eq!(row[13..], ["31.230416", "-121.473701", "13", "", "0"]);
 
     let row = &rows[2];
-    assert_eq!(row[12..15], ["", "", ""], "no fix, empty cells");
+    assert_eq!(row[13..16], ["", "", ""], "no fix, empty cells");
     assert_eq!(
         (row[1].as_str(), row[4].as_str()),
         ("第一中学", "departure")
     );
     // Would be a live formula in Excel without the leading quote.
-    assert_eq!(row[9], "'=HYPERLINK(\"http://example.com\")");
+    assert_eq!(row[8], "'=HYPERLINK(\"http://example.com\")");
 }
 
 #[tokio::test]
@@ -209,9 +212,10 @@ async fn incidents_have_their_own_sheet_dated_by_the_phone() {
             "status",
             "description",
             "people",
+            "account",
             "officer_name",
-            "device_time",
-            "received_at",
+            "device_time (UTC+08:00)",
+            "received_at (UTC+08:00)",
             "latitude",
             "longitude",
             "accuracy_m",
@@ -228,7 +232,7 @@ async fn incidents_have_their_own_sheet_dated_by_the_phone() {
         columns.iter().map(|&c| row[c].clone()).collect()
     };
     assert_eq!(
-        by_column(&sheet[1], &[1, 2, 3, 4, 5, 6, 15, 16]),
+        by_column(&sheet[1], &[1, 2, 3, 4, 5, 6, 16, 17]),
         [
             "实验小学",
             "南门",
@@ -241,12 +245,12 @@ async fn incidents_have_their_own_sheet_dated_by_the_phone() {
         ]
     );
     assert_eq!(
-        by_column(&sheet[2], &[2, 6, 15, 16]),
+        by_column(&sheet[2], &[2, 6, 16, 17]),
         ["北门", "open", "误报", "0"]
     );
     let row = &sheet[3];
     assert_eq!(
-        row[1..11],
+        row[1..12],
         [
             "第一中学",
             "正门",
@@ -257,16 +261,17 @@ async fn incidents_have_their_own_sheet_dated_by_the_phone() {
             "高年级学生在门口索要零花钱, \"已制止\"",
             // Would be a formula in Excel without the leading quote.
             "'=三名学生",
+            "",
             "张警官",
-            "2026-11-20T16:45:00+08:00",
+            "2026-11-20 16:45:00",
         ]
     );
     assert!(
-        chrono::DateTime::parse_from_rfc3339(&row[11]).is_ok(),
+        chrono::NaiveDateTime::parse_from_str(&row[12], "%Y-%m-%d %H:%M:%S").is_ok(),
         "{}",
-        row[11]
+        row[12]
     );
-    assert_eq!(row[12..15], ["31.226000", "121.480000", "20"]);
+    assert_eq!(row[13..16], ["31.226000", "121.480000", "20"]);
 
     let check_ins = t
         .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
@@ -306,7 +311,7 @@ async fn a_voided_check_in_is_listed_but_does_not_cover_its_window() {
     assert_eq!(sheet.len(), 2);
     assert_eq!(sheet[1][0], void.id.to_string());
     assert_eq!(sheet[1][3], "s01-g2");
-    assert_eq!(sheet[1][15..], ["'=不是本人签到", "1"]);
+    assert_eq!(sheet[1][16..], ["'=不是本人签到", "1"]);
 }
 
 #[tokio::test]
