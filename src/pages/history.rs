@@ -174,7 +174,6 @@ fn export_sheet(
     let posts = state.posts.get_untracked();
     let schools = state.schools.get_untracked();
     let gates = csv::Gates::new(&posts, &schools);
-    let post_of = |id: &str| gates.post(id);
     // The phone holds no author names yet: the sheet shows the name typed on it.
     let sheet_rows: Vec<Row> = rows
         .iter()
@@ -202,7 +201,7 @@ fn export_sheet(
                     .unwrap_or(to)
             });
             // One post picked: that gate only; else every gate the phone knows.
-            let gates: Vec<_> = posts
+            let picked: Vec<_> = posts
                 .iter()
                 .filter(|p| filter.post.as_ref().is_none_or(|w| *w == p.id))
                 .cloned()
@@ -212,14 +211,13 @@ fn export_sheet(
             let visits = state
                 .records
                 .with_untracked(|m| Visits::of_records(m.values().map(|l| &l.record), |_| None));
-            let schools = state.schools.get_untracked();
             let now = state.now.get_untracked();
             let calendar = Calendar::default();
-            let cells = coverage(&calendar, &schools, &gates, &visits, from..=to, now);
+            let cells = coverage(&calendar, &schools, &picked, &visits, from..=to, now);
             let label = format!("{from}..{to}");
             (
                 format!("gatewatch-coverage-{from}-{to}.csv"),
-                csv::coverage(&cells, post_of, &label),
+                csv::coverage(&cells, &gates, |_| None, &label, csv::Lang::En),
             )
         }
     }

@@ -486,6 +486,8 @@ pub struct Cell<'a> {
     pub post_id: &'a str,
     pub date: NaiveDate,
     pub kind: WindowKind,
+    /// The on-post time D (what lateness is measured from).
+    pub due: Instant,
     pub status: Status,
     pub why: Why,
 }
@@ -523,6 +525,7 @@ pub fn coverage<'a>(
                         post_id: &post.id,
                         date,
                         kind: counted.window.kind,
+                        due: counted.window.due,
                         status: verdict.status,
                         why: verdict.why,
                     });

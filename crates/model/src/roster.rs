@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -75,6 +75,8 @@ pub struct AssignmentVerdict<'a> {
 /// A due assignment's verdicts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueVerdict {
+    /// The slot's on-post time D (what lateness is measured from).
+    pub on_post_by: DateTime<FixedOffset>,
     /// From the assigned officer's own visits at that gate only.
     pub own: Verdict,
     /// From everyone's visits: was anyone there (the gate's coverage; its reason is
@@ -151,6 +153,7 @@ fn judge_assignment(
     instead.sort_unstable();
     instead.dedup();
     DueVerdict {
+        on_post_by: counted.window.due,
         own: judge(counted, here, |v| v.person == officer, now),
         gate: judge(counted, here, |_| true, now).status,
         instead,

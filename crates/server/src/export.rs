@@ -4,7 +4,6 @@
 //! phones compute it. The sheets themselves are `gatewatch_model::csv`'s, byte for byte
 //! the phones' exports; this module only picks the records.
 
-use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::db::Db;
@@ -12,7 +11,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use gatewatch_model::calendar::Calendar;
 use gatewatch_model::coverage::{coverage, Cell, Rate, Visits};
 use gatewatch_model::school::School;
-use gatewatch_model::{csv, Record};
+use gatewatch_model::{csv, Post, Record};
 use serde::Serialize;
 
 use crate::catalog;
@@ -233,8 +232,9 @@ pub async fn coverage_csv(
 ) -> Result<Vec<u8>, AppError> {
     let inputs = coverage_inputs(db, range).await?;
     let cells = inputs.cells(range, now);
-    let by_id: HashMap<&str, &Post> = inputs.posts.iter().map(|p| (p.id.as_str(), p)).collect();
-    let sheet = csv::coverage(&cells, |id| by_id.get(id).copied(), &range.label());
+    let gates = csv::Gates::new(&inputs.posts, &inputs.schools);
+    // Authors not wired yet: nobody to name.
+    let sheet = csv::coverage(&cells, &gates, |_| None, &range.label(), SHEET_LANG);
     Ok(sheet.into_bytes())
 }
 
