@@ -1097,4 +1097,274 @@ mod tests {
             lines[3]
         );
     }
+
+    /// s01-g1 on 2026-11-25 (a Wednesday) and 11-28 (a Saturday): 张伟 assigned to the
+    /// morning, came on time and left early; 李娜 assigned to noon, nobody came but an
+    /// account the sheet cannot name.
+    mod verdict_sheets {
+        use super::*;
+        use crate::calendar::Calendar;
+        use crate::coverage::{coverage, Check, Visits};
+        use crate::post::demo_posts;
+        use crate::roster::{assignment_verdicts, officer_report, Assignment};
+        use crate::school::demo_schools;
+
+        const ZHANG: Uuid = Uuid::from_u128(1);
+        const LI: Uuid = Uuid::from_u128(2);
+        const STRANGER: Uuid = Uuid::from_u128(9);
+
+        fn people() -> Vec<Person> {
+            [(ZHANG, "zhang.wei", "张伟"), (LI, "li.na", "=李娜")]
+                .map(|(user, username, name)| Person {
+                    user,
+                    username: username.into(),
+                    display_name: name.into(),
+                })
+                .to_vec()
+        }
+
+        fn check(who: Uuid, event: CheckInEvent, time: &str, flags: u8) -> Check {
+            Check {
+                post_id: "s01-g1".into(),
+                person: Some(who),
+                event,
+                at: DateTime::parse_from_rfc3339(&format!("2026-11-25T{time}:00+08:00")).unwrap(),
+                presence: Presence::from_bits(flags),
+            }
+        }
+
+        fn lines(sheet: &str) -> Vec<Vec<String>> {
+            sheet
+                .trim_start_matches(BOM)
+                .lines()
+                .map(|l| l.split(',').map(String::from).collect())
+                .collect()
+        }
+
+        #[test]
+        fn the_three_sheets_in_chinese_name_people_and_say_why() {
+            let schools = demo_schools();
+            let posts: Vec<Post> = demo_posts()
+                .into_iter()
+                .filter(|p| p.id == "s01-g1")
+                .collect();
+            let gates = Gates::new(&posts, &schools);
+            let visits = Visits::new(&[
+                check(ZHANG, CheckInEvent::Arrival, "07:00", 7),
+                check(ZHANG, CheckInEvent::Departure, "07:40", 0),
+                check(STRANGER, CheckInEvent::Arrival, "11:30", 3),
+            ]);
+            let now = DateTime::parse_from_rfc3339("2026-11-30T00:00:00+08:00")
+                .unwrap()
+                .to_utc();
+            let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+            let cal = Calendar::default();
+            let cells = coverage(&cal, &schools, &posts, &visits, day(25)..=day(25), now);
+            let people = people();
+            let named = |id: Uuid| people.iter().find(|p| p.user == id);
+
+            let sheet = lines(&coverage_sheet(&cells, &gates, &named));
+            assert_eq!(
+                sheet[0][..7],
+                [
+                    "学校编号",
+                    "学校",
+                    "日期",
+                    "时段",
+                    "结果",
+                    "岗位编号",
+                    "校门"
+                ]
+            );
+            assert_eq!(sheet[0][9], "首到时间 (UTC+08:00)");
+            assert_eq!(
+                sheet[1],
+                [
+                    "s01",
+                    "实验小学",
+                    "2026-11-25",
+                    "早",
+                    "部分",
+                    "s01-g1",
+                    "南门",
+                    "提前离岗",
+                    "张伟 (zhang.wei)",
+                    "2026-11-25 07:00:00",
+                    "警察·警车·警灯",
+                    "张伟 (zhang.wei)",
+                    "2026-11-25 07:00:00",
+                    "张伟 (zhang.wei)",
+                    "2026-11-25 07:40:00",
+                    "2026-11-25 07:40:00",
+                    "2026-11-25 08:00:00",
+                ]
+            );
+            assert_eq!(
+                sheet[2][4..11],
+                [
+                    "部分",
+                    "s01-g1",
+                    "南门",
+                    "警察、警车、警灯未同时到岗",
+                    STRANGER.to_string().as_str(),
+                    "2026-11-25 11:30:00",
+                    "警察·警车"
+                ]
+            );
+            assert_eq!(sheet[3][4..8], ["未到岗", "s01-g1", "南门", "无人到岗"]);
+            assert_eq!(
+                sheet.last().unwrap()[1..5],
+                ["落实率", "2026-11-25..2026-11-25", "全部", "0.0% (0/3)"]
+            );
+
+            let assignments = [
+                Assignment {
+                    post_id: "s01-g1".into(),
+                    date: day(25),
+                    window: WindowKind::Morning,
+                    officer: ZHANG,
+                    car: Some("苏A·12345".into()),
+                },
+                Assignment {
+                    post_id: "s01-g1".into(),
+                    date: day(25),
+                    window: WindowKind::Noon,
+                    officer: LI,
+                    car: None,
+                },
+                Assignment {
+                    post_id: "s01-g1".into(),
+                    date: day(28),
+                    window: WindowKind::Noon,
+                    officer: LI,
+                    car: None,
+                },
+            ];
+            let verdicts = assignment_verdicts(&cal, &schools, &posts, &visits, &assignments, now);
+            let sheet = lines(&assignments_sheet(&verdicts, &gates, &named));
+            assert_eq!(
+                sheet[0][..8],
+                [
+                    "日期",
+                    "学校",
+                    "校门",
+                    "岗位编号",
+                    "时段",
+                    "民警",
+                    "车辆",
+                    "本人结果"
+                ]
+            );
+            assert_eq!(sheet[0][18..], ["校门结果", "代岗人"]);
+            assert_eq!(
+                sheet[1][5..9],
+                ["张伟 (zhang.wei)", "苏A·12345", "部分", "提前离岗"]
+            );
+            // 李娜's display name is guarded against formula injection.
+            assert_eq!(sheet[2][5..9], ["'=李娜 (li.na)", "", "未到岗", "无人到岗"]);
+            assert_eq!(sheet[2][18..], ["部分", STRANGER.to_string().as_str()]);
+            assert_eq!(sheet[3][0], "2026-11-28");
+            assert_eq!(sheet[3][7], "不需执勤");
+            assert_eq!(sheet[3].len(), sheet[0].len());
+
+            let tallies = officer_report(&verdicts, day(1)..=day(30));
+            let sheet = lines(&officers(
+                &tallies,
+                named,
+                "2026-11-01..2026-11-30",
+                Lang::Zh,
+            ));
+            assert_eq!(
+                sheet[0],
+                [
+                    "期间",
+                    "账号",
+                    "姓名",
+                    "应到时段",
+                    "已落实",
+                    "迟到",
+                    "部分",
+                    "未到岗",
+                    "未结束",
+                    "落实率"
+                ]
+            );
+            assert_eq!(
+                sheet[1],
+                [
+                    "2026-11-01..2026-11-30",
+                    "li.na",
+                    "'=李娜",
+                    "1",
+                    "0",
+                    "0",
+                    "0",
+                    "1",
+                    "0",
+                    "0.0% (0/1)"
+                ]
+            );
+            assert_eq!(
+                sheet[2],
+                [
+                    "2026-11-01..2026-11-30",
+                    "zhang.wei",
+                    "张伟",
+                    "1",
+                    "0",
+                    "0",
+                    "1",
+                    "0",
+                    "0",
+                    "0.0% (0/1)"
+                ]
+            );
+        }
+
+        fn coverage_sheet<'p>(
+            cells: &[Cell<'_>],
+            gates: &Gates<'_>,
+            named: &impl Fn(Uuid) -> Option<&'p Person>,
+        ) -> String {
+            crate::csv::coverage(
+                cells,
+                gates,
+                named,
+                "2026-11-25..2026-11-25",
+                Lang::default(),
+            )
+        }
+
+        fn assignments_sheet<'p>(
+            v: &[AssignmentVerdict<'_>],
+            gates: &Gates<'_>,
+            named: &impl Fn(Uuid) -> Option<&'p Person>,
+        ) -> String {
+            assignments(v, gates, named, Lang::Zh)
+        }
+
+        #[test]
+        fn late_says_by_how_long_in_either_language() {
+            let due = DateTime::parse_from_rfc3339("2026-11-25T07:05:00+08:00").unwrap();
+            let late = Why {
+                first_full: Some(Seen {
+                    person: None,
+                    at: due + chrono::Duration::minutes(12),
+                    presence: Presence::default(),
+                }),
+                ..Why::default()
+            };
+            assert_eq!(why_text(Status::Late, &late, due, Lang::Zh), "迟到 12 分钟");
+            assert_eq!(
+                why_text(Status::Late, &late, due, Lang::En),
+                "late by 12 min"
+            );
+            assert_eq!(status_label(Status::Covered, Lang::Zh), "已落实");
+            assert_eq!(
+                flags_text(Presence::from_bits(5), Lang::En),
+                "officer·lights"
+            );
+            assert_eq!(flags_text(Presence::from_bits(0), Lang::Zh), "无");
+        }
+    }
 }
