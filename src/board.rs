@@ -2,6 +2,7 @@
 //! banner on every screen and the post picker's "due next" all read the same one.
 
 use gatewatch_model::board::{board, BoardItem};
+use gatewatch_model::calendar::Calendar;
 use leptos::prelude::*;
 
 use crate::state::AppState;
@@ -16,14 +17,15 @@ impl Board {
     pub fn provide(state: AppState) -> Board {
         // Keyed by the date, so the second-by-second clock does not re-scan the records.
         let day = Memo::new(move |_| state.now.with(|n| n.date_naive()));
-        let arrivals = Memo::new(move |_| state.arrivals_near(day.get()));
-        let departures = Memo::new(move |_| state.departures_near(day.get()));
+        let visits = Memo::new(move |_| state.visits_near(day.get()));
         let items = Memo::new(move |_| {
             let now = state.now.get();
             let posts = state.my_posts();
-            state.schools.with(|schools| {
-                arrivals.with(|a| departures.with(|d| board(schools, &posts, a, d, now)))
-            })
+            // Weekdays only until the phone holds the school calendar.
+            let calendar = Calendar::default();
+            state
+                .schools
+                .with(|schools| visits.with(|v| board(&calendar, schools, &posts, v, now)))
         });
         let board = Board(items);
         provide_context(board);

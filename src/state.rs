@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::{Profile, SessionEnd};
-use gatewatch_model::coverage::{arrivals, departures, Arrival, Departure};
+use gatewatch_model::coverage::Visits;
 use gatewatch_model::merge::upsert;
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
 use gatewatch_model::replica;
@@ -869,16 +869,12 @@ impl AppState {
         })
     }
 
-    /// Arrivals on this phone within a day of `day` (UTC), keyed by post (the board's
-    /// unit); reactive on records. Older ones cannot count for today's windows, and a
-    /// year of records should not be copied on every save.
-    pub fn arrivals_near(&self, day: chrono::NaiveDate) -> Vec<Arrival> {
-        self.with_records_near(day, |near| arrivals(near, |post| Some(post.to_string())))
-    }
-
-    /// Departures (离岗) on this phone within a day of `day`; reactive on records.
-    pub fn departures_near(&self, day: chrono::NaiveDate) -> Vec<Departure> {
-        self.with_records_near(day, |near| departures(near))
+    /// Visits (arrival to 离岗) from this phone's check-ins within a day of `day`,
+    /// per post (the board's unit); reactive on records. Older ones cannot count for
+    /// today's windows, and a year of records should not be copied on every save. The
+    /// authors are not wired here yet: every check-in counts as the same unknown person.
+    pub fn visits_near(&self, day: chrono::NaiveDate) -> Visits {
+        self.with_records_near(day, |near| Visits::of_records(near, |_| None))
     }
 
     fn with_records_near<T>(

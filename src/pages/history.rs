@@ -3,7 +3,8 @@
 
 use chrono::{Datelike, Days, NaiveDate, Timelike};
 use gatewatch_model::access::{may, Access};
-use gatewatch_model::coverage::{arrivals, coverage};
+use gatewatch_model::calendar::Calendar;
+use gatewatch_model::coverage::{coverage, Visits};
 use gatewatch_model::csv::{self, Row};
 use gatewatch_model::filter::Filter;
 use gatewatch_model::gatecode::Proof;
@@ -173,7 +174,6 @@ fn export_sheet(
     let posts = state.posts.get_untracked();
     let schools = state.schools.get_untracked();
     let gates = csv::Gates::new(&posts, &schools);
-    let post_of = |id: &str| gates.post(id);
     // The phone holds no author names yet: the sheet shows the name typed on it.
     let sheet_rows: Vec<Row> = rows
         .iter()
@@ -200,24 +200,24 @@ fn export_sheet(
                 to.checked_sub_days(Days::new(DEFAULT_COVERAGE_DAYS - 1))
                     .unwrap_or(to)
             });
-            // One post picked: its school only; else every school the phone knows.
-            let school_of = |post: &str| post_of(post).map(|p| p.school_id.clone());
-            let wanted = filter.post.as_deref().and_then(school_of);
-            let schools: Vec<_> = state
-                .schools
-                .get_untracked()
-                .into_iter()
-                .filter(|s| wanted.as_ref().is_none_or(|w| *w == s.id))
+            // One post picked: that gate only; else every gate the phone knows.
+            let picked: Vec<_> = posts
+                .iter()
+                .filter(|p| filter.post.as_ref().is_none_or(|w| *w == p.id))
+                .cloned()
                 .collect();
-            let arrived = state
+            // Authors not wired yet: every check-in counts as one unknown person; weekdays
+            // only until the phone holds the school calendar.
+            let visits = state
                 .records
-                .with_untracked(|m| arrivals(m.values().map(|l| &l.record), school_of));
-            let cells = coverage(&schools, &arrived, from..=to, state.now.get_untracked());
-            let name_of = |id: &str| schools.iter().find(|s| s.id == id).map(|s| s.name.as_str());
+                .with_untracked(|m| Visits::of_records(m.values().map(|l| &l.record), |_| None));
+            let now = state.now.get_untracked();
+            let calendar = Calendar::default();
+            let cells = coverage(&calendar, &schools, &picked, &visits, from..=to, now);
             let label = format!("{from}..{to}");
             (
                 format!("gatewatch-coverage-{from}-{to}.csv"),
-                csv::coverage(&cells, name_of, &label),
+                csv::coverage(&cells, &gates, |_| None, &label, csv::Lang::En),
             )
         }
     }

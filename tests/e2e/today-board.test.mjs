@@ -34,7 +34,9 @@ test('the board counts down, shows a gate on duty after check-in, and alerts whe
     assert.equal(await app.byId('post-select').inputValue(), 's01-g1');
     await app.checkIn();
     await app.byId('nav-today').click();
-    await page.waitForSelector('[data-testid="board-item"][data-post="s01-g1"][data-kind="morning"][data-status="covered"]');
+    // On duty; nothing is decided before the window closes.
+    await page.waitForSelector('[data-testid="board-item"][data-post="s01-g1"][data-kind="morning"][data-state="on-duty"]');
+    assert.equal(await item(page, 's01-g1', 'morning').getAttribute('data-status'), 'upcoming');
 
     // 07:10: past due at every other gate; nobody there → the alert names them.
     await page.clock.runFor('20:00');
@@ -62,10 +64,13 @@ test('the board counts down, shows a gate on duty after check-in, and alerts whe
     await page.waitForSelector('[data-testid="board-item"][data-post="s01-g1"][data-kind="morning"][data-state="left"]');
     assert.match(await item(page, 's01-g1', 'morning').textContent(), /已离岗/);
 
-    // 08:30: the morning windows closed; covered 1 of 5 gates → 20%.
+    // 08:30: the morning windows closed. s01-g1 was left before the close (partial),
+    // s02-g1 was late, the rest missed: none of 5 gates covered → 0%.
     await page.clock.runFor('01:20:00');
     await page.waitForSelector('[data-testid="board-item"][data-post="s03-g1"][data-kind="morning"][data-status="missed"]');
-    assert.equal(await app.byId('board-rate').getAttribute('data-rate'), '20');
+    assert.equal(await item(page, 's01-g1', 'morning').getAttribute('data-status'), 'partial');
+    assert.equal(await item(page, 's02-g1', 'morning').getAttribute('data-status'), 'late');
+    assert.equal(await app.byId('board-rate').getAttribute('data-rate'), '0');
     // The windows still to come are listed first, the closed ones after.
     const phases = await page.locator('[data-testid="board-item"]').evaluateAll((rows) => rows.map((r) => r.dataset.phase));
     assert.notEqual(phases[0], 'closed');

@@ -1,12 +1,16 @@
-//! Today's board: for each of an officer's posts, each peak window today — what is due
-//! next, what is on duty, what was covered or missed.
+//! Today's board: for each of an officer's posts, each window due today — what is due
+//! next, who is on duty, what was covered or missed.
 //!
-//! Built on the coverage rule (`coverage::classify`) at the level of one gate: an
-//! arrival at that post, with all three flags, before the due time.
+//! Built on the same visits and verdicts as coverage (`coverage::judge`), per gate.
+//! While a window runs the row says what is happening (a 离岗 ends 执勤中); once it
+//! closes, its verdict.
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
-use crate::coverage::{classify, Arrival, Departure, Status, EARLIEST_ARRIVAL};
+use crate::calendar::Calendar;
+use crate::coverage::{
+    counted_windows, fully_present, judge, CountedWindow, Status, Visit, Visits, Why,
+};
 use crate::post::Post;
 use crate::school::{School, WindowKind};
 
@@ -31,31 +35,20 @@ impl Phase {
     }
 }
 
-/// One post × one window of today.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoardItem {
-    pub post_id: String,
-    pub kind: WindowKind,
-    pub due: DateTime<FixedOffset>,
-    pub opens: DateTime<FixedOffset>,
-    pub closes: DateTime<FixedOffset>,
-    pub phase: Phase,
-    pub status: Status,
-    /// The officer's 离岗 after their last arrival for this window, before it closed.
-    pub left_at: Option<DateTime<FixedOffset>>,
-}
-
-/// What a board row says, in one word: the window's status while it runs (on duty,
-/// late and on duty, left, overdue, upcoming), its verdict once closed.
+/// What a board row says, in one word: what is happening while the window runs (on
+/// duty, late and on duty, left, overdue, upcoming), its verdict once closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowState {
+    /// 待到岗: nobody fully on post yet, and it is not the on-post time yet.
     Upcoming,
-    /// Past the time to be on post with nobody fully there.
+    /// 超时未到: past the on-post time with nobody fully on post.
     Overdue,
+    /// 执勤中: someone is on post with all three flags, and has been since the on-post
+    /// time (or it has not come yet).
     OnDuty,
-    /// Arrived after the time to be on post, and on duty now.
+    /// 迟到·执勤中: on post with all three flags now, but not since the on-post time.
     LateOnDuty,
-    /// Arrived, then 离岗 before the window closed.
+    /// 已离岗: someone was there this window and left (离岗); nobody is there now.
     Left,
     Covered,
     Late,
@@ -77,28 +70,46 @@ impl RowState {
             RowState::Missed => "missed",
         }
     }
+
+    /// A closed window's row: its verdict.
+    fn of_verdict(status: Status) -> RowState {
+        match status {
+            Status::Covered => RowState::Covered,
+            Status::Late => RowState::Late,
+            Status::Partial => RowState::Partial,
+            Status::Missed => RowState::Missed,
+            Status::Upcoming => RowState::Upcoming,
+        }
+    }
+}
+
+/// One post × one window of today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardItem {
+    pub post_id: String,
+    pub kind: WindowKind,
+    pub due: DateTime<FixedOffset>,
+    pub opens: DateTime<FixedOffset>,
+    pub closes: DateTime<FixedOffset>,
+    pub phase: Phase,
+    /// The verdict (upcoming until the window closes).
+    pub status: Status,
+    pub why: Why,
+    /// What the row says now.
+    pub state: RowState,
+    /// When the last person to leave (离岗) left, when the row is `Left`.
+    pub left_at: Option<DateTime<FixedOffset>>,
 }
 
 impl BoardItem {
     /// Past due with nobody fully on post: what the in-app alert is for.
     pub fn needs_alert(&self) -> bool {
-        self.phase == Phase::Open && self.status == Status::Upcoming
+        self.state == RowState::Overdue
     }
 
     /// What the row says now.
     pub fn row_state(&self) -> RowState {
-        let running = self.phase != Phase::Closed;
-        match self.status {
-            Status::Covered | Status::Late if running && self.left_at.is_some() => RowState::Left,
-            Status::Covered if running => RowState::OnDuty,
-            Status::Late if running => RowState::LateOnDuty,
-            Status::Covered => RowState::Covered,
-            Status::Late => RowState::Late,
-            Status::Partial => RowState::Partial,
-            Status::Missed => RowState::Missed,
-            Status::Upcoming if self.phase == Phase::Open => RowState::Overdue,
-            Status::Upcoming => RowState::Upcoming,
-        }
+        self.state
     }
 
     /// Time left until the due time (zero once it has passed).
@@ -109,12 +120,13 @@ impl BoardItem {
 
 /// Today's board for `posts`: the windows still running or to come first, in the order
 /// they come due, then those that closed. "Today" is each post's school's calendar day
-/// at `now`; posts of unknown schools are left out. `departures` end time on duty.
+/// at `now`, and its windows are those `calendar` has due; posts of unknown schools are
+/// left out.
 pub fn board(
+    calendar: &Calendar,
     schools: &[School],
     posts: &[Post],
-    arrivals_by_post: &[Arrival],
-    departures: &[Departure],
+    visits: &Visits,
     now: DateTime<Utc>,
 ) -> Vec<BoardItem> {
     let mut items = Vec::new();
@@ -123,41 +135,8 @@ pub fn board(
             continue;
         };
         let today = now.with_timezone(&school.offset()).date_naive();
-        let here: Vec<&Arrival> = arrivals_by_post
-            .iter()
-            .filter(|a| a.place == post.id)
-            .collect();
-        let mut previous_close = None;
-        for window in school.windows_on(today) {
-            let earliest = window.opens - EARLIEST_ARRIVAL;
-            let counted_from =
-                previous_close.map_or(earliest, |c: DateTime<FixedOffset>| c.max(earliest));
-            let status = classify(&window, counted_from, &here, now);
-            let left_at = left_after_arrival(
-                &here,
-                departures,
-                &post.id,
-                counted_from..window.closes,
-                now,
-            );
-            previous_close = Some(window.closes);
-            let phase = if now < window.due {
-                Phase::BeforeDue
-            } else if now < window.closes {
-                Phase::Open
-            } else {
-                Phase::Closed
-            };
-            items.push(BoardItem {
-                post_id: post.id.clone(),
-                kind: window.kind,
-                due: window.due,
-                opens: window.opens,
-                closes: window.closes,
-                phase,
-                status,
-                left_at,
-            });
+        for counted in counted_windows(calendar, school, today) {
+            items.push(row(post, &counted, visits.counted(&post.id, &counted), now));
         }
     }
     items.sort_by(|a, b| {
@@ -167,54 +146,116 @@ pub fn board(
     items
 }
 
-/// The 离岗 at `post` after the last arrival within `span`, up to `now`, if any: the
-/// officer left and is no longer on duty there.
-fn left_after_arrival(
-    arrivals: &[&Arrival],
-    departures: &[Departure],
-    post: &str,
-    span: std::ops::Range<DateTime<FixedOffset>>,
+fn row(post: &Post, counted: &CountedWindow, visits: &[Visit], now: DateTime<Utc>) -> BoardItem {
+    let w = &counted.window;
+    let verdict = judge(counted, visits, |_| true, now);
+    let phase = if now < w.due {
+        Phase::BeforeDue
+    } else if now < w.closes {
+        Phase::Open
+    } else {
+        Phase::Closed
+    };
+    let (state, left_at) = if phase == Phase::Closed {
+        (RowState::of_verdict(verdict.status), None)
+    } else {
+        live_state(counted, visits, now)
+    };
+    BoardItem {
+        post_id: post.id.clone(),
+        kind: w.kind,
+        due: w.due,
+        opens: w.opens,
+        closes: w.closes,
+        phase,
+        status: verdict.status,
+        why: verdict.why,
+        state,
+        left_at,
+    }
+}
+
+/// A running window's row at `now`, from the visits counted for it that have begun:
+/// on duty when someone is there with all three flags (late if the full presence has
+/// not lasted since the on-post time); left when someone 离岗 and nobody is there;
+/// else overdue or still to come. A 离岗 recorded for later than `now` has not
+/// happened yet.
+fn live_state(
+    counted: &CountedWindow,
+    visits: &[Visit],
     now: DateTime<Utc>,
-) -> Option<DateTime<FixedOffset>> {
-    let last_arrival = arrivals
-        .iter()
-        .map(|a| a.at)
-        .filter(|at| span.contains(at))
-        .max()?;
-    departures
-        .iter()
-        .filter(|d| d.post_id == post && d.at >= last_arrival && span.contains(&d.at))
-        .map(|d| d.at)
-        .filter(|at| at.with_timezone(&Utc) <= now)
-        .max()
+) -> (RowState, Option<DateTime<FixedOffset>>) {
+    let due = counted.window.due;
+    let now_here = now.with_timezone(&due.timezone());
+    let begun = || visits.iter().filter(|v| v.arrived <= now_here);
+    let there_now = |v: &&Visit| v.until().is_none_or(|end| end > now_here);
+    if begun().filter(there_now).any(|v| v.presence.all()) {
+        let state = if now_here <= due || fully_present(visits, due, now_here) {
+            RowState::OnDuty
+        } else {
+            RowState::LateOnDuty
+        };
+        return (state, None);
+    }
+    let overdue_or_upcoming = if now_here < due {
+        RowState::Upcoming
+    } else {
+        RowState::Overdue
+    };
+    if begun().any(|v| there_now(&v)) {
+        // There, but without all three flags: not on duty yet.
+        return (overdue_or_upcoming, None);
+    }
+    match begun().filter_map(Visit::left_at).max() {
+        Some(left) => (RowState::Left, Some(left)),
+        None => (overdue_or_upcoming, None),
+    }
 }
 
 /// The post to preselect on the check-in screen: the one whose window comes due next
-/// (or is open now) and is not yet covered.
+/// (or is open now) with nobody on duty there.
 pub fn next_post(items: &[BoardItem]) -> Option<&str> {
     items
         .iter()
-        .find(|i| i.phase != Phase::Closed && !matches!(i.status, Status::Covered | Status::Late))
+        .find(|i| {
+            i.phase != Phase::Closed
+                && !matches!(
+                    i.state,
+                    RowState::OnDuty | RowState::LateOnDuty | RowState::Left
+                )
+        })
         .map(|i| i.post_id.as_str())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coverage::Check;
     use crate::post::demo_posts;
-    use crate::record::Presence;
+    use crate::record::{CheckInEvent, Presence};
     use crate::school::demo_schools;
+    use uuid::Uuid;
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn arrival(post: &str, when: &str, flags: u8) -> Arrival {
-        Arrival {
-            place: post.into(),
-            at: DateTime::parse_from_rfc3339(when).unwrap(),
+    fn check(post: &str, who: u128, event: CheckInEvent, hhmm: &str, flags: u8) -> Check {
+        Check {
+            post_id: post.into(),
+            person: Some(Uuid::from_u128(who)),
+            event,
+            at: DateTime::parse_from_rfc3339(&format!("2026-11-25T{hhmm}:00+08:00")).unwrap(),
             presence: Presence::from_bits(flags),
         }
+    }
+
+    fn arrival(post: &str, hhmm: &str, flags: u8) -> Check {
+        check(post, 1, CheckInEvent::Arrival, hhmm, flags)
+    }
+
+    fn departure(post: &str, hhmm: &str) -> Check {
+        check(post, 1, CheckInEvent::Departure, hhmm, 0)
     }
 
     fn my_posts() -> Vec<Post> {
@@ -224,97 +265,15 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_morning_as_the_board_sees_it() {
-        let schools = demo_schools();
-        let posts = my_posts();
-        // 06:50: both morning windows due at 07:05, nothing recorded yet.
-        let early = board(&schools, &posts, &[], &[], at("2026-11-25T06:50:00+08:00"));
-        assert_eq!(early.len(), 6);
-        assert!(early[..2]
-            .iter()
-            .all(|i| i.phase == Phase::BeforeDue && i.status == Status::Upcoming));
-        assert_eq!(
-            early[0].due_in(at("2026-11-25T06:50:00+08:00")),
-            Duration::minutes(15)
-        );
-        assert_eq!(next_post(&early), Some("s01-g1"));
-
-        // 07:10: s01-g1 covered at 07:00; s02-g1 past due with nobody there → alert.
-        let arrivals = [arrival("s01-g1", "2026-11-25T07:00:00+08:00", 7)];
-        let now = at("2026-11-25T07:10:00+08:00");
-        let b = board(&schools, &posts, &arrivals, &[], now);
-        let get = |post: &str| {
-            b.iter()
-                .find(|i| i.post_id == post && i.kind == WindowKind::Morning)
-                .unwrap()
-        };
-        assert_eq!(
-            (get("s01-g1").phase, get("s01-g1").status),
-            (Phase::Open, Status::Covered)
-        );
-        assert!(get("s02-g1").needs_alert());
-        assert_eq!(next_post(&b), Some("s02-g1"));
-
-        // 08:30: the s02-g1 morning window closed missed; nothing alerts any more.
-        let b = board(
-            &schools,
-            &posts,
-            &arrivals,
-            &[],
-            at("2026-11-25T08:30:00+08:00"),
-        );
-        let s02 = b
-            .iter()
-            .find(|i| i.post_id == "s02-g1" && i.kind == WindowKind::Morning)
-            .unwrap();
-        assert_eq!((s02.phase, s02.status), (Phase::Closed, Status::Missed));
-        assert!(b.iter().all(|i| !i.needs_alert()));
-    }
-
-    #[test]
-    fn an_arrival_at_another_gate_of_the_same_school_does_not_cover_this_gate() {
-        let schools = demo_schools();
-        let posts: Vec<Post> = demo_posts()
-            .into_iter()
-            .filter(|p| p.school_id == "s01")
-            .collect();
-        let arrivals = [arrival("s01-g2", "2026-11-25T07:00:00+08:00", 7)];
-        let b = board(
-            &schools,
-            &posts,
-            &arrivals,
-            &[],
-            at("2026-11-25T09:00:00+08:00"),
-        );
-        let morning = |post: &str| {
-            b.iter()
-                .find(|i| i.post_id == post && i.kind == WindowKind::Morning)
-                .unwrap()
-                .status
-        };
-        assert_eq!(morning("s01-g2"), Status::Covered);
-        assert_eq!(morning("s01-g1"), Status::Missed);
-    }
-
-    #[test]
-    fn today_is_the_schools_day_not_utc() {
-        // 2026-11-25 23:30 UTC is already the 26th in Beijing: the board shows the 26th.
-        let b = board(
+    fn board_at(posts: &[Post], checks: &[Check], now: &str) -> Vec<BoardItem> {
+        let visits = Visits::new(checks);
+        board(
+            &Calendar::default(),
             &demo_schools(),
-            &my_posts(),
-            &[],
-            &[],
-            at("2026-11-25T23:30:00Z"),
-        );
-        assert_eq!(b[0].opens.to_rfc3339(), "2026-11-26T07:20:00+08:00");
-    }
-
-    fn departure(post: &str, when: &str) -> Departure {
-        Departure {
-            post_id: post.into(),
-            at: DateTime::parse_from_rfc3339(when).unwrap(),
-        }
+            posts,
+            &visits,
+            at(now),
+        )
     }
 
     fn morning_at(b: &[BoardItem], post: &str) -> BoardItem {
@@ -324,56 +283,122 @@ mod tests {
             .clone()
     }
 
-    /// s01-g1's morning window: on post by 07:05, closes 08:00 (demo school).
+    #[test]
+    fn a_morning_as_the_board_sees_it() {
+        let posts = my_posts();
+        // 06:50: both morning windows due at 07:05, nothing recorded yet.
+        let early = board_at(&posts, &[], "2026-11-25T06:50:00+08:00");
+        assert_eq!(early.len(), 6);
+        assert!(early[..2]
+            .iter()
+            .all(|i| i.phase == Phase::BeforeDue && i.state == RowState::Upcoming));
+        assert_eq!(
+            early[0].due_in(at("2026-11-25T06:50:00+08:00")),
+            Duration::minutes(15)
+        );
+        assert_eq!(next_post(&early), Some("s01-g1"));
+
+        // 07:10: on duty at s01-g1 since 07:00; s02-g1 past due with nobody → alert.
+        let arrivals = [arrival("s01-g1", "07:00", 7)];
+        let b = board_at(&posts, &arrivals, "2026-11-25T07:10:00+08:00");
+        let s01 = morning_at(&b, "s01-g1");
+        assert_eq!(
+            (s01.phase, s01.state, s01.status),
+            (Phase::Open, RowState::OnDuty, Status::Upcoming)
+        );
+        assert!(morning_at(&b, "s02-g1").needs_alert());
+        assert_eq!(next_post(&b), Some("s02-g1"));
+
+        // 08:30: closed: s01-g1 covered (still there), s02-g1 missed; no alert.
+        let b = board_at(&posts, &arrivals, "2026-11-25T08:30:00+08:00");
+        assert_eq!(morning_at(&b, "s01-g1").state, RowState::Covered);
+        let s02 = morning_at(&b, "s02-g1");
+        assert_eq!(
+            (s02.phase, s02.status, s02.state),
+            (Phase::Closed, Status::Missed, RowState::Missed)
+        );
+        assert!(b.iter().all(|i| !i.needs_alert()));
+    }
+
+    #[test]
+    fn an_arrival_at_another_gate_of_the_same_school_does_not_cover_this_gate() {
+        let posts: Vec<Post> = demo_posts()
+            .into_iter()
+            .filter(|p| p.school_id == "s01")
+            .collect();
+        let b = board_at(
+            &posts,
+            &[arrival("s01-g2", "07:00", 7)],
+            "2026-11-25T09:00:00+08:00",
+        );
+        assert_eq!(morning_at(&b, "s01-g2").status, Status::Covered);
+        assert_eq!(morning_at(&b, "s01-g1").status, Status::Missed);
+    }
+
+    #[test]
+    fn today_is_the_schools_day_not_utc_and_only_its_due_windows() {
+        // 2026-11-25 23:30 UTC is already the 26th in Beijing: the board shows the 26th.
+        let b = board_at(&my_posts(), &[], "2026-11-25T23:30:00Z");
+        assert_eq!(b[0].opens.to_rfc3339(), "2026-11-26T07:20:00+08:00");
+        // A Saturday has no windows (weekdays only without a calendar).
+        assert!(board_at(&my_posts(), &[], "2026-11-28T07:00:00+08:00").is_empty());
+    }
+
+    /// s01-g1's morning window at 07:30: on post by 07:05, closes 08:00.
     #[test]
     fn a_row_says_on_duty_late_left_or_overdue_while_the_window_runs() {
-        let schools = demo_schools();
         let posts = my_posts();
-        let now = at("2026-11-25T07:30:00+08:00");
-        let row = |arrivals: &[Arrival], departures: &[Departure]| {
-            morning_at(
-                &board(&schools, &posts, arrivals, departures, now),
-                "s01-g1",
-            )
-            .row_state()
+        let row = |checks: &[Check]| {
+            let b = board_at(&posts, checks, "2026-11-25T07:30:00+08:00");
+            morning_at(&b, "s01-g1")
         };
-        let on_time = [arrival("s01-g1", "2026-11-25T07:00:00+08:00", 7)];
-        let late = [arrival("s01-g1", "2026-11-25T07:20:00+08:00", 7)];
-        assert_eq!(row(&on_time, &[]), RowState::OnDuty);
-        assert_eq!(row(&late, &[]), RowState::LateOnDuty);
-        assert_eq!(row(&[], &[]), RowState::Overdue);
-        // 离岗 ends 执勤中…
-        let left = [departure("s01-g1", "2026-11-25T07:25:00+08:00")];
-        assert_eq!(row(&on_time, &left), RowState::Left);
-        assert_eq!(row(&late, &left), RowState::Left);
-        // …but not a departure before the arrival, at another gate, or still to come.
-        let before = [departure("s01-g1", "2026-11-25T06:50:00+08:00")];
-        let elsewhere = [departure("s02-g1", "2026-11-25T07:25:00+08:00")];
-        let later = [departure("s01-g1", "2026-11-25T07:45:00+08:00")];
-        for d in [&before[..], &elsewhere, &later] {
-            assert_eq!(row(&on_time, d), RowState::OnDuty);
-        }
-        // Once closed, the verdict stands.
-        let closed = board(
-            &schools,
-            &posts,
-            &on_time,
-            &left,
-            at("2026-11-25T09:00:00+08:00"),
+        let on_time = arrival("s01-g1", "07:00", 7);
+        let late = arrival("s01-g1", "07:20", 7);
+        assert_eq!(row(std::slice::from_ref(&on_time)).state, RowState::OnDuty);
+        assert_eq!(row(std::slice::from_ref(&late)).state, RowState::LateOnDuty);
+        assert_eq!(row(&[]).state, RowState::Overdue);
+        assert_eq!(
+            row(&[arrival("s01-g1", "07:00", 3)]).state,
+            RowState::Overdue,
+            "no lights"
         );
-        assert_eq!(morning_at(&closed, "s01-g1").row_state(), RowState::Covered);
+        // 离岗 ends 执勤中, and the row says when.
+        let left = departure("s01-g1", "07:25");
+        let r = row(&[on_time.clone(), left.clone()]);
+        assert_eq!(
+            (r.state, r.left_at.map(|t| t.to_rfc3339())),
+            (RowState::Left, Some("2026-11-25T07:25:00+08:00".into()))
+        );
+        assert!(!r.needs_alert());
+        assert_eq!(row(&[late.clone(), left.clone()]).state, RowState::Left);
+        // …but not a departure before the arrival, at another gate, by someone else, or
+        // still to come.
+        let before = departure("s01-g1", "06:50");
+        let elsewhere = departure("s02-g1", "07:25");
+        let someone_else = check("s01-g1", 2, CheckInEvent::Departure, "07:25", 0);
+        let later = departure("s01-g1", "07:45");
+        for d in [before, elsewhere, someone_else, later] {
+            assert_eq!(
+                row(&[on_time.clone(), d.clone()]).state,
+                RowState::OnDuty,
+                "{d:?}"
+            );
+        }
+        // Someone took over after a 离岗: on duty, late since there was a gap.
+        let took_over = check("s01-g1", 2, CheckInEvent::Arrival, "07:28", 7);
+        assert_eq!(
+            row(&[on_time.clone(), left.clone(), took_over]).state,
+            RowState::LateOnDuty
+        );
+        // Once closed, the verdict stands: left before the close is partial.
+        let b = board_at(&posts, &[on_time, left], "2026-11-25T09:00:00+08:00");
+        assert_eq!(morning_at(&b, "s01-g1").state, RowState::Partial);
     }
 
     #[test]
     fn windows_still_to_come_or_running_come_first() {
         // 12:00: the morning windows closed; noon runs; the afternoon is to come.
-        let b = board(
-            &demo_schools(),
-            &my_posts(),
-            &[],
-            &[],
-            at("2026-11-25T12:00:00+08:00"),
-        );
+        let b = board_at(&my_posts(), &[], "2026-11-25T12:00:00+08:00");
         let phases: Vec<Phase> = b.iter().map(|i| i.phase).collect();
         let first_closed = phases.iter().position(|p| *p == Phase::Closed).unwrap();
         assert!(phases[first_closed..].iter().all(|p| *p == Phase::Closed));

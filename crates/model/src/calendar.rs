@@ -117,33 +117,45 @@ pub enum DayReason<'a> {
 
 /// Every calendar entry a phone or the server knows, indexed for the question "what
 /// applies to this school on this date", which coverage asks for every window of a
-/// city-year.
+/// city-year (so a look-up allocates nothing: scopes are keyed by their name).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Calendar {
-    /// Entries per scope, sorted by `from`.
-    by_scope: BTreeMap<EntryScope, Vec<CalendarEntry>>,
+    /// Entries per scope, each list sorted by `from`.
+    national: Vec<CalendarEntry>,
+    districts: BTreeMap<String, Vec<CalendarEntry>>,
+    schools: BTreeMap<String, Vec<CalendarEntry>>,
 }
 
 impl Calendar {
     pub fn new(entries: impl IntoIterator<Item = CalendarEntry>) -> Calendar {
-        let mut by_scope: BTreeMap<EntryScope, Vec<CalendarEntry>> = BTreeMap::new();
+        let mut calendar = Calendar::default();
         for entry in entries {
-            by_scope.entry(entry.scope.clone()).or_default().push(entry);
+            let list = match &entry.scope {
+                EntryScope::National => &mut calendar.national,
+                EntryScope::District(name) => calendar.districts.entry(name.clone()).or_default(),
+                EntryScope::School(id) => calendar.schools.entry(id.clone()).or_default(),
+            };
+            list.push(entry);
         }
-        for list in by_scope.values_mut() {
+        let lists = std::iter::once(&mut calendar.national)
+            .chain(calendar.districts.values_mut())
+            .chain(calendar.schools.values_mut());
+        for list in lists {
             list.sort_by_key(|e| (e.from, e.to));
         }
-        Calendar { by_scope }
+        calendar
     }
 
-    /// Every entry, scope by scope.
+    /// Every entry, scope by scope (national, districts, schools).
     pub fn entries(&self) -> impl Iterator<Item = &CalendarEntry> {
-        self.by_scope.values().flatten()
+        self.national
+            .iter()
+            .chain(self.districts.values().flatten())
+            .chain(self.schools.values().flatten())
     }
 
-    /// The winning entry of `scope` on `date`, if any covers it.
-    fn entry_of(&self, scope: &EntryScope, date: NaiveDate) -> Option<&CalendarEntry> {
-        let list = self.by_scope.get(scope)?;
+    /// The winning entry of one scope's `list` on `date`, if any covers it.
+    fn entry_of(list: &[CalendarEntry], date: NaiveDate) -> Option<&CalendarEntry> {
         // Entries starting after `date` cannot cover it.
         let end = list.partition_point(|e| e.from <= date);
         list[..end]
@@ -157,13 +169,14 @@ impl Calendar {
         if school.counted_from.is_some_and(|first| date < first) {
             return DayReason::NotYetCounted;
         }
-        let school_scope = EntryScope::School(school.id.clone());
-        let district_scope =
-            (!school.district.is_empty()).then(|| EntryScope::District(school.district.clone()));
-        let found = self
-            .entry_of(&school_scope, date)
-            .or_else(|| district_scope.and_then(|d| self.entry_of(&d, date)))
-            .or_else(|| self.entry_of(&EntryScope::National, date));
+        let of = |lists: &'a BTreeMap<String, Vec<CalendarEntry>>, key: &str| {
+            lists
+                .get(key)
+                .and_then(|list| Calendar::entry_of(list, date))
+        };
+        let found = of(&self.schools, &school.id)
+            .or_else(|| of(&self.districts, &school.district))
+            .or_else(|| Calendar::entry_of(&self.national, date));
         match found {
             Some(entry) => DayReason::Entry(entry),
             None if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) => DayReason::Weekend,

@@ -15,13 +15,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::coverage::{Cell, Rate};
+use crate::coverage::{Cell, Rate, Seen, Status, Why};
 use crate::post::Post;
 use crate::record::{
-    CheckInEvent, FollowUp, IncidentCategory, Position, Record, RecordBody, Severity,
+    CheckInEvent, FollowUp, IncidentCategory, Position, Presence, Record, RecordBody, Severity,
 };
 use crate::report::{hours_text, DutyReport, Hours};
-use crate::roster::Person;
+use crate::roster::{AssignmentVerdict, OfficerTally, Person};
 use crate::school::{School, WindowKind};
 use crate::team::mask_phone;
 
@@ -258,6 +258,11 @@ impl<'a> Gates<'a> {
         self.by_id.get(id).map(|(p, _)| *p)
     }
 
+    /// The zone of the school of gate `id`, if both are known.
+    pub fn zone_of(&self, id: &str) -> Option<FixedOffset> {
+        self.by_id.get(id)?.1
+    }
+
     /// The zone the times of `rows` are written in (`sheet_zone` of their schools').
     pub fn zone(&self, rows: &[Row<'_>]) -> FixedOffset {
         sheet_zone(
@@ -466,32 +471,349 @@ pub fn follow_up_label(f: FollowUp, lang: Lang) -> &'static str {
     }
 }
 
-/// One row per school × day × window with its status, then the rate of each window
-/// kind and of all windows over `label` (a date range; upcoming windows not counted).
-pub fn coverage<'s>(
-    cells: &[Cell<'_>],
-    school_name: impl Fn(&str) -> Option<&'s str>,
-    label: &str,
+/// Who a verdict names, as a sheet names them: `张伟 (zhang.wei)` for a known account,
+/// its id for one the sheet has no name for, 未知账号 for an author not known.
+fn who<'p>(
+    person: Option<Uuid>,
+    people: &impl Fn(Uuid) -> Option<&'p Person>,
+    lang: Lang,
 ) -> String {
-    let mut out = Sheet::new();
-    out.row(["school_id", "school", "date", "window", "status"]);
-    for cell in cells {
-        out.row([
-            text(cell.school_id),
-            text(school_name(cell.school_id).unwrap_or("")),
-            cell.date.to_string().into(),
-            Cow::from(cell.kind.as_str()),
-            Cow::from(cell.status.as_str()),
-        ]);
+    match person {
+        Some(id) => people(id).map_or_else(|| id.to_string(), Person::label),
+        None => lang.pick("未知账号", "unknown account").to_owned(),
     }
+}
+
+/// The flags someone had: `警察·警车·警灯`, `officer·car`, or 无 / none.
+pub fn flags_text(p: Presence, lang: Lang) -> String {
+    let names = [
+        (p.officer, lang.pick("警察", "officer")),
+        (p.car, lang.pick("警车", "car")),
+        (p.lights, lang.pick("警灯", "lights")),
+    ];
+    let had: Vec<&str> = names
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| *n)
+        .collect();
+    if had.is_empty() {
+        lang.pick("无", "none").to_owned()
+    } else {
+        had.join("·")
+    }
+}
+
+/// A verdict's status as sheets name it: 已落实 / 迟到 / 部分 / 未到岗 / 未结束, or the
+/// wire names in English.
+pub fn status_label(status: Status, lang: Lang) -> &'static str {
+    match status {
+        Status::Covered => lang.pick("已落实", "covered"),
+        Status::Late => lang.pick("迟到", "late"),
+        Status::Partial => lang.pick("部分", "partial"),
+        Status::Missed => lang.pick("未到岗", "missed"),
+        Status::Upcoming => lang.pick("未结束", "upcoming"),
+    }
+}
+
+/// A verdict's reason in a few words: in time; late by how long; left early, a gap,
+/// flags missing; a touch-and-go before the on-post time, nobody came.
+pub fn why_text(status: Status, why: &Why, due: DateTime<FixedOffset>, lang: Lang) -> String {
+    match status {
+        Status::Covered => lang
+            .pick("按时到岗并坚守至结束", "on post in time until the end")
+            .into(),
+        Status::Late => {
+            let minutes = why
+                .first_full
+                .map_or(0, |s| (s.at - due).num_minutes().max(0));
+            match lang {
+                Lang::Zh => format!("迟到 {minutes} 分钟"),
+                Lang::En => format!("late by {minutes} min"),
+            }
+        }
+        Status::Partial if why.first_full.is_none() => lang
+            .pick(
+                "警察、警车、警灯未同时到岗",
+                "officer, car and lights never together",
+            )
+            .into(),
+        Status::Partial if why.left.is_some() => {
+            lang.pick("提前离岗", "left before the end").into()
+        }
+        Status::Partial => lang
+            .pick("中途无人三见在岗", "a gap in full presence")
+            .into(),
+        Status::Missed if why.left.is_some() => lang
+            .pick("到岗时间前已离岗", "left before the on-post time")
+            .into(),
+        Status::Missed => lang.pick("无人到岗", "nobody came").into(),
+        Status::Upcoming => lang.pick("时段未结束", "not over yet").into(),
+    }
+}
+
+/// The reason columns of a verdict (who came first and when with which flags, the
+/// first full-flag arrival, who left and when, the gap), times in `zone`.
+const WHY_COLUMNS: [Column; 10] = [
+    ("原因", "reason"),
+    ("首到人", "first_by"),
+    ("首到时间", "first_at"),
+    ("首到所见", "first_flags"),
+    ("三见到岗人", "full_by"),
+    ("三见到岗时间", "full_at"),
+    ("离岗人", "left_by"),
+    ("离岗时间", "left_at"),
+    ("空档开始", "gap_from"),
+    ("空档结束", "gap_to"),
+];
+
+/// The headers of `WHY_COLUMNS`, time columns with their zone.
+fn why_header(lang: Lang, zone: FixedOffset) -> Vec<String> {
+    WHY_COLUMNS
+        .iter()
+        .map(|c| {
+            if c.1.ends_with("_at") || c.1.starts_with("gap_") {
+                zoned_header(lang, *c, zone)
+            } else {
+                lang.pick(c.0, c.1).to_owned()
+            }
+        })
+        .collect()
+}
+
+fn why_cells<'p>(
+    status: Status,
+    why: &Why,
+    due: DateTime<FixedOffset>,
+    people: &impl Fn(Uuid) -> Option<&'p Person>,
+    zone: FixedOffset,
+    lang: Lang,
+) -> Vec<String> {
+    let time = |at: Option<DateTime<FixedOffset>>| {
+        at.map_or(String::new(), |t| local_time(t.to_utc(), zone))
+    };
+    let by = |seen: Option<Seen>| {
+        seen.map_or(String::new(), |s| {
+            text(&who(s.person, people, lang)).into_owned()
+        })
+    };
+    vec![
+        why_text(status, why, due, lang),
+        by(why.first),
+        time(why.first.map(|s| s.at)),
+        why.first
+            .map_or(String::new(), |s| flags_text(s.presence, lang)),
+        by(why.first_full),
+        time(why.first_full.map(|s| s.at)),
+        by(why.left),
+        time(why.left.map(|s| s.at)),
+        time(why.gap.map(|g| g.from)),
+        time(why.gap.map(|g| g.to)),
+    ]
+}
+
+/// The zone of a sheet about these gates (`sheet_zone` of their schools').
+fn gates_zone<'g>(gates: &Gates<'_>, post_ids: impl Iterator<Item = &'g str>) -> FixedOffset {
+    sheet_zone(post_ids.filter_map(|id| gates.zone_of(id)))
+}
+
+/// 落实率 per gate: one row per gate × day × due window with its status and why, then
+/// the rate of each window kind and of all windows over `label` (a date range;
+/// upcoming windows not counted). Times in the schools' zone, stated in the headers.
+pub fn coverage<'p>(
+    cells: &[Cell<'_>],
+    gates: &Gates<'_>,
+    people: impl Fn(Uuid) -> Option<&'p Person>,
+    label: &str,
+    lang: Lang,
+) -> String {
+    let zone = gates_zone(gates, cells.iter().map(|c| c.post_id));
+    let mut head: Vec<String> = header(lang, &COVERAGE_COLUMNS)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    head.extend(why_header(lang, zone));
+    let width = head.len();
+    let mut out = Sheet::new();
+    out.row(head);
+    for cell in cells {
+        let post = gates.post(cell.post_id);
+        let mut row: Vec<String> = vec![
+            text(cell.school_id).into_owned(),
+            text(post.map_or("", |p| p.school.as_str())).into_owned(),
+            cell.date.to_string(),
+            window_label(cell.kind, lang).to_owned(),
+            status_label(cell.status, lang).to_owned(),
+            text(cell.post_id).into_owned(),
+            text(post.map_or("", |p| p.gate.as_str())).into_owned(),
+        ];
+        row.extend(why_cells(
+            cell.status,
+            &cell.why,
+            cell.due,
+            &people,
+            zone,
+            lang,
+        ));
+        out.row(row);
+    }
+    let rate_row = |out: &mut Sheet, what: &str, rate: Rate| {
+        let mut row = vec![
+            String::new(),
+            lang.pick("落实率", "rate").to_owned(),
+            label.to_owned(),
+            what.to_owned(),
+            rate_text(rate),
+        ];
+        row.resize(width, String::new());
+        out.row(row);
+    };
     for kind in [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon] {
         let of_kind: Vec<&Cell> = cells.iter().filter(|c| c.kind == kind).collect();
         if !of_kind.is_empty() {
-            let rate = Rate::of(of_kind.iter().copied());
-            out.row(["", "rate", label, kind.as_str(), &rate_text(rate)]);
+            rate_row(
+                &mut out,
+                window_label(kind, lang),
+                Rate::of(of_kind.iter().copied()),
+            );
         }
     }
-    out.row(["", "rate", label, "all", &rate_text(Rate::of(cells))]);
+    rate_row(&mut out, lang.pick("全部", "all"), Rate::of(cells));
+    out.finish()
+}
+
+/// The place and slot columns of the coverage sheet (English: the sheet's earlier
+/// columns, so readers of it keep working).
+const COVERAGE_COLUMNS: [Column; 7] = [
+    ("学校编号", "school_id"),
+    ("学校", "school"),
+    ("日期", "date"),
+    ("时段", "window"),
+    ("结果", "status"),
+    ("岗位编号", "post_id"),
+    ("校门", "gate"),
+];
+
+/// 排班落实: one row per assignment: the slot, the officer and car, the officer's own
+/// verdict and why (不需执勤 / not due when the calendar has no such window that day),
+/// the gate's verdict, and who came instead.
+pub fn assignments<'p>(
+    verdicts: &[AssignmentVerdict<'_>],
+    gates: &Gates<'_>,
+    people: impl Fn(Uuid) -> Option<&'p Person>,
+    lang: Lang,
+) -> String {
+    let zone = gates_zone(
+        gates,
+        verdicts.iter().map(|v| v.assignment.post_id.as_str()),
+    );
+    let mut head: Vec<String> = header(
+        lang,
+        &[
+            ("日期", "date"),
+            ("学校", "school"),
+            ("校门", "gate"),
+            ("岗位编号", "post_id"),
+            ("时段", "window"),
+            ("民警", "officer"),
+            ("车辆", "car"),
+            ("本人结果", "status"),
+        ],
+    )
+    .into_iter()
+    .map(String::from)
+    .collect();
+    head.extend(why_header(lang, zone));
+    head.extend(
+        header(
+            lang,
+            &[("校门结果", "gate_status"), ("代岗人", "came_instead")],
+        )
+        .into_iter()
+        .map(String::from),
+    );
+    let mut out = Sheet::new();
+    out.row(head);
+    for v in verdicts {
+        let a = v.assignment;
+        let post = gates.post(&a.post_id);
+        let mut row: Vec<String> = vec![
+            a.date.to_string(),
+            text(post.map_or("", |p| p.school.as_str())).into_owned(),
+            text(post.map_or("", |p| p.gate.as_str())).into_owned(),
+            text(&a.post_id).into_owned(),
+            window_label(a.window, lang).to_owned(),
+            text(&who(Some(a.officer), &people, lang)).into_owned(),
+            text(a.car.as_deref().unwrap_or("")).into_owned(),
+        ];
+        match &v.due {
+            Some(due) => {
+                row.push(status_label(due.own.status, lang).to_owned());
+                row.extend(why_cells(
+                    due.own.status,
+                    &due.own.why,
+                    due.on_post_by,
+                    &people,
+                    zone,
+                    lang,
+                ));
+                row.push(status_label(due.gate, lang).to_owned());
+                let instead: Vec<String> =
+                    due.instead.iter().map(|p| who(*p, &people, lang)).collect();
+                row.push(text(&instead.join(lang.pick("、", "; "))).into_owned());
+            }
+            None => {
+                row.push(lang.pick("不需执勤", "not due").to_owned());
+                row.resize(row.len() + WHY_COLUMNS.len() + 2, String::new());
+            }
+        }
+        out.row(row);
+    }
+    out.finish()
+}
+
+/// 民警落实: one row per officer: assigned due windows and how many of each verdict,
+/// and the rate (upcoming not counted), over `label` (a date range).
+pub fn officers<'p>(
+    tallies: &[OfficerTally],
+    people: impl Fn(Uuid) -> Option<&'p Person>,
+    label: &str,
+    lang: Lang,
+) -> String {
+    let mut out = Sheet::new();
+    out.row(header(
+        lang,
+        &[
+            ("期间", "period"),
+            ("账号", "account"),
+            ("姓名", "officer_name"),
+            ("应到时段", "assigned"),
+            ("已落实", "covered"),
+            ("迟到", "late"),
+            ("部分", "partial"),
+            ("未到岗", "missed"),
+            ("未结束", "upcoming"),
+            ("落实率", "rate"),
+        ],
+    ));
+    let mut rows: Vec<(Option<&Person>, &OfficerTally)> =
+        tallies.iter().map(|t| (people(t.officer), t)).collect();
+    rows.sort_by_key(|(p, t)| (p.map(|p| p.username.as_str()), t.officer));
+    for (person, t) in rows {
+        let counts = [
+            t.assigned, t.covered, t.late, t.partial, t.missed, t.upcoming,
+        ];
+        let mut row: Vec<String> = vec![
+            label.to_owned(),
+            text(person.map_or("", |p| p.username.as_str())).into_owned(),
+            person.map_or_else(
+                || t.officer.to_string(),
+                |p| text(&p.display_name).into_owned(),
+            ),
+        ];
+        row.extend(counts.iter().map(u32::to_string));
+        row.push(rate_text(t.rate()));
+        out.row(row);
+    }
     out.finish()
 }
 
@@ -780,5 +1102,275 @@ mod tests {
             "{}",
             lines[3]
         );
+    }
+
+    /// s01-g1 on 2026-11-25 (a Wednesday) and 11-28 (a Saturday): 张伟 assigned to the
+    /// morning, came on time and left early; 李娜 assigned to noon, nobody came but an
+    /// account the sheet cannot name.
+    mod verdict_sheets {
+        use super::*;
+        use crate::calendar::Calendar;
+        use crate::coverage::{coverage, Check, Visits};
+        use crate::post::demo_posts;
+        use crate::roster::{assignment_verdicts, officer_report, Assignment};
+        use crate::school::demo_schools;
+
+        const ZHANG: Uuid = Uuid::from_u128(1);
+        const LI: Uuid = Uuid::from_u128(2);
+        const STRANGER: Uuid = Uuid::from_u128(9);
+
+        fn people() -> Vec<Person> {
+            [(ZHANG, "zhang.wei", "张伟"), (LI, "li.na", "=李娜")]
+                .map(|(user, username, name)| Person {
+                    user,
+                    username: username.into(),
+                    display_name: name.into(),
+                })
+                .to_vec()
+        }
+
+        fn check(who: Uuid, event: CheckInEvent, time: &str, flags: u8) -> Check {
+            Check {
+                post_id: "s01-g1".into(),
+                person: Some(who),
+                event,
+                at: DateTime::parse_from_rfc3339(&format!("2026-11-25T{time}:00+08:00")).unwrap(),
+                presence: Presence::from_bits(flags),
+            }
+        }
+
+        fn lines(sheet: &str) -> Vec<Vec<String>> {
+            sheet
+                .trim_start_matches(BOM)
+                .lines()
+                .map(|l| l.split(',').map(String::from).collect())
+                .collect()
+        }
+
+        #[test]
+        fn the_three_sheets_in_chinese_name_people_and_say_why() {
+            let schools = demo_schools();
+            let posts: Vec<Post> = demo_posts()
+                .into_iter()
+                .filter(|p| p.id == "s01-g1")
+                .collect();
+            let gates = Gates::new(&posts, &schools);
+            let visits = Visits::new(&[
+                check(ZHANG, CheckInEvent::Arrival, "07:00", 7),
+                check(ZHANG, CheckInEvent::Departure, "07:40", 0),
+                check(STRANGER, CheckInEvent::Arrival, "11:30", 3),
+            ]);
+            let now = DateTime::parse_from_rfc3339("2026-11-30T00:00:00+08:00")
+                .unwrap()
+                .to_utc();
+            let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+            let cal = Calendar::default();
+            let cells = coverage(&cal, &schools, &posts, &visits, day(25)..=day(25), now);
+            let people = people();
+            let named = |id: Uuid| people.iter().find(|p| p.user == id);
+
+            let sheet = lines(&coverage_sheet(&cells, &gates, &named));
+            assert_eq!(
+                sheet[0][..7],
+                [
+                    "学校编号",
+                    "学校",
+                    "日期",
+                    "时段",
+                    "结果",
+                    "岗位编号",
+                    "校门"
+                ]
+            );
+            assert_eq!(sheet[0][9], "首到时间 (UTC+08:00)");
+            assert_eq!(
+                sheet[1],
+                [
+                    "s01",
+                    "实验小学",
+                    "2026-11-25",
+                    "早",
+                    "部分",
+                    "s01-g1",
+                    "南门",
+                    "提前离岗",
+                    "张伟 (zhang.wei)",
+                    "2026-11-25 07:00:00",
+                    "警察·警车·警灯",
+                    "张伟 (zhang.wei)",
+                    "2026-11-25 07:00:00",
+                    "张伟 (zhang.wei)",
+                    "2026-11-25 07:40:00",
+                    "2026-11-25 07:40:00",
+                    "2026-11-25 08:00:00",
+                ]
+            );
+            assert_eq!(
+                sheet[2][4..11],
+                [
+                    "部分",
+                    "s01-g1",
+                    "南门",
+                    "警察、警车、警灯未同时到岗",
+                    STRANGER.to_string().as_str(),
+                    "2026-11-25 11:30:00",
+                    "警察·警车"
+                ]
+            );
+            assert_eq!(sheet[3][4..8], ["未到岗", "s01-g1", "南门", "无人到岗"]);
+            assert_eq!(
+                sheet.last().unwrap()[1..5],
+                ["落实率", "2026-11-25..2026-11-25", "全部", "0.0% (0/3)"]
+            );
+
+            let assignments = [
+                Assignment {
+                    post_id: "s01-g1".into(),
+                    date: day(25),
+                    window: WindowKind::Morning,
+                    officer: ZHANG,
+                    car: Some("苏A·12345".into()),
+                },
+                Assignment {
+                    post_id: "s01-g1".into(),
+                    date: day(25),
+                    window: WindowKind::Noon,
+                    officer: LI,
+                    car: None,
+                },
+                Assignment {
+                    post_id: "s01-g1".into(),
+                    date: day(28),
+                    window: WindowKind::Noon,
+                    officer: LI,
+                    car: None,
+                },
+            ];
+            let verdicts = assignment_verdicts(&cal, &schools, &posts, &visits, &assignments, now);
+            let sheet = lines(&assignments_sheet(&verdicts, &gates, &named));
+            assert_eq!(
+                sheet[0][..8],
+                [
+                    "日期",
+                    "学校",
+                    "校门",
+                    "岗位编号",
+                    "时段",
+                    "民警",
+                    "车辆",
+                    "本人结果"
+                ]
+            );
+            assert_eq!(sheet[0][18..], ["校门结果", "代岗人"]);
+            assert_eq!(
+                sheet[1][5..9],
+                ["张伟 (zhang.wei)", "苏A·12345", "部分", "提前离岗"]
+            );
+            // 李娜's display name is guarded against formula injection.
+            assert_eq!(sheet[2][5..9], ["'=李娜 (li.na)", "", "未到岗", "无人到岗"]);
+            assert_eq!(sheet[2][18..], ["部分", STRANGER.to_string().as_str()]);
+            assert_eq!(sheet[3][0], "2026-11-28");
+            assert_eq!(sheet[3][7], "不需执勤");
+            assert_eq!(sheet[3].len(), sheet[0].len());
+
+            let tallies = officer_report(&verdicts, day(1)..=day(30));
+            let sheet = lines(&officers(
+                &tallies,
+                named,
+                "2026-11-01..2026-11-30",
+                Lang::Zh,
+            ));
+            assert_eq!(
+                sheet[0],
+                [
+                    "期间",
+                    "账号",
+                    "姓名",
+                    "应到时段",
+                    "已落实",
+                    "迟到",
+                    "部分",
+                    "未到岗",
+                    "未结束",
+                    "落实率"
+                ]
+            );
+            assert_eq!(
+                sheet[1],
+                [
+                    "2026-11-01..2026-11-30",
+                    "li.na",
+                    "'=李娜",
+                    "1",
+                    "0",
+                    "0",
+                    "0",
+                    "1",
+                    "0",
+                    "0.0% (0/1)"
+                ]
+            );
+            assert_eq!(
+                sheet[2],
+                [
+                    "2026-11-01..2026-11-30",
+                    "zhang.wei",
+                    "张伟",
+                    "1",
+                    "0",
+                    "0",
+                    "1",
+                    "0",
+                    "0",
+                    "0.0% (0/1)"
+                ]
+            );
+        }
+
+        fn coverage_sheet<'p>(
+            cells: &[Cell<'_>],
+            gates: &Gates<'_>,
+            named: &impl Fn(Uuid) -> Option<&'p Person>,
+        ) -> String {
+            crate::csv::coverage(
+                cells,
+                gates,
+                named,
+                "2026-11-25..2026-11-25",
+                Lang::default(),
+            )
+        }
+
+        fn assignments_sheet<'p>(
+            v: &[AssignmentVerdict<'_>],
+            gates: &Gates<'_>,
+            named: &impl Fn(Uuid) -> Option<&'p Person>,
+        ) -> String {
+            assignments(v, gates, named, Lang::Zh)
+        }
+
+        #[test]
+        fn late_says_by_how_long_in_either_language() {
+            let due = DateTime::parse_from_rfc3339("2026-11-25T07:05:00+08:00").unwrap();
+            let late = Why {
+                first_full: Some(Seen {
+                    person: None,
+                    at: due + chrono::Duration::minutes(12),
+                    presence: Presence::default(),
+                }),
+                ..Why::default()
+            };
+            assert_eq!(why_text(Status::Late, &late, due, Lang::Zh), "迟到 12 分钟");
+            assert_eq!(
+                why_text(Status::Late, &late, due, Lang::En),
+                "late by 12 min"
+            );
+            assert_eq!(status_label(Status::Covered, Lang::Zh), "已落实");
+            assert_eq!(
+                flags_text(Presence::from_bits(5), Lang::En),
+                "officer·lights"
+            );
+            assert_eq!(flags_text(Presence::from_bits(0), Lang::Zh), "无");
+        }
     }
 }

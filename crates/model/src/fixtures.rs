@@ -1,26 +1,72 @@
-//! Generated data for benchmarks (feature `fixtures`): one city-year of schools and
-//! arrivals, and a city's volunteer teams with months of duty sessions, from fixed
-//! pseudo-random sequences, the same on every machine and target.
+//! Generated data for benchmarks (feature `fixtures`): one city-year of schools, a
+//! calendar, a duty roster and check-ins, and a city's volunteer teams with months of
+//! duty sessions, from fixed pseudo-random sequences, the same on every machine and
+//! target.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
-use crate::coverage::Arrival;
+use crate::calendar::{Calendar, CalendarEntry, DayRule, EntryScope};
+use crate::coverage::{counted_windows, Check};
 use crate::duty::{Activity, Approval, DutySession, Participation};
 use crate::hlc::{DeviceId, Hlc};
-use crate::record::{Presence, Record, RecordBody};
+use crate::post::Post;
+use crate::record::{CheckInEvent, Presence, Record, RecordBody};
 use crate::report::Month;
+use crate::roster::Assignment;
 use crate::school::{default_windows, School, DEFAULT_UTC_OFFSET_MINUTES};
 use crate::team::{MemberStatus, Role, Team, Volunteer};
 
-/// Schools in the city the targets are written for.
+/// Schools in the city the targets are written for (one gate each).
 pub const SCHOOLS: usize = 288;
-/// One year of school days (every day counts, to be safe).
+/// The calendar year generated (2026), in days.
 pub const DAYS: i64 = 365;
 
+/// The 2026 national holidays and make-up working days (国务院办公厅, 国办发明电〔2025〕7号),
+/// as the shipped national calendar has them.
+const NATIONAL_2026: [(&str, &str, DayRule, &str); 13] = [
+    ("2026-01-01", "2026-01-03", DayRule::Off, "元旦"),
+    ("2026-01-04", "2026-01-04", DayRule::On, "元旦调休"),
+    ("2026-02-14", "2026-02-14", DayRule::On, "春节调休"),
+    ("2026-02-15", "2026-02-23", DayRule::Off, "春节"),
+    ("2026-02-28", "2026-02-28", DayRule::On, "春节调休"),
+    ("2026-04-04", "2026-04-06", DayRule::Off, "清明节"),
+    ("2026-05-01", "2026-05-05", DayRule::Off, "劳动节"),
+    ("2026-05-09", "2026-05-09", DayRule::On, "劳动节调休"),
+    ("2026-06-19", "2026-06-21", DayRule::Off, "端午节"),
+    ("2026-09-20", "2026-09-20", DayRule::On, "国庆节调休"),
+    ("2026-09-25", "2026-09-27", DayRule::Off, "中秋节"),
+    ("2026-10-01", "2026-10-07", DayRule::Off, "国庆节"),
+    ("2026-10-10", "2026-10-10", DayRule::On, "国庆节调休"),
+];
+
+/// The national calendar of 2026.
+pub fn national_2026() -> Calendar {
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+    Calendar::new(
+        NATIONAL_2026
+            .iter()
+            .map(|(from, to, rule, name)| CalendarEntry {
+                scope: EntryScope::National,
+                from: date(from),
+                to: date(to),
+                rule: *rule,
+                windows: Vec::new(),
+                name: (*name).to_owned(),
+            }),
+    )
+}
+
+/// A city's year of peak-hour duty: schools with one gate each, the 2026 national
+/// calendar, two officers per school taking turns on the roster, and their check-ins.
 pub struct CityYear {
     pub schools: Vec<School>,
-    pub arrivals: Vec<Arrival>,
+    pub posts: Vec<Post>,
+    pub calendar: Calendar,
+    /// One officer per due slot.
+    pub assignments: Vec<Assignment>,
+    /// Arrivals and departures (离岗), about one visit per due slot.
+    pub checks: Vec<Check>,
     pub first: NaiveDate,
     pub last: NaiveDate,
     /// The day after the last: every window decided.
@@ -40,14 +86,28 @@ impl CityYear {
                 counted_from: None,
             })
             .collect();
+        let posts: Vec<Post> = schools
+            .iter()
+            .map(|s| Post {
+                id: format!("{}-g1", s.id),
+                school_id: s.id.clone(),
+                school: s.name.clone(),
+                gate: "南门".to_owned(),
+                location: None,
+            })
+            .collect();
+        let calendar = national_2026();
         let first = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         let last = first + Duration::days(DAYS - 1);
-        let arrivals = city_year(&schools, first);
+        let (assignments, checks) = duty_year(&calendar, &schools, &posts, first);
         let midnight = (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN);
         let now = Utc.from_utc_datetime(&midnight);
         Self {
             schools,
-            arrivals,
+            posts,
+            calendar,
+            assignments,
+            checks,
             first,
             last,
             now,
@@ -61,33 +121,64 @@ impl Default for CityYear {
     }
 }
 
-/// One arrival per window, spread over the 90 minutes before it opens, with a few
-/// missing flags and missed windows, from a fixed pseudo-random sequence.
-fn city_year(schools: &[School], first: NaiveDate) -> Vec<Arrival> {
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let mut out = Vec::new();
-    for school in schools {
+/// For each due slot: the school's two officers take turns; one slot in 20 nobody
+/// comes, in 15 the other officer comes instead; arrivals spread over the 90 minutes
+/// before the window opens (so some are late), one in 13 without lights; one visit in
+/// 10 leaves before the close, the rest up to 20 minutes after it.
+fn duty_year(
+    calendar: &Calendar,
+    schools: &[School],
+    posts: &[Post],
+    first: NaiveDate,
+) -> (Vec<Assignment>, Vec<Check>) {
+    let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
+    let (mut assignments, mut checks) = (Vec::new(), Vec::new());
+    for (n, (school, post)) in schools.iter().zip(posts).enumerate() {
+        let officers = [fixture_id(4, 2 * n), fixture_id(4, 2 * n + 1)];
         for d in 0..DAYS {
-            for window in school.windows_on(first + Duration::days(d)) {
-                let r = next();
-                if r % 20 == 0 {
+            let date = first + Duration::days(d);
+            for (k, counted) in counted_windows(calendar, school, date).iter().enumerate() {
+                let w = &counted.window;
+                let turn = (d as usize + k) % 2;
+                assignments.push(Assignment {
+                    post_id: post.id.clone(),
+                    date,
+                    window: w.kind,
+                    officer: officers[turn],
+                    car: None,
+                });
+                if rng.one_in(20) {
                     continue; // missed
                 }
-                out.push(Arrival {
-                    place: school.id.clone(),
-                    at: window.opens - Duration::minutes((r % 90) as i64),
-                    presence: Presence::from_bits(if r % 13 == 0 { 3 } else { 7 }),
-                });
+                let who = officers[if rng.one_in(15) { 1 - turn } else { turn }];
+                let check = |event, at, presence| Check {
+                    post_id: post.id.clone(),
+                    person: Some(who),
+                    event,
+                    at,
+                    presence,
+                };
+                let arrived = w.opens - Duration::minutes(rng.below(90) as i64);
+                let flags = if rng.one_in(13) { 3 } else { 7 };
+                let left = if rng.one_in(10) {
+                    w.closes - Duration::minutes(5 + rng.below(25) as i64)
+                } else {
+                    w.closes + Duration::minutes(rng.below(20) as i64)
+                };
+                checks.push(check(
+                    CheckInEvent::Arrival,
+                    arrived,
+                    Presence::from_bits(flags),
+                ));
+                checks.push(check(
+                    CheckInEvent::Departure,
+                    left.max(arrived),
+                    Presence::from_bits(0),
+                ));
             }
         }
     }
-    out
+    (assignments, checks)
 }
 
 /// Volunteer teams of the city the duty report's target is written for.

@@ -4,14 +4,14 @@
 //! phones compute it. The sheets themselves are `gatewatch_model::csv`'s, byte for byte
 //! the phones' exports; this module only picks the records.
 
-use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::db::Db;
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use gatewatch_model::coverage::{arrivals, coverage, Arrival, Rate};
+use gatewatch_model::calendar::Calendar;
+use gatewatch_model::coverage::{coverage, Cell, Rate, Visits};
 use gatewatch_model::school::School;
-use gatewatch_model::{csv, Record};
+use gatewatch_model::{csv, Post, Record};
 use serde::Serialize;
 
 use crate::auth::SchoolScope;
@@ -116,20 +116,40 @@ fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
         .collect()
 }
 
-/// The schools of `scope` and the arrivals (each keyed by its post's school) that
-/// coverage over `range` is computed from.
+/// What coverage over `range` is computed from: the schools, their gates and the
+/// visits the check-ins make. The calendar and the authors are not wired here yet:
+/// weekdays are due (`Calendar::default()`), and every check-in counts as one unknown
+/// person.
+struct CoverageInputs {
+    schools: Vec<School>,
+    posts: Vec<Post>,
+    visits: Visits,
+    calendar: Calendar,
+}
+
+impl CoverageInputs {
+    fn cells(&self, range: DateRange, now: DateTime<Utc>) -> Vec<Cell<'_>> {
+        let days = range.days();
+        coverage(
+            &self.calendar,
+            &self.schools,
+            &self.posts,
+            &self.visits,
+            days,
+            now,
+        )
+    }
+}
+
 async fn coverage_inputs(
     db: &Db,
     range: DateRange,
     scope: &SchoolScope,
-) -> Result<(Vec<School>, Vec<Arrival>), AppError> {
+) -> Result<CoverageInputs, AppError> {
     let mut schools = catalog::schools(db).await?;
     schools.retain(|s| scope.contains(&s.id));
-    let school_of_post: HashMap<String, String> = catalog::posts(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.school_id))
-        .collect();
+    let mut posts = catalog::posts(db).await?;
+    posts.retain(|p| scope.contains(&p.school_id));
     // Coverage goes by instants; a phone in another offset than the school's may date
     // an arrival up to two days apart (offsets span ±18 h), so read that much more.
     let slack = Days::new(2);
@@ -140,8 +160,12 @@ async fn coverage_inputs(
         .into_iter()
         .map(|(record, _)| record)
         .collect();
-    let arrivals = arrivals(&records, |post| school_of_post.get(post).cloned());
-    Ok((schools, arrivals))
+    Ok(CoverageInputs {
+        schools,
+        posts,
+        visits: Visits::of_records(&records, |_| None),
+        calendar: Calendar::default(),
+    })
 }
 
 /// Coverage rates over `range`, for a supervisor's screen: overall, per day, per window
@@ -187,8 +211,8 @@ pub async fn coverage_summary(
     scope: &SchoolScope,
     now: DateTime<Utc>,
 ) -> Result<CoverageSummary, AppError> {
-    let (schools, arrivals) = coverage_inputs(db, range, scope).await?;
-    let cells = coverage(&schools, &arrivals, range.days(), now);
+    let inputs = coverage_inputs(db, range, scope).await?;
+    let cells = inputs.cells(range, now);
     fn keyed<K>(groups: std::collections::BTreeMap<K, Rate>) -> Vec<Keyed<K>> {
         groups
             .into_iter()
@@ -215,7 +239,7 @@ pub async fn coverage_summary(
     })
 }
 
-/// One row per school × day × window of `range` with its status, then the rate of
+/// One row per gate × day × due window of `range` with its status, then the rate of
 /// each window kind and of all windows (upcoming windows are not counted).
 pub async fn coverage_csv(
     db: &Db,
@@ -223,13 +247,11 @@ pub async fn coverage_csv(
     scope: &SchoolScope,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    let (schools, arrivals) = coverage_inputs(db, range, scope).await?;
-    let cells = coverage(&schools, &arrivals, range.days(), now);
-    let names: HashMap<&str, &str> = schools
-        .iter()
-        .map(|s| (s.id.as_str(), s.name.as_str()))
-        .collect();
-    let sheet = csv::coverage(&cells, |id| names.get(id).copied(), &range.label());
+    let inputs = coverage_inputs(db, range, scope).await?;
+    let cells = inputs.cells(range, now);
+    let gates = csv::Gates::new(&inputs.posts, &inputs.schools);
+    // Authors not wired yet: nobody to name.
+    let sheet = csv::coverage(&cells, &gates, |_| None, &range.label(), SHEET_LANG);
     Ok(sheet.into_bytes())
 }
 

@@ -287,6 +287,7 @@ async fn a_voided_check_in_is_listed_but_does_not_cover_its_window() {
     let mut moved = on_time.corrected(version(200), on_time.body.clone());
     common::check_in(&mut moved).post_id = "s01-g2".into();
     let void = moved.voided(version(300), "=不是本人签到".into());
+    // Coverage is per gate: the check-in was moved to s01-g2.
     let s01_morning = || async {
         let coverage = rows(
             &t.get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20")
@@ -294,7 +295,7 @@ async fn a_voided_check_in_is_listed_but_does_not_cover_its_window() {
         );
         coverage
             .iter()
-            .find(|r| r[0] == "s01" && r[3] == "morning")
+            .find(|r| r[5] == "s01-g2" && r[3] == "morning")
             .map(|r| r[4].clone())
             .unwrap()
     };
@@ -343,32 +344,70 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
         response.header(header::CONTENT_DISPOSITION),
         Some("attachment; filename=\"gatewatch-coverage_2026-11-20_2026-11-20.csv\"")
     );
-    let want = [
-        ["school_id", "school", "date", "window", "status"],
-        ["a01", "东城小学", "2026-11-20", "morning", "covered"],
-        ["b01", "西城小学", "2026-11-20", "morning", "missed"],
-        [
-            "",
-            "rate",
-            "2026-11-20_2026-11-20",
-            "morning",
-            "50.0% (1/2)",
-        ],
-        ["", "rate", "2026-11-20_2026-11-20", "all", "50.0% (1/2)"],
+    let header = [
+        "school_id",
+        "school",
+        "date",
+        "window",
+        "status",
+        "post_id",
+        "gate",
     ];
-    assert_eq!(rows(&response), want);
+    let line = |school, name, status, post, gate| {
+        [school, name, "2026-11-20", "morning", status, post, gate].map(String::from)
+    };
+    let got = rows(&response);
+    let first7 = |row: &Vec<String>| row[..7].to_vec();
+    assert_eq!(first7(&got[0]), header);
+    assert_eq!(
+        got[0][9], "first_at (UTC+08:00)",
+        "times in the school's zone"
+    );
+    assert_eq!(
+        first7(&got[1]),
+        line("a01", "东城小学", "covered", "a01-g1", "南门")
+    );
+    // Why: who came first, when (in the school's zone), with what; authors not wired yet.
+    assert_eq!(
+        got[1][7..11],
+        [
+            "on post in time until the end",
+            "unknown account",
+            "2026-11-20 07:00:00",
+            "officer·car·lights"
+        ]
+    );
+    assert_eq!(
+        first7(&got[2]),
+        line("b01", "西城小学", "missed", "b01-g1", "北门")
+    );
+    assert_eq!(got[2][7], "nobody came");
+    let rate = |kind: &str| {
+        let mut row = vec![String::new(), "rate".into(), "2026-11-20_2026-11-20".into()];
+        row.extend([kind.to_string(), "50.0% (1/2)".into()]);
+        row.resize(got[0].len(), String::new());
+        row
+    };
+    assert_eq!(got[3..], [rate("morning"), rate("all")]);
 
-    // The next day nobody came: both missed.
+    // The 21st is a Saturday: no window is due, nothing is missed.
     let next = t
         .get("/api/export/coverage.csv?from=2026-11-21&to=2026-11-21")
         .await;
-    let statuses: Vec<String> = rows(&next)[1..3].iter().map(|r| r[4].clone()).collect();
+    let next = rows(&next);
+    assert_eq!(next.len(), 2, "the header and the rate row: {next:?}");
+    assert_eq!(next[1][3..5], ["all", "n/a (0/0)"]);
+    // On Monday the 23rd nobody came: both missed.
+    let monday = t
+        .get("/api/export/coverage.csv?from=2026-11-23&to=2026-11-23")
+        .await;
+    let statuses: Vec<String> = rows(&monday)[1..3].iter().map(|r| r[4].clone()).collect();
     assert_eq!(statuses, ["missed", "missed"]);
-    assert_eq!(rows(&next)[4][4], "0.0% (0/2)");
+    assert_eq!(rows(&monday)[4][4], "0.0% (0/2)");
 
     // The same coverage as rates for a screen: overall, per day, per window, per school.
     let summary: serde_json::Value = t
-        .get("/api/coverage?from=2026-11-20&to=2026-11-21")
+        .get("/api/coverage?from=2026-11-20&to=2026-11-23")
         .await
         .json();
     assert_eq!(
@@ -379,7 +418,7 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
         summary["by_day"],
         serde_json::json!([
             {"key": "2026-11-20", "covered": 1, "decided": 2, "percent": 50.0},
-            {"key": "2026-11-21", "covered": 0, "decided": 2, "percent": 0.0},
+            {"key": "2026-11-23", "covered": 0, "decided": 2, "percent": 0.0},
         ])
     );
     assert_eq!(
