@@ -321,9 +321,10 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
         .execute(t.state.db.pool())
         .await
         .unwrap();
-    let catalog = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes\n\
-                   a01,东城小学,a01-g1,南门,07:20-08:00,,,15\n\
-                   b01,西城小学,b01-g1,北门,07:20-08:00,,,15\n";
+    // Counted from before the report (a school new to an import counts from that day).
+    let catalog = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,counted_from\n\
+                   a01,东城小学,a01-g1,南门,07:20-08:00,,,15,2026-09-01\n\
+                   b01,西城小学,b01-g1,北门,07:20-08:00,,,15,2026-09-01\n";
     let imported = t.post_csv("/api/admin/import", catalog).await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
 
