@@ -1,7 +1,10 @@
 //! The sync server's HTTP API, as the app calls it. One typed error for network
 //! failures, server refusals and unreadable answers.
 
+use chrono::NaiveDate;
 use gatewatch_model::account::{LoginRequest, Profile, SessionEnd};
+use gatewatch_model::calendar::CalendarEntry;
+use gatewatch_model::roster::RosterPage;
 use gatewatch_model::school::School;
 use gatewatch_model::{Cursor, ErrorBody, Post, PullResponse, PushRequest, PushResponse};
 use gloo_net::http::{Request, Response};
@@ -141,6 +144,26 @@ pub async fn gate_secret(post_id: &str) -> Result<String, ApiError> {
     let url = format!("/api/posts/{post_id}/secret");
     let resp = Request::get(&url).send().await.map_err(network)?;
     read::<Secret>(resp).await.map(|s| s.secret)
+}
+
+/// The calendar entries that apply to the user's schools (`{"entries": [...]}`).
+pub async fn calendar() -> Result<Vec<CalendarEntry>, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Entries {
+        entries: Vec<CalendarEntry>,
+    }
+    let resp = Request::get("/api/calendar")
+        .send()
+        .await
+        .map_err(network)?;
+    read::<Entries>(resp).await.map(|e| e.entries)
+}
+
+/// The duty roster of the user's schools from `from` to `to`, with the people it names.
+pub async fn roster(from: NaiveDate, to: NaiveDate) -> Result<RosterPage, ApiError> {
+    let url = format!("/api/roster?from={from}&to={to}");
+    let resp = Request::get(&url).send().await.map_err(network)?;
+    read(resp).await
 }
 
 pub async fn posts() -> Result<Vec<Post>, ApiError> {

@@ -2,7 +2,6 @@
 //! banner on every screen and the post picker's "due next" all read the same one.
 
 use gatewatch_model::board::{board, BoardItem};
-use gatewatch_model::calendar::Calendar;
 use leptos::prelude::*;
 
 use crate::state::AppState;
@@ -21,11 +20,11 @@ impl Board {
         let items = Memo::new(move |_| {
             let now = state.now.get();
             let posts = state.my_posts();
-            // Weekdays only until the phone holds the school calendar.
-            let calendar = Calendar::default();
-            state
-                .schools
-                .with(|schools| visits.with(|v| board(&calendar, schools, &posts, v, now)))
+            state.calendar.with(|calendar| {
+                state
+                    .schools
+                    .with(|schools| visits.with(|v| board(calendar, schools, &posts, v, now)))
+            })
         });
         let board = Board(items);
         provide_context(board);

@@ -15,6 +15,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The language of the sheets the phone exports: the screen's.
+    pub fn sheet(self) -> gatewatch_model::csv::Lang {
+        match self {
+            Lang::ZhCn => gatewatch_model::csv::Lang::Zh,
+            Lang::En => gatewatch_model::csv::Lang::En,
+        }
+    }
+
     /// The BCP 47 tag for `<html lang>`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -244,6 +252,7 @@ pub enum Msg {
     UserLead,
     UserAdmin,
     UserSupervisor,
+    RecordedBy,
     SwapDecided,
     RefusedSwapDecided,
     SyncProblemPushLimit,
@@ -554,6 +563,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         UserLead => ("队长", "Team lead"),
         UserAdmin => ("管理员", "Administrator"),
         UserSupervisor => ("所长 / 指挥室", "Supervisor"),
+        RecordedBy => ("记录人", "By"),
         SwapDecided => (
             "换班申请由所长或管理员审批；已审批的申请不能再修改",
             "Swap requests are decided by a supervisor or an administrator; a decided one cannot be changed",

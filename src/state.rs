@@ -7,11 +7,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::account::{Profile, SessionEnd};
+use gatewatch_model::calendar::{Calendar, CalendarEntry};
 use gatewatch_model::coverage::Visits;
 use gatewatch_model::merge::upsert;
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
 use gatewatch_model::replica;
 use gatewatch_model::retention::{expired, unreadable, DEFAULT_RETENTION_DAYS};
+use gatewatch_model::roster::{Person, RosterPage};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
@@ -194,6 +196,12 @@ pub struct AppState {
     pub settings: RwSignal<Settings>,
     pub posts: RwSignal<Vec<Post>>,
     pub schools: RwSignal<Vec<School>>,
+    /// The school calendar of this user's schools (which windows are due when).
+    pub calendar: RwSignal<Calendar>,
+    /// The duty roster around today, as last fetched (kept offline).
+    pub roster: RwSignal<RosterPage>,
+    /// People records and the roster name, by account id.
+    pub people: RwSignal<BTreeMap<Uuid, Person>>,
     /// Wall clock for countdowns and the board, ticking once a second.
     pub now: RwSignal<DateTime<Utc>>,
     /// The latest GPS fix and when it was taken (ms since the epoch), if allowed.
@@ -276,6 +284,9 @@ impl AppState {
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(demo_schools),
             ),
+            calendar: RwSignal::new(Calendar::new(loaded.calendar)),
+            roster: RwSignal::new(loaded.roster),
+            people: RwSignal::new(loaded.people.into_iter().map(|p| (p.user, p)).collect()),
             now: RwSignal::new(Utc::now()),
             last_fix: RwSignal::new(None),
             notices: RwSignal::new(notices),
@@ -774,6 +785,7 @@ impl AppState {
         if applied.refusals_changed {
             self.keep_refusals();
         }
+        self.add_people(applied.people);
         let wanted = applied.fresh.len();
         let saved = self.persist(applied.fresh);
         // If lost, versions stay monotonic: start-up observes every record.
@@ -852,6 +864,73 @@ impl AppState {
         self.schools.set(schools);
     }
 
+    /// The school calendar as the server last gave it; kept offline.
+    pub fn set_calendar(&self, entries: Vec<CalendarEntry>) {
+        let calendar = Calendar::new(entries);
+        if self.calendar.with_untracked(|c| *c == calendar) {
+            return;
+        }
+        // A cache of the server's: fetched again at the next sync if storage refuses.
+        let _ = storage::save_calendar(&calendar.entries().cloned().collect::<Vec<_>>());
+        self.calendar.set(calendar);
+    }
+
+    /// The roster around today as the server last gave it, and the people it names.
+    pub fn set_roster(&self, mut roster: RosterPage) {
+        self.add_people(std::mem::take(&mut roster.people));
+        if self
+            .roster
+            .with_untracked(|r| r.assignments == roster.assignments)
+        {
+            return;
+        }
+        // A cache of the server's: fetched again at the next sync if storage refuses.
+        let _ = storage::save_roster(&roster);
+        self.roster.set(roster);
+    }
+
+    /// Learns names of people (authors, assigned officers); stored when any changed.
+    fn add_people(&self, people: Vec<Person>) {
+        let changed = people.iter().any(|p| {
+            self.people
+                .with_untracked(|known| known.get(&p.user) != Some(p))
+        });
+        if !changed {
+            return;
+        }
+        self.people.update(|known| {
+            known.extend(people.into_iter().map(|p| (p.user, p)));
+        });
+        // A cache: the next pull or roster names them again if storage refuses.
+        let _ = self.people.with_untracked(|known| {
+            storage::save_people(&known.values().cloned().collect::<Vec<_>>())
+        });
+    }
+
+    /// Who made `record`: the author the server named, else this phone's user for a
+    /// record made here; reactive on the records and the profile.
+    pub fn author_of(&self, local: &LocalRecord) -> Option<Uuid> {
+        local.author.or_else(|| {
+            self.is_own(&local.record)
+                .then(|| self.profile.with(|p| p.as_ref().map(|p| p.user)))
+                .flatten()
+        })
+    }
+
+    /// The name a record's author goes by (`张伟`), if known; reactive.
+    pub fn author_name(&self, local: &LocalRecord) -> Option<String> {
+        let user = self.author_of(local)?;
+        self.people
+            .with(|people| people.get(&user).map(|p| p.display_name.clone()))
+            .or_else(|| {
+                self.profile.with(|p| {
+                    p.as_ref()
+                        .filter(|p| p.user == user)
+                        .map(|p| p.display_name.clone())
+                })
+            })
+    }
+
     /// The posts the officer marked as theirs, or every post if none is marked.
     pub fn my_posts(&self) -> Vec<Post> {
         let mine = self.settings.with(|s| s.my_posts.clone());
@@ -870,24 +949,22 @@ impl AppState {
     }
 
     /// Visits (arrival to 离岗) from this phone's check-ins within a day of `day`,
-    /// per post (the board's unit); reactive on records. Older ones cannot count for
-    /// today's windows, and a year of records should not be copied on every save. The
-    /// authors are not wired here yet: every check-in counts as the same unknown person.
+    /// per post and person (the board's unit); reactive on records. Older ones cannot
+    /// count for today's windows, and a year of records should not be copied on every
+    /// save.
     pub fn visits_near(&self, day: chrono::NaiveDate) -> Visits {
-        self.with_records_near(day, |near| Visits::of_records(near, |_| None))
+        self.visits_where(|r| (r.body.device_time().date_naive() - day).num_days().abs() <= 1)
     }
 
-    fn with_records_near<T>(
-        &self,
-        day: chrono::NaiveDate,
-        f: impl FnOnce(&mut dyn Iterator<Item = &Record>) -> T,
-    ) -> T {
+    /// Visits from every check-in this phone holds, with their authors; reactive.
+    pub fn visits(&self) -> Visits {
+        self.visits_where(|_| true)
+    }
+
+    fn visits_where(&self, keep: impl Fn(&Record) -> bool) -> Visits {
         self.records.with(|map| {
-            let mut near = map
-                .values()
-                .map(|l| &l.record)
-                .filter(|r| (r.body.device_time().date_naive() - day).num_days().abs() <= 1);
-            f(&mut near)
+            let kept = map.values().map(|l| &l.record).filter(|r| keep(r));
+            Visits::of_records(kept, |r| map.get(&r.id).and_then(|l| self.author_of(l)))
         })
     }
 

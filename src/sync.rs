@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::future::{select, Either};
 use futures::StreamExt;
+use gatewatch_model::access::{may, Access, ROSTER};
 use gatewatch_model::outbox::Refusal;
 use gatewatch_model::sync::push_batches;
 use gatewatch_model::{Backoff, PushRequest, Record, RejectCode};
@@ -193,7 +194,34 @@ async fn sync(state: AppState, push_wait: &mut PushWait) -> Result<(), ApiError>
     if let Ok(schools) = api::schools().await {
         state.set_schools(schools);
     }
+    refresh_duty(state).await;
     pushed
+}
+
+/// How far back and ahead the phone keeps the roster: last week (who was due when a
+/// report is read) and the next four (the officer's own posts, offline).
+const ROSTER_DAYS_BACK: u64 = 7;
+const ROSTER_DAYS_AHEAD: u64 = 27;
+
+/// The calendar and the roster: small, and kept as they were if they cannot be fetched
+/// (the phone works on its last copy; the next sync tries again).
+async fn refresh_duty(state: AppState) {
+    if let Ok(entries) = api::calendar().await {
+        state.set_calendar(entries);
+    }
+    let may_read_roster = state.profile.with_untracked(|p| {
+        p.as_ref()
+            .is_some_and(|p| may(p.role, ROSTER, Access::Read))
+    });
+    if !may_read_roster {
+        return;
+    }
+    let today = chrono::Local::now().date_naive();
+    let from = today - chrono::Days::new(ROSTER_DAYS_BACK);
+    let to = today + chrono::Days::new(ROSTER_DAYS_AHEAD);
+    if let Ok(roster) = api::roster(from, to).await {
+        state.set_roster(roster);
+    }
 }
 
 /// The longest `Retry-After` a push waits for.

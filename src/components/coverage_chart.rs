@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use gatewatch_model::calendar::Calendar;
 use gatewatch_model::coverage::{coverage, Rate, Visits};
 use gatewatch_model::school::School;
-use gatewatch_model::{Post, Record};
+use gatewatch_model::Post;
 use leptos::prelude::*;
 
 use crate::components::bar_chart::{bars_svg, Bar};
@@ -26,26 +26,24 @@ pub struct Rates {
 }
 
 /// Coverage for `mine` (school ids) and all `schools` (their gates, `posts`) over the
-/// last `CHART_WEEKS` weeks. Weekdays only until the phone holds the school calendar;
-/// check-ins' authors are not wired yet (all count as one unknown person).
-pub fn rates<'a>(
+/// last `CHART_WEEKS` weeks: the windows `calendar` has due, judged on `visits`.
+pub fn rates(
+    calendar: &Calendar,
     schools: &[School],
     posts: &[Post],
     mine: &[String],
-    records: impl IntoIterator<Item = &'a Record>,
+    visits: &Visits,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Rates {
     let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
     let first = monday - Days::new(7 * (CHART_WEEKS - 1));
     let since_30 = today - Days::new(29);
-    let visits = Visits::of_records(records, |_| None);
-    let calendar = Calendar::default();
     let cells = coverage(
-        &calendar,
+        calendar,
         schools,
         posts,
-        &visits,
+        visits,
         first.min(since_30)..=today,
         now,
     );
@@ -104,12 +102,11 @@ pub fn CoverageChart() -> impl IntoView {
         let today = now.with_timezone(&chrono::Local).date_naive();
         let posts = state.posts.get();
         let mine: Vec<String> = state.my_posts().into_iter().map(|p| p.school_id).collect();
-        // Read in place: a year of records is not copied every minute.
-        state.records.with(|m| {
-            let records = m.values().map(|l| &l.record);
+        let visits = state.visits();
+        state.calendar.with(|calendar| {
             state
                 .schools
-                .with(|schools| rates(schools, &posts, &mine, records, today, now))
+                .with(|schools| rates(calendar, schools, &posts, &mine, &visits, today, now))
         })
     });
     // The bars are drawn as one SVG string: numbers and dates only (nothing typed by a

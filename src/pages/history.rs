@@ -3,8 +3,7 @@
 
 use chrono::{Datelike, Days, NaiveDate, Timelike};
 use gatewatch_model::access::{may, Access};
-use gatewatch_model::calendar::Calendar;
-use gatewatch_model::coverage::{coverage, Visits};
+use gatewatch_model::coverage::coverage;
 use gatewatch_model::csv::{self, Row};
 use gatewatch_model::filter::Filter;
 use gatewatch_model::gatecode::Proof;
@@ -174,25 +173,31 @@ fn export_sheet(
     let posts = state.posts.get_untracked();
     let schools = state.schools.get_untracked();
     let gates = csv::Gates::new(&posts, &schools);
-    // The phone holds no author names yet: the sheet shows the name typed on it.
+    let lang = state.lang().sheet();
+    let people = state.people.get_untracked();
     let sheet_rows: Vec<Row> = rows
         .iter()
         .map(|l| Row {
             record: &l.record,
             received_at: l.received_at,
-            author: None,
+            author: untrack(|| state.author_of(l)).and_then(|u| people.get(&u)),
         })
         .collect();
-    // English until the phone offers the sheet's language (the server's default is
-    // Chinese).
+    // The file is named by the days it covers: the filter's, else the records'.
+    let dates = || {
+        rows.iter()
+            .map(|l| l.record.body.device_time().date_naive())
+    };
+    let from = filter.from.or_else(|| dates().min()).unwrap_or(today);
+    let to = filter.to.or_else(|| dates().max()).unwrap_or(today);
     match what {
         Export::CheckIns => (
-            "gatewatch-checkins.csv".into(),
-            csv::check_ins(&sheet_rows, &gates, csv::Lang::En),
+            csv::file_name(csv::SheetKind::CheckIns, from, to, lang),
+            csv::check_ins(&sheet_rows, &gates, lang),
         ),
         Export::Incidents => (
-            "gatewatch-incidents.csv".into(),
-            csv::incidents(&sheet_rows, &gates, csv::Lang::En),
+            csv::file_name(csv::SheetKind::Incidents, from, to, lang),
+            csv::incidents(&sheet_rows, &gates, lang),
         ),
         Export::Coverage => {
             let to = filter.to.unwrap_or(today);
@@ -206,18 +211,15 @@ fn export_sheet(
                 .filter(|p| filter.post.as_ref().is_none_or(|w| *w == p.id))
                 .cloned()
                 .collect();
-            // Authors not wired yet: every check-in counts as one unknown person; weekdays
-            // only until the phone holds the school calendar.
-            let visits = state
-                .records
-                .with_untracked(|m| Visits::of_records(m.values().map(|l| &l.record), |_| None));
+            let visits = untrack(|| state.visits());
             let now = state.now.get_untracked();
-            let calendar = Calendar::default();
-            let cells = coverage(&calendar, &schools, &picked, &visits, from..=to, now);
+            let cells = state.calendar.with_untracked(|calendar| {
+                coverage(calendar, &schools, &picked, &visits, from..=to, now)
+            });
             let label = format!("{from}..{to}");
             (
-                format!("gatewatch-coverage-{from}-{to}.csv"),
-                csv::coverage(&cells, &gates, |_| None, &label, csv::Lang::En),
+                csv::file_name(csv::SheetKind::Coverage, from, to, lang),
+                csv::coverage(&cells, &gates, |u| people.get(&u), &label, lang),
             )
         }
     }
@@ -424,6 +426,25 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
     let note = |h: &mut String, text: &str| {
         let _ = write!(h, r#"<p class="note">{}</p>"#, html::escape(text));
     };
+    // Whose record it is: the account the server recorded (a lead or a supervisor reads
+    // colleagues' check-ins), else, for an old record, the name it carries.
+    let typed_name = match body {
+        RecordBody::CheckIn(c) => c.officer_name.as_str(),
+        RecordBody::Incident(i) => i.officer_name.as_str(),
+        _ => "",
+    };
+    let author = state
+        .author_name(local)
+        .unwrap_or_else(|| typed_name.to_string());
+    if !author.is_empty() {
+        let _ = write!(
+            h,
+            r#"<p class="author" data-testid="row-author">{}{}{}</p>"#,
+            t(Msg::RecordedBy),
+            state.lang().colon(),
+            html::escape(&author)
+        );
+    }
     let position = match body {
         RecordBody::CheckIn(c) => {
             let event = match c.event {

@@ -76,12 +76,12 @@ pub fn TeamReportPage() -> impl IntoView {
         };
         let label = month.get_untracked().to_string();
         let sheet = state.records.with_untracked(|map| {
-            // English until the phone offers the sheet's language: the server's sheet
-            // is byte for byte this one.
+            // In the screen's language; the server's sheet in that language is byte
+            // for byte this one.
             Roster::of(map.values().map(|l| &l.record)).hours_sheet(
                 &d.report,
                 &label,
-                gatewatch_model::csv::Lang::En,
+                state.lang().sheet(),
             )
         });
         crate::download::save_csv(&format!("gatewatch-hours-{label}.csv"), &sheet);

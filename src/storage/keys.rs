@@ -18,7 +18,7 @@ pub enum Key {
     Schema,
     /// This installation's device id and hybrid-logical-clock state.
     Clock,
-    /// Officer name and language.
+    /// Language and the officer's own posts.
     Settings,
     /// Position in the server's change feed.
     Cursor,
@@ -26,6 +26,13 @@ pub enum Key {
     Posts,
     /// The schools (peak windows) last pulled from the server.
     Schools,
+    /// The school calendar entries that apply to this user's schools (which windows
+    /// are due on which dates), last fetched from the server.
+    Calendar,
+    /// The duty roster (排班) of this user's schools around today, last fetched.
+    Roster,
+    /// The people records and the roster name (account id, username, display name).
+    People,
     /// The volunteer teams whose rosters and sessions this phone follows (pulls).
     FollowedTeams,
     /// The versions the server refused, with why (`gatewatch_model::outbox::Refusals`):
@@ -57,6 +64,9 @@ impl Key {
             Key::Cursor => format!("{PREFIX}cursor"),
             Key::Posts => format!("{PREFIX}posts"),
             Key::Schools => format!("{PREFIX}schools"),
+            Key::Calendar => format!("{PREFIX}calendar"),
+            Key::Roster => format!("{PREFIX}roster"),
+            Key::People => format!("{PREFIX}people"),
             Key::FollowedTeams => format!("{PREFIX}teams"),
             Key::Refusals => format!("{PREFIX}refused"),
             Key::Record(id) => format!("{RECORD_PREFIX}{id}"),
@@ -95,6 +105,8 @@ impl Key {
                 Key::Cursor,
                 Key::Refusals,
                 Key::Locked,
+                Key::Roster,
+                Key::People,
             ]
             .iter()
             .any(|k| k.name() == name)
@@ -111,9 +123,17 @@ impl Key {
     /// teams followed and the feed position (the next login pulls it all again).
     pub fn is_server_cache(name: &str) -> bool {
         name.starts_with(&format!("{PREFIX}gate:"))
-            || [Key::FollowedTeams, Key::Cursor, Key::Posts, Key::Schools]
-                .iter()
-                .any(|k| k.name() == name)
+            || [
+                Key::FollowedTeams,
+                Key::Cursor,
+                Key::Posts,
+                Key::Schools,
+                Key::Calendar,
+                Key::Roster,
+                Key::People,
+            ]
+            .iter()
+            .any(|k| k.name() == name)
     }
 
     /// The record id of a record key, if `name` is one.

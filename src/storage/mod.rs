@@ -14,6 +14,8 @@ mod keys;
 pub mod persist;
 
 use gatewatch_model::account::SessionEnd;
+use gatewatch_model::calendar::CalendarEntry;
+use gatewatch_model::roster::{Person, RosterPage};
 use gatewatch_model::school::School;
 use gatewatch_model::stored::{self, LocalRecord, StoredError, StoredRecord, SCHEMA_VERSION};
 use gatewatch_model::{Clock, Cursor, DeviceId, Post};
@@ -91,6 +93,9 @@ pub struct Loaded {
     pub cursor: Cursor,
     pub posts: Option<Vec<Post>>,
     pub schools: Option<Vec<School>>,
+    pub calendar: Vec<CalendarEntry>,
+    pub roster: RosterPage,
+    pub people: Vec<Person>,
     /// Teams this phone follows; none until the lead creates or picks one.
     pub followed_teams: Vec<uuid::Uuid>,
     /// Who last signed in on this phone (none: the login screen first).
@@ -165,6 +170,9 @@ pub fn load() -> Result<Loaded, StorageError> {
     loaded.cursor = read_small(&Key::Cursor, &mut loaded.quarantined).unwrap_or_default();
     loaded.posts = read_small(&Key::Posts, &mut loaded.quarantined);
     loaded.schools = read_small(&Key::Schools, &mut loaded.quarantined);
+    loaded.calendar = read_small(&Key::Calendar, &mut loaded.quarantined).unwrap_or_default();
+    loaded.roster = read_small(&Key::Roster, &mut loaded.quarantined).unwrap_or_default();
+    loaded.people = read_small(&Key::People, &mut loaded.quarantined).unwrap_or_default();
     loaded.followed_teams =
         read_small(&Key::FollowedTeams, &mut loaded.quarantined).unwrap_or_default();
     loaded.profile = read_small(&Key::Profile, &mut loaded.quarantined);
@@ -382,6 +390,18 @@ pub fn save_followed_teams(teams: &[uuid::Uuid]) -> Result<(), StorageError> {
 
 pub fn save_schools(schools: &[School]) -> Result<(), StorageError> {
     save_small(Key::Schools, &schools)
+}
+
+pub fn save_calendar(entries: &[CalendarEntry]) -> Result<(), StorageError> {
+    save_small(Key::Calendar, &entries)
+}
+
+pub fn save_roster(roster: &RosterPage) -> Result<(), StorageError> {
+    save_small(Key::Roster, roster)
+}
+
+pub fn save_people(people: &[Person]) -> Result<(), StorageError> {
+    save_small(Key::People, &people)
 }
 
 /// The cached gate secret of `post_id` (hex), if this phone has fetched it.

@@ -209,6 +209,12 @@ pub struct Applied {
     pub superseded_added: Vec<Record>,
     /// Whether the refusals changed.
     pub refusals_changed: bool,
+    /// The authors the page named, for the phone's list of people.
+    pub people: Vec<crate::roster::Person>,
+}
+
+fn author_of(change: &Change) -> Option<Uuid> {
+    change.author.as_ref().map(|p| p.user)
 }
 
 /// Applies a page of the server's changes with the upsert rule. An old record this
@@ -222,8 +228,12 @@ pub fn apply_page(book: &mut Book<'_>, changes: Vec<Change>, today: NaiveDate) -
         let fresh = match upsert(held.map(|h| &h.record), &change.record) {
             Upsert::Inserted | Upsert::Replaced => true,
             // Our own record coming back: now we know it is on the server.
-            Upsert::Duplicate => held
-                .is_some_and(|h| !h.synced || h.received_at.is_none() || h.proof != change.proof),
+            Upsert::Duplicate => held.is_some_and(|h| {
+                !h.synced
+                    || h.received_at.is_none()
+                    || h.proof != change.proof
+                    || h.author != author_of(&change)
+            }),
             Upsert::Superseded | Upsert::Conflict => false,
         };
         let too_old = || held.is_none() && outdated(&change.record, today, DEFAULT_RETENTION_DAYS);
@@ -239,10 +249,14 @@ pub fn apply_page(book: &mut Book<'_>, changes: Vec<Change>, today: NaiveDate) -
                 out.superseded_added.push(h.record.clone());
             }
         }
+        if let Some(person) = change.author.clone() {
+            out.people.push(person);
+        }
         let local = LocalRecord {
             received_at: Some(change.received_at),
             proof: change.proof,
             synced: true,
+            author: author_of(&change),
             ..LocalRecord::new_unsynced(change.record)
         };
         if book
@@ -396,6 +410,33 @@ mod tests {
         // The same page again changes nothing.
         let again = apply_page(&mut phone.book(), vec![change(&theirs)], today());
         assert!(again.fresh.is_empty());
+    }
+
+    #[test]
+    fn a_pulled_record_names_its_author_even_when_it_is_our_own_coming_back() {
+        let zhang = crate::roster::Person {
+            user: Uuid::from_u128(7),
+            username: "zhang.wei".into(),
+            display_name: "张伟".into(),
+        };
+        let mut phone = Held::default();
+        let mine = sample(1, 10);
+        save(&mut phone.book(), mine.clone()).unwrap();
+        acknowledge(&mut phone.book(), &[ack(&mine)]);
+        let named = |r: &Record| Change {
+            author: Some(zhang.clone()),
+            ..change(r)
+        };
+        let applied = apply_page(&mut phone.book(), vec![named(&mine)], today());
+        assert_eq!(phone.records[&mine.id].author, Some(zhang.user));
+        assert_eq!(applied.people, [zhang.clone()]);
+        // Nothing new the second time: no rewrite of storage.
+        let again = apply_page(&mut phone.book(), vec![named(&mine)], today());
+        assert!(again.fresh.is_empty());
+        // A correction made here keeps the author the server named.
+        let edit = noted(&mine, 30, "改");
+        save(&mut phone.book(), edit.clone()).unwrap();
+        assert_eq!(phone.records[&edit.id].author, Some(zhang.user));
     }
 
     #[test]

@@ -47,6 +47,14 @@ impl Assignment {
     }
 }
 
+/// A roster read (`GET /api/roster`): the assignments of a range and every person they
+/// name. Phones keep the last one offline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterPage {
+    pub assignments: Vec<Assignment>,
+    pub people: Vec<Person>,
+}
+
 /// An account as records and reports name it: who made a record (the author the server
 /// recorded), who is assigned.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -91,7 +91,9 @@ pub enum SchoolError {
     LeadTooLong,
     #[error("the {0:?} window closes before it opens")]
     EmptyWindow(WindowKind),
-    #[error("district must be at most {MAX_DISTRICT_CHARS} characters, none of them control characters")]
+    #[error(
+        "district must be at most {MAX_DISTRICT_CHARS} characters, none of them control characters"
+    )]
     BadDistrict,
 }
 

@@ -45,6 +45,9 @@ pub struct LocalRecord {
     /// The server holds an earlier version of this record: this unsynced one is a
     /// correction of something already on the server, not a record only on the phone.
     pub server_has_earlier: bool,
+    /// The account that first pushed the record, once a pull told it (its name is in
+    /// the phone's people list, kept once per person rather than on every record).
+    pub author: Option<Uuid>,
 }
 
 impl LocalRecord {
@@ -55,6 +58,7 @@ impl LocalRecord {
             received_at: None,
             proof: None,
             server_has_earlier: false,
+            author: None,
         }
     }
 
@@ -63,6 +67,7 @@ impl LocalRecord {
     pub fn next_unsynced(&self, record: Record) -> Self {
         Self {
             server_has_earlier: self.synced || self.server_has_earlier,
+            author: self.author,
             ..Self::new_unsynced(record)
         }
     }
@@ -92,6 +97,9 @@ pub struct StoredRecord {
     /// The server holds an earlier version (`LocalRecord::server_has_earlier`).
     #[serde(default, skip_serializing_if = "is_false")]
     eo: bool,
+    /// The author's account id (`LocalRecord::author`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    a: Option<Uuid>,
     /// Void reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     x: Option<String>,
@@ -216,6 +224,7 @@ impl StoredRecord {
             r: local.received_at,
             q: local.proof.map(proof_char),
             eo: local.server_has_earlier,
+            a: local.author,
             x: record.voided.clone(),
             m: record.edits,
             b: record.base.clone(),
@@ -332,6 +341,7 @@ impl StoredRecord {
                 Some(c) => Some(char_proof(c).ok_or(StoredError::BadProof(c))?),
             },
             server_has_earlier: s.eo,
+            author: s.a,
         })
     }
 }
@@ -466,6 +476,8 @@ mod tests {
                         proof: q,
                         // Only an unsynced correction carries it; the counter varies it.
                         server_has_earlier: !synced && c % 2 == 1,
+                        // A pulled record knows its author; the counter varies it.
+                        author: (c % 3 == 0).then(|| Uuid::from_u128(u128::from(w))),
                     }
                 },
             )

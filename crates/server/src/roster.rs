@@ -14,7 +14,6 @@ use gatewatch_model::csv_in::fits;
 use gatewatch_model::roster::{Assignment, Person, Slot};
 use gatewatch_model::roster_csv::{MAX_CAR_CHARS, MAX_DAYS_AWAY};
 use gatewatch_model::school::{WindowKind, DEFAULT_UTC_OFFSET_MINUTES};
-use serde::Serialize;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
@@ -26,12 +25,7 @@ use crate::error::AppError;
 /// Longest range one roster read covers: two months.
 pub const MAX_RANGE_DAYS: i64 = 62;
 
-/// A roster read: the assignments and every person they name.
-#[derive(Debug, Serialize)]
-pub struct RosterPage {
-    pub assignments: Vec<Assignment>,
-    pub people: Vec<Person>,
-}
+pub use gatewatch_model::roster::RosterPage;
 
 /// An `assignments` row: post, date, window, officer, car.
 type AssignmentRow = (String, String, String, String, Option<String>);

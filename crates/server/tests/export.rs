@@ -322,7 +322,8 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
         .await
         .unwrap();
     // Counted from before the report (a school new to an import counts from that day).
-    let catalog = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,counted_from\n\
+    let catalog =
+        "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,counted_from\n\
                    a01,东城小学,a01-g1,南门,07:20-08:00,,,15,2026-09-01\n\
                    b01,西城小学,b01-g1,北门,07:20-08:00,,,15,2026-09-01\n";
     let imported = t.post_csv("/api/admin/import", catalog).await;
