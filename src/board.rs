@@ -1,7 +1,8 @@
 //! Today's board, computed once per clock tick and shared: the 今日 screen, the overdue
 //! banner on every screen and the post picker's "due next" all read the same one.
 
-use gatewatch_model::board::{board, BoardItem};
+use gatewatch_model::board::{board, mine_first, BoardItem};
+use gatewatch_model::roster::at_slot;
 use leptos::prelude::*;
 
 use crate::state::AppState;
@@ -19,11 +20,28 @@ impl Board {
         let visits = Memo::new(move |_| state.visits_near(day.get()));
         let items = Memo::new(move |_| {
             let now = state.now.get();
-            let posts = state.my_posts();
-            state.calendar.with(|calendar| {
+            let me = state.profile.with(|p| p.as_ref().map(|p| p.user));
+            // The phone's own day (the schools' day for a phone in their zone).
+            let local_day = now.with_timezone(&chrono::Local).date_naive();
+            let posts = state.board_posts(me, local_day);
+            let items = state.calendar.with(|calendar| {
                 state
                     .schools
                     .with(|schools| visits.with(|v| board(calendar, schools, &posts, v, now)))
+            });
+            // The user's own posts (the roster's) first.
+            state.roster.with(|roster| {
+                mine_first(items, |i| {
+                    me.is_some_and(|me| {
+                        at_slot(
+                            &roster.assignments,
+                            &i.post_id,
+                            i.opens.date_naive(),
+                            i.kind,
+                        )
+                        .any(|a| a.officer == me)
+                    })
+                })
             })
         });
         let board = Board(items);

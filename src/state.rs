@@ -13,9 +13,10 @@ use gatewatch_model::merge::upsert;
 use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
 use gatewatch_model::replica;
 use gatewatch_model::retention::{expired, unreadable, DEFAULT_RETENTION_DAYS};
-use gatewatch_model::roster::{Person, RosterPage};
+use gatewatch_model::roster::{self, Person, RosterPage, Slot};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::stored::LocalRecord;
+use gatewatch_model::swap::SwapRequest;
 use gatewatch_model::{
     demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, FollowUp, Hlc, Incident,
     IncidentCategory, Position, Post, Presence, Record, RecordBody, RejectCode, Severity,
@@ -393,6 +394,46 @@ impl AppState {
         });
         let version = self.next_version()?;
         self.save(Record::new(Uuid::new_v4(), version, body)).await
+    }
+
+    /// Asks for someone else to take one of the user's assigned slots (换班): a record
+    /// like any other, saved on the phone and sent with the outbox; a supervisor
+    /// decides on the server.
+    pub async fn ask_swap(
+        &self,
+        slot: Slot,
+        substitute: Option<Uuid>,
+        reason: String,
+    ) -> Result<SaveResult, SaveError> {
+        let officer = self
+            .profile
+            .with_untracked(|p| p.as_ref().map(|p| p.user))
+            .ok_or(SaveError::NotOwn)?;
+        let body = RecordBody::Swap(SwapRequest {
+            post_id: slot.post_id,
+            date: slot.date,
+            window: slot.window,
+            officer,
+            substitute,
+            reason: reason.trim().to_string(),
+            decision: None,
+            device_time: chrono::Local::now().fixed_offset(),
+        });
+        let version = self.next_version()?;
+        self.save(Record::new(Uuid::new_v4(), version, body)).await
+    }
+
+    /// The user's swap requests, newest first; reactive.
+    pub fn my_swaps(&self) -> Vec<LocalRecord> {
+        let me = self.profile.with(|p| p.as_ref().map(|p| p.user));
+        let mut mine: Vec<LocalRecord> = self.records.with(|map| {
+            map.values()
+                .filter(|l| matches!(&l.record.body, RecordBody::Swap(s) if Some(s.officer) == me))
+                .cloned()
+                .collect()
+        });
+        mine.reverse();
+        mine
     }
 
     /// Creates an incident report and saves it, with the same guarantees as a check-in.
@@ -929,6 +970,31 @@ impl AppState {
                         .map(|p| p.display_name.clone())
                 })
             })
+    }
+
+    /// The posts today's board shows: those the officer marked as theirs (or all), and
+    /// any the roster assigns them on `day`; reactive.
+    pub fn board_posts(&self, me: Option<Uuid>, day: chrono::NaiveDate) -> Vec<Post> {
+        let mut posts = self.my_posts();
+        let Some(me) = me else { return posts };
+        // The phone's day and either side: a school's day may be another in the
+        // phone's zone; the board keeps only what is due on the school's day.
+        let assigned: Vec<String> = self.roster.with(|r| {
+            [day.pred_opt(), Some(day), day.succ_opt()]
+                .into_iter()
+                .flatten()
+                .flat_map(|d| roster::posts_of(&r.assignments, me, d))
+                .map(String::from)
+                .collect()
+        });
+        self.posts.with(|all| {
+            for id in assigned {
+                if !posts.iter().any(|p| p.id == id) {
+                    posts.extend(all.iter().find(|p| p.id == id).cloned());
+                }
+            }
+        });
+        posts
     }
 
     /// The posts the officer marked as theirs, or every post if none is marked.

@@ -2,9 +2,16 @@
 //! time to be on post, and today's coverage rate — all from this phone's records.
 
 use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
-use gatewatch_model::board::{BoardItem, RowState};
+use std::collections::BTreeMap;
+
+use gatewatch_model::board::{BoardItem, Phase, RowState};
 use gatewatch_model::coverage::Rate;
+use gatewatch_model::roster::{at_slot, Assignment, Person, Slot};
+use gatewatch_model::school::WindowKind;
+use gatewatch_model::timefmt::parse_date;
+use gatewatch_model::RecordBody;
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use crate::board::Board;
 use crate::components::coverage_chart::CoverageChart;
@@ -24,12 +31,22 @@ pub fn TodayPage() -> impl IntoView {
     let rate = move || {
         items.with(|items| Rate::of_statuses(items.iter().map(|i| i.status)).whole_percent())
     };
-    // A row opens the check-in for that gate.
+    // The slot whose swap request form is open.
+    let asking = RwSignal::new(None::<Slot>);
+    // A row opens the check-in for that gate; its 申请换班 button the swap form.
     let open_row = move |ev: leptos::ev::MouseEvent| {
-        if let Some((_, row)) = html::action(&ev).filter(|(a, _)| a == CHECK_IN_HERE) {
-            if let Some(post) = row.get_attribute("data-post") {
-                router.check_in_at(post);
+        let Some((action, el)) = html::action(&ev) else {
+            return;
+        };
+        match action.as_str() {
+            CHECK_IN_HERE => {
+                if let Some(post) = el.get_attribute("data-post") {
+                    router.check_in_at(post);
+                }
             }
+            ASK_SWAP => asking.set(slot_of(&el)),
+            // An action this screen does not name does nothing.
+            _ => {}
         }
     };
     // The rows as one escaped HTML string (a fraction of the wasm of a reactive view per
@@ -42,7 +59,10 @@ pub fn TodayPage() -> impl IntoView {
                 .is_some_and(|p| Page::CheckIn.allowed_for(p.role))
         })
     };
-    let rows = move || items.with(|items| board_html(state, items, may_check_in()));
+    let rows = move || {
+        let duty = Duty::read(state);
+        items.with(|items| board_html(state, items, may_check_in(), &duty))
+    };
     // Only the board has `.countdown`s (found through the document: no NodeRef's code).
     Effect::new(move |_| {
         let now = state.now.get();
@@ -66,6 +86,8 @@ pub fn TodayPage() -> impl IntoView {
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
             <p class="empty" hidden=move || !items.with(Vec::is_empty)>{tr(Msg::NoWindowsToday)}</p>
             <ul class="rows" on:click=open_row inner_html=rows></ul>
+            {move || asking.get().map(|slot| view! { <SwapForm wanted=slot asking=asking/> })}
+            <MySwaps/>
             <CoverageChart/>
         </section>
     }
@@ -73,6 +95,54 @@ pub fn TodayPage() -> impl IntoView {
 
 /// The `data-action` of a board row: check in at its gate.
 const CHECK_IN_HERE: &str = "checkin";
+/// The `data-action` of an own row's button: ask for a swap of that slot.
+const ASK_SWAP: &str = "swap";
+
+/// The slot a swap button names (`data-post`, `data-date`, `data-kind`).
+fn slot_of(el: &web_sys::Element) -> Option<Slot> {
+    Some(Slot {
+        post_id: el.get_attribute("data-post")?,
+        date: parse_date(&el.get_attribute("data-date")?)?,
+        window: WindowKind::parse(&el.get_attribute("data-kind")?)?,
+    })
+}
+
+/// What the board's rows need of the roster, read once per drawing (tracked).
+struct Duty {
+    me: Option<Uuid>,
+    assignments: Vec<Assignment>,
+    people: BTreeMap<Uuid, Person>,
+    /// Slots the user asked to swap, still waiting for a decision.
+    pending: Vec<Slot>,
+}
+
+impl Duty {
+    fn read(state: AppState) -> Duty {
+        let pending = state
+            .my_swaps()
+            .into_iter()
+            .filter_map(|l| match l.record.body {
+                RecordBody::Swap(s) if s.is_pending() && l.record.voided.is_none() => {
+                    Some(s.slot())
+                }
+                _ => None,
+            })
+            .collect();
+        Duty {
+            me: state.profile.with(|p| p.as_ref().map(|p| p.user)),
+            assignments: state.roster.with(|r| r.assignments.clone()),
+            people: state.people.get(),
+            pending,
+        }
+    }
+
+    fn name(&self, user: Uuid) -> String {
+        self.people.get(&user).map_or_else(
+            || user.to_string()[..8].to_string(),
+            |p| p.display_name.clone(),
+        )
+    }
+}
 
 /// The label of a board row's state, in the current language.
 pub fn status_msg(item: &BoardItem) -> Msg {
@@ -107,13 +177,20 @@ fn countdown_text(state: AppState, due_ms: i64, now: DateTime<Utc>) -> String {
 
 /// The board's rows as HTML: each post × window, where, when, and where it stands. Post
 /// labels come from the server and are escaped; the rest is numbers, ids and UI text.
-fn board_html(state: AppState, items: &[BoardItem], tappable: bool) -> String {
+fn board_html(state: AppState, items: &[BoardItem], tappable: bool, duty: &Duty) -> String {
     use std::fmt::Write;
     let now = state.now.get_untracked();
     let mut h = String::new();
     for item in items {
         let post_label = untrack(|| state.post_label(&item.post_id));
         let alert = if item.needs_alert() { " alert" } else { "" };
+        let date = item.opens.date_naive();
+        let assigned: Vec<&Assignment> =
+            at_slot(&duty.assignments, &item.post_id, date, item.kind).collect();
+        let mine = duty
+            .me
+            .is_some_and(|me| assigned.iter().any(|a| a.officer == me));
+        let mine_class = if mine { " mine" } else { "" };
         let status = item.status.as_str();
         let shown = item.row_state().as_str();
         let action = if tappable {
@@ -123,7 +200,7 @@ fn board_html(state: AppState, items: &[BoardItem], tappable: bool) -> String {
         };
         let _ = write!(
             h,
-            r#"<li class="row board-item{alert}" data-testid="board-item"{action} data-post="{}" data-kind="{}" data-status="{status}" data-state="{shown}" data-phase="{}"><div class="row-main"><b>{}</b><span class="event">{} {}–{}</span><span class="status {shown}">{}</span></div><div class="row-sync">{} {}"#,
+            r#"<li class="row board-item{alert}{mine_class}" data-testid="board-item"{action} data-post="{}" data-kind="{}" data-mine="{mine}" data-status="{status}" data-state="{shown}" data-phase="{}"><div class="row-main"><b>{}</b><span class="event">{} {}–{}</span><span class="status {shown}">{}</span></div><div class="row-sync">{} {}"#,
             html::escape(&item.post_id),
             item.kind.as_str(),
             item.phase.as_str(),
@@ -143,7 +220,191 @@ fn board_html(state: AppState, items: &[BoardItem], tappable: bool) -> String {
                 countdown_text(state, due, now)
             );
         }
-        h.push_str("</div></li>");
+        h.push_str("</div>");
+        assigned_html(state, &mut h, item, &assigned, mine, duty);
+        h.push_str("</li>");
     }
     h
+}
+
+/// Who the roster has at a row's slot, and, on the user's own row while the window is
+/// to come, the swap button (or that a request waits).
+fn assigned_html(
+    state: AppState,
+    h: &mut String,
+    item: &BoardItem,
+    assigned: &[&Assignment],
+    mine: bool,
+    duty: &Duty,
+) {
+    use std::fmt::Write;
+    if assigned.is_empty() {
+        return;
+    }
+    let mut names = String::new();
+    for (n, a) in assigned.iter().enumerate() {
+        if n > 0 {
+            names.push('、');
+        }
+        names.push_str(&duty.name(a.officer));
+        if let Some(car) = &a.car {
+            let _ = write!(names, " ({car})");
+        }
+    }
+    let _ = write!(
+        h,
+        r#"<div class="row-assigned" data-testid="board-assigned">{}{}{}"#,
+        state.t(Msg::Assigned),
+        state.lang().colon(),
+        html::escape(&names)
+    );
+    if mine {
+        let _ = write!(
+            h,
+            r#" <span class="chip mine">{}</span>"#,
+            state.t(Msg::MyPost)
+        );
+    }
+    let slot = Slot {
+        post_id: item.post_id.clone(),
+        date: item.opens.date_naive(),
+        window: item.kind,
+    };
+    if mine && item.phase != Phase::Closed {
+        if duty.pending.contains(&slot) {
+            let _ = write!(
+                h,
+                r#" <span class="chip" data-testid="board-swap-pending">{}</span>"#,
+                state.t(Msg::SwapPending)
+            );
+        } else {
+            let _ = write!(
+                h,
+                r#" <button type="button" class="link-button" data-testid="board-swap" data-action="{ASK_SWAP}" data-post="{}" data-date="{}" data-kind="{}">{}</button>"#,
+                html::escape(&slot.post_id),
+                slot.date,
+                slot.window.as_str(),
+                state.t(Msg::AskSwap)
+            );
+        }
+    }
+    h.push_str("</div>");
+}
+
+/// The swap request form for one of the user's slots: a reason, and who could take it.
+#[component]
+fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>) -> impl IntoView {
+    let state = AppState::expect();
+    let slot = wanted;
+    let reason = RwSignal::new(String::new());
+    let substitute = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<(), String>>);
+    let title = format!(
+        "{} · {} {}",
+        untrack(|| state.post_label(&slot.post_id)),
+        slot.date,
+        untrack(|| state.t(names::window(slot.window)))
+    );
+    // Colleagues the roster names (the user aside), as options.
+    let me = state.profile.with_untracked(|p| p.as_ref().map(|p| p.user));
+    let colleagues = move || {
+        let people = state.people.get();
+        let mut options = vec![(String::new(), state.t(Msg::NoSubstitute).to_string())];
+        options.extend(
+            people
+                .values()
+                .filter(|p| Some(p.user) != me)
+                .map(|p| (p.user.to_string(), p.label())),
+        );
+        html::options(
+            options.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+            Some(&substitute.get_untracked()),
+        )
+    };
+    let sync = StoredValue::new(expect_context::<crate::sync::SyncHandle>());
+    let send = move |_| {
+        let text = reason.get_untracked();
+        if text.trim().is_empty() {
+            result.set(Some(Err(state.t(Msg::SwapNeedsReason).to_string())));
+            return;
+        }
+        let who = Uuid::parse_str(&substitute.get_untracked()).ok();
+        let slot = slot.clone();
+        leptos::task::spawn_local(async move {
+            match state.ask_swap(slot, who, text).await {
+                Ok(_) => {
+                    result.set(Some(Ok(())));
+                    asking.set(None);
+                    sync.with_value(|s| s.sync_now());
+                }
+                Err(e) => result.set(Some(Err(e.message(state)))),
+            }
+        });
+    };
+    view! {
+        <form class="swap-form card" data-testid="swap-form" on:submit=|ev| ev.prevent_default()>
+            <h2>{tr(Msg::AskSwap)}</h2>
+            <p>{title}</p>
+            <label class="field">
+                <span>{tr(Msg::SwapReason)}</span>
+                <textarea data-testid="swap-reason" maxlength="200" bind:value=reason></textarea>
+            </label>
+            <label class="field">
+                <span>{tr(Msg::SwapSubstitute)}</span>
+                <select data-testid="swap-substitute" on:change=move |ev| substitute.set(event_target_value(&ev)) inner_html=colleagues></select>
+            </label>
+            <p class="error" role="alert">{move || result.get().and_then(Result::err)}</p>
+            <div class="buttons">
+                <button type="button" class="big-button" data-testid="swap-send" on:click=send>{tr(Msg::SendSwap)}</button>
+                <button type="button" class="link-button" data-testid="swap-cancel" on:click=move |_| asking.set(None)>{tr(Msg::Cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The user's swap requests: which slot, why, the decision, and where the request is.
+#[component]
+fn MySwaps() -> impl IntoView {
+    let state = AppState::expect();
+    let list = move || {
+        use std::fmt::Write;
+        let mut h = String::new();
+        let people = state.people.get();
+        for local in state.my_swaps() {
+            let RecordBody::Swap(s) = &local.record.body else {
+                continue;
+            };
+            let (state_name, msg) = match &s.decision {
+                None => ("pending", Msg::SwapPending),
+                Some(d) if d.approved => ("approved", Msg::SwapApproved),
+                Some(_) => ("refused", Msg::SwapRefused),
+            };
+            let mut decision = state.t(msg).to_string();
+            if let Some(d) = &s.decision {
+                if let Some(p) = d.substitute.and_then(|u| people.get(&u)) {
+                    let _ = write!(decision, " · {}", p.display_name);
+                }
+                if !d.note.is_empty() {
+                    let _ = write!(decision, " · {}", d.note);
+                }
+            }
+            let _ = write!(
+                h,
+                r#"<li class="row" data-testid="my-swap" data-decision="{state_name}" data-sync="{}"><div class="row-main"><b>{}</b><span class="event">{} {}</span></div><p class="note">{}</p><p class="status">{}</p></li>"#,
+                state.sync_status(&local).as_str(),
+                html::escape(&state.post_label(&s.post_id)),
+                s.date,
+                state.t(names::window(s.window)),
+                html::escape(&s.reason),
+                html::escape(&decision),
+            );
+        }
+        h
+    };
+    view! {
+        <section class="my-swaps" hidden=move || state.my_swaps().is_empty()>
+            <h2>{tr(Msg::MySwaps)}</h2>
+            <ul class="rows" inner_html=list></ul>
+        </section>
+    }
 }

@@ -212,6 +212,14 @@ fn live_state(
     }
 }
 
+/// `items` with the user's own rows (`is_mine`: assigned to them) first, each group in
+/// the board's order: an officer sees their own posts before the others they watch.
+pub fn mine_first(items: Vec<BoardItem>, is_mine: impl Fn(&BoardItem) -> bool) -> Vec<BoardItem> {
+    let (mut mine, others): (Vec<_>, Vec<_>) = items.into_iter().partition(|i| is_mine(i));
+    mine.extend(others);
+    mine
+}
+
 /// The post to preselect on the check-in screen: the one whose window comes due next
 /// (or is open now) with nobody on duty there.
 pub fn next_post(items: &[BoardItem]) -> Option<&str> {
@@ -404,5 +412,23 @@ mod tests {
         assert!(phases[first_closed..].iter().all(|p| *p == Phase::Closed));
         assert!(first_closed > 0);
         assert!(b[..first_closed].windows(2).all(|w| w[0].due <= w[1].due));
+    }
+
+    #[test]
+    fn my_own_rows_come_first_and_keep_the_boards_order() {
+        let b = board_at(&my_posts(), &[], "2026-11-25T12:00:00+08:00");
+        let mine_post = b.last().unwrap().post_id.clone();
+        let sorted = mine_first(b.clone(), |i| i.post_id == mine_post);
+        let split = sorted.iter().take_while(|i| i.post_id == mine_post).count();
+        assert!(split > 0 && sorted[split..].iter().all(|i| i.post_id != mine_post));
+        let keep = |items: &[BoardItem], mine: bool| -> Vec<(String, Phase)> {
+            items
+                .iter()
+                .filter(|i| (i.post_id == mine_post) == mine)
+                .map(|i| (i.post_id.clone(), i.phase))
+                .collect()
+        };
+        assert_eq!(keep(&sorted, true), keep(&b, true));
+        assert_eq!(keep(&sorted, false), keep(&b, false));
     }
 }

@@ -47,6 +47,33 @@ impl Assignment {
     }
 }
 
+/// The assignments at one slot (gate × date × window), in roster order.
+pub fn at_slot<'a>(
+    assignments: &'a [Assignment],
+    post_id: &'a str,
+    date: NaiveDate,
+    window: WindowKind,
+) -> impl Iterator<Item = &'a Assignment> + 'a {
+    assignments
+        .iter()
+        .filter(move |a| a.post_id == post_id && a.date == date && a.window == window)
+}
+
+/// The gates `officer` is assigned to on `date`, each once, in roster order: the posts
+/// their phone shows first.
+pub fn posts_of(assignments: &[Assignment], officer: Uuid, date: NaiveDate) -> Vec<&str> {
+    let mut posts: Vec<&str> = Vec::new();
+    for a in assignments
+        .iter()
+        .filter(|a| a.officer == officer && a.date == date)
+    {
+        if !posts.contains(&a.post_id.as_str()) {
+            posts.push(&a.post_id);
+        }
+    }
+    posts
+}
+
 /// A roster read (`GET /api/roster`): the assignments of a range and every person they
 /// name. Phones keep the last one offline.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -293,6 +320,31 @@ mod tests {
 
     fn arrive(who: Uuid, when: &str) -> Check {
         check(Some(who), CheckInEvent::Arrival, when, 7)
+    }
+
+    #[test]
+    fn whose_slots_and_posts() {
+        use WindowKind::{Afternoon, Morning};
+        let roster = [
+            assign("s01-g1", "2026-11-25", Morning, ZHANG),
+            assign("s01-g1", "2026-11-25", Morning, LI),
+            assign("s02-g1", "2026-11-25", Afternoon, ZHANG),
+            assign("s01-g1", "2026-11-25", Afternoon, ZHANG),
+            assign("s03-g1", "2026-11-26", Morning, ZHANG),
+        ];
+        let at: Vec<Uuid> = at_slot(&roster, "s01-g1", d("2026-11-25"), Morning)
+            .map(|a| a.officer)
+            .collect();
+        assert_eq!(at, [ZHANG, LI]);
+        assert_eq!(
+            at_slot(&roster, "s01-g1", d("2026-11-26"), Morning).count(),
+            0
+        );
+        assert_eq!(
+            posts_of(&roster, ZHANG, d("2026-11-25")),
+            ["s01-g1", "s02-g1"]
+        );
+        assert_eq!(posts_of(&roster, WANG, d("2026-11-25")), Vec::<&str>::new());
     }
 
     /// A holiday on Monday 11-23 and a 调休 Saturday 11-28 (made up for the test).

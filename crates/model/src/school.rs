@@ -32,6 +32,13 @@ impl WindowKind {
             WindowKind::Afternoon => "afternoon",
         }
     }
+
+    /// The window a wire name names.
+    pub fn parse(text: &str) -> Option<WindowKind> {
+        [WindowKind::Morning, WindowKind::Noon, WindowKind::Afternoon]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
 }
 
 /// One peak window in the school's local time, e.g. 07:20–08:00.
