@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 use std::collections::BTreeMap;
 
 use gatewatch_model::board::{BoardItem, Phase, RowState};
+use gatewatch_model::outbox::SyncStatus;
 use gatewatch_model::coverage::Rate;
 use gatewatch_model::roster::{at_slot, Assignment, Person, Slot};
 use gatewatch_model::school::WindowKind;
@@ -388,15 +389,22 @@ fn MySwaps() -> impl IntoView {
                     let _ = write!(decision, " · {}", d.note);
                 }
             }
+            let sync = state.sync_status(&local);
+            let where_it_is = match sync {
+                SyncStatus::OnServer | SyncStatus::CorrectionPending => Msg::OnServer,
+                SyncStatus::OnPhoneOnly => Msg::OnPhoneOnly,
+                SyncStatus::Refused => Msg::Rejected,
+            };
             let _ = write!(
                 h,
-                r#"<li class="row" data-testid="my-swap" data-decision="{state_name}" data-sync="{}"><div class="row-main"><b>{}</b><span class="event">{} {}</span></div><p class="note">{}</p><p class="status">{}</p></li>"#,
-                state.sync_status(&local).as_str(),
+                r#"<li class="row" data-testid="my-swap" data-decision="{state_name}" data-sync="{}"><div class="row-main"><b>{}</b><span class="event">{} {}</span></div><p class="note">{}</p><p class="status">{}</p><p class="row-sync">{}</p></li>"#,
+                sync.as_str(),
                 html::escape(&state.post_label(&s.post_id)),
                 s.date,
                 state.t(names::window(s.window)),
                 html::escape(&s.reason),
                 html::escape(&decision),
+                state.t(where_it_is),
             );
         }
         h

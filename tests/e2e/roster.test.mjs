@@ -115,6 +115,6 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
     assert.match(await mine.getByTestId('board-assigned').textContent(), /qian\.min/);
     await app.screenshot('roster-swap-approved');
   } finally {
-    await phone.close();
+    await phone.context.close();
   }
 });
