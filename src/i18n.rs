@@ -247,6 +247,8 @@ pub enum Msg {
     UserLead,
     UserAdmin,
     UserSupervisor,
+    SwapDecided,
+    RefusedSwapDecided,
     SyncProblemPushLimit,
     LockedRevoked,
     LockedDisabled,
@@ -558,6 +560,14 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         UserLead => ("队长", "Team lead"),
         UserAdmin => ("管理员", "Administrator"),
         UserSupervisor => ("所长 / 指挥室", "Supervisor"),
+        SwapDecided => (
+            "换班申请由所长或管理员审批；已审批的申请不能再修改",
+            "Swap requests are decided by a supervisor or an administrator; a decided one cannot be changed",
+        ),
+        RefusedSwapDecided => (
+            "换班申请已审批或只能由所长、管理员审批，本机的修改未被接受",
+            "The swap request is decided, or only a supervisor or administrator may decide it: this phone's change was not accepted",
+        ),
         SyncProblemPushLimit => (
             "本账号今日上传已达上限，暂停上传",
             "This account reached its upload limit for today; uploads are paused",

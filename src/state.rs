@@ -108,6 +108,10 @@ pub enum SaveError {
     /// The change would alter volunteer hours a lead approved (only an admin may).
     #[error("approved hours are locked")]
     HoursLocked,
+    /// The change would decide a swap request or change a decided one (only the
+    /// server's supervisors and admins decide).
+    #[error("swap decisions are the server's")]
+    SwapDecided,
     /// Only records made on this phone are corrected or voided here.
     #[error("not a record of this phone")]
     NotOwn,
@@ -131,6 +135,7 @@ impl SaveError {
         let msg = match self {
             SaveError::Invalid(e) => return format!("{}: {e}", state.t(Msg::RefusedInvalid)),
             SaveError::HoursLocked => Msg::HoursLocked,
+            SaveError::SwapDecided => Msg::SwapDecided,
             SaveError::NotOwn => Msg::NotOwnRecord,
             SaveError::NotRefused => Msg::NotRefusedRecord,
             SaveError::NoServerCopy => Msg::NoServerCopy,
@@ -452,6 +457,7 @@ impl AppState {
             .ok_or(SaveError::ShuttingDown)?
             .map_err(|refused| match refused {
                 replica::SaveRefused::HoursLocked => SaveError::HoursLocked,
+                replica::SaveRefused::SwapDecided => SaveError::SwapDecided,
             })?;
         if let Some(earlier) = earlier {
             // If localStorage refuses it, it is still pushed from memory this session.
@@ -642,6 +648,7 @@ impl AppState {
             RejectCode::ClockAhead => Msg::RefusedClockAhead,
             RejectCode::VersionConflict => Msg::RefusedConflict,
             RejectCode::HoursLocked => Msg::RefusedHoursLocked,
+            RejectCode::SwapDecided => Msg::RefusedSwapDecided,
             RejectCode::OutOfScope => Msg::RefusedOutOfScope,
             RejectCode::NotOwn => Msg::RefusedNotOwn,
             RejectCode::NotForRole => Msg::RefusedNotForRole,

@@ -458,7 +458,10 @@ fn row_html(state: AppState, local: &LocalRecord) -> String {
             }
             i.position
         }
-        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
+        RecordBody::Team(_)
+        | RecordBody::Volunteer(_)
+        | RecordBody::Duty(_)
+        | RecordBody::Swap(_) => None,
     };
     if let Some(why) = &record.voided {
         let _ = write!(
@@ -640,7 +643,10 @@ fn EditPanel(record: Record, panel: RwSignal<Panel>) -> impl IntoView {
             .into_any()
         }
         // Not listed here (see the list's filter); team records are edited on 队伍.
-        RecordBody::Team(_) | RecordBody::Volunteer(_) | RecordBody::Duty(_) => ().into_any(),
+        RecordBody::Team(_)
+        | RecordBody::Volunteer(_)
+        | RecordBody::Duty(_)
+        | RecordBody::Swap(_) => ().into_any(),
     };
     let text_label = if matches!(record.body, RecordBody::CheckIn(_)) {
         Msg::Note

@@ -103,6 +103,7 @@ impl<'a> Subject<'a> {
             RecordBody::Team(t) => (Some(t.school_id.as_str()), Some(record.id)),
             RecordBody::Volunteer(v) => (None, Some(v.team)),
             RecordBody::Duty(d) => (None, Some(d.team)),
+            RecordBody::Swap(s) => (school_of_post(&s.post_id), None),
         };
         Subject {
             kind: record.body.kind(),

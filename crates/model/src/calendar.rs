@@ -4,12 +4,17 @@
 //! Precedence, first that applies: before the school's `counted_from` nothing is due;
 //! then an entry for the school, for its district, for the nation; else Monday–Friday
 //! are school days. Within one scope a `special` entry beats `off`, which beats `on`.
+//!
+//! Entries come from the admin's calendar CSV (`read_csv`, all or nothing) and from
+//! the national calendars shipped with Gatewatch (`national_csv`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::csv::Column;
+use crate::csv_in::{self, parse_date, parse_window_kind, LineError, Problem, Row};
 use crate::school::{PeakWindow, School, WindowOnDay};
 
 /// Whom a calendar entry applies to, from the widest to the narrowest. On the wire and
@@ -181,11 +186,229 @@ impl Calendar {
     }
 }
 
+/// The national calendars shipped with Gatewatch, in the calendar CSV format: the
+/// State Council's holiday notice of each year (2027's provisional until its notice is
+/// published: the statutory days only, see the file).
+pub fn national_csv(year: i32) -> Option<&'static str> {
+    match year {
+        2026 => Some(include_str!("../calendars/cn-2026.csv")),
+        2027 => Some(include_str!("../calendars/cn-2027.csv")),
+        _ => None,
+    }
+}
+
+const SCOPE: Column = ("范围", "scope");
+const FROM: Column = ("开始日期", "from");
+const TO: Column = ("结束日期", "to");
+const RULE: Column = ("类型", "rule");
+const NAME: Column = ("名称", "name");
+const WINDOWS: Column = ("时段", "windows");
+
+/// Longest name of a calendar entry (国庆节调休, 期末考试), in characters.
+pub const MAX_ENTRY_NAME_CHARS: usize = 40;
+
+/// The entries of a calendar CSV for `year` (docs/duty-roster.md §1), or the first
+/// line that is wrong: all or nothing. Schools are named by id or name, districts by
+/// a name some school of `schools` has.
+pub fn read_csv(
+    text: &str,
+    year: i32,
+    schools: &[School],
+) -> Result<Vec<CalendarEntry>, LineError> {
+    let (header, rows) = csv_in::read(text, SCOPE)?;
+    let columns = Columns {
+        scope: header.require(SCOPE)?,
+        from: header.require(FROM)?,
+        to: header.require(TO)?,
+        rule: header.require(RULE)?,
+        name: header.find(NAME),
+        windows: header.find(WINDOWS),
+    };
+    let known = Known::of(schools);
+    let entries = rows
+        .iter()
+        .map(|row| Ok((row.line, columns.entry(row, year, &known)?)))
+        .collect::<Result<Vec<(usize, CalendarEntry)>, LineError>>()?;
+    refuse_overlaps(&entries)?;
+    Ok(entries.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Where the calendar CSV's columns are.
+struct Columns {
+    scope: (usize, Column),
+    from: (usize, Column),
+    to: (usize, Column),
+    rule: (usize, Column),
+    name: Option<usize>,
+    windows: Option<usize>,
+}
+
+/// The schools and districts a calendar file may name.
+struct Known<'a> {
+    schools: &'a [School],
+    districts: BTreeSet<&'a str>,
+}
+
+impl<'a> Known<'a> {
+    fn of(schools: &'a [School]) -> Known<'a> {
+        let districts = schools
+            .iter()
+            .map(|s| s.district.as_str())
+            .filter(|d| !d.is_empty())
+            .collect();
+        Known { schools, districts }
+    }
+}
+
+impl Columns {
+    fn entry(&self, row: &Row, year: i32, known: &Known) -> Result<CalendarEntry, LineError> {
+        let scope = read_scope(row.required(self.scope)?, known).map_err(|p| row.error(p))?;
+        let date = |at| {
+            let text = row.required(at)?;
+            let date = parse_date(text).ok_or_else(|| row.error(Problem::BadDate(text.into())))?;
+            if date.year() != year {
+                return Err(row.error(Problem::OutsideYear { date, year }));
+            }
+            Ok(date)
+        };
+        let (from, to) = (date(self.from)?, date(self.to)?);
+        if to < from {
+            return Err(row.error(Problem::ToBeforeFrom));
+        }
+        let rule = read_rule(row.required(self.rule)?).map_err(|p| row.error(p))?;
+        let windows = match (rule, row.get(self.windows)) {
+            (DayRule::Special, "") => return Err(row.error(Problem::SpecialWithoutWindows)),
+            (DayRule::Special, text) => read_windows(text).map_err(|p| row.error(p))?,
+            (_, "") => Vec::new(),
+            (_, _) => return Err(row.error(Problem::WindowsOnOtherRule)),
+        };
+        let name = row.get(self.name);
+        if !csv_in::fits(name, MAX_ENTRY_NAME_CHARS) {
+            return Err(row.error(Problem::BadText(NAME)));
+        }
+        Ok(CalendarEntry {
+            scope,
+            from,
+            to,
+            rule,
+            windows,
+            name: name.to_string(),
+        })
+    }
+}
+
+/// 全国 / 区:名称 / 学校:编号或名称, or national / district:X / school:X.
+fn read_scope(text: &str, known: &Known) -> Result<EntryScope, Problem> {
+    if text == "全国" || text.eq_ignore_ascii_case("national") {
+        return Ok(EntryScope::National);
+    }
+    let bad = || Problem::BadScope(text.into());
+    let (kind, name) = text.split_once([':', '：']).ok_or_else(bad)?;
+    let name = name.trim();
+    match kind.trim().to_ascii_lowercase().as_str() {
+        "区" | "district" if known.districts.contains(name) => {
+            Ok(EntryScope::District(name.into()))
+        }
+        "区" | "district" if !name.is_empty() => Err(Problem::UnknownDistrict(name.into())),
+        "学校" | "school" if !name.is_empty() => {
+            Ok(EntryScope::School(school_id(name, known.schools)?))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The id of the school `text` names, by id or else by a name only one school has.
+pub(crate) fn school_id(text: &str, schools: &[School]) -> Result<String, Problem> {
+    if let Some(s) = schools.iter().find(|s| s.id == text) {
+        return Ok(s.id.clone());
+    }
+    let mut named = schools.iter().filter(|s| s.name == text);
+    match (named.next(), named.next()) {
+        (Some(s), None) => Ok(s.id.clone()),
+        (Some(_), Some(_)) => Err(Problem::AmbiguousSchool(text.into())),
+        (None, _) => Err(Problem::UnknownSchool(text.into())),
+    }
+}
+
+fn read_rule(text: &str) -> Result<DayRule, Problem> {
+    match text.to_ascii_lowercase().as_str() {
+        "放假" | "停课" | "off" => Ok(DayRule::Off),
+        "上班" | "上课" | "on" => Ok(DayRule::On),
+        "特殊" | "special" => Ok(DayRule::Special),
+        _ => Err(Problem::BadRule(text.into())),
+    }
+}
+
+/// `早 07:00-07:40;晚 16:30-17:10` (or `；`, `7:00～7:40`, English kinds): each kind
+/// once, closing after opening, in the order they open.
+fn read_windows(text: &str) -> Result<Vec<PeakWindow>, Problem> {
+    let bad = || Problem::BadWindow(text.into());
+    let mut windows: Vec<PeakWindow> = Vec::new();
+    for part in text
+        .split([';', '；'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let digits = part.find(|c: char| c.is_ascii_digit()).ok_or_else(bad)?;
+        let kind = parse_window_kind(part[..digits].trim()).ok_or_else(bad)?;
+        let times = part[digits..].replace('：', ":");
+        let (opens, closes) = times
+            .split_once(['-', '–', '—', '~', '～'])
+            .ok_or_else(bad)?;
+        let (opens, closes) = (
+            clock(opens).ok_or_else(bad)?,
+            clock(closes).ok_or_else(bad)?,
+        );
+        if closes <= opens || windows.iter().any(|w| w.kind == kind) {
+            return Err(bad());
+        }
+        windows.push(PeakWindow {
+            kind,
+            opens,
+            closes,
+        });
+    }
+    windows.sort_by_key(|w| w.opens);
+    Ok(windows)
+}
+
+/// `7:00` or `07:00`.
+fn clock(text: &str) -> Option<NaiveTime> {
+    let (h, m) = text.trim().split_once(':')?;
+    let all_digits = |s: &str, len| s.len() == len && s.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(h, 1) || all_digits(h, 2)) || !all_digits(m, 2) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}
+
+/// Refuses two entries of one scope and rule that share a date (the precedence rule
+/// could not tell which name or windows apply), naming the later line of the pair.
+fn refuse_overlaps(entries: &[(usize, CalendarEntry)]) -> Result<(), LineError> {
+    let mut groups: BTreeMap<(&EntryScope, u8), Vec<&(usize, CalendarEntry)>> = BTreeMap::new();
+    for item in entries {
+        groups
+            .entry((&item.1.scope, item.1.rule.rank()))
+            .or_default()
+            .push(item);
+    }
+    for group in groups.values_mut() {
+        group.sort_by_key(|(_, e)| (e.from, e.to));
+        for pair in group.windows(2) {
+            let ((a_line, a), (b_line, b)) = (pair[0], pair[1]);
+            if b.from <= a.to {
+                let (line, other_line) = (*a_line.max(b_line), *a_line.min(b_line));
+                return Err(LineError::new(line, Problem::Overlap { other_line }));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::school::{demo_schools, WindowKind};
-    use chrono::NaiveTime;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -316,5 +539,233 @@ mod tests {
         assert!(scopes.contains(&"district:高新区") && scopes.contains(&"school:s01"));
         assert!(EntryScope::try_from("district:".to_string()).is_err());
         assert!(EntryScope::try_from("city:x".to_string()).is_err());
+    }
+
+    const HEADER: &str = "范围,开始日期,结束日期,类型,名称,时段\n";
+
+    fn read(body: &str) -> Result<Vec<CalendarEntry>, LineError> {
+        let schools = vec![
+            school(),
+            School {
+                id: "s02".into(),
+                name: "第一中学".into(),
+                district: "老城区".into(),
+                ..school()
+            },
+        ];
+        read_csv(&format!("{HEADER}{body}"), 2026, &schools)
+    }
+
+    #[test]
+    fn the_docs_example_reads_in_chinese_and_in_english() {
+        let zh = read(
+            "全国,2026-10-01,2026-10-07,放假,国庆节,\n\
+             全国,2026/10/10,2026/10/10,上班,国庆节调休,\n\
+             区:高新区,2026-07-11,2026-08-31,停课,暑假,\n\
+             学校:第一中学,2026-06-07,2026-06-08,特殊,高考,\"晚 16:30-17:10;早 7:00～7:40\"\n",
+        )
+        .unwrap();
+        let en = read_csv(
+            "scope,from,to,rule,name,windows\n\
+             national,2026-10-01,2026-10-07,off,国庆节,\n\
+             national,2026-10-10,2026-10-10,on,国庆节调休,\n\
+             district:高新区,2026-07-11,2026-08-31,off,暑假,\n\
+             school:s02,2026-06-07,2026-06-08,special,高考,morning 07:00-07:40;afternoon 16:30-17:10\n",
+            2026,
+            &[school(), School { id: "s02".into(), name: "第一中学".into(), ..school() }],
+        )
+        .unwrap();
+        assert_eq!(zh, en);
+        assert_eq!(zh[1].from, d("2026-10-10"));
+        assert_eq!(zh[2].scope, EntryScope::District("高新区".into()));
+        assert_eq!(zh[3].scope, EntryScope::School("s02".into()));
+        let kinds: Vec<WindowKind> = zh[3].windows.iter().map(|w| w.kind).collect();
+        assert_eq!(kinds, [WindowKind::Morning, WindowKind::Afternoon]);
+        assert_eq!(
+            zh[3].windows[0].opens,
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap()
+        );
+    }
+
+    /// (body after the header, the line refused, the problem)
+    #[test]
+    fn bad_calendar_files_are_refused_naming_the_line() {
+        use Problem::*;
+        let ok = "全国,2026-10-01,2026-10-07,放假,国庆节,\n";
+        let cases: Vec<(&str, String, usize, Problem)> = vec![
+            (
+                "a date of another year",
+                format!("{ok}全国,2027-01-01,2027-01-01,放假,元旦,\n"),
+                3,
+                OutsideYear {
+                    date: d("2027-01-01"),
+                    year: 2026,
+                },
+            ),
+            (
+                "an end in the next year",
+                format!("{ok}全国,2026-12-31,2027-01-01,放假,元旦,\n"),
+                3,
+                OutsideYear {
+                    date: d("2027-01-01"),
+                    year: 2026,
+                },
+            ),
+            (
+                "not a date",
+                format!("{ok}全国,10月1日,2026-10-07,放假,国庆节,\n"),
+                3,
+                BadDate("10月1日".into()),
+            ),
+            (
+                "an unknown school",
+                format!("{ok}学校:s99,2026-06-07,2026-06-07,放假,,\n"),
+                3,
+                UnknownSchool("s99".into()),
+            ),
+            (
+                "an unknown district",
+                format!("{ok}区:西城区,2026-06-07,2026-06-07,放假,,\n"),
+                3,
+                UnknownDistrict("西城区".into()),
+            ),
+            (
+                "a city scope",
+                format!("{ok}市:南京,2026-06-07,2026-06-07,放假,,\n"),
+                3,
+                BadScope("市:南京".into()),
+            ),
+            (
+                "to before from",
+                format!("{ok}全国,2026-06-08,2026-06-07,放假,,\n"),
+                3,
+                ToBeforeFrom,
+            ),
+            (
+                "special without windows",
+                format!("{ok}学校:s01,2026-06-07,2026-06-07,特殊,高考,\n"),
+                3,
+                SpecialWithoutWindows,
+            ),
+            (
+                "windows on a holiday",
+                format!("{ok}学校:s01,2026-06-07,2026-06-07,放假,高考,早 07:00-07:40\n"),
+                3,
+                WindowsOnOtherRule,
+            ),
+            (
+                "a window closing before it opens",
+                format!("{ok}学校:s01,2026-06-07,2026-06-07,特殊,高考,早 08:00-07:40\n"),
+                3,
+                BadWindow("早 08:00-07:40".into()),
+            ),
+            (
+                "a window twice",
+                format!(
+                    "{ok}学校:s01,2026-06-07,2026-06-07,特殊,高考,早 07:00-07:40;早 08:00-08:40\n"
+                ),
+                3,
+                BadWindow("早 07:00-07:40;早 08:00-08:40".into()),
+            ),
+            (
+                "an unknown window",
+                format!("{ok}学校:s01,2026-06-07,2026-06-07,特殊,高考,夜 19:00-19:40\n"),
+                3,
+                BadWindow("夜 19:00-19:40".into()),
+            ),
+            (
+                "an unknown rule",
+                format!("{ok}全国,2026-06-07,2026-06-07,休息,,\n"),
+                3,
+                BadRule("休息".into()),
+            ),
+            (
+                "an empty rule",
+                format!("{ok}全国,2026-06-07,2026-06-07,,,\n"),
+                3,
+                Empty(RULE),
+            ),
+            (
+                "overlapping holidays",
+                format!("{ok}全国,2026-10-07,2026-10-08,放假,重复,\n"),
+                3,
+                Overlap { other_line: 2 },
+            ),
+            (
+                "a long name",
+                format!("{ok}全国,2026-06-07,2026-06-07,放假,{},\n", "名".repeat(41)),
+                3,
+                BadText(NAME),
+            ),
+        ];
+        for (why, body, line, problem) in cases {
+            assert_eq!(read(&body), Err(LineError::new(line, problem)), "{why}");
+        }
+        // Different rules, or scopes, may share dates: precedence decides.
+        let layered = format!(
+            "{ok}全国,2026-10-03,2026-10-03,上班,,\n区:高新区,2026-10-01,2026-10-02,放假,,\n"
+        );
+        assert_eq!(read(&layered).map(|e| e.len()), Ok(3));
+        assert_eq!(
+            read_csv("范围,开始日期,类型\n全国,2026-10-01,放假\n", 2026, &[]),
+            Err(LineError::new(1, Problem::MissingColumn(TO)))
+        );
+    }
+
+    #[test]
+    fn the_shipped_national_calendars_read_and_say_what_the_notices_say() {
+        let schools = [school()];
+        let y2026 = Calendar::new(read_csv(national_csv(2026).unwrap(), 2026, &schools).unwrap());
+        let y2027 = Calendar::new(read_csv(national_csv(2027).unwrap(), 2027, &schools).unwrap());
+        assert_eq!(national_csv(2028), None);
+        let s = School {
+            counted_from: None,
+            district: String::new(),
+            ..school()
+        };
+        let due = |cal: &Calendar, date| cal.due_windows(&s, d(date)).len();
+        // 2026: the State Council's notice (make-up Saturdays and Sundays included).
+        for date in [
+            "2026-01-04",
+            "2026-02-14",
+            "2026-02-28",
+            "2026-05-09",
+            "2026-09-20",
+            "2026-10-10",
+        ] {
+            assert_eq!(due(&y2026, date), 3, "{date} is a make-up working day");
+        }
+        for date in [
+            "2026-01-02",
+            "2026-02-16",
+            "2026-02-23",
+            "2026-04-06",
+            "2026-05-05",
+            "2026-06-19",
+            "2026-09-25",
+            "2026-10-07",
+        ] {
+            assert_eq!(due(&y2026, date), 0, "{date} is a holiday");
+        }
+        assert_eq!(due(&y2026, "2026-10-09"), 3);
+        // 2027: the law's statutory days (春节 from 除夕 on 2027-02-05), no make-up days.
+        for date in [
+            "2027-01-01",
+            "2027-02-05",
+            "2027-02-08",
+            "2027-02-10",
+            "2027-04-05",
+            "2027-05-03",
+            "2027-06-09",
+            "2027-09-15",
+            "2027-10-05",
+        ] {
+            assert_eq!(due(&y2027, date), 0, "{date} is a holiday");
+        }
+        for date in ["2027-02-04", "2027-02-11", "2027-05-05", "2027-10-06"] {
+            assert_eq!(due(&y2027, date), 3, "{date} is a school day");
+        }
+        assert!(national_csv(2027).unwrap().contains("PROVISIONAL"));
+        assert!(y2027.entries().all(|e| e.name.contains("暂定")));
     }
 }

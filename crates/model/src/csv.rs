@@ -8,8 +8,10 @@
 //! counts against the first-load budget (BENCHMARKS.md).
 
 use std::borrow::Cow;
+use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::coverage::{Cell, Rate};
@@ -21,6 +23,135 @@ use crate::team::mask_phone;
 
 /// The UTF-8 byte order mark, as the first character of every sheet.
 pub const BOM: char = '\u{feff}';
+
+/// The language of a sheet's headers and values: Chinese unless asked otherwise (the
+/// people who open the sheets read Chinese; `?lang=en` serves the others).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// A `lang` value that is neither `zh` nor `en`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a sheet language (zh, en)")]
+pub struct UnknownLang(pub String);
+
+impl FromStr for Lang {
+    type Err = UnknownLang;
+
+    fn from_str(s: &str) -> Result<Lang, UnknownLang> {
+        match s {
+            "zh" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            other => Err(UnknownLang(other.into())),
+        }
+    }
+}
+
+impl Lang {
+    /// The Chinese or the English of a pair.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// A yes/no value: 是/否 or true/false.
+    pub fn yes_no(self, yes: bool) -> &'static str {
+        match (self, yes) {
+            (Lang::Zh, true) => "是",
+            (Lang::Zh, false) => "否",
+            (Lang::En, true) => "true",
+            (Lang::En, false) => "false",
+        }
+    }
+}
+
+/// A window as sheets name it: 早 / 午 / 晚, or the wire name in English.
+pub fn window_label(kind: WindowKind, lang: Lang) -> &'static str {
+    match kind {
+        WindowKind::Morning => lang.pick("早", "morning"),
+        WindowKind::Noon => lang.pick("午", "noon"),
+        WindowKind::Afternoon => lang.pick("晚", "afternoon"),
+    }
+}
+
+/// A column's header in Chinese and in English, e.g. `("学校", "school")`.
+pub type Column = (&'static str, &'static str);
+
+/// The header row of `columns` in `lang`.
+pub fn header(lang: Lang, columns: &[Column]) -> Vec<&'static str> {
+    columns.iter().map(|(zh, en)| lang.pick(zh, en)).collect()
+}
+
+/// A zone as sheets name it: `UTC+08:00`, `UTC-03:30`, `UTC+00:00`.
+pub fn zone_label(zone: FixedOffset) -> String {
+    let secs = zone.local_minus_utc();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let minutes = secs.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A time column's header stating its zone: `时间 (UTC+08:00)`, `time (UTC+08:00)`.
+pub fn zoned_header(lang: Lang, (zh, en): Column, zone: FixedOffset) -> String {
+    format!("{} ({})", lang.pick(zh, en), zone_label(zone))
+}
+
+/// An instant in `zone` without its offset (the header states it), as a spreadsheet
+/// reads a date-time: `2026-11-02 07:31:05`.
+pub fn local_time(at: DateTime<Utc>, zone: FixedOffset) -> String {
+    at.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// The one zone of a sheet's time columns: the schools' common offset, or UTC when
+/// they differ (a column never mixes offsets). No school at all: UTC+8, the default.
+pub fn sheet_zone(mut offsets: impl Iterator<Item = FixedOffset>) -> FixedOffset {
+    let Some(first) = offsets.next() else {
+        return crate::school::CHINA;
+    };
+    if offsets.all(|o| o == first) {
+        first
+    } else {
+        FixedOffset::east_opt(0).unwrap_or(first)
+    }
+}
+
+/// Which sheet a file holds, for its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SheetKind {
+    CheckIns,
+    Incidents,
+    Coverage,
+    Assignments,
+    Officers,
+    Roster,
+    Hours,
+}
+
+impl SheetKind {
+    fn name(self, lang: Lang) -> &'static str {
+        match self {
+            SheetKind::CheckIns => lang.pick("签到记录", "checkins"),
+            SheetKind::Incidents => lang.pick("警情记录", "incidents"),
+            SheetKind::Coverage => lang.pick("落实率", "coverage"),
+            SheetKind::Assignments => lang.pick("排班落实", "assignments"),
+            SheetKind::Officers => lang.pick("民警落实", "officers"),
+            SheetKind::Roster => lang.pick("值班表", "roster"),
+            SheetKind::Hours => lang.pick("志愿时长", "hours"),
+        }
+    }
+}
+
+/// A sheet's file name with its dates: `签到记录_2026-11-01_2026-11-30.csv`.
+pub fn file_name(what: SheetKind, from: NaiveDate, to: NaiveDate, lang: Lang) -> String {
+    format!("{}_{from}_{to}.csv", what.name(lang))
+}
 
 /// A sheet being written.
 #[derive(Debug)]
@@ -327,6 +458,43 @@ pub fn duty_hours<'m>(
 mod tests {
     use super::*;
     use crate::record::tests::{sample, sample_incident};
+
+    #[test]
+    fn lang_parses_zh_and_en_only_and_defaults_to_chinese() {
+        assert_eq!(Lang::default(), Lang::Zh);
+        assert_eq!("zh".parse(), Ok(Lang::Zh));
+        assert_eq!("en".parse(), Ok(Lang::En));
+        assert!("EN".parse::<Lang>().is_err() && "".parse::<Lang>().is_err());
+        assert_eq!(header(Lang::Zh, &[("学校", "school")]), ["学校"]);
+        assert_eq!(header(Lang::En, &[("学校", "school")]), ["school"]);
+    }
+
+    #[test]
+    fn file_names_carry_their_dates_and_times_their_zone() {
+        let (from, to) = (
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        );
+        assert_eq!(
+            file_name(SheetKind::CheckIns, from, to, Lang::Zh),
+            "签到记录_2026-11-01_2026-11-30.csv"
+        );
+        assert_eq!(
+            file_name(SheetKind::CheckIns, from, to, Lang::En),
+            "checkins_2026-11-01_2026-11-30.csv"
+        );
+        let east8 = FixedOffset::east_opt(8 * 3600).unwrap();
+        let west = FixedOffset::west_opt(3 * 3600 + 30 * 60).unwrap();
+        assert_eq!(
+            zoned_header(Lang::Zh, ("时间", "time"), east8),
+            "时间 (UTC+08:00)"
+        );
+        assert_eq!(zone_label(west), "UTC-03:30");
+        let at = DateTime::parse_from_rfc3339("2026-11-01T23:31:05Z").unwrap();
+        assert_eq!(local_time(at.to_utc(), east8), "2026-11-02 07:31:05");
+        assert_eq!(sheet_zone([east8, east8].into_iter()), east8);
+        assert_eq!(sheet_zone([east8, west].into_iter()).local_minus_utc(), 0);
+    }
 
     #[test]
     fn quoting_follows_rfc_4180_and_starts_with_a_bom() {

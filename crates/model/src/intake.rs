@@ -10,11 +10,17 @@
 use crate::hlc::{Clock, DeviceId, Hlc};
 use crate::reconcile::{reconcile, Reconciled};
 use crate::record::{Record, RecordBody};
+use crate::swap::decision_locked;
 use crate::sync::{AckOutcome, RejectCode};
 
 /// Why a version that changes approved volunteer hours is refused.
 pub const APPROVED_HOURS_LOCKED: &str =
     "approved hours are locked; only an admin may change them (admins come with accounts)";
+
+/// Why a phone's version that decides a swap request, or changes a decided one, is
+/// refused.
+pub const SWAP_DECISION_LOCKED: &str =
+    "swap requests are decided by a supervisor or an admin on the server; a decided one cannot be changed";
 
 /// Why a record with a NUL character in its text is refused.
 pub const NUL_REFUSED: &str = "text must not contain NUL (U+0000) characters";
@@ -41,6 +47,14 @@ impl Refused {
         Self {
             current: Some(Box::new(held.clone())),
             ..Self::new(RejectCode::HoursLocked, APPROVED_HOURS_LOCKED)
+        }
+    }
+
+    /// With the held state, if any, so the phone can adopt the decision.
+    fn swap_decided(held: Option<&Record>) -> Self {
+        Self {
+            current: held.map(|h| Box::new(h.clone())),
+            ..Self::new(RejectCode::SwapDecided, SWAP_DECISION_LOCKED)
         }
     }
 }
@@ -137,6 +151,11 @@ pub fn decide(
     base: Option<&Record>,
     now_ms: u64,
 ) -> Decision {
+    // Before any merge: a merge is made of the held state and this version, so it
+    // decides nothing this version does not.
+    if decision_locked(held, incoming) {
+        return Decision::Refuse(Refused::swap_decided(held));
+    }
     match reconcile(held, incoming, base) {
         Reconciled::Store => match held {
             // Approved volunteer hours are locked: a newer version may approve or reject
@@ -341,5 +360,87 @@ mod tests {
             check(&ahead, NOW_MS).unwrap_err().code,
             RejectCode::ClockAhead
         );
+    }
+
+    /// (what a phone or the server pushes over what is held, the decision's kind)
+    #[test]
+    fn swaps_are_decided_on_the_server_only_table() {
+        use crate::swap::tests::{decision, pending};
+        use crate::swap::SwapRequest;
+        let decide_with = |record: &Record, wall_ms: u64, device: &str, d: bool| {
+            let RecordBody::Swap(body) = &record.body else {
+                unreachable!()
+            };
+            let body = SwapRequest {
+                decision: Some(decision(d)),
+                ..body.clone()
+            };
+            record.revised(version(wall_ms, device), RecordBody::Swap(body))
+        };
+        let pending = pending();
+        let approved = decide_with(&pending, 30, "server", true);
+        let void_of = |r: &Record, wall_ms| r.voided(version(wall_ms, "phone1"), "不换了".into());
+        let swap_decided = Some(RejectCode::SwapDecided);
+        /// (why, held, pushed, its base, the refusal)
+        type Case<'a> = (
+            &'a str,
+            Option<&'a Record>,
+            Record,
+            Option<&'a Record>,
+            Option<RejectCode>,
+        );
+        let cases: Vec<Case> = vec![
+            ("a new request", None, pending.clone(), None, None),
+            (
+                "decided on a phone",
+                Some(&pending),
+                decide_with(&pending, 20, "phone1", true),
+                None,
+                swap_decided,
+            ),
+            (
+                "the server decides",
+                Some(&pending),
+                approved.clone(),
+                None,
+                None,
+            ),
+            (
+                "the officer voids a pending one",
+                Some(&pending),
+                void_of(&pending, 20),
+                None,
+                None,
+            ),
+            (
+                "the officer voids a decided one",
+                Some(&approved),
+                void_of(&approved, 40),
+                None,
+                swap_decided,
+            ),
+            // Voided offline from the pending state while it was decided: no merge
+            // may carry the void into the decided request.
+            (
+                "a void made before the decision",
+                Some(&approved),
+                void_of(&pending, 40),
+                Some(&pending),
+                swap_decided,
+            ),
+        ];
+        for (why, held, incoming, base, refused) in cases {
+            let got = decide(held, &incoming, base, NOW_MS);
+            match (&got, refused) {
+                (Decision::Refuse(r), Some(code)) => {
+                    assert_eq!(r.code, code, "{why}");
+                    assert_eq!(r.reason, SWAP_DECISION_LOCKED, "{why}");
+                    // The phone can adopt the state it was refused for.
+                    assert_eq!(r.current.as_deref(), held, "{why}");
+                }
+                (Decision::Store, None) => {}
+                _ => panic!("{why}: {got:?}"),
+            }
+        }
     }
 }

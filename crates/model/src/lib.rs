@@ -15,6 +15,7 @@ pub mod board;
 pub mod calendar;
 pub mod coverage;
 pub mod csv;
+pub mod csv_in;
 pub mod duty;
 pub mod filter;
 #[cfg(feature = "fixtures")]
@@ -34,8 +35,10 @@ pub mod replica;
 pub mod report;
 pub mod retention;
 pub mod roster;
+pub mod roster_csv;
 pub mod school;
 pub mod stored;
+pub mod swap;
 pub mod sync;
 pub mod team;
 pub mod timefmt;

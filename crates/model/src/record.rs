@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::duty::DutySession;
 use crate::hlc::Hlc;
+use crate::swap::SwapRequest;
 use crate::team::{Team, Volunteer};
 
 /// Longest note, in characters. Notes are typed on a phone at a gate.
@@ -82,6 +83,7 @@ enum WireKind {
     Team,
     Volunteer,
     Duty,
+    Swap,
 }
 
 impl<'de> Deserialize<'de> for Record {
@@ -95,6 +97,7 @@ impl<'de> Deserialize<'de> for Record {
             WireKind::Team => serde_json::from_str(data).map(RecordBody::Team),
             WireKind::Volunteer => serde_json::from_str(data).map(RecordBody::Volunteer),
             WireKind::Duty => serde_json::from_str(data).map(RecordBody::Duty),
+            WireKind::Swap => serde_json::from_str(data).map(RecordBody::Swap),
         }
         .map_err(|e| D::Error::custom(format_args!("data: {e}")))?;
         Ok(Record {
@@ -191,6 +194,8 @@ pub enum RecordBody {
     Volunteer(Volunteer),
     /// A team's duty session (see `duty`).
     Duty(DutySession),
+    /// An officer's request to be relieved of an assigned slot (see `swap`).
+    Swap(SwapRequest),
 }
 
 impl RecordBody {
@@ -201,6 +206,7 @@ impl RecordBody {
             RecordBody::Team(_) => "team",
             RecordBody::Volunteer(_) => "volunteer",
             RecordBody::Duty(_) => "duty",
+            RecordBody::Swap(_) => "swap",
         }
     }
 
@@ -216,6 +222,7 @@ impl RecordBody {
             RecordBody::CheckIn(c) => &c.post_id,
             RecordBody::Incident(i) => &i.post_id,
             RecordBody::Duty(d) => &d.post_id,
+            RecordBody::Swap(s) => &s.post_id,
             RecordBody::Team(_) | RecordBody::Volunteer(_) => "",
         }
     }
@@ -228,6 +235,7 @@ impl RecordBody {
             RecordBody::Team(t) => t.device_time,
             RecordBody::Volunteer(v) => v.device_time,
             RecordBody::Duty(d) => d.device_time,
+            RecordBody::Swap(s) => s.device_time,
         }
     }
 }
@@ -476,6 +484,16 @@ pub enum ValidationError {
     BadParticipant,
     #[error("hours can be approved only once the session has ended")]
     ApprovedWhileOpen,
+    #[error("a swap request needs a reason of 1-200 characters on one line")]
+    BadSwapReason,
+    #[error("a swap decision's note is up to 200 characters on one line")]
+    BadDecisionNote,
+    #[error("the officer who asks for a swap cannot be their own substitute")]
+    SubstituteIsOfficer,
+    #[error("an approved swap names the substitute who takes the slot")]
+    ApprovedWithoutSubstitute,
+    #[error("a refused swap names no substitute")]
+    RefusedWithSubstitute,
 }
 
 /// Whether `text` has at most `max` characters.
@@ -514,6 +532,7 @@ impl Record {
             RecordBody::Team(t) => t.validate(),
             RecordBody::Volunteer(v) => v.validate(),
             RecordBody::Duty(d) => d.validate(),
+            RecordBody::Swap(s) => s.validate(),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::outbox::{Refusal, Refusals};
 use crate::record::Record;
 use crate::retention::{outdated, DEFAULT_RETENTION_DAYS};
 use crate::stored::LocalRecord;
+use crate::swap::decision_locked;
 use crate::sync::{Ack, Change, Cursor};
 
 /// What the phone holds that syncing changes, borrowed from wherever it lives.
@@ -66,6 +67,8 @@ impl Held {
 pub enum SaveRefused {
     /// It changes approved volunteer hours: only an admin may.
     HoursLocked,
+    /// It decides a swap request or changes a decided one: only the server does.
+    SwapDecided,
 }
 
 /// What a save changed, for storage to keep.
@@ -84,6 +87,9 @@ pub fn save(book: &mut Book<'_>, record: Record) -> Result<Saved, SaveRefused> {
     let held = book.records.get(&record.id);
     if held.is_some_and(|h| h.record.changes_approved_hours(&record)) {
         return Err(SaveRefused::HoursLocked);
+    }
+    if decision_locked(held.map(|h| &h.record), &record) {
+        return Err(SaveRefused::SwapDecided);
     }
     let earlier = held
         .filter(|h| {
@@ -408,5 +414,34 @@ mod tests {
         );
         assert!(server_restarted(Cursor(3), Cursor(9)));
         assert!(!server_restarted(Cursor(9), Cursor(9)));
+    }
+
+    #[test]
+    fn a_phone_voids_its_pending_swap_but_never_decides_one() {
+        use crate::swap::tests::{decision, pending as swap};
+        let mut phone = Held::default();
+        let asked = swap();
+        save(&mut phone.book(), asked.clone()).unwrap();
+        let RecordBody::Swap(body) = &asked.body else {
+            unreachable!()
+        };
+        let mut decided = body.clone();
+        decided.decision = Some(decision(true));
+        let self_approved = asked.revised(sample(0, 20).version, RecordBody::Swap(decided));
+        assert_eq!(
+            save(&mut phone.book(), self_approved.clone()),
+            Err(SaveRefused::SwapDecided)
+        );
+        let void = asked.voided(sample(0, 20).version, "不换了".into());
+        save(&mut phone.book(), void).unwrap();
+        // Once the server's decision is pulled, the request is locked on the phone.
+        let mut phone = Held::default();
+        let approved = Record {
+            version: crate::intake::server_version([&asked.version], 1_000),
+            ..self_approved
+        };
+        apply_page(&mut phone.book(), vec![change(&approved)], today());
+        let void = approved.voided(sample(0, 2_000).version, "不换了".into());
+        assert_eq!(save(&mut phone.book(), void), Err(SaveRefused::SwapDecided));
     }
 }

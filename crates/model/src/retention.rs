@@ -35,7 +35,7 @@ pub fn unreadable(local: &LocalRecord, role: UserRole) -> bool {
 pub fn outdated(record: &Record, today: NaiveDate, days: u32) -> bool {
     let body = &record.body;
     let dated = match body {
-        RecordBody::CheckIn(_) | RecordBody::Incident(_) => Some(body.device_time()),
+        RecordBody::CheckIn(_) | RecordBody::Incident(_) => Some(body.device_time().date_naive()),
         // Kept while the lead still has hours to decide on.
         RecordBody::Duty(d)
             if d.participants
@@ -44,10 +44,13 @@ pub fn outdated(record: &Record, today: NaiveDate, days: u32) -> bool {
         {
             None
         }
-        RecordBody::Duty(d) => d.end.map(|_| d.start),
+        RecordBody::Duty(d) => d.end.map(|_| d.start.date_naive()),
+        // A swap is dated by its slot: once that day is long past, decided or not, the
+        // request no longer matters on the phone.
+        RecordBody::Swap(s) => Some(s.date),
         RecordBody::Team(_) | RecordBody::Volunteer(_) => None,
     };
-    dated.is_some_and(|t| t.date_naive() < today - Duration::days(i64::from(days)))
+    dated.is_some_and(|date| date < today - Duration::days(i64::from(days)))
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub struct School {
 /// Longest lead time accepted: two hours.
 pub const MAX_LEAD_MINUTES: u32 = 120;
 
-const CHINA: FixedOffset = match FixedOffset::east_opt(DEFAULT_UTC_OFFSET_MINUTES * 60) {
+pub(crate) const CHINA: FixedOffset = match FixedOffset::east_opt(DEFAULT_UTC_OFFSET_MINUTES * 60) {
     Some(offset) => offset,
     None => panic!("UTC+8 is a valid offset"),
 };
@@ -91,7 +91,12 @@ pub enum SchoolError {
     LeadTooLong,
     #[error("the {0:?} window closes before it opens")]
     EmptyWindow(WindowKind),
+    #[error("district must be at most {MAX_DISTRICT_CHARS} characters, none of them control characters")]
+    BadDistrict,
 }
+
+/// Longest district name, in characters (高新技术产业开发区 is 9).
+pub const MAX_DISTRICT_CHARS: usize = 40;
 
 fn default_lead() -> u32 {
     DEFAULT_LEAD_MINUTES
@@ -183,6 +188,9 @@ impl School {
         }
         if let Some(w) = self.windows.iter().find(|w| w.closes <= w.opens) {
             return Err(SchoolError::EmptyWindow(w.kind));
+        }
+        if self.district.chars().count() > MAX_DISTRICT_CHARS || !plain_text(&self.district) {
+            return Err(SchoolError::BadDistrict);
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ use crate::record::{
     CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Position, Presence, Record,
     RecordBody, Severity,
 };
+use crate::swap::SwapRequest;
 use crate::team::{Team, Volunteer};
 
 /// The layout version of everything the app keeps in local storage.
@@ -26,7 +27,10 @@ use crate::team::{Team, Volunteer};
 ///
 /// 3: volunteer teams (`"k":"t"`), members (`"k":"v"`) and duty sessions (`"k":"s"`),
 /// each with its body in wire form under `b`. Again nothing is rewritten.
-pub const SCHEMA_VERSION: u32 = 3;
+///
+/// 4: swap requests (`"k":"w"`, body in wire form under `bw`). Version 3 values are
+/// valid version 4 values; the bump keeps a version 3 app from quarantining a swap.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// A record as the phone holds it, with what the server has confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +73,8 @@ impl LocalRecord {
 /// One flat struct for every kind, tagged by `k` ('c' check-in, 'i' incident): the
 /// same JSON an internally tagged enum would write, but it decodes in one pass where
 /// serde's tagged-enum path buffers every value first (half the decoder's wasm size).
-/// Team kinds ('t', 'v', 's') are few per phone, so they keep their wire form in one
-/// field each rather than one-letter fields of their own.
+/// Team kinds ('t', 'v', 's') and swap requests ('w') are few per phone, so they keep
+/// their wire form in one field each rather than one-letter fields of their own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredRecord {
     v: Hlc,
@@ -97,7 +101,8 @@ pub struct StoredRecord {
     /// The version this state was edited from (`Record::base`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     b: Option<Hlc>,
-    /// Kind: 'c' check-in, 'i' incident, 't' team, 'v' volunteer, 's' duty session.
+    /// Kind: 'c' check-in, 'i' incident, 't' team, 'v' volunteer, 's' duty session,
+    /// 'w' swap request ('s' was taken).
     k: char,
     /// Post id.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -148,6 +153,9 @@ pub struct StoredRecord {
     /// A duty session's body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     bs: Option<DutySession>,
+    /// A swap request's body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bw: Option<SwapRequest>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -228,6 +236,7 @@ impl StoredRecord {
             bt: None,
             bv: None,
             bs: None,
+            bw: None,
         };
         match &record.body {
             RecordBody::CheckIn(c) => {
@@ -262,6 +271,10 @@ impl StoredRecord {
             RecordBody::Duty(d) => {
                 out.k = 's';
                 out.bs = Some(d.clone());
+            }
+            RecordBody::Swap(w) => {
+                out.k = 'w';
+                out.bw = Some(w.clone());
             }
         }
         out
@@ -300,6 +313,7 @@ impl StoredRecord {
             't' => RecordBody::Team(s.bt.ok_or_else(|| missing("bt"))?),
             'v' => RecordBody::Volunteer(s.bv.ok_or_else(|| missing("bv"))?),
             's' => RecordBody::Duty(s.bs.ok_or_else(|| missing("bs"))?),
+            'w' => RecordBody::Swap(s.bw.ok_or_else(|| missing("bw"))?),
             other => return Err(StoredError::Shape(format!("unknown record kind {other:?}"))),
         };
         Ok(LocalRecord {
@@ -465,12 +479,13 @@ mod tests {
         }
     }
 
-    /// A team, a member or a duty session in a record of `base`'s id and version.
+    /// A team, a member, a duty session or a swap request in a record of `base`'s id and
+    /// version.
     fn arb_team_kind() -> impl Strategy<Value = LocalRecord> {
         (
             arb_checkin(),
             crate::duty::tests::arb_session(),
-            0usize..3,
+            0usize..4,
             ".{1,12}",
             "[0-9 +-]{0,20}",
             any::<bool>(),
@@ -479,6 +494,13 @@ mod tests {
                 let device_time = session.device_time;
                 local.record.body = match which {
                     0 => RecordBody::Duty(session),
+                    3 => RecordBody::Swap(crate::swap::SwapRequest {
+                        device_time,
+                        reason: name,
+                        decision: (phone.len() % 2 == 1)
+                            .then(|| crate::swap::tests::decision(phone.len() % 4 == 1)),
+                        ..crate::swap::tests::request()
+                    }),
                     1 => RecordBody::Team(Team {
                         school_id: "sch-1".into(),
                         name,
@@ -545,6 +567,31 @@ mod tests {
             decode(Uuid::from_u128(1), bad_event),
             Err(StoredError::BadEvent('q'))
         );
+    }
+
+    /// Exactly what the schema 3 app wrote: a check-in and a duty session.
+    const SCHEMA_3_VALUES: [&str; 2] = [
+        r#"{"v":"000000000010-0000-test1","s":true,"k":"c","p":"s01-g1","e":"a","f":7,"o":"张警官","t":"2026-11-25T07:12:33+08:00"}"#,
+        r#"{"v":"000000000011-0000-test1","k":"s","p":"s01-g1","t":"2026-11-25T07:00:00+08:00","bs":{"team":"00000000-0000-0000-0000-000000000005","post_id":"s01-g1","activity":"patrol","place":"","start":"2026-11-25T07:00:00+08:00","participants":[],"device_time":"2026-11-25T07:00:00+08:00"}}"#,
+    ];
+
+    #[test]
+    fn schema_3_data_loads_unchanged_and_a_newer_apps_is_refused() {
+        // Version 4 only adds a kind: 3 → 4 is one step that rewrites nothing.
+        assert_eq!(upgrade_plan(Some(3)), Ok(vec![4]));
+        for raw in SCHEMA_3_VALUES {
+            let local = decode(Uuid::from_u128(1), raw).unwrap_or_else(|e| panic!("{e}: {raw}"));
+            assert_eq!(decode(Uuid::from_u128(1), &encode(&local)), Ok(local));
+        }
+        // A swap, which a schema 3 app does not know, is written only under schema 4.
+        let swap = LocalRecord::new_unsynced(crate::swap::tests::pending());
+        let raw = encode(&swap);
+        assert!(
+            raw.contains(r#""k":"w""#) && raw.contains(r#""bw":{"#),
+            "{raw}"
+        );
+        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(upgrade_plan(Some(5)), Err(StoredError::NewerSchema(5)));
     }
 
     #[test]

@@ -113,6 +113,9 @@ pub enum RejectCode {
     VersionConflict,
     /// It changes volunteer hours a lead approved.
     HoursLocked,
+    /// It decides a swap request, or changes a decided one: only a supervisor or an
+    /// admin decides, on the server.
+    SwapDecided,
     /// Its school or team is not the user's.
     OutOfScope,
     /// Someone else's record (officers change their own only).

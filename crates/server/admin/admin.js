@@ -187,7 +187,8 @@ function windowsText(school) {
 
 function renderCatalog() {
   $('admin-schools').replaceChildren(...schools.map((s) =>
-    row([s.id, s.name, windowsText(s), s.lead_minutes], { 'data-testid': 'admin-school-row', 'data-id': s.id })));
+    row([s.id, s.name, windowsText(s), s.lead_minutes, s.district || '—', s.counted_from || '—'],
+      { 'data-testid': 'admin-school-row', 'data-id': s.id })));
   $('admin-posts').replaceChildren(...posts.map((p) => {
     const where = p.location ? `${fromE6(p.location.lat_e6)}, ${fromE6(p.location.lon_e6)}` : '—';
     return row([p.id, p.school, p.gate, where], {
@@ -345,7 +346,12 @@ function updateDutyLink() {
 
 // ---- Signing in ----
 
-const ROLE_NAMES = { officer: '执勤民警 (officer)', lead: '护学队队长 (lead)', admin: '管理员 (admin)' };
+const ROLE_NAMES = {
+  officer: '执勤民警 (officer)',
+  lead: '护学队队长 (lead)',
+  supervisor: '所长/指挥室 (supervisor)',
+  admin: '管理员 (admin)',
+};
 
 /** What each view shows: the elements (by id) not hidden. */
 const VIEWS = {

@@ -2,9 +2,11 @@
 //! routes are wrapped in, and the header every state-changing request must carry.
 //!
 //! Architecture invariant: handlers never read the cookie themselves. A handler that
-//! needs the user takes `SignedIn`; whole areas are wrapped in `signed_in` or
-//! `admin_only` by `routes::api`, so a route added to an area cannot forget its check.
+//! needs the user takes `SignedIn`; whole areas are wrapped in `signed_in`,
+//! `managers_only` or `admin_only` by `routes::api`, so a route added to an area cannot
+//! forget its check.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ use chrono::Utc;
 use gatewatch_model::access::{Principal, UserRole};
 
 use crate::accounts::User;
+use crate::db::Dialect;
 use crate::error::AppError;
 use crate::{client_address, sessions, AppState};
 
@@ -68,6 +71,54 @@ impl SignedIn {
 
     pub fn is_admin(&self) -> bool {
         self.user.role == UserRole::Admin
+    }
+
+    /// A supervisor or an admin: who may write the roster, decide swaps and read
+    /// reports (docs/duty-roster.md §7).
+    pub fn is_manager(&self) -> bool {
+        matches!(self.user.role, UserRole::Supervisor | UserRole::Admin)
+    }
+
+    /// The schools this user's reports, roster and swaps are limited to.
+    pub fn school_scope(&self) -> SchoolScope {
+        match self.user.role {
+            UserRole::Admin => SchoolScope::All,
+            _ => SchoolScope::Only(self.user.schools.clone()),
+        }
+    }
+}
+
+/// The schools a request reads and writes the roster, swaps and reports of: every
+/// school for an admin, the user's own for everyone else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchoolScope {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl SchoolScope {
+    pub fn contains(&self, school: &str) -> bool {
+        match self {
+            SchoolScope::All => true,
+            SchoolScope::Only(schools) => schools.contains(school),
+        }
+    }
+
+    /// The schools as a JSON array to bind, or `None` for every school (no filter).
+    pub fn json(&self) -> Option<String> {
+        match self {
+            SchoolScope::All => None,
+            SchoolScope::Only(schools) => serde_json::to_string(schools).ok(),
+        }
+    }
+
+    /// ` AND <column> IN (the schools bound as parameter `param`)`, or nothing for
+    /// every school; the caller binds `json()` when it is `Some`.
+    pub fn and_sql(&self, dialect: Dialect, column: &str, param: &str) -> String {
+        match self {
+            SchoolScope::All => String::new(),
+            SchoolScope::Only(_) => format!(" AND {}", dialect.in_json_array(column, param)),
+        }
     }
 }
 
@@ -119,12 +170,34 @@ pub async fn admin_only(
     request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
+    let refusal = "only an administrator may do this";
+    only(&state, request, next, SignedIn::is_admin, refusal).await
+}
+
+/// Middleware: only signed-in managers (supervisors and admins) pass; what they reach
+/// is limited further to their `school_scope` by each handler.
+pub async fn managers_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let refusal = "only a supervisor (所长, 指挥室) or an administrator may do this";
+    only(&state, request, next, SignedIn::is_manager, refusal).await
+}
+
+/// Passes the request on when its signed-in user is one `may` lets through; else 403
+/// with `refusal`.
+async fn only(
+    state: &AppState,
+    request: Request,
+    next: Next,
+    may: fn(&SignedIn) -> bool,
+    refusal: &str,
+) -> Result<Response, AppError> {
     let (mut parts, body) = request.into_parts();
-    let who = SignedIn::from_request_parts(&mut parts, &state).await?;
-    if !who.is_admin() {
-        return Err(AppError::Forbidden(
-            "only an administrator may do this".into(),
-        ));
+    let who = SignedIn::from_request_parts(&mut parts, state).await?;
+    if !may(&who) {
+        return Err(AppError::Forbidden(refusal.into()));
     }
     Ok(next.run(Request::from_parts(parts, body)).await)
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::error::Error;
 
 use crate::db::{Db, Dialect};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use gatewatch_model::record::{plain_text, valid_post_id, MAX_POST_ID_LEN};
 use gatewatch_model::school::{demo_schools, School};
 use gatewatch_model::{demo_posts, GeoPoint, Post};
@@ -74,6 +74,9 @@ pub struct Catalog {
     /// Whether the posts' locations were given (an import file with latitude and
     /// longitude columns). If not, posts already stored keep theirs.
     pub locations_given: bool,
+    /// Whether the schools' districts were given (a `district` column). If not, schools
+    /// already stored keep theirs.
+    pub districts_given: bool,
 }
 
 /// Writes the demo catalog if there are neither schools nor posts, so a fresh server
@@ -108,25 +111,35 @@ pub async fn seed_demo(db: &Db, now: DateTime<Utc>) -> Result<bool, Box<dyn Erro
 
 /// Every school, by id.
 pub async fn schools(db: &Db) -> Result<Vec<School>, AppError> {
-    let rows: Vec<(String, String, i64, i64, String)> = sqlx::query_as(
-        "SELECT id, name, lead_minutes, utc_offset_minutes, windows FROM schools ORDER BY id",
+    let rows: Vec<SchoolRow> = sqlx::query_as(
+        "SELECT id, name, lead_minutes, utc_offset_minutes, windows, district, counted_from
+         FROM schools ORDER BY id",
     )
     .fetch_all(db.pool())
     .await?;
-    rows.into_iter()
-        .map(|(id, name, lead, offset, windows)| {
-            Ok(School {
-                id,
-                name,
-                windows: serde_json::from_str(&windows)?,
-                lead_minutes: u32::try_from(lead).map_err(|e| AppError::Internal(Box::new(e)))?,
-                utc_offset_minutes: i32::try_from(offset)
-                    .map_err(|e| AppError::Internal(Box::new(e)))?,
-                district: String::new(),
-                counted_from: None,
-            })
-        })
-        .collect()
+    rows.into_iter().map(school_of_row).collect()
+}
+
+/// A `schools` row: id, name, lead minutes, UTC offset, windows (JSON), district, first
+/// counted day.
+type SchoolRow = (String, String, i64, i64, String, String, Option<String>);
+
+fn school_of_row(
+    (id, name, lead, offset, windows, district, counted_from): SchoolRow,
+) -> Result<School, AppError> {
+    let internal = |e: Box<dyn Error + Send + Sync>| AppError::Internal(e);
+    Ok(School {
+        id,
+        name,
+        windows: serde_json::from_str(&windows)?,
+        lead_minutes: u32::try_from(lead).map_err(|e| internal(Box::new(e)))?,
+        utc_offset_minutes: i32::try_from(offset).map_err(|e| internal(Box::new(e)))?,
+        district,
+        counted_from: counted_from
+            .map(|day| NaiveDate::parse_from_str(&day, "%Y-%m-%d"))
+            .transpose()
+            .map_err(|e| internal(Box::new(e)))?,
+    })
 }
 
 /// A post row: id, school id, school name, gate, latitude and longitude.
@@ -208,22 +221,25 @@ pub async fn put_post(
 ///
 /// A CSV has no UTC offset column, so a school already stored keeps its offset and a
 /// new one gets the offset given in `catalog`. Likewise a post already stored keeps its
-/// location unless `catalog.locations_given`.
+/// location unless `catalog.locations_given`, a school its district unless
+/// `catalog.districts_given`, and its first counted day unless the file gives one. A
+/// new school without one is counted from `now`'s date in its zone: the days before it
+/// was imported are not missed.
 pub async fn import(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<(), AppError> {
     let updated_at = stamp(now);
     let mut tx = db.begin_write().await?;
-    let offsets: HashMap<String, i64> =
-        sqlx::query_as::<_, (String, i64)>("SELECT id, utc_offset_minutes FROM schools")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
+    let rows: Vec<SchoolRow> = sqlx::query_as(
+        "SELECT id, name, lead_minutes, utc_offset_minutes, windows, district, counted_from
+         FROM schools",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let stored: HashMap<String, School> = rows
+        .into_iter()
+        .map(|row| school_of_row(row).map(|s| (s.id.clone(), s)))
+        .collect::<Result<_, AppError>>()?;
     for school in &catalog.schools {
-        let mut school = school.clone();
-        if let Some(offset) = offsets.get(&school.id) {
-            school.utc_offset_minutes =
-                i32::try_from(*offset).map_err(|e| AppError::Internal(Box::new(e)))?;
-        }
+        let school = merged_with_stored(school, stored.get(&school.id), catalog, now);
         let windows = serde_json::to_string(&school.windows)?;
         upsert_school(&mut tx, &school, &windows, &updated_at).await?;
     }
@@ -250,6 +266,32 @@ pub async fn import(db: &Db, catalog: &Catalog, now: DateTime<Utc>) -> Result<()
     Ok(())
 }
 
+/// `imported` as an import stores it: what the file does not say comes from the school
+/// as `stored` (its offset always: a CSV has no such column), or for a new school, its
+/// first counted day is the import's date in its zone.
+fn merged_with_stored(
+    imported: &School,
+    stored: Option<&School>,
+    catalog: &Catalog,
+    now: DateTime<Utc>,
+) -> School {
+    let mut school = imported.clone();
+    match stored {
+        Some(held) => {
+            school.utc_offset_minutes = held.utc_offset_minutes;
+            if !catalog.districts_given {
+                school.district.clone_from(&held.district);
+            }
+            school.counted_from = imported.counted_from.or(held.counted_from);
+        }
+        None => {
+            let today = now.with_timezone(&school.offset()).date_naive();
+            school.counted_from = imported.counted_from.or(Some(today));
+        }
+    }
+    school
+}
+
 /// `windows` is `school.windows` as JSON (the caller owns that error).
 async fn upsert_school(
     conn: &mut AnyConnection,
@@ -257,16 +299,21 @@ async fn upsert_school(
     windows: &str,
     updated_at: &str,
 ) -> Result<(), sqlx::Error> {
+    // `IS DISTINCT FROM` for `counted_from`, which may be NULL on either side.
     sqlx::query(
-        "INSERT INTO schools (id, name, lead_minutes, utc_offset_minutes, windows, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO schools (id, name, lead_minutes, utc_offset_minutes, windows, updated_at,
+                              district, counted_from)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (id) DO UPDATE SET
              name = excluded.name, lead_minutes = excluded.lead_minutes,
              utc_offset_minutes = excluded.utc_offset_minutes, windows = excluded.windows,
-             updated_at = excluded.updated_at
-         WHERE (schools.name, schools.lead_minutes, schools.utc_offset_minutes, schools.windows)
+             updated_at = excluded.updated_at, district = excluded.district,
+             counted_from = excluded.counted_from
+         WHERE (schools.name, schools.lead_minutes, schools.utc_offset_minutes, schools.windows,
+                schools.district)
              <> (excluded.name, excluded.lead_minutes, excluded.utc_offset_minutes,
-                 excluded.windows)",
+                 excluded.windows, excluded.district)
+            OR schools.counted_from IS DISTINCT FROM excluded.counted_from",
     )
     .bind(&school.id)
     .bind(&school.name)
@@ -274,6 +321,12 @@ async fn upsert_school(
     .bind(i64::from(school.utc_offset_minutes))
     .bind(windows)
     .bind(updated_at)
+    .bind(&school.district)
+    .bind(
+        school
+            .counted_from
+            .map(|day| day.format("%Y-%m-%d").to_string()),
+    )
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -1,7 +1,7 @@
 //! The one error type of request handling, and the one of start-up.
 //!
 //! Every error answer has the body `{"error": "<stable_code>", "detail": "<text>"}`
-//! (`gatewatch_model::ErrorBody`). Codes are part of the protocol (see
+//! (`gatewatch_model::ErrorBody`; a refused upload adds its `line`). Codes are part of the protocol (see
 //! docs/sync-protocol.md) and never change meaning; details are for humans and may.
 
 use std::io;
@@ -41,6 +41,27 @@ pub enum AppError {
     /// and the problem. Nothing of the file was applied.
     #[error("{0}")]
     InvalidCsv(String),
+
+    /// 422 `invalid_csv`, with `line` in the body too: a calendar or roster upload
+    /// refused at that line (the detail says why, with the line). Nothing of the file
+    /// was applied.
+    #[error("{detail}")]
+    CsvLine { line: usize, detail: String },
+
+    /// 422 `invalid_roster`: a roster change that cannot be made: an unknown post, a
+    /// person who is not an active officer of the slot's school, a date too far away,
+    /// a week that does not start on a Monday; the detail says which.
+    #[error("{0}")]
+    InvalidRoster(String),
+
+    /// 409 `overlap`: an officer already in another slot of the same date and window;
+    /// the detail names the officer and that slot. Nothing was changed.
+    #[error("{0}")]
+    Overlap(String),
+
+    /// 409 `already_decided`: a decision on a swap request that was decided before.
+    #[error("{0}")]
+    AlreadyDecided(String),
 
     /// 422 `invalid_encoding`: an import whose bytes are neither UTF-8 nor GB18030
     /// (GBK) text, or hold U+FFFD; the detail names the line and the byte offset.
@@ -185,7 +206,12 @@ impl AppError {
             AppError::InvalidRecord(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_record"),
             AppError::InvalidSchool(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_school"),
             AppError::InvalidPost(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_post"),
-            AppError::InvalidCsv(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv"),
+            AppError::InvalidCsv(_) | AppError::CsvLine { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv")
+            }
+            AppError::InvalidRoster(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster"),
+            AppError::Overlap(_) => (StatusCode::CONFLICT, "overlap"),
+            AppError::AlreadyDecided(_) => (StatusCode::CONFLICT, "already_decided"),
             AppError::InvalidEncoding(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding"),
             AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -239,7 +265,17 @@ impl IntoResponse for AppError {
             error: code.to_owned(),
             detail: self.to_string(),
         };
-        let mut response = (status, Json(body)).into_response();
+        let mut response = match &self {
+            // The line as a number too, for a screen that points at it.
+            AppError::CsvLine { line, .. } => (
+                status,
+                Json(serde_json::json!({
+                    "error": body.error, "detail": body.detail, "line": line,
+                })),
+            )
+                .into_response(),
+            _ => (status, Json(body)).into_response(),
+        };
         if let AppError::TooManyAttempts(seconds)
         | AppError::PushLimit {
             retry_after: seconds,

@@ -14,6 +14,7 @@ use gatewatch_model::school::School;
 use gatewatch_model::{csv, Post, Record};
 use serde::Serialize;
 
+use crate::auth::SchoolScope;
 use crate::catalog;
 use crate::error::AppError;
 use crate::feed::parse_received;
@@ -74,18 +75,26 @@ impl DateRange {
 /// Every check-in whose device time falls on a day of `range` in its own offset (the
 /// day the officer saw on the phone), oldest first; voided ones too, marked. The sheet
 /// is `gatewatch_model::csv::check_ins`, the one the phones export.
-pub async fn checkins_csv(db: &Db, range: DateRange) -> Result<Vec<u8>, AppError> {
+pub async fn checkins_csv(
+    db: &Db,
+    range: DateRange,
+    scope: &SchoolScope,
+) -> Result<Vec<u8>, AppError> {
     let posts = posts_by_id(db).await?;
-    let stored = of_kind(db, "checkin", range.days()).await?;
+    let stored = of_kind(db, "checkin", range.days(), scope).await?;
     let rows = sheet_rows(&stored);
     Ok(csv::check_ins(&rows, |id| posts.get(id)).into_bytes())
 }
 
 /// Every incident whose device time falls on a day of `range` in its own offset,
 /// oldest first, voided ones too (`gatewatch_model::csv::incidents`).
-pub async fn incidents_csv(db: &Db, range: DateRange) -> Result<Vec<u8>, AppError> {
+pub async fn incidents_csv(
+    db: &Db,
+    range: DateRange,
+    scope: &SchoolScope,
+) -> Result<Vec<u8>, AppError> {
     let posts = posts_by_id(db).await?;
-    let stored = of_kind(db, "incident", range.days()).await?;
+    let stored = of_kind(db, "incident", range.days(), scope).await?;
     let rows = sheet_rows(&stored);
     Ok(csv::incidents(&rows, |id| posts.get(id)).into_bytes())
 }
@@ -108,13 +117,15 @@ fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
         .collect()
 }
 
-/// The schools and the arrivals (each keyed by its post's school) that coverage over
-/// `range` is computed from.
+/// The schools of `scope` and the arrivals (each keyed by its post's school) that
+/// coverage over `range` is computed from.
 async fn coverage_inputs(
     db: &Db,
     range: DateRange,
+    scope: &SchoolScope,
 ) -> Result<(Vec<School>, Vec<Arrival>), AppError> {
-    let schools = catalog::schools(db).await?;
+    let mut schools = catalog::schools(db).await?;
+    schools.retain(|s| scope.contains(&s.id));
     let school_of_post: HashMap<String, String> = catalog::posts(db)
         .await?
         .into_iter()
@@ -125,7 +136,7 @@ async fn coverage_inputs(
     let slack = Days::new(2);
     let first = range.from.checked_sub_days(slack).unwrap_or(range.from);
     let last = range.to.checked_add_days(slack).unwrap_or(range.to);
-    let records: Vec<Record> = of_kind(db, "checkin", first..=last)
+    let records: Vec<Record> = of_kind(db, "checkin", first..=last, scope)
         .await?
         .into_iter()
         .map(|(record, _)| record)
@@ -174,9 +185,10 @@ pub struct Keyed<K> {
 pub async fn coverage_summary(
     db: &Db,
     range: DateRange,
+    scope: &SchoolScope,
     now: DateTime<Utc>,
 ) -> Result<CoverageSummary, AppError> {
-    let (schools, arrivals) = coverage_inputs(db, range).await?;
+    let (schools, arrivals) = coverage_inputs(db, range, scope).await?;
     let cells = coverage(&schools, &arrivals, range.days(), now);
     fn keyed<K>(groups: std::collections::BTreeMap<K, Rate>) -> Vec<Keyed<K>> {
         groups
@@ -209,9 +221,10 @@ pub async fn coverage_summary(
 pub async fn coverage_csv(
     db: &Db,
     range: DateRange,
+    scope: &SchoolScope,
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
-    let (schools, arrivals) = coverage_inputs(db, range).await?;
+    let (schools, arrivals) = coverage_inputs(db, range, scope).await?;
     let cells = coverage(&schools, &arrivals, range.days(), now);
     let names: HashMap<&str, &str> = schools
         .iter()
@@ -221,25 +234,30 @@ pub async fn coverage_csv(
     Ok(sheet.into_bytes())
 }
 
-/// The records of `kind` whose device time's own local date is in `days`, with when
-/// the server received them.
+/// The records of `kind` at the schools of `scope` whose device time's own local date
+/// is in `days`, with when the server received them.
 async fn of_kind(
     db: &Db,
     kind: &str,
     days: RangeInclusive<NaiveDate>,
+    scope: &SchoolScope,
 ) -> Result<Vec<(Record, DateTime<Utc>)>, AppError> {
     // `device_time` is stored as RFC 3339 with the phone's offset, so its first ten
     // characters are the date in that offset.
     let device_time = db.dialect().json_text("body", &["data", "device_time"]);
-    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+    let in_scope = scope.and_sql(db.dialect(), "school", "$4");
+    let sql = format!(
         "SELECT body, received_at FROM records
-         WHERE kind = $1 AND substr({device_time}, 1, 10) BETWEEN $2 AND $3"
-    ))
-    .bind(kind)
-    .bind(days.start().format("%Y-%m-%d").to_string())
-    .bind(days.end().format("%Y-%m-%d").to_string())
-    .fetch_all(db.pool())
-    .await?;
+         WHERE kind = $1 AND substr({device_time}, 1, 10) BETWEEN $2 AND $3{in_scope}"
+    );
+    let mut query = sqlx::query_as(&sql)
+        .bind(kind)
+        .bind(days.start().format("%Y-%m-%d").to_string())
+        .bind(days.end().format("%Y-%m-%d").to_string());
+    if let Some(schools) = scope.json() {
+        query = query.bind(schools);
+    }
+    let rows: Vec<(String, String)> = query.fetch_all(db.pool()).await?;
     rows.into_iter()
         .map(|(body, received_at)| {
             Ok((serde_json::from_str(&body)?, parse_received(&received_at)?))

@@ -16,6 +16,7 @@ use gatewatch_model::gatecode::{self, Proof};
 use gatewatch_model::intake::{self, Decision, Refused, Replaced};
 use gatewatch_model::quota::PushLimits;
 use gatewatch_model::report::Month;
+use gatewatch_model::roster::Person;
 use gatewatch_model::{
     Ack, Change, Cursor, DeviceId, Hlc, PullResponse, PushRequest, PushResponse, Record,
     RecordBody, RejectCode, Rejection,
@@ -190,15 +191,18 @@ pub async fn pull(
     let team_filter = match teams {
         None => String::new(),
         Some(list) => format!(
-            " AND (team IS NULL OR team IN ({}))",
+            " AND (r.team IS NULL OR r.team IN ({}))",
             placeholders(&mut binds, list.iter().map(Uuid::to_string))
         ),
     };
     let scope_filter = scope_sql(who, &mut binds);
     let limit_param = binds.len() + FIRST_LIST_PARAM;
+    // The author's names joined in: each change says whose it is (`Change::author`).
     let sql = format!(
-        "SELECT seq, received_at, body, proof, kind, school, team FROM records \
-         WHERE seq > $1 AND seq <= $2{team_filter}{scope_filter} ORDER BY seq LIMIT ${limit_param}"
+        "SELECT r.seq, r.received_at, r.body, r.proof, r.kind, r.school, r.team, {AUTHOR_COLUMNS} \
+         FROM records r LEFT JOIN users u ON u.id = r.author \
+         WHERE r.seq > $1 AND r.seq <= $2{team_filter}{scope_filter} \
+         ORDER BY r.seq LIMIT ${limit_param}"
     );
     // One read transaction, one snapshot: every seq up to `last` is committed and seen
     // (seqs are handed out in commit order), so a pull that finds nothing more may move
@@ -212,31 +216,45 @@ pub async fn pull(
     for value in &binds {
         query = query.bind(value);
     }
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        seq: i64,
+        received_at: String,
+        body: String,
+        proof: Option<String>,
+        kind: String,
+        school: Option<String>,
+        team: Option<String>,
+        #[sqlx(flatten)]
+        author: AuthorColumns,
+    }
     let rows: Vec<Row> = query.bind(fetch).fetch_all(&mut *tx).await?;
     tx.commit().await?;
     let more = rows.len() > limit;
     let mut cursor = since;
     let mut changes = Vec::with_capacity(rows.len().min(limit));
-    for (seq, received_at, body, proof, kind, school, team) in rows.into_iter().take(limit) {
+    for row in rows.into_iter().take(limit) {
+        let Row {
+            seq,
+            received_at,
+            body,
+            proof,
+            kind,
+            school,
+            team,
+            author,
+        } = row;
         cursor = to_cursor(seq)?;
         let record: Record = serde_json::from_str(&body)?;
         let team = team
             .and_then(|t| Uuid::parse_str(&t).ok())
             .or((kind == "team").then_some(record.id));
+        let author = author.person();
         let subject = Subject {
             kind: record.body.kind(),
             school: school.as_deref(),
             team,
-            author: None,
+            author: author.as_ref().map(|a| a.user),
         };
         if !allowed(who, &subject, Access::Read) {
             tracing::error!(id = %record.id, user = %who.user, "pull's SQL scope let through a record the access rule refuses");
@@ -247,7 +265,7 @@ pub async fn pull(
             received_at: parse_received(&received_at)?,
             record,
             proof: proof.as_deref().and_then(text_proof),
-            author: None,
+            author,
         });
     }
     if !more {
@@ -258,6 +276,30 @@ pub async fn pull(
         cursor,
         more,
     })
+}
+
+/// The author's columns of a `LEFT JOIN users u`, as `AuthorColumns` reads them.
+pub(crate) const AUTHOR_COLUMNS: &str =
+    "u.id AS author_id, u.username AS author_username, u.display_name AS author_name";
+
+/// An account's id, username and display name as a LEFT JOIN of `users` reads them
+/// (`AUTHOR_COLUMNS`): all NULL for a record stored before accounts.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuthorColumns {
+    author_id: Option<String>,
+    author_username: Option<String>,
+    author_name: Option<String>,
+}
+
+impl AuthorColumns {
+    /// The person they name, if any (an unreadable id names nobody).
+    pub(crate) fn person(self) -> Option<Person> {
+        Some(Person {
+            user: Uuid::parse_str(&self.author_id?).ok()?,
+            username: self.author_username?,
+            display_name: self.author_name?,
+        })
+    }
 }
 
 /// The parameter number of pull's first bound list value: `$1` and `$2` are the seqs.
@@ -275,19 +317,28 @@ fn placeholders(binds: &mut Vec<String>, values: impl Iterator<Item = String>) -
     sql
 }
 
-/// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns:
-/// `access::allowed` for `Access::Read`, which `pull` checks again row by row.
+/// The rows `who` may read, as SQL over the `kind`, `school` and `team` columns of
+/// `records r`: `access::allowed` for `Access::Read`, which `pull` checks again row by
+/// row.
 fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
     let schools = |kinds: &str, binds: &mut Vec<String>| {
         format!(
-            "(kind IN ({kinds}) AND school IN ({}))",
+            "(r.kind IN ({kinds}) AND r.school IN ({}))",
             placeholders(binds, who.scope.schools.iter().cloned())
         )
     };
     match who.role {
         UserRole::Admin => String::new(),
-        UserRole::Officer | UserRole::Supervisor => {
-            format!(" AND {}", schools("'checkin', 'incident'", binds))
+        UserRole::Officer => {
+            // Their own swap requests only: a request is the asking officer's.
+            let records = schools("'checkin', 'incident'", binds);
+            let swaps = schools("'swap'", binds);
+            binds.push(who.user.to_string());
+            let me = binds.len() + FIRST_LIST_PARAM - 1;
+            format!(" AND ({records} OR ({swaps} AND r.author = ${me}))")
+        }
+        UserRole::Supervisor => {
+            format!(" AND {}", schools("'checkin', 'incident', 'swap'", binds))
         }
         UserRole::Lead => {
             // Not incidents: a lead reads their schools' check-ins only.
@@ -295,8 +346,8 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
             let teams = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             let teams_again = placeholders(binds, who.scope.teams.iter().map(Uuid::to_string));
             format!(
-                " AND ({schools} OR (kind = 'team' AND id IN ({teams})) \
-                 OR (kind IN ('volunteer', 'duty') AND team IN ({teams_again})))"
+                " AND ({schools} OR (r.kind = 'team' AND r.id IN ({teams})) \
+                 OR (r.kind IN ('volunteer', 'duty') AND r.team IN ({teams_again})))"
             )
         }
     }
@@ -304,17 +355,18 @@ fn scope_sql(who: &Principal, binds: &mut Vec<String>) -> String {
 
 /// Whether `who` may read record `id` as the server holds it; `None`: no such record.
 pub async fn may_read(db: &Db, who: &Principal, id: Uuid) -> Result<Option<bool>, AppError> {
-    let row: Option<(String, Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT kind, school, team FROM records WHERE id = $1")
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let row: Option<Row> =
+        sqlx::query_as("SELECT kind, school, team, author FROM records WHERE id = $1")
             .bind(id.to_string())
             .fetch_optional(db.pool())
             .await?;
-    Ok(row.map(|(kind, school, team)| {
+    Ok(row.map(|(kind, school, team, author)| {
         let team = match kind.as_str() {
             "team" => Some(id),
             _ => team.and_then(|t| Uuid::parse_str(&t).ok()),
         };
-        let Some(kind) = ["checkin", "incident", "team", "volunteer", "duty"]
+        let Some(kind) = ["checkin", "incident", "team", "volunteer", "duty", "swap"]
             .into_iter()
             .find(|k| *k == kind)
         else {
@@ -324,13 +376,15 @@ pub async fn may_read(db: &Db, who: &Principal, id: Uuid) -> Result<Option<bool>
             kind,
             school: school.as_deref(),
             team,
-            author: None,
+            // A swap request is read by its own officer only.
+            author: author.and_then(|a| Uuid::parse_str(&a).ok()),
         };
         allowed(who, &subject, Access::Read)
     }))
 }
 
-async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Record>, AppError> {
+/// The stored state of record `id`, if the server has it.
+pub(crate) async fn load(conn: &mut AnyConnection, id: Uuid) -> Result<Option<Record>, AppError> {
     let body: Option<String> = sqlx::query_scalar("SELECT body FROM records WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
@@ -402,6 +456,7 @@ async fn school_of(
     Ok(match &record.body {
         RecordBody::CheckIn(c) => posts.of(conn, &c.post_id).await?,
         RecordBody::Incident(i) => posts.of(conn, &i.post_id).await?,
+        RecordBody::Swap(s) => posts.of(conn, &s.post_id).await?,
         RecordBody::Team(t) => Some(t.school_id.clone()),
         RecordBody::Volunteer(_) | RecordBody::Duty(_) => None,
     })
@@ -423,6 +478,15 @@ async fn may_write(
         (Some(_), None) => Some(Uuid::nil()),
         (_, author) => author,
     };
+    // A swap request is asked by the officer it names, never in someone else's name.
+    if let RecordBody::Swap(swap) = &record.body {
+        if who.role == UserRole::Officer && swap.officer != who.user {
+            return Ok(Err((
+                RejectCode::NotOwn,
+                "refused: a swap request names the officer who asks for it".to_owned(),
+            )));
+        }
+    }
     let new_school = school_of(conn, posts, record).await?;
     let new = Subject::of(record, |_| new_school.as_deref(), author);
     if !allowed(who, &new, Access::Write) {
@@ -466,9 +530,19 @@ fn denial(who: &Principal, what: &Subject) -> (RejectCode, String) {
             RejectCode::NotForRole,
             format!("refused: a team lead's account may read but not write {kind} records"),
         ),
+        (UserRole::Lead, "swap") => (
+            RejectCode::NotForRole,
+            format!("refused: a team lead's account may not read or write {kind} records"),
+        ),
         (UserRole::Lead, "incident") => (
             RejectCode::NotForRole,
             format!("refused: a team lead's account may not read or write {kind} records"),
+        ),
+        // A supervisor's records are the roster and swap decisions, made through their
+        // own endpoints: none is pushed, in scope or out.
+        (UserRole::Supervisor, _) => (
+            RejectCode::NotForRole,
+            format!("refused: a supervisor's account may not push {kind} records"),
         ),
         (_, _) => (
             RejectCode::OutOfScope,
@@ -533,7 +607,6 @@ pub async fn admin_correct(
     now: DateTime<Utc>,
 ) -> Result<Option<Record>, AppError> {
     let mut tx = db.begin_write().await?;
-    let mut posts = PostSchools::default();
     let Some(held) = load(&mut tx, id).await? else {
         return Ok(None);
     };
@@ -544,23 +617,43 @@ pub async fn admin_correct(
             body.kind()
         )));
     }
-    let device = DeviceId::admin();
+    let next = store_next_version(&mut tx, &held, body, &DeviceId::admin(), admin, now).await?;
+    tx.commit().await?;
+    Ok(Some(next))
+}
+
+/// Makes and stores, in the caller's write transaction, the next version of `held`
+/// with `body`, on the server's clock as the reserved `device` (`admin` for a
+/// correction, `server` for a swap's decision) for `user`: in the feed, so phones pull
+/// it, and in the history. 422 when the new state is not a valid record.
+pub(crate) async fn store_next_version(
+    conn: &mut AnyConnection,
+    held: &Record,
+    body: RecordBody,
+    device: &DeviceId,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Record, AppError> {
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    let next = held.corrected(intake::next_version(&device, [&held.version], now_ms), body);
+    let next = held.corrected(intake::next_version(device, [&held.version], now_ms), body);
     next.validate()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
     if intake::holds_nul(&next) {
         return Err(AppError::InvalidRecord(intake::NUL_REFUSED.to_owned()));
     }
     let received_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let proof = proof_of(&mut tx, &next).await?;
-    let pusher = Pusher {
-        device: &device,
-        user: admin,
-    };
-    store(&mut tx, &mut posts, &next, &pusher, &received_at, proof).await?;
-    tx.commit().await?;
-    Ok(Some(next))
+    let proof = proof_of(conn, &next).await?;
+    let pusher = Pusher { device, user };
+    store(
+        conn,
+        &mut PostSchools::default(),
+        &next,
+        &pusher,
+        &received_at,
+        proof,
+    )
+    .await?;
+    Ok(next)
 }
 
 /// Who a version is stored as: the device it came from and the signed-in user.
@@ -622,7 +715,10 @@ fn projection(body: &RecordBody) -> (Option<String>, Option<String>) {
             Some(d.team.to_string()),
         ),
         RecordBody::Volunteer(v) => (None, Some(v.team.to_string())),
-        RecordBody::CheckIn(_) | RecordBody::Incident(_) | RecordBody::Team(_) => (None, None),
+        RecordBody::CheckIn(_)
+        | RecordBody::Incident(_)
+        | RecordBody::Team(_)
+        | RecordBody::Swap(_) => (None, None),
     }
 }
 
@@ -657,14 +753,27 @@ pub struct Version {
     /// The server's clock when this version arrived.
     pub received_at: DateTime<Utc>,
     pub record: Record,
+    /// The account that pushed this version (or made it: an admin's correction), absent
+    /// for versions stored before accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Person>,
 }
 
 /// Every version of record `id` the server accepted, oldest first (by version, so the
 /// last one is the record as the feed has it); `None` if the server has no such record.
 pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT received_at, body FROM record_versions WHERE id = $1 ORDER BY version",
-    )
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        received_at: String,
+        body: String,
+        #[sqlx(flatten)]
+        author: AuthorColumns,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT v.received_at, v.body, {AUTHOR_COLUMNS}
+         FROM record_versions v LEFT JOIN users u ON u.id = v.author
+         WHERE v.id = $1 ORDER BY v.version"
+    ))
     .bind(id.to_string())
     .fetch_all(db.pool())
     .await?;
@@ -672,12 +781,13 @@ pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError
         return Ok(None);
     }
     rows.into_iter()
-        .map(|(received_at, body)| {
-            let record: Record = serde_json::from_str(&body)?;
+        .map(|row| {
+            let record: Record = serde_json::from_str(&row.body)?;
             Ok(Version {
                 version: record.version.clone(),
-                received_at: parse_received(&received_at)?,
+                received_at: parse_received(&row.received_at)?,
                 record,
+                author: row.author.person(),
             })
         })
         .collect::<Result<_, _>>()
@@ -698,7 +808,7 @@ pub fn parse_received(text: &str) -> Result<DateTime<Utc>, AppError> {
         .map_err(|e| AppError::Internal(Box::new(e)))
 }
 
-fn to_cursor(seq: i64) -> Result<Cursor, AppError> {
+pub(crate) fn to_cursor(seq: i64) -> Result<Cursor, AppError> {
     // The schema keeps seqs non-negative; a negative one means the file was tampered with.
     u64::try_from(seq)
         .map(Cursor)

@@ -11,13 +11,16 @@
 //! An empty window cell means the school has no such window; an empty lead time means
 //! `DEFAULT_LEAD_MINUTES`. Optional `latitude` and `longitude` columns give where each
 //! gate is, in decimal degrees (`31.230416`, `121.473701`); a row gives both or
-//! neither. Without those columns, posts already stored keep their locations. The whole
+//! neither. Without those columns, posts already stored keep their locations. Optional
+//! `district` (区) and `counted_from` (起算日期, `YYYY-MM-DD`) columns give a school's
+//! district and its first counted day; without them a school keeps what it has, and a
+//! new school is counted from the day of the import (`catalog::import`). The whole
 //! file is checked before anything is written, and the first problem found is
 //! reported with its line number.
 
 use std::collections::HashMap;
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use gatewatch_model::school::{
     PeakWindow, School, WindowKind, DEFAULT_LEAD_MINUTES, DEFAULT_UTC_OFFSET_MINUTES,
 };
@@ -40,6 +43,11 @@ pub const COLUMNS: [&str; 8] = [
 
 /// The optional columns of a gate's location, given together or not at all.
 pub const LOCATION_COLUMNS: [&str; 2] = ["latitude", "longitude"];
+
+/// The optional column of a school's district (区), by its English or Chinese name.
+pub const DISTRICT_COLUMN: [&str; 2] = ["district", "区"];
+/// The optional column of a school's first counted day (起算日期), `YYYY-MM-DD`.
+pub const COUNTED_FROM_COLUMN: [&str; 2] = ["counted_from", "起算日期"];
 
 /// What is wrong with an import, and where: `line` is the file's line, the header
 /// being line 1.
@@ -111,6 +119,7 @@ pub fn parse(text: &str) -> Result<Catalog, ImportError> {
         schools,
         posts,
         locations_given: columns.location.is_some(),
+        districts_given: columns.district.is_some(),
     })
 }
 
@@ -118,6 +127,8 @@ pub fn parse(text: &str) -> Result<Catalog, ImportError> {
 struct Columns {
     required: [usize; 8],
     location: Option<[usize; 2]>,
+    district: Option<usize>,
+    counted_from: Option<usize>,
 }
 
 impl Columns {
@@ -142,7 +153,12 @@ impl Columns {
                 )))
             }
         };
-        Ok(Columns { required, location })
+        Ok(Columns {
+            required,
+            location,
+            district: either_column(header, DISTRICT_COLUMN)?,
+            counted_from: either_column(header, COUNTED_FROM_COLUMN)?,
+        })
     }
 
     /// The school and the post of one row, each checked on its own.
@@ -168,14 +184,22 @@ impl Columns {
             lead.parse()
                 .map_err(|_| format!("lead_minutes `{lead}` is not a whole number of minutes"))?
         };
+        let optional = |at: Option<usize>| at.map_or("", cell);
+        let counted_from = match optional(self.counted_from) {
+            "" => None,
+            day => Some(
+                spreadsheet_date(day)
+                    .ok_or_else(|| format!("counted_from `{day}` is not a date like 2026-09-01"))?,
+            ),
+        };
         let school = School {
             id: school_id.into(),
             name: school_name.into(),
             windows,
             lead_minutes,
             utc_offset_minutes: DEFAULT_UTC_OFFSET_MINUTES,
-            district: String::new(),
-            counted_from: None,
+            district: optional(self.district).into(),
+            counted_from,
         };
         school
             .validate()
@@ -208,6 +232,30 @@ fn column(header: &csv::StringRecord, name: &str) -> Result<Option<usize>, Impor
             line: 1,
             problem: format!("the header has two `{name}` columns"),
         }),
+    }
+}
+
+/// A date as a spreadsheet shows it: `2026-09-01`, or `2026/9/1` as a Chinese Excel
+/// rewrites a date cell.
+pub(crate) fn spreadsheet_date(cell: &str) -> Option<NaiveDate> {
+    ["%Y-%m-%d", "%Y/%m/%d"]
+        .into_iter()
+        .find_map(|format| NaiveDate::parse_from_str(cell, format).ok())
+}
+
+/// The column named by either of `names` (its English and its Chinese name), if the
+/// header has one; an error if it has both or one twice.
+fn either_column(
+    header: &csv::StringRecord,
+    names: [&str; 2],
+) -> Result<Option<usize>, ImportError> {
+    let [english, chinese] = names;
+    match (column(header, english)?, column(header, chinese)?) {
+        (Some(_), Some(_)) => Err(ImportError {
+            line: 1,
+            problem: format!("the header has both `{english}` and `{chinese}`; give one"),
+        }),
+        (found, None) | (None, found) => Ok(found),
     }
 }
 

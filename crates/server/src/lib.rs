@@ -18,6 +18,7 @@
 
 mod accounts;
 pub mod auth;
+mod calendar;
 mod catalog;
 pub mod client_address;
 pub mod clock;
@@ -34,9 +35,11 @@ mod hashing;
 mod import;
 pub mod listen;
 mod push_limit;
+mod roster;
 mod routes;
 pub mod security;
 mod sessions;
+mod swaps;
 mod user_import;
 
 use std::collections::BTreeSet;

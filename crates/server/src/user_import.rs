@@ -6,7 +6,7 @@
 //! zhao.min,赵敏,lead,s01,
 //! ```
 //!
-//! `role` is `officer`, `lead` or `admin`; `schools` are catalog school ids and `teams`
+//! `role` is `officer`, `lead`, `supervisor` or `admin`; `schools` are catalog school ids and `teams`
 //! team ids, each list separated by `;` (one spreadsheet cell). Passwords are never in
 //! the file: new accounts get one made up by the server, answered once. The whole file
 //! is read before anything is written; the first problem is reported with its line.
@@ -98,7 +98,10 @@ pub fn parse(text: &str) -> Result<Vec<Row>, ImportError> {
         let role = UserRole::parse(&cell(role).to_lowercase()).ok_or_else(|| {
             at(
                 line,
-                format!("role `{}` is not officer, lead or admin", cell(role)),
+                format!(
+                    "role `{}` is not officer, lead, supervisor or admin",
+                    cell(role)
+                ),
             )
         })?;
         let teams = ids(cell(teams))

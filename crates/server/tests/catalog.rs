@@ -10,7 +10,17 @@ use gatewatch_model::{demo_posts, GeoPoint, Post};
 use gatewatch_server::{AppState, MAX_IMPORT_BYTES};
 use serde_json::{json, Value};
 
-type SchoolRow = (String, String, i64, i64, String, String);
+// id, name, lead minutes, offset, windows, updated_at, district, counted_from.
+type SchoolRow = (
+    String,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 type PostRow = (
     String,
     String,
@@ -592,5 +602,110 @@ async fn an_import_must_be_csv_and_at_most_a_mebibyte() {
         "{}",
         error.detail
     );
+    assert_eq!(snapshot(&t).await, before);
+}
+
+#[tokio::test]
+async fn a_school_keeps_its_district_and_first_counted_day() {
+    let t = TestApp::new().await;
+    let mut s09 = school("s09", "育英中学");
+    s09.district = "高新区".into();
+    s09.counted_from = chrono::NaiveDate::from_ymd_opt(2026, 9, 1);
+    let response = put_school(&t, &s09).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let listed: Value = t.get("/api/schools").await.json();
+    let listed = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "s09")
+        .unwrap();
+    assert_eq!(
+        (&listed["district"], &listed["counted_from"]),
+        (&json!("高新区"), &json!("2026-09-01"))
+    );
+    restart(&t).await;
+    assert!(schools(&t).await.contains(&s09));
+
+    // A PUT replaces: without them, the school has neither.
+    let plain = school("s09", "育英中学");
+    assert_eq!(put_school(&t, &plain).await.status, StatusCode::OK);
+    assert!(schools(&t).await.contains(&plain));
+
+    let before = snapshot(&t).await;
+    s09.district = "高新\n区".into();
+    put_school(&t, &s09)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_school");
+    assert_eq!(snapshot(&t).await, before);
+}
+
+/// Today's date in UTC+8 (the imported schools' zone), read before and after the
+/// request that depends on it: one of the two is its date.
+fn china_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+#[tokio::test]
+async fn an_imported_school_is_counted_from_the_day_of_its_import() {
+    let t = TestApp::new().await;
+    let mut s01 = demo_schools().remove(0);
+    s01.district = "老城区".into();
+    assert_eq!(put_school(&t, &s01).await.status, StatusCode::OK);
+    // Chinese headers for the optional columns; c02 names its own first day.
+    let file = format!(
+        "{BOM}school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,区,起算日期\r\n\
+         c01,城南实验小学,c01-g1,南门,07:10-07:50,,16:00-16:45,20,高新区,\r\n\
+         c02,滨江幼儿园,c02-g1,正门,08:00-08:30,,,,,2026/9/1\r\n\
+         s01,实验小学,s01-g1,南门,07:20-08:00,11:40-12:20,16:30-17:20,15,老城区,\r\n"
+    );
+    let before = china_today();
+    let response = t.post_csv("/api/admin/import", file).await;
+    let after = china_today();
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let schools = schools(&t).await;
+    let of = |id: &str| schools.iter().find(|s| s.id == id).unwrap().clone();
+    let c01 = of("c01");
+    assert_eq!(c01.district, "高新区");
+    assert!(
+        c01.counted_from == Some(before) || c01.counted_from == Some(after),
+        "{:?}",
+        c01.counted_from
+    );
+    assert_eq!(
+        (of("c02").district, of("c02").counted_from),
+        (String::new(), chrono::NaiveDate::from_ymd_opt(2026, 9, 1))
+    );
+    // A school already stored is not given a first day it did not have.
+    assert_eq!(of("s01").counted_from, None);
+
+    // A file without the columns leaves what is stored alone.
+    let again = t.post_csv("/api/admin/import", import_file()).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    let schools_now = self::schools(&t).await;
+    let c01_now = schools_now.iter().find(|s| s.id == "c01").unwrap();
+    assert_eq!(
+        (&c01_now.district, c01_now.counted_from),
+        (&c01.district, c01.counted_from)
+    );
+    let s01_now = schools_now.iter().find(|s| s.id == "s01").unwrap();
+    assert_eq!(s01_now.district, "老城区");
+}
+
+#[tokio::test]
+async fn a_bad_first_counted_day_refuses_the_file_naming_its_line() {
+    let t = TestApp::new().await;
+    let before = snapshot(&t).await;
+    let file = format!(
+        "{BOM}school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,counted_from\r\n\
+         c01,城南实验小学,c01-g1,南门,07:10-07:50,,16:00-16:45,20,2026-09-01\r\n\
+         c02,滨江幼儿园,c02-g1,正门,08:00-08:30,,,,九月一日\r\n"
+    );
+    let error = t
+        .post_csv("/api/admin/import", file)
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+    assert!(error.detail.starts_with("line 3: "), "{}", error.detail);
+    assert!(error.detail.contains("counted_from"), "{}", error.detail);
     assert_eq!(snapshot(&t).await, before);
 }

@@ -1,5 +1,6 @@
 //! The history of a record, `GET /api/records/{id}/history`: every version the server
-//! accepted, oldest first, kept however the record was later corrected or voided; and
+//! accepted, oldest first, kept however the record was later corrected or voided, each
+//! with the account that pushed it (and a pulled change with its record's author); and
 //! the versions stored before the history existed, carried over by the migration.
 
 mod common;
@@ -175,4 +176,46 @@ async fn the_history_cannot_be_rewritten() {
         assert!(error.to_string().contains("append-only"), "{error}");
     }
     assert_eq!(t.history(record(1, 0).id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn every_version_and_every_pulled_change_names_its_account() {
+    let admin = TestApp::new().await;
+    let (officer_id, officer) = admin.user("zhang.wei", "officer", &["s01"], &[]).await;
+    let officer = admin.as_user(&officer);
+    let first = record(1, 100);
+    officer.push(std::slice::from_ref(&first)).await;
+    // An admin's correction is the next version, the admin's; the record stays the
+    // officer's.
+    let body = serde_json::to_string(&first.body).unwrap();
+    let corrected = admin
+        .put_json(&format!("/api/admin/records/{}", first.id), body)
+        .await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.text());
+
+    let history = officer.history(first.id).await;
+    let authors: Vec<(&str, &str)> = history
+        .iter()
+        .map(|v| {
+            let author = &v["author"];
+            (
+                author["username"].as_str().unwrap(),
+                author["display_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        authors,
+        [("zhang.wei", "zhang.wei"), ("admin", "管理员 Admin")]
+    );
+    assert_eq!(history[0]["author"]["user"], officer_id.to_string());
+
+    for reader in [&officer, &admin] {
+        let pulled = reader.pull(0, None).await;
+        let author = pulled.changes[0].author.as_ref().expect("an author");
+        assert_eq!(
+            (author.user, author.username.as_str()),
+            (officer_id, "zhang.wei")
+        );
+    }
 }

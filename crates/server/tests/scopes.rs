@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use axum::http::StatusCode;
 use common::{incident, record_at, session, team_record, version, volunteer_record, TestApp};
 use gatewatch_model::duty::Approval;
+use gatewatch_model::swap::SwapRequest;
 use gatewatch_model::{
     AckOutcome, PullResponse, PushRequest, PushResponse, Record, RecordBody, RejectCode,
 };
@@ -16,12 +17,15 @@ use uuid::Uuid;
 
 const TEAM_IN: Uuid = Uuid::from_u128(0xa);
 const TEAM_OUT: Uuid = Uuid::from_u128(0xb);
-const KINDS: [&str; 5] = ["checkin", "incident", "team", "volunteer", "duty"];
-const ROLES: [&str; 3] = ["officer", "lead", "admin"];
+/// The officer the seeded swap requests name: nobody signed in here.
+const SOMEONE: Uuid = Uuid::from_u128(0x50);
+const KINDS: [&str; 6] = ["checkin", "incident", "team", "volunteer", "duty", "swap"];
+const ROLES: [&str; 4] = ["officer", "lead", "supervisor", "admin"];
 
 /// A record of `kind` with id `n`, in the scope of the officer and lead below (school
-/// s01, team TEAM_IN) or out of it (school s02, team TEAM_OUT).
-fn of_kind(kind: &str, n: u128, in_scope: bool) -> Record {
+/// s01, team TEAM_IN) or out of it (school s02, team TEAM_OUT); a swap request is
+/// `asker`'s.
+fn of_kind(kind: &str, n: u128, in_scope: bool, asker: Uuid) -> Record {
     let (post, school, team) = match in_scope {
         true => ("s01-g1", "s01", TEAM_IN),
         false => ("s02-g1", "s02", TEAM_OUT),
@@ -38,6 +42,20 @@ fn of_kind(kind: &str, n: u128, in_scope: bool) -> Record {
             Some(60),
             &[],
             Approval::Pending,
+        ),
+        "swap" => Record::new(
+            Uuid::from_u128(n),
+            version(100),
+            RecordBody::Swap(SwapRequest {
+                post_id: post.into(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+                window: gatewatch_model::school::WindowKind::Morning,
+                officer: asker,
+                substitute: None,
+                reason: "家中有事".into(),
+                decision: None,
+                device_time: common::at("2026-11-24T20:00:00+08:00"),
+            }),
         ),
         other => panic!("no kind {other}"),
     }
@@ -59,9 +77,13 @@ fn expected(role: &str, kind: &str, write: bool, in_scope: bool, own: bool) -> b
     match (role, kind) {
         ("admin", _) => true,
         ("officer", "checkin" | "incident") => in_scope && (!write || own),
+        // A swap request is the asking officer's alone, to read as to write.
+        ("officer", "swap") => in_scope && own,
         ("lead", "team" | "volunteer" | "duty") => in_scope,
         // Incidents are bullying cases about minors: not for volunteer team leads.
         ("lead", "checkin") => in_scope && !write,
+        // 所长 / 指挥室: their schools' check-ins and incidents, read only.
+        ("supervisor", "checkin" | "incident" | "swap") => in_scope && !write,
         _ => false,
     }
 }
@@ -99,16 +121,24 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
         .filter(|(_, kind)| **kind != "team")
     {
         for in_scope in [true, false] {
-            seeds.push(of_kind(kind, seed_id(k, in_scope), in_scope));
+            seeds.push(of_kind(kind, seed_id(k, in_scope), in_scope, SOMEONE));
         }
     }
     let stored = push_as(&admin, seeds).await;
     assert!(stored.rejected.is_empty(), "{:?}", stored.rejected);
-    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
-    let (_, lead) = admin.user("lead.a", "lead", &["s01"], &[TEAM_IN]).await;
+    let (officer_id, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let (lead_id, lead) = admin.user("lead.a", "lead", &["s01"], &[TEAM_IN]).await;
+    let (supervisor_id, supervisor) = admin.user("suo.a", "supervisor", &["s01"], &[]).await;
+    let id_of = |role: &str| match role {
+        "officer" => officer_id,
+        "lead" => lead_id,
+        "supervisor" => supervisor_id,
+        _ => SOMEONE,
+    };
     let session_of = |role: &str| match role {
         "officer" => admin.as_user(&officer),
         "lead" => admin.as_user(&lead),
+        "supervisor" => admin.as_user(&supervisor),
         _ => admin.clone(),
     };
 
@@ -133,11 +163,12 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
                     read,
                     "{what}: history {history} vs pull"
                 );
-                outcomes.push((false, true, read));
+                // The seeds are the admin's: never the reader's own.
+                outcomes.push((false, false, read));
 
                 // Write a record new to the server (the user's own).
                 next_id += 1;
-                let new = of_kind(kind, next_id, in_scope);
+                let new = of_kind(kind, next_id, in_scope, id_of(role));
                 let answer = push_as(&t, vec![new.clone()]).await;
                 let stored = answer.acks.iter().any(|a| a.outcome == AckOutcome::Stored);
                 assert_eq!(stored, answer.rejected.is_empty(), "{what}");
@@ -145,11 +176,13 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
                     assert!(r.reason.starts_with("refused"), "{what}: {}", r.reason);
                     // A code the phone says in its user's language.
                     let expected_code = match (in_scope, role) {
+                        // A supervisor pushes nothing, in scope or out.
+                        (_, "supervisor") => RejectCode::NotForRole,
                         (false, _)
                             if !matches!(
                                 (role, *kind),
                                 ("officer", "team" | "volunteer" | "duty")
-                                    | ("lead", "checkin" | "incident")
+                                    | ("lead", "checkin" | "incident" | "swap")
                             ) =>
                         {
                             RejectCode::OutOfScope
@@ -161,7 +194,7 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
                 outcomes.push((true, true, stored));
 
                 // Write a new version of the seeded record (the admin's, not the user's).
-                let seeded = of_kind(kind, seed_id(k, in_scope), in_scope);
+                let seeded = of_kind(kind, seed_id(k, in_scope), in_scope, SOMEONE);
                 let next = seeded.corrected(version(50_000 + next_id as u64), seeded.body.clone());
                 let answer = push_as(&t, vec![next]).await;
                 let stored = answer.acks.iter().any(|a| a.outcome == AckOutcome::Stored);
@@ -180,7 +213,7 @@ async fn every_role_kind_and_access_in_and_out_of_scope() {
         }
     }
     assert_eq!(checked, ROLES.len() * KINDS.len() * 2 * 3);
-    assert_eq!(out_of_scope_attempts, 2 * KINDS.len() * 3);
+    assert_eq!(out_of_scope_attempts, (ROLES.len() - 1) * KINDS.len() * 3);
     assert_eq!(
         out_of_scope_denied, out_of_scope_attempts,
         "100% of out-of-scope attempts denied"
@@ -314,6 +347,13 @@ async fn gate_secrets_are_for_leads_of_the_school_and_admins() {
         .get(secret)
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // A supervisor reads the school's figures, never the code that proves presence.
+    let (_, supervisor) = admin.user("suo.a", "supervisor", &["s01"], &[]).await;
+    admin
+        .as_user(&supervisor)
+        .get(secret)
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
 }
 
 #[tokio::test]
@@ -352,4 +392,71 @@ async fn a_gate_moved_to_another_school_is_read_by_that_school() {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
     assert_eq!(pulled_ids(&officer).await.len(), 1);
+}
+
+/// The roster (`access::ROSTER`) through its endpoints: each role × read (`GET
+/// /api/roster`) / write (`PUT /api/roster/slot`) × a slot at s01 (in scope) or s02.
+#[tokio::test]
+async fn the_roster_for_every_role_in_and_out_of_scope() {
+    let admin = TestApp::new().await;
+    let (s01_officer, _) = admin.user("officer.r1", "officer", &["s01"], &[]).await;
+    let (s02_officer, _) = admin.user("officer.r2", "officer", &["s02"], &[]).await;
+    let (_, officer) = admin.user("officer.a", "officer", &["s01"], &[]).await;
+    let (_, lead) = admin.user("lead.a", "lead", &["s01"], &[]).await;
+    let (_, supervisor) = admin.user("suo.a", "supervisor", &["s01"], &[]).await;
+    let date = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let slot = |post: &str, officer: Uuid, window: &str| {
+        serde_json::json!({
+            "post_id": post, "date": date, "window": window, "officers": [officer],
+        })
+        .to_string()
+    };
+    for (post, officer) in [("s01-g1", s01_officer), ("s02-g1", s02_officer)] {
+        let put = admin
+            .put_json("/api/roster/slot", slot(post, officer, "morning"))
+            .await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+    }
+    let mut checked = 0;
+    for role in ROLES {
+        let t = match role {
+            "officer" => admin.as_user(&officer),
+            "lead" => admin.as_user(&lead),
+            "supervisor" => admin.as_user(&supervisor),
+            _ => admin.clone(),
+        };
+        let read = t.get(&format!("/api/roster?from={date}&to={date}")).await;
+        let posts: BTreeSet<String> = match read.status {
+            StatusCode::OK => read.json::<serde_json::Value>()["assignments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["post_id"].as_str().unwrap().to_owned())
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        for (in_scope, post, officer) in [
+            (true, "s01-g1", s01_officer),
+            (false, "s02-g1", s02_officer),
+        ] {
+            let what = format!("{role} roster in_scope={in_scope}");
+            let may_read = matches!(role, "admin") || (in_scope && role != "lead");
+            assert_eq!(posts.contains(post), may_read, "{what}: read");
+            let write = t
+                .put_json("/api/roster/slot", slot(post, officer, "noon"))
+                .await;
+            let may_write = role == "admin" || (role == "supervisor" && in_scope);
+            assert_eq!(
+                write.status == StatusCode::OK,
+                may_write,
+                "{what}: write {}",
+                write.text()
+            );
+            if !may_write {
+                write.assert_error(StatusCode::FORBIDDEN, "forbidden");
+            }
+            checked += 2;
+        }
+    }
+    assert_eq!(checked, ROLES.len() * 2 * 2);
 }

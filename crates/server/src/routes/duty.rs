@@ -2,7 +2,7 @@
 //! `?month=YYYY-MM[&team=<team id>]`: the volunteer teams' monthly duty report for
 //! screens and the hours sheet for the office (format in `duty`).
 //!
-//! Not authenticated yet, like the other reports: accounts come in a later issue.
+//! Admins only (`auth::admin_only`): volunteer teams are not a supervisor's.
 
 use axum::extract::State;
 use axum::response::Response;

@@ -1,0 +1,268 @@
+//! The duty roster and swap requests (docs/duty-roster.md §3, §7). `GET /api/roster`
+//! for signed-in users who may read the roster (officers: their schools' slots); for
+//! managers (`auth::managers_only`, applied by `routes::api`), each limited to their
+//! schools: `PUT /api/roster/slot`, `POST /api/roster/copy-week`, `POST
+//! /api/roster/import` (a 值班表 CSV), `GET /api/export/roster.csv`, `GET /api/officers`,
+//! `GET /api/swaps` and `POST /api/swaps/{id}/decision`.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::{NaiveDate, Utc};
+use gatewatch_model::access::{self, Access, ROSTER};
+use gatewatch_model::csv::{file_name, SheetKind};
+use gatewatch_model::roster::{Assignment, Person, Slot};
+use gatewatch_model::roster_csv;
+use gatewatch_model::school::WindowKind;
+use gatewatch_model::{Change, Record};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::SignedIn;
+use crate::error::AppError;
+use crate::export::DateRange;
+use crate::extract::{AppJson, AppPath, AppQuery, CsvBody};
+use crate::roster::{self, RosterPage, MAX_RANGE_DAYS};
+use crate::routes::export::attachment;
+use crate::routes::sheet_lang;
+use crate::swaps::{self, DecisionBody};
+use crate::{catalog, AppState};
+
+pub fn signed_in_router() -> Router<AppState> {
+    Router::new().route("/roster", get(read))
+}
+
+pub fn managers_router() -> Router<AppState> {
+    Router::new()
+        .route("/roster/slot", put(put_slot))
+        .route("/roster/copy-week", post(copy_week))
+        .route("/roster/import", post(import))
+        .route("/export/roster.csv", get(export))
+        .route("/officers", get(officers))
+        .route("/swaps", get(list_swaps))
+        .route("/swaps/{id}/decision", post(decide))
+}
+
+/// `?from=&to=[&lang=]`: a roster's dates (at most `MAX_RANGE_DAYS`) and a sheet's
+/// language.
+#[derive(Deserialize)]
+struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+    lang: Option<String>,
+}
+
+impl RangeQuery {
+    fn range(&self) -> Result<DateRange, AppError> {
+        let range = DateRange::parse(self.from.as_deref(), self.to.as_deref())?;
+        let days = (range.to - range.from).num_days() + 1;
+        if days > MAX_RANGE_DAYS {
+            return Err(AppError::BadQuery(format!(
+                "the range covers {days} days; a roster read covers at most {MAX_RANGE_DAYS}"
+            )));
+        }
+        Ok(range)
+    }
+}
+
+/// The roster of the caller's schools over the range, with everyone it names.
+async fn read(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppQuery(query): AppQuery<RangeQuery>,
+) -> Result<Json<RosterPage>, AppError> {
+    if !access::may(who.user.role, ROSTER, Access::Read) {
+        return Err(AppError::Forbidden(
+            "the duty roster is for officers, supervisors and admins".into(),
+        ));
+    }
+    let range = query.range()?;
+    let page = roster::between(&state.db, range.from, range.to, &who.school_scope()).await?;
+    Ok(Json(page))
+}
+
+/// `PUT /api/roster/slot`: a slot's officers, replacing those it had.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlotBody {
+    post_id: String,
+    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
+    date: NaiveDate,
+    window: WindowKind,
+    officers: Vec<Uuid>,
+    #[serde(default)]
+    car: Option<String>,
+}
+
+/// Answers with the slot's assignments as stored.
+async fn put_slot(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppJson(body): AppJson<SlotBody>,
+) -> Result<Json<Vec<Assignment>>, AppError> {
+    let slot = Slot {
+        post_id: body.post_id,
+        date: body.date,
+        window: body.window,
+    };
+    let mut officers = body.officers;
+    officers.sort();
+    officers.dedup();
+    let assignments: Vec<Assignment> = officers
+        .into_iter()
+        .map(|officer| Assignment {
+            post_id: slot.post_id.clone(),
+            date: slot.date,
+            window: slot.window,
+            officer,
+            car: body.car.clone().filter(|c| !c.is_empty()),
+        })
+        .collect();
+    let slots = [(slot.clone(), assignments)].into();
+    let mut tx = state.db.begin_write().await?;
+    roster::replace_slots(
+        &mut tx,
+        &slots,
+        &who.school_scope(),
+        who.user.id,
+        Utc::now(),
+    )
+    .await?;
+    let stored = roster::of_slot(&mut tx, &slot).await?;
+    tx.commit().await?;
+    Ok(Json(stored))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyWeek {
+    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
+    from: NaiveDate,
+    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
+    to: NaiveDate,
+}
+
+#[derive(Serialize)]
+struct Copied {
+    copied: usize,
+}
+
+async fn copy_week(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppJson(weeks): AppJson<CopyWeek>,
+) -> Result<Json<Copied>, AppError> {
+    let scope = who.school_scope();
+    let copied = roster::copy_week(
+        &state.db,
+        weeks.from,
+        weeks.to,
+        &scope,
+        who.user.id,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(Copied { copied }))
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Stored {
+    stored: usize,
+}
+
+/// A 值班表 CSV, all or nothing: every slot it names replaced. Schools outside the
+/// caller's scope are unknown to it, so refused with their line.
+async fn import(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppQuery(query): AppQuery<LangQuery>,
+    CsvBody(text): CsvBody,
+) -> Result<Json<Stored>, AppError> {
+    let lang = sheet_lang(query.lang.as_deref())?;
+    let scope = who.school_scope();
+    let now = Utc::now();
+    let mut schools = catalog::schools(&state.db).await?;
+    schools.retain(|s| scope.contains(&s.id));
+    let posts = catalog::posts(&state.db).await?;
+    let people = roster::officers(&state.db, &scope).await?;
+    let assignments = roster_csv::read_csv(&text, &schools, &posts, &people, roster::today(now))
+        .map_err(|e| AppError::CsvLine {
+            line: e.line,
+            detail: e.message(lang),
+        })?;
+    let stored = roster::store(&state.db, assignments, &scope, who.user.id, now).await?;
+    Ok(Json(Stored { stored }))
+}
+
+/// The roster as the import reads it, in `lang` (Chinese unless `en`).
+async fn export(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppQuery(query): AppQuery<RangeQuery>,
+) -> Result<Response, AppError> {
+    let range = query.range()?;
+    let lang = sheet_lang(query.lang.as_deref())?;
+    let page = roster::between(&state.db, range.from, range.to, &who.school_scope()).await?;
+    let schools = catalog::schools(&state.db).await?;
+    let posts = catalog::posts(&state.db).await?;
+    let sheet = roster_csv::write_csv(&page.assignments, &posts, &schools, &page.people, lang);
+    let name = file_name(SheetKind::Roster, range.from, range.to, lang);
+    Ok(attachment(name, sheet.into_bytes()))
+}
+
+#[derive(Serialize)]
+struct People {
+    people: Vec<Person>,
+}
+
+/// The active officers of the caller's schools: whom the grid's pickers offer.
+async fn officers(State(state): State<AppState>, who: SignedIn) -> Result<Json<People>, AppError> {
+    let people = roster::officers(&state.db, &who.school_scope()).await?;
+    Ok(Json(People { people }))
+}
+
+/// `?status=pending` for the undecided ones only.
+#[derive(Deserialize)]
+struct SwapQuery {
+    status: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Swaps {
+    swaps: Vec<Change>,
+}
+
+async fn list_swaps(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppQuery(query): AppQuery<SwapQuery>,
+) -> Result<Json<Swaps>, AppError> {
+    let pending_only = match query.status.as_deref() {
+        None | Some("all") => false,
+        Some("pending") => true,
+        Some(other) => {
+            return Err(AppError::BadQuery(format!(
+                "`status` is `pending` or `all`, not `{other}`"
+            )))
+        }
+    };
+    let swaps = swaps::list(&state.db, &who.school_scope(), pending_only).await?;
+    Ok(Json(Swaps { swaps }))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    who: SignedIn,
+    AppPath(id): AppPath<Uuid>,
+    AppJson(answer): AppJson<DecisionBody>,
+) -> Result<Json<Record>, AppError> {
+    let scope = who.school_scope();
+    let decided = swaps::decide(&state.db, id, answer, &scope, who.user.id, Utc::now()).await?;
+    Ok(Json(decided))
+}

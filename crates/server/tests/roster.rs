@@ -1,0 +1,640 @@
+//! The duty roster and swap requests through the API (docs/duty-roster.md §3, §7):
+//! slots written by managers within their schools, read by officers, copied a week
+//! on, imported and exported as a 值班表, and swaps decided on the server — with every
+//! refusal the issue names (unknown school, gate or officer, overlap, out of scope, a
+//! date too far) storing nothing.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use chrono::{Datelike, Days, NaiveDate, Utc};
+use common::{version, TestApp};
+use gatewatch_model::roster::Assignment;
+use gatewatch_model::swap::SwapRequest;
+use gatewatch_model::{PullResponse, Record, RecordBody};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The accounts of a police station: officers of s01 (two, and one disabled), an
+/// officer of s02, a lead and a supervisor of s01.
+struct Station {
+    admin: TestApp,
+    o1: (Uuid, TestApp),
+    o2: (Uuid, TestApp),
+    o3: (Uuid, TestApp),
+    o5: (Uuid, TestApp),
+    disabled: Uuid,
+    lead: (Uuid, TestApp),
+    chief: TestApp,
+    /// A Monday a week or two ahead.
+    monday: NaiveDate,
+}
+
+async fn station() -> Station {
+    let admin = TestApp::new().await;
+    let user = |name: &'static str, role: &'static str, school: &'static str| {
+        let admin = admin.clone();
+        async move {
+            let (id, session) = admin.user(name, role, &[school], &[]).await;
+            (id, admin.as_user(&session))
+        }
+    };
+    let o1 = user("zhang.wei", "officer", "s01").await;
+    let o2 = user("li.na", "officer", "s01").await;
+    let o3 = user("wang.qiang", "officer", "s02").await;
+    let o5 = user("zhao.lei", "officer", "s01").await;
+    let (disabled, _) = user("sun.tui", "officer", "s01").await;
+    let fields =
+        json!({"display_name": "孙退", "role": "officer", "schools": ["s01"], "disabled": true});
+    let off = admin
+        .put_json(&format!("/api/admin/users/{disabled}"), fields.to_string())
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text());
+    let lead = user("lead.a", "lead", "s01").await;
+    let chief = user("chen.suo", "supervisor", "s01").await.1;
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let monday = today
+        .checked_add_days(Days::new(u64::from(
+            7 - today.weekday().num_days_from_monday(),
+        )))
+        .unwrap();
+    Station {
+        admin,
+        o1,
+        o2,
+        o3,
+        o5,
+        disabled,
+        lead,
+        chief,
+        monday,
+    }
+}
+
+fn day(monday: NaiveDate, n: u64) -> NaiveDate {
+    monday.checked_add_days(Days::new(n)).unwrap()
+}
+
+async fn put_slot(
+    t: &TestApp,
+    post: &str,
+    date: NaiveDate,
+    window: &str,
+    officers: &[Uuid],
+    car: Option<&str>,
+) -> common::TestResponse {
+    let body =
+        json!({"post_id": post, "date": date, "window": window, "officers": officers, "car": car});
+    t.put_json("/api/roster/slot", body.to_string()).await
+}
+
+async fn roster(t: &TestApp, from: NaiveDate, to: NaiveDate) -> (Vec<Assignment>, Value) {
+    let response = t.get(&format!("/api/roster?from={from}&to={to}")).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let page: Value = response.json();
+    (
+        serde_json::from_value(page["assignments"].clone()).unwrap(),
+        page["people"].clone(),
+    )
+}
+
+/// Every assignment stored, whoever's.
+async fn everything(s: &Station) -> Vec<Assignment> {
+    roster(&s.admin, day(s.monday, 0), day(s.monday, 60))
+        .await
+        .0
+}
+
+#[tokio::test]
+async fn a_supervisor_fills_a_slot_that_its_officers_read() {
+    let s = station().await;
+    let monday = s.monday;
+    let response = put_slot(
+        &s.chief,
+        "s01-g1",
+        monday,
+        "morning",
+        &[s.o1.0, s.o2.0],
+        Some("苏A·12345"),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let stored: Vec<Assignment> = response.json();
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().all(|a| a.car.as_deref() == Some("苏A·12345")));
+
+    let (mine, people) = roster(&s.o1.1, monday, day(monday, 6)).await;
+    assert_eq!(mine, stored);
+    let mut names: Vec<&str> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["username"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["li.na", "zhang.wei"]);
+    // Another school's officer sees none of it; a lead has no roster.
+    assert!(roster(&s.o3.1, monday, day(monday, 6)).await.0.is_empty());
+    s.lead
+        .1
+        .get(&format!("/api/roster?from={monday}&to={monday}"))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    // At most 62 days at once.
+    s.o1.1
+        .get(&format!("/api/roster?from={monday}&to={}", day(monday, 62)))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "bad_query");
+
+    // A PUT replaces the slot's officers; an empty list clears it.
+    let response = put_slot(&s.chief, "s01-g1", monday, "morning", &[s.o2.0], None).await;
+    assert_eq!(response.json::<Vec<Assignment>>().len(), 1);
+    assert_eq!(everything(&s).await.len(), 1);
+    assert_eq!(
+        put_slot(&s.chief, "s01-g1", monday, "morning", &[], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(everything(&s).await.is_empty());
+
+    // Officers and leads do not write the roster.
+    for t in [&s.o1.1, &s.lead.1] {
+        put_slot(t, "s01-g1", monday, "morning", &[s.o1.0], None)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+}
+
+#[tokio::test]
+async fn every_bad_slot_is_refused_and_stores_nothing() {
+    let s = station().await;
+    let monday = s.monday;
+    assert_eq!(
+        put_slot(&s.chief, "s01-g1", monday, "morning", &[s.o1.0], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let before = everything(&s).await;
+    let far = day(monday, 400);
+    let unknown = Uuid::from_u128(0xbad);
+    let cases: [(&str, NaiveDate, Vec<Uuid>, StatusCode, &str, &str); 8] = [
+        // The same officer at another gate of the same date and window.
+        (
+            "s01-g2",
+            monday,
+            vec![s.o5.0, s.o1.0],
+            StatusCode::CONFLICT,
+            "overlap",
+            "s01-g1",
+        ),
+        (
+            "s01-g2",
+            monday,
+            vec![s.o3.0],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            "wang.qiang",
+        ),
+        (
+            "s01-g2",
+            monday,
+            vec![s.lead.0],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            "not an officer",
+        ),
+        (
+            "s01-g2",
+            monday,
+            vec![s.disabled],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            "disabled",
+        ),
+        (
+            "s01-g2",
+            monday,
+            vec![unknown],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            "no account",
+        ),
+        (
+            "s01-g9",
+            monday,
+            vec![s.o5.0],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            "s01-g9",
+        ),
+        (
+            "s02-g1",
+            monday,
+            vec![s.o3.0],
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "s02",
+        ),
+        (
+            "s01-g2",
+            far,
+            vec![s.o5.0],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_roster",
+            "days from today",
+        ),
+    ];
+    for (post, date, officers, status, code, says) in cases {
+        let error = put_slot(&s.chief, post, date, "morning", &officers, None)
+            .await
+            .assert_error(status, code);
+        assert!(
+            error.detail.contains(says),
+            "{post} {date}: {}",
+            error.detail
+        );
+        assert_eq!(everything(&s).await, before, "{post} {date}");
+    }
+    // The same officer in another window of that day is fine, and an admin may write
+    // any school's roster.
+    assert_eq!(
+        put_slot(&s.chief, "s01-g2", monday, "noon", &[s.o1.0], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        put_slot(&s.admin, "s02-g1", monday, "morning", &[s.o3.0], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_week_is_copied_onto_another() {
+    let s = station().await;
+    let monday = s.monday;
+    for (post, n, window, officer) in [
+        ("s01-g1", 0, "morning", s.o1.0),
+        ("s01-g2", 0, "morning", s.o2.0),
+        ("s01-g1", 4, "afternoon", s.o5.0),
+    ] {
+        assert_eq!(
+            put_slot(
+                &s.chief,
+                post,
+                day(monday, n),
+                window,
+                &[officer],
+                Some("警车1")
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+    }
+    // Next week's Monday morning at s01-g1 has someone else: the copy replaces them.
+    assert_eq!(
+        put_slot(
+            &s.chief,
+            "s01-g1",
+            day(monday, 7),
+            "morning",
+            &[s.o5.0],
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let copy = json!({"from": monday, "to": day(monday, 7)});
+    let response = s
+        .chief
+        .post_json("/api/roster/copy-week", copy.to_string())
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<Value>()["copied"], 3);
+    let this_week = roster(&s.chief, monday, day(monday, 6)).await.0;
+    let next_week = roster(&s.chief, day(monday, 7), day(monday, 13)).await.0;
+    let shifted: Vec<Assignment> = this_week
+        .into_iter()
+        .map(|a| Assignment {
+            date: day(a.date, 7),
+            ..a
+        })
+        .collect();
+    assert_eq!(next_week, shifted);
+
+    let not_monday = json!({"from": day(monday, 1), "to": day(monday, 8)});
+    s.chief
+        .post_json("/api/roster/copy-week", not_monday.to_string())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+}
+
+fn roster_csv(rows: &str) -> String {
+    format!("日期,学校,校门,时段,民警,车辆\n{rows}")
+}
+
+#[tokio::test]
+async fn a_duty_sheet_is_imported_all_or_nothing_and_exported_again() {
+    let s = station().await;
+    let m = s.monday;
+    let tue = day(m, 1);
+    let file = roster_csv(&format!(
+        "{m},实验小学,南门,早,zhang.wei、li.na,苏A·12345\n{m},s01,s01-g2,早,zhao.lei,\n{tue},实验小学,南门,晚高峰,zhang.wei,\n"
+    ));
+    let response = s.chief.post_csv("/api/roster/import", file.clone()).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<Value>()["stored"], 4);
+    let stored = everything(&s).await;
+    assert_eq!(stored.len(), 4);
+
+    // The export reads back as the same roster, and is named with its dates.
+    let exported = s
+        .chief
+        .get(&format!("/api/export/roster.csv?from={m}&to={}", day(m, 6)))
+        .await;
+    assert_eq!(exported.status, StatusCode::OK, "{}", exported.text());
+    let disposition = exported
+        .header(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains(&format!("{m}_{}", day(m, 6))),
+        "{disposition}"
+    );
+    let again = s
+        .chief
+        .post_csv("/api/roster/import", exported.body.clone())
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(everything(&s).await, stored);
+    let english = s
+        .chief
+        .get(&format!("/api/export/roster.csv?from={m}&to={m}&lang=en"))
+        .await;
+    assert!(
+        english
+            .text()
+            .contains("date,school,gate,window,officer,car"),
+        "{}",
+        english.text()
+    );
+
+    // Each bad line refuses the whole file, naming the line; nothing is stored.
+    let far = day(m, 400);
+    for (rows, line, says) in [
+        (
+            format!("{tue},实验小学,北门,早,li.na,\n{tue},第一中学,正门,早,wang.qiang,\n"),
+            3,
+            "第一中学",
+        ),
+        (format!("{tue},实验小学,西门,早,li.na,\n"), 2, "西门"),
+        (format!("{tue},实验小学,北门,早,nobody,\n"), 2, "nobody"),
+        (
+            format!("{tue},实验小学,北门,早,li.na,\n{tue},实验小学,南门,早,li.na,\n"),
+            3,
+            "li.na",
+        ),
+        (format!("{far},实验小学,北门,早,li.na,\n"), 2, ""),
+    ] {
+        let response = s
+            .chief
+            .post_csv("/api/roster/import", roster_csv(&rows))
+            .await;
+        let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+        assert_eq!(response.json::<Value>()["line"], line, "{}", error.detail);
+        assert!(
+            error.detail.starts_with(&format!("第 {line} 行")),
+            "{}",
+            error.detail
+        );
+        assert!(error.detail.contains(says), "{}", error.detail);
+        assert_eq!(everything(&s).await, stored, "{rows}");
+    }
+    // A slot the file names is replaced, but an officer already at another gate of that
+    // date and window (not in the file) is an overlap: nothing is stored.
+    let overlap = roster_csv(&format!(
+        "{m},实验小学,北门,早,zhang.wei,\n{tue},实验小学,北门,早,li.na,\n"
+    ));
+    s.chief
+        .post_csv("/api/roster/import", overlap)
+        .await
+        .assert_error(StatusCode::CONFLICT, "overlap");
+    assert_eq!(everything(&s).await, stored);
+}
+
+#[tokio::test]
+async fn a_gb18030_duty_sheet_imports() {
+    let s = station().await;
+    let file = roster_csv(&format!(
+        "{},实验小学,南门,早,zhang.wei,苏A·12345\n",
+        s.monday
+    ));
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&file);
+    assert!(!unmappable);
+    let response = s
+        .chief
+        .post_csv("/api/roster/import", bytes.into_owned())
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(everything(&s).await[0].car.as_deref(), Some("苏A·12345"));
+}
+
+#[tokio::test]
+async fn the_pickers_offer_the_active_officers_of_the_managers_schools() {
+    let s = station().await;
+    let names = |v: Value| -> Vec<String> {
+        v["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(s.chief.get("/api/officers").await.json()),
+        ["li.na", "zhang.wei", "zhao.lei"]
+    );
+    assert_eq!(names(s.admin.get("/api/officers").await.json()).len(), 4);
+    s.o1.1
+        .get("/api/officers")
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+fn swap(n: u128, officer: Uuid, date: NaiveDate, substitute: Option<Uuid>) -> Record {
+    Record::new(
+        Uuid::from_u128(n),
+        version(1_000 + n as u64),
+        RecordBody::Swap(SwapRequest {
+            post_id: "s01-g1".into(),
+            date,
+            window: gatewatch_model::school::WindowKind::Morning,
+            officer,
+            substitute,
+            reason: "孩子生病".into(),
+            decision: None,
+            device_time: common::at("2026-12-01T20:00:00+08:00"),
+        }),
+    )
+}
+
+async fn decide(t: &TestApp, id: u128, body: Value) -> common::TestResponse {
+    t.post_json(
+        &format!("/api/swaps/{}/decision", Uuid::from_u128(id)),
+        body.to_string(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_approved_swap_puts_the_substitute_in_the_slot() {
+    let s = station().await;
+    let m = s.monday;
+    assert_eq!(
+        put_slot(
+            &s.chief,
+            "s01-g1",
+            m,
+            "morning",
+            &[s.o1.0, s.o2.0],
+            Some("警车1")
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    // Asked on the phone, offline or not: a record like any other.
+    let asked = swap(0x5a, s.o1.0, m, Some(s.o5.0));
+    let pushed = s.o1.1.push(std::slice::from_ref(&asked)).await;
+    assert!(pushed.rejected.is_empty(), "{:?}", pushed.rejected);
+    // Not in someone else's name.
+    let forged = s.o1.1.push(&[swap(0x5b, s.o2.0, m, None)]).await;
+    assert_eq!(forged.rejected.len(), 1);
+
+    let pending: Value = s.chief.get("/api/swaps?status=pending").await.json();
+    let listed = pending["swaps"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["author"]["username"], "zhang.wei");
+    // Another officer of the school does not see it; another school's supervisor neither.
+    let (_, other_chief) = s.admin.user("qian.suo", "supervisor", &["s02"], &[]).await;
+    let other_chief = s.admin.as_user(&other_chief);
+    let theirs: Value = other_chief.get("/api/swaps").await.json();
+    assert!(theirs["swaps"].as_array().unwrap().is_empty());
+    assert!(s
+        .o2
+        .1
+        .pull(0, None)
+        .await
+        .changes
+        .iter()
+        .all(|c| c.record.id != asked.id));
+    decide(&other_chief, 0x5a, json!({"approve": true}))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    decide(&s.o1.1, 0x5a, json!({"approve": true}))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+
+    let response = decide(&s.chief, 0x5a, json!({"approve": true, "note": "同意"})).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let decided: Record = response.json();
+    assert_eq!(decided.version.device.as_str(), "server");
+    let RecordBody::Swap(body) = &decided.body else {
+        panic!("{decided:?}")
+    };
+    let decision = body.decision.as_ref().unwrap();
+    assert!(decision.approved);
+    assert_eq!(decision.substitute, Some(s.o5.0));
+    let slot = roster(&s.chief, m, m).await.0;
+    let mut officers: Vec<Uuid> = slot.iter().map(|a| a.officer).collect();
+    officers.sort();
+    let mut want = vec![s.o2.0, s.o5.0];
+    want.sort();
+    assert_eq!(officers, want);
+    assert!(slot.iter().all(|a| a.car.as_deref() == Some("警车1")));
+    // The asking officer's phone pulls the decision.
+    let pulled: PullResponse = s.o1.1.pull(0, None).await;
+    let mine = pulled
+        .changes
+        .iter()
+        .find(|c| c.record.id == asked.id)
+        .unwrap();
+    assert_eq!(mine.record, decided);
+
+    decide(&s.chief, 0x5a, json!({"approve": false}))
+        .await
+        .assert_error(StatusCode::CONFLICT, "already_decided");
+    decide(&s.chief, 0x77, json!({"approve": false}))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn a_refused_or_impossible_swap_leaves_the_roster_alone() {
+    let s = station().await;
+    let m = s.monday;
+    assert_eq!(
+        put_slot(&s.chief, "s01-g1", m, "morning", &[s.o1.0], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The substitute is already at another gate that morning.
+    assert_eq!(
+        put_slot(&s.chief, "s01-g2", m, "morning", &[s.o5.0], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let before = everything(&s).await;
+    s.o1.1
+        .push(&[
+            swap(0x61, s.o1.0, m, None),
+            swap(0x62, s.o1.0, day(m, 1), Some(s.o5.0)),
+        ])
+        .await;
+
+    decide(&s.chief, 0x61, json!({"approve": true}))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    decide(
+        &s.chief,
+        0x61,
+        json!({"approve": true, "substitute": s.o5.0}),
+    )
+    .await
+    .assert_error(StatusCode::CONFLICT, "overlap");
+    decide(
+        &s.chief,
+        0x61,
+        json!({"approve": true, "substitute": s.o3.0}),
+    )
+    .await
+    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    assert_eq!(everything(&s).await, before);
+    let pending: Value = s.chief.get("/api/swaps?status=pending").await.json();
+    assert_eq!(
+        pending["swaps"].as_array().unwrap().len(),
+        2,
+        "still pending"
+    );
+
+    let refused = decide(
+        &s.chief,
+        0x61,
+        json!({"approve": false, "note": "人手不足"}),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.text());
+    assert_eq!(everything(&s).await, before);
+    let pending: Value = s.chief.get("/api/swaps?status=pending").await.json();
+    assert_eq!(pending["swaps"].as_array().unwrap().len(), 1);
+    let all: Value = s.chief.get("/api/swaps").await.json();
+    assert_eq!(all["swaps"].as_array().unwrap().len(), 2);
+}
