@@ -145,8 +145,17 @@ pub struct Stored {
     pub stored: u64,
 }
 
-pub async fn import_calendar(year: i32, file: web_sys::File) -> Result<Stored, ApiError> {
-    post_csv(&format!("/api/admin/calendar/import?year={year}"), file).await
+/// A calendar CSV for `year`; a refusal's detail comes in `lang` (`zh` or `en`).
+pub async fn import_calendar(
+    year: i32,
+    file: web_sys::File,
+    lang: &str,
+) -> Result<Stored, ApiError> {
+    post_csv(
+        &format!("/api/admin/calendar/import?year={year}&lang={lang}"),
+        file,
+    )
+    .await
 }
 
 /// Loads the shipped national calendar of `year`.
@@ -202,8 +211,9 @@ pub async fn copy_week(from: NaiveDate, to: NaiveDate) -> Result<Copied, ApiErro
     post_json("/api/roster/copy-week", &Weeks { from, to }).await
 }
 
-pub async fn import_roster(file: web_sys::File) -> Result<Stored, ApiError> {
-    post_csv("/api/roster/import", file).await
+/// A 值班表 CSV; a refusal's detail comes in `lang` (`zh` or `en`).
+pub async fn import_roster(file: web_sys::File, lang: &str) -> Result<Stored, ApiError> {
+    post_csv(&format!("/api/roster/import?lang={lang}"), file).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -24,8 +24,11 @@ pub fn explain(session: Session, e: &ApiError) -> String {
                 (404, "not_found") => Msg::NotOnServer,
                 _ => Msg::Refused,
             };
+            // The server's detail names the line itself; an answer that does not gets
+            // it added.
             let line = refusal
                 .line
+                .filter(|n| !refusal.detail.contains(&n.to_string()))
                 .map(|n| format!(" {}", crate::i18n::line_no(lang, n)))
                 .unwrap_or_default();
             format!("{}{line}: {}", say(what), refusal.detail)
@@ -46,6 +49,59 @@ pub fn loaded<T>(session: Session, answer: Option<Result<T, ApiError>>) -> Resul
                     .into_any(),
             )
         }
+    }
+}
+
+/// What a whole-screen action (a copy, an import) did, or why it failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Said {
+    pub text: String,
+    pub failed: bool,
+}
+
+impl Said {
+    /// `done` as said, or the failure in words (the login form back if the session ended).
+    pub fn of(session: Session, outcome: Result<String, ApiError>) -> Said {
+        match outcome {
+            Ok(text) => Said {
+                text,
+                failed: false,
+            },
+            Err(e) => Said {
+                text: explain(session, &session.check(e)),
+                failed: true,
+            },
+        }
+    }
+}
+
+/// Runs a screen's action (a copy, an import): the buttons wait, the outcome goes to
+/// `said`, and `reload` is bumped so the screen reads what changed.
+pub fn act(
+    session: Session,
+    busy: RwSignal<bool>,
+    said: RwSignal<Said>,
+    reload: RwSignal<u32>,
+    work: impl std::future::Future<Output = Result<String, ApiError>> + 'static,
+) {
+    busy.set(true);
+    said.set(Said::default());
+    leptos::task::spawn_local(async move {
+        said.set(Said::of(session, work.await));
+        busy.set(false);
+        reload.update(|n| *n += 1);
+    });
+}
+
+/// The line a screen's actions report on: `data-state` = ok | error, a refusal in red.
+#[component]
+pub fn StatusLine(said: RwSignal<Said>, testid: &'static str) -> impl IntoView {
+    view! {
+        <p role="status" data-testid=testid
+            class=move || if said.with(|s| s.failed) { "status failed" } else { "status" }
+            data-state=move || if said.with(|s| s.failed) { "error" } else { "ok" }>
+            {move || said.with(|s| s.text.clone())}
+        </p>
     }
 }
 

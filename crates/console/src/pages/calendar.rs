@@ -6,13 +6,12 @@ use chrono::{Datelike, NaiveDate};
 use gatewatch_model::calendar::{Calendar, CalendarEntry, DayReason};
 use gatewatch_model::school::School;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::grid::{monday_of, week_of};
-use crate::i18n::{day_rule_name, scope_name, weekday, Lang, Msg};
+use crate::i18n::{csv_lang, day_rule_name, scope_name, weekday, Lang, Msg};
 use crate::session::Session;
-use crate::widgets::{explain, loaded, value_of, CsvUpload};
+use crate::widgets::{act, loaded, value_of, CsvUpload, Said, StatusLine};
 
 async fn entries_of(session: Session, year: i32) -> Result<Vec<CalendarEntry>, ApiError> {
     let all = match session.is_admin() {
@@ -26,13 +25,22 @@ async fn entries_of(session: Session, year: i32) -> Result<Vec<CalendarEntry>, A
         .collect())
 }
 
+/// How many entries an import or the national calendar stored, in words.
+async fn stored(
+    session: Session,
+    work: impl std::future::Future<Output = Result<api::Stored, ApiError>>,
+) -> Result<String, ApiError> {
+    let done = work.await?;
+    Ok(format!("{} {}", session.t(Msg::Imported), done.stored))
+}
+
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let session = Session::expect();
     let today = chrono::Local::now().date_naive();
     let year = RwSignal::new(today.year());
     let reload = RwSignal::new(0u32);
-    let status = RwSignal::new(String::new());
+    let status = RwSignal::new(Said::default());
     let busy = RwSignal::new(false);
     let entries = LocalResource::new(move || {
         let (y, _) = (year.get(), reload.get());
@@ -43,25 +51,17 @@ pub fn CalendarPage() -> impl IntoView {
             .await
             .map(|all| session.schools_in_scope(all))
     });
-    let change = move |work: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<api::Stored, ApiError>>>,
-    >| {
-        busy.set(true);
-        spawn_local(async move {
-            let said = match work.await {
-                Ok(done) => format!("{} {}", session.t(Msg::Imported), done.stored),
-                Err(e) => explain(session, &session.check(e)),
-            };
-            status.set(said);
-            busy.set(false);
-            reload.update(|n| *n += 1);
-        });
+    let national = move |_| {
+        let work = api::load_national(year.get_untracked());
+        act(session, busy, status, reload, stored(session, work));
     };
-    let national = move |_| change(Box::pin(api::load_national(year.get_untracked())));
     let import = Callback::new(move |file| {
-        change(Box::pin(api::import_calendar(year.get_untracked(), file)))
+        let lang = csv_lang(session.lang.get_untracked());
+        let work = api::import_calendar(year.get_untracked(), file, lang);
+        act(session, busy, status, reload, stored(session, work));
     });
-    let years = [today.year(), today.year() + 1];
+    // Last year's too: a report or a correction may concern it.
+    let years = [today.year() - 1, today.year(), today.year() + 1];
     view! {
         <section class="calendar">
             <h2>{move || session.t(Msg::NavCalendar)}</h2>
@@ -82,7 +82,7 @@ pub fn CalendarPage() -> impl IntoView {
                         label=Msg::CalendarCsv on_file=import busy=busy.into()/>
                 </Show>
             </div>
-            <p class="status" role="status" data-testid="calendar-status">{move || status.get()}</p>
+            <StatusLine said=status testid="calendar-status"/>
             {move || match (loaded(session, entries.get()), loaded(session, schools.get())) {
                 (Ok(entries), Ok(schools)) => view! {
                     <MonthView schools entries=entries.clone()/>

@@ -19,7 +19,7 @@ use crate::api::{self, ApiError, SlotChange};
 use crate::grid::{monday_of, week_grid, Cell, Names, Row};
 use crate::i18n::{csv_lang, weekday, window_name, Msg};
 use crate::session::Session;
-use crate::widgets::{explain, loaded, value_of, CsvUpload};
+use crate::widgets::{act, explain, loaded, value_of, CsvUpload, Said, StatusLine};
 
 /// What the grid needs besides the week's roster, loaded once per visit.
 #[derive(Clone)]
@@ -74,7 +74,7 @@ struct Week {
     /// A refusal per cell, shown on it.
     errors: RwSignal<BTreeMap<Slot, String>>,
     /// What the last copy or import did, or why it failed.
-    status: RwSignal<String>,
+    status: RwSignal<Said>,
     busy: RwSignal<bool>,
 }
 
@@ -88,7 +88,7 @@ fn RosterWeek(catalog: Catalog) -> impl IntoView {
         reload: RwSignal::new(0),
         editing: RwSignal::new(None),
         errors: RwSignal::new(BTreeMap::new()),
-        status: RwSignal::new(String::new()),
+        status: RwSignal::new(Said::default()),
         busy: RwSignal::new(false),
     };
     let roster = LocalResource::new(move || {
@@ -118,7 +118,7 @@ fn RosterWeek(catalog: Catalog) -> impl IntoView {
     };
     view! {
         <RosterControls schools=catalog.with_value(|c| c.schools.clone()) week/>
-        <p class="status" role="status" data-testid="roster-status">{move || week.status.get()}</p>
+        <StatusLine said=week.status testid="roster-status"/>
         <div class="table-scroll">{grid}</div>
     }
 }
@@ -130,14 +130,15 @@ fn RosterControls(schools: Vec<School>, week: Week) -> impl IntoView {
     let shift = move |days: i64| week.monday.update(|m| *m += Duration::days(days));
     let copy_previous = move |_| {
         let to = week.monday.get_untracked();
-        run(week, session, async move {
+        act(session, week.busy, week.status, week.reload, async move {
             let copied = api::copy_week(to - Duration::days(7), to).await?;
             Ok(format!("{} {}", session.t(Msg::Copied), copied.copied))
         });
     };
     let import = Callback::new(move |file: web_sys::File| {
-        run(week, session, async move {
-            let stored = api::import_roster(file).await?;
+        act(session, week.busy, week.status, week.reload, async move {
+            let lang = csv_lang(session.lang.get_untracked());
+            let stored = api::import_roster(file, lang).await?;
             Ok(format!("{} {}", session.t(Msg::Imported), stored.stored))
         });
     });
@@ -190,26 +191,6 @@ fn RosterControls(schools: Vec<School>, week: Week) -> impl IntoView {
                 on_file=import busy=week.busy.into()/>
         </div>
     }
-}
-
-/// Runs a whole-week change, then reads the roster again; its outcome (or refusal, with
-/// the CSV line) goes to the status line.
-fn run(
-    week: Week,
-    session: Session,
-    change: impl std::future::Future<Output = Result<String, ApiError>> + 'static,
-) {
-    week.busy.set(true);
-    week.status.set(String::new());
-    spawn_local(async move {
-        let said = match change.await {
-            Ok(done) => done,
-            Err(e) => explain(session, &session.check(e)),
-        };
-        week.status.set(said);
-        week.busy.set(false);
-        week.reload.update(|n| *n += 1);
-    });
 }
 
 /// The grid itself.
