@@ -14,9 +14,9 @@ SERVER := target/server/gatewatch-server
 LISTEN ?=
 DATABASE ?=
 
-.PHONY: run test tools test-tools app server test-model test-server test-web test-e2e test-webkit bench soak clean
+.PHONY: run test tools test-tools app console server test-model test-server test-web test-e2e test-webkit bench soak clean
 
-run: tools app server
+run: tools app console server
 	$(SERVER) --demo $(if $(LISTEN),--listen $(LISTEN)) $(if $(DATABASE),--database $(DATABASE)) --dist dist
 
 test: tools test-tools
@@ -32,6 +32,21 @@ test-tools:
 app:
 	trunk build --release
 
+# The managers' console (crates/console), release build: dist/console/. trunk empties its
+# dist folder on every build, so the console is built into target/console-dist/ — only
+# when its sources changed (a no-change trunk build still costs ~25 s of wasm-bindgen
+# and wasm-opt) — and copied under dist/ after the PWA's build.
+CONSOLE_DIST := target/console-dist
+CONSOLE_SOURCES := $(shell find crates/console crates/model/src -type f) crates/model/Cargo.toml \
+	Cargo.lock scripts/console-post-build.mjs scripts/built-files.mjs
+console: app $(CONSOLE_DIST)/index.html
+	rm -rf dist/console
+	cp -r $(CONSOLE_DIST) dist/console
+	rm -f dist/console/.trunk-lock
+
+$(CONSOLE_DIST)/index.html: $(CONSOLE_SOURCES)
+	cd crates/console && trunk build --release
+
 # The sync server, optimised but without fat LTO: target/server/gatewatch-server
 server:
 	cargo build -p gatewatch-server --profile server
@@ -46,18 +61,20 @@ test-server:
 	scripts/with-postgres.sh cargo test -p gatewatch-server --test '*'
 
 # The app's browser tests in headless Chromium, then its pure helpers (HTML escaping,
-# paths) natively: plain #[test]s are not run by the wasm test runner.
+# paths) natively: plain #[test]s are not run by the wasm test runner; then the
+# console's (its grid, heatmap, routes, i18n), natively too.
 test-web:
 	CHROMEDRIVER=/usr/bin/chromedriver cargo test-web
 	cargo test -p gatewatch --lib
+	cargo test -p gatewatch-console --lib
 
-test-e2e: app server
+test-e2e: app console server
 	cd tests/e2e && node --test --test-reporter=spec --test-concurrency=1
 
 # A smoke test of the main screens in WebKit (MiniBrowser, as iPhones run it), through
 # Debian's WebKitWebDriver under Xvfb (test-tools installs them). Not part of `make test`,
 # which runs the offline scenario in WebKit and Firefox (tests/e2e/engines.test.mjs).
-test-webkit: tools test-tools app server
+test-webkit: tools test-tools app console server
 	cd tests/e2e && node webkit-smoke.mjs
 
 # Benchmark reports (figures go to BENCHMARKS.md): the app in Chromium, then the
@@ -94,4 +111,4 @@ soak: tools test-tools server
 	scripts/with-postgres.sh cargo run --profile server -p gatewatch-server --example load_bench
 
 clean:
-	rm -rf dist target/server
+	rm -rf dist target/server $(CONSOLE_DIST)

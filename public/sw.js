@@ -33,8 +33,9 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-  // The admins' page is the server's own, not the app: never answer it from the cache.
-  if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) return;
+  // The admins' page and the managers' console (/console/, an app of its own) are not
+  // this app: never answer them from its cache or with its shell.
+  if (['/admin', '/console'].some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`))) return;
   if (req.mode === 'navigate') {
     // Every screen is the same single-page app.
     event.respondWith(

@@ -1,22 +1,17 @@
 // Trunk post-build hook: moves trunk's inline start-up script into a file of its own,
 // writes the precache list and a content hash into sw.js, and precompresses the files.
 //
-// The server's Content-Security-Policy allows no inline script (crates/server/src/
-// security.rs), but trunk writes the code that starts the wasm inline into index.html:
-// it becomes /start-<hash>.js, loaded by <script src> with its integrity.
+// The server's Content-Security-Policy allows no inline script: trunk's loader becomes
+// /start-<hash>.js (built-files.mjs, shared with the console's build).
 //
 // trunk's file-name hashes are not hashes of the final optimised files, so the service
 // worker's cache version is a SHA-256 over every built file's path and bytes.
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { moveInlineScripts, precompress, stagingDir, walk } from './built-files.mjs';
 
-const dir = process.env.TRUNK_STAGING_DIR || process.argv[2];
-if (!dir) {
-  console.error('precache: TRUNK_STAGING_DIR is not set');
-  process.exit(1);
-}
+const dir = stagingDir('precache');
 
 const swPath = join(dir, 'sw.js');
 const template = readFileSync(swPath, 'utf8');
@@ -25,33 +20,7 @@ if (!template.includes('__GATEWATCH_BUILD_HASH__')) {
   process.exit(1);
 }
 
-// Every inline <script> (trunk's module loader; in `trunk serve`, its reload script)
-// becomes a file named by its content's hash; its other attributes stay.
-const indexPath = join(dir, 'index.html');
-let moved = 0;
-const index = readFileSync(indexPath, 'utf8').replace(
-  /<script\b([^>]*)>([\s\S]*?)<\/script>/gi,
-  (tag, attrs, code) => {
-    if (/\ssrc\s*=/i.test(attrs) || code.trim() === '') return tag;
-    const name = `start-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`;
-    writeFileSync(join(dir, name), code);
-    const integrity = `sha384-${createHash('sha384').update(code).digest('base64')}`;
-    moved += 1;
-    return `<script${attrs} src="/${name}" integrity="${integrity}"></script>`;
-  },
-);
-writeFileSync(indexPath, index);
-if (/<script\b(?![^>]*\ssrc\s*=)[^>]*>\s*\S/i.test(index)) {
-  console.error('precache: an inline script is left in index.html');
-  process.exit(1);
-}
-
-function walk(d) {
-  return readdirSync(d).flatMap((name) => {
-    const p = join(d, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
+const moved = moveInlineScripts(dir, '/', 'precache');
 
 const files = walk(dir)
   .map((p) => ({ path: p, url: '/' + relative(dir, p).split(sep).join('/') }))
@@ -71,17 +40,5 @@ const sw = template
   .replace('/*__GATEWATCH_PRECACHE__*/[]', JSON.stringify(files.map((f) => f.url), null, 2));
 writeFileSync(swPath, sw);
 
-// Precompressed copies for the server (ServeDir.precompressed_br/gzip): the phone
-// downloads the smallest form without the server compressing on every request.
-const COMPRESSIBLE = /\.(wasm|js|css|html|webmanifest|json|svg)$/;
-let compressed = 0;
-for (const path of [...files.map((f) => f.path), swPath]) {
-  if (!COMPRESSIBLE.test(path)) continue;
-  const bytes = readFileSync(path);
-  writeFileSync(`${path}.br`, brotliCompressSync(bytes, {
-    params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-  }));
-  writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
-  compressed += 1;
-}
+const compressed = precompress([...files.map((f) => f.path), swPath]);
 console.log(`precache: ${moved} inline script(s) moved out, ${files.length} files, build ${buildHash}, ${compressed} precompressed`);

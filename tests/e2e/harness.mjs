@@ -156,6 +156,28 @@ export async function startServer({ dataDir = tempDir('db'), port, dist = DIST, 
 }
 
 /**
+ * Records CSP violations two ways: the browser console's "Refused to …" lines and the
+ * DOM event. Resolves to a function that returns those seen so far.
+ */
+export async function watchViolations(context, page) {
+  const seen = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (/Refused to|Content[- ]Security[- ]Policy/i.test(text)) seen.push(`console: ${text}`);
+  });
+  page.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
+  // Reported to node as they happen, so navigations lose none; the init script runs
+  // before any page script and is not itself subject to the page's CSP.
+  await context.exposeBinding('__gwCspViolation', (_source, text) => seen.push(`event: ${text}`));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__gwCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber} (${e.sample})`);
+    });
+  });
+  return () => [...seen];
+}
+
+/**
  * A Chromium with a persistent profile, driven by playwright (closed normally).
  * `options` are extra playwright context options (the benchmark sets a time zone).
  */

@@ -7,32 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { App, DIST, launchProfile, startServer } from './harness.mjs';
+import { App, DIST, launchProfile, startServer, watchViolations } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
 const SCREENS = ['nav-today', 'nav-incident', 'nav-history', 'nav-team', 'nav-settings', 'nav-checkin'];
-
-/** Records CSP violations two ways: the console's "Refused to …" lines and the DOM event. */
-async function watchViolations(context, page) {
-  const seen = [];
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/Refused to|Content[- ]Security[- ]Policy/i.test(text)) seen.push(`console: ${text}`);
-  });
-  page.on('pageerror', (e) => seen.push(`pageerror: ${e.message}`));
-  // Reported to node as they happen, so navigations lose none; the init script runs
-  // before any page script and is not itself subject to the page's CSP.
-  await context.exposeBinding('__gwCspViolation', (_source, text) => seen.push(`event: ${text}`));
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__gwCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber} (${e.sample})`);
-    });
-  });
-  return () => [...seen];
-}
 
 test('the build has no inline script: the loader is its own precached, precompressed file', () => {
   const index = readFileSync(join(DIST, 'index.html'), 'utf8');

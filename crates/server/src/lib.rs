@@ -176,6 +176,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .nest("/api", routes::api(&state))
         .merge(routes::admin_page::router())
+        .merge(routes::console::router())
         .fallback(routes::pwa::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     let router = security::limit(router, state.limits).layer(CompressionLayer::new());

@@ -1,6 +1,8 @@
 //! The HTTP surface: `/api/*` from the modules below, the admins' page from
 //! `admin_page`, everything else from `pwa`.
 //!
+//! `console` serves the managers' console at `/console/`.
+//!
 //! `/api` is in four areas, each wrapped in its check here, not in each handler:
 //! open to all (health, login, logout), signed-in users (their profile, the catalog,
 //! sync, a record's history — scoped further by `gatewatch_model::access`), managers
@@ -12,6 +14,7 @@ pub mod admin;
 pub mod admin_page;
 pub mod auth;
 pub mod calendar;
+pub mod console;
 pub mod duty;
 pub mod export;
 pub mod health;

@@ -7,6 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use std::path::Path;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -35,13 +36,19 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     if !tokio::fs::try_exists(&index).await.unwrap_or(false) {
         return not_built(&state);
     }
+    serve_built(&state.dist, request).await
+}
+
+/// A file of the trunk build in `dir` (its `index.html` for any path not a file: the
+/// app's own routes), revalidated on every load. Also serves the console's build.
+pub(crate) async fn serve_built(dir: &Path, request: Request) -> Response {
     // The build writes brotli (quality 11) and gzip copies next to each text file:
     // serving those beats compressing on the fly at a low quality on every request.
-    let files = ServeDir::new(&*state.dist)
+    let files = ServeDir::new(dir)
         .precompressed_br()
         .precompressed_gzip()
         .fallback(
-            ServeFile::new(index)
+            ServeFile::new(dir.join("index.html"))
                 .precompressed_br()
                 .precompressed_gzip(),
         );
