@@ -8,6 +8,7 @@ use gatewatch_model::csv::{self, Row};
 use gatewatch_model::filter::Filter;
 use gatewatch_model::gatecode::Proof;
 use gatewatch_model::outbox::SyncStatus;
+use gatewatch_model::roster::assignment_verdicts;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Record, RecordBody, Severity,
@@ -100,6 +101,8 @@ pub fn HistoryPage() -> impl IntoView {
             Some("checkins") => Export::CheckIns,
             Some("incidents") => Export::Incidents,
             Some("coverage") => Export::Coverage,
+            Some("assignments") => Export::Assignments,
+            // An action this screen does not name does nothing.
             _ => return,
         };
         export(what);
@@ -133,6 +136,10 @@ pub fn HistoryPage() -> impl IntoView {
                 <button class="link-button" data-testid="export-coverage" data-action="coverage">
                     {tr(Msg::ExportCoverage)}
                 </button>
+                <button class="link-button" data-testid="export-assignments" data-action="assignments"
+                    hidden=move || state.roster.with(|r| r.assignments.is_empty())>
+                    {tr(Msg::ExportAssignments)}
+                </button>
             </div>
             <p class="count" data-testid="history-count">{total}</p>
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
@@ -160,6 +167,9 @@ enum Export {
     CheckIns,
     Incidents,
     Coverage,
+    /// The roster this phone holds (last week to four weeks ahead), each assignment's
+    /// verdict: did the assigned officer come, who came instead.
+    Assignments,
 }
 
 /// The file name and content of one export of the filtered records.
@@ -220,6 +230,30 @@ fn export_sheet(
             (
                 csv::file_name(csv::SheetKind::Coverage, from, to, lang),
                 csv::coverage(&cells, &gates, |u| people.get(&u), &label, lang),
+            )
+        }
+        Export::Assignments => {
+            let visits = untrack(|| state.visits());
+            let now = state.now.get_untracked();
+            let roster = state.roster.get_untracked();
+            let verdicts = state.calendar.with_untracked(|calendar| {
+                assignment_verdicts(
+                    calendar,
+                    &schools,
+                    &posts,
+                    &visits,
+                    &roster.assignments,
+                    now,
+                )
+            });
+            let dates = roster.assignments.iter().map(|a| a.date);
+            let (from, to) = (
+                dates.clone().min().unwrap_or(today),
+                dates.max().unwrap_or(today),
+            );
+            (
+                csv::file_name(csv::SheetKind::Assignments, from, to, lang),
+                csv::assignments(&verdicts, &gates, |u| people.get(&u), lang),
             )
         }
     }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use gatewatch_model::access::{may, Access, ROSTER};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -93,6 +94,11 @@ pub fn SettingsPage() -> impl IntoView {
                 <Link page=Page::Gate class="link-button" testid="nav-gate">
                     {tr(Msg::NavGate)}
                 </Link>
+            </span>
+            // Supervisors and admins make the roster and read the reports in the
+            // managers' console, a page of its own (not this app's screens).
+            <span hidden=move || !state.profile.with(|p| p.as_ref().is_some_and(|p| may(p.role, ROSTER, Access::Write)))>
+                <a class="link-button" href="/console/" data-testid="nav-console">{tr(Msg::OpenConsole)}</a>
             </span>
             <StorageBox/>
             <AccountBox/>

@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 use std::collections::BTreeMap;
 
 use gatewatch_model::board::{BoardItem, Phase, RowState};
-use gatewatch_model::outbox::SyncStatus;
 use gatewatch_model::coverage::Rate;
+use gatewatch_model::outbox::SyncStatus;
 use gatewatch_model::roster::{at_slot, Assignment, Person, Slot};
 use gatewatch_model::school::WindowKind;
 use gatewatch_model::timefmt::parse_date;
