@@ -11,9 +11,10 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
-const CSV = '\ufeffschool_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes\n' +
-  'm01,晨光小学,m01-g1,南门,07:20-08:00,,16:30-17:20,15\n' +
-  'm02,朝阳中学,m02-g1,东门,07:20-08:00,,16:30-17:20,15\n';
+// Counted from September (a school new to an import otherwise counts from that day).
+const CSV = '\ufeffschool_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,counted_from\n' +
+  'm01,晨光小学,m01-g1,南门,07:20-08:00,,16:30-17:20,15,2026-09-01\n' +
+  'm02,朝阳中学,m02-g1,东门,07:20-08:00,,16:30-17:20,15,2026-09-01\n';
 const MORNING = '2026-11-25T06:55:00+08:00';
 const PHONE = { timezoneId: 'Asia/Shanghai' };
 
@@ -89,23 +90,30 @@ test('import two schools, cover one gate with a verified code, miss the other: 5
     const [file] = await Promise.all([
       other.phone.page.waitForEvent('download'), other.app.byId('export-coverage').click(),
     ]);
-    const phoneRows = readFileSync(await file.path()).subarray(3).toString('utf8').trim().split('\r\n').map((l) => l.split(','));
-    const phoneStatus = (school) => phoneRows.find((r) => r[0] === school && r[3] === 'morning')?.[4];
-    assert.equal(phoneStatus('m01'), 'covered');
-    assert.equal(phoneStatus('m02'), 'missed');
+    const phoneBytes = readFileSync(await file.path());
+    assert.match(file.suggestedFilename(), /^落实率_2026-11-25_2026-11-25\.csv$/);
+    const sheetRows = (bytes) => bytes.subarray(3).toString('utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+    const phoneRows = sheetRows(phoneBytes);
+    // In the screen's language: school id, school, date, window (早), status.
+    const phoneStatus = (school) => phoneRows.find((r) => r[0] === school && r[3] === '早')?.[4];
+    assert.equal(phoneStatus('m01'), '已落实');
+    assert.equal(phoneStatus('m02'), '未到岗');
     await officer.app.history();
     assert.equal(
       await officer.phone.page.getAttribute(`[data-testid="checkin-row"][data-id="${id}"] [data-testid="row-proof"]`, 'data-proof'),
       'verified',
     );
 
-    // The server's report agrees.
+    // The server's sheet, in Chinese by default, has the same rows for these gates,
+    // why included (who came, when, with what): one model function, one sheet writer.
     const bytes = Buffer.from(await (await server.api(`/api/export/coverage.csv?from=2026-11-25&to=2026-11-25`)).arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a BOM for Excel');
-    const rows = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/).map((l) => l.split(','));
-    const status = (school) => rows.find((r) => r[0] === school && r[3] === 'morning')?.[4];
-    assert.equal(status('m01'), 'covered');
-    assert.equal(status('m02'), 'missed');
+    const rows = sheetRows(bytes);
+    assert.deepEqual(rows[0], phoneRows[0], 'the same columns');
+    // The morning only: on the phone's clock (08:30) the afternoon is still to come.
+    const ours = (all) => all.filter((r) => (r[0] === 'm01' || r[0] === 'm02') && r[3] === '早');
+    assert.equal(ours(rows).length, 2);
+    assert.deepEqual(ours(rows), ours(phoneRows));
   } finally {
     for (const p of [lead, officer, other]) await p.phone.context.close();
   }
