@@ -13,6 +13,7 @@ use gatewatch_model::outbox::{self, Refusal, Refusals, Tally};
 use gatewatch_model::replica;
 use gatewatch_model::retention::{expired, unreadable, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::school::{demo_schools, School};
+use gatewatch_model::sorting;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     demo_posts, Ack, Change, CheckIn, CheckInEvent, Clock, Cursor, FollowUp, Hlc, Incident,
@@ -250,11 +251,7 @@ impl AppState {
         for r in &loaded.records {
             clock.observe(&r.record.version, now);
         }
-        let records = loaded
-            .records
-            .into_iter()
-            .map(|r| (r.record.id, r))
-            .collect();
+        let records = sorting::map_of(loaded.records.into_iter().map(|r| (r.record.id, r)));
         Self {
             records: RwSignal::new(records),
             superseded: RwSignal::new(loaded.superseded.into_iter().map(|l| l.record).collect()),
@@ -502,13 +499,10 @@ impl AppState {
             return;
         }
         let still: BTreeSet<Uuid> = self.records.with_untracked(|map| {
-            waiting
-                .into_iter()
-                .filter(|id| {
-                    map.get(id)
-                        .is_some_and(|r| storage::save_record(r).is_err())
-                })
-                .collect()
+            sorting::set_of(waiting.into_iter().filter(|id| {
+                map.get(id)
+                    .is_some_and(|r| storage::save_record(r).is_err())
+            }))
         });
         if still.is_empty() {
             self.notices

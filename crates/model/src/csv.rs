@@ -248,10 +248,11 @@ pub struct Gates<'a> {
 impl<'a> Gates<'a> {
     pub fn new(posts: &'a [Post], schools: &'a [School]) -> Gates<'a> {
         let zone = |school: &str| schools.iter().find(|s| s.id == school).map(School::offset);
-        let by_id = posts
-            .iter()
-            .map(|p| (p.id.as_str(), (p, zone(&p.school_id))))
-            .collect();
+        let by_id = sorting::map_of(
+            posts
+                .iter()
+                .map(|p| (p.id.as_str(), (p, zone(&p.school_id)))),
+        );
         Gates { by_id }
     }
 

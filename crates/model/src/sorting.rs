@@ -5,9 +5,11 @@
 //! phone's optimised wasm (BENCHMARKS.md, "Issue 14: the first load back under its
 //! ceiling"). These functions sort a list of indices instead, through one comparator
 //! behind `&dyn`, so the standard sort is compiled once; the per-call-site part is a
-//! closure and a few swaps. Same results as `slice::sort_by`: stable, ascending.
+//! closure and a few swaps. Same results as `slice::sort_by`: stable, ascending. For
+//! the same reason maps and sets are built by `map_of` and `set_of`, not `collect()`.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `items` by `compare`, keeping equal items in their order (`slice::sort_by`).
 pub fn sort_by<T>(items: &mut [T], compare: impl Fn(&T, &T) -> Ordering) {
@@ -23,6 +25,22 @@ pub fn sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `items` in their own order, stably (`slice::sort`).
 pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
+}
+
+/// The map `pairs.collect()` makes (of two equal keys the later value stays), built by
+/// inserting: `BTreeMap`'s `FromIterator` sorts its input first, with a copy of the
+/// standard sort of its own.
+pub fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(pairs);
+    map
+}
+
+/// The set `items.collect()` makes, built by inserting (see `map_of`).
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
 }
 
 /// The indices of `len` items in sorted order: the one place the standard sort is
@@ -71,6 +89,13 @@ mod tests {
         let mut one = vec![7];
         sort(&mut one);
         assert_eq!(one, [7]);
+    }
+
+    #[test]
+    fn maps_and_sets_match_what_collect_makes() {
+        let pairs = [(2, 'a'), (1, 'b'), (2, 'c')];
+        assert_eq!(map_of(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
+        assert_eq!(set_of([3, 1, 3]), BTreeSet::from([1, 3]));
     }
 
     proptest! {
