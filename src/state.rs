@@ -15,6 +15,7 @@ use gatewatch_model::replica;
 use gatewatch_model::retention::{expired, unreadable, DEFAULT_RETENTION_DAYS};
 use gatewatch_model::roster::{self, Person, RosterPage, Slot};
 use gatewatch_model::school::{demo_schools, School};
+use gatewatch_model::sorting;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::swap::SwapRequest;
 use gatewatch_model::{
@@ -259,11 +260,7 @@ impl AppState {
         for r in &loaded.records {
             clock.observe(&r.record.version, now);
         }
-        let records = loaded
-            .records
-            .into_iter()
-            .map(|r| (r.record.id, r))
-            .collect();
+        let records = sorting::map_of(loaded.records.into_iter().map(|r| (r.record.id, r)));
         Self {
             records: RwSignal::new(records),
             superseded: RwSignal::new(loaded.superseded.into_iter().map(|l| l.record).collect()),
@@ -287,7 +284,9 @@ impl AppState {
             ),
             calendar: RwSignal::new(Calendar::new(loaded.calendar)),
             roster: RwSignal::new(loaded.roster),
-            people: RwSignal::new(loaded.people.into_iter().map(|p| (p.user, p)).collect()),
+            people: RwSignal::new(sorting::map_of(
+                loaded.people.into_iter().map(|p| (p.user, p)),
+            )),
             now: RwSignal::new(Utc::now()),
             last_fix: RwSignal::new(None),
             notices: RwSignal::new(notices),
@@ -554,13 +553,10 @@ impl AppState {
             return;
         }
         let still: BTreeSet<Uuid> = self.records.with_untracked(|map| {
-            waiting
-                .into_iter()
-                .filter(|id| {
-                    map.get(id)
-                        .is_some_and(|r| storage::save_record(r).is_err())
-                })
-                .collect()
+            sorting::set_of(waiting.into_iter().filter(|id| {
+                map.get(id)
+                    .is_some_and(|r| storage::save_record(r).is_err())
+            }))
         });
         if still.is_empty() {
             self.notices

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use gatewatch_model::duty::{Activity, Approval, Decision, DutySession, Participation};
+use gatewatch_model::sorting;
 use gatewatch_model::team::{phone_entry, PhoneError, Team, Volunteer};
 use gatewatch_model::{Record, RecordBody, ValidationError};
 use leptos::prelude::*;
@@ -174,7 +175,7 @@ impl AppState {
             RecordBody::Team(t) => Some(t),
             _ => None,
         });
-        teams.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        sorting::sort_by(&mut teams, |a, b| a.1.name.cmp(&b.1.name));
         teams
     }
 
@@ -192,7 +193,9 @@ impl AppState {
             RecordBody::Volunteer(v) if v.team == team => Some(v),
             _ => None,
         });
-        members.sort_by(|a, b| (a.1.status, &a.1.name).cmp(&(b.1.status, &b.1.name)));
+        sorting::sort_by(&mut members, |a, b| {
+            (a.1.status, &a.1.name).cmp(&(b.1.status, &b.1.name))
+        });
         members
     }
 
@@ -202,7 +205,7 @@ impl AppState {
             RecordBody::Duty(d) if d.team == team => Some(d),
             _ => None,
         });
-        sessions.sort_by_key(|s| std::cmp::Reverse(s.1.start));
+        sorting::sort_by_key(&mut sessions, |s| std::cmp::Reverse(s.1.start));
         sessions
     }
 

@@ -9,6 +9,7 @@ use gatewatch_model::filter::Filter;
 use gatewatch_model::gatecode::Proof;
 use gatewatch_model::outbox::SyncStatus;
 use gatewatch_model::roster::assignment_verdicts;
+use gatewatch_model::sorting;
 use gatewatch_model::stored::LocalRecord;
 use gatewatch_model::{
     CheckIn, CheckInEvent, FollowUp, Incident, IncidentCategory, Record, RecordBody, Severity,
@@ -59,7 +60,9 @@ pub fn HistoryPage() -> impl IntoView {
                 .cloned()
                 .collect()
         });
-        all.sort_by(|a, b| newest_first_key(b).cmp(&newest_first_key(a)));
+        sorting::sort_by(&mut all, |a, b| {
+            newest_first_key(b).cmp(&newest_first_key(a))
+        });
         all
     });
     let total = move || rows.with(|r| r.len());

@@ -240,10 +240,10 @@ fn StorageBox() -> impl IntoView {
     let used_text = move || {
         used.get().map(|bytes| {
             format!(
-                "{}{}{:.1} MB",
+                "{}{}{}",
                 state.t(Msg::StorageUsed),
                 state.lang().colon(),
-                bytes / 1e6
+                megabytes(bytes)
             )
         })
     };
@@ -253,5 +253,25 @@ fn StorageBox() -> impl IntoView {
             <p>{kept_text}</p>
             <p data-testid="storage-used" hidden=move || used.get().is_none()>{used_text}</p>
         </div>
+    }
+}
+
+/// Bytes as megabytes with one decimal ("1.2 MB"), worked out in integers: `{:.1}` of
+/// an `f64` brings Rust's float printer into the wasm (~9 KB, BENCHMARKS.md).
+fn megabytes(bytes: f64) -> String {
+    let tenths = (bytes / 100_000.0).round() as u64;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::megabytes;
+
+    #[test]
+    fn storage_use_reads_in_megabytes_with_one_decimal() {
+        assert_eq!(megabytes(0.0), "0.0 MB");
+        assert_eq!(megabytes(1_234_567.0), "1.2 MB");
+        assert_eq!(megabytes(1_250_000.0), "1.3 MB", "halves round up");
+        assert_eq!(megabytes(12_960_000.0), "13.0 MB");
     }
 }

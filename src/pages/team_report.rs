@@ -9,6 +9,7 @@ use gatewatch_model::duty::SessionEnd;
 use gatewatch_model::duty::DEFAULT_OPEN_LIMIT;
 use gatewatch_model::monthly::{team_month, ActivityLine, TeamMonth};
 use gatewatch_model::report::{total_minutes, Hours, Month, Roster};
+use gatewatch_model::sorting;
 use gatewatch_model::team::{mask_phone, Team};
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -164,7 +165,7 @@ fn report_html(
             )
         })
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    sorting::sort_by(&mut rows, |a, b| a.0.cmp(&b.0));
     let mut out = format!(
         r#"<h2>{} · {} {month}</h2><dl class="totals" data-testid="report-totals" data-sessions="{}" data-approved="{}" data-pending="{}" data-audience="{}"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><ul class="activity-counts">"#,
         html::escape(&team.name),

@@ -13,6 +13,7 @@ use crate::coverage::{
 };
 use crate::post::Post;
 use crate::school::{School, WindowKind};
+use crate::sorting;
 
 /// Where the clock stands against one window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,7 +140,7 @@ pub fn board(
             items.push(row(post, &counted, visits.counted(&post.id, &counted), now));
         }
     }
-    items.sort_by(|a, b| {
+    sorting::sort_by(&mut items, |a, b| {
         let key = |i: &BoardItem| (i.phase == Phase::Closed, i.due);
         (key(a), &a.post_id).cmp(&(key(b), &b.post_id))
     });

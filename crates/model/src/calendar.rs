@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::csv::Column;
 use crate::csv_in::{self, parse_date, parse_window_kind, LineError, Problem, Row};
 use crate::school::{PeakWindow, School, WindowOnDay};
+use crate::sorting;
 
 /// Whom a calendar entry applies to, from the widest to the narrowest. On the wire and
 /// in CSVs: `national`, `district:<name>`, `school:<id>`.
@@ -141,7 +142,7 @@ impl Calendar {
             .chain(calendar.districts.values_mut())
             .chain(calendar.schools.values_mut());
         for list in lists {
-            list.sort_by_key(|e| (e.from, e.to));
+            sorting::sort_by_key(list, |e| (e.from, e.to));
         }
         calendar
     }
@@ -381,7 +382,7 @@ fn read_windows(text: &str) -> Result<Vec<PeakWindow>, Problem> {
             closes,
         });
     }
-    windows.sort_by_key(|w| w.opens);
+    sorting::sort_by_key(&mut windows, |w| w.opens);
     Ok(windows)
 }
 
@@ -406,7 +407,7 @@ fn refuse_overlaps(entries: &[(usize, CalendarEntry)]) -> Result<(), LineError> 
             .push(item);
     }
     for group in groups.values_mut() {
-        group.sort_by_key(|(_, e)| (e.from, e.to));
+        sorting::sort_by_key(group, |(_, e)| (e.from, e.to));
         for pair in group.windows(2) {
             let ((a_line, a), (b_line, b)) = (pair[0], pair[1]);
             if b.from <= a.to {

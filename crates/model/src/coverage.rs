@@ -21,6 +21,7 @@ use crate::calendar::Calendar;
 use crate::post::Post;
 use crate::record::{CheckInEvent, Presence, Record, RecordBody};
 use crate::school::{School, WindowKind, WindowOnDay};
+use crate::sorting;
 
 /// The earliest an arrival may be before a window opens and still count for it.
 pub const EARLIEST_ARRIVAL: Duration = Duration::hours(2);
@@ -167,7 +168,7 @@ impl Visits {
         let by_post = per_post
             .into_iter()
             .map(|(post, mut list)| {
-                list.sort();
+                sorting::sort(&mut list);
                 list.dedup();
                 (post, visits_of(&list))
             })
@@ -265,7 +266,7 @@ fn visits_of(sorted: &[PersonCheck]) -> Vec<Visit> {
     out.extend(open);
     // Unique keys: one person's arrivals at one instant differ in flags (checks are
     // deduplicated).
-    out.sort_by_key(|v| (v.arrived, v.person, v.presence.bits()));
+    sorting::sort_by_key(&mut out, |v| (v.arrived, v.person, v.presence.bits()));
     out
 }
 

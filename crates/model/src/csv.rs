@@ -23,6 +23,7 @@ use crate::record::{
 use crate::report::{hours_text, DutyReport, Hours};
 use crate::roster::{AssignmentVerdict, OfficerTally, Person};
 use crate::school::{School, WindowKind};
+use crate::sorting;
 use crate::team::mask_phone;
 
 /// The UTF-8 byte order mark, as the first character of every sheet.
@@ -247,10 +248,11 @@ pub struct Gates<'a> {
 impl<'a> Gates<'a> {
     pub fn new(posts: &'a [Post], schools: &'a [School]) -> Gates<'a> {
         let zone = |school: &str| schools.iter().find(|s| s.id == school).map(School::offset);
-        let by_id = posts
-            .iter()
-            .map(|p| (p.id.as_str(), (p, zone(&p.school_id))))
-            .collect();
+        let by_id = sorting::map_of(
+            posts
+                .iter()
+                .map(|p| (p.id.as_str(), (p, zone(&p.school_id)))),
+        );
         Gates { by_id }
     }
 
@@ -290,7 +292,7 @@ fn in_order<'a>(rows: &[Row<'a>], kind: &str) -> Vec<Row<'a>> {
         .filter(|r| r.record.body.kind() == kind)
         .copied()
         .collect();
-    rows.sort_by_key(|r| (r.record.body.device_time(), r.record.id));
+    sorting::sort_by_key(&mut rows, |r| (r.record.body.device_time(), r.record.id));
     rows
 }
 
@@ -797,7 +799,9 @@ pub fn officers<'p>(
     ));
     let mut rows: Vec<(Option<&Person>, &OfficerTally)> =
         tallies.iter().map(|t| (people(t.officer), t)).collect();
-    rows.sort_by_key(|(p, t)| (p.map(|p| p.username.as_str()), t.officer));
+    sorting::sort_by_key(&mut rows, |(p, t)| {
+        (p.map(|p| p.username.as_str()), t.officer)
+    });
     for (person, t) in rows {
         let counts = [
             t.assigned, t.covered, t.late, t.partial, t.missed, t.upcoming,
@@ -855,7 +859,7 @@ pub fn duty_hours<'m>(
         .iter()
         .map(|(id, h)| (member(*id), *id, *h))
         .collect();
-    rows.sort_by_key(|(m, id, _)| (m.map(|m| (m.team, m.name)), *id));
+    sorting::sort_by_key(&mut rows, |(m, id, _)| (m.map(|m| (m.team, m.name)), *id));
     for (m, id, h) in rows {
         out.row([
             Cow::from(label),

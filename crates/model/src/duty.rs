@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::record::{valid_post_id, within, ValidationError, MAX_NOTE_CHARS};
+use crate::sorting;
 
 /// A stretch of time, start inclusive, end exclusive.
 type Span = (DateTime<FixedOffset>, DateTime<FixedOffset>);
@@ -452,7 +453,7 @@ impl DutySession {
 
 /// Total length of `spans` with overlaps counted once.
 pub fn merged_minutes(mut spans: Vec<Span>) -> i64 {
-    spans.sort();
+    sorting::sort(&mut spans);
     let mut total = Duration::zero();
     let mut current: Option<Span> = None;
     for (from, to) in spans {

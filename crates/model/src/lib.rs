@@ -37,6 +37,7 @@ pub mod retention;
 pub mod roster;
 pub mod roster_csv;
 pub mod school;
+pub mod sorting;
 pub mod stored;
 pub mod swap;
 pub mod sync;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::duty::{Activity, DutySession, SessionEnd};
 use crate::record::Record;
 use crate::report::{duty_sessions, report, total_minutes, DutyReport, Month};
+use crate::sorting;
 
 /// A team's report for one month, and counted minutes per month for a chart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +91,7 @@ pub fn team_month<'a>(
         .filter(|s| Month::of(s.start) == month)
         .map(|s| ActivityLine::of(s, now, limit))
         .collect();
-    activities.sort_by_key(|a| a.start);
+    sorting::sort_by_key(&mut activities, |a| a.start);
     TeamMonth {
         activities,
         chart: months

@@ -24,6 +24,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sorting;
+
 /// The window the limits count over.
 pub const WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
 /// Default records one account may push in the window.
@@ -64,7 +66,7 @@ impl PushLimits {
     pub fn admit(&self, used: &[Usage], push: Usage, now_ms: u64) -> Result<(), u64> {
         let start = now_ms.saturating_sub(WINDOW_MS);
         let mut live: Vec<&Usage> = used.iter().filter(|u| u.at_ms > start).collect();
-        live.sort_by_key(|u| u.at_ms);
+        sorting::sort_by_key(&mut live, |u| u.at_ms);
         let mut records = push.records + live.iter().map(|u| u.records).sum::<u64>();
         let mut bytes = push.bytes + live.iter().map(|u| u.bytes).sum::<u64>();
         if self.fits(records, bytes) {

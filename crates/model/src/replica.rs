@@ -14,6 +14,7 @@ use crate::merge::{upsert, Upsert};
 use crate::outbox::{Refusal, Refusals};
 use crate::record::Record;
 use crate::retention::{outdated, DEFAULT_RETENTION_DAYS};
+use crate::sorting;
 use crate::stored::LocalRecord;
 use crate::swap::decision_locked;
 use crate::sync::{Ack, Change, Cursor};
@@ -132,7 +133,7 @@ pub fn outbox(
             .filter(|l| !l.synced && pushable(&l.record))
             .map(|l| l.record.clone()),
     );
-    out.sort_by_key(|r| r.body.kind() != "team");
+    sorting::sort_by_key(&mut out, |r| r.body.kind() != "team");
     out
 }
 

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::csv::Member;
 use crate::duty::{merged_minutes, Activity, Approval, DutySession};
 use crate::record::{Record, RecordBody};
+use crate::sorting;
 use crate::team::{Team, Volunteer};
 
 /// A calendar month, as a session's start reads on its own clock.
@@ -204,10 +205,11 @@ pub fn report<'a>(
             }
         }
     }
-    out.volunteers = per_volunteer
-        .into_iter()
-        .map(|(who, spans)| (who, spans.hours()))
-        .collect();
+    out.volunteers = sorting::map_of(
+        per_volunteer
+            .into_iter()
+            .map(|(who, spans)| (who, spans.hours())),
+    );
     for ((team, _), spans) in per_team_member {
         out.teams.entry(team).or_default().add(spans.hours());
     }

@@ -14,6 +14,7 @@ use crate::coverage::{
 };
 use crate::post::Post;
 use crate::school::{School, WindowKind};
+use crate::sorting;
 
 /// One slot: a gate (post) × date × window.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -185,7 +186,7 @@ fn judge_assignment(
         .map(|v| v.person)
         .filter(|p| *p != officer)
         .collect();
-    instead.sort_unstable();
+    sorting::sort(&mut instead);
     instead.dedup();
     DueVerdict {
         on_post_by: counted.window.due,

@@ -22,6 +22,7 @@ use crate::csv_in::{self, parse_date, parse_window_kind, LineError, Problem, Row
 use crate::post::Post;
 use crate::roster::{Assignment, Person};
 use crate::school::{School, WindowKind};
+use crate::sorting;
 
 const DATE: Column = ("日期", "date");
 const SCHOOL: Column = ("学校", "school");
@@ -72,7 +73,7 @@ pub fn read_csv(
             });
         }
     }
-    out.sort();
+    sorting::sort(&mut out);
     Ok(out)
 }
 

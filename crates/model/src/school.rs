@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::record::plain_text;
+use crate::sorting;
 
 /// Minutes before a window opens by which the officer must be on post, by default.
 pub const DEFAULT_LEAD_MINUTES: u32 = 15;
@@ -233,7 +234,7 @@ impl School {
                 })
             })
             .collect();
-        out.sort_by_key(|w| (w.opens, w.kind));
+        sorting::sort_by_key(&mut out, |w| (w.opens, w.kind));
         out
     }
 }
