@@ -90,10 +90,12 @@ function servedBytes(path) {
 
 async function measureSizes() {
   const rows = [];
-  // The build's own .br/.gz copies are alternatives of a file, not files the phone loads.
+  // The build's own .br/.gz copies are alternatives of a file, not files the phone loads;
+  // the managers' console (dist/console/) is another app, never part of a phone's visit.
   for (const file of listFiles(DIST).filter((f) => !/\.(br|gz)$/.test(f))) {
-    const buf = fs.readFileSync(file);
     const path = '/' + relative(DIST, file).split('\\').join('/');
+    if (path.startsWith('/console/')) continue;
+    const buf = fs.readFileSync(file);
     const br = zlib.brotliCompressSync(buf, { params: {
       [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buf.length } });
     const served = await servedBytes(path);
