@@ -100,7 +100,7 @@ test('import two schools, cover one gate with a verified code, miss the other: 5
     );
 
     // The server's report agrees.
-    const bytes = Buffer.from(await (await server.api(`/api/export/coverage.csv?from=2026-11-25&to=2026-11-25`)).arrayBuffer());
+    const bytes = Buffer.from(await (await server.api(`/api/export/coverage.csv?from=2026-11-25&to=2026-11-25&lang=en`)).arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a BOM for Excel');
     const rows = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/).map((l) => l.split(','));
     const status = (school) => rows.find((r) => r[0] === school && r[3] === 'morning')?.[4];

@@ -6,7 +6,7 @@
 //! migrations, write and read transactions), `feed` (the change feed: upsert
 //! on push, pages on pull, every version kept for a record's history), `catalog`
 //! (schools and posts with their locations, the demo seed), `csv_text` (an uploaded CSV's
-//! bytes as text: UTF-8 or GB18030), `import` (reading a catalog CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
+//! bytes as text: UTF-8 or GB18030), `import` (reading a catalog CSV), `export` (the check-in and incident sheets with their authors, the date range), `reports` (落实率 per gate, per assignment and per officer, JSON and sheets, from the model's functions),
 //! `routes` (one router per area, the admins' page, the PWA as the fallback), `error` (the one error type
 //! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
 //! it), `security` (the headers every answer carries, request time limits), `push_limit` (what
@@ -35,6 +35,7 @@ mod hashing;
 mod import;
 pub mod listen;
 mod push_limit;
+mod reports;
 mod roster;
 mod routes;
 pub mod security;
