@@ -5,17 +5,20 @@
 //! the records (`of_kind`, which the coverage reports in `reports` read too) and the
 //! date range every report takes (`DateRange`).
 
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use gatewatch_model::roster::Person;
 use gatewatch_model::{csv, Record};
+use uuid::Uuid;
 
 use crate::auth::SchoolScope;
 use crate::catalog;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::feed::{parse_received, AuthorColumns, AUTHOR_COLUMNS};
+use crate::feed::parse_received;
+use crate::{duty, roster};
 
 /// Longest report, in days: a year, leap day included.
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -144,14 +147,12 @@ pub async fn of_kind(
     days: RangeInclusive<NaiveDate>,
     scope: &SchoolScope,
 ) -> Result<Vec<Stored>, AppError> {
-    // `device_time` is stored as RFC 3339 with the phone's offset, so its first ten
-    // characters are the date in that offset.
-    let device_time = db.dialect().json_text("r.body", &["data", "device_time"]);
-    let in_scope = scope.and_sql(db.dialect(), "r.school", "$4");
+    // `day` is the device time's date in its own offset (migration 0012), indexed
+    // with the kind: only the range's rows are read.
+    let in_scope = scope.and_sql(db.dialect(), "school", "$4");
     let sql = format!(
-        "SELECT r.body, r.received_at, {AUTHOR_COLUMNS}
-         FROM records r LEFT JOIN users u ON u.id = r.author
-         WHERE r.kind = $1 AND substr({device_time}, 1, 10) BETWEEN $2 AND $3{in_scope}"
+        "SELECT body, received_at, author FROM records
+         WHERE kind = $1 AND day BETWEEN $2 AND $3{in_scope}"
     );
     let mut query = sqlx::query_as(&sql)
         .bind(kind)
@@ -160,20 +161,33 @@ pub async fn of_kind(
     if let Some(schools) = scope.json() {
         query = query.bind(schools);
     }
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        body: String,
-        received_at: String,
-        #[sqlx(flatten)]
-        author: AuthorColumns,
-    }
-    let rows: Vec<Row> = query.fetch_all(db.pool()).await?;
-    rows.into_iter()
-        .map(|row| {
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<(String, String, Option<String>)> = query.fetch_all(&mut *conn).await?;
+    // The authors named once each (a city month has tens of thousands of check-ins by
+    // a few hundred officers), the bodies parsed off the request threads.
+    let authors: Vec<Option<Uuid>> = rows
+        .iter()
+        .map(|(_, _, author)| author.as_deref().and_then(|a| Uuid::parse_str(a).ok()))
+        .collect();
+    let people: HashMap<Uuid, Person> =
+        roster::people(&mut conn, authors.iter().flatten().copied())
+            .await?
+            .into_iter()
+            .map(|p| (p.user, p))
+            .collect();
+    drop(conn);
+    let (bodies, received): (Vec<String>, Vec<String>) =
+        rows.into_iter().map(|(body, at, _)| (body, at)).unzip();
+    let records = duty::blocking(move || duty::parse(&bodies)).await?;
+    records
+        .into_iter()
+        .zip(received)
+        .zip(authors)
+        .map(|((record, received_at), author)| {
             Ok(Stored {
-                record: serde_json::from_str(&row.body)?,
-                received_at: parse_received(&row.received_at)?,
-                author: row.author.person(),
+                record,
+                received_at: parse_received(&received_at)?,
+                author: author.and_then(|a| people.get(&a).cloned()),
             })
         })
         .collect()

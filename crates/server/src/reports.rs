@@ -45,19 +45,23 @@ pub struct Inputs {
 impl Inputs {
     /// Reads the inputs of `range` for the schools of `scope`.
     pub async fn load(db: &Db, range: DateRange, scope: &SchoolScope) -> Result<Inputs, AppError> {
-        let mut schools = catalog::schools(db).await?;
-        schools.retain(|s| scope.contains(&s.id));
-        let mut posts = catalog::posts(db).await?;
-        posts.retain(|p| scope.contains(&p.school_id));
-        let calendar = Calendar::new(calendar::entries_for(db, scope).await?);
-        let roster = roster::between(db, range.from, range.to, scope).await?;
         // Coverage goes by instants; a phone in another offset than the school's may
         // date an arrival up to two days apart (offsets span ±18 h), so read that much
         // more.
         let slack = Days::new(2);
         let first = range.from.checked_sub_days(slack).unwrap_or(range.from);
         let last = range.to.checked_add_days(slack).unwrap_or(range.to);
-        let stored = of_kind(db, "checkin", first..=last, scope).await?;
+        // Independent reads, on their own pooled connections at once.
+        let (mut schools, mut posts, entries, roster, stored) = tokio::try_join!(
+            catalog::schools(db),
+            catalog::posts(db),
+            calendar::entries_for(db, scope),
+            roster::between(db, range.from, range.to, scope),
+            of_kind(db, "checkin", first..=last, scope),
+        )?;
+        schools.retain(|s| scope.contains(&s.id));
+        posts.retain(|p| scope.contains(&p.school_id));
+        let calendar = Calendar::new(entries);
         let mut people: HashMap<Uuid, Person> =
             roster.people.into_iter().map(|p| (p.user, p)).collect();
         let mut author_of: HashMap<Uuid, Uuid> = HashMap::with_capacity(stored.len());

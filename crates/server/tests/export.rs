@@ -633,3 +633,40 @@ async fn a_supervisors_reports_are_their_schools_only_and_an_officer_gets_none()
             .assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
 }
+
+#[tokio::test]
+async fn check_ins_stored_before_the_day_column_are_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::TestDatabase::new(dir.path()).await;
+    let db = database.migrated_to(11).await;
+    // A check-in as a server before migration 0012 stored it: no `day`.
+    let record = record_at(1, "s01-g1", "2026-11-20T23:30:00-05:00");
+    sqlx::query(
+        "INSERT INTO records (id, kind, version, device, body, received_at, seq)
+         VALUES ($1, 'checkin', $2, 'testphone1', $3, '2026-11-21T04:31:00.000Z', 1)",
+    )
+    .bind(record.id.to_string())
+    .bind(record.version.to_string())
+    .bind(serde_json::to_string(&record).unwrap())
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE feed SET last_seq = 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+
+    let t = TestApp::open_at(dir, database).await;
+    // Dated the 20th, as the phone showed it (the 21st in UTC and in China).
+    let day = rows(
+        &t.get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+            .await,
+    );
+    assert_eq!(ids(&day), [record.id.to_string()]);
+    let next = rows(
+        &t.get("/api/export/checkins.csv?from=2026-11-21&to=2026-11-21")
+            .await,
+    );
+    assert_eq!(next.len(), 1, "the header alone");
+}
