@@ -79,7 +79,8 @@ test-webkit: tools test-tools app console server
 
 # Benchmark reports (figures go to BENCHMARKS.md): the app in Chromium, then the
 # city-year coverage natively (as the server runs it) and as wasm in Chromium, the
-# city-wide monthly duty report through the server, pushes a second on one database,
+# city-wide monthly duty report through the server, the per-officer 落实率 report of a
+# city month on SQLite and PostgreSQL, pushes a second on one database,
 # then a lead's team on the phone (storage use, and the monthly report as wasm in
 # Chromium), then a morning peak of phones against the real binary (load_bench: 500
 # phones, then 2,000 at once) on SQLite and PostgreSQL.
@@ -87,6 +88,8 @@ bench: tools test-tools app server
 	node tests/e2e/bench.mjs
 	cargo run --profile server -p gatewatch-model --features fixtures --example coverage_bench
 	cargo run --profile server -p gatewatch-server --example duty_report_bench
+	cargo run --profile server -p gatewatch-server --example officer_report_bench
+	scripts/with-postgres.sh cargo run --profile server -p gatewatch-server --example officer_report_bench
 	cargo run --profile server -p gatewatch-server --example push_bench
 	CHROMEDRIVER=/usr/bin/chromedriver cargo bench --target wasm32-unknown-unknown -p gatewatch --bench coverage_wasm
 	cargo run --profile server -p gatewatch-model --features fixtures --example team_storage

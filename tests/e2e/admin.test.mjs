@@ -136,14 +136,15 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
         `/api/export/${report}.csv?from=2025-09-01&to=2025-09-03`);
     }
     const [file] = await Promise.all([page.waitForEvent('download'), byId('admin-export-coverage').click()]);
-    assert.equal(file.suggestedFilename(), 'gatewatch-coverage_2025-09-01_2025-09-03.csv');
+    // In Chinese by default, named with its dates.
+    assert.equal(file.suggestedFilename(), '落实率_2025-09-01_2025-09-03.csv');
     const rows = parseCsv(readFileSync(await file.path()));
-    assert.deepEqual(rows[0], ['school_id', 'school', 'date', 'window', 'status']);
+    assert.deepEqual(rows[0].slice(0, 5), ['学校编号', '学校', '日期', '时段', '结果']);
     const mine = rows.filter((r) => r[0] === 'e2e1' || r[0] === 'e2e2');
     // e2e1 has three windows a day, e2e2 two; nobody checked in on those days.
     assert.equal(mine.length, 3 * 3 + 3 * 2);
-    assert.ok(mine.every((r) => r[4] === 'missed'), JSON.stringify(mine));
-    assert.deepEqual(rows.at(-1).slice(1, 4), ['rate', '2025-09-01_2025-09-03', 'all']);
+    assert.ok(mine.every((r) => r[4] === '未到岗'), JSON.stringify(mine));
+    assert.deepEqual(rows.at(-1).slice(1, 4), ['落实率', '2025-09-01_2025-09-03', '全部']);
 
     const gates = (await (await server.api('/api/posts')).json()).filter((p) => p.school_id === 'e2e1');
     assert.deepEqual(gates.map((p) => `${p.school} ${p.gate}`).sort(), ['测试一小 北门', '测试一小 南门'],

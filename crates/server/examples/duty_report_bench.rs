@@ -19,7 +19,7 @@
 //! parsing the month's bodies and the model's `report::report`. Target: the city-wide
 //! report in ≤ 300 ms.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -34,7 +34,7 @@ use tower::ServiceExt;
 
 mod common;
 
-const RUNS: usize = 15;
+use common::{row, RUNS};
 /// The newest month of sessions; all are in the past, so open ones are auto-closed.
 const LAST: Month = Month {
     year: 2025,
@@ -101,7 +101,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .len() as f64
             / 1e6,
     );
-    let before = CpuTimes::now();
+    let before = common::CpuTimes::now();
     println!();
     println!("| figure ({RUNS} runs) | min | median | max |");
     println!("|---|---:|---:|---:|");
@@ -170,64 +170,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )
     .await?;
     println!();
-    match (before, CpuTimes::now()) {
-        (Some(a), Some(b)) => println!(
-            "while timing, other processes used {:.0} % of the machine's {} cores \
-             (this one {:.0} %)",
-            b.others_share(&a) * 100.0,
-            std::thread::available_parallelism().map_or(1, |n| n.get()),
-            b.own_share(&a) * 100.0
-        ),
-        _ => println!("(no /proc/stat: other processes' load unknown)"),
-    }
+    common::print_load(before);
     state.db.close().await;
     Ok(())
-}
-
-/// CPU time of the whole machine and of this process, in clock ticks (Linux): on a
-/// 2-core machine anything else running shows in the figures, so the report says how
-/// much else ran while it timed.
-#[derive(Debug, Clone, Copy)]
-struct CpuTimes {
-    total: u64,
-    busy: u64,
-    own: u64,
-}
-
-impl CpuTimes {
-    fn now() -> Option<Self> {
-        let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let cpu: Vec<u64> = stat
-            .lines()
-            .next()?
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        let total: u64 = cpu.iter().take(8).sum();
-        // idle and iowait
-        let busy = total - cpu.get(3)? - cpu.get(4)?;
-        let own_stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-        // Fields after the command's closing parenthesis; utime and stime are the 12th
-        // and 13th of those.
-        let fields: Vec<u64> = own_stat
-            .rsplit_once(')')?
-            .1
-            .split_whitespace()
-            .map(|n| n.parse().unwrap_or(0))
-            .collect();
-        let own = fields.get(11)? + fields.get(12)?;
-        Some(CpuTimes { total, busy, own })
-    }
-
-    fn others_share(&self, since: &CpuTimes) -> f64 {
-        let others = (self.busy - since.busy).saturating_sub(self.own - since.own);
-        others as f64 / (self.total - since.total).max(1) as f64
-    }
-
-    fn own_share(&self, since: &CpuTimes) -> f64 {
-        (self.own - since.own) as f64 / (self.total - since.total).max(1) as f64
-    }
 }
 
 type Error = Box<dyn std::error::Error>;
@@ -318,30 +263,6 @@ async fn parse_all(db: &Db) -> Result<Vec<u8>, Error> {
         .map(|b| serde_json::from_str::<Record>(b))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(vec![0; records.len()])
-}
-
-/// Runs `work` `RUNS` times (after one warm-up) and prints a table row of its times.
-async fn row<F, Fut>(name: &str, mut work: F) -> Result<(), Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<u8>, Error>>,
-{
-    work().await?;
-    let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        work().await?;
-        times.push(start.elapsed());
-    }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "| {name} | {:.1} ms | {:.1} ms | {:.1} ms |",
-        ms(times[0]),
-        ms(times[RUNS / 2]),
-        ms(times[RUNS - 1])
-    );
-    Ok(())
 }
 
 fn file_mb(path: &std::path::Path) -> f64 {

@@ -337,9 +337,21 @@ pub fn password_or_generated(given: Option<String>) -> Result<(String, bool), Ap
     }
 }
 
+/// A demo login's account: `role` at `schools`.
+fn demo_fields(display_name: &str, role: UserRole, schools: BTreeSet<String>) -> UserFields {
+    UserFields {
+        display_name: display_name.into(),
+        role,
+        schools,
+        teams: BTreeSet::new(),
+        disabled: false,
+    }
+}
+
 /// The accounts a fresh database starts with: an admin whose password is the given
 /// one or a generated one. Returns the logins to print (none if accounts exist).
-/// With `demo`, also an officer and a team lead for the demo schools.
+/// With `demo`, also an officer, a team lead and a supervisor for the demo schools and
+/// the demo city's officers (`demo::DEMO_OFFICERS`), each with a made-up password.
 pub async fn bootstrap(
     db: &Db,
     admin_password: Option<String>,
@@ -362,24 +374,35 @@ pub async fn bootstrap(
         teams: BTreeSet::new(),
         disabled: false,
     };
-    let mut accounts = vec![("admin", admin, password)];
+    let mut accounts = vec![("admin", admin, Some(password))];
     if let Some(schools) = demo_schools {
         for (username, display_name, role) in [
             ("officer1", "民警 Officer", UserRole::Officer),
             ("lead1", "队长 Team lead", UserRole::Lead),
+            ("supervisor1", "所长 Supervisor", UserRole::Supervisor),
         ] {
-            let fields = UserFields {
-                display_name: display_name.into(),
-                role,
-                schools: schools.clone(),
-                teams: BTreeSet::new(),
-                disabled: false,
-            };
-            accounts.push((username, fields, random_password()));
+            accounts.push((
+                username,
+                demo_fields(display_name, role, schools.clone()),
+                None,
+            ));
+        }
+        // The demo city's officers, each of the demo schools they serve (crate::demo).
+        for (username, display_name, theirs) in crate::demo::DEMO_OFFICERS {
+            let theirs: BTreeSet<String> = theirs
+                .iter()
+                .map(|s| s.to_string())
+                .filter(|s| schools.contains(s))
+                .collect();
+            if !theirs.is_empty() {
+                let fields = demo_fields(display_name, UserRole::Officer, theirs);
+                accounts.push((username, fields, None));
+            }
         }
     }
     let mut hashed = Vec::with_capacity(accounts.len());
     for (username, fields, password) in accounts {
+        let password = password.unwrap_or_else(random_password);
         let hash = hash_password(password.clone()).await?;
         hashed.push((username, fields, password, hash));
     }

@@ -220,7 +220,7 @@ async fn bodies_by_id(db: &Db, ids: impl Iterator<Item = &Uuid>) -> Result<Vec<S
 
 /// Parses stored bodies on every core: a city's month of sessions is ~30 MB of JSON,
 /// the largest part of a report's time after adding them up.
-fn parse(bodies: &[String]) -> Result<Vec<Record>, AppError> {
+pub(crate) fn parse(bodies: &[String]) -> Result<Vec<Record>, AppError> {
     let threads =
         std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_PARSE_THREADS));
     if threads < 2 || bodies.len() < MIN_PARALLEL_PARSE {
@@ -261,7 +261,7 @@ fn parse_chunk(bodies: &[String]) -> Result<Vec<Record>, AppError> {
 
 /// Runs CPU-bound work (parsing thousands of bodies, adding them up) off the threads
 /// that serve requests.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)

@@ -1,23 +1,24 @@
-//! Reports for the office as CSV that Excel opens with the Chinese intact: the
-//! check-ins and the incidents of a date range, and the coverage (落实率) of every
-//! school's windows over it, computed by `gatewatch_model::coverage` exactly as the
-//! phones compute it. The sheets themselves are `gatewatch_model::csv`'s, byte for byte
-//! the phones' exports; this module only picks the records.
+//! The record sheets for the office, as CSV that Excel opens with the Chinese intact:
+//! the check-ins and the incidents of a date range, each with the account that made it
+//! (`records.author`, named from `users`). The sheets themselves are
+//! `gatewatch_model::csv`'s, byte for byte the phones' exports; this module only picks
+//! the records (`of_kind`, which the coverage reports in `reports` read too) and the
+//! date range every report takes (`DateRange`).
 
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
-use crate::db::Db;
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use gatewatch_model::calendar::Calendar;
-use gatewatch_model::coverage::{coverage, Cell, Rate, Visits};
-use gatewatch_model::school::School;
-use gatewatch_model::{csv, Post, Record};
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use gatewatch_model::roster::Person;
+use gatewatch_model::{csv, Record};
+use uuid::Uuid;
 
 use crate::auth::SchoolScope;
 use crate::catalog;
+use crate::db::Db;
 use crate::error::AppError;
 use crate::feed::parse_received;
+use crate::{duty, roster};
 
 /// Longest report, in days: a year, leap day included.
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -72,204 +73,86 @@ impl DateRange {
     }
 }
 
-/// Every check-in whose device time falls on a day of `range` in its own offset (the
-/// day the officer saw on the phone), oldest first; voided ones too, marked. The sheet
-/// is `gatewatch_model::csv::check_ins`, the one the phones export.
-pub async fn checkins_csv(
-    db: &Db,
-    range: DateRange,
-    scope: &SchoolScope,
-) -> Result<Vec<u8>, AppError> {
-    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
-    let stored = of_kind(db, "checkin", range.days(), scope).await?;
-    let rows = sheet_rows(&stored);
-    let gates = csv::Gates::new(&posts, &schools);
-    Ok(csv::check_ins(&rows, &gates, SHEET_LANG).into_bytes())
+/// The sheets of records people made at the gates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSheet {
+    CheckIns,
+    Incidents,
 }
 
-/// Every incident whose device time falls on a day of `range` in its own offset,
-/// oldest first, voided ones too (`gatewatch_model::csv::incidents`).
-pub async fn incidents_csv(
-    db: &Db,
-    range: DateRange,
-    scope: &SchoolScope,
-) -> Result<Vec<u8>, AppError> {
-    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
-    let stored = of_kind(db, "incident", range.days(), scope).await?;
-    let rows = sheet_rows(&stored);
-    let gates = csv::Gates::new(&posts, &schools);
-    Ok(csv::incidents(&rows, &gates, SHEET_LANG).into_bytes())
-}
-
-/// The sheets' language until the routes take `lang` (English, as the phone writes
-/// them today).
-const SHEET_LANG: csv::Lang = csv::Lang::En;
-
-fn sheet_rows(stored: &[(Record, DateTime<Utc>)]) -> Vec<csv::Row<'_>> {
-    stored
-        .iter()
-        .map(|(record, received_at)| csv::Row {
-            record,
-            received_at: Some(*received_at),
-            author: None,
-        })
-        .collect()
-}
-
-/// What coverage over `range` is computed from: the schools, their gates and the
-/// visits the check-ins make. The calendar and the authors are not wired here yet:
-/// weekdays are due (`Calendar::default()`), and every check-in counts as one unknown
-/// person.
-struct CoverageInputs {
-    schools: Vec<School>,
-    posts: Vec<Post>,
-    visits: Visits,
-    calendar: Calendar,
-}
-
-impl CoverageInputs {
-    fn cells(&self, range: DateRange, now: DateTime<Utc>) -> Vec<Cell<'_>> {
-        let days = range.days();
-        coverage(
-            &self.calendar,
-            &self.schools,
-            &self.posts,
-            &self.visits,
-            days,
-            now,
-        )
+impl RecordSheet {
+    /// The record kind it lists.
+    fn kind(self) -> &'static str {
+        match self {
+            RecordSheet::CheckIns => "checkin",
+            RecordSheet::Incidents => "incident",
+        }
     }
-}
 
-async fn coverage_inputs(
-    db: &Db,
-    range: DateRange,
-    scope: &SchoolScope,
-) -> Result<CoverageInputs, AppError> {
-    let mut schools = catalog::schools(db).await?;
-    schools.retain(|s| scope.contains(&s.id));
-    let mut posts = catalog::posts(db).await?;
-    posts.retain(|p| scope.contains(&p.school_id));
-    // Coverage goes by instants; a phone in another offset than the school's may date
-    // an arrival up to two days apart (offsets span ±18 h), so read that much more.
-    let slack = Days::new(2);
-    let first = range.from.checked_sub_days(slack).unwrap_or(range.from);
-    let last = range.to.checked_add_days(slack).unwrap_or(range.to);
-    let records: Vec<Record> = of_kind(db, "checkin", first..=last, scope)
-        .await?
-        .into_iter()
-        .map(|(record, _)| record)
-        .collect();
-    Ok(CoverageInputs {
-        schools,
-        posts,
-        visits: Visits::of_records(&records, |_| None),
-        calendar: Calendar::default(),
-    })
-}
-
-/// Coverage rates over `range`, for a supervisor's screen: overall, per day, per window
-/// kind and per school.
-#[derive(Debug, Serialize)]
-pub struct CoverageSummary {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub overall: RateView,
-    pub by_day: Vec<Keyed<NaiveDate>>,
-    pub by_window: Vec<Keyed<&'static str>>,
-    pub by_school: Vec<Keyed<String>>,
-}
-
-/// A rate with its percentage spelled out (`null` before any window is decided).
-#[derive(Debug, Serialize)]
-pub struct RateView {
-    pub covered: u32,
-    pub decided: u32,
-    pub percent: Option<f64>,
-}
-
-impl From<Rate> for RateView {
-    fn from(r: Rate) -> Self {
-        RateView {
-            covered: r.covered,
-            decided: r.decided,
-            percent: r.percent(),
+    pub fn sheet_kind(self) -> csv::SheetKind {
+        match self {
+            RecordSheet::CheckIns => csv::SheetKind::CheckIns,
+            RecordSheet::Incidents => csv::SheetKind::Incidents,
         }
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct Keyed<K> {
-    pub key: K,
-    #[serde(flatten)]
-    pub rate: RateView,
-}
-
-pub async fn coverage_summary(
+/// Every check-in or incident whose device time falls on a day of `range` in its own
+/// offset (the day the officer saw on the phone), oldest first; voided ones too,
+/// marked; each with the account that made it. The sheets are
+/// `gatewatch_model::csv::check_ins` and `incidents`, the ones the phones export.
+pub async fn records_csv(
     db: &Db,
+    which: RecordSheet,
     range: DateRange,
     scope: &SchoolScope,
-    now: DateTime<Utc>,
-) -> Result<CoverageSummary, AppError> {
-    let inputs = coverage_inputs(db, range, scope).await?;
-    let cells = inputs.cells(range, now);
-    fn keyed<K>(groups: std::collections::BTreeMap<K, Rate>) -> Vec<Keyed<K>> {
-        groups
-            .into_iter()
-            .map(|(key, rate)| Keyed {
-                key,
-                rate: rate.into(),
-            })
-            .collect()
-    }
-    Ok(CoverageSummary {
-        from: range.from,
-        to: range.to,
-        overall: Rate::of(&cells).into(),
-        by_day: keyed(Rate::by(&cells, |c| c.date)),
-        // Keyed by kind first, so windows come in the order of the day.
-        by_window: keyed(Rate::by(&cells, |c| c.kind))
-            .into_iter()
-            .map(|k| Keyed {
-                key: k.key.as_str(),
-                rate: k.rate,
-            })
-            .collect(),
-        by_school: keyed(Rate::by(&cells, |c| c.school_id.to_string())),
-    })
-}
-
-/// One row per gate × day × due window of `range` with its status, then the rate of
-/// each window kind and of all windows (upcoming windows are not counted).
-pub async fn coverage_csv(
-    db: &Db,
-    range: DateRange,
-    scope: &SchoolScope,
-    now: DateTime<Utc>,
+    lang: csv::Lang,
 ) -> Result<Vec<u8>, AppError> {
-    let inputs = coverage_inputs(db, range, scope).await?;
-    let cells = inputs.cells(range, now);
-    let gates = csv::Gates::new(&inputs.posts, &inputs.schools);
-    // Authors not wired yet: nobody to name.
-    let sheet = csv::coverage(&cells, &gates, |_| None, &range.label(), SHEET_LANG);
+    let (posts, schools) = (catalog::posts(db).await?, catalog::schools(db).await?);
+    let stored = of_kind(db, which.kind(), range.days(), scope).await?;
+    let rows = sheet_rows(&stored);
+    let gates = csv::Gates::new(&posts, &schools);
+    let sheet = match which {
+        RecordSheet::CheckIns => csv::check_ins(&rows, &gates, lang),
+        RecordSheet::Incidents => csv::incidents(&rows, &gates, lang),
+    };
     Ok(sheet.into_bytes())
 }
 
+fn sheet_rows(stored: &[Stored]) -> Vec<csv::Row<'_>> {
+    stored
+        .iter()
+        .map(|s| csv::Row {
+            record: &s.record,
+            received_at: Some(s.received_at),
+            author: s.author.as_ref(),
+        })
+        .collect()
+}
+
+/// A stored record with when the server received it and the account that first
+/// pushed it (`None` for one stored before accounts).
+#[derive(Debug)]
+pub struct Stored {
+    pub record: Record,
+    pub received_at: DateTime<Utc>,
+    pub author: Option<Person>,
+}
+
 /// The records of `kind` at the schools of `scope` whose device time's own local date
-/// is in `days`, with when the server received them.
-async fn of_kind(
+/// is in `days`, with when the server received them and their authors.
+pub async fn of_kind(
     db: &Db,
     kind: &str,
     days: RangeInclusive<NaiveDate>,
     scope: &SchoolScope,
-) -> Result<Vec<(Record, DateTime<Utc>)>, AppError> {
-    // `device_time` is stored as RFC 3339 with the phone's offset, so its first ten
-    // characters are the date in that offset.
-    let device_time = db.dialect().json_text("body", &["data", "device_time"]);
+) -> Result<Vec<Stored>, AppError> {
+    // `day` is the device time's date in its own offset (migration 0012), indexed
+    // with the kind: only the range's rows are read.
     let in_scope = scope.and_sql(db.dialect(), "school", "$4");
     let sql = format!(
-        "SELECT body, received_at FROM records
-         WHERE kind = $1 AND substr({device_time}, 1, 10) BETWEEN $2 AND $3{in_scope}"
+        "SELECT body, received_at, author FROM records
+         WHERE kind = $1 AND day BETWEEN $2 AND $3{in_scope}"
     );
     let mut query = sqlx::query_as(&sql)
         .bind(kind)
@@ -278,10 +161,34 @@ async fn of_kind(
     if let Some(schools) = scope.json() {
         query = query.bind(schools);
     }
-    let rows: Vec<(String, String)> = query.fetch_all(db.pool()).await?;
-    rows.into_iter()
-        .map(|(body, received_at)| {
-            Ok((serde_json::from_str(&body)?, parse_received(&received_at)?))
+    let mut conn = db.pool().acquire().await?;
+    let rows: Vec<(String, String, Option<String>)> = query.fetch_all(&mut *conn).await?;
+    // The authors named once each (a city month has tens of thousands of check-ins by
+    // a few hundred officers), the bodies parsed off the request threads.
+    let authors: Vec<Option<Uuid>> = rows
+        .iter()
+        .map(|(_, _, author)| author.as_deref().and_then(|a| Uuid::parse_str(a).ok()))
+        .collect();
+    let people: HashMap<Uuid, Person> =
+        roster::people(&mut conn, authors.iter().flatten().copied())
+            .await?
+            .into_iter()
+            .map(|p| (p.user, p))
+            .collect();
+    drop(conn);
+    let (bodies, received): (Vec<String>, Vec<String>) =
+        rows.into_iter().map(|(body, at, _)| (body, at)).unzip();
+    let records = duty::blocking(move || duty::parse(&bodies)).await?;
+    records
+        .into_iter()
+        .zip(received)
+        .zip(authors)
+        .map(|((record, received_at), author)| {
+            Ok(Stored {
+                record,
+                received_at: parse_received(&received_at)?,
+                author: author.and_then(|a| people.get(&a).cloned()),
+            })
         })
         .collect()
 }

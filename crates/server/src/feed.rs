@@ -678,16 +678,18 @@ async fn store(
     .fetch_one(&mut *conn)
     .await?;
     let (month, team) = projection(&record.body);
+    let day = gate_day(&record.body);
     let school = school_of(&mut *conn, posts, record).await?;
     sqlx::query(
         "INSERT INTO records (id, kind, version, device, body, received_at, seq, proof, month,
-                              team, school, author)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                              team, school, author, day)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO UPDATE SET
              kind = excluded.kind, version = excluded.version, device = excluded.device,
              body = excluded.body, received_at = excluded.received_at, seq = excluded.seq,
              proof = excluded.proof, month = excluded.month, team = excluded.team,
-             school = excluded.school, author = COALESCE(records.author, excluded.author)",
+             school = excluded.school, author = COALESCE(records.author, excluded.author),
+             day = excluded.day",
     )
     .bind(record.id.to_string())
     .bind(record.body.kind())
@@ -701,6 +703,7 @@ async fn store(
     .bind(team)
     .bind(school)
     .bind(pusher.user.to_string())
+    .bind(day)
     .execute(&mut *conn)
     .await?;
     keep_version(conn, record, pusher, received_at).await
@@ -719,6 +722,23 @@ fn projection(body: &RecordBody) -> (Option<String>, Option<String>) {
         | RecordBody::Incident(_)
         | RecordBody::Team(_)
         | RecordBody::Swap(_) => (None, None),
+    }
+}
+
+/// The `day` column of a stored row (migration 0012): a check-in's or an incident's
+/// device date in its own offset, what the reports and record sheets select by.
+fn gate_day(body: &RecordBody) -> Option<String> {
+    match body {
+        RecordBody::CheckIn(_) | RecordBody::Incident(_) => Some(
+            body.device_time()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+        ),
+        RecordBody::Team(_)
+        | RecordBody::Volunteer(_)
+        | RecordBody::Duty(_)
+        | RecordBody::Swap(_) => None,
     }
 }
 

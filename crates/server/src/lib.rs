@@ -5,8 +5,8 @@
 //! Code map: `config` (flags), `db` (the database: SQLite or PostgreSQL, one pool,
 //! migrations, write and read transactions), `feed` (the change feed: upsert
 //! on push, pages on pull, every version kept for a record's history), `catalog`
-//! (schools and posts with their locations, the demo seed), `csv_text` (an uploaded CSV's
-//! bytes as text: UTF-8 or GB18030), `import` (reading a catalog CSV), `export` (check-in, incident and coverage CSV reports: the model's sheets),
+//! (schools and posts with their locations, the demo seed), `demo` (the demo city: calendar, roster and history in demo mode), `csv_text` (an uploaded CSV's
+//! bytes as text: UTF-8 or GB18030), `import` (reading a catalog CSV), `export` (the check-in and incident sheets with their authors, the date range), `reports` (落实率 per gate, per assignment and per officer, JSON and sheets, from the model's functions),
 //! `routes` (one router per area, the admins' page, the PWA as the fallback), `error` (the one error type
 //! and its JSON body), `extract` (JSON, query, path and CSV extractors that reject with
 //! it), `security` (the headers every answer carries, request time limits), `push_limit` (what
@@ -25,6 +25,7 @@ pub mod clock;
 pub mod config;
 mod csv_text;
 pub mod db;
+mod demo;
 mod device_cookie;
 mod duty;
 pub mod error;
@@ -35,6 +36,7 @@ mod hashing;
 mod import;
 pub mod listen;
 mod push_limit;
+mod reports;
 mod roster;
 mod routes;
 pub mod security;
@@ -97,8 +99,9 @@ impl AppState {
     /// Opens (creating and migrating if needed) the database and points at `dist`. An
     /// empty catalog gets the demo schools and posts, so a fresh server is usable; a
     /// database without accounts gets an admin (`admin_password`, or a made-up one),
-    /// and with `demo` and the demo schools, a demo officer and team lead. Their logins
-    /// are returned for the caller to show, once.
+    /// and with `demo` and the demo schools, the demo logins and, once, the demo city
+    /// (`demo`: calendar, roster, three weeks of history). The logins are returned for
+    /// the caller to show, once.
     pub async fn open_with(
         database: impl Into<db::Location>,
         dist: impl Into<PathBuf>,
@@ -139,6 +142,14 @@ impl AppState {
         let logins = accounts::bootstrap(&db, admin_password, demo_schools, now)
             .await
             .map_err(|e| StartError::Seed(Box::new(e)))?;
+        // The demo city's calendar, roster and history, once, on its first start.
+        if demo
+            && demo::seed_city(&db, now)
+                .await
+                .map_err(|e| StartError::Seed(Box::new(e)))?
+        {
+            tracing::info!("demo mode: seeded the demo city's calendar, roster and history");
+        }
         let dummy_hash = accounts::dummy_hash()
             .await
             .map_err(|e| StartError::Seed(Box::new(e)))?;

@@ -548,7 +548,22 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
             .await
             .unwrap();
     let names: Vec<&str> = first.iter().map(|(u, _)| u.as_str()).collect();
-    assert_eq!(names, ["admin", "officer1", "lead1"]);
+    assert_eq!(
+        names,
+        [
+            "admin",
+            "officer1",
+            "lead1",
+            "supervisor1",
+            // The demo city's officers (crates/server/src/demo.rs).
+            "zhang.wei",
+            "li.na",
+            "wang.qiang",
+            "zhao.lei",
+            "chen.jing",
+            "liu.yang"
+        ]
+    );
     assert_ne!(first[0].1, second[0].1, "no fixed default password");
     let t = TestApp {
         state: state.clone(),
@@ -562,8 +577,13 @@ async fn a_fresh_database_gets_an_admin_and_demo_logins_with_made_up_passwords()
         assert_eq!(&me.username, username);
         if username != "admin" {
             assert!(
-                me.schools.iter().any(|s| s == "s01"),
-                "demo users serve the demo schools"
+                !me.schools.is_empty()
+                    && me
+                        .schools
+                        .iter()
+                        .all(|s| ["s01", "s02", "s03", "s04"].contains(&s.as_str())),
+                "demo users serve the demo schools: {username} {:?}",
+                me.schools
             );
         }
     }

@@ -1,11 +1,15 @@
 //! Reports: `GET /api/export/checkins.csv`, `incidents.csv`, `coverage.csv` and the
 //! coverage rates as JSON (`GET /api/coverage`): the byte order mark and headers Excel
-//! needs, filtering by the phone's local date, voided records listed but not counted,
-//! coverage statuses and rates, and refused date ranges.
+//! needs, Chinese by default and English with `lang=en`, file names with their dates,
+//! the account that made each record, filtering by the phone's local date, voided
+//! records listed but not counted, coverage statuses and rates, and refused date
+//! ranges and languages. (The calendar, the roster and the per-assignment and
+//! per-officer reports: `reports.rs` and `coverage_scenario.rs`.)
 
 mod common;
 
 use axum::http::{header, StatusCode};
+use chrono::Datelike;
 use common::{incident, incident_of, record_at, version, TestApp, TestResponse};
 use gatewatch_model::{CheckInEvent, FollowUp, IncidentCategory, Record, Severity};
 
@@ -61,12 +65,12 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
     t.push(&[r.clone(), formula.clone()]).await;
 
     let response = t
-        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20&lang=en")
         .await;
     let rows = rows(&response);
     assert_eq!(
         response.header(header::CONTENT_DISPOSITION),
-        Some("attachment; filename=\"gatewatch-checkins_2026-11-20_2026-11-20.csv\"")
+        Some("attachment; filename=\"checkins_2026-11-20_2026-11-20.csv\"")
     );
     assert_eq!(
         rows[0],
@@ -105,8 +109,9 @@ async fn a_pushed_checkin_comes_out_whole_in_excel_friendly_csv() {
             "false",
             "true",
             "路口拥堵，\"慢行\", 家长多\n已疏导",
-            "",
-            "张警官",
+            // The account that pushed it, not the name typed on the phone (张警官).
+            "admin",
+            "管理员 Admin",
             "2026-11-20 07:12:33",
         ]
     );
@@ -192,11 +197,11 @@ async fn incidents_have_their_own_sheet_dated_by_the_phone() {
     .await;
 
     let response = t
-        .get("/api/export/incidents.csv?from=2026-11-20&to=2026-11-20")
+        .get("/api/export/incidents.csv?from=2026-11-20&to=2026-11-20&lang=en")
         .await;
     assert_eq!(
         response.header(header::CONTENT_DISPOSITION),
-        Some("attachment; filename=\"gatewatch-incidents_2026-11-20_2026-11-20.csv\"")
+        Some("attachment; filename=\"incidents_2026-11-20_2026-11-20.csv\"")
     );
     assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
     let sheet = rows(&response);
@@ -261,8 +266,8 @@ async fn incidents_have_their_own_sheet_dated_by_the_phone() {
             "高年级学生在门口索要零花钱, \"已制止\"",
             // Would be a formula in Excel without the leading quote.
             "'=三名学生",
-            "",
-            "张警官",
+            "admin",
+            "管理员 Admin",
             "2026-11-20 16:45:00",
         ]
     );
@@ -290,7 +295,7 @@ async fn a_voided_check_in_is_listed_but_does_not_cover_its_window() {
     // Coverage is per gate: the check-in was moved to s01-g2.
     let s01_morning = || async {
         let coverage = rows(
-            &t.get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20")
+            &t.get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20&lang=en")
                 .await,
         );
         coverage
@@ -340,11 +345,11 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
     t.push(&[covered, left, too_late]).await;
 
     let response = t
-        .get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20")
+        .get("/api/export/coverage.csv?from=2026-11-20&to=2026-11-20&lang=en")
         .await;
     assert_eq!(
         response.header(header::CONTENT_DISPOSITION),
-        Some("attachment; filename=\"gatewatch-coverage_2026-11-20_2026-11-20.csv\"")
+        Some("attachment; filename=\"coverage_2026-11-20_2026-11-20.csv\"")
     );
     let header = [
         "school_id",
@@ -369,12 +374,13 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
         first7(&got[1]),
         line("a01", "东城小学", "covered", "a01-g1", "南门")
     );
-    // Why: who came first, when (in the school's zone), with what; authors not wired yet.
+    // Why: who came first (the account that pushed it), when (in the school's zone),
+    // with what.
     assert_eq!(
         got[1][7..11],
         [
             "on post in time until the end",
-            "unknown account",
+            "管理员 Admin (admin)",
             "2026-11-20 07:00:00",
             "officer·car·lights"
         ]
@@ -394,14 +400,14 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
 
     // The 21st is a Saturday: no window is due, nothing is missed.
     let next = t
-        .get("/api/export/coverage.csv?from=2026-11-21&to=2026-11-21")
+        .get("/api/export/coverage.csv?from=2026-11-21&to=2026-11-21&lang=en")
         .await;
     let next = rows(&next);
     assert_eq!(next.len(), 2, "the header and the rate row: {next:?}");
     assert_eq!(next[1][3..5], ["all", "n/a (0/0)"]);
     // On Monday the 23rd nobody came: both missed.
     let monday = t
-        .get("/api/export/coverage.csv?from=2026-11-23&to=2026-11-23")
+        .get("/api/export/coverage.csv?from=2026-11-23&to=2026-11-23&lang=en")
         .await;
     let statuses: Vec<String> = rows(&monday)[1..3].iter().map(|r| r[4].clone()).collect();
     assert_eq!(statuses, ["missed", "missed"]);
@@ -437,6 +443,72 @@ async fn coverage_of_two_schools_one_covered_one_missed_is_fifty_percent() {
 }
 
 #[tokio::test]
+async fn sheets_are_in_chinese_by_default_named_with_their_dates_and_authors() {
+    let t = TestApp::new().await;
+    let body = serde_json::json!({
+        "username": "zhang.wei", "password": "zhang.wei-password", "display_name": "张伟",
+        "role": "officer", "schools": ["s01"],
+    });
+    let made = t.post_json("/api/admin/users", body.to_string()).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    let zhang = t.as_user(&t.login("zhang.wei", "zhang.wei-password").await);
+    // The name typed on the phone says someone else: the sheet names the account.
+    let mut checked = record_at(1, "s01-g1", "2026-11-20T07:12:33+08:00");
+    common::check_in(&mut checked).officer_name = "随便写的".into();
+    let reported = incident(2, 100, "s01-g1", "2026-11-20T07:30:00+08:00");
+    assert!(zhang.push(&[checked, reported]).await.rejected.is_empty());
+
+    let response = t
+        .get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+        .await;
+    assert_eq!(
+        response.header(header::CONTENT_DISPOSITION),
+        Some(
+            "attachment; filename=\"gatewatch_2026-11-20_2026-11-20.csv\"; \
+             filename*=UTF-8''%E7%AD%BE%E5%88%B0%E8%AE%B0%E5%BD%95_2026-11-20_2026-11-20.csv"
+        ),
+        "签到记录_2026-11-20_2026-11-20.csv"
+    );
+    let sheet = rows(&response);
+    assert_eq!(
+        sheet[0],
+        [
+            "编号",
+            "学校",
+            "校门",
+            "岗位编号",
+            "事件",
+            "见警察",
+            "见警车",
+            "见警灯",
+            "备注",
+            "账号",
+            "姓名",
+            "时间 (UTC+08:00)",
+            "上传时间 (UTC+08:00)",
+            "纬度",
+            "经度",
+            "精度（米）",
+            "作废原因",
+            "修改次数"
+        ]
+    );
+    assert_eq!(sheet[1][4..8], ["到岗", "是", "是", "是"]);
+    assert_eq!(
+        sheet[1][9..12],
+        ["zhang.wei", "张伟", "2026-11-20 07:12:33"]
+    );
+
+    let incidents = rows(
+        &t.get("/api/export/incidents.csv?from=2026-11-20&to=2026-11-20")
+            .await,
+    );
+    assert_eq!(incidents[0][4..7], ["类别", "严重程度", "处理状态"]);
+    assert_eq!(incidents[1][4..7], ["诈骗", "较重", "待处理"]);
+    assert_eq!(incidents[1][9..11], ["zhang.wei", "张伟"]);
+}
+
+#[tokio::test]
 async fn bad_date_ranges_are_refused() {
     let t = TestApp::new().await;
     let cases = [
@@ -448,10 +520,20 @@ async fn bad_date_ranges_are_refused() {
         ("?from=2026-11-21&to=2026-11-20", "after"),
         ("?from=2025-11-20&to=2026-11-21", "367 days"),
     ];
-    for report in ["checkins", "incidents", "coverage"] {
+    let reports = [
+        "/api/export/checkins.csv",
+        "/api/export/incidents.csv",
+        "/api/export/coverage.csv",
+        "/api/export/assignments.csv",
+        "/api/export/officers.csv",
+        "/api/coverage",
+        "/api/reports/coverage",
+        "/api/reports/officers",
+    ];
+    for report in reports {
         for (query, in_detail) in cases {
             let error = t
-                .get(&format!("/api/export/{report}.csv{query}"))
+                .get(&format!("{report}{query}"))
                 .await
                 .assert_error(StatusCode::BAD_REQUEST, "bad_query");
             assert!(
@@ -460,12 +542,131 @@ async fn bad_date_ranges_are_refused() {
                 error.detail
             );
         }
+        let error = t
+            .get(&format!("{report}?from=2026-11-20&to=2026-11-20&lang=fr"))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "bad_query");
+        assert!(error.detail.contains("`fr`"), "{report}: {}", error.detail);
         // A whole year, leap day included, is fine.
         let year = t
-            .get(&format!(
-                "/api/export/{report}.csv?from=2024-01-01&to=2024-12-31"
-            ))
+            .get(&format!("{report}?from=2024-01-01&to=2024-12-31"))
             .await;
         assert_eq!(year.status, StatusCode::OK, "{}", year.text());
     }
+}
+
+#[tokio::test]
+async fn a_supervisors_reports_are_their_schools_only_and_an_officer_gets_none() {
+    let admin = TestApp::new().await;
+    // A weekday two weeks or more back: due by default, decided, on the roster's year.
+    let mut day = chrono::Utc::now().date_naive() - chrono::Duration::days(14);
+    while day.weekday().number_from_monday() > 5 {
+        day -= chrono::Duration::days(1);
+    }
+    let (s01_officer, officer) = admin.user("wang.jing", "officer", &["s01"], &[]).await;
+    let (s02_officer, _) = admin.user("li.jing", "officer", &["s02"], &[]).await;
+    for (post, who) in [("s01-g1", s01_officer), ("s02-g1", s02_officer)] {
+        let slot = serde_json::json!({
+            "post_id": post, "date": day, "window": "morning", "officers": [who], "car": null,
+        });
+        let put = admin.put_json("/api/roster/slot", slot.to_string()).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+    }
+    let (_, chief) = admin.user("chen.suo", "supervisor", &["s01"], &[]).await;
+    let chief = admin.as_user(&chief);
+    let range = format!("from={day}&to={day}");
+
+    let report: serde_json::Value = chief
+        .get(&format!("/api/reports/coverage?{range}"))
+        .await
+        .json();
+    let posts = |list: &serde_json::Value| -> Vec<String> {
+        let mut posts: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["post_id"].as_str().unwrap().to_owned())
+            .collect();
+        posts.sort();
+        posts.dedup();
+        posts
+    };
+    // s01's two gates, three windows each; nobody came.
+    assert_eq!(posts(&report["gates"]), ["s01-g1", "s01-g2"]);
+    assert_eq!(
+        report["rate"],
+        serde_json::json!({"covered": 0, "decided": 6})
+    );
+    assert_eq!(posts(&report["assignments"]), ["s01-g1"]);
+    let everyone: serde_json::Value = admin
+        .get(&format!("/api/reports/coverage?{range}"))
+        .await
+        .json();
+    assert_eq!(posts(&everyone["assignments"]), ["s01-g1", "s02-g1"]);
+
+    let officers: serde_json::Value = chief
+        .get(&format!("/api/reports/officers?{range}"))
+        .await
+        .json();
+    assert_eq!(officers["officers"].as_array().unwrap().len(), 1);
+    assert_eq!(officers["officers"][0]["person"]["username"], "wang.jing");
+    assert_eq!(officers["officers"][0]["missed"], 1);
+    let sheet = chief
+        .get(&format!("/api/export/assignments.csv?{range}"))
+        .await
+        .text();
+    assert!(
+        sheet.contains("实验小学") && !sheet.contains("第一中学"),
+        "{sheet}"
+    );
+
+    let officer = admin.as_user(&officer);
+    for uri in [
+        "/api/reports/coverage",
+        "/api/reports/officers",
+        "/api/export/assignments.csv",
+        "/api/export/officers.csv",
+    ] {
+        officer
+            .get(&format!("{uri}?{range}"))
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+}
+
+#[tokio::test]
+async fn check_ins_stored_before_the_day_column_are_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::TestDatabase::new(dir.path()).await;
+    let db = database.migrated_to(11).await;
+    // A check-in as a server before migration 0012 stored it: no `day`.
+    let record = record_at(1, "s01-g1", "2026-11-20T23:30:00-05:00");
+    sqlx::query(
+        "INSERT INTO records (id, kind, version, device, body, received_at, seq)
+         VALUES ($1, 'checkin', $2, 'testphone1', $3, '2026-11-21T04:31:00.000Z', 1)",
+    )
+    .bind(record.id.to_string())
+    .bind(record.version.to_string())
+    .bind(serde_json::to_string(&record).unwrap())
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE feed SET last_seq = 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+
+    let t = TestApp::open_at(dir, database).await;
+    // Dated the 20th, as the phone showed it (the 21st in UTC and in China).
+    let day = rows(
+        &t.get("/api/export/checkins.csv?from=2026-11-20&to=2026-11-20")
+            .await,
+    );
+    assert_eq!(ids(&day), [record.id.to_string()]);
+    let next = rows(
+        &t.get("/api/export/checkins.csv?from=2026-11-21&to=2026-11-21")
+            .await,
+    );
+    assert_eq!(next.len(), 1, "the header alone");
 }

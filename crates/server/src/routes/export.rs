@@ -1,5 +1,9 @@
-//! `GET /api/export/checkins.csv`, `incidents.csv` and `coverage.csv`, all taking
-//! `?from=YYYY-MM-DD&to=YYYY-MM-DD`: downloads for the office (format in `export`).
+//! The managers' reports, all taking `?from=YYYY-MM-DD&to=YYYY-MM-DD` (at most 366
+//! days) and `lang=zh|en` (Chinese unless `en`): the sheets `GET /api/export/
+//! checkins.csv`, `incidents.csv`, `coverage.csv`, `assignments.csv` and
+//! `officers.csv`, downloads named with their dates; and as JSON `GET /api/coverage`
+//! (rates), `GET /api/reports/coverage` (per gate and per assignment, with why) and `GET
+//! /api/reports/officers` (formats in `export` and `reports`).
 //!
 //! Managers only (`auth::managers_only`, applied by `routes::api`): an admin's cover
 //! every school, a supervisor's their own schools.
@@ -7,89 +11,133 @@
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use gatewatch_model::csv::{file_name, Lang};
 use serde::Deserialize;
 
 use crate::auth::SignedIn;
 use crate::error::AppError;
-use crate::export::{self, DateRange};
+use crate::export::{self, DateRange, RecordSheet};
 use crate::extract::AppQuery;
+use crate::reports::{self, Inputs};
+use crate::routes::sheet_lang;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/export/checkins.csv", get(checkins))
-        .route("/export/incidents.csv", get(incidents))
-        .route("/export/coverage.csv", get(coverage))
-        .route("/coverage", get(coverage_json))
+        .route("/export/checkins.csv", record_sheet(RecordSheet::CheckIns))
+        .route(
+            "/export/incidents.csv",
+            record_sheet(RecordSheet::Incidents),
+        )
+        .route(
+            "/export/coverage.csv",
+            report_sheet(reports::coverage_sheet),
+        )
+        .route(
+            "/export/assignments.csv",
+            report_sheet(reports::assignments_sheet),
+        )
+        .route(
+            "/export/officers.csv",
+            report_sheet(reports::officers_sheet),
+        )
+        .route("/coverage", get(coverage_summary))
+        .route("/reports/coverage", get(coverage_report))
+        .route("/reports/officers", get(officers_report))
 }
 
-/// `GET /api/coverage?from=&to=`: the same coverage as rates (overall, per day, per
-/// window kind, per school), for screens rather than spreadsheets.
-async fn coverage_json(
-    State(state): State<AppState>,
-    who: SignedIn,
-    AppQuery(query): AppQuery<RangeQuery>,
-) -> Result<Json<export::CoverageSummary>, AppError> {
-    let range = query.range()?;
-    let scope = who.school_scope();
-    Ok(Json(
-        export::coverage_summary(&state.db, range, &scope, Utc::now()).await?,
-    ))
-}
-
-/// `?from=&to=`, checked by `DateRange::parse` for messages that say what is wrong.
+/// `?from=&to=[&lang=]`, checked by `DateRange::parse` and `sheet_lang` for messages
+/// that say what is wrong.
 #[derive(Debug, Deserialize)]
 struct RangeQuery {
     from: Option<String>,
     to: Option<String>,
+    lang: Option<String>,
 }
 
 impl RangeQuery {
     fn range(&self) -> Result<DateRange, AppError> {
         DateRange::parse(self.from.as_deref(), self.to.as_deref())
     }
+
+    fn lang(&self) -> Result<Lang, AppError> {
+        sheet_lang(self.lang.as_deref())
+    }
 }
 
-async fn checkins(
+/// The report inputs of the query's range for the caller's schools, and its language.
+async fn inputs(
+    state: &AppState,
+    who: &SignedIn,
+    query: &RangeQuery,
+) -> Result<(Inputs, Lang), AppError> {
+    let (range, lang) = (query.range()?, query.lang()?);
+    let inputs = Inputs::load(&state.db, range, &who.school_scope()).await?;
+    Ok((inputs, lang))
+}
+
+async fn coverage_summary(
     State(state): State<AppState>,
     who: SignedIn,
     AppQuery(query): AppQuery<RangeQuery>,
-) -> Result<Response, AppError> {
-    let range = query.range()?;
-    let body = export::checkins_csv(&state.db, range, &who.school_scope()).await?;
-    Ok(attachment(
-        format!("gatewatch-checkins_{}.csv", range.label()),
-        body,
-    ))
+) -> Result<Json<reports::CoverageSummary>, AppError> {
+    let (inputs, _) = inputs(&state, &who, &query).await?;
+    Ok(Json(reports::coverage_summary(&inputs, state.clock.now())))
 }
 
-async fn incidents(
+async fn coverage_report(
     State(state): State<AppState>,
     who: SignedIn,
     AppQuery(query): AppQuery<RangeQuery>,
-) -> Result<Response, AppError> {
-    let range = query.range()?;
-    let body = export::incidents_csv(&state.db, range, &who.school_scope()).await?;
-    Ok(attachment(
-        format!("gatewatch-incidents_{}.csv", range.label()),
-        body,
-    ))
+) -> Result<Json<reports::CoverageReport>, AppError> {
+    let (inputs, lang) = inputs(&state, &who, &query).await?;
+    Ok(Json(reports::coverage_report(
+        &inputs,
+        state.clock.now(),
+        lang,
+    )))
 }
 
-async fn coverage(
+async fn officers_report(
     State(state): State<AppState>,
     who: SignedIn,
     AppQuery(query): AppQuery<RangeQuery>,
-) -> Result<Response, AppError> {
-    let range = query.range()?;
-    let body = export::coverage_csv(&state.db, range, &who.school_scope(), Utc::now()).await?;
-    Ok(attachment(
-        format!("gatewatch-coverage_{}.csv", range.label()),
-        body,
-    ))
+) -> Result<Json<reports::OfficersReport>, AppError> {
+    let (inputs, _) = inputs(&state, &who, &query).await?;
+    Ok(Json(reports::officers_report(&inputs, state.clock.now())))
+}
+
+/// `GET` one of the verdict sheets of `reports`, made by `make`.
+fn report_sheet(
+    make: fn(&Inputs, DateTime<Utc>, Lang) -> reports::Sheet,
+) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              who: SignedIn,
+              AppQuery(query): AppQuery<RangeQuery>| async move {
+            let (inputs, lang) = inputs(&state, &who, &query).await?;
+            let sheet = make(&inputs, state.clock.now(), lang);
+            Ok::<_, AppError>(attachment(sheet.file_name, sheet.bytes))
+        },
+    )
+}
+
+/// `GET` the check-ins' or the incidents' sheet of the range.
+fn record_sheet(which: RecordSheet) -> MethodRouter<AppState> {
+    get(
+        move |State(state): State<AppState>,
+              who: SignedIn,
+              AppQuery(query): AppQuery<RangeQuery>| async move {
+            let (range, lang) = (query.range()?, query.lang()?);
+            let body =
+                export::records_csv(&state.db, which, range, &who.school_scope(), lang).await?;
+            let name = file_name(which.sheet_kind(), range.from, range.to, lang);
+            Ok::<_, AppError>(attachment(name, body))
+        },
+    )
 }
 
 /// A CSV download. `no-store`: reports name officers and must not linger in caches.
