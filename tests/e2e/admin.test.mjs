@@ -19,11 +19,12 @@ after(async () => { await server?.stop(); });
 
 const DESK = { viewport: { width: 1280, height: 900 }, isMobile: false, hasTouch: false };
 
+// Counted from 2025-09-01 (a school new to an import otherwise counts from that day).
 const CATALOG = [
-  'school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes',
-  'e2e1,测试一小,e2e1-g1,南门,07:20-08:00,11:40-12:20,16:30-17:20,15',
-  'e2e1,测试一小,e2e1-g2,北门,07:20-08:00,11:40-12:20,16:30-17:20,15',
-  'e2e2,测试幼儿园,e2e2-g1,正门,08:00-08:30,,16:00-16:40,',
+  'school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,counted_from',
+  'e2e1,测试一小,e2e1-g1,南门,07:20-08:00,11:40-12:20,16:30-17:20,15,2025-09-01',
+  'e2e1,测试一小,e2e1-g2,北门,07:20-08:00,11:40-12:20,16:30-17:20,15,2025-09-01',
+  'e2e2,测试幼儿园,e2e2-g1,正门,08:00-08:30,,16:00-16:40,,2025-09-01',
 ].join('\n');
 
 /** A file as Excel on a Chinese Windows saves plain "CSV": GBK bytes, no byte order mark. */
@@ -130,7 +131,7 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     await page.waitForFunction(() => document.querySelector('[data-testid="admin-coverage-overall"]')?.textContent.includes('2025-09-01 – 2025-09-03'));
     assert.match(await byId('admin-coverage-overall').textContent(), /: 0\.0% \(0\/\d+\)/);
     assert.equal(await byId('admin-coverage-overall').getAttribute('data-percent'), '0');
-    assert.match(await page.locator('[data-testid="admin-coverage-row"][data-key="e2e1"]').textContent(), /测试一小0\.0% \(0\/9\)/);
+    assert.match(await page.locator('[data-testid="admin-coverage-row"][data-key="e2e1"]').textContent(), /测试一小0\.0% \(0\/18\)/);
     for (const report of ['checkins', 'incidents', 'coverage']) {
       assert.equal(await byId(`admin-export-${report}`).getAttribute('href'),
         `/api/export/${report}.csv?from=2025-09-01&to=2025-09-03`);
@@ -141,8 +142,9 @@ test('an admin signs in, imports schools, sets a gate location, downloads a repo
     const rows = parseCsv(readFileSync(await file.path()));
     assert.deepEqual(rows[0].slice(0, 5), ['学校编号', '学校', '日期', '时段', '结果']);
     const mine = rows.filter((r) => r[0] === 'e2e1' || r[0] === 'e2e2');
-    // e2e1 has three windows a day, e2e2 two; nobody checked in on those days.
-    assert.equal(mine.length, 3 * 3 + 3 * 2);
+    // e2e1 has two gates with three windows a day, e2e2 one gate with two; nobody
+    // checked in on those three weekdays.
+    assert.equal(mine.length, 3 * 2 * 3 + 3 * 2);
     assert.ok(mine.every((r) => r[4] === '未到岗'), JSON.stringify(mine));
     assert.deepEqual(rows.at(-1).slice(1, 4), ['落实率', '2025-09-01_2025-09-03', '全部']);
 

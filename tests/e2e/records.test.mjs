@@ -90,13 +90,14 @@ test('offline: report an incident, correct one check-in, void another; both phon
 
     // CSV files made on the phone, still offline.
     const incidents = await download(phone, 'export-incidents');
-    assert.equal(incidents.name, 'gatewatch-incidents.csv');
+    // In the screen's language (Chinese), named by the days it covers.
+    assert.match(incidents.name, /^警情记录_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
     const [head, ...rows] = parseCsv(incidents.bytes);
-    assert.deepEqual(head.slice(0, 8), ['id', 'school', 'gate', 'post_id', 'category', 'severity', 'status', 'description']);
+    assert.deepEqual(head.slice(0, 8), ['编号', '学校', '校门', '岗位编号', '类别', '严重程度', '处理状态', '经过']);
     assert.equal(rows.length, 1);
-    assert.deepEqual(rows[0].slice(0, 9), [incident, '实验小学', '南门', 's01-g1', 'fraud', 'high', 'open', '冒充老师向家长收取资料费', '两名成年男子']);
+    assert.deepEqual(rows[0].slice(0, 9), [incident, '实验小学', '南门', 's01-g1', '诈骗', '严重', '待处理', '冒充老师向家长收取资料费', '两名成年男子']);
     const checkIns = parseCsv((await download(phone, 'export-checkins')).bytes);
-    const col = (name) => checkIns[0].indexOf(name);
+    const col = (name) => checkIns[0].indexOf({ note: '备注', edits: '修改次数', voided: '作废原因' }[name]);
     const byId = Object.fromEntries(checkIns.slice(1).map((r) => [r[0], r]));
     assert.equal(byId[kept][col('note')], '南门积水已处理');
     assert.equal(byId[kept][col('edits')], '1');

@@ -242,12 +242,14 @@ test('a lead offline: team of 5, one-tap session, absentee, early leaver; a seco
     const bytes = readFileSync(await file.path());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV starts with a BOM for Excel');
     const [head, ...rows] = bytes.subarray(3).toString('utf8').trim().split('\r\n').map((l) => l.split(','));
-    assert.deepEqual(head, ['month', 'team', 'volunteer_id', 'name', 'phone', 'sessions', 'approved_hours', 'pending_hours']);
+    // In the screen's language (Chinese).
+    assert.deepEqual(head, ['月份', '队伍', '志愿者编号', '姓名', '电话', '次数', '已批准时长（小时）', '待审批时长（小时）']);
     const byName = Object.fromEntries(rows.map((r) => [r[3], r]));
-    assert.deepEqual(Object.keys(byName).sort(), ['刘洋', '张伟', '李强', '王芳', 'team total'].sort());
+    const total = Object.keys(byName).find((k) => !['刘洋', '张伟', '李强', '王芳'].includes(k));
+    assert.deepEqual(Object.keys(byName).sort(), ['刘洋', '张伟', '李强', '王芳', total].sort());
     assert.deepEqual(byName['王芳'].filter((_, i) => i !== 2), ['2026-11', '实验小学护学队', '王芳', '138****0001', '1', '1.75', '0.00']);
     assert.deepEqual(byName['刘洋'].slice(5), ['1', '1.00', '0.00']);
-    assert.deepEqual(byName['team total'].slice(5), ['1', '6.25', '0.00']);
+    assert.deepEqual(byName[total].slice(5), ['1', '6.25', '0.00']);
 
     // The server's report says the same, and its sheet for the team is byte for byte
     // the phone's: one model, one sheet writer.

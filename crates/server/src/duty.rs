@@ -120,15 +120,12 @@ pub async fn hours_csv(
     db: &Db,
     query: DutyQuery,
     now: DateTime<FixedOffset>,
+    lang: gatewatch_model::csv::Lang,
 ) -> Result<Vec<u8>, AppError> {
     let (report, roster) = report_and_roster(db, query, now).await?;
     blocking(move || {
-        // English, as the phone writes it, until the route takes `lang`.
-        let sheet = Roster::of(&roster).hours_sheet(
-            &report,
-            &query.month.to_string(),
-            gatewatch_model::csv::Lang::En,
-        );
+        // The phone's sheet in the same language is byte for byte this one.
+        let sheet = Roster::of(&roster).hours_sheet(&report, &query.month.to_string(), lang);
         Ok(sheet.into_bytes())
     })
     .await

@@ -309,7 +309,9 @@ async fn the_hours_sheet_is_the_one_the_phone_makes_from_the_same_records() {
     let records = month_of_records();
     t.push(&records).await;
 
-    let response = t.get("/api/export/duty-hours.csv?month=2025-11").await;
+    let response = t
+        .get("/api/export/duty-hours.csv?month=2025-11&lang=en")
+        .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(
         response.header(header::CONTENT_TYPE),
@@ -335,6 +337,19 @@ async fn the_hours_sheet_is_the_one_the_phone_makes_from_the_same_records() {
     // Text people typed is guarded against formulas, phones masked.
     assert!(expected.contains(",'=第一中学护学队,"), "{expected}");
     assert!(expected.contains(",138****1234,"), "{expected}");
+    // Without `lang`, the sheet is the phone's in Chinese.
+    let chinese = t.get("/api/export/duty-hours.csv?month=2025-11").await;
+    let expected_zh = Roster::of(&records).hours_sheet(
+        &report::report(
+            report::duty_sessions(&records).filter(|s| Month::of(s.start) == november),
+            now,
+            DEFAULT_OPEN_LIMIT,
+        ),
+        "2025-11",
+        gatewatch_model::csv::Lang::Zh,
+    );
+    assert_eq!(chinese.text(), expected_zh);
+    assert!(expected_zh.contains("月份"), "{expected_zh}");
 
     let team = t
         .get(&format!(

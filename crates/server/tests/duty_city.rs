@@ -138,7 +138,7 @@ async fn hours_sheet_parses_with_a_row_per_volunteer_and_team_totals(
     let expected = direct(city, LAST, None);
 
     let response = t
-        .get(&format!("/api/export/duty-hours.csv?month={LAST}"))
+        .get(&format!("/api/export/duty-hours.csv?month={LAST}&lang=en"))
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     // Byte for byte the phone's sheet from the same records.

@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
 struct MonthQuery {
     month: Option<String>,
     team: Option<String>,
+    /// The sheet's language: `zh` (the default) or `en`.
+    lang: Option<String>,
 }
 
 impl MonthQuery {
@@ -50,8 +52,9 @@ async fn hours_csv(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<MonthQuery>,
 ) -> Result<Response, AppError> {
+    let lang = super::sheet_lang(query.lang.as_deref())?;
     let query = query.parse()?;
-    let body = duty::hours_csv(&state.db, query, Utc::now().fixed_offset()).await?;
+    let body = duty::hours_csv(&state.db, query, Utc::now().fixed_offset(), lang).await?;
     Ok(attachment(
         format!("gatewatch-duty-hours_{}.csv", query.label()),
         body,
