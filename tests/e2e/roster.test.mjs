@@ -3,6 +3,7 @@
 // come first; a swap asked for offline goes up with the outbox, a supervisor approves
 // it, and the phone then shows the substitute at that gate and the decision.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { App, apiSession, launchProfile, startServer } from './harness.mjs';
 
@@ -114,6 +115,19 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
     )?.dataset.mine === 'false');
     assert.match(await mine.getByTestId('board-assigned').textContent(), /qian\.min/);
     await app.screenshot('roster-swap-approved');
+
+    // Each assignment's verdict, made on the phone from what it holds, is the server's:
+    // one model function, one sheet (in Chinese, named by its dates).
+    await app.history();
+    const [file] = await Promise.all([
+      phone.page.waitForEvent('download'), app.byId('export-assignments').click(),
+    ]);
+    assert.equal(file.suggestedFilename(), `排班落实_${today}_${today}.csv`);
+    const phoneSheet = readFileSync(await file.path()).toString('utf8');
+    const serverSheet = await (await supervisor(`/api/export/assignments.csv?from=${today}&to=${today}`)).text();
+    const rows = (text) => text.replace(/^\ufeff/, '').trim().split(/\r?\n/);
+    assert.equal(rows(phoneSheet).length, 3, 'a header and two assignments');
+    assert.deepEqual(rows(phoneSheet), rows(serverSheet));
   } finally {
     await phone.context.close();
   }
