@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { App, launchProfile, startServer } from './harness.mjs';
+import { ADMIN, App, launchProfile, startServer } from './harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -114,6 +114,32 @@ test('import two schools, cover one gate with a verified code, miss the other: 5
     const ours = (all) => all.filter((r) => (r[0] === 'm01' || r[0] === 'm02') && r[3] === '早');
     assert.equal(ours(rows).length, 2);
     assert.deepEqual(ours(rows), ours(phoneRows));
+
+    // The managers' console shows the server's figures for that day: the rate, the
+    // gate covered and the gate missed, and the heatmap.
+    const report = await (await server.api('/api/reports/coverage?from=2026-11-25&to=2026-11-25')).json();
+    const desk = await launchProfile(undefined, { timezoneId: 'Asia/Shanghai' });
+    try {
+      const page = desk.page;
+      await page.goto(`${server.base}/console/coverage`);
+      await page.getByTestId('login-username').fill(ADMIN.username);
+      await page.getByTestId('login-password').fill(ADMIN.password);
+      await page.getByTestId('login-submit').click();
+      for (const id of ['coverage-from', 'coverage-to']) {
+        await page.getByTestId(id).fill('2026-11-25');
+        await page.getByTestId(id).dispatchEvent('change');
+      }
+      const { covered, decided } = report.rate;
+      await page.waitForFunction((want) => document.querySelector('[data-testid="coverage-rate"]')?.textContent.startsWith(want),
+        `${covered}/${decided} (`);
+      assert.ok(covered >= 1 && decided > covered, JSON.stringify(report.rate));
+      const gates = await page.getByTestId('coverage-gates').textContent();
+      assert.match(gates, /晨光小学/);
+      assert.match(gates, /朝阳中学/);
+      await page.getByTestId('heatmap').waitFor();
+    } finally {
+      await desk.context.close();
+    }
   } finally {
     for (const p of [lead, officer, other]) await p.phone.context.close();
   }
