@@ -77,6 +77,11 @@ impl AppState {
         self.server_copies.set(Default::default());
         self.followed_teams.set(Vec::new());
         self.team.set(None);
+        // Storage dropped its copies of these: emptied here too, so the next login's
+        // fetch is stored again rather than found equal to what memory still held.
+        self.calendar.set(Default::default());
+        self.roster.set(Default::default());
+        self.people.set(Default::default());
         self.reset_cursor();
         self.locked.set(Some(why));
         self.session_ended.set(true);

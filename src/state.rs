@@ -422,7 +422,7 @@ impl AppState {
         self.save(Record::new(Uuid::new_v4(), version, body)).await
     }
 
-    /// The user's swap requests, newest first; reactive.
+    /// The user's swap requests, by the slot's date, the latest first; reactive.
     pub fn my_swaps(&self) -> Vec<LocalRecord> {
         let me = self.profile.with(|p| p.as_ref().map(|p| p.user));
         let mut mine: Vec<LocalRecord> = self.records.with(|map| {
@@ -431,7 +431,10 @@ impl AppState {
                 .cloned()
                 .collect()
         });
-        mine.reverse();
+        sorting::sort_by_key(&mut mine, |l| match &l.record.body {
+            RecordBody::Swap(s) => std::cmp::Reverse(Some((s.date, s.window))),
+            _ => std::cmp::Reverse(None),
+        });
         mine
     }
 
@@ -507,8 +510,9 @@ impl AppState {
         // as an earlier version, instead of both starting from the same state and the
         // later silently replacing the earlier. Approved volunteer hours are refused
         // here as the server would refuse them, whichever screen tried.
+        let me = self.profile.with_untracked(|p| p.as_ref().map(|p| p.user));
         let replica::Saved { local, earlier } = self
-            .with_book(|book| replica::save(book, record))
+            .with_book(|book| replica::save_as(book, record, me))
             .ok_or(SaveError::ShuttingDown)?
             .map_err(|refused| match refused {
                 replica::SaveRefused::HoursLocked => SaveError::HoursLocked,
@@ -947,8 +951,11 @@ impl AppState {
     /// Who made `record`: the author the server named, else this phone's user for a
     /// record made here; reactive on the records and the profile.
     pub fn author_of(&self, local: &LocalRecord) -> Option<Uuid> {
+        // Only an unsynced record is surely the signed-in user's: nobody logs in over
+        // another's records waiting, while a synced one made on this (shared) phone
+        // may be a colleague's from before.
         local.author.or_else(|| {
-            self.is_own(&local.record)
+            (!local.synced && self.is_own(&local.record))
                 .then(|| self.profile.with(|p| p.as_ref().map(|p| p.user)))
                 .flatten()
         })

@@ -198,8 +198,8 @@ async fn sync(state: AppState, push_wait: &mut PushWait) -> Result<(), ApiError>
     pushed
 }
 
-/// How far back and ahead the phone keeps the roster: last week (who was due when a
-/// report is read) and the next four (the officer's own posts, offline).
+/// How far back and ahead the phone keeps the roster: last week (the roster's coverage
+/// sheet) and the next four weeks (today's posts offline; coming days' as they come).
 const ROSTER_DAYS_BACK: u64 = 7;
 const ROSTER_DAYS_AHEAD: u64 = 27;
 
@@ -209,11 +209,15 @@ async fn refresh_duty(state: AppState) {
     if let Ok(entries) = api::calendar().await {
         state.set_calendar(entries);
     }
-    let may_read_roster = state.profile.with_untracked(|p| {
-        p.as_ref()
-            .is_some_and(|p| may(p.role, ROSTER, Access::Read))
+    // Only a role that is put on the roster (and asks for swaps) keeps it on the phone:
+    // a supervisor's or an admin's scope can be a whole city's roster, which is theirs
+    // to read in the console, not to carry in localStorage.
+    let is_on_roster = state.profile.with_untracked(|p| {
+        p.as_ref().is_some_and(|p| {
+            may(p.role, ROSTER, Access::Read) && may(p.role, "swap", Access::Write)
+        })
     });
-    if !may_read_roster {
+    if !is_on_roster {
         return;
     }
     let today = chrono::Local::now().date_naive();

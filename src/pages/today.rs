@@ -32,8 +32,9 @@ pub fn TodayPage() -> impl IntoView {
     let rate = move || {
         items.with(|items| Rate::of_statuses(items.iter().map(|i| i.status)).whole_percent())
     };
-    // The slot whose swap request form is open.
+    // The slot whose swap request form is open, and whether a request was just saved.
     let asking = RwSignal::new(None::<Slot>);
+    let swap_saved = RwSignal::new(false);
     // A row opens the check-in for that gate; its 申请换班 button the swap form.
     let open_row = move |ev: leptos::ev::MouseEvent| {
         let Some((action, el)) = html::action(&ev) else {
@@ -45,7 +46,10 @@ pub fn TodayPage() -> impl IntoView {
                     router.check_in_at(post);
                 }
             }
-            ASK_SWAP => asking.set(slot_of(&el)),
+            ASK_SWAP => {
+                swap_saved.set(false);
+                asking.set(slot_of(&el));
+            }
             // An action this screen does not name does nothing.
             _ => {}
         }
@@ -87,7 +91,8 @@ pub fn TodayPage() -> impl IntoView {
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
             <p class="empty" hidden=move || !items.with(Vec::is_empty)>{tr(Msg::NoWindowsToday)}</p>
             <ul class="rows" on:click=open_row inner_html=rows></ul>
-            {move || asking.get().map(|slot| view! { <SwapForm wanted=slot asking=asking/> })}
+            {move || asking.get().map(|slot| view! { <SwapForm wanted=slot asking=asking saved=swap_saved/> })}
+            <p class="save-status" role="status" data-testid="swap-saved" hidden=move || !swap_saved.get()>{tr(Msg::SwapSaved)}</p>
             <MySwaps/>
             <CoverageChart/>
         </section>
@@ -119,9 +124,11 @@ struct Duty {
 
 impl Duty {
     fn read(state: AppState) -> Duty {
+        // A request the server refused waits for nothing: the slot may be asked again.
         let pending = state
             .my_swaps()
             .into_iter()
+            .filter(|l| state.sync_status(l) != SyncStatus::Refused)
             .filter_map(|l| match l.record.body {
                 RecordBody::Swap(s) if s.is_pending() && l.record.voided.is_none() => {
                     Some(s.slot())
@@ -294,7 +301,7 @@ fn assigned_html(
 
 /// The swap request form for one of the user's slots: a reason, and who could take it.
 #[component]
-fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>) -> impl IntoView {
+fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>, saved: RwSignal<bool>) -> impl IntoView {
     let state = AppState::expect();
     let slot = wanted;
     let reason = RwSignal::new(String::new());
@@ -323,7 +330,12 @@ fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>) -> impl IntoView {
         )
     };
     let sync = StoredValue::new(expect_context::<crate::sync::SyncHandle>());
+    // A second tap while the first is saving does nothing: one request per tap.
+    let saving = RwSignal::new(false);
     let send = move |_| {
+        if saving.get_untracked() {
+            return;
+        }
         let text = reason.get_untracked();
         if text.trim().is_empty() {
             result.set(Some(Err(state.t(Msg::SwapNeedsReason).to_string())));
@@ -331,15 +343,22 @@ fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>) -> impl IntoView {
         }
         let who = Uuid::parse_str(&substitute.get_untracked()).ok();
         let slot = slot.clone();
+        saving.set(true);
+        // Everything after the save happens in the task itself, with what it needs
+        // taken out first: the form may be gone (cancelled, another row) by then.
+        let sync = sync.get_value();
         leptos::task::spawn_local(async move {
             match state.ask_swap(slot, who, text).await {
                 Ok(_) => {
-                    result.set(Some(Ok(())));
-                    asking.set(None);
-                    sync.with_value(|s| s.sync_now());
+                    saved.try_set(true);
+                    sync.sync_now();
+                    asking.try_set(None);
                 }
-                Err(e) => result.set(Some(Err(e.message(state)))),
+                Err(e) => {
+                    result.try_set(Some(Err(e.message(state))));
+                }
             }
+            saving.try_set(false);
         });
     };
     view! {
@@ -348,7 +367,8 @@ fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>) -> impl IntoView {
             <p>{title}</p>
             <label class="field">
                 <span>{tr(Msg::SwapReason)}</span>
-                <textarea data-testid="swap-reason" maxlength="200" bind:value=reason></textarea>
+                // One line: the model keeps a request's reason to a single line.
+                <input type="text" data-testid="swap-reason" maxlength="200" bind:value=reason/>
             </label>
             <label class="field">
                 <span>{tr(Msg::SwapSubstitute)}</span>
@@ -356,7 +376,7 @@ fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>) -> impl IntoView {
             </label>
             <p class="error" role="alert">{move || result.get().and_then(Result::err)}</p>
             <div class="buttons">
-                <button type="button" class="big-button" data-testid="swap-send" on:click=send>{tr(Msg::SendSwap)}</button>
+                <button type="button" class="big-button" data-testid="swap-send" disabled=move || saving.get() on:click=send>{tr(Msg::SendSwap)}</button>
                 <button type="button" class="link-button" data-testid="swap-cancel" on:click=move |_| asking.set(None)>{tr(Msg::Cancel)}</button>
             </div>
         </form>
@@ -391,9 +411,14 @@ fn MySwaps() -> impl IntoView {
             }
             let sync = state.sync_status(&local);
             let where_it_is = match sync {
-                SyncStatus::OnServer | SyncStatus::CorrectionPending => Msg::OnServer,
-                SyncStatus::OnPhoneOnly => Msg::OnPhoneOnly,
-                SyncStatus::Refused => Msg::Rejected,
+                SyncStatus::OnServer => state.t(Msg::OnServer).to_string(),
+                SyncStatus::CorrectionPending => format!(
+                    "{} · {}",
+                    state.t(Msg::OnServer),
+                    state.t(Msg::CorrectionPending)
+                ),
+                SyncStatus::OnPhoneOnly => state.t(Msg::OnPhoneOnly).to_string(),
+                SyncStatus::Refused => state.t(Msg::Rejected).to_string(),
             };
             let _ = write!(
                 h,
@@ -404,7 +429,7 @@ fn MySwaps() -> impl IntoView {
                 state.t(names::window(s.window)),
                 html::escape(&s.reason),
                 html::escape(&decision),
-                state.t(where_it_is),
+                where_it_is,
             );
         }
         h

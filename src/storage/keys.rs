@@ -91,9 +91,9 @@ impl Key {
 
     /// Whether `name` holds a person's data, to be wiped at logout: records and their
     /// earlier versions and refusals, the profile, the teams followed and the feed position (a next
-    /// user starts the feed afresh), gate secrets, a lock. Settings (language, posts;
-    /// the officer name is cleared apart), the catalog and the device clock stay with
-    /// the phone; so do values set aside unreadable (`is_set_aside`) unless they were
+    /// user starts the feed afresh), gate secrets, a lock, the roster and people's names.
+    /// Settings (language, posts), the catalog, the calendar and the device clock stay
+    /// with the phone; so do values set aside unreadable (`is_set_aside`) unless they were
     /// offered as a file first.
     pub fn is_personal(name: &str) -> bool {
         name.starts_with(RECORD_PREFIX)
@@ -120,7 +120,8 @@ impl Key {
 
     /// Whether `name` holds a copy of what the server has (besides synced records),
     /// dropped when the server locks the phone: gate secrets, the catalog lists, the
-    /// teams followed and the feed position (the next login pulls it all again).
+    /// calendar, the roster, people's names, the teams followed and the feed position
+    /// (the next login pulls it all again).
     pub fn is_server_cache(name: &str) -> bool {
         name.starts_with(&format!("{PREFIX}gate:"))
             || [

@@ -443,10 +443,12 @@ pub async fn forget_personal_data(set_aside: SetAside) -> Result<(), StorageErro
     remove_keys(|name| {
         Key::is_personal(name) || (set_aside == SetAside::Offered && Key::is_set_aside(name))
     })?;
+    // The journal first: a settings write that fails must not leave the person's records
+    // there for the next start to replay.
+    journal::clear().await?;
     // Written back without the name an older version kept in the settings.
     let settings: Settings = read_small(&Key::Settings, &mut Vec::new()).unwrap_or_default();
-    save_settings(&settings)?;
-    journal::clear().await
+    save_settings(&settings)
 }
 
 /// Removes every key `doomed` picks.

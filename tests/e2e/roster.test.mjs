@@ -56,6 +56,9 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
   await assign('s01-g2', today, 'morning', [qianId]);
 
   const phone = await launchProfile();
+  // 06:50 in China, whenever the test runs: every window of the day is still to come
+  // (timers run as usual).
+  await phone.page.clock.setFixedTime(new Date(`${today}T06:50:00+08:00`));
   try {
     const app = new App(phone.page, server.base, zhao);
     await app.open('/today');
@@ -81,6 +84,8 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
     await app.byId('swap-reason').fill('孩子生病，需去医院');
     await app.byId('swap-substitute').selectOption(qianId);
     await app.byId('swap-send').click();
+    await app.byId('swap-saved').waitFor();
+    assert.equal(await app.byId('swap-form').count(), 0, 'the form closes once saved');
     const request = app.byId('my-swap');
     await request.waitFor();
     assert.equal(await request.getAttribute('data-decision'), 'pending');

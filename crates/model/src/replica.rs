@@ -85,6 +85,17 @@ pub struct Saved {
 /// held), waiting to be pushed. The state it replaces, if the server never got it,
 /// goes up too — unless the server refused it (it would only be refused again).
 pub fn save(book: &mut Book<'_>, record: Record) -> Result<Saved, SaveRefused> {
+    save_as(book, record, None)
+}
+
+/// `save`, by `author` (the signed-in account): a record new to the phone is theirs
+/// from the start, before any pull names its author; a new version of a held record
+/// keeps the author it has.
+pub fn save_as(
+    book: &mut Book<'_>,
+    record: Record,
+    author: Option<Uuid>,
+) -> Result<Saved, SaveRefused> {
     let held = book.records.get(&record.id);
     if held.is_some_and(|h| h.record.changes_approved_hours(&record)) {
         return Err(SaveRefused::HoursLocked);
@@ -101,7 +112,10 @@ pub fn save(book: &mut Book<'_>, record: Record) -> Result<Saved, SaveRefused> {
         .map(|h| h.record.clone());
     let local = match held {
         Some(h) => h.next_unsynced(record),
-        None => LocalRecord::new_unsynced(record),
+        None => LocalRecord {
+            author,
+            ..LocalRecord::new_unsynced(record)
+        },
     };
     if let Some(earlier) = &earlier {
         book.superseded.push(earlier.clone());
@@ -411,6 +425,19 @@ mod tests {
         // The same page again changes nothing.
         let again = apply_page(&mut phone.book(), vec![change(&theirs)], today());
         assert!(again.fresh.is_empty());
+    }
+
+    #[test]
+    fn a_record_made_here_is_its_makers_from_the_start_and_its_edits_keep_the_author() {
+        let (me, colleague) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        let mut phone = Held::default();
+        let mine = sample(1, 10);
+        save_as(&mut phone.book(), mine.clone(), Some(me)).unwrap();
+        assert_eq!(phone.records[&mine.id].author, Some(me));
+        // Someone else editing it on this phone does not make it theirs.
+        let edit = noted(&mine, 20, "改");
+        save_as(&mut phone.book(), edit.clone(), Some(colleague)).unwrap();
+        assert_eq!(phone.records[&edit.id].author, Some(me));
     }
 
     #[test]
