@@ -164,6 +164,12 @@ pub fn file_name(what: SheetKind, from: NaiveDate, to: NaiveDate, lang: Lang) ->
     format!("{}_{from}_{to}.csv", what.name(lang))
 }
 
+/// A monthly sheet's file name: `志愿时长_2026-11.csv`, or with what narrows it
+/// (`志愿时长_2026-11_<team>.csv`) — `period` says which month.
+pub fn period_file_name(what: SheetKind, period: &str, lang: Lang) -> String {
+    format!("{}_{period}.csv", what.name(lang))
+}
+
 /// A sheet being written.
 #[derive(Debug)]
 pub struct Sheet(String);
@@ -915,6 +921,10 @@ mod tests {
         assert_eq!(
             file_name(SheetKind::CheckIns, from, to, Lang::En),
             "checkins_2026-11-01_2026-11-30.csv"
+        );
+        assert_eq!(
+            period_file_name(SheetKind::Hours, "2026-11", Lang::Zh),
+            "志愿时长_2026-11.csv"
         );
         let east8 = FixedOffset::east_opt(8 * 3600).unwrap();
         let west = FixedOffset::west_opt(3 * 3600 + 30 * 60).unwrap();

@@ -29,10 +29,15 @@ impl LineError {
 
     /// The refusal in `lang`, with its line: `第 3 行：…` / `line 3: …`.
     pub fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => format!("第 {} 行：{}", self.line, self.problem.words(Lang::Zh)),
-            Lang::En => format!("line {}: {}", self.line, self.problem.words(Lang::En)),
-        }
+        on_line(self.line, &self.problem.words(lang), lang)
+    }
+}
+
+/// `words` said of line `line` of an upload, in `lang`: `第 3 行：…` / `line 3: …`.
+pub fn on_line(line: usize, words: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("第 {line} 行：{words}"),
+        Lang::En => format!("line {line}: {words}"),
     }
 }
 
@@ -97,6 +102,11 @@ pub enum Problem {
     },
     /// A name or plate too long, or with control characters.
     BadText(Column),
+    /// The officer is not one of the row's school.
+    OfficerElsewhere {
+        officer: String,
+        school: String,
+    },
 }
 
 impl Problem {
@@ -188,6 +198,12 @@ impl Problem {
             } => format!(
                 "officer `{officer}` is already on line {other_line} for the same date and window"
             ),
+            Problem::OfficerElsewhere { officer, school } if zh => {
+                format!("民警「{officer}」不是「{school}」的民警")
+            }
+            Problem::OfficerElsewhere { officer, school } => {
+                format!("`{officer}` is not an officer of `{school}`")
+            }
             Problem::BadText(c) if zh => format!("「{}」太长或含有控制字符", c.0),
             Problem::BadText(c) => format!("`{}` is too long or has control characters", c.1),
         }

@@ -20,7 +20,7 @@ use crate::calendar::school_id;
 use crate::csv::{header, text, window_label, Column, Lang, Sheet};
 use crate::csv_in::{self, parse_date, parse_window_kind, LineError, Problem, Row};
 use crate::post::Post;
-use crate::roster::{Assignment, Person};
+use crate::roster::{Assignment, Person, Slot};
 use crate::school::{School, WindowKind};
 use crate::sorting;
 
@@ -36,17 +36,36 @@ pub const MAX_CAR_CHARS: usize = 20;
 /// How far from today a roster may reach, either way: a year (and a leap day).
 pub const MAX_DAYS_AWAY: i64 = 366;
 
+/// A 值班表 as read: its assignments, and the line each came from (for a refusal
+/// found later, against the roster already stored, to name its line too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterSheet {
+    pub assignments: Vec<Assignment>,
+    lines: BTreeMap<(Slot, Uuid), usize>,
+}
+
+impl RosterSheet {
+    /// The line of the file `assignment` was read from.
+    pub fn line_of(&self, assignment: &Assignment) -> Option<usize> {
+        self.lines
+            .get(&(assignment.slot(), assignment.officer))
+            .copied()
+    }
+}
+
 /// The assignments of a 值班表 CSV, or the first line that is wrong: an unknown school
 /// (of `catalog`: the server passes the caller's scope, so a school outside it is
-/// unknown), gate, window or officer, a date more than a year from `today`, or an
-/// officer twice in one date × window.
+/// unknown), gate, window or officer, an officer who does not `serve` the row's
+/// school, a date more than a year from `today`, or an officer twice in one date ×
+/// window.
 pub fn read_csv(
     text: &str,
     catalog: &[School],
     posts: &[Post],
     people: &[Person],
+    serves: &dyn Fn(&Person, &str) -> bool,
     today: NaiveDate,
-) -> Result<Vec<Assignment>, LineError> {
+) -> Result<RosterSheet, LineError> {
     let (header, rows) = csv_in::read(text, DATE)?;
     let columns = Columns {
         date: header.require(DATE)?,
@@ -58,23 +77,35 @@ pub fn read_csv(
     };
     let mut seen: HashMap<(NaiveDate, WindowKind, Uuid), usize> = HashMap::new();
     let mut out = Vec::new();
+    let mut lines = BTreeMap::new();
     for row in &rows {
-        let slot = columns.slot(row, catalog, posts, today)?;
+        let (slot, school) = columns.slot(row, catalog, posts, today)?;
         for person in columns.officers(row, people)? {
+            if !serves(person, &school) {
+                return Err(row.error(Problem::OfficerElsewhere {
+                    officer: person.username.clone(),
+                    school: row.get(Some(columns.school.0)).into(),
+                }));
+            }
             if let Some(other_line) = seen.insert((slot.date, slot.window, person.user), row.line) {
                 return Err(row.error(Problem::OfficerTwice {
                     officer: person.username.clone(),
                     other_line,
                 }));
             }
-            out.push(Assignment {
+            let assignment = Assignment {
                 officer: person.user,
                 ..slot.clone()
-            });
+            };
+            lines.insert((assignment.slot(), person.user), row.line);
+            out.push(assignment);
         }
     }
     sorting::sort(&mut out);
-    Ok(out)
+    Ok(RosterSheet {
+        assignments: out,
+        lines,
+    })
 }
 
 /// Where the 值班表's columns are.
@@ -88,14 +119,15 @@ struct Columns {
 }
 
 impl Columns {
-    /// The row's slot and car, as an assignment still without its officer.
+    /// The row's slot and car, as an assignment still without its officer, and the
+    /// id of its school.
     fn slot(
         &self,
         row: &Row,
         catalog: &[School],
         posts: &[Post],
         today: NaiveDate,
-    ) -> Result<Assignment, LineError> {
+    ) -> Result<(Assignment, String), LineError> {
         let date_text = row.required(self.date)?;
         let date =
             parse_date(date_text).ok_or_else(|| row.error(Problem::BadDate(date_text.into())))?;
@@ -126,13 +158,14 @@ impl Columns {
         if !csv_in::fits(car, MAX_CAR_CHARS) {
             return Err(row.error(Problem::BadText(CAR)));
         }
-        Ok(Assignment {
+        let slot = Assignment {
             post_id: post.id.clone(),
             date,
             window,
             officer: Uuid::nil(),
             car: (!car.is_empty()).then(|| car.to_string()),
-        })
+        };
+        Ok((slot, school))
     }
 
     /// The people the row's officer cell names, separated by `、`, `;` or `，`.
@@ -273,14 +306,21 @@ mod tests {
         ]
     }
 
+    /// Everyone serves every school.
+    fn anywhere(_: &Person, _: &str) -> bool {
+        true
+    }
+
     fn read(body: &str) -> Result<Vec<Assignment>, LineError> {
         read_csv(
             &format!("{HEADER}{body}"),
             &demo_schools(),
             &demo_posts(),
             &people(),
+            &anywhere,
             today(),
         )
+        .map(|sheet| sheet.assignments)
     }
 
     fn assignment(
@@ -316,7 +356,16 @@ mod tests {
         assert_eq!(read(body), Ok(want.clone()));
         let english = "Date,School,Gate,Window,Officer\n\
                        2026-12-07,s01,s01-g1,morning,zhang.wei;li.na\n";
-        let got = read_csv(english, &demo_schools(), &demo_posts(), &people(), today()).unwrap();
+        let got = read_csv(
+            english,
+            &demo_schools(),
+            &demo_posts(),
+            &people(),
+            &anywhere,
+            today(),
+        )
+        .unwrap()
+        .assignments;
         let no_car = |a: &Assignment| Assignment {
             car: None,
             ..a.clone()
@@ -447,10 +496,42 @@ mod tests {
                 &demo_schools(),
                 &demo_posts(),
                 &people(),
+                &anywhere,
                 today()
             ),
             Err(LineError::new(1, MissingColumn(OFFICER)))
         );
+    }
+
+    #[test]
+    fn an_officer_of_another_school_is_refused_by_line_and_each_assignment_keeps_its_line() {
+        let only_s01 = |_: &Person, school: &str| school == "s01";
+        let body = "2026-12-07,实验小学,南门,早,zhang.wei,\n\
+                    2026-12-07,s02,s02-g1,早,li.na,\n";
+        let refused = read_csv(
+            &format!("{HEADER}{body}"),
+            &demo_schools(),
+            &demo_posts(),
+            &people(),
+            &only_s01,
+            today(),
+        );
+        let problem = Problem::OfficerElsewhere {
+            officer: "li.na".into(),
+            school: "s02".into(),
+        };
+        assert_eq!(refused, Err(LineError::new(3, problem)));
+        let sheet = read_csv(
+            &format!("{HEADER}{body}"),
+            &demo_schools(),
+            &demo_posts(),
+            &people(),
+            &anywhere,
+            today(),
+        )
+        .unwrap();
+        let lines: Vec<_> = sheet.assignments.iter().map(|a| sheet.line_of(a)).collect();
+        assert_eq!(lines, [Some(2), Some(3)]);
     }
 
     #[test]
@@ -481,7 +562,8 @@ mod tests {
         assert!(en.contains(",morning,zhang.wei;li.na,"), "{en}");
         for sheet in [zh, en] {
             assert_eq!(
-                read_csv(&sheet, &schools, &posts, &people, today()),
+                read_csv(&sheet, &schools, &posts, &people, &anywhere, today())
+                    .map(|s| s.assignments),
                 Ok(roster.clone()),
                 "{sheet}"
             );

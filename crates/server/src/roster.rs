@@ -136,17 +136,37 @@ fn person_of_row(
 /// The active officer accounts with a school of `scope` (every one for an admin), by
 /// username: whom a manager may put on the roster.
 pub async fn officers(db: &Db, scope: &SchoolScope) -> Result<Vec<Person>, AppError> {
+    let staff = officers_and_schools(db, scope).await?;
+    Ok(staff.into_iter().map(|(person, _)| person).collect())
+}
+
+/// `officers`, each with every school they serve.
+pub async fn officers_and_schools(
+    db: &Db,
+    scope: &SchoolScope,
+) -> Result<Vec<(Person, BTreeSet<String>)>, AppError> {
     let users = accounts::list(db).await?;
     Ok(users
         .into_iter()
         .filter(|u| u.role == UserRole::Officer && !u.disabled)
         .filter(|u| u.schools.iter().any(|s| scope.contains(s)))
-        .map(|u| Person {
-            user: u.id,
-            username: u.username,
-            display_name: u.display_name,
+        .map(|u| {
+            let person = Person {
+                user: u.id,
+                username: u.username,
+                display_name: u.display_name,
+            };
+            (person, u.schools)
         })
         .collect())
+}
+
+/// What a refusal of one assignment becomes: the import's says the file's line.
+pub type Blame<'a> = &'a (dyn Fn(&Assignment, AppError) -> AppError + Sync);
+
+/// A refusal as it is, for a change that did not come from a file.
+pub fn as_is(_: &Assignment, error: AppError) -> AppError {
+    error
 }
 
 /// Replaces the officers of every slot of `slots` by its assignments (an empty list
@@ -158,13 +178,21 @@ pub async fn replace_slots(
     conn: &mut AnyConnection,
     slots: &BTreeMap<Slot, Vec<Assignment>>,
     scope: &SchoolScope,
-    by: Uuid,
-    now: DateTime<Utc>,
+    (by, now): (Uuid, DateTime<Utc>),
+    blame: Blame<'_>,
 ) -> Result<(), AppError> {
     let mut schools = Vec::with_capacity(slots.len());
-    for slot in slots.keys() {
-        schools.push(school_in_scope(conn, &slot.post_id, scope).await?);
-        check_date(slot.date, now)?;
+    for (slot, assignments) in slots {
+        let on_slot = |error| match assignments.first() {
+            Some(first) => blame(first, error),
+            None => error,
+        };
+        schools.push(
+            school_in_scope(conn, &slot.post_id, scope)
+                .await
+                .map_err(on_slot)?,
+        );
+        check_date(slot.date, now).map_err(on_slot)?;
         sqlx::query(
             "DELETE FROM assignments WHERE post_id = $1 AND date = $2 AND window_kind = $3",
         )
@@ -177,7 +205,9 @@ pub async fn replace_slots(
     let updated_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     for ((slot, assignments), school) in slots.iter().zip(schools) {
         for assignment in assignments {
-            insert(conn, slot, assignment, &school, (by, &updated_at)).await?;
+            insert(conn, slot, assignment, &school, (by, &updated_at))
+                .await
+                .map_err(|error| blame(assignment, error))?;
         }
     }
     Ok(())
@@ -343,23 +373,23 @@ pub async fn copy_week(
         date: a.date + shift,
         ..a
     });
-    replace_slots(&mut tx, &by_slot(moved.collect()), scope, by, now).await?;
+    replace_slots(&mut tx, &by_slot(moved.collect()), scope, (by, now), &as_is).await?;
     tx.commit().await?;
     Ok(copied)
 }
 
 /// The roster of `assignments` (an import) stored: every slot they name replaced, in
-/// one transaction. Returns how many were stored.
+/// one transaction; a refusal as `blame` says. Returns how many were stored.
 pub async fn store(
     db: &Db,
     assignments: Vec<Assignment>,
     scope: &SchoolScope,
-    by: Uuid,
-    now: DateTime<Utc>,
+    (by, now): (Uuid, DateTime<Utc>),
+    blame: Blame<'_>,
 ) -> Result<usize, AppError> {
     let stored = assignments.len();
     let mut tx = db.begin_write().await?;
-    replace_slots(&mut tx, &by_slot(assignments), scope, by, now).await?;
+    replace_slots(&mut tx, &by_slot(assignments), scope, (by, now), blame).await?;
     tx.commit().await?;
     Ok(stored)
 }

@@ -107,7 +107,7 @@ pub async fn decide(
         Some(substitute) => {
             let after = slot_after(&mut tx, &slot, request, substitute).await?;
             let slots = BTreeMap::from([(slot, after)]);
-            roster::replace_slots(&mut tx, &slots, scope, by, now).await?;
+            roster::replace_slots(&mut tx, &slots, scope, (by, now), &roster::as_is).await?;
         }
         // A refusal changes no assignment, but the request must be the manager's.
         None => {

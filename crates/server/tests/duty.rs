@@ -319,7 +319,7 @@ async fn the_hours_sheet_is_the_one_the_phone_makes_from_the_same_records() {
     );
     assert_eq!(
         response.header(header::CONTENT_DISPOSITION),
-        Some("attachment; filename=\"gatewatch-duty-hours_2025-11.csv\"")
+        Some("attachment; filename=\"hours_2025-11.csv\"")
     );
     assert_eq!(response.header(header::CACHE_CONTROL), Some("no-store"));
     // The phone: every record it holds, the month's sessions, the shared sheet. Every
@@ -349,16 +349,24 @@ async fn the_hours_sheet_is_the_one_the_phone_makes_from_the_same_records() {
         gatewatch_model::csv::Lang::Zh,
     );
     assert_eq!(chinese.text(), expected_zh);
+    // 志愿时长_2025-11.csv, named for a browser in UTF-8.
+    assert_eq!(
+        chinese.header(header::CONTENT_DISPOSITION),
+        Some(
+            "attachment; filename=\"gatewatch_2025-11.csv\"; \
+             filename*=UTF-8''%E5%BF%97%E6%84%BF%E6%97%B6%E9%95%BF_2025-11.csv"
+        )
+    );
     assert!(expected_zh.contains("月份"), "{expected_zh}");
 
     let team = t
         .get(&format!(
-            "/api/export/duty-hours.csv?month=2025-11&team={TEAM}"
+            "/api/export/duty-hours.csv?month=2025-11&team={TEAM}&lang=en"
         ))
         .await;
     assert_eq!(
         team.header(header::CONTENT_DISPOSITION),
-        Some(format!("attachment; filename=\"gatewatch-duty-hours_2025-11_{TEAM}.csv\"").as_str())
+        Some(format!("attachment; filename=\"hours_2025-11_{TEAM}.csv\"").as_str())
     );
     assert_eq!(team.text().lines().count(), 1 + 2 + 1, "{}", team.text());
 }

@@ -419,14 +419,28 @@ async fn a_duty_sheet_is_imported_all_or_nothing_and_exported_again() {
         assert_eq!(everything(&s).await, stored, "{rows}");
     }
     // A slot the file names is replaced, but an officer already at another gate of that
-    // date and window (not in the file) is an overlap: nothing is stored.
+    // date and window (not in the file) is an overlap, refused by its line: nothing is
+    // stored.
     let overlap = roster_csv(&format!(
-        "{m},实验小学,北门,早,zhang.wei,\n{tue},实验小学,北门,早,li.na,\n"
+        "{tue},实验小学,北门,早,li.na,\n{m},实验小学,北门,早,zhang.wei,\n"
     ));
-    s.chief
-        .post_csv("/api/roster/import", overlap)
-        .await
-        .assert_error(StatusCode::CONFLICT, "overlap");
+    let response = s.chief.post_csv("/api/roster/import", overlap).await;
+    let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+    assert_eq!(response.json::<Value>()["line"], 3, "{}", error.detail);
+    assert!(error.detail.starts_with("第 3 行：zhang.wei"), "{}", error.detail);
+    assert!(error.detail.contains("s01-g1"), "{}", error.detail);
+    assert_eq!(everything(&s).await, stored);
+    // An admin sees every school, but an officer of 第一中学 is not one of 实验小学's.
+    let elsewhere = roster_csv(&format!(
+        "{tue},实验小学,北门,早,li.na,\n{tue},实验小学,南门,午,wang.qiang,\n"
+    ));
+    let response = s.admin.post_csv("/api/roster/import?lang=en", elsewhere).await;
+    let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+    assert_eq!(response.json::<Value>()["line"], 3, "{}", error.detail);
+    assert_eq!(
+        error.detail,
+        "line 3: `wang.qiang` is not an officer of `实验小学`"
+    );
     assert_eq!(everything(&s).await, stored);
 }
 

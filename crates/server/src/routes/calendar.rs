@@ -7,7 +7,6 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
 use gatewatch_model::calendar::CalendarEntry;
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +82,7 @@ async fn import(
     let year = year(query.year.as_deref())?;
     let lang = sheet_lang(query.lang.as_deref())?;
     Ok(Json(
-        calendar::import_csv(&state.db, &text, year, lang, Utc::now()).await?,
+        calendar::import_csv(&state.db, &text, year, lang, state.clock.now()).await?,
     ))
 }
 
@@ -92,7 +91,7 @@ async fn national(
     State(state): State<AppState>,
     AppPath(year): AppPath<i32>,
 ) -> Result<Json<Imported>, AppError> {
-    calendar::import_national(&state.db, year, Utc::now())
+    calendar::import_national(&state.db, year, state.clock.now())
         .await?
         .map(Json)
         .ok_or_else(|| AppError::Missing(format!("no national calendar ships for {year}")))

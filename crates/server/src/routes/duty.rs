@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::Utc;
+use gatewatch_model::csv::{self, SheetKind};
 use serde::Deserialize;
 
 use crate::duty::{self, DutyQuery, DutyReportView};
@@ -44,7 +44,7 @@ async fn report(
     AppQuery(query): AppQuery<MonthQuery>,
 ) -> Result<Json<DutyReportView>, AppError> {
     let query = query.parse()?;
-    let now = Utc::now().fixed_offset();
+    let now = state.clock.now().fixed_offset();
     Ok(Json(duty::report_json(&state.db, query, now).await?))
 }
 
@@ -54,9 +54,9 @@ async fn hours_csv(
 ) -> Result<Response, AppError> {
     let lang = super::sheet_lang(query.lang.as_deref())?;
     let query = query.parse()?;
-    let body = duty::hours_csv(&state.db, query, Utc::now().fixed_offset(), lang).await?;
+    let body = duty::hours_csv(&state.db, query, state.clock.now().fixed_offset(), lang).await?;
     Ok(attachment(
-        format!("gatewatch-duty-hours_{}.csv", query.label()),
+        csv::period_file_name(SheetKind::Hours, &query.label(), lang),
         body,
     ))
 }

@@ -9,11 +9,11 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use gatewatch_model::access::{self, Access, ROSTER};
 use gatewatch_model::csv::{file_name, SheetKind};
 use gatewatch_model::roster::{Assignment, Person, Slot};
-use gatewatch_model::roster_csv;
+use gatewatch_model::{csv_in, roster_csv};
 use gatewatch_model::school::WindowKind;
 use gatewatch_model::{Change, Record};
 use serde::{Deserialize, Serialize};
@@ -125,8 +125,8 @@ async fn put_slot(
         &mut tx,
         &slots,
         &who.school_scope(),
-        who.user.id,
-        Utc::now(),
+        (who.user.id, state.clock.now()),
+        &roster::as_is,
     )
     .await?;
     let stored = roster::of_slot(&mut tx, &slot).await?;
@@ -160,7 +160,7 @@ async fn copy_week(
         weeks.to,
         &scope,
         who.user.id,
-        Utc::now(),
+        state.clock.now(),
     )
     .await?;
     Ok(Json(Copied { copied }))
@@ -186,17 +186,42 @@ async fn import(
 ) -> Result<Json<Stored>, AppError> {
     let lang = sheet_lang(query.lang.as_deref())?;
     let scope = who.school_scope();
-    let now = Utc::now();
+    let now = state.clock.now();
     let mut schools = catalog::schools(&state.db).await?;
     schools.retain(|s| scope.contains(&s.id));
     let posts = catalog::posts(&state.db).await?;
-    let people = roster::officers(&state.db, &scope).await?;
-    let assignments = roster_csv::read_csv(&text, &schools, &posts, &people, roster::today(now))
+    let staff = roster::officers_and_schools(&state.db, &scope).await?;
+    let people: Vec<Person> = staff.iter().map(|(person, _)| person.clone()).collect();
+    let serves = |person: &Person, school: &str| {
+        staff
+            .iter()
+            .any(|(p, schools)| p.user == person.user && schools.contains(school))
+    };
+    let today = roster::today(now);
+    let sheet = roster_csv::read_csv(&text, &schools, &posts, &people, &serves, today)
         .map_err(|e| AppError::CsvLine {
             line: e.line,
             detail: e.message(lang),
         })?;
-    let stored = roster::store(&state.db, assignments, &scope, who.user.id, now).await?;
+    // What only the stored roster shows (an officer already elsewhere that day, in a
+    // slot the file does not name) is refused with its line too.
+    let blame = |assignment: &Assignment, error: AppError| match (sheet.line_of(assignment), &error) {
+        (Some(line), AppError::InvalidRoster(words) | AppError::Overlap(words)) => {
+            AppError::CsvLine {
+                line,
+                detail: csv_in::on_line(line, words, lang),
+            }
+        }
+        _ => error,
+    };
+    let stored = roster::store(
+        &state.db,
+        sheet.assignments.clone(),
+        &scope,
+        (who.user.id, now),
+        &blame,
+    )
+    .await?;
     Ok(Json(Stored { stored }))
 }
 
@@ -263,6 +288,6 @@ async fn decide(
     AppJson(answer): AppJson<DecisionBody>,
 ) -> Result<Json<Record>, AppError> {
     let scope = who.school_scope();
-    let decided = swaps::decide(&state.db, id, answer, &scope, who.user.id, Utc::now()).await?;
+    let decided = swaps::decide(&state.db, id, answer, &scope, who.user.id, state.clock.now()).await?;
     Ok(Json(decided))
 }
