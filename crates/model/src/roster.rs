@@ -75,6 +75,51 @@ pub fn posts_of(assignments: &[Assignment], officer: Uuid, date: NaiveDate) -> V
     posts
 }
 
+/// `officer`'s assignments in `days`, by date then window: the coming duties their
+/// phone lists, each a slot they may ask to swap.
+pub fn duties_of(
+    assignments: &[Assignment],
+    officer: Uuid,
+    days: RangeInclusive<NaiveDate>,
+) -> Vec<&Assignment> {
+    let mut duties: Vec<&Assignment> = assignments
+        .iter()
+        .filter(|a| a.officer == officer && days.contains(&a.date))
+        .collect();
+    sorting::sort_by_key(&mut duties, |a| (a.date, a.window));
+    duties
+}
+
+/// Who could take `officer`'s place at `post_id`: everyone else the roster puts at a
+/// gate of the same school (a substitute must be an officer of the slot's school, and
+/// the phone knows no other list of them), each once, in roster order.
+pub fn substitutes_for(
+    assignments: &[Assignment],
+    posts: &[Post],
+    post_id: &str,
+    officer: Uuid,
+) -> Vec<Uuid> {
+    let school_of = |post: &str| {
+        posts
+            .iter()
+            .find(|p| p.id == post)
+            .map(|p| p.school_id.as_str())
+    };
+    let Some(school) = school_of(post_id) else {
+        return Vec::new();
+    };
+    let mut people = Vec::new();
+    for a in assignments {
+        if a.officer != officer
+            && !people.contains(&a.officer)
+            && school_of(&a.post_id) == Some(school)
+        {
+            people.push(a.officer);
+        }
+    }
+    people
+}
+
 /// A roster read (`GET /api/roster`): the assignments of a range and every person they
 /// name. Phones keep the last one offline.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -346,6 +391,48 @@ mod tests {
             ["s01-g1", "s02-g1"]
         );
         assert_eq!(posts_of(&roster, WANG, d("2026-11-25")), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn coming_duties_by_day_and_who_could_stand_in() {
+        use WindowKind::{Afternoon, Morning};
+        let roster = [
+            assign("s01-g2", "2026-11-27", Morning, ZHANG),
+            assign("s01-g1", "2026-11-26", Afternoon, ZHANG),
+            assign("s01-g1", "2026-11-26", Morning, ZHANG),
+            assign("s01-g1", "2026-11-26", Morning, LI),
+            assign("s01-g2", "2026-11-20", Morning, WANG),
+            assign("s02-g1", "2026-11-26", Morning, WANG),
+            assign("s01-g1", "2026-12-30", Morning, ZHANG),
+        ];
+        let days = d("2026-11-26")..=d("2026-12-09");
+        let duties: Vec<(NaiveDate, WindowKind)> = duties_of(&roster, ZHANG, days)
+            .iter()
+            .map(|a| (a.date, a.window))
+            .collect();
+        assert_eq!(
+            duties,
+            [
+                (d("2026-11-26"), Morning),
+                (d("2026-11-26"), Afternoon),
+                (d("2026-11-27"), Morning)
+            ]
+        );
+        // At 实验小学 (s01): 李娜 and 王芳 (once, whatever the day); not 张伟 himself,
+        // not someone only at another school.
+        let posts = demo_posts();
+        assert_eq!(
+            substitutes_for(&roster, &posts, "s01-g1", ZHANG),
+            [LI, WANG]
+        );
+        assert_eq!(
+            substitutes_for(&roster, &posts, "s02-g1", WANG),
+            Vec::<Uuid>::new()
+        );
+        assert_eq!(
+            substitutes_for(&roster, &posts, "nowhere", ZHANG),
+            Vec::<Uuid>::new()
+        );
     }
 
     /// A holiday on Monday 11-23 and a 调休 Saturday 11-28 (made up for the test).
