@@ -427,14 +427,21 @@ async fn a_duty_sheet_is_imported_all_or_nothing_and_exported_again() {
     let response = s.chief.post_csv("/api/roster/import", overlap).await;
     let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
     assert_eq!(response.json::<Value>()["line"], 3, "{}", error.detail);
-    assert!(error.detail.starts_with("第 3 行：zhang.wei"), "{}", error.detail);
+    assert!(
+        error.detail.starts_with("第 3 行：zhang.wei"),
+        "{}",
+        error.detail
+    );
     assert!(error.detail.contains("s01-g1"), "{}", error.detail);
     assert_eq!(everything(&s).await, stored);
     // An admin sees every school, but an officer of 第一中学 is not one of 实验小学's.
     let elsewhere = roster_csv(&format!(
         "{tue},实验小学,北门,早,li.na,\n{tue},实验小学,南门,午,wang.qiang,\n"
     ));
-    let response = s.admin.post_csv("/api/roster/import?lang=en", elsewhere).await;
+    let response = s
+        .admin
+        .post_csv("/api/roster/import?lang=en", elsewhere)
+        .await;
     let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
     assert_eq!(response.json::<Value>()["line"], 3, "{}", error.detail);
     assert_eq!(
