@@ -266,6 +266,7 @@ pub enum Msg {
     NoSubstitute,
     SendSwap,
     MySwaps,
+    MyDuties,
     SwapNeedsReason,
     SwapSaved,
     SwapDecided,
@@ -592,6 +593,7 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         NoSubstitute => ("不指定", "Anyone"),
         SendSwap => ("提交申请", "Send the request"),
         MySwaps => ("我的换班申请", "My swap requests"),
+        MyDuties => ("我的排班（未来两周）", "My duties (the next two weeks)"),
         SwapNeedsReason => ("请写明换班原因", "Please give a reason"),
         SwapSaved => ("换班申请已存本机，有信号后自动上传，由所长审批", "Swap request saved on this phone; it goes up when there is a signal, for your supervisor to decide"),
         SwapDecided => (

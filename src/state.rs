@@ -948,6 +948,22 @@ impl AppState {
         });
     }
 
+    /// The people this phone knows by account id, the signed-in user among them even
+    /// before a pull names them (whose own records a sheet names); reactive.
+    pub fn known_people(&self) -> BTreeMap<Uuid, Person> {
+        let mut people = self.people.get();
+        self.profile.with(|p| {
+            if let Some(p) = p {
+                people.entry(p.user).or_insert_with(|| Person {
+                    user: p.user,
+                    username: p.username.clone(),
+                    display_name: p.display_name.clone(),
+                });
+            }
+        });
+        people
+    }
+
     /// Who made `record`: the author the server named, else this phone's user for a
     /// record made here; reactive on the records and the profile.
     pub fn author_of(&self, local: &LocalRecord) -> Option<Uuid> {

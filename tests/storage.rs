@@ -102,14 +102,20 @@ async fn a_phone_with_schema_3_data_upgrades_in_place_and_keeps_swaps() {
         r#"{"v":"000000000011-0000-test1","s":true,"k":"s","p":"s01-g1","t":"2026-11-25T07:00:00+08:00","bs":{"team":"00000000-0000-0000-0000-000000000005","post_id":"s01-g1","activity":"patrol","place":"","start":"2026-11-25T07:00:00+08:00","participants":[],"device_time":"2026-11-25T07:00:00+08:00"}}"#,
     )
     .unwrap();
+    // Its pull cursor: what it pulled came without authors, so it pulls all again.
+    raw.set_item("gw:cursor", "42").unwrap();
     let loaded = storage::load().unwrap();
     assert!(loaded.quarantined.is_empty(), "{:?}", loaded.quarantined);
+    assert_eq!(loaded.cursor, gatewatch_model::Cursor(0));
     assert_eq!(loaded.records.len(), 1);
     assert_eq!(loaded.records[0].record.body.kind(), "duty");
     assert_eq!(
         raw.get_item("gw:schema").unwrap(),
         Some(SCHEMA_VERSION.to_string())
     );
+    // Once upgraded, the cursor is kept again.
+    storage::save_cursor(gatewatch_model::Cursor(43)).unwrap();
+    assert_eq!(storage::load().unwrap().cursor, gatewatch_model::Cursor(43));
     // A swap request, new in schema 4, saves and loads back.
     let mut swap = record(9, 30);
     swap.record.body = RecordBody::Swap(gatewatch_model::swap::SwapRequest {

@@ -187,7 +187,7 @@ fn export_sheet(
     let schools = state.schools.get_untracked();
     let gates = csv::Gates::new(&posts, &schools);
     let lang = state.lang().sheet();
-    let people = state.people.get_untracked();
+    let people = untrack(|| state.known_people());
     let sheet_rows: Vec<Row> = rows
         .iter()
         .map(|l| Row {

@@ -1,14 +1,14 @@
 //! Today's board: each of my posts × today's peak windows, with a countdown to the
 //! time to be on post, and today's coverage rate — all from this phone's records.
 
-use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
+use chrono::{DateTime, Days, Duration, FixedOffset, NaiveDate, Timelike, Utc};
 use std::collections::BTreeMap;
 
 use gatewatch_model::board::{BoardItem, Phase, RowState};
 use gatewatch_model::coverage::Rate;
 use gatewatch_model::outbox::SyncStatus;
-use gatewatch_model::roster::{at_slot, Assignment, Person, Slot};
-use gatewatch_model::school::WindowKind;
+use gatewatch_model::roster::{at_slot, duties_of, substitutes_for, Assignment, Person, Slot};
+use gatewatch_model::school::{schools_today, WindowKind};
 use gatewatch_model::timefmt::parse_date;
 use gatewatch_model::RecordBody;
 use leptos::prelude::*;
@@ -68,6 +68,14 @@ pub fn TodayPage() -> impl IntoView {
         let duty = Duty::read(state);
         items.with(|items| board_html(state, items, may_check_in(), &duty))
     };
+    // The coming days' duties, redrawn when the day, the roster or a request changes
+    // (not with the clock's every second).
+    let day = Memo::new(move |_| {
+        state
+            .schools
+            .with(|schools| state.now.with(|now| schools_today(schools, *now)))
+    });
+    let duties = Memo::new(move |_| duties_html(state, &Duty::read(state), day.get()));
     // Only the board has `.countdown`s (found through the document: no NodeRef's code).
     Effect::new(move |_| {
         let now = state.now.get();
@@ -91,6 +99,10 @@ pub fn TodayPage() -> impl IntoView {
             // The hidden attribute instead of <Show>: cheaper in wasm, same look.
             <p class="empty" hidden=move || !items.with(Vec::is_empty)>{tr(Msg::NoWindowsToday)}</p>
             <ul class="rows" on:click=open_row inner_html=rows></ul>
+            <section class="my-duties" hidden=move || duties.with(String::is_empty)>
+                <h2>{tr(Msg::MyDuties)}</h2>
+                <ul class="rows" data-testid="my-duties" on:click=open_row inner_html=duties></ul>
+            </section>
             {move || asking.get().map(|slot| view! { <SwapForm wanted=slot asking=asking saved=swap_saved/> })}
             <p class="save-status" role="status" data-testid="swap-saved" hidden=move || !swap_saved.get()>{tr(Msg::SwapSaved)}</p>
             <MySwaps/>
@@ -139,7 +151,7 @@ impl Duty {
         Duty {
             me: state.profile.with(|p| p.as_ref().map(|p| p.user)),
             assignments: state.roster.with(|r| r.assignments.clone()),
-            people: state.people.get(),
+            people: state.known_people(),
             pending,
         }
     }
@@ -279,24 +291,67 @@ fn assigned_html(
         window: item.kind,
     };
     if mine && item.phase != Phase::Closed {
-        if duty.pending.contains(&slot) {
-            let _ = write!(
-                h,
-                r#" <span class="chip" data-testid="board-swap-pending">{}</span>"#,
-                state.t(Msg::SwapPending)
-            );
-        } else {
-            let _ = write!(
-                h,
-                r#" <button type="button" class="link-button" data-testid="board-swap" data-action="{ASK_SWAP}" data-post="{}" data-date="{}" data-kind="{}">{}</button>"#,
-                html::escape(&slot.post_id),
-                slot.date,
-                slot.window.as_str(),
-                state.t(Msg::AskSwap)
-            );
-        }
+        swap_html(state, h, &slot, duty);
     }
     h.push_str("</div>");
+}
+
+/// The swap button of one of the user's slots, or that a request for it waits.
+fn swap_html(state: AppState, h: &mut String, slot: &Slot, duty: &Duty) {
+    use std::fmt::Write;
+    if duty.pending.contains(slot) {
+        let _ = write!(
+            h,
+            r#" <span class="chip" data-testid="board-swap-pending">{}</span>"#,
+            state.t(Msg::SwapPending)
+        );
+    } else {
+        let _ = write!(
+            h,
+            r#" <button type="button" class="link-button" data-testid="board-swap" data-action="{ASK_SWAP}" data-post="{}" data-date="{}" data-kind="{}">{}</button>"#,
+            html::escape(&slot.post_id),
+            slot.date,
+            slot.window.as_str(),
+            state.t(Msg::AskSwap)
+        );
+    }
+}
+
+/// How far ahead 我的排班 lists the user's duties (the phone keeps four weeks).
+const DUTY_DAYS_AHEAD: u64 = 14;
+
+/// The user's duties after `today` (today's are the board's own rows), each with its
+/// gate, window, car and swap button, as HTML like the board's.
+fn duties_html(state: AppState, duty: &Duty, today: NaiveDate) -> String {
+    use std::fmt::Write;
+    let Some(me) = duty.me else {
+        return String::new();
+    };
+    let first = today.succ_opt().unwrap_or(today);
+    let last = today
+        .checked_add_days(Days::new(DUTY_DAYS_AHEAD))
+        .unwrap_or(today);
+    let mut h = String::new();
+    for a in duties_of(&duty.assignments, me, first..=last) {
+        let car = a
+            .car
+            .as_ref()
+            .map(|car| format!(" ({})", html::escape(car)))
+            .unwrap_or_default();
+        let _ = write!(
+            h,
+            r#"<li class="row" data-testid="my-duty" data-post="{}" data-date="{}" data-kind="{}"><div class="row-main"><b>{}</b><span class="event">{} {}{car}</span></div><div class="row-assigned">"#,
+            html::escape(&a.post_id),
+            a.date,
+            a.window.as_str(),
+            html::escape(&untrack(|| state.post_label(&a.post_id))),
+            a.date,
+            state.t(names::window(a.window)),
+        );
+        swap_html(state, &mut h, &a.slot(), duty);
+        h.push_str("</div></li>");
+    }
+    h
 }
 
 /// The swap request form for one of the user's slots: a reason, and who could take it.
@@ -313,15 +368,22 @@ fn SwapForm(wanted: Slot, asking: RwSignal<Option<Slot>>, saved: RwSignal<bool>)
         slot.date,
         untrack(|| state.t(names::window(slot.window)))
     );
-    // Colleagues the roster names (the user aside), as options.
+    // Colleagues the roster has at this school (the user aside), as options: only an
+    // officer of the slot's school may take it.
     let me = state.profile.with_untracked(|p| p.as_ref().map(|p| p.user));
+    let post_id = slot.post_id.clone();
     let colleagues = move || {
         let people = state.people.get();
+        let candidates = state.roster.with(|r| {
+            state.posts.with(|posts| {
+                substitutes_for(&r.assignments, posts, &post_id, me.unwrap_or_default())
+            })
+        });
         let mut options = vec![(String::new(), state.t(Msg::NoSubstitute).to_string())];
         options.extend(
-            people
-                .values()
-                .filter(|p| Some(p.user) != me)
+            candidates
+                .iter()
+                .filter_map(|u| people.get(u))
                 .map(|p| (p.user.to_string(), p.label())),
         );
         html::options(

@@ -191,10 +191,15 @@ fn current_schema() -> Option<u32> {
 
 fn upgrade_schema() -> Result<(), StorageError> {
     let found = current_schema();
-    // Schema 1 is the first layout, so there is no step to run yet; each later version
-    // adds its rewrite here, driven by the model's plan (which refuses newer data).
+    // Schema 1 is the first layout; no later version has rewritten stored values yet.
+    // The steps come from the model's plan (which refuses newer data).
     for step in stored::upgrade_plan(found)? {
         debug_assert!(step <= SCHEMA_VERSION);
+        if stored::pulls_again(step) {
+            // If removing fails, the old cursor stays: older records then lack their
+            // authors until they change again, and nothing is lost.
+            let _ = LocalStorage::raw().remove_item(&Key::Cursor.name());
+        }
     }
     if found != Some(SCHEMA_VERSION) {
         save_small(Key::Schema, &SCHEMA_VERSION)?;

@@ -13,9 +13,9 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server?.stop(); });
 
-/** Today in China (the demo schools' zone), as YYYY-MM-DD. */
-function chinaToday() {
-  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+/** Today in China (the demo schools' zone), as YYYY-MM-DD, or `days` later. */
+function chinaToday(days = 0) {
+  return new Date(Date.now() + (8 + 24 * days) * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 async function userId(username) {
@@ -49,11 +49,16 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
   const zhao = await server.createUser({ username: 'zhao.lei', role: 'officer', schools: DEMO_SCHOOLS });
   await server.createUser({ username: 'qian.min', role: 'officer', schools: DEMO_SCHOOLS });
   const sun = await server.createUser({ username: 'sun.li', role: 'supervisor', schools: ['s01'] });
-  const [zhaoId, qianId] = [await userId('zhao.lei'), await userId('qian.min')];
+  await server.createUser({ username: 'li.si', role: 'officer', schools: ['s02'] });
+  const [zhaoId, qianId, liId] = [await userId('zhao.lei'), await userId('qian.min'), await userId('li.si')];
   // Zhao at the south gate in the afternoon, with a car; Qian at the north gate in the
-  // morning (so the roster names Qian to Zhao's phone).
+  // morning (so the roster names Qian to Zhao's phone); Li at another school.
   await assign('s01-g1', today, 'afternoon', [zhaoId], '苏A·12345');
   await assign('s01-g2', today, 'morning', [qianId]);
+  await assign('s02-g1', today, 'morning', [liId]);
+  // And Zhao's duty the day after tomorrow, which the phone lists under 我的排班.
+  const later = chinaToday(2);
+  await assign('s01-g2', later, 'morning', [zhaoId], '苏A·54321');
 
   const phone = await launchProfile();
   // 06:50 in China, whenever the test runs: every window of the day is still to come
@@ -79,9 +84,18 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
     assert.equal(await mine.getAttribute('data-mine'), 'true');
     assert.match(await mine.getByTestId('board-assigned').textContent(), /zhao\.lei/);
 
-    // A swap asked for offline waits on the phone.
+    // The coming days' duties are listed too, offline.
+    const duty = app.page.locator(`[data-testid="my-duty"][data-date="${later}"]`);
+    await duty.waitFor();
+    assert.equal(await app.page.locator('[data-testid="my-duty"]').count(), 1, 'today is the board\'s');
+    assert.match(await duty.textContent(), new RegExp(`${later}.*苏A·54321`));
+
+    // A swap asked for offline waits on the phone. Only officers the roster has at
+    // this school are offered to take it (not Li, of another school).
     await mine.getByTestId('board-swap').click();
     await app.byId('swap-reason').fill('孩子生病，需去医院');
+    const offered = await app.byId('swap-substitute').locator('option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(offered, ['', qianId]);
     await app.byId('swap-substitute').selectOption(qianId);
     await app.byId('swap-send').click();
     await app.byId('swap-saved').waitFor();
@@ -127,12 +141,25 @@ test('an officer sees their posts offline, asks for a swap offline, and sees it 
     const [file] = await Promise.all([
       phone.page.waitForEvent('download'), app.byId('export-assignments').click(),
     ]);
-    assert.equal(file.suggestedFilename(), `排班落实_${today}_${today}.csv`);
+    assert.equal(file.suggestedFilename(), `排班落实_${today}_${later}.csv`);
     const phoneSheet = readFileSync(await file.path()).toString('utf8');
-    const serverSheet = await (await supervisor(`/api/export/assignments.csv?from=${today}&to=${today}`)).text();
+    const serverSheet = await (await server.api(`/api/export/assignments.csv?from=${today}&to=${later}`)).text();
     const rows = (text) => text.replace(/^\ufeff/, '').trim().split(/\r?\n/);
-    assert.equal(rows(phoneSheet).length, 3, 'a header and two assignments');
+    assert.equal(rows(phoneSheet).length, 5, 'a header and four assignments');
     assert.deepEqual(rows(phoneSheet), rows(serverSheet));
+
+    // A duty two days ahead is asked from 我的排班, and then waits for its decision.
+    await app.byId('nav-today').click();
+    await duty.getByTestId('board-swap').click();
+    await app.byId('swap-reason').fill('出差');
+    await app.byId('swap-send').click();
+    await app.byId('swap-saved').waitFor();
+    await duty.getByTestId('board-swap-pending').waitFor();
+    await app.screenshot('roster-my-duties');
+    await app.byId('sync-now').click();
+    await app.waitPending(0);
+    const asked = await (await supervisor('/api/swaps?status=pending')).json();
+    assert.deepEqual(asked.swaps.map((s) => [s.record.data.date, s.record.data.post_id]), [[later, 's01-g2']]);
   } finally {
     await phone.context.close();
   }

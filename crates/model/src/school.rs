@@ -1,7 +1,7 @@
 //! Schools and their peak-hour windows: when an officer, a car and lights must be at the
 //! gate (drop-off and pick-up), and how early "on post" has to be.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::record::plain_text;
@@ -117,6 +117,14 @@ fn default_offset() -> i32 {
 }
 
 /// The usual three windows of a primary school day.
+/// The date at `schools` at `now`: in the first one's zone (a user's schools share
+/// one), China's when there are none. The day a roster's "today" and "coming days" are
+/// counted from, whatever zone the phone itself is set to.
+pub fn schools_today(schools: &[School], now: DateTime<Utc>) -> NaiveDate {
+    let zone = schools.first().map_or(CHINA, School::offset);
+    now.with_timezone(&zone).date_naive()
+}
+
 pub fn default_windows() -> Vec<PeakWindow> {
     let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
     vec![
@@ -243,6 +251,20 @@ impl School {
 mod tests {
     use super::*;
     use crate::post::demo_posts;
+
+    #[test]
+    fn the_schools_day_is_theirs_whatever_the_phones_zone() {
+        // 22:50 UTC is 06:50 the next morning in China.
+        let now = DateTime::parse_from_rfc3339("2026-12-02T22:50:00Z")
+            .unwrap()
+            .to_utc();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(schools_today(&demo_schools(), now), day("2026-12-03"));
+        assert_eq!(schools_today(&[], now), day("2026-12-03"));
+        let mut west = demo_schools();
+        west[0].utc_offset_minutes = -5 * 60;
+        assert_eq!(schools_today(&west, now), day("2026-12-02"));
+    }
 
     #[test]
     fn demo_data_is_valid_and_every_post_has_its_school() {

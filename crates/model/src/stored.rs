@@ -30,7 +30,15 @@ use crate::team::{Team, Volunteer};
 ///
 /// 4: swap requests (`"k":"w"`, body in wire form under `bw`). Version 3 values are
 /// valid version 4 values; the bump keeps a version 3 app from quarantining a swap.
+/// Records pulled by a version 3 app have no author (`a`): the upgrade forgets the pull
+/// cursor, so the next pull brings every readable record again, with its author.
 pub const SCHEMA_VERSION: u32 = 4;
+
+/// Whether the upgrade step to layout `step` makes the phone pull everything again
+/// (forgetting its pull cursor): a pull merges by version, so nothing is duplicated.
+pub fn pulls_again(step: u32) -> bool {
+    step == 4
+}
 
 /// A record as the phone holds it, with what the server has confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -604,6 +612,17 @@ mod tests {
         );
         assert_eq!(SCHEMA_VERSION, 4);
         assert_eq!(upgrade_plan(Some(5)), Err(StoredError::NewerSchema(5)));
+    }
+
+    #[test]
+    fn only_the_step_that_brought_authors_pulls_again() {
+        let steps = upgrade_plan(Some(2)).unwrap();
+        assert_eq!(steps, [3, 4]);
+        assert_eq!(steps.iter().filter(|s| pulls_again(**s)).count(), 1);
+        assert!(upgrade_plan(Some(SCHEMA_VERSION))
+            .unwrap()
+            .iter()
+            .all(|s| !pulls_again(*s)));
     }
 
     #[test]
