@@ -12,9 +12,9 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use gatewatch_model::access::{self, Access, ROSTER};
 use gatewatch_model::csv::{file_name, SheetKind};
-use gatewatch_model::roster::{Assignment, Person, Slot};
-use gatewatch_model::{csv_in, roster_csv};
+use gatewatch_model::roster::{Assignment, Person, Slot, WeekCopied};
 use gatewatch_model::school::WindowKind;
+use gatewatch_model::{csv_in, roster_csv};
 use gatewatch_model::{Change, Record};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -141,29 +141,30 @@ struct CopyWeek {
     from: NaiveDate,
     #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
     to: NaiveDate,
+    /// Only this school's gates (the grid's); absent, every school of the caller's.
+    #[serde(default)]
+    school: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Copied {
-    copied: usize,
-}
-
+/// A week's roster copied onto another, with the assignments it had to leave out.
 async fn copy_week(
     State(state): State<AppState>,
     who: SignedIn,
     AppJson(weeks): AppJson<CopyWeek>,
-) -> Result<Json<Copied>, AppError> {
-    let scope = who.school_scope();
+) -> Result<Json<WeekCopied>, AppError> {
+    let scope = match &weeks.school {
+        Some(school) => roster::one_school(&state.db, &who.school_scope(), school).await?,
+        None => who.school_scope(),
+    };
     let copied = roster::copy_week(
         &state.db,
-        weeks.from,
-        weeks.to,
+        (weeks.from, weeks.to),
         &scope,
         who.user.id,
         state.clock.now(),
     )
     .await?;
-    Ok(Json(Copied { copied }))
+    Ok(Json(copied))
 }
 
 #[derive(Deserialize)]
@@ -198,14 +199,17 @@ async fn import(
             .any(|(p, schools)| p.user == person.user && schools.contains(school))
     };
     let today = roster::today(now);
-    let sheet = roster_csv::read_csv(&text, &schools, &posts, &people, &serves, today)
-        .map_err(|e| AppError::CsvLine {
-            line: e.line,
-            detail: e.message(lang),
+    let sheet =
+        roster_csv::read_csv(&text, &schools, &posts, &people, &serves, today).map_err(|e| {
+            AppError::CsvLine {
+                line: e.line,
+                detail: e.message(lang),
+            }
         })?;
     // What only the stored roster shows (an officer already elsewhere that day, in a
     // slot the file does not name) is refused with its line too.
-    let blame = |assignment: &Assignment, error: AppError| match (sheet.line_of(assignment), &error) {
+    let blame = |assignment: &Assignment, error: AppError| match (sheet.line_of(assignment), &error)
+    {
         (Some(line), AppError::InvalidRoster(words) | AppError::Overlap(words)) => {
             AppError::CsvLine {
                 line,
@@ -288,6 +292,14 @@ async fn decide(
     AppJson(answer): AppJson<DecisionBody>,
 ) -> Result<Json<Record>, AppError> {
     let scope = who.school_scope();
-    let decided = swaps::decide(&state.db, id, answer, &scope, who.user.id, state.clock.now()).await?;
+    let decided = swaps::decide(
+        &state.db,
+        id,
+        answer,
+        &scope,
+        who.user.id,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(decided))
 }
