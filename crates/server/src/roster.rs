@@ -19,6 +19,7 @@ use gatewatch_model::roster::{
 };
 use gatewatch_model::roster_csv::MAX_CAR_CHARS;
 use gatewatch_model::school::{WindowKind, DEFAULT_UTC_OFFSET_MINUTES};
+use gatewatch_model::timefmt::parse_date;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
@@ -41,23 +42,16 @@ fn assignment_of_row(
     let bad = |what: &str| AppError::Internal(format!("assignments row: bad {what}").into());
     Ok(Assignment {
         post_id,
-        date: day(&date).ok_or_else(|| bad("date"))?,
-        window: window_kind(&window).ok_or_else(|| bad("window"))?,
+        date: parse_date(&date).ok_or_else(|| bad("date"))?,
+        window: WindowKind::parse(&window).ok_or_else(|| bad("window"))?,
         officer: Uuid::parse_str(&officer).map_err(|_| bad("officer"))?,
         car,
     })
 }
 
-fn day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
-}
-
+/// A date as the `assignments` table keeps it, `YYYY-MM-DD` (chrono's `Display`).
 fn day_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
-fn window_kind(text: &str) -> Option<WindowKind> {
-    serde_json::from_value(serde_json::Value::String(text.into())).ok()
+    date.to_string()
 }
 
 /// Today as the roster counts it (mainland China time): a date before it, or more
