@@ -62,8 +62,10 @@ pub enum Problem {
         date: NaiveDate,
         year: i32,
     },
-    /// A roster date more than a year from today.
+    /// A roster date more than a year after today.
     TooFar(NaiveDate),
+    /// A roster date before today: a day gone is kept as it was.
+    Past(NaiveDate),
     /// An end date before its start.
     ToBeforeFrom,
     /// Not 全国 / 区:名称 / 学校:编号 (national / district:X / school:X).
@@ -139,6 +141,12 @@ impl Problem {
             }
             Problem::TooFar(date) if zh => format!("日期 {date} 距今超过一年"),
             Problem::TooFar(date) => format!("{date} is more than a year from today"),
+            Problem::Past(date) if zh => {
+                format!("日期 {date} 已过去：已过去的排班保持原样，不能更改")
+            }
+            Problem::Past(date) => {
+                format!("{date} is past: the roster of a day gone stays as it was")
+            }
             Problem::ToBeforeFrom if zh => "结束日期早于开始日期".into(),
             Problem::ToBeforeFrom => "the end date comes before the start date".into(),
             Problem::BadScope(t) if zh => {

@@ -1,13 +1,14 @@
 //! The duty roster (排班): which officer is due at which gate, in which window, on which
 //! day — and the accountable names records and reports show (docs/duty-roster.md, §3–4).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::access::UserRole;
 use crate::calendar::Calendar;
 use crate::coverage::{
     counted_windows, judge, CountedWindow, Rate, Status, Verdict, Visit, Visits, Walk,
@@ -326,6 +327,101 @@ pub fn overlaps(assignments: &[Assignment]) -> Vec<Overlap> {
     out
 }
 
+/// How far ahead the roster may reach: a year (and a leap day). Further is a typo.
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// Why the roster of a date may not change (docs/duty-roster.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unchangeable {
+    /// Before today: a day gone is kept as it was, so the per-officer figures of that
+    /// day stay what they were (there is no history of roster rows to say otherwise).
+    Past,
+    /// More than `MAX_DAYS_AHEAD` after today.
+    TooFar,
+}
+
+/// Whether the roster of `date` may change on `today` (the roster's day, `today`):
+/// from today (swaps on the day are normal) to `MAX_DAYS_AHEAD` after it, whoever
+/// asks. Only the demo city's seed writes past days, and no route reaches it.
+pub fn changeable(date: NaiveDate, today: NaiveDate) -> Result<(), Unchangeable> {
+    if date < today {
+        Err(Unchangeable::Past)
+    } else if (date - today).num_days() > MAX_DAYS_AHEAD {
+        Err(Unchangeable::TooFar)
+    } else {
+        Ok(())
+    }
+}
+
+/// Why an account cannot be put on a slot; `code` is the word the copy-week answer
+/// gives for an assignment it skipped (docs/duty-roster.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unassignable {
+    /// No account has that id.
+    NoAccount,
+    /// The account is not an officer's (a lead's, a supervisor's, an admin's).
+    NotOfficer,
+    /// An admin disabled the account.
+    Disabled,
+    /// The officer does not serve the slot's school (any more).
+    NotOfSchool,
+    /// The officer is already in another slot of that date and window.
+    Overlap,
+}
+
+impl Unassignable {
+    pub fn code(self) -> &'static str {
+        match self {
+            Unassignable::NoAccount => "no_account",
+            Unassignable::NotOfficer => "not_officer",
+            Unassignable::Disabled => "disabled",
+            Unassignable::NotOfSchool => "not_of_school",
+            Unassignable::Overlap => "overlap",
+        }
+    }
+}
+
+/// Whether an account of `role`, `disabled` or not, serving `schools`, may be put on a
+/// slot of `school`: only an active officer of that school.
+pub fn assignable(
+    role: UserRole,
+    disabled: bool,
+    schools: &BTreeSet<String>,
+    school: &str,
+) -> Result<(), Unassignable> {
+    if role != UserRole::Officer {
+        Err(Unassignable::NotOfficer)
+    } else if disabled {
+        Err(Unassignable::Disabled)
+    } else if !schools.contains(school) {
+        Err(Unassignable::NotOfSchool)
+    } else {
+        Ok(())
+    }
+}
+
+/// An assignment a week's copy left out, and why (`Unassignable::code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub post_id: String,
+    #[serde(deserialize_with = "crate::timefmt::date")]
+    pub date: NaiveDate,
+    pub window: WindowKind,
+    pub officer: Uuid,
+    /// The officer's username (empty for an account that does not exist).
+    pub username: String,
+    pub why: String,
+}
+
+/// The answer of `POST /api/roster/copy-week`: how many assignments were copied, and
+/// those left out (in roster order), each with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekCopied {
+    pub copied: usize,
+    #[serde(default)]
+    pub skipped: Vec<Skipped>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,5 +738,44 @@ mod tests {
             ]
         );
         assert!(overlaps(&assignments[..3]).is_empty());
+    }
+
+    #[test]
+    fn a_day_gone_and_a_year_ahead_are_not_changed() {
+        let today = d("2026-12-01");
+        for (date, want) in [
+            ("2026-11-30", Err(Unchangeable::Past)),
+            ("2025-12-01", Err(Unchangeable::Past)),
+            ("2026-12-01", Ok(())),
+            ("2027-12-02", Ok(())),
+            ("2027-12-03", Err(Unchangeable::TooFar)),
+        ] {
+            assert_eq!(changeable(d(date), today), want, "{date}");
+        }
+    }
+
+    #[test]
+    fn only_an_active_officer_of_the_school_is_assignable() {
+        let s01: BTreeSet<String> = ["s01".to_string()].into();
+        let none = BTreeSet::new();
+        for (role, disabled, schools, want) in [
+            (UserRole::Officer, false, &s01, Ok(())),
+            (UserRole::Officer, true, &s01, Err(Unassignable::Disabled)),
+            (
+                UserRole::Officer,
+                false,
+                &none,
+                Err(Unassignable::NotOfSchool),
+            ),
+            (
+                UserRole::Supervisor,
+                false,
+                &s01,
+                Err(Unassignable::NotOfficer),
+            ),
+            (UserRole::Lead, false, &s01, Err(Unassignable::NotOfficer)),
+        ] {
+            assert_eq!(assignable(role, disabled, schools, "s01"), want, "{role:?}");
+        }
     }
 }

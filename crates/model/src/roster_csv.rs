@@ -20,7 +20,7 @@ use crate::calendar::school_id;
 use crate::csv::{header, text, window_label, Column, Lang, Sheet};
 use crate::csv_in::{self, parse_date, parse_window_kind, LineError, Problem, Row};
 use crate::post::Post;
-use crate::roster::{Assignment, Person, Slot};
+use crate::roster::{changeable, Assignment, Person, Slot, Unchangeable};
 use crate::school::{School, WindowKind};
 use crate::sorting;
 
@@ -33,8 +33,6 @@ const CAR: Column = ("车辆", "car");
 
 /// Longest car plate or call sign, in characters.
 pub const MAX_CAR_CHARS: usize = 20;
-/// How far from today a roster may reach, either way: a year (and a leap day).
-pub const MAX_DAYS_AWAY: i64 = 366;
 
 /// A 值班表 as read: its assignments, and the line each came from (for a refusal
 /// found later, against the roster already stored, to name its line too).
@@ -56,8 +54,8 @@ impl RosterSheet {
 /// The assignments of a 值班表 CSV, or the first line that is wrong: an unknown school
 /// (of `catalog`: the server passes the caller's scope, so a school outside it is
 /// unknown), gate, window or officer, an officer who does not `serve` the row's
-/// school, a date more than a year from `today`, or an officer twice in one date ×
-/// window.
+/// school, a date before `today` (a day gone is kept as it was) or more than a year
+/// after it (`roster::changeable`), or an officer twice in one date × window.
 pub fn read_csv(
     text: &str,
     catalog: &[School],
@@ -131,9 +129,12 @@ impl Columns {
         let date_text = row.required(self.date)?;
         let date =
             parse_date(date_text).ok_or_else(|| row.error(Problem::BadDate(date_text.into())))?;
-        if (date - today).num_days().abs() > MAX_DAYS_AWAY {
-            return Err(row.error(Problem::TooFar(date)));
-        }
+        changeable(date, today).map_err(|why| {
+            row.error(match why {
+                Unchangeable::Past => Problem::Past(date),
+                Unchangeable::TooFar => Problem::TooFar(date),
+            })
+        })?;
         let school = school_id(row.required(self.school)?, catalog).map_err(|p| row.error(p))?;
         let gate = row.required(self.gate)?;
         let post = posts
@@ -452,10 +453,10 @@ mod tests {
                 TooFar(d("2027-12-03")),
             ),
             (
-                "more than a year ago",
-                format!("{ok}2025-11-29,实验小学,南门,早,li.na,\n"),
+                "a day gone",
+                format!("{ok}2026-11-30,实验小学,南门,早,li.na,\n"),
                 3,
-                TooFar(d("2025-11-29")),
+                Past(d("2026-11-30")),
             ),
             (
                 "not a date",
@@ -485,9 +486,9 @@ mod tests {
         for (why, body, line, problem) in cases {
             assert_eq!(read(&body), Err(LineError::new(line, problem)), "{why}");
         }
-        // A year (and a leap day) either way is still allowed.
+        // Today and a year (and a leap day) ahead are still allowed.
         assert!(
-            read("2025-11-30,实验小学,南门,早,li.na,\n2027-12-02,实验小学,南门,早,li.na,\n")
+            read("2026-12-01,实验小学,南门,早,li.na,\n2027-12-02,实验小学,南门,早,li.na,\n")
                 .is_ok()
         );
         assert_eq!(

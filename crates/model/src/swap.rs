@@ -118,6 +118,13 @@ fn decision_of(record: &Record) -> Option<&SwapDecision> {
     }
 }
 
+/// Whether `record` is a swap request still waiting for a decision: not decided, and
+/// not withdrawn (voided) by the officer who asked. What the managers' list shows as
+/// pending and the only state a decision may be made on.
+pub fn awaits_decision(record: &Record) -> bool {
+    record.counts() && matches!(&record.body, RecordBody::Swap(s) if s.is_pending())
+}
+
 /// Whether `next`, pushed over `held` (if the server holds the record), is a version
 /// no phone may make: one that adds or changes a swap's decision, or any change at all
 /// to a decided swap (voiding included). The server's own versions (a reserved
@@ -376,6 +383,17 @@ pub(crate) mod tests {
         for (why, held, next, refused) in cases {
             assert_eq!(decision_locked(held, &next), refused, "{why}");
         }
+    }
+
+    #[test]
+    fn a_withdrawn_or_decided_request_no_longer_awaits_a_decision() {
+        let asked = pending();
+        assert!(awaits_decision(&asked));
+        let withdrawn = asked.voided(version(20, "phone1"), "不需要了".into());
+        assert!(!awaits_decision(&withdrawn));
+        let decided = with(&asked, "server", |s| s.decision = Some(decision(false)));
+        assert!(!awaits_decision(&decided));
+        assert!(!awaits_decision(&crate::record::tests::sample(1, 1)));
     }
 
     #[test]

@@ -271,7 +271,8 @@ pub async fn create(
 }
 
 /// Changes an account's name, role, scope and whether it is disabled; `None` if there
-/// is no such account.
+/// is no such account. An officer disabled, or no longer of a school, leaves the
+/// roster there from today on, in the same transaction (`roster::release`).
 pub async fn update(
     conn: &mut AnyConnection,
     id: Uuid,
@@ -292,7 +293,11 @@ pub async fn update(
     .bind(id.to_string())
     .execute(&mut *conn)
     .await?;
-    get(conn, id).await
+    let user = get(&mut *conn, id).await?;
+    if let Some(user) = &user {
+        crate::roster::release(&mut *conn, user, crate::roster::today(now)).await?;
+    }
+    Ok(user)
 }
 
 /// Replaces an account's password hash; whether the account exists.

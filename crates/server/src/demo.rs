@@ -91,14 +91,7 @@ pub async fn seed_city(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     let calendar = Calendar::new(calendar::entries_for(db, &SchoolScope::All).await?);
     let slots = due_slots(&calendar, &schools, &posts, first, last);
     let assignments: Vec<Assignment> = slots.iter().filter_map(|s| s.assignment(&people)).collect();
-    roster::store(
-        db,
-        assignments,
-        &SchoolScope::All,
-        (admin, now),
-        &roster::as_is,
-    )
-    .await?;
+    roster::seed_demo(db, assignments, (admin, now)).await?;
     let mut by_officer: BTreeMap<Uuid, Vec<Record>> = BTreeMap::new();
     for slot in slots.iter().filter(|s| s.window.closes.to_utc() < now) {
         for (who, record) in slot.history(&people)? {

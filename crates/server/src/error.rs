@@ -49,8 +49,8 @@ pub enum AppError {
     CsvLine { line: usize, detail: String },
 
     /// 422 `invalid_roster`: a roster change that cannot be made: an unknown post, a
-    /// person who is not an active officer of the slot's school, a date too far away,
-    /// a week that does not start on a Monday; the detail says which.
+    /// person who is not an active officer of the slot's school, a day gone or one more
+    /// than a year ahead, a week that does not start on a Monday; the detail says which.
     #[error("{0}")]
     InvalidRoster(String),
 
@@ -62,6 +62,16 @@ pub enum AppError {
     /// 409 `already_decided`: a decision on a swap request that was decided before.
     #[error("{0}")]
     AlreadyDecided(String),
+
+    /// 409 `withdrawn`: a decision on a swap request its officer withdrew (voided).
+    /// Nothing was changed.
+    #[error("{0}")]
+    Withdrawn(String),
+
+    /// 409 `not_assigned`: approving a swap whose asking officer is not (or no longer)
+    /// on that slot; nobody would be relieved. Nothing was changed.
+    #[error("{0}")]
+    NotAssigned(String),
 
     /// 422 `invalid_encoding`: an import whose bytes are neither UTF-8 nor GB18030
     /// (GBK) text, or hold U+FFFD; the detail names the line and the byte offset.
@@ -212,6 +222,8 @@ impl AppError {
             AppError::InvalidRoster(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster"),
             AppError::Overlap(_) => (StatusCode::CONFLICT, "overlap"),
             AppError::AlreadyDecided(_) => (StatusCode::CONFLICT, "already_decided"),
+            AppError::Withdrawn(_) => (StatusCode::CONFLICT, "withdrawn"),
+            AppError::NotAssigned(_) => (StatusCode::CONFLICT, "not_assigned"),
             AppError::InvalidEncoding(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding"),
             AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")

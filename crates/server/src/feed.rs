@@ -617,25 +617,46 @@ pub async fn admin_correct(
             body.kind()
         )));
     }
-    let next = store_next_version(&mut tx, &held, body, &DeviceId::admin(), admin, now).await?;
+    let next = store_next_version(
+        &mut tx,
+        &held,
+        (body, NextVersion::Correction),
+        &DeviceId::admin(),
+        admin,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(next))
 }
 
+/// What a version the server makes is to the record: a correction counts as an edit
+/// (`Record::corrected`), a revision does not (`Record::revised`: a swap's decision).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NextVersion {
+    Correction,
+    Revision,
+}
+
 /// Makes and stores, in the caller's write transaction, the next version of `held`
-/// with `body`, on the server's clock as the reserved `device` (`admin` for a
-/// correction, `server` for a swap's decision) for `user`: in the feed, so phones pull
-/// it, and in the history. 422 when the new state is not a valid record.
+/// with `body` (a correction or a revision), on the server's clock as the reserved
+/// `device` (`admin` for a correction, `server` for a swap's decision) for `user`: in
+/// the feed, so phones pull it, and in the history. 422 when the new state is not a
+/// valid record.
 pub(crate) async fn store_next_version(
     conn: &mut AnyConnection,
     held: &Record,
-    body: RecordBody,
+    (body, what): (RecordBody, NextVersion),
     device: &DeviceId,
     user: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Record, AppError> {
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    let next = held.corrected(intake::next_version(device, [&held.version], now_ms), body);
+    let version = intake::next_version(device, [&held.version], now_ms);
+    let next = match what {
+        NextVersion::Correction => held.corrected(version, body),
+        NextVersion::Revision => held.revised(version, body),
+    };
     next.validate()
         .map_err(|e| AppError::InvalidRecord(e.to_string()))?;
     if intake::holds_nul(&next) {

@@ -2,18 +2,24 @@
 //! §3): reading a date range with the people it names, and the one way every change is
 //! written — slots' officers replaced whole (`replace_slots`), inside the caller's write
 //! transaction, after the checks every change needs: the slot's post exists and is in
-//! the caller's scope, the date is within a year, each officer is an active officer
-//! account of the slot's school, and none is already in another slot of that date and
-//! window (the unique index says so too).
+//! the caller's scope, the date is from today to a year ahead (a day gone keeps its
+//! roster, whoever asks: only the demo city's seed, `seed_demo`, writes one), each
+//! officer is an active officer account of the slot's school, and none is already in
+//! another slot of that date and window (the unique index says so too). An account's
+//! change takes its officer off the slots they may no longer hold (`release`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
 use gatewatch_model::access::UserRole;
 use gatewatch_model::csv_in::fits;
-use gatewatch_model::roster::{Assignment, Person, Slot};
-use gatewatch_model::roster_csv::{MAX_CAR_CHARS, MAX_DAYS_AWAY};
+use gatewatch_model::roster::{
+    assignable, changeable, Assignment, Person, Skipped, Slot, Unassignable, Unchangeable,
+    WeekCopied, MAX_DAYS_AHEAD,
+};
+use gatewatch_model::roster_csv::MAX_CAR_CHARS;
 use gatewatch_model::school::{WindowKind, DEFAULT_UTC_OFFSET_MINUTES};
+use gatewatch_model::timefmt::parse_date;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
@@ -36,27 +42,20 @@ fn assignment_of_row(
     let bad = |what: &str| AppError::Internal(format!("assignments row: bad {what}").into());
     Ok(Assignment {
         post_id,
-        date: day(&date).ok_or_else(|| bad("date"))?,
-        window: window_kind(&window).ok_or_else(|| bad("window"))?,
+        date: parse_date(&date).ok_or_else(|| bad("date"))?,
+        window: WindowKind::parse(&window).ok_or_else(|| bad("window"))?,
         officer: Uuid::parse_str(&officer).map_err(|_| bad("officer"))?,
         car,
     })
 }
 
-fn day(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
-}
-
+/// A date as the `assignments` table keeps it, `YYYY-MM-DD` (chrono's `Display`).
 fn day_text(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    date.to_string()
 }
 
-fn window_kind(text: &str) -> Option<WindowKind> {
-    serde_json::from_value(serde_json::Value::String(text.into())).ok()
-}
-
-/// Today as the roster counts it (mainland China time): a date more than
-/// `MAX_DAYS_AWAY` from it is refused.
+/// Today as the roster counts it (mainland China time): a date before it, or more
+/// than `MAX_DAYS_AHEAD` after it, is refused (`roster::changeable`).
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
     (now + chrono::Duration::minutes(i64::from(DEFAULT_UTC_OFFSET_MINUTES))).date_naive()
 }
@@ -150,14 +149,7 @@ pub async fn officers_and_schools(
         .into_iter()
         .filter(|u| u.role == UserRole::Officer && !u.disabled)
         .filter(|u| u.schools.iter().any(|s| scope.contains(s)))
-        .map(|u| {
-            let person = Person {
-                user: u.id,
-                username: u.username,
-                display_name: u.display_name,
-            };
-            (person, u.schools)
-        })
+        .map(|u| (person_of_user(&u), u.schools))
         .collect())
 }
 
@@ -169,11 +161,28 @@ pub fn as_is(_: &Assignment, error: AppError) -> AppError {
     error
 }
 
+/// What a change does with an assignment whose officer cannot be put there (not an
+/// active officer of the slot's school, or already elsewhere that date and window).
+enum Unfit<'a> {
+    /// Refuses the whole change, as `blame` words it.
+    Refuse(Blame<'a>),
+    /// Leaves the assignment out and lists it (a week's copy: last week's officer
+    /// disabled since is no reason to copy nothing).
+    Skip(&'a mut Vec<Skipped>),
+}
+
+/// Which days a change may touch. Only the demo city's seed writes days gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    FromToday,
+    Any,
+}
+
 /// Replaces the officers of every slot of `slots` by its assignments (an empty list
-/// clears the slot), as `by` at `now`, after the checks in the module's doc. Every
-/// named slot is emptied before any is filled, so an officer moved from one named slot
-/// to another is not an overlap. Runs in the caller's write transaction: a refusal
-/// returns before the caller commits, so nothing of it stays.
+/// clears the slot), as `by` at `now`, after the checks in the module's doc; a refusal
+/// as `blame` says. Every named slot is emptied before any is filled, so an officer
+/// moved from one named slot to another is not an overlap. Runs in the caller's write
+/// transaction: a refusal returns before the caller commits, so nothing of it stays.
 pub async fn replace_slots(
     conn: &mut AnyConnection,
     slots: &BTreeMap<Slot, Vec<Assignment>>,
@@ -181,18 +190,53 @@ pub async fn replace_slots(
     (by, now): (Uuid, DateTime<Utc>),
     blame: Blame<'_>,
 ) -> Result<(), AppError> {
+    let mut refuse = Unfit::Refuse(blame);
+    write_slots(conn, slots, scope, (by, now, Reach::FromToday), &mut refuse).await
+}
+
+/// The demo city's roster (`demo::seed_city`), which starts weeks before today: the
+/// one writer of days gone. No route calls it.
+pub async fn seed_demo(
+    db: &Db,
+    assignments: Vec<Assignment>,
+    (by, now): (Uuid, DateTime<Utc>),
+) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let slots = by_slot(assignments);
+    let mut refuse = Unfit::Refuse(&as_is);
+    write_slots(
+        &mut tx,
+        &slots,
+        &SchoolScope::All,
+        (by, now, Reach::Any),
+        &mut refuse,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn write_slots(
+    conn: &mut AnyConnection,
+    slots: &BTreeMap<Slot, Vec<Assignment>>,
+    scope: &SchoolScope,
+    (by, now, reach): (Uuid, DateTime<Utc>, Reach),
+    unfit: &mut Unfit<'_>,
+) -> Result<(), AppError> {
     let mut schools = Vec::with_capacity(slots.len());
     for (slot, assignments) in slots {
-        let on_slot = |error| match assignments.first() {
-            Some(first) => blame(first, error),
-            None => error,
+        let on_slot = |error| match (assignments.first(), &*unfit) {
+            (Some(first), Unfit::Refuse(blame)) => blame(first, error),
+            _ => error,
         };
         schools.push(
             school_in_scope(conn, &slot.post_id, scope)
                 .await
                 .map_err(on_slot)?,
         );
-        check_date(slot.date, now).map_err(on_slot)?;
+        if reach == Reach::FromToday {
+            check_date(slot.date, now).map_err(on_slot)?;
+        }
         sqlx::query(
             "DELETE FROM assignments WHERE post_id = $1 AND date = $2 AND window_kind = $3",
         )
@@ -205,41 +249,51 @@ pub async fn replace_slots(
     let updated_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     for ((slot, assignments), school) in slots.iter().zip(schools) {
         for assignment in assignments {
-            insert(conn, slot, assignment, &school, (by, &updated_at))
-                .await
-                .map_err(|error| blame(assignment, error))?;
+            let refused = |error| match &*unfit {
+                Unfit::Refuse(blame) => blame(assignment, error),
+                Unfit::Skip(_) => error,
+            };
+            check_car(assignment).map_err(refused)?;
+            match fitness(conn, slot, assignment.officer, &school).await? {
+                Ok(()) => insert(conn, assignment, (by, &updated_at)).await?,
+                Err(unfit_here) => match unfit {
+                    Unfit::Refuse(blame) => return Err(blame(assignment, unfit_here.error())),
+                    Unfit::Skip(skipped) => skipped.push(unfit_here.skipped(assignment)),
+                },
+            }
         }
     }
     Ok(())
 }
 
-/// Writes one assignment of `slot` (at `school`) after checking its car, its officer
-/// and that the officer is in no other slot of that date and window.
+fn check_car(assignment: &Assignment) -> Result<(), AppError> {
+    let car = assignment.car.as_deref().unwrap_or("");
+    if fits(car, MAX_CAR_CHARS) {
+        Ok(())
+    } else {
+        Err(AppError::InvalidRoster(format!(
+            "a car is at most {MAX_CAR_CHARS} characters of plain text, not `{car}`"
+        )))
+    }
+}
+
+/// Writes one assignment, already checked.
 async fn insert(
     conn: &mut AnyConnection,
-    slot: &Slot,
     assignment: &Assignment,
-    school: &str,
     (by, updated_at): (Uuid, &str),
 ) -> Result<(), AppError> {
-    let car = assignment.car.as_deref().unwrap_or("");
-    if !fits(car, MAX_CAR_CHARS) {
-        return Err(AppError::InvalidRoster(format!(
-            "a car is at most {MAX_CAR_CHARS} characters of plain text, not `{car}`"
-        )));
-    }
-    let officer = officer_of(conn, assignment.officer, school).await?;
-    refuse_overlap(conn, slot, &officer).await?;
+    let car = assignment.car.as_deref().filter(|car| !car.is_empty());
     sqlx::query(
         "INSERT INTO assignments (post_id, date, window_kind, officer, car, updated_at,
                                   updated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(&slot.post_id)
-    .bind(day_text(slot.date))
-    .bind(slot.window.as_str())
+    .bind(&assignment.post_id)
+    .bind(day_text(assignment.date))
+    .bind(assignment.window.as_str())
     .bind(assignment.officer.to_string())
-    .bind((!car.is_empty()).then_some(car))
+    .bind(car)
     .bind(updated_at)
     .bind(by.to_string())
     .execute(&mut *conn)
@@ -265,70 +319,121 @@ pub(crate) async fn school_in_scope(
     Ok(school)
 }
 
+/// 422 for a date whose roster may not change (`roster::changeable`): a day gone, or
+/// more than a year ahead.
 fn check_date(date: NaiveDate, now: DateTime<Utc>) -> Result<(), AppError> {
     let today = today(now);
-    if (date - today).num_days().abs() > MAX_DAYS_AWAY {
-        return Err(AppError::InvalidRoster(format!(
-            "{date} is more than {MAX_DAYS_AWAY} days from today ({today})"
-        )));
-    }
-    Ok(())
-}
-
-/// The account `id` as a person, if it is an active officer of `school`; else 422
-/// saying why not.
-async fn officer_of(conn: &mut AnyConnection, id: Uuid, school: &str) -> Result<Person, AppError> {
-    let user = accounts::get(&mut *conn, id)
-        .await?
-        .ok_or_else(|| AppError::InvalidRoster(format!("no account has the id {id}")))?;
-    let refuse = |why: &str| {
-        Err(AppError::InvalidRoster(format!(
-            "{} ({}) {why}",
-            user.username, user.display_name
-        )))
-    };
-    if user.role != UserRole::Officer {
-        return refuse("is not an officer's account");
-    }
-    if user.disabled {
-        return refuse("is disabled");
-    }
-    if !user.schools.contains(school) {
-        return refuse(&format!("is not an officer of school `{school}`"));
-    }
-    Ok(Person {
-        user: user.id,
-        username: user.username,
-        display_name: user.display_name,
+    changeable(date, today).map_err(|why| {
+        AppError::InvalidRoster(match why {
+            Unchangeable::Past => format!(
+                "{date} is past: the roster of a day gone stays as it was (today is {today})"
+            ),
+            Unchangeable::TooFar => {
+                format!("{date} is more than {MAX_DAYS_AHEAD} days from today ({today})")
+            }
+        })
     })
 }
 
-/// 409 when `officer` is already in another slot of `slot`'s date and window (this
-/// slot's own rows are gone by now), naming that slot.
-async fn refuse_overlap(
+/// Why an officer cannot be put on a slot, with the words a refusal gives.
+struct Refusal {
+    why: Unassignable,
+    username: String,
+    detail: String,
+}
+
+impl Refusal {
+    fn error(self) -> AppError {
+        match self.why {
+            Unassignable::Overlap => AppError::Overlap(self.detail),
+            _ => AppError::InvalidRoster(self.detail),
+        }
+    }
+
+    fn skipped(self, assignment: &Assignment) -> Skipped {
+        Skipped {
+            post_id: assignment.post_id.clone(),
+            date: assignment.date,
+            window: assignment.window,
+            officer: assignment.officer,
+            username: self.username,
+            why: self.why.code().to_owned(),
+        }
+    }
+}
+
+/// Whether account `id` may be put on `slot` of `school`: an active officer of that
+/// school (`roster::assignable`), in no other slot of that date and window (this
+/// slot's own rows are gone by now).
+async fn fitness(
     conn: &mut AnyConnection,
     slot: &Slot,
-    officer: &Person,
-) -> Result<(), AppError> {
-    let other: Option<(String, String, String)> = sqlx::query_as(
+    id: Uuid,
+    school: &str,
+) -> Result<Result<(), Refusal>, AppError> {
+    let Some(user) = accounts::get(&mut *conn, id).await? else {
+        return Ok(Err(Refusal {
+            why: Unassignable::NoAccount,
+            username: String::new(),
+            detail: format!("no account has the id {id}"),
+        }));
+    };
+    let person = person_of_user(&user);
+    let refusal = |why, words: String| Refusal {
+        why,
+        username: person.username.clone(),
+        detail: format!("{} ({}) {words}", person.username, person.display_name),
+    };
+    if let Err(why) = assignable(user.role, user.disabled, &user.schools, school) {
+        let words = match why {
+            Unassignable::NotOfficer => "is not an officer's account".to_owned(),
+            Unassignable::Disabled => "is disabled".to_owned(),
+            _ => format!("is not an officer of school `{school}`"),
+        };
+        return Ok(Err(refusal(why, words)));
+    }
+    let elsewhere = other_slot_of(conn, slot, id).await?;
+    Ok(match elsewhere {
+        None => Ok(()),
+        Some((post_id, gate, school)) => Err(Refusal {
+            why: Unassignable::Overlap,
+            username: person.username.clone(),
+            detail: format!(
+                "{} is already at {school} {gate} (`{post_id}`) on {} {}",
+                person.label(),
+                slot.date,
+                slot.window.as_str()
+            ),
+        }),
+    })
+}
+
+/// A user as records and the roster name them.
+pub fn person_of_user(user: &accounts::User) -> Person {
+    Person {
+        user: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+    }
+}
+
+/// The slot (post, gate, school name) `officer` already holds on `slot`'s date and
+/// window, if any.
+async fn other_slot_of(
+    conn: &mut AnyConnection,
+    slot: &Slot,
+    officer: Uuid,
+) -> Result<Option<(String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
         "SELECT a.post_id, p.gate, s.name
          FROM assignments a JOIN posts p ON p.id = a.post_id JOIN schools s ON s.id = p.school_id
          WHERE a.officer = $1 AND a.date = $2 AND a.window_kind = $3",
     )
-    .bind(officer.user.to_string())
+    .bind(officer.to_string())
     .bind(day_text(slot.date))
     .bind(slot.window.as_str())
     .fetch_optional(&mut *conn)
-    .await?;
-    match other {
-        None => Ok(()),
-        Some((post_id, gate, school)) => Err(AppError::Overlap(format!(
-            "{} is already at {school} {gate} (`{post_id}`) on {} {}",
-            officer.label(),
-            slot.date,
-            slot.window.as_str()
-        ))),
-    }
+    .await?)
 }
 
 /// `assignments` grouped by slot, each slot's in order.
@@ -341,16 +446,17 @@ pub fn by_slot(assignments: Vec<Assignment>) -> BTreeMap<Slot, Vec<Assignment>> 
 }
 
 /// Copies the week from Monday `from` onto the week from Monday `to` at the schools of
-/// `scope`: each slot the source week has replaces that slot a week (or more) later.
-/// Returns how many assignments were copied.
+/// `scope` (one school, from the grid): each slot the source week has replaces that
+/// slot a week (or more) later, from today on (a day gone keeps its roster; 422 when
+/// the whole target week is gone). An officer who can no longer be put there is
+/// skipped and listed, not a refusal of everything.
 pub async fn copy_week(
     db: &Db,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
     scope: &SchoolScope,
     by: Uuid,
     now: DateTime<Utc>,
-) -> Result<usize, AppError> {
+) -> Result<WeekCopied, AppError> {
     use chrono::Datelike;
     for (name, monday) in [("from", from), ("to", to)] {
         if monday.weekday() != chrono::Weekday::Mon {
@@ -364,18 +470,58 @@ pub async fn copy_week(
             "`from` and `to` are the same week".into(),
         ));
     }
+    let today = today(now);
+    let sunday = |monday: NaiveDate| monday.checked_add_days(Days::new(6)).unwrap_or(monday);
+    if sunday(to) < today {
+        return Err(AppError::InvalidRoster(format!(
+            "the week of {to} is past: the roster of a day gone stays as it was (today is {today})"
+        )));
+    }
     let shift = to - from;
-    let last = from.checked_add_days(Days::new(6)).unwrap_or(from);
     let mut tx = db.begin_write().await?;
-    let source = assignments_between(&mut tx, from, last, scope).await?;
-    let copied = source.len();
-    let moved = source.into_iter().map(|a| Assignment {
-        date: a.date + shift,
-        ..a
-    });
-    replace_slots(&mut tx, &by_slot(moved.collect()), scope, (by, now), &as_is).await?;
+    let source = assignments_between(&mut tx, from, sunday(from), scope).await?;
+    let moved: Vec<Assignment> = source
+        .into_iter()
+        .map(|a| Assignment {
+            date: a.date + shift,
+            ..a
+        })
+        .filter(|a| a.date >= today)
+        .collect();
+    let offered = moved.len();
+    let mut skipped = Vec::new();
+    let mut skip = Unfit::Skip(&mut skipped);
+    let days = (by, now, Reach::FromToday);
+    write_slots(&mut tx, &by_slot(moved), scope, days, &mut skip).await?;
     tx.commit().await?;
-    Ok(copied)
+    Ok(WeekCopied {
+        copied: offered - skipped.len(),
+        skipped,
+    })
+}
+
+/// `scope` narrowed to `school`: 403 when it is not the caller's, 422 when no school
+/// has that id.
+pub async fn one_school(
+    db: &Db,
+    scope: &SchoolScope,
+    school: &str,
+) -> Result<SchoolScope, AppError> {
+    if !scope.contains(school) {
+        return Err(AppError::Forbidden(format!(
+            "school `{school}` is not in your scope"
+        )));
+    }
+    let known = crate::catalog::schools(db)
+        .await?
+        .iter()
+        .any(|s| s.id == school);
+    if !known {
+        return Err(AppError::InvalidRoster(format!(
+            "no school has the id `{school}`"
+        )));
+    }
+    Ok(SchoolScope::Only([school.to_owned()].into()))
 }
 
 /// The roster of `assignments` (an import) stored: every slot they name replaced, in
@@ -392,6 +538,39 @@ pub async fn store(
     replace_slots(&mut tx, &by_slot(assignments), scope, (by, now), blame).await?;
     tx.commit().await?;
     Ok(stored)
+}
+
+/// Takes `user` off the roster, from `today` on, wherever they may no longer be
+/// (`roster::assignable`): every slot once disabled or no longer an officer, the
+/// slots of schools no longer theirs otherwise. Part of an account's change, in its
+/// transaction: such assignments would count as missed and block a week's copy and a
+/// 值班表's re-import. Days gone keep their roster. Returns how many were removed.
+pub async fn release(
+    conn: &mut AnyConnection,
+    user: &accounts::User,
+    today: NaiveDate,
+) -> Result<u64, AppError> {
+    let anywhere = user.role == UserRole::Officer && !user.disabled;
+    let done = if anywhere {
+        let dialect = crate::db::Dialect::of(conn);
+        let served = dialect.in_json_array("school_id", "$3");
+        sqlx::query(&format!(
+            "DELETE FROM assignments WHERE officer = $1 AND date >= $2
+             AND post_id NOT IN (SELECT id FROM posts WHERE {served})"
+        ))
+        .bind(user.id.to_string())
+        .bind(day_text(today))
+        .bind(serde_json::to_string(&user.schools)?)
+        .execute(&mut *conn)
+        .await?
+    } else {
+        sqlx::query("DELETE FROM assignments WHERE officer = $1 AND date >= $2")
+            .bind(user.id.to_string())
+            .bind(day_text(today))
+            .execute(&mut *conn)
+            .await?
+    };
+    Ok(done.rows_affected())
 }
 
 /// The assignments of one slot as stored now.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use gatewatch_model::roster::{Assignment, Slot};
-use gatewatch_model::swap::{SwapDecision, SwapRequest};
+use gatewatch_model::swap::{awaits_decision, SwapDecision, SwapRequest};
 use gatewatch_model::{Change, DeviceId, Record, RecordBody};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,11 +15,11 @@ use uuid::Uuid;
 use crate::auth::SchoolScope;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::feed::{self, AuthorColumns, AUTHOR_COLUMNS};
+use crate::feed::{self, AuthorColumns, NextVersion, AUTHOR_COLUMNS};
 use crate::roster;
 
 /// The swap requests at the schools of `scope`, oldest first, each with its author;
-/// with `pending_only`, those not decided yet.
+/// with `pending_only`, those neither decided nor withdrawn.
 pub async fn list(
     db: &Db,
     scope: &SchoolScope,
@@ -47,8 +47,7 @@ pub async fn list(
     let mut swaps = Vec::with_capacity(rows.len());
     for row in rows {
         let record: Record = serde_json::from_str(&row.body)?;
-        let pending = matches!(&record.body, RecordBody::Swap(s) if s.is_pending());
-        if pending_only && !pending {
+        if pending_only && !awaits_decision(&record) {
             continue;
         }
         swaps.push(Change {
@@ -75,8 +74,11 @@ pub struct DecisionBody {
 }
 
 /// Decides swap request `id` as `by` (a manager of `scope`) at `now`: the request's new
-/// version. 404 for no such request, 403 out of scope, 409 `already_decided`; an
-/// approval without a substitute, or one the roster refuses, is refused whole.
+/// version. In this order, so that nobody learns a request's state outside their
+/// scope: 404 for no such request, 403 out of scope, 409 `withdrawn` (voided by its
+/// officer), 409 `already_decided`; then an approval without a substitute (422), for
+/// an officer no longer on the slot (409 `not_assigned`), or one the roster refuses,
+/// is refused whole.
 pub async fn decide(
     db: &Db,
     id: Uuid,
@@ -91,10 +93,15 @@ pub async fn decide(
     let RecordBody::Swap(request) = &held.body else {
         return Err(missing());
     };
-    if !request.is_pending() {
-        return Err(AppError::AlreadyDecided(format!(
-            "swap request {id} was decided already"
-        )));
+    let slot = request.slot();
+    roster::school_in_scope(&mut tx, &slot.post_id, scope).await?;
+    if !awaits_decision(&held) {
+        return Err(match held.voided {
+            Some(_) => {
+                AppError::Withdrawn(format!("swap request {id} was withdrawn by its officer"))
+            }
+            None => AppError::AlreadyDecided(format!("swap request {id} was decided already")),
+        });
     }
     let substitute = match answer.approve {
         true => Some(answer.substitute.or(request.substitute).ok_or_else(|| {
@@ -102,17 +109,10 @@ pub async fn decide(
         })?),
         false => None,
     };
-    let slot = request.slot();
-    match substitute {
-        Some(substitute) => {
-            let after = slot_after(&mut tx, &slot, request, substitute).await?;
-            let slots = BTreeMap::from([(slot, after)]);
-            roster::replace_slots(&mut tx, &slots, scope, (by, now), &roster::as_is).await?;
-        }
-        // A refusal changes no assignment, but the request must be the manager's.
-        None => {
-            roster::school_in_scope(&mut tx, &slot.post_id, scope).await?;
-        }
+    if let Some(substitute) = substitute {
+        let after = slot_after(&mut tx, &slot, request, substitute).await?;
+        let slots = BTreeMap::from([(slot, after)]);
+        roster::replace_slots(&mut tx, &slots, scope, (by, now), &roster::as_is).await?;
     }
     let decided = SwapRequest {
         decision: Some(SwapDecision {
@@ -124,10 +124,11 @@ pub async fn decide(
         }),
         ..request.clone()
     };
+    // A decision is the request going on, not a correction of it: `edits` stays.
     let next = feed::store_next_version(
         &mut tx,
         &held,
-        RecordBody::Swap(decided),
+        (RecordBody::Swap(decided), NextVersion::Revision),
         &DeviceId::server(),
         by,
         now,
@@ -137,7 +138,8 @@ pub async fn decide(
     Ok(next)
 }
 
-/// The slot's assignments once `substitute` takes the asking officer's place (and car).
+/// The slot's assignments once `substitute` takes the asking officer's place (and car);
+/// 409 `not_assigned` when the asking officer is not on it.
 async fn slot_after(
     conn: &mut sqlx::AnyConnection,
     slot: &Slot,
@@ -145,10 +147,16 @@ async fn slot_after(
     substitute: Uuid,
 ) -> Result<Vec<Assignment>, AppError> {
     let mut assignments = roster::of_slot(conn, slot).await?;
-    let car = assignments
-        .iter()
-        .find(|a| a.officer == request.officer)
-        .and_then(|a| a.car.clone());
+    // Nobody to relieve: approving would only add the substitute beside whoever holds it.
+    let Some(asker) = assignments.iter().find(|a| a.officer == request.officer) else {
+        return Err(AppError::NotAssigned(format!(
+            "the officer who asked is not (or no longer) on {} {} {}",
+            slot.post_id,
+            slot.date,
+            slot.window.as_str()
+        )));
+    };
+    let car = asker.car.clone();
     assignments.retain(|a| a.officer != request.officer && a.officer != substitute);
     assignments.push(Assignment {
         post_id: slot.post_id.clone(),

@@ -181,7 +181,11 @@ async fn a_week_of_every_kind_of_arrival_gives_the_hand_computed_rates_everywher
     for day in [week.mon, week.tue, week.wed] {
         roster += &format!("{day},西城小学,正门,早,赵磊,\n");
     }
+    // Made before the week, as a station does: the roster of a day gone is not changed.
+    let before_the_week = Duration::days(30);
+    admin.state.clock.advance(-before_the_week);
     let stored = admin.post_csv("/api/roster/import", roster).await;
+    admin.state.clock.advance(before_the_week);
     assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
     assert_eq!(stored.json::<Value>()["stored"], 11);
 

@@ -565,6 +565,9 @@ async fn a_supervisors_reports_are_their_schools_only_and_an_officer_gets_none()
     }
     let (s01_officer, officer) = admin.user("wang.jing", "officer", &["s01"], &[]).await;
     let (s02_officer, _) = admin.user("li.jing", "officer", &["s02"], &[]).await;
+    // Written before that day, as a station does: the roster of a day gone is not changed.
+    let before_the_day = chrono::Duration::days(30);
+    admin.state.clock.advance(-before_the_day);
     for (post, who) in [("s01-g1", s01_officer), ("s02-g1", s02_officer)] {
         let slot = serde_json::json!({
             "post_id": post, "date": day, "window": "morning", "officers": [who], "car": null,
@@ -572,6 +575,7 @@ async fn a_supervisors_reports_are_their_schools_only_and_an_officer_gets_none()
         let put = admin.put_json("/api/roster/slot", slot.to_string()).await;
         assert_eq!(put.status, StatusCode::OK, "{}", put.text());
     }
+    admin.state.clock.advance(before_the_day);
     let (_, chief) = admin.user("chen.suo", "supervisor", &["s01"], &[]).await;
     let chief = admin.as_user(&chief);
     let range = format!("from={day}&to={day}");

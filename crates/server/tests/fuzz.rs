@@ -214,7 +214,7 @@ impl Fuzzer {
     /// Mostly a route with its own method (so requests reach the handlers), sometimes
     /// any method, sometimes a path no route has.
     fn method_and_path(&mut self) -> (Method, String) {
-        const ROUTES: [(&str, &str); 44] = [
+        const ROUTES: [(&str, &str); 50] = [
             ("GET", "/api/health"),
             ("POST", "/api/auth/login"),
             ("POST", "/api/auth/logout"),
@@ -243,7 +243,13 @@ impl Fuzzer {
             ("GET", "/api/reports/duty"),
             ("GET", "/api/export/duty-hours.csv"),
             ("GET", "/api/export/checkins.csv"),
+            ("GET", "/api/export/incidents.csv"),
+            ("GET", "/api/export/coverage.csv"),
+            ("GET", "/api/export/assignments.csv"),
+            ("GET", "/api/export/officers.csv"),
             ("GET", "/api/coverage"),
+            ("GET", "/api/reports/coverage"),
+            ("GET", "/api/reports/officers"),
             ("GET", "/api/calendar"),
             ("GET", "/api/admin/calendar"),
             ("POST", "/api/admin/calendar/import"),
@@ -522,6 +528,11 @@ impl Fuzzer {
             json!({"school_id": "s01", "gate": self.string(), "location": demo_posts()[0].location})
         } else if route.contains("/admin/records/") {
             record
+        } else if route.ends_with("/roster/copy-week") {
+            let school = self.pick(&["s01", "s02", "s99", ""]).to_string();
+            json!({"from": "2026-11-23", "to": "2026-11-30", "school": school})
+        } else if route.ends_with("/decision") {
+            json!({"approve": self.rng.bool(), "note": self.string()})
         } else {
             self.value(0)
         }

@@ -1,8 +1,10 @@
 //! The duty roster and swap requests through the API (docs/duty-roster.md §3, §7):
 //! slots written by managers within their schools, read by officers, copied a week
-//! on, imported and exported as a 值班表, and swaps decided on the server — with every
-//! refusal the issue names (unknown school, gate or officer, overlap, out of scope, a
-//! date too far) storing nothing.
+//! on (one school, from today on, skipping who can no longer serve), imported and
+//! exported as a 值班表, officers taken off it when disabled or moved, and swaps decided
+//! on the server — with every refusal the issue names (unknown school, gate or
+//! officer, overlap, out of scope, a day gone, a date too far, a withdrawn request, an
+//! officer no longer on the slot) storing nothing.
 
 mod common;
 
@@ -103,6 +105,21 @@ async fn everything(s: &Station) -> Vec<Assignment> {
     roster(&s.admin, day(s.monday, 0), day(s.monday, 60))
         .await
         .0
+}
+
+/// Moves the server's clock (shared by every app of the station) to the same hour of
+/// `date` in mainland China time, so that the days before it are gone.
+fn make_today(s: &Station, date: NaiveDate) {
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    s.admin
+        .state
+        .clock
+        .advance(chrono::Duration::days((date - today).num_days()));
+}
+
+fn ok(response: common::TestResponse) -> common::TestResponse {
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    response
 }
 
 #[tokio::test]
@@ -536,6 +553,14 @@ async fn an_approved_swap_puts_the_substitute_in_the_slot() {
     let asked = swap(0x5a, s.o1.0, m, Some(s.o5.0));
     let pushed = s.o1.1.push(std::slice::from_ref(&asked)).await;
     assert!(pushed.rejected.is_empty(), "{:?}", pushed.rejected);
+    // The officer corrects the reason once: one edit.
+    let RecordBody::Swap(mut reworded) = asked.body.clone() else {
+        unreachable!()
+    };
+    reworded.reason = "孩子生病，需去医院".into();
+    let asked = asked.corrected(version(3_000), RecordBody::Swap(reworded));
+    let pushed = s.o1.1.push(std::slice::from_ref(&asked)).await;
+    assert!(pushed.rejected.is_empty(), "{:?}", pushed.rejected);
     // Not in someone else's name.
     let forged = s.o1.1.push(&[swap(0x5b, s.o2.0, m, None)]).await;
     assert_eq!(forged.rejected.len(), 1);
@@ -568,6 +593,10 @@ async fn an_approved_swap_puts_the_substitute_in_the_slot() {
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     let decided: Record = response.json();
     assert_eq!(decided.version.device.as_str(), "server");
+    assert_eq!(
+        decided.edits, 1,
+        "a decision is not a correction of the request"
+    );
     let RecordBody::Swap(body) = &decided.body else {
         panic!("{decided:?}")
     };
@@ -660,4 +689,333 @@ async fn a_refused_or_impossible_swap_leaves_the_roster_alone() {
     assert_eq!(pending["swaps"].as_array().unwrap().len(), 1);
     let all: Value = s.chief.get("/api/swaps").await.json();
     assert_eq!(all["swaps"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_withdrawn_swap_is_not_pending_and_cannot_be_decided() {
+    let s = station().await;
+    let m = s.monday;
+    ok(put_slot(&s.chief, "s01-g1", m, "morning", &[s.o1.0], None).await);
+    let asked = swap(0x71, s.o1.0, m, Some(s.o5.0));
+    let withdrawn = asked.voided(version(5_000), "不需要了".into());
+    let pushed = s.o1.1.push(&[asked, withdrawn.clone()]).await;
+    assert!(pushed.rejected.is_empty(), "{:?}", pushed.rejected);
+    let before = everything(&s).await;
+
+    let pending: Value = s.chief.get("/api/swaps?status=pending").await.json();
+    assert!(pending["swaps"].as_array().unwrap().is_empty(), "{pending}");
+    let all: Value = s.chief.get("/api/swaps").await.json();
+    assert_eq!(
+        all["swaps"].as_array().unwrap().len(),
+        1,
+        "still listed among all"
+    );
+    for answer in [json!({"approve": true}), json!({"approve": false})] {
+        decide(&s.chief, 0x71, answer)
+            .await
+            .assert_error(StatusCode::CONFLICT, "withdrawn");
+    }
+    assert_eq!(everything(&s).await, before, "the slot keeps its officer");
+    let pulled = s.o1.1.pull(0, None).await;
+    let held = pulled.changes.iter().find(|c| c.record.id == withdrawn.id);
+    assert_eq!(held.map(|c| &c.record), Some(&withdrawn), "nothing decided");
+}
+
+#[tokio::test]
+async fn approving_a_swap_of_an_officer_not_on_the_slot_changes_nothing() {
+    let s = station().await;
+    let m = s.monday;
+    // li.na holds the slot zhang.wei asks about (a slot he was never on), and
+    // zhang.wei is moved off the slot of his other request after asking.
+    ok(put_slot(&s.chief, "s01-g1", m, "morning", &[s.o2.0], None).await);
+    ok(put_slot(&s.chief, "s01-g1", day(m, 1), "morning", &[s.o1.0], None).await);
+    let pushed =
+        s.o1.1
+            .push(&[
+                swap(0x81, s.o1.0, m, Some(s.o5.0)),
+                swap(0x82, s.o1.0, day(m, 1), Some(s.o5.0)),
+            ])
+            .await;
+    assert!(pushed.rejected.is_empty(), "{:?}", pushed.rejected);
+    ok(put_slot(&s.chief, "s01-g1", day(m, 1), "morning", &[s.o2.0], None).await);
+    let before = everything(&s).await;
+    for id in [0x81, 0x82] {
+        let error = decide(&s.chief, id, json!({"approve": true}))
+            .await
+            .assert_error(StatusCode::CONFLICT, "not_assigned");
+        assert!(error.detail.contains("s01-g1"), "{}", error.detail);
+        assert_eq!(everything(&s).await, before, "{id:x}");
+    }
+    let pending: Value = s.chief.get("/api/swaps?status=pending").await.json();
+    assert_eq!(
+        pending["swaps"].as_array().unwrap().len(),
+        2,
+        "still pending"
+    );
+    // Refusing one is still possible.
+    ok(decide(
+        &s.chief,
+        0x81,
+        json!({"approve": false, "note": "你不在此岗"}),
+    )
+    .await);
+}
+
+#[tokio::test]
+async fn a_decision_from_outside_the_scope_learns_nothing_of_the_request() {
+    let s = station().await;
+    let m = s.monday;
+    ok(put_slot(&s.chief, "s01-g1", m, "morning", &[s.o1.0], None).await);
+    ok(put_slot(&s.chief, "s01-g1", day(m, 1), "morning", &[s.o1.0], None).await);
+    let asked = swap(0x92, s.o1.0, day(m, 1), None);
+    let withdrawn = asked.voided(version(5_000), "不需要了".into());
+    s.o1.1
+        .push(&[swap(0x91, s.o1.0, m, None), asked, withdrawn])
+        .await;
+    ok(decide(&s.chief, 0x91, json!({"approve": false})).await);
+    let (_, other) = s.admin.user("qian.suo", "supervisor", &["s02"], &[]).await;
+    let other = s.admin.as_user(&other);
+    // Decided, withdrawn, or an approval without a substitute: 403 all the same.
+    for (id, answer) in [
+        (0x91, json!({"approve": false})),
+        (0x92, json!({"approve": true})),
+    ] {
+        decide(&other, id, answer)
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    }
+}
+
+#[tokio::test]
+async fn a_day_gone_keeps_its_roster_whoever_asks() {
+    let s = station().await;
+    let m = s.monday;
+    ok(put_slot(&s.chief, "s01-g1", m, "morning", &[s.o1.0], None).await);
+    make_today(&s, day(m, 1));
+    let before = everything(&s).await;
+    for t in [&s.chief, &s.admin] {
+        let error = put_slot(t, "s01-g1", m, "morning", &[s.o2.0], None)
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+        assert!(
+            error.detail.starts_with(&format!("{m} is past")),
+            "{}",
+            error.detail
+        );
+        put_slot(t, "s01-g1", m, "morning", &[], None)
+            .await
+            .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    }
+    // The 值班表 refuses the line, in either language.
+    let file = roster_csv(&format!(
+        "{},实验小学,南门,早,li.na,\n{m},实验小学,南门,早,li.na,\n",
+        day(m, 2)
+    ));
+    for (lang, says) in [
+        ("zh", format!("第 3 行：日期 {m} 已过去")),
+        ("en", format!("line 3: {m} is past")),
+    ] {
+        let response = s
+            .chief
+            .post_csv(&format!("/api/roster/import?lang={lang}"), file.clone())
+            .await;
+        let error = response.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+        assert_eq!(response.json::<Value>()["line"], 3);
+        assert!(error.detail.starts_with(&says), "{}", error.detail);
+    }
+    assert_eq!(everything(&s).await, before);
+    // Today is still open: a swap on the day is normal.
+    ok(put_slot(&s.chief, "s01-g1", day(m, 1), "morning", &[s.o2.0], None).await);
+}
+
+#[tokio::test]
+async fn a_week_is_copied_from_today_on_skipping_who_can_no_longer_serve() {
+    let s = station().await;
+    let m = s.monday;
+    let (_, both) = s
+        .admin
+        .user("sun.suo", "supervisor", &["s01", "s02"], &[])
+        .await;
+    let both = s.admin.as_user(&both);
+    // Last week, as it will be: Monday, Wednesday (three officers at two schools),
+    // Thursday and Friday.
+    for (post, n, officer) in [
+        ("s01-g1", 0, s.o1.0),
+        ("s01-g1", 2, s.o2.0),
+        ("s01-g2", 2, s.o5.0),
+        ("s02-g1", 2, s.o3.0),
+        ("s01-g1", 3, s.o1.0),
+        ("s01-g1", 4, s.o1.0),
+    ] {
+        ok(put_slot(&both, post, day(m, n), "morning", &[officer], Some("警车1")).await);
+    }
+    // This week's Thursday already has zhang.wei at the other gate.
+    ok(put_slot(&both, "s01-g2", day(m, 10), "morning", &[s.o1.0], None).await);
+    // A week on, on Wednesday: li.na was disabled, zhao.lei moved to s02 meanwhile.
+    make_today(&s, day(m, 9));
+    for (id, fields) in [
+        (
+            s.o2.0,
+            json!({"display_name": "li.na", "role": "officer", "schools": ["s01"], "disabled": true}),
+        ),
+        (
+            s.o5.0,
+            json!({"display_name": "zhao.lei", "role": "officer", "schools": ["s02"]}),
+        ),
+    ] {
+        ok(s.admin
+            .put_json(&format!("/api/admin/users/{id}"), fields.to_string())
+            .await);
+    }
+    let s02_before: Vec<Assignment> = roster(&s.admin, day(m, 7), day(m, 13))
+        .await
+        .0
+        .into_iter()
+        .filter(|a| a.post_id.starts_with("s02"))
+        .collect();
+
+    let copy = json!({"from": m, "to": day(m, 7), "school": "s01"});
+    let answer: Value = ok(both
+        .post_json("/api/roster/copy-week", copy.to_string())
+        .await)
+    .json();
+    assert_eq!(answer["copied"], 1, "{answer}");
+    let mut skipped: Vec<(String, String, String, String)> = answer["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let text = |f: &str| k[f].as_str().unwrap().to_owned();
+            (text("date"), text("post_id"), text("username"), text("why"))
+        })
+        .collect();
+    skipped.sort();
+    let on = |n| day(m, n).to_string();
+    assert_eq!(
+        skipped,
+        [
+            (on(9), "s01-g1".into(), "li.na".into(), "disabled".into()),
+            (
+                on(9),
+                "s01-g2".into(),
+                "zhao.lei".into(),
+                "not_of_school".into()
+            ),
+            (
+                on(10),
+                "s01-g1".into(),
+                "zhang.wei".into(),
+                "overlap".into()
+            ),
+        ]
+    );
+    assert_eq!(answer["skipped"][0]["window"], "morning");
+    // Monday (gone) is not copied, Friday is; s02 is not touched.
+    let week = roster(&s.admin, day(m, 7), day(m, 13)).await.0;
+    let s01: Vec<(NaiveDate, &str, Uuid)> = week
+        .iter()
+        .filter(|a| a.post_id.starts_with("s01"))
+        .map(|a| (a.date, a.post_id.as_str(), a.officer))
+        .collect();
+    assert_eq!(
+        s01,
+        [
+            (day(m, 10), "s01-g2", s.o1.0),
+            (day(m, 11), "s01-g1", s.o1.0)
+        ]
+    );
+    let s02_after: Vec<Assignment> = week
+        .into_iter()
+        .filter(|a| a.post_id.starts_with("s02"))
+        .collect();
+    assert_eq!(s02_after, s02_before);
+
+    // Nothing to copy is no error; another school, an unknown one or a week gone is.
+    let nothing = json!({"from": day(m, 21), "to": day(m, 14), "school": "s01"});
+    let answer: Value = ok(both
+        .post_json("/api/roster/copy-week", nothing.to_string())
+        .await)
+    .json();
+    assert_eq!(answer, json!({"copied": 0, "skipped": []}));
+    let theirs = json!({"from": m, "to": day(m, 14), "school": "s02"});
+    s.chief
+        .post_json("/api/roster/copy-week", theirs.to_string())
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    let unknown = json!({"from": m, "to": day(m, 14), "school": "s99"});
+    s.admin
+        .post_json("/api/roster/copy-week", unknown.to_string())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    let gone = json!({"from": day(m, 7), "to": m});
+    let error = both
+        .post_json("/api/roster/copy-week", gone.to_string())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    assert!(error.detail.contains("past"), "{}", error.detail);
+}
+
+#[tokio::test]
+async fn an_officer_disabled_or_moved_leaves_the_roster_from_today_on() {
+    let s = station().await;
+    let m = s.monday;
+    let (liu, _) = s
+        .admin
+        .user("liu.yang", "officer", &["s01", "s02"], &[])
+        .await;
+    for (post, n, window, officer) in [
+        ("s01-g1", 0, "morning", liu),
+        ("s02-g1", 0, "noon", liu),
+        ("s01-g1", 7, "morning", liu),
+        ("s02-g1", 8, "noon", liu),
+        ("s01-g2", 7, "morning", s.o1.0),
+    ] {
+        ok(put_slot(&s.admin, post, day(m, n), window, &[officer], None).await);
+    }
+    make_today(&s, day(m, 1));
+    let liu_at = |all: Vec<Assignment>| -> Vec<(NaiveDate, String)> {
+        all.into_iter()
+            .filter(|a| a.officer == liu)
+            .map(|a| (a.date, a.post_id))
+            .collect()
+    };
+    let user = |schools: &[&str], disabled: bool| {
+        json!({"display_name": "刘洋", "role": "officer", "schools": schools, "disabled": disabled})
+            .to_string()
+    };
+
+    ok(s.admin
+        .put_json(&format!("/api/admin/users/{liu}"), user(&["s02"], false))
+        .await);
+    assert_eq!(
+        liu_at(roster(&s.admin, m, day(m, 13)).await.0),
+        [
+            (m, "s01-g1".to_string()),
+            (m, "s02-g1".to_string()),
+            (day(m, 8), "s02-g1".to_string()),
+        ],
+        "a day gone keeps its roster; the future at s01 is gone"
+    );
+    ok(s.admin
+        .put_json(&format!("/api/admin/users/{liu}"), user(&["s02"], true))
+        .await);
+    assert_eq!(
+        liu_at(roster(&s.admin, m, day(m, 13)).await.0),
+        [(m, "s01-g1".to_string()), (m, "s02-g1".to_string())]
+    );
+    // Others keep their duty, and next week's 值班表 goes round again.
+    let next_week = roster(&s.admin, day(m, 7), day(m, 13)).await.0;
+    assert_eq!(next_week.len(), 1);
+    let exported = ok(s
+        .chief
+        .get(&format!(
+            "/api/export/roster.csv?from={}&to={}",
+            day(m, 7),
+            day(m, 13)
+        ))
+        .await);
+    ok(s.chief
+        .post_csv("/api/roster/import", exported.body.clone())
+        .await);
+    assert_eq!(roster(&s.admin, day(m, 7), day(m, 13)).await.0, next_week);
 }

@@ -1,6 +1,6 @@
 //! The supervisor role (所长 / 指挥室) on the server: migration 0011 that allows it (an
 //! upgrade keeps every account and session), its accounts, and the managers' area it
-//! shares with admins — exports and reports limited to its schools.
+//! shares with admins — exports, reports and roster changes limited to its schools.
 
 mod common;
 
@@ -210,4 +210,127 @@ async fn supervisors_come_from_the_users_csv_too() {
     let made = users.iter().find(|u| u["username"] == "li.zhihui").unwrap();
     assert_eq!(made["role"], "supervisor");
     assert_eq!(made["schools"], serde_json::json!(["s01", "s02"]));
+}
+
+/// The Monday of next week (mainland China time), and its Monday a week on.
+fn next_mondays() -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::Datelike;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let monday =
+        today + chrono::Duration::days(7 - i64::from(today.weekday().num_days_from_monday()));
+    (monday, monday + chrono::Duration::days(7))
+}
+
+/// The usernames in `values` at `field` (a `Person`).
+fn usernames(values: &Value, field: &str) -> Vec<String> {
+    let mut names: Vec<String> = values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[field]["username"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[tokio::test]
+async fn a_supervisors_reports_sheets_and_roster_changes_stay_in_their_schools() {
+    let admin = TestApp::new().await;
+    let (mine, _) = admin.user("zhang.wei", "officer", &["s01"], &[]).await;
+    let (theirs, _) = admin.user("wang.qiang", "officer", &["s02"], &[]).await;
+    let (_, supervisor) = admin.user("chen.suo", "supervisor", &["s01"], &[]).await;
+    let supervisor = admin.as_user(&supervisor);
+    let (monday, next) = next_mondays();
+    // Monday is a school day at both schools whatever the national calendar says.
+    let calendar = format!(
+        "范围,开始日期,结束日期,类型\n学校:s01,{monday},{monday},上课\n学校:s02,{monday},{monday},上课\n"
+    );
+    let year = chrono::Datelike::year(&monday);
+    let imported = admin
+        .post_csv(&format!("/api/admin/calendar/import?year={year}"), calendar)
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+    for (post, officer) in [("s01-g1", mine), ("s02-g1", theirs)] {
+        let slot = serde_json::json!({"post_id": post, "date": monday, "window": "morning", "officers": [officer]});
+        let put = admin.put_json("/api/roster/slot", slot.to_string()).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+    }
+    let range = format!("from={monday}&to={monday}");
+
+    // The reports: the admin's name both schools, the supervisor's only s01.
+    for (who, schools, officers) in [
+        (
+            &admin,
+            vec!["s01", "s02", "s03", "s04"],
+            vec!["wang.qiang", "zhang.wei"],
+        ),
+        (&supervisor, vec!["s01"], vec!["zhang.wei"]),
+    ] {
+        let report: Value = who
+            .get(&format!("/api/reports/coverage?{range}"))
+            .await
+            .json();
+        let mut seen: Vec<&str> = report["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(report["assignments"].as_array().unwrap())
+            .map(|v| v["school_id"].as_str().unwrap())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen, schools, "{report}");
+        assert_eq!(usernames(&report["assignments"], "officer"), officers);
+        let by_officer: Value = who
+            .get(&format!("/api/reports/officers?{range}"))
+            .await
+            .json();
+        assert_eq!(usernames(&by_officer["officers"], "person"), officers);
+    }
+    for sheet in ["assignments", "officers", "roster"] {
+        let uri = format!("/api/export/{sheet}.csv?{range}");
+        let all = admin.get(&uri).await.text();
+        let own = supervisor.get(&uri).await;
+        assert_eq!(own.status, StatusCode::OK, "{sheet}: {}", own.text());
+        assert!(all.contains("wang.qiang"), "{sheet}: {all}");
+        assert!(own.text().contains("zhang.wei"), "{sheet}: {}", own.text());
+        assert!(
+            !own.text().contains("wang.qiang"),
+            "{sheet}: {}",
+            own.text()
+        );
+    }
+
+    // A copy of the week copies s01's slots only; an import naming s02 is refused.
+    let copy = serde_json::json!({"from": monday, "to": next});
+    let copied = supervisor
+        .post_json("/api/roster/copy-week", copy.to_string())
+        .await;
+    assert_eq!(copied.status, StatusCode::OK, "{}", copied.text());
+    assert_eq!(copied.json::<Value>()["copied"], 1);
+    let week: Value = admin
+        .get(&format!("/api/roster?from={next}&to={next}"))
+        .await
+        .json();
+    let posts: Vec<&str> = week["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["post_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(posts, ["s01-g1"]);
+    let file = format!("日期,学校,校门,时段,民警\n{next},第一中学,正门,早,wang.qiang\n");
+    let refused = supervisor.post_csv("/api/roster/import", file).await;
+    let error = refused.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_csv");
+    assert!(
+        error.detail.contains("没有学校「第一中学」"),
+        "{}",
+        error.detail
+    );
+    let after: Value = admin
+        .get(&format!("/api/roster?from={next}&to={next}"))
+        .await
+        .json();
+    assert_eq!(after["assignments"], week["assignments"]);
 }

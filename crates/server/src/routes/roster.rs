@@ -12,7 +12,7 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use gatewatch_model::access::{self, Access, ROSTER};
 use gatewatch_model::csv::{file_name, SheetKind};
-use gatewatch_model::roster::{Assignment, Person, Slot};
+use gatewatch_model::roster::{Assignment, Person, Slot, WeekCopied};
 use gatewatch_model::school::WindowKind;
 use gatewatch_model::{csv_in, roster_csv};
 use gatewatch_model::{Change, Record};
@@ -141,29 +141,30 @@ struct CopyWeek {
     from: NaiveDate,
     #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
     to: NaiveDate,
+    /// Only this school's gates (the grid's); absent, every school of the caller's.
+    #[serde(default)]
+    school: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Copied {
-    copied: usize,
-}
-
+/// A week's roster copied onto another, with the assignments it had to leave out.
 async fn copy_week(
     State(state): State<AppState>,
     who: SignedIn,
     AppJson(weeks): AppJson<CopyWeek>,
-) -> Result<Json<Copied>, AppError> {
-    let scope = who.school_scope();
+) -> Result<Json<WeekCopied>, AppError> {
+    let scope = match &weeks.school {
+        Some(school) => roster::one_school(&state.db, &who.school_scope(), school).await?,
+        None => who.school_scope(),
+    };
     let copied = roster::copy_week(
         &state.db,
-        weeks.from,
-        weeks.to,
+        (weeks.from, weeks.to),
         &scope,
         who.user.id,
         state.clock.now(),
     )
     .await?;
-    Ok(Json(Copied { copied }))
+    Ok(Json(copied))
 }
 
 #[derive(Deserialize)]

@@ -101,7 +101,7 @@ async fn update(
     // process) reads and writes the same row, and must not undo this change.
     let mut tx = state.db.begin_write().await?;
     accounts::check_fields(&mut tx, &fields).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let user = accounts::update(&mut tx, id, &fields, now)
         .await?
         .ok_or_else(|| AppError::Missing(format!("no account has the id {id}")))?;
@@ -179,7 +179,7 @@ async fn import(
     CsvBody(text): CsvBody,
 ) -> Result<Json<ImportOutcome>, AppError> {
     let rows = user_import::parse(&text).map_err(|e| AppError::InvalidCsv(e.to_string()))?;
-    let now = Utc::now();
+    let now = state.clock.now();
     // Passwords are hashed before the write transaction (each takes tens of ms), on
     // every core at once: the database stays writable for phones meanwhile.
     let held: BTreeSet<String> = accounts::list(&state.db)
