@@ -272,7 +272,7 @@ pub async fn create(
 
 /// Changes an account's name, role, scope and whether it is disabled; `None` if there
 /// is no such account. An officer disabled, or no longer of a school, leaves the
-/// roster there from today on, in the same transaction (`roster::release`).
+/// roster there from tomorrow on, in the same transaction (`roster::release`).
 pub async fn update(
     conn: &mut AnyConnection,
     id: Uuid,
@@ -295,7 +295,10 @@ pub async fn update(
     .await?;
     let user = get(&mut *conn, id).await?;
     if let Some(user) = &user {
-        crate::roster::release(&mut *conn, user, crate::roster::today(now)).await?;
+        // Today's roster stays: part of it may be judged already, and the supervisor
+        // may still change today's slots.
+        let today = crate::roster::today(now);
+        crate::roster::release(&mut *conn, user, today.succ_opt().unwrap_or(today)).await?;
     }
     Ok(user)
 }

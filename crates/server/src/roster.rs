@@ -540,7 +540,7 @@ pub async fn store(
     Ok(stored)
 }
 
-/// Takes `user` off the roster, from `today` on, wherever they may no longer be
+/// Takes `user` off the roster, from `first` on, wherever they may no longer be
 /// (`roster::assignable`): every slot once disabled or no longer an officer, the
 /// slots of schools no longer theirs otherwise. Part of an account's change, in its
 /// transaction: such assignments would count as missed and block a week's copy and a
@@ -548,7 +548,7 @@ pub async fn store(
 pub async fn release(
     conn: &mut AnyConnection,
     user: &accounts::User,
-    today: NaiveDate,
+    first: NaiveDate,
 ) -> Result<u64, AppError> {
     let anywhere = user.role == UserRole::Officer && !user.disabled;
     let done = if anywhere {
@@ -559,14 +559,14 @@ pub async fn release(
              AND post_id NOT IN (SELECT id FROM posts WHERE {served})"
         ))
         .bind(user.id.to_string())
-        .bind(day_text(today))
+        .bind(day_text(first))
         .bind(serde_json::to_string(&user.schools)?)
         .execute(&mut *conn)
         .await?
     } else {
         sqlx::query("DELETE FROM assignments WHERE officer = $1 AND date >= $2")
             .bind(user.id.to_string())
-            .bind(day_text(today))
+            .bind(day_text(first))
             .execute(&mut *conn)
             .await?
     };

@@ -956,7 +956,7 @@ async fn a_week_is_copied_from_today_on_skipping_who_can_no_longer_serve() {
 }
 
 #[tokio::test]
-async fn an_officer_disabled_or_moved_leaves_the_roster_from_today_on() {
+async fn an_officer_disabled_or_moved_leaves_the_roster_from_tomorrow_on() {
     let s = station().await;
     let m = s.monday;
     let (liu, _) = s
@@ -966,6 +966,7 @@ async fn an_officer_disabled_or_moved_leaves_the_roster_from_today_on() {
     for (post, n, window, officer) in [
         ("s01-g1", 0, "morning", liu),
         ("s02-g1", 0, "noon", liu),
+        ("s01-g1", 1, "afternoon", liu),
         ("s01-g1", 7, "morning", liu),
         ("s02-g1", 8, "noon", liu),
         ("s01-g2", 7, "morning", s.o1.0),
@@ -992,16 +993,21 @@ async fn an_officer_disabled_or_moved_leaves_the_roster_from_today_on() {
         [
             (m, "s01-g1".to_string()),
             (m, "s02-g1".to_string()),
+            (day(m, 1), "s01-g1".to_string()),
             (day(m, 8), "s02-g1".to_string()),
         ],
-        "a day gone keeps its roster; the future at s01 is gone"
+        "a day gone and today keep their roster; the days to come at s01 are free"
     );
     ok(s.admin
         .put_json(&format!("/api/admin/users/{liu}"), user(&["s02"], true))
         .await);
     assert_eq!(
         liu_at(roster(&s.admin, m, day(m, 13)).await.0),
-        [(m, "s01-g1".to_string()), (m, "s02-g1".to_string())]
+        [
+            (m, "s01-g1".to_string()),
+            (m, "s02-g1".to_string()),
+            (day(m, 1), "s01-g1".to_string()),
+        ]
     );
     // Others keep their duty, and next week's 值班表 goes round again.
     let next_week = roster(&s.admin, day(m, 7), day(m, 13)).await.0;
