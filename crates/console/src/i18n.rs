@@ -124,6 +124,15 @@ pub enum Msg {
     Note,
     Approve,
     Reject,
+    Stale,
+    PastReadOnly,
+    NothingToCopy,
+    NotCopied,
+    SwapWithdrawn,
+    SwapNotAssigned,
+    NotDueAssignments,
+    NotDueVerdict,
+    RateColumn,
 }
 
 /// `msg` in `lang`.
@@ -231,6 +240,24 @@ fn both(msg: Msg) -> (&'static str, &'static str) {
         Note => ("备注", "Note"),
         Approve => ("批准", "Approve"),
         Reject => ("驳回", "Reject"),
+        Stale => (
+            "此格刚被他人修改，已重新载入本周排班，请核对后再改",
+            "This cell was changed by someone else meanwhile: the week was reloaded, check it and try again",
+        ),
+        PastReadOnly => (
+            "已过去的日期只读：其排班不能再修改（今天及以后可以）。",
+            "Past days are read-only: their roster can no longer be changed (today and later can).",
+        ),
+        NothingToCopy => ("上周没有排班，未复制任何岗位", "The previous week has no roster: nothing was copied"),
+        NotCopied => ("未复制（见下）：", "not copied (listed below):"),
+        SwapWithdrawn => ("民警已撤回该申请，无需审批", "The officer withdrew this request: there is nothing to decide"),
+        SwapNotAssigned => (
+            "申请人已不在该时段的排班中，无法按此申请换班",
+            "The asking officer no longer holds this slot: the swap cannot be made",
+        ),
+        NotDueAssignments => ("排班但不需执勤（不计入落实率）", "Assigned but not due (not counted)"),
+        NotDueVerdict => ("不需执勤", "not due"),
+        RateColumn => ("落实率", "Rate"),
     }
 }
 
