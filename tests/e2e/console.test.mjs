@@ -172,26 +172,23 @@ test('a supervisor makes a week in the grid, copies it, and sees a CSV refused b
     const sheet = await (await chiefApi(href)).text();
     assert.match(sheet, /zhang\.wei/);
 
-    // An officer disabled since: the copy leaves them out and says so, copies the rest.
-    await account('sun.li', '孙立', 'officer', ['s01']);
-    const sunLi = await userId('sun.li');
-    await putSlot('s01-g2', week2, 'noon', [{ officer: sunLi }]);
-    const disabled = await server.api(`/api/admin/users/${sunLi}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ display_name: '孙立', role: 'officer', schools: ['s01'], disabled: true }),
-    });
-    assert.equal(disabled.status, 200, await disabled.text());
-    await page.getByTestId('roster-next').click();
+    // 张伟 already at the other gate that Monday morning of the next week: the copy
+    // leaves him out of 南门 and says why, and copies the rest.
     const week3 = addDays(monday, 21);
+    await putSlot('s01-g2', week3, 'morning', [{ officer: await userId('zhang.wei') }]);
+    await page.getByTestId('roster-next').click();
     await cell(page, 's01-g1', week3, 'morning').waitFor();
     await page.getByTestId('roster-copy-previous').click();
-    await page.getByTestId('roster-status').filter({ hasText: '已复制岗位数： 2' }).waitFor();
+    await page.getByTestId('roster-status').filter({ hasText: '已复制岗位数： 1' }).waitFor();
     const skipped = page.getByTestId('roster-skipped');
     await skipped.waitFor();
-    assert.match(await skipped.textContent(), /sun\.li/);
     assert.equal(await skipped.locator('li').count(), 1);
-    await cell(page, 's01-g1', week3, 'morning').getByTestId('cell-officer').filter({ hasText: '张伟' }).waitFor();
+    const left = await skipped.textContent();
+    assert.match(left, /zhang\.wei/);
+    assert.match(left, /南门/);
+    assert.match(left, /同一时段已在其他岗位/);
+    await cell(page, 's01-g1', addDays(week3, 1), 'morning').getByTestId('cell-officer').filter({ hasText: '李娜' }).waitFor();
+    assert.equal(await cell(page, 's01-g1', week3, 'morning').getByTestId('cell-officer').count(), 0);
 
     // A week whose previous one is empty: nothing copied, and said so.
     await page.getByTestId('roster-week').fill(addDays(monday, 42));

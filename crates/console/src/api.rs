@@ -197,7 +197,8 @@ pub struct Copied {
     pub skipped: Vec<Skipped>,
 }
 
-/// An assignment of the source week a copy left out, and why (in the server's words).
+/// An assignment of the source week a copy left out, and why (the server's code,
+/// `i18n::skipped_why` words it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Skipped {
     #[serde(deserialize_with = "gatewatch_model::timefmt::date")]

@@ -261,6 +261,27 @@ fn both(msg: Msg) -> (&'static str, &'static str) {
     }
 }
 
+/// Why a copy of a week left an officer out, by the server's code (`disabled`,
+/// `not_of_school`, `not_officer`, `no_account`, `overlap`); a code this console does
+/// not know is shown as it came.
+pub fn skipped_why(lang: Lang, code: &str) -> String {
+    let (zh, en) = match code {
+        "disabled" => ("账号已停用", "the account is disabled"),
+        "not_of_school" => ("已不是该校民警", "no longer an officer of that school"),
+        "not_officer" => ("不是民警账号", "not an officer's account"),
+        "no_account" => ("账号不存在", "no such account"),
+        "overlap" => (
+            "同一时段已在其他岗位",
+            "already on another post in that window",
+        ),
+        other => return other.to_string(),
+    };
+    match lang {
+        Lang::ZhCn => zh.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
 /// `第 3 行` / `line 3`: where a CSV refusal points.
 pub fn line_no(lang: Lang, line: u64) -> String {
     match lang {
@@ -340,5 +361,8 @@ mod tests {
             scope_name(Lang::En, &EntryScope::School("s02".into())),
             "school:s02"
         );
+        assert_eq!(skipped_why(Lang::ZhCn, "overlap"), "同一时段已在其他岗位");
+        assert_eq!(skipped_why(Lang::En, "disabled"), "the account is disabled");
+        assert_eq!(skipped_why(Lang::En, "on leave"), "on leave");
     }
 }

@@ -344,12 +344,17 @@ async fn a_slot_written_from_a_stale_view_is_refused_with_the_slot_as_it_is() {
     .await;
     assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text());
     assert_eq!(slot_now().await.len(), 3);
-    // Out of scope is out of scope before anything of the slot is told.
+    // Out of scope is out of scope before anything of the slot is told; a change
+    // refused for itself is refused so, whatever the view it was made from.
     let (_, other_chief) = s.admin.user("qian.suo", "supervisor", &["s02"], &[]).await;
     let other_chief = s.admin.as_user(&other_chief);
     put_cars(&other_chief, "s01-g1", m, "morning", &[], Some(&[]))
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    put_cars(&s.chief, "s01-g1", m, "morning", &[(s.o3.0, None)], Some(&[]))
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    assert_eq!(slot_now().await.len(), 3);
 }
 
 #[tokio::test]

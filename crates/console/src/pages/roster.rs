@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError, Copied, Skipped};
 use crate::grid::{monday_of, plate, roster_today, week_grid, Cell, Names, Row, Staff};
-use crate::i18n::{csv_lang, text, weekday, window_name, Lang, Msg};
+use crate::i18n::{csv_lang, skipped_why, text, weekday, window_name, Lang, Msg};
 use crate::session::Session;
 use crate::widgets::{act, explain, loaded, value_of, CsvUpload, Said, StatusLine};
 
@@ -171,7 +171,7 @@ fn SkippedList(
                         window_name(lang, s.window),
                         gate_of(&s.post_id),
                         s.username,
-                        s.why
+                        skipped_why(lang, &s.why)
                     );
                     view! { <li>{line}</li> }
                 })

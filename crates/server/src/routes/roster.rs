@@ -91,31 +91,35 @@ async fn put_slot(
     AppJson(change): AppJson<SlotChange>,
 ) -> Result<Json<Vec<Assignment>>, AppError> {
     let slot = change.slot();
-    let scope = who.school_scope();
     let mut tx = state.db.begin_write().await?;
-    // The scope first: a stale answer tells who is on the slot.
-    roster::school_in_scope(&mut tx, &slot.post_id, &scope).await?;
-    refuse_stale(&mut tx, &change).await?;
+    let held = roster::of_slot(&mut tx, &slot).await?;
     let slots = [(slot.clone(), change.assignments())].into();
+    // The change itself is checked first (the scope before anything, so a stale
+    // answer never shows a slot out of scope; a day gone; each officer), then whether
+    // it was made from the slot as it is. A refusal is never committed.
     roster::replace_slots(
         &mut tx,
         &slots,
-        &scope,
+        &who.school_scope(),
         (who.user.id, state.clock.now()),
         &roster::as_is,
     )
     .await?;
+    refuse_stale(&mut tx, &change, held).await?;
     let stored = roster::of_slot(&mut tx, &slot).await?;
     tx.commit().await?;
     Ok(Json(stored))
 }
 
-/// 409 `stale`, with the slot as it is now, when it holds other officers than the
-/// client showed: someone changed it since, and writing the whole slot from the old
-/// view would silently undo their change.
-async fn refuse_stale(conn: &mut AnyConnection, change: &SlotChange) -> Result<(), AppError> {
+/// 409 `stale`, with the slot as it was (`held`, before this change), when it held
+/// other officers than the client showed: someone changed it since, and writing the
+/// whole slot from the old view would silently undo their change.
+async fn refuse_stale(
+    conn: &mut AnyConnection,
+    change: &SlotChange,
+    held: Vec<Assignment>,
+) -> Result<(), AppError> {
     let slot = change.slot();
-    let held = roster::of_slot(conn, &slot).await?;
     if !change.is_stale(&held) {
         return Ok(());
     }
