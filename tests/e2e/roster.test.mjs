@@ -23,11 +23,12 @@ async function userId(username) {
   return users.find((u) => u.username === username).id;
 }
 
+/** Puts `officers` (account ids) on a slot, each with `car`. */
 async function assign(postId, date, window, officers, car) {
   const answer = await server.api('/api/roster/slot', {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ post_id: postId, date, window, officers, car }),
+    body: JSON.stringify({ post_id: postId, date, window, officers: officers.map((officer) => ({ officer, car })) }),
   });
   assert.equal(answer.status, 200, await answer.text());
 }

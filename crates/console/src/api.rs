@@ -8,8 +8,9 @@ use gatewatch_model::account::{LoginRequest, Profile};
 use gatewatch_model::calendar::CalendarEntry;
 use gatewatch_model::coverage::{Rate, Status};
 use gatewatch_model::roster::{Assignment, Person};
+use gatewatch_model::roster_edit::{Officer, SlotChange};
 use gatewatch_model::school::{School, WindowKind};
-use gatewatch_model::Post;
+use gatewatch_model::{Change, Post};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -180,35 +181,45 @@ pub async fn roster(from: NaiveDate, to: NaiveDate) -> Result<Roster, ApiError> 
     get(&format!("/api/roster?from={from}&to={to}")).await
 }
 
-/// `PUT /api/roster/slot`: the slot's officers and car, replacing what it had.
-#[derive(Debug, Clone, Serialize)]
-pub struct SlotChange {
-    pub post_id: String,
-    pub date: NaiveDate,
-    pub window: WindowKind,
-    pub officers: Vec<Uuid>,
-    pub car: Option<String>,
-}
-
+/// `PUT /api/roster/slot`: the slot's officers, each with their car, replacing what it
+/// had; refused `stale` when the slot no longer holds the officers the grid showed.
 pub async fn put_slot(change: &SlotChange) -> Result<(), ApiError> {
     send::<serde_json::Value>(write(Request::put("/api/roster/slot")).json(change))
         .await
         .map(|_| ())
 }
 
+/// What a copy of a week did: how many assignments it copied and those it left out.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Copied {
     pub copied: u64,
+    #[serde(default)]
+    pub skipped: Vec<Skipped>,
 }
 
-/// Copies the week starting `from` (a Monday) onto the week starting `to`.
-pub async fn copy_week(from: NaiveDate, to: NaiveDate) -> Result<Copied, ApiError> {
+/// An assignment of the source week a copy left out, and why (the server's code,
+/// `i18n::skipped_why` words it).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Skipped {
+    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
+    pub date: NaiveDate,
+    pub window: WindowKind,
+    pub post_id: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub why: String,
+}
+
+/// Copies `school`'s week starting `from` (a Monday) onto the week starting `to`.
+pub async fn copy_week(from: NaiveDate, to: NaiveDate, school: &str) -> Result<Copied, ApiError> {
     #[derive(Serialize)]
-    struct Weeks {
+    struct Weeks<'a> {
         from: NaiveDate,
         to: NaiveDate,
+        school: &'a str,
     }
-    post_json("/api/roster/copy-week", &Weeks { from, to }).await
+    post_json("/api/roster/copy-week", &Weeks { from, to, school }).await
 }
 
 /// A 值班表 CSV; a refusal's detail comes in `lang` (`zh` or `en`).
@@ -217,12 +228,12 @@ pub async fn import_roster(file: web_sys::File, lang: &str) -> Result<Stored, Ap
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct People {
-    pub people: Vec<Person>,
+pub struct Staff {
+    pub people: Vec<Officer>,
 }
 
-/// The officers the user may put on the roster.
-pub async fn officers() -> Result<People, ApiError> {
+/// The officers the user may put on the roster, each with the schools they serve.
+pub async fn officers() -> Result<Staff, ApiError> {
     get("/api/officers").await
 }
 
@@ -265,6 +276,18 @@ pub struct Verdict {
     pub instead: Vec<Person>,
 }
 
+/// An assignment on a day the calendar has no such window: shown, never counted.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NotDue {
+    pub post_id: String,
+    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
+    pub date: NaiveDate,
+    pub window: WindowKind,
+    pub officer: Person,
+    #[serde(default)]
+    pub car: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct CoverageReport {
     pub rate: Rate,
@@ -274,10 +297,20 @@ pub struct CoverageReport {
     pub gates: Vec<Verdict>,
     #[serde(default)]
     pub assignments: Vec<Verdict>,
+    #[serde(default)]
+    pub not_due: Vec<NotDue>,
 }
 
-pub async fn coverage(from: NaiveDate, to: NaiveDate) -> Result<CoverageReport, ApiError> {
-    get(&format!("/api/reports/coverage?from={from}&to={to}")).await
+/// The coverage report of the range, its reasons worded in `lang` (`zh` or `en`).
+pub async fn coverage(
+    from: NaiveDate,
+    to: NaiveDate,
+    lang: &str,
+) -> Result<CoverageReport, ApiError> {
+    get(&format!(
+        "/api/reports/coverage?from={from}&to={to}&lang={lang}"
+    ))
+    .await
 }
 
 /// One officer's assigned due slots by their own verdict.
@@ -291,6 +324,8 @@ pub struct OfficerRow {
     pub missed: u32,
     #[serde(default)]
     pub upcoming: u32,
+    /// Covered over decided, as the sheets print it.
+    pub rate: Rate,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,13 +333,27 @@ pub struct OfficerReport {
     pub officers: Vec<OfficerRow>,
 }
 
-pub async fn officer_report(from: NaiveDate, to: NaiveDate) -> Result<OfficerReport, ApiError> {
-    get(&format!("/api/reports/officers?from={from}&to={to}")).await
+/// The per-officer report of the range, in `lang` (`zh` or `en`).
+pub async fn officer_report(
+    from: NaiveDate,
+    to: NaiveDate,
+    lang: &str,
+) -> Result<OfficerReport, ApiError> {
+    get(&format!(
+        "/api/reports/officers?from={from}&to={to}&lang={lang}"
+    ))
+    .await
 }
 
-/// Pending swap requests in the user's scope, as the server sends them (read by
-/// `pages::swaps::SwapRequest`, which accepts the record with or without its envelope).
-pub async fn pending_swaps() -> Result<serde_json::Value, ApiError> {
+/// `GET /api/swaps`: swap records with their authors, as a pull carries them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Swaps {
+    pub swaps: Vec<Change>,
+}
+
+/// The swap requests in the user's scope the server counts as pending (which of them
+/// still are is `pages::swaps::pending`'s to say, by the model's rules).
+pub async fn pending_swaps() -> Result<Swaps, ApiError> {
     get("/api/swaps?status=pending").await
 }
 

@@ -124,6 +124,15 @@ pub enum Msg {
     Note,
     Approve,
     Reject,
+    Stale,
+    PastReadOnly,
+    NothingToCopy,
+    NotCopied,
+    SwapWithdrawn,
+    SwapNotAssigned,
+    NotDueAssignments,
+    NotDueVerdict,
+    RateColumn,
 }
 
 /// `msg` in `lang`.
@@ -231,6 +240,45 @@ fn both(msg: Msg) -> (&'static str, &'static str) {
         Note => ("备注", "Note"),
         Approve => ("批准", "Approve"),
         Reject => ("驳回", "Reject"),
+        Stale => (
+            "此格刚被他人修改，已重新载入本周排班，请核对后再改",
+            "This cell was changed by someone else meanwhile: the week was reloaded, check it and try again",
+        ),
+        PastReadOnly => (
+            "已过去的日期只读：其排班不能再修改（今天及以后可以）。",
+            "Past days are read-only: their roster can no longer be changed (today and later can).",
+        ),
+        NothingToCopy => ("上周没有排班，未复制任何岗位", "The previous week has no roster: nothing was copied"),
+        NotCopied => ("未复制（见下）：", "not copied (listed below):"),
+        SwapWithdrawn => ("民警已撤回该申请，无需审批", "The officer withdrew this request: there is nothing to decide"),
+        SwapNotAssigned => (
+            "申请人已不在该时段的排班中，无法按此申请换班",
+            "The asking officer no longer holds this slot: the swap cannot be made",
+        ),
+        NotDueAssignments => ("排班但不需执勤（不计入落实率）", "Assigned but not due (not counted)"),
+        NotDueVerdict => ("不需执勤", "not due"),
+        RateColumn => ("落实率", "Rate"),
+    }
+}
+
+/// Why a copy of a week left an officer out, by the server's code (`disabled`,
+/// `not_of_school`, `not_officer`, `no_account`, `overlap`); a code this console does
+/// not know is shown as it came.
+pub fn skipped_why(lang: Lang, code: &str) -> String {
+    let (zh, en) = match code {
+        "disabled" => ("账号已停用", "the account is disabled"),
+        "not_of_school" => ("已不是该校民警", "no longer an officer of that school"),
+        "not_officer" => ("不是民警账号", "not an officer's account"),
+        "no_account" => ("账号不存在", "no such account"),
+        "overlap" => (
+            "同一时段已在其他岗位",
+            "already on another post in that window",
+        ),
+        other => return other.to_string(),
+    };
+    match lang {
+        Lang::ZhCn => zh.to_string(),
+        Lang::En => en.to_string(),
     }
 }
 
@@ -313,5 +361,8 @@ mod tests {
             scope_name(Lang::En, &EntryScope::School("s02".into())),
             "school:s02"
         );
+        assert_eq!(skipped_why(Lang::ZhCn, "overlap"), "同一时段已在其他岗位");
+        assert_eq!(skipped_why(Lang::En, "disabled"), "the account is disabled");
+        assert_eq!(skipped_why(Lang::En, "on leave"), "on leave");
     }
 }

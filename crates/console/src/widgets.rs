@@ -16,14 +16,7 @@ pub fn explain(session: Session, e: &ApiError) -> String {
         ApiError::Network(_) => say(Msg::Offline).to_string(),
         ApiError::Decode(detail) => format!("{}: {detail}", say(Msg::BadAnswer)),
         ApiError::Server { status, refusal } => {
-            let what = match (*status, refusal.error.as_str()) {
-                (_, "overlap") => Msg::Overlap,
-                (_, "invalid_csv" | "invalid_encoding") => Msg::CsvRefused,
-                (401, _) => Msg::SessionEnded,
-                (403, _) => Msg::OutOfScope,
-                (404, "not_found") => Msg::NotOnServer,
-                _ => Msg::Refused,
-            };
+            let what = refusal_words(*status, &refusal.error);
             // The server's detail names the line itself; an answer that does not gets
             // it added.
             let line = refusal
@@ -33,6 +26,21 @@ pub fn explain(session: Session, e: &ApiError) -> String {
                 .unwrap_or_default();
             format!("{}{line}: {}", say(what), refusal.detail)
         }
+    }
+}
+
+/// What a refusal means for the manager, by its status and code.
+pub fn refusal_words(status: u16, code: &str) -> Msg {
+    match (status, code) {
+        (_, "overlap") => Msg::Overlap,
+        (_, "stale") => Msg::Stale,
+        (_, "withdrawn") => Msg::SwapWithdrawn,
+        (_, "not_assigned") => Msg::SwapNotAssigned,
+        (_, "invalid_csv" | "invalid_encoding") => Msg::CsvRefused,
+        (401, _) => Msg::SessionEnded,
+        (403, _) => Msg::OutOfScope,
+        (404, "not_found") => Msg::NotOnServer,
+        _ => Msg::Refused,
     }
 }
 
@@ -178,8 +186,21 @@ pub fn value_of(ev: &leptos::ev::Event) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::why_text;
+    use super::{refusal_words, why_text};
+    use crate::i18n::Msg;
     use serde_json::json;
+
+    /// A swap withdrawn meanwhile, or whose officer no longer holds the slot, and a cell
+    /// changed meanwhile are said as such, not as a bare refusal.
+    #[test]
+    fn conflicts_are_said_in_words() {
+        assert_eq!(refusal_words(409, "withdrawn"), Msg::SwapWithdrawn);
+        assert_eq!(refusal_words(409, "not_assigned"), Msg::SwapNotAssigned);
+        assert_eq!(refusal_words(409, "stale"), Msg::Stale);
+        assert_eq!(refusal_words(409, "overlap"), Msg::Overlap);
+        assert_eq!(refusal_words(409, "already_decided"), Msg::Refused);
+        assert_eq!(refusal_words(403, "forbidden"), Msg::OutOfScope);
+    }
 
     #[test]
     fn a_reason_reads_as_one_line_whatever_its_shape() {

@@ -36,6 +36,7 @@ pub mod report;
 pub mod retention;
 pub mod roster;
 pub mod roster_csv;
+pub mod roster_edit;
 pub mod school;
 pub mod sorting;
 pub mod stored;

@@ -73,6 +73,15 @@ pub enum AppError {
     #[error("{0}")]
     NotAssigned(String),
 
+    /// 409 `stale`: a slot written from a stale view: it holds other officers than the
+    /// client said it showed (`expected`), so someone changed it meanwhile. The body
+    /// carries the slot's `assignments` as they are now; nothing was changed.
+    #[error("{detail}")]
+    Stale {
+        detail: String,
+        assignments: Vec<gatewatch_model::roster::Assignment>,
+    },
+
     /// 422 `invalid_encoding`: an import whose bytes are neither UTF-8 nor GB18030
     /// (GBK) text, or hold U+FFFD; the detail names the line and the byte offset.
     /// Nothing of the file was applied.
@@ -224,6 +233,7 @@ impl AppError {
             AppError::AlreadyDecided(_) => (StatusCode::CONFLICT, "already_decided"),
             AppError::Withdrawn(_) => (StatusCode::CONFLICT, "withdrawn"),
             AppError::NotAssigned(_) => (StatusCode::CONFLICT, "not_assigned"),
+            AppError::Stale { .. } => (StatusCode::CONFLICT, "stale"),
             AppError::InvalidEncoding(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_encoding"),
             AppError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -283,6 +293,14 @@ impl IntoResponse for AppError {
                 status,
                 Json(serde_json::json!({
                     "error": body.error, "detail": body.detail, "line": line,
+                })),
+            )
+                .into_response(),
+            // The slot as it is now, for a screen to show instead of its stale view.
+            AppError::Stale { assignments, .. } => (
+                status,
+                Json(serde_json::json!({
+                    "error": body.error, "detail": body.detail, "assignments": assignments,
                 })),
             )
                 .into_response(),

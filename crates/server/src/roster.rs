@@ -18,6 +18,7 @@ use gatewatch_model::roster::{
     WeekCopied, MAX_DAYS_AHEAD,
 };
 use gatewatch_model::roster_csv::MAX_CAR_CHARS;
+use gatewatch_model::roster_edit::Officer;
 use gatewatch_model::school::{WindowKind, DEFAULT_UTC_OFFSET_MINUTES};
 use gatewatch_model::timefmt::parse_date;
 use sqlx::AnyConnection;
@@ -133,10 +134,19 @@ fn person_of_row(
 }
 
 /// The active officer accounts with a school of `scope` (every one for an admin), by
-/// username: whom a manager may put on the roster.
-pub async fn officers(db: &Db, scope: &SchoolScope) -> Result<Vec<Person>, AppError> {
+/// username, each with the schools of `scope` they serve (no other: a supervisor learns
+/// nothing of other stations): whom a manager may put on which school's roster.
+pub async fn officers(db: &Db, scope: &SchoolScope) -> Result<Vec<Officer>, AppError> {
     let staff = officers_and_schools(db, scope).await?;
-    Ok(staff.into_iter().map(|(person, _)| person).collect())
+    Ok(staff
+        .into_iter()
+        .map(|(person, schools)| Officer {
+            user: person.user,
+            username: person.username,
+            display_name: person.display_name,
+            schools: schools.into_iter().filter(|s| scope.contains(s)).collect(),
+        })
+        .collect())
 }
 
 /// `officers`, each with every school they serve.

@@ -570,7 +570,7 @@ async fn a_supervisors_reports_are_their_schools_only_and_an_officer_gets_none()
     admin.state.clock.advance(-before_the_day);
     for (post, who) in [("s01-g1", s01_officer), ("s02-g1", s02_officer)] {
         let slot = serde_json::json!({
-            "post_id": post, "date": day, "window": "morning", "officers": [who], "car": null,
+            "post_id": post, "date": day, "window": "morning", "officers": [{"officer": who}],
         });
         let put = admin.put_json("/api/roster/slot", slot.to_string()).await;
         assert_eq!(put.status, StatusCode::OK, "{}", put.text());

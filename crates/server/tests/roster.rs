@@ -77,6 +77,7 @@ fn day(monday: NaiveDate, n: u64) -> NaiveDate {
     monday.checked_add_days(Days::new(n)).unwrap()
 }
 
+/// Puts `officers` on a slot, each with `car`.
 async fn put_slot(
     t: &TestApp,
     post: &str,
@@ -85,8 +86,28 @@ async fn put_slot(
     officers: &[Uuid],
     car: Option<&str>,
 ) -> common::TestResponse {
-    let body =
-        json!({"post_id": post, "date": date, "window": window, "officers": officers, "car": car});
+    let cars: Vec<(Uuid, Option<&str>)> = officers.iter().map(|o| (*o, car)).collect();
+    put_cars(t, post, date, window, &cars, None).await
+}
+
+/// Puts each officer on a slot with their own car; `expected`, the officers the caller
+/// says the slot showed.
+async fn put_cars(
+    t: &TestApp,
+    post: &str,
+    date: NaiveDate,
+    window: &str,
+    officers: &[(Uuid, Option<&str>)],
+    expected: Option<&[Uuid]>,
+) -> common::TestResponse {
+    let officers: Vec<Value> = officers
+        .iter()
+        .map(|(officer, car)| json!({"officer": officer, "car": car}))
+        .collect();
+    let mut body = json!({"post_id": post, "date": date, "window": window, "officers": officers});
+    if let Some(expected) = expected {
+        body["expected"] = json!(expected);
+    }
     t.put_json("/api/roster/slot", body.to_string()).await
 }
 
@@ -181,6 +202,183 @@ async fn a_supervisor_fills_a_slot_that_its_officers_read() {
             .await
             .assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
+}
+
+/// Finding 4 of review 14b: each officer of a slot keeps their own car when another is
+/// added, removed or given a car.
+#[tokio::test]
+async fn each_officer_of_a_slot_keeps_their_own_car() {
+    let s = station().await;
+    let m = s.monday;
+    let cars = |stored: Vec<Assignment>| -> Vec<(Uuid, Option<String>)> {
+        let mut cars: Vec<_> = stored.into_iter().map(|a| (a.officer, a.car)).collect();
+        cars.sort();
+        cars
+    };
+    let mut want = vec![
+        (s.o1.0, Some("苏A·11111".to_owned())),
+        (s.o2.0, Some("苏A·22222".to_owned())),
+    ];
+    want.sort();
+    let first = put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[(s.o1.0, Some("苏A·11111")), (s.o2.0, Some("苏A·22222"))],
+        None,
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    assert_eq!(cars(first.json()), want);
+    // A third officer, without a car, as the console sends it: the others' cars stay.
+    let added = put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[
+            (s.o1.0, Some("苏A·11111")),
+            (s.o2.0, Some("苏A·22222")),
+            (s.o5.0, None),
+        ],
+        Some(&[s.o1.0, s.o2.0]),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+    want.push((s.o5.0, None));
+    want.sort();
+    assert_eq!(cars(everything(&s).await), want);
+    // One officer's car changed, a blank plate is none.
+    let edited = put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[
+            (s.o1.0, Some(" 苏A·33333 ")),
+            (s.o2.0, Some(" ")),
+            (s.o5.0, None),
+        ],
+        Some(&[s.o5.0, s.o2.0, s.o1.0]),
+    )
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+    let mut want = vec![
+        (s.o1.0, Some("苏A·33333".to_owned())),
+        (s.o2.0, None),
+        (s.o5.0, None),
+    ];
+    want.sort();
+    assert_eq!(cars(everything(&s).await), want);
+    // The old single-car body is refused, not read as cars for everyone.
+    let old = json!({"post_id": "s01-g1", "date": m, "window": "morning",
+        "officers": [s.o1.0], "car": "苏A·44444"});
+    s.chief
+        .put_json("/api/roster/slot", old.to_string())
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_record");
+    // One officer twice in the slot: an overlap, nothing stored.
+    put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[(s.o1.0, Some("苏A·1")), (s.o1.0, Some("苏A·2"))],
+        None,
+    )
+    .await
+    .assert_error(StatusCode::CONFLICT, "overlap");
+    assert_eq!(cars(everything(&s).await), want);
+}
+
+/// Finding 7 of review 14b: a manager whose view of a slot is stale (someone else
+/// changed it since) is refused with the slot as it is now, instead of silently
+/// removing the other's officer.
+#[tokio::test]
+async fn a_slot_written_from_a_stale_view_is_refused_with_the_slot_as_it_is() {
+    let s = station().await;
+    let m = s.monday;
+    let slot_now = || async { roster(&s.admin, m, m).await.0 };
+    assert_eq!(
+        put_cars(
+            &s.chief,
+            "s01-g1",
+            m,
+            "morning",
+            &[(s.o1.0, None)],
+            Some(&[])
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    // Meanwhile, in another tab, the admin adds li.na.
+    let other = put_cars(
+        &s.admin,
+        "s01-g1",
+        m,
+        "morning",
+        &[(s.o1.0, None), (s.o2.0, Some("苏A·22222"))],
+        Some(&[s.o1.0]),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.text());
+    let held = slot_now().await;
+    // The chief, who still sees zhang.wei alone, adds zhao.lei.
+    let refused = put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[(s.o1.0, None), (s.o5.0, None)],
+        Some(&[s.o1.0]),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
+    let body: Value = refused.json();
+    assert_eq!(body["error"], "stale");
+    assert!(
+        body["detail"].as_str().unwrap().contains("li.na"),
+        "{}",
+        body["detail"]
+    );
+    let shown: Vec<Assignment> = serde_json::from_value(body["assignments"].clone()).unwrap();
+    assert_eq!(shown, held, "the slot as it is now");
+    assert_eq!(slot_now().await, held, "nothing changed");
+    // Emptied meanwhile is stale too; with the current view the edit goes through.
+    put_cars(&s.chief, "s01-g1", m, "morning", &[], Some(&[]))
+        .await
+        .assert_error(StatusCode::CONFLICT, "stale");
+    let fresh = put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[(s.o1.0, None), (s.o2.0, Some("苏A·22222")), (s.o5.0, None)],
+        Some(&[s.o2.0, s.o1.0]),
+    )
+    .await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.text());
+    assert_eq!(slot_now().await.len(), 3);
+    // Out of scope is out of scope before anything of the slot is told; a change
+    // refused for itself is refused so, whatever the view it was made from.
+    let (_, other_chief) = s.admin.user("qian.suo", "supervisor", &["s02"], &[]).await;
+    let other_chief = s.admin.as_user(&other_chief);
+    put_cars(&other_chief, "s01-g1", m, "morning", &[], Some(&[]))
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    put_cars(
+        &s.chief,
+        "s01-g1",
+        m,
+        "morning",
+        &[(s.o3.0, None)],
+        Some(&[]),
+    )
+    .await
+    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_roster");
+    assert_eq!(slot_now().await.len(), 3);
 }
 
 #[tokio::test]
@@ -501,6 +699,46 @@ async fn the_pickers_offer_the_active_officers_of_the_managers_schools() {
         ["li.na", "zhang.wei", "zhao.lei"]
     );
     assert_eq!(names(s.admin.get("/api/officers").await.json()).len(), 4);
+    // Each with the schools they serve (finding 11 of review 14b), so a cell of s02
+    // offers wang.qiang and not li.na; of the caller's schools only.
+    s.admin
+        .user("ma.liang", "officer", &["s01", "s02"], &[])
+        .await;
+    let schools = |t: &TestApp| {
+        let t = t.clone();
+        async move {
+            let staff: Value = t.get("/api/officers").await.json();
+            staff["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["username"].as_str().unwrap().to_owned(),
+                        p["schools"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let of_admin = schools(&s.admin).await;
+    assert!(
+        of_admin.contains(&("ma.liang".into(), json!(["s01", "s02"]))),
+        "{of_admin:?}"
+    );
+    assert!(
+        of_admin.contains(&("wang.qiang".into(), json!(["s02"]))),
+        "{of_admin:?}"
+    );
+    assert!(
+        of_admin.contains(&("li.na".into(), json!(["s01"]))),
+        "{of_admin:?}"
+    );
+    let of_chief = schools(&s.chief).await;
+    assert!(
+        of_chief.contains(&("ma.liang".into(), json!(["s01"]))),
+        "{of_chief:?}"
+    );
     s.o1.1
         .get("/api/officers")
         .await

@@ -407,7 +407,7 @@ async fn the_roster_for_every_role_in_and_out_of_scope() {
     let date = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let slot = |post: &str, officer: Uuid, window: &str| {
         serde_json::json!({
-            "post_id": post, "date": date, "window": window, "officers": [officer],
+            "post_id": post, "date": date, "window": window, "officers": [{"officer": officer}],
         })
         .to_string()
     };

@@ -252,7 +252,7 @@ async fn a_supervisors_reports_sheets_and_roster_changes_stay_in_their_schools()
         .await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
     for (post, officer) in [("s01-g1", mine), ("s02-g1", theirs)] {
-        let slot = serde_json::json!({"post_id": post, "date": monday, "window": "morning", "officers": [officer]});
+        let slot = serde_json::json!({"post_id": post, "date": monday, "window": "morning", "officers": [{"officer": officer, "car": null}]});
         let put = admin.put_json("/api/roster/slot", slot.to_string()).await;
         assert_eq!(put.status, StatusCode::OK, "{}", put.text());
     }

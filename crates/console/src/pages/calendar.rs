@@ -1,6 +1,7 @@
 //! 校历: the year's calendar entries (admins load the shipped national calendar with
-//! one button and import a calendar CSV), and one school's month with its due days,
-//! each saying why (`Calendar::reason`, the rule coverage counts by).
+//! one button and import a calendar CSV), and one school's month of that year with its
+//! due days, each saying why (`Calendar::reason`, the rule coverage counts by). The
+//! month is always one of the selected year, whose entries are the ones loaded.
 
 use chrono::{Datelike, NaiveDate};
 use gatewatch_model::calendar::{Calendar, CalendarEntry, DayReason};
@@ -85,7 +86,7 @@ pub fn CalendarPage() -> impl IntoView {
             <StatusLine said=status testid="calendar-status"/>
             {move || match (loaded(session, entries.get()), loaded(session, schools.get())) {
                 (Ok(entries), Ok(schools)) => view! {
-                    <MonthView schools entries=entries.clone()/>
+                    <MonthView schools entries=entries.clone() year=year.get_untracked()/>
                     <EntryTable entries/>
                 }.into_any(),
                 (Err(instead), _) | (_, Err(instead)) => instead,
@@ -132,15 +133,27 @@ fn EntryTable(entries: Vec<CalendarEntry>) -> impl IntoView {
     }
 }
 
-/// One school's month: a week per row, each day due or not and why.
+/// The first day of the month a view of `year` opens on: today's month of that year.
+fn opening_month(year: i32, today: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, today.month(), 1)
+        .or_else(|| NaiveDate::from_ymd_opt(year, 1, 1))
+        .unwrap_or(today)
+}
+
+/// The month a picker's `YYYY-MM` names, if it is one of `year` (the entries loaded
+/// are that year's: another year's month would be shown with the wrong entries).
+fn month_of_year(picked: &str, year: i32) -> Option<NaiveDate> {
+    gatewatch_model::timefmt::parse_date(&format!("{picked}-01")).filter(|d| d.year() == year)
+}
+
+/// One school's month of `year`: a week per row, each day due or not and why.
 #[component]
-fn MonthView(schools: Vec<School>, entries: Vec<CalendarEntry>) -> impl IntoView {
+fn MonthView(schools: Vec<School>, entries: Vec<CalendarEntry>, year: i32) -> impl IntoView {
     let session = Session::expect();
     let calendar = StoredValue::new(Calendar::new(entries));
     let first = schools.first().map(|s| s.id.clone()).unwrap_or_default();
     let school = RwSignal::new(first);
-    let today = chrono::Local::now().date_naive();
-    let month = RwSignal::new(today.with_day(1).unwrap_or(today));
+    let month = RwSignal::new(opening_month(year, chrono::Local::now().date_naive()));
     let options = schools
         .iter()
         .map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> })
@@ -169,10 +182,12 @@ fn MonthView(schools: Vec<School>, entries: Vec<CalendarEntry>) -> impl IntoView
             <label class="field">
                 <span>{move || session.t(Msg::Month)}</span>
                 <input type="month" data-testid="calendar-month"
+                    min=format!("{year}-01") max=format!("{year}-12")
                     prop:value=move || month.get().format("%Y-%m").to_string()
-                    on:change=move |ev| {
-                        let text = format!("{}-01", value_of(&ev));
-                        if let Some(d) = gatewatch_model::timefmt::parse_date(&text) { month.set(d) }
+                    on:change=move |ev| match month_of_year(&value_of(&ev), year) {
+                        Some(d) => month.set(d),
+                        // Another year's month: the picker goes back to the one shown.
+                        None => month.notify(),
                     }/>
             </label>
         </div>
@@ -222,5 +237,27 @@ fn reason_text(lang: Lang, reason: DayReason) -> String {
         DayReason::Weekend => say(Msg::Weekend),
         DayReason::Entry(e) if e.name.is_empty() => day_rule_name(lang, e.rule).to_string(),
         DayReason::Entry(e) => e.name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        gatewatch_model::timefmt::parse_date(s).unwrap()
+    }
+
+    /// Finding 10 of review 14b: choosing a year shows a month of that year, and the
+    /// month picker stays within it.
+    #[test]
+    fn the_month_shown_is_one_of_the_selected_year() {
+        let today = d("2026-12-04");
+        assert_eq!(opening_month(2026, today), d("2026-12-01"));
+        assert_eq!(opening_month(2025, today), d("2025-12-01"));
+        assert_eq!(opening_month(2027, d("2026-02-28")), d("2027-02-01"));
+        assert_eq!(month_of_year("2025-10", 2025), Some(d("2025-10-01")));
+        assert_eq!(month_of_year("2027-10", 2026), None);
+        assert_eq!(month_of_year("", 2026), None);
     }
 }

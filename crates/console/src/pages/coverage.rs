@@ -1,16 +1,19 @@
 //! 落实率 over a date range: the rate (the model's `Rate`, rounded as everywhere), the
 //! school × day heatmap, the verdict of each gate's slots and of each assignment with
-//! its reason, the per-officer table, and the CSVs in the chosen language. Printable.
+//! its reason in the console's language, the assignments on days not due (never
+//! counted), the per-officer table with each officer's rate as the sheets print it, and
+//! the CSVs in the chosen language. Printable.
 
 use chrono::{Duration, NaiveDate};
 use gatewatch_model::coverage::Status;
+use gatewatch_model::csv::rate_text;
 use gatewatch_model::Post;
 use leptos::prelude::*;
 
-use crate::api::{self, ApiError, CoverageReport, OfficerReport, Verdict};
+use crate::api::{self, ApiError, CoverageReport, NotDue, OfficerReport, Verdict};
 use crate::grid::monday_of;
-use crate::heatmap::{days, rate_text, Heatmap};
-use crate::i18n::{csv_lang, status_name, window_name, Lang, Msg};
+use crate::heatmap::{self, days, Heatmap};
+use crate::i18n::{csv_lang, status_name, text, window_name, Lang, Msg};
 use crate::session::Session;
 use crate::widgets::{loaded, value_of, why_text};
 
@@ -24,9 +27,13 @@ struct Figures {
     posts: Vec<Post>,
 }
 
-async fn figures(session: Session, from: NaiveDate, to: NaiveDate) -> Result<Figures, ApiError> {
-    let coverage = api::coverage(from, to).await?;
-    let officers = api::officer_report(from, to).await?;
+async fn figures(
+    session: Session,
+    (from, to): (NaiveDate, NaiveDate),
+    lang: Lang,
+) -> Result<Figures, ApiError> {
+    let coverage = api::coverage(from, to, csv_lang(lang)).await?;
+    let officers = api::officer_report(from, to, csv_lang(lang)).await?;
     let schools = session
         .schools_in_scope(api::schools().await?)
         .into_iter()
@@ -47,7 +54,9 @@ pub fn CoveragePage() -> impl IntoView {
     let today = chrono::Local::now().date_naive();
     let from = RwSignal::new(monday_of(today) - Duration::days(7));
     let to = RwSignal::new(today);
-    let report = LocalResource::new(move || figures(session, from.get(), to.get()));
+    // Read again in the other language: the reasons are the server's words.
+    let report =
+        LocalResource::new(move || figures(session, (from.get(), to.get()), session.lang.get()));
     let date_input = move |testid: &'static str, label: Msg, value: RwSignal<NaiveDate>| {
         view! {
             <label class="field">
@@ -131,13 +140,17 @@ fn FiguresView(figures: Figures, from: NaiveDate, to: NaiveDate) -> impl IntoVie
     view! {
         <p class="rate">
             {move || session.t(Msg::Rate)}
-            <strong data-testid="coverage-rate">{rate_text(rate)}</strong>
+            <strong data-testid="coverage-rate">{heatmap::rate_text(rate)}</strong>
         </p>
         <Heatmap schools days=days(from, to) cells=coverage.by_school_day/>
         <h3>{move || session.t(Msg::ByGate)}</h3>
         <VerdictTable rows=coverage.gates gate_label testid="coverage-gates" per_assignment=false/>
         <h3>{move || session.t(Msg::ByAssignment)}</h3>
         <VerdictTable rows=coverage.assignments gate_label testid="coverage-assignments" per_assignment=true/>
+        {(!coverage.not_due.is_empty()).then(|| view! {
+            <h3>{move || session.t(Msg::NotDueAssignments)}</h3>
+            <NotDueTable rows=coverage.not_due gate_label/>
+        })}
         <h3>{move || session.t(Msg::ByOfficer)}</h3>
         <OfficerTable report=officers/>
     }
@@ -192,6 +205,60 @@ fn verdict_row(lang: Lang, v: &Verdict, gate: String, per_assignment: bool) -> i
     }
 }
 
+/// Assignments on a day the calendar has no such window: shown as 不需执勤, as the
+/// 排班落实 sheet does, never counted.
+#[component]
+fn NotDueTable(
+    rows: Vec<NotDue>,
+    gate_label: impl Fn(&str) -> String + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = Session::expect();
+    let body = move || {
+        let lang = session.lang.get();
+        rows.iter()
+            .map(|a| {
+                view! {
+                    <tr>
+                        <td>{a.officer.label()}</td>
+                        <td>{gate_label(&a.post_id)}</td>
+                        <td>{a.date.to_string()}</td>
+                        <td>{window_name(lang, a.window)}</td>
+                        <td>{a.car.clone().unwrap_or_default()}</td>
+                        <td>{text(lang, Msg::NotDueVerdict)}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let head = [
+        Msg::Officer,
+        Msg::Gate,
+        Msg::Date,
+        Msg::Window,
+        Msg::Car,
+        Msg::Verdict,
+    ];
+    list_table(session, "coverage-not-due", head, body)
+}
+
+/// A list table with one header per message, its rows scrolling in their own box.
+fn list_table<const N: usize>(
+    session: Session,
+    testid: &'static str,
+    head: [Msg; N],
+    body: impl IntoView,
+) -> impl IntoView {
+    let head = head.map(|m| view! { <th scope="col">{move || session.t(m)}</th> });
+    view! {
+        <div class="table-scroll">
+            <table class="list" data-testid=testid>
+                <thead><tr>{head}</tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+}
+
 fn status_class(status: Status) -> &'static str {
     match status {
         Status::Covered => "status covered",
@@ -219,6 +286,7 @@ fn OfficerTable(report: OfficerReport) -> impl IntoView {
                     <td>{o.partial}</td>
                     <td>{o.missed}</td>
                     <td>{o.upcoming}</td>
+                    <td>{rate_text(o.rate)}</td>
                 </tr>
             }
         })
@@ -231,14 +299,7 @@ fn OfficerTable(report: OfficerReport) -> impl IntoView {
         Msg::StatusPartial,
         Msg::StatusMissed,
         Msg::StatusUpcoming,
-    ]
-    .map(|m| view! { <th scope="col">{move || session.t(m)}</th> });
-    view! {
-        <div class="table-scroll">
-            <table class="list" data-testid="coverage-officers">
-                <thead><tr>{head}</tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-    }
+        Msg::RateColumn,
+    ];
+    list_table(session, "coverage-officers", head, rows)
 }

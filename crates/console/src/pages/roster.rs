@@ -1,23 +1,27 @@
 //! 排班: one school's week as a grid of gates × windows by Monday–Sunday. Cells the
-//! calendar has not due are grey; each cell names its officers (display names) and car;
-//! officers are added and removed per cell (`PUT /api/roster/slot`, an overlap refused
-//! in words on the cell); the previous week is copied in one click; a 值班表 CSV is
-//! imported (a refusal names its line) and exported.
+//! calendar has not due are grey; each cell names its officers (display names), each
+//! with their own car; officers are added and removed and their cars set per cell
+//! (`PUT /api/roster/slot`, naming the officers the cell showed: a cell someone changed
+//! meanwhile is reloaded and said so, an overlap refused in words on the cell); days
+//! before today are read-only; the previous week of the school is copied in one click
+//! (saying what was left out and why); a 值班表 CSV is imported (a refusal names its
+//! line) and exported.
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Utc};
 use gatewatch_model::calendar::Calendar;
-use gatewatch_model::roster::Slot;
+use gatewatch_model::roster::{Person, Slot};
+use gatewatch_model::roster_edit::{OnSlot, SlotChange};
 use gatewatch_model::school::School;
 use gatewatch_model::Post;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
-use crate::api::{self, ApiError, SlotChange};
-use crate::grid::{monday_of, week_grid, Cell, Names, Row};
-use crate::i18n::{csv_lang, weekday, window_name, Msg};
+use crate::api::{self, ApiError, Copied, Skipped};
+use crate::grid::{monday_of, plate, roster_today, week_grid, Cell, Names, Row, Staff};
+use crate::i18n::{csv_lang, skipped_why, text, weekday, window_name, Lang, Msg};
 use crate::session::Session;
 use crate::widgets::{act, explain, loaded, value_of, CsvUpload, Said, StatusLine};
 
@@ -27,19 +31,19 @@ struct Catalog {
     schools: Vec<School>,
     posts: Vec<Post>,
     calendar: Calendar,
-    officers: Names,
+    staff: Staff,
 }
 
 async fn load_catalog(session: Session) -> Result<Catalog, ApiError> {
     let schools = session.schools_in_scope(api::schools().await?);
     let posts = api::posts().await?;
     let calendar = Calendar::new(api::calendar().await?.entries);
-    let officers = Names::new(&api::officers().await?.people);
+    let staff = Staff::new(api::officers().await?.people);
     Ok(Catalog {
         schools,
         posts,
         calendar,
-        officers,
+        staff,
     })
 }
 
@@ -75,6 +79,8 @@ struct Week {
     errors: RwSignal<BTreeMap<Slot, String>>,
     /// What the last copy or import did, or why it failed.
     status: RwSignal<Said>,
+    /// What the last copy left out, and why.
+    skipped: RwSignal<Vec<Skipped>>,
     busy: RwSignal<bool>,
 }
 
@@ -89,6 +95,7 @@ fn RosterWeek(catalog: Catalog) -> impl IntoView {
         editing: RwSignal::new(None),
         errors: RwSignal::new(BTreeMap::new()),
         status: RwSignal::new(Said::default()),
+        skipped: RwSignal::new(Vec::new()),
         busy: RwSignal::new(false),
     };
     let roster = LocalResource::new(move || {
@@ -105,21 +112,72 @@ fn RosterWeek(catalog: Catalog) -> impl IntoView {
             let Some(school) = c.schools.iter().find(|s| s.id == week.school.get()) else {
                 return ().into_any();
             };
+            let today = roster_today(Utc::now());
             let grid = week_grid(
                 school,
                 &c.posts,
                 &c.calendar,
                 &roster.assignments,
-                week.monday.get(),
+                (week.monday.get(), today),
             );
-            let names = c.officers.clone().and(&roster.people);
-            view! { <WeekTable days=grid.days rows=grid.rows names week/> }.into_any()
+            let pickers = Pickers {
+                names: c.staff.names().and(&roster.people),
+                offered: c.staff.serving(&school.id, &[]),
+            };
+            let past = grid.days[0] < today;
+            view! {
+                {past.then(|| view! {
+                    <p class="hint" data-testid="roster-past-hint">{move || session.t(Msg::PastReadOnly)}</p>
+                })}
+                <div class="table-scroll"><WeekTable days=grid.days rows=grid.rows pickers week/></div>
+            }
+            .into_any()
+        })
+    };
+    let gate_of = move |post_id: &str| {
+        catalog.with_value(|c| {
+            c.posts
+                .iter()
+                .find(|p| p.id == post_id)
+                .map(Post::label)
+                .unwrap_or_else(|| post_id.to_string())
         })
     };
     view! {
         <RosterControls schools=catalog.with_value(|c| c.schools.clone()) week/>
         <StatusLine said=week.status testid="roster-status"/>
-        <div class="table-scroll">{grid}</div>
+        <SkippedList week gate_of/>
+        {grid}
+    }
+}
+
+/// The assignments the last copy left out, one line each with the server's reason.
+#[component]
+fn SkippedList(
+    week: Week,
+    gate_of: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    let session = Session::expect();
+    move || {
+        let lang = session.lang.get();
+        let rows = week.skipped.get();
+        (!rows.is_empty()).then(|| {
+            let items = rows
+                .iter()
+                .map(|s| {
+                    let line = format!(
+                        "{} {} {} {}：{}",
+                        s.date,
+                        window_name(lang, s.window),
+                        gate_of(&s.post_id),
+                        s.username,
+                        skipped_why(lang, &s.why)
+                    );
+                    view! { <li>{line}</li> }
+                })
+                .collect_view();
+            view! { <ul class="skipped" data-testid="roster-skipped">{items}</ul> }
+        })
     }
 }
 
@@ -130,12 +188,17 @@ fn RosterControls(schools: Vec<School>, week: Week) -> impl IntoView {
     let shift = move |days: i64| week.monday.update(|m| *m += Duration::days(days));
     let copy_previous = move |_| {
         let to = week.monday.get_untracked();
+        let school = week.school.get_untracked();
+        week.skipped.set(Vec::new());
         act(session, week.busy, week.status, week.reload, async move {
-            let copied = api::copy_week(to - Duration::days(7), to).await?;
-            Ok(format!("{} {}", session.t(Msg::Copied), copied.copied))
+            let copied = api::copy_week(to - Duration::days(7), to, &school).await?;
+            let said = copied_text(session.lang.get_untracked(), &copied);
+            week.skipped.set(copied.skipped);
+            Ok(said)
         });
     };
     let import = Callback::new(move |file: web_sys::File| {
+        week.skipped.set(Vec::new());
         act(session, week.busy, week.status, week.reload, async move {
             let lang = csv_lang(session.lang.get_untracked());
             let stored = api::import_roster(file, lang).await?;
@@ -193,11 +256,20 @@ fn RosterControls(schools: Vec<School>, week: Week) -> impl IntoView {
     }
 }
 
+/// Whom the grid names, and whom its cells may offer.
+#[derive(Clone)]
+struct Pickers {
+    /// Everyone the week or the officer list names.
+    names: Names,
+    /// The officers of the grid's school, by display name.
+    offered: Vec<Person>,
+}
+
 /// The grid itself.
 #[component]
-fn WeekTable(days: [NaiveDate; 7], rows: Vec<Row>, names: Names, week: Week) -> impl IntoView {
+fn WeekTable(days: [NaiveDate; 7], rows: Vec<Row>, pickers: Pickers, week: Week) -> impl IntoView {
     let session = Session::expect();
-    let names = StoredValue::new(names);
+    let pickers = StoredValue::new(pickers);
     let head = days
         .iter()
         .map(|d| {
@@ -218,7 +290,7 @@ fn WeekTable(days: [NaiveDate; 7], rows: Vec<Row>, names: Names, week: Week) -> 
             let cells = row
                 .cells
                 .into_iter()
-                .map(|cell| view! { <CellView cell names week/> })
+                .map(|cell| view! { <CellView cell pickers week/> })
                 .collect_view();
             view! { <tr><th scope="row">{label}</th>{cells}</tr> }
         })
@@ -240,87 +312,118 @@ fn cell_testid(slot: &Slot) -> String {
     )
 }
 
-/// One cell: its officers (each removable), its car, an editor to add one, its refusal.
+/// One cell: its officers, each with their car (removable while the day has not
+/// passed), an editor to add one or set their cars, its refusal.
 #[component]
-fn CellView(cell: Cell, names: StoredValue<Names>, week: Week) -> impl IntoView {
+fn CellView(cell: Cell, pickers: StoredValue<Pickers>, week: Week) -> impl IntoView {
     let session = Session::expect();
     let slot = cell.slot.clone();
-    let class = match (cell.due, cell.assigned_but_not_due()) {
-        (true, _) => "cell due",
-        (false, true) => "cell not-due assigned",
-        (false, false) => "cell not-due",
+    let class = match (cell.due, cell.assigned_but_not_due(), cell.editable) {
+        (true, _, true) => "cell due",
+        (true, _, false) => "cell due past",
+        (false, true, _) => "cell not-due assigned",
+        (false, false, _) => "cell not-due",
     };
-    let officers = cell
-        .officers
-        .iter()
-        .map(|officer| {
-            let name = names.with_value(|n| n.display_name(*officer));
-            let rest: Vec<Uuid> = cell
-                .officers
-                .iter()
-                .copied()
-                .filter(|o| o != officer)
-                .collect();
-            let (slot, car) = (slot.clone(), cell.car.clone());
-            let remove = move |_| save(week, session, slot.clone(), rest.clone(), car.clone());
-            let label = format!("{} {name}", session.t(Msg::Remove));
-            view! {
-                <span class="officer" data-testid="cell-officer">
-                    {name}
+    let officers =
+        cell.assigned
+            .iter()
+            .map(|on| {
+                let name = pickers.with_value(|p| p.names.display_name(on.officer));
+                let change = cell.without(on.officer);
+                let label = format!("{} {name}", session.t(Msg::Remove));
+                let remove = cell.editable.then(|| {
+                let remove = move |_| save(week, session, change.clone());
+                view! {
                     <button type="button" class="remove" aria-label=label data-testid="cell-remove"
                         on:click=remove>"×"</button>
-                </span>
-            }
-        })
-        .collect_view();
+                }
+            });
+                let car = on.car.clone().map(
+                    |car| view! { <span class="car" data-testid="cell-car-plate">{car}</span> },
+                );
+                view! {
+                    <span class="officer" data-testid="cell-officer">{name}{car}{remove}</span>
+                }
+            })
+            .collect_view();
     let error_slot = slot.clone();
     let error = move || week.errors.with(|e| e.get(&error_slot).cloned());
     let open_slot = slot.clone();
     let is_open = Memo::new(move |_| week.editing.get().as_ref() == Some(&open_slot));
     let open_this = slot.clone();
     let open = move |_| week.editing.set(Some(open_this.clone()));
+    let editable = cell.editable;
     view! {
         <td class=class data-testid=cell_testid(&slot)>
             {officers}
-            {cell.car.clone().map(|car| view! { <span class="car" data-testid="cell-car-plate">{car}</span> })}
             {(!cell.due).then(|| view! { <span class="not-due-note">{move || session.t(Msg::NotDue)}</span> })}
-            <Show when=move || !is_open.get()>
+            <Show when=move || editable && !is_open.get()>
                 <button type="button" class="add" data-testid="cell-edit" on:click=open.clone()
                     aria-label=move || session.t(Msg::AddOfficer)>"+"</button>
             </Show>
-            <Show when=move || is_open.get()>
-                <CellEditor cell=cell.clone() names week/>
+            <Show when=move || editable && is_open.get()>
+                <CellEditor cell=cell.clone() pickers week/>
             </Show>
             {move || error().map(|e| view! { <p class="error" role="alert" data-testid="cell-error">{e}</p> })}
         </td>
     }
 }
 
-/// Add an officer (and set the car) to one cell.
+/// One cell's editor: each officer's car, and an officer of the school to add.
 #[component]
-fn CellEditor(cell: Cell, names: StoredValue<Names>, week: Week) -> impl IntoView {
+fn CellEditor(cell: Cell, pickers: StoredValue<Pickers>, week: Week) -> impl IntoView {
     let session = Session::expect();
     let choice = RwSignal::new(String::new());
-    let car = RwSignal::new(cell.car.clone().unwrap_or_default());
-    let options = names.with_value(|n| {
-        n.sorted()
-            .into_iter()
-            .filter(|p| !cell.officers.contains(&p.user))
+    let car = RwSignal::new(String::new());
+    // The cars typed for the cell's officers, by officer (prefilled with their own).
+    let cars = RwSignal::new(
+        cell.assigned
+            .iter()
+            .map(|on| (on.officer, on.car.clone().unwrap_or_default()))
+            .collect::<BTreeMap<Uuid, String>>(),
+    );
+    let own_cars = cell
+        .assigned
+        .iter()
+        .map(|on| {
+            let officer = on.officer;
+            let name = pickers.with_value(|p| p.names.display_name(officer));
+            let value = move || cars.with(|c| c.get(&officer).cloned().unwrap_or_default());
+            let typed = move |ev| {
+                cars.update(|c| {
+                    c.insert(officer, value_of(&ev));
+                })
+            };
+            view! {
+                <label class="field">
+                    <span>{name}" · "{move || session.t(Msg::Car)}</span>
+                    <input type="text" data-testid="cell-officer-car" data-officer=officer.to_string()
+                        prop:value=value on:input=typed/>
+                </label>
+            }
+        })
+        .collect_view();
+    let options = pickers.with_value(|p| {
+        p.offered
+            .iter()
+            .filter(|p| !cell.officers().contains(&p.user))
             .map(|p| view! { <option value=p.user.to_string()>{p.label()}</option> })
             .collect_view()
     });
     let submit = move |_| {
-        let mut officers = cell.officers.clone();
-        if let Ok(added) = Uuid::parse_str(&choice.get_untracked()) {
-            officers.push(added);
-        }
-        let car = Some(car.get_untracked().trim().to_string()).filter(|c| !c.is_empty());
-        save(week, session, cell.slot.clone(), officers, car);
+        let added = Uuid::parse_str(&choice.get_untracked())
+            .ok()
+            .map(|officer| OnSlot {
+                officer,
+                car: plate(&car.get_untracked()),
+            });
+        save(week, session, cell.edited(&cars.get_untracked(), added));
     };
     view! {
         <div class="cell-editor">
+            {own_cars}
             <label class="field">
-                <span>{move || session.t(Msg::Officer)}</span>
+                <span>{move || session.t(Msg::AddOfficer)}</span>
                 <select data-testid="cell-officer-choice" on:change=move |ev| choice.set(value_of(&ev))>
                     <option value="">{move || session.t(Msg::ChooseOfficer)}</option>
                     {options}
@@ -342,15 +445,10 @@ fn CellEditor(cell: Cell, names: StoredValue<Names>, week: Week) -> impl IntoVie
     }
 }
 
-/// Replaces one slot's officers and car; a refusal stays on the cell.
-fn save(week: Week, session: Session, slot: Slot, officers: Vec<Uuid>, car: Option<String>) {
-    let change = SlotChange {
-        post_id: slot.post_id.clone(),
-        date: slot.date,
-        window: slot.window,
-        officers,
-        car,
-    };
+/// Writes one slot. A refusal stays on the cell; a cell someone changed meanwhile is
+/// reloaded (the week read again) and says so, so the manager edits what is there now.
+fn save(week: Week, session: Session, change: SlotChange) {
+    let slot = change.slot();
     spawn_local(async move {
         match api::put_slot(&change).await {
             Ok(()) => {
@@ -361,11 +459,27 @@ fn save(week: Week, session: Session, slot: Slot, officers: Vec<Uuid>, car: Opti
                 week.reload.update(|n| *n += 1);
             }
             Err(e) => {
+                let stale = e.code() == Some("stale");
                 let said = explain(session, &session.check(e));
                 week.errors.update(|e| {
                     e.insert(slot, said);
                 });
+                if stale {
+                    week.editing.set(None);
+                    week.reload.update(|n| *n += 1);
+                }
             }
         }
     });
+}
+
+/// What a copy did, in words: how many it copied, how many it left out (listed below
+/// the line), or that the previous week had nothing to copy.
+fn copied_text(lang: Lang, copied: &Copied) -> String {
+    let say = |msg| text(lang, msg);
+    match (copied.copied, copied.skipped.len()) {
+        (0, 0) => say(Msg::NothingToCopy).to_string(),
+        (n, 0) => format!("{} {n}", say(Msg::Copied)),
+        (n, left) => format!("{} {n}; {} {left}", say(Msg::Copied), say(Msg::NotCopied)),
+    }
 }

@@ -2,97 +2,59 @@
 //! why — approved with a chosen substitute or rejected with a note
 //! (`POST /api/swaps/{id}/decision`; the server changes the roster on approval).
 
-use chrono::NaiveDate;
 use gatewatch_model::roster::Person;
-use gatewatch_model::school::WindowKind;
-use gatewatch_model::Post;
+use gatewatch_model::swap::SwapRequest;
+use gatewatch_model::{Change, Post, RecordBody};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError, Decision};
-use crate::grid::Names;
+use crate::grid::{Names, Staff};
 use crate::i18n::{window_name, Msg};
 use crate::session::Session;
 use crate::widgets::{explain, loaded, value_of};
 
-/// One pending request, read from the server's list.
+/// One request waiting for a decision, as the server sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SwapRequest {
+pub struct PendingSwap {
     pub id: Uuid,
-    pub post_id: String,
-    pub date: NaiveDate,
-    pub window: WindowKind,
-    /// The asking officer.
-    pub officer: Uuid,
-    /// Whom they proposed, if anyone.
-    pub substitute: Option<Uuid>,
-    pub reason: String,
+    pub request: SwapRequest,
     /// The account that pushed the request, as the server recorded it.
     pub author: Option<Person>,
 }
 
-#[derive(Deserialize)]
-struct SwapFields {
-    post_id: String,
-    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
-    date: NaiveDate,
-    window: WindowKind,
-    officer: Uuid,
-    #[serde(default)]
-    substitute: Option<Uuid>,
-    #[serde(default)]
-    reason: String,
-}
-
-impl SwapRequest {
-    /// The requests of `answer`: a list, or `{swaps: [...]}`, of pulled changes
-    /// (`{record: {id, kind: "swap", data: {...}}, author}`) or of bare records.
-    pub fn all(answer: &Value) -> Vec<SwapRequest> {
-        let list = answer
-            .as_array()
-            .or_else(|| answer.get("swaps").and_then(Value::as_array));
-        list.into_iter()
-            .flatten()
-            .filter_map(SwapRequest::read)
-            .collect()
-    }
-
-    fn read(item: &Value) -> Option<SwapRequest> {
-        let record = item.get("record").unwrap_or(item);
-        let data = record.get("data").unwrap_or(record);
-        let fields: SwapFields = serde_json::from_value(data.clone()).ok()?;
-        let id = record.get("id").and_then(|v| Uuid::deserialize(v).ok())?;
-        let author = item.get("author").and_then(|a| Person::deserialize(a).ok());
-        Some(SwapRequest {
-            id,
-            post_id: fields.post_id,
-            date: fields.date,
-            window: fields.window,
-            officer: fields.officer,
-            substitute: fields.substitute,
-            reason: fields.reason,
-            author,
+/// The requests of `changes` that wait for a decision, by the model's rules: a swap
+/// record that still counts (an officer's withdrawal voids it) and is undecided.
+pub fn pending(changes: Vec<Change>) -> Vec<PendingSwap> {
+    changes
+        .into_iter()
+        .filter(|c| c.record.counts())
+        .filter_map(|c| match c.record.body {
+            RecordBody::Swap(request) if request.is_pending() => Some(PendingSwap {
+                id: c.record.id,
+                request,
+                author: c.author,
+            }),
+            _ => None,
         })
-    }
+        .collect()
 }
 
 #[derive(Clone)]
 struct Pending {
-    requests: Vec<SwapRequest>,
-    officers: Names,
+    requests: Vec<PendingSwap>,
+    staff: Staff,
     posts: Vec<Post>,
 }
 
-async fn pending() -> Result<Pending, ApiError> {
-    let requests = SwapRequest::all(&api::pending_swaps().await?);
-    let officers = Names::new(&api::officers().await?.people);
+async fn load_pending() -> Result<Pending, ApiError> {
+    let requests = pending(api::pending_swaps().await?.swaps);
+    let staff = Staff::new(api::officers().await?.people);
     let posts = api::posts().await?;
     Ok(Pending {
         requests,
-        officers,
+        staff,
         posts,
     })
 }
@@ -103,7 +65,7 @@ pub fn SwapsPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         reload.track();
-        pending()
+        load_pending()
     });
     view! {
         <section class="swaps">
@@ -114,13 +76,16 @@ pub fn SwapsPage() -> impl IntoView {
                     view! { <p class="hint" data-testid="swaps-none">{session.t(Msg::NoSwaps)}</p> }.into_any()
                 }
                 Ok(p) => {
-                    let officers = StoredValue::new(p.officers);
+                    let names = StoredValue::new(p.staff.names());
                     p.requests
                         .into_iter()
-                        .map(|request| {
-                            let gate = p.posts.iter().find(|g| g.id == request.post_id)
-                                .map(Post::label).unwrap_or_else(|| request.post_id.clone());
-                            view! { <SwapCard request gate officers reload/> }
+                        .map(|swap| {
+                            let post = p.posts.iter().find(|g| g.id == swap.request.post_id);
+                            let gate = post.map(Post::label).unwrap_or_else(|| swap.request.post_id.clone());
+                            // Only an officer of the slot's school may stand in there.
+                            let school = post.map(|g| g.school_id.as_str()).unwrap_or_default();
+                            let offered = p.staff.serving(school, &[swap.request.officer]);
+                            view! { <SwapCard swap gate offered names reload/> }
                         })
                         .collect_view()
                         .into_any()
@@ -130,20 +95,25 @@ pub fn SwapsPage() -> impl IntoView {
     }
 }
 
-/// One request with its decision form.
+/// One request with its decision form; the substitute is one of `offered`.
 #[component]
 fn SwapCard(
-    request: SwapRequest,
+    swap: PendingSwap,
     gate: String,
-    officers: StoredValue<Names>,
+    offered: Vec<Person>,
+    names: StoredValue<Names>,
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let session = Session::expect();
-    let asker = request
-        .author
+    let PendingSwap {
+        id,
+        request,
+        author,
+    } = swap;
+    let asker = author
         .as_ref()
         .map(Person::label)
-        .or_else(|| officers.with_value(|n| n.person(request.officer).map(Person::label)))
+        .or_else(|| names.with_value(|n| n.person(request.officer).map(Person::label)))
         .unwrap_or_else(|| request.officer.to_string());
     let substitute = RwSignal::new(
         request
@@ -154,7 +124,6 @@ fn SwapCard(
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let id = request.id;
     let decide = move |approve: bool| {
         let decision = Decision {
             approve,
@@ -178,13 +147,10 @@ fn SwapCard(
             }
         });
     };
-    let choices = officers.with_value(|n| {
-        n.sorted()
-            .into_iter()
-            .filter(|p| p.user != request.officer)
-            .map(|p| view! { <option value=p.user.to_string()>{p.label()}</option> })
-            .collect_view()
-    });
+    let choices = offered
+        .iter()
+        .map(|p| view! { <option value=p.user.to_string()>{p.label()}</option> })
+        .collect_view();
     let window = request.window;
     view! {
         <article class="card swap" data-testid="swap">
@@ -223,24 +189,41 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn change(id: u128, extra: serde_json::Value) -> Change {
+        let mut data = json!({"post_id": "s01-g1", "date": "2026-12-08", "window": "morning",
+            "officer": Uuid::from_u128(1), "reason": "病假",
+            "device_time": "2026-12-01T20:00:00+08:00"});
+        let mut record = json!({"id": Uuid::from_u128(id), "version": "0000000000a1-0000-phone1",
+            "kind": "swap", "data": data.take()});
+        for (key, value) in extra.as_object().unwrap() {
+            match key.as_str() {
+                "voided" => record["voided"] = value.clone(),
+                _ => record["data"][key] = value.clone(),
+            }
+        }
+        serde_json::from_value(json!({"seq": id, "received_at": "2026-12-01T12:00:00Z",
+            "record": record, "author": {"user": Uuid::from_u128(1),
+            "username": "zhang.wei", "display_name": "张伟"}}))
+        .unwrap()
+    }
+
+    /// Finding 1 of review 14b: a request its officer withdrew (voided) is not pending,
+    /// whatever a server lists; nor is a decided one.
     #[test]
-    fn requests_are_read_from_pulled_changes_or_bare_records() {
-        let data = json!({"post_id": "s01-g1", "date": "2026-12-08", "window": "morning",
-            "officer": Uuid::from_u128(1), "substitute": null, "reason": "病假", "decision": null});
-        let change = json!({"seq": 3, "record": {"id": Uuid::from_u128(9), "version": "x",
-            "kind": "swap", "data": data}, "author": {"user": Uuid::from_u128(1),
-            "username": "zhang.wei", "display_name": "张伟"}});
-        let read = SwapRequest::all(&json!({"swaps": [change]}));
-        assert_eq!(read.len(), 1);
-        assert_eq!(read[0].id, Uuid::from_u128(9));
-        assert_eq!(read[0].reason, "病假");
+    fn only_undecided_requests_that_still_count_are_pending() {
+        let decided = json!({"decision": {"approved": false, "by": Uuid::from_u128(9),
+            "at": "2026-12-02T01:00:00Z", "note": "人手不足"}});
+        let list = pending(vec![
+            change(0x11, json!({})),
+            change(0x12, json!({"voided": "不需要了"})),
+            change(0x13, decided),
+        ]);
+        let ids: Vec<Uuid> = list.iter().map(|p| p.id).collect();
+        assert_eq!(ids, [Uuid::from_u128(0x11)]);
+        assert_eq!(list[0].request.reason, "病假");
         assert_eq!(
-            read[0].author.as_ref().map(|a| a.label()).as_deref(),
+            list[0].author.as_ref().map(Person::label).as_deref(),
             Some("张伟 (zhang.wei)")
         );
-        let bare = json!([{"id": Uuid::from_u128(8), "kind": "swap", "data": data}]);
-        assert_eq!(SwapRequest::all(&bare)[0].window, WindowKind::Morning);
-        // Something else entirely: nothing, not a panic.
-        assert!(SwapRequest::all(&json!({"error": "x"})).is_empty());
     }
 }

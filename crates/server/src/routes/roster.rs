@@ -12,11 +12,12 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use gatewatch_model::access::{self, Access, ROSTER};
 use gatewatch_model::csv::{file_name, SheetKind};
-use gatewatch_model::roster::{Assignment, Person, Slot, WeekCopied};
-use gatewatch_model::school::WindowKind;
+use gatewatch_model::roster::{Assignment, Person, WeekCopied};
+use gatewatch_model::roster_edit::{Officer, SlotChange};
 use gatewatch_model::{csv_in, roster_csv};
 use gatewatch_model::{Change, Record};
 use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use crate::auth::SignedIn;
@@ -82,45 +83,20 @@ async fn read(
     Ok(Json(page))
 }
 
-/// `PUT /api/roster/slot`: a slot's officers, replacing those it had.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SlotBody {
-    post_id: String,
-    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
-    date: NaiveDate,
-    window: WindowKind,
-    officers: Vec<Uuid>,
-    #[serde(default)]
-    car: Option<String>,
-}
-
-/// Answers with the slot's assignments as stored.
+/// `PUT /api/roster/slot` (`SlotChange`): a slot's officers, each with their own car,
+/// replacing those it had. Answers with the slot's assignments as stored.
 async fn put_slot(
     State(state): State<AppState>,
     who: SignedIn,
-    AppJson(body): AppJson<SlotBody>,
+    AppJson(change): AppJson<SlotChange>,
 ) -> Result<Json<Vec<Assignment>>, AppError> {
-    let slot = Slot {
-        post_id: body.post_id,
-        date: body.date,
-        window: body.window,
-    };
-    let mut officers = body.officers;
-    officers.sort();
-    officers.dedup();
-    let assignments: Vec<Assignment> = officers
-        .into_iter()
-        .map(|officer| Assignment {
-            post_id: slot.post_id.clone(),
-            date: slot.date,
-            window: slot.window,
-            officer,
-            car: body.car.clone().filter(|c| !c.is_empty()),
-        })
-        .collect();
-    let slots = [(slot.clone(), assignments)].into();
+    let slot = change.slot();
     let mut tx = state.db.begin_write().await?;
+    let held = roster::of_slot(&mut tx, &slot).await?;
+    let slots = [(slot.clone(), change.assignments())].into();
+    // The change itself is checked first (the scope before anything, so a stale
+    // answer never shows a slot out of scope; a day gone; each officer), then whether
+    // it was made from the slot as it is. A refusal is never committed.
     roster::replace_slots(
         &mut tx,
         &slots,
@@ -129,9 +105,38 @@ async fn put_slot(
         &roster::as_is,
     )
     .await?;
+    refuse_stale(&mut tx, &change, held).await?;
     let stored = roster::of_slot(&mut tx, &slot).await?;
     tx.commit().await?;
     Ok(Json(stored))
+}
+
+/// 409 `stale`, with the slot as it was (`held`, before this change), when it held
+/// other officers than the client showed: someone changed it since, and writing the
+/// whole slot from the old view would silently undo their change.
+async fn refuse_stale(
+    conn: &mut AnyConnection,
+    change: &SlotChange,
+    held: Vec<Assignment>,
+) -> Result<(), AppError> {
+    let slot = change.slot();
+    if !change.is_stale(&held) {
+        return Ok(());
+    }
+    let people = roster::people(conn, held.iter().map(|a| a.officer)).await?;
+    let now = match people.iter().map(Person::label).collect::<Vec<_>>() {
+        names if names.is_empty() => "nobody".to_owned(),
+        names => names.join(", "),
+    };
+    Err(AppError::Stale {
+        detail: format!(
+            "the slot `{}` {} {} was changed meanwhile; it now holds {now}",
+            slot.post_id,
+            slot.date,
+            slot.window.as_str()
+        ),
+        assignments: held,
+    })
 }
 
 #[derive(Deserialize)]
@@ -246,14 +251,15 @@ async fn export(
 }
 
 #[derive(Serialize)]
-struct People {
-    people: Vec<Person>,
+struct Staff {
+    people: Vec<Officer>,
 }
 
-/// The active officers of the caller's schools: whom the grid's pickers offer.
-async fn officers(State(state): State<AppState>, who: SignedIn) -> Result<Json<People>, AppError> {
+/// The active officers of the caller's schools, each with the schools of the caller's
+/// they serve: whom the grid's and the swaps' pickers offer, per school.
+async fn officers(State(state): State<AppState>, who: SignedIn) -> Result<Json<Staff>, AppError> {
     let people = roster::officers(&state.db, &who.school_scope()).await?;
-    Ok(Json(People { people }))
+    Ok(Json(Staff { people }))
 }
 
 /// `?status=pending` for the undecided ones only.
