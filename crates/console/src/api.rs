@@ -189,27 +189,9 @@ pub async fn put_slot(change: &SlotChange) -> Result<(), ApiError> {
         .map(|_| ())
 }
 
-/// What a copy of a week did: how many assignments it copied and those it left out.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Copied {
-    pub copied: u64,
-    #[serde(default)]
-    pub skipped: Vec<Skipped>,
-}
-
-/// An assignment of the source week a copy left out, and why (the server's code,
-/// `i18n::skipped_why` words it).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Skipped {
-    #[serde(deserialize_with = "gatewatch_model::timefmt::date")]
-    pub date: NaiveDate,
-    pub window: WindowKind,
-    pub post_id: String,
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub why: String,
-}
+/// What a copy of a week did, and each assignment it left out with why (the server's
+/// code, `i18n::skipped_why` words it): the model's wire types.
+pub use gatewatch_model::roster::{Skipped, WeekCopied as Copied};
 
 /// Copies `school`'s week starting `from` (a Monday) onto the week starting `to`.
 pub async fn copy_week(from: NaiveDate, to: NaiveDate, school: &str) -> Result<Copied, ApiError> {

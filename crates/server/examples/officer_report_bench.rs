@@ -27,7 +27,9 @@ use axum::Router;
 use chrono::{Datelike, NaiveDate, Utc};
 use gatewatch_model::coverage::{Check, Visits};
 use gatewatch_model::fixtures::CityYear;
-use gatewatch_model::roster::{assignment_verdicts, officer_report, Assignment};
+use gatewatch_model::csv::Lang;
+use gatewatch_model::roster::{assignment_verdicts, officer_report, Assignment, Person};
+use gatewatch_model::roster_csv::write_csv;
 use gatewatch_model::{
     CheckIn, DeviceId, Hlc, PushRequest, PushResponse, Record, RecordBody, MAX_PUSH_BATCH,
 };
@@ -180,10 +182,53 @@ async fn main() -> Result<(), Error> {
         },
     )
     .await?;
+    // The 值班表 import of a city month (November's roster moved to start next Monday:
+    // a day gone cannot be imported), all or nothing in one write transaction, which
+    // phones' pushes wait behind. Each run stores the same file again (replacing the
+    // same slots).
+    let sheet = month_sheet(&city, &officers, &month)?;
+    println!(
+        "值班表 of a month: {} rows, {} KB",
+        sheet.lines().count() - 1,
+        sheet.len() / 1000
+    );
+    let manager = &admin;
+    row("POST /api/roster/import, a city month's 值班表", || {
+        let request = Request::post("/api/roster/import")
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(sheet.clone()));
+        async move { send(manager, request?).await }
+    })
+    .await?;
     println!();
     common::print_load(before);
     state.db.close().await;
     Ok(())
+}
+
+/// `month`'s roster as a 值班表, moved to start on the next Monday from today.
+fn month_sheet(city: &CityYear, officers: &[Uuid], month: &[Assignment]) -> Result<String, Error> {
+    let today = Utc::now().date_naive();
+    let next_monday = today + chrono::Days::new(7 - u64::from(today.weekday().num_days_from_monday()));
+    let first_monday = NaiveDate::from_ymd_opt(YEAR, 11, 2).ok_or("date")?;
+    let shift = next_monday - first_monday;
+    let moved: Vec<Assignment> = month
+        .iter()
+        .map(|a| Assignment {
+            date: a.date + shift,
+            ..a.clone()
+        })
+        .collect();
+    let people: Vec<Person> = officers
+        .iter()
+        .enumerate()
+        .map(|(n, id)| Person {
+            user: *id,
+            username: username(n),
+            display_name: format!("民警{n}"),
+        })
+        .collect();
+    Ok(write_csv(&moved, &city.posts, &city.schools, &people, Lang::Zh))
 }
 
 /// The city's schools and gates through the admin's catalog import.
