@@ -26,8 +26,8 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use chrono::{Datelike, NaiveDate, Utc};
 use gatewatch_model::coverage::{Check, Visits};
-use gatewatch_model::fixtures::CityYear;
 use gatewatch_model::csv::Lang;
+use gatewatch_model::fixtures::CityYear;
 use gatewatch_model::roster::{assignment_verdicts, officer_report, Assignment, Person};
 use gatewatch_model::roster_csv::write_csv;
 use gatewatch_model::{
@@ -209,7 +209,8 @@ async fn main() -> Result<(), Error> {
 /// `month`'s roster as a 值班表, moved to start on the next Monday from today.
 fn month_sheet(city: &CityYear, officers: &[Uuid], month: &[Assignment]) -> Result<String, Error> {
     let today = Utc::now().date_naive();
-    let next_monday = today + chrono::Days::new(7 - u64::from(today.weekday().num_days_from_monday()));
+    let next_monday =
+        today + chrono::Days::new(7 - u64::from(today.weekday().num_days_from_monday()));
     let first_monday = NaiveDate::from_ymd_opt(YEAR, 11, 2).ok_or("date")?;
     let shift = next_monday - first_monday;
     let moved: Vec<Assignment> = month
@@ -228,7 +229,13 @@ fn month_sheet(city: &CityYear, officers: &[Uuid], month: &[Assignment]) -> Resu
             display_name: format!("民警{n}"),
         })
         .collect();
-    Ok(write_csv(&moved, &city.posts, &city.schools, &people, Lang::Zh))
+    Ok(write_csv(
+        &moved,
+        &city.posts,
+        &city.schools,
+        &people,
+        Lang::Zh,
+    ))
 }
 
 /// The city's schools and gates through the admin's catalog import.

@@ -8,7 +8,7 @@
 //! another slot of that date and window (the unique index says so too). An account's
 //! change takes its officer off the slots they may no longer hold (`release`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
 use gatewatch_model::access::UserRole;
@@ -233,6 +233,7 @@ async fn write_slots(
     (by, now, reach): (Uuid, DateTime<Utc>, Reach),
     unfit: &mut Unfit<'_>,
 ) -> Result<(), AppError> {
+    let mut known = Known::default();
     let mut schools = Vec::with_capacity(slots.len());
     for (slot, assignments) in slots {
         let on_slot = |error| match (assignments.first(), &*unfit) {
@@ -240,23 +241,21 @@ async fn write_slots(
             _ => error,
         };
         schools.push(
-            school_in_scope(conn, &slot.post_id, scope)
+            known
+                .school(conn, &slot.post_id, scope)
                 .await
                 .map_err(on_slot)?,
         );
         if reach == Reach::FromToday {
             check_date(slot.date, now).map_err(on_slot)?;
         }
-        sqlx::query(
-            "DELETE FROM assignments WHERE post_id = $1 AND date = $2 AND window_kind = $3",
-        )
-        .bind(&slot.post_id)
-        .bind(day_text(slot.date))
-        .bind(slot.window.as_str())
-        .execute(&mut *conn)
-        .await?;
+    }
+    let all: Vec<&Slot> = slots.keys().collect();
+    for batch in all.chunks(ROWS_PER_STATEMENT) {
+        empty_slots(conn, batch).await?;
     }
     let updated_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+    known.taken = taken_between(conn, slots.keys()).await?;
     for ((slot, assignments), school) in slots.iter().zip(schools) {
         for assignment in assignments {
             let refused = |error| match &*unfit {
@@ -264,8 +263,24 @@ async fn write_slots(
                 Unfit::Skip(_) => error,
             };
             check_car(assignment).map_err(refused)?;
-            match fitness(conn, slot, assignment.officer, &school).await? {
-                Ok(()) => insert(conn, assignment, (by, &updated_at)).await?,
+            if known
+                .taken
+                .contains(&(assignment.officer, slot.date, slot.window))
+            {
+                // An overlap, maybe with a row of this write: stored first, to be named.
+                insert(conn, &std::mem::take(&mut known.pending), (by, &updated_at)).await?;
+            }
+            match fitness(conn, &mut known, slot, assignment.officer, &school).await? {
+                Ok(()) => {
+                    known
+                        .taken
+                        .insert((assignment.officer, slot.date, slot.window));
+                    known.pending.push(assignment.clone());
+                    if known.pending.len() == ROWS_PER_STATEMENT {
+                        insert(conn, &std::mem::take(&mut known.pending), (by, &updated_at))
+                            .await?;
+                    }
+                }
                 Err(unfit_here) => match unfit {
                     Unfit::Refuse(blame) => return Err(blame(assignment, unfit_here.error())),
                     Unfit::Skip(skipped) => skipped.push(unfit_here.skipped(assignment)),
@@ -273,6 +288,43 @@ async fn write_slots(
             }
         }
     }
+    insert(conn, &known.pending, (by, &updated_at)).await
+}
+
+/// Rows one statement writes or deletes: a city month's 值班表 is ~18,000 assignments,
+/// and one statement per row held the write lock for seconds (BENCHMARKS.md). 7 binds a
+/// row stays under SQLite's 32,766 and PostgreSQL's 65,535.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `$n, $n+1, …` groups for `rows` rows of `width` values: `($1, $2), ($3, $4)`.
+fn value_groups(rows: usize, width: usize) -> String {
+    let group = |row: usize| {
+        let binds: Vec<String> = (1..=width)
+            .map(|k| format!("${}", row * width + k))
+            .collect();
+        format!("({})", binds.join(", "))
+    };
+    let groups: Vec<String> = (0..rows).map(group).collect();
+    groups.join(", ")
+}
+
+/// Empties `slots` in one statement.
+async fn empty_slots(conn: &mut AnyConnection, slots: &[&Slot]) -> Result<(), AppError> {
+    if slots.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "DELETE FROM assignments WHERE (post_id, date, window_kind) IN (VALUES {})",
+        value_groups(slots.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for slot in slots {
+        query = query
+            .bind(&slot.post_id)
+            .bind(day_text(slot.date))
+            .bind(slot.window.as_str());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -287,27 +339,34 @@ fn check_car(assignment: &Assignment) -> Result<(), AppError> {
     }
 }
 
-/// Writes one assignment, already checked.
+/// Writes `assignments`, already checked, in one statement.
 async fn insert(
     conn: &mut AnyConnection,
-    assignment: &Assignment,
+    assignments: &[Assignment],
     (by, updated_at): (Uuid, &str),
 ) -> Result<(), AppError> {
-    let car = assignment.car.as_deref().filter(|car| !car.is_empty());
-    sqlx::query(
+    if assignments.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO assignments (post_id, date, window_kind, officer, car, updated_at,
                                   updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&assignment.post_id)
-    .bind(day_text(assignment.date))
-    .bind(assignment.window.as_str())
-    .bind(assignment.officer.to_string())
-    .bind(car)
-    .bind(updated_at)
-    .bind(by.to_string())
-    .execute(&mut *conn)
-    .await?;
+         VALUES {}",
+        value_groups(assignments.len(), 7)
+    );
+    let by = by.to_string();
+    let mut query = sqlx::query(&sql);
+    for a in assignments {
+        query = query
+            .bind(&a.post_id)
+            .bind(day_text(a.date))
+            .bind(a.window.as_str())
+            .bind(a.officer.to_string())
+            .bind(a.car.as_deref().filter(|car| !car.is_empty()))
+            .bind(updated_at)
+            .bind(by.as_str());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -377,11 +436,12 @@ impl Refusal {
 /// slot's own rows are gone by now).
 async fn fitness(
     conn: &mut AnyConnection,
+    known: &mut Known,
     slot: &Slot,
     id: Uuid,
     school: &str,
 ) -> Result<Result<(), Refusal>, AppError> {
-    let Some(user) = accounts::get(&mut *conn, id).await? else {
+    let Some(user) = known.user(conn, id).await? else {
         return Ok(Err(Refusal {
             why: Unassignable::NoAccount,
             username: String::new(),
@@ -402,6 +462,11 @@ async fn fitness(
         };
         return Ok(Err(refusal(why, words)));
     }
+    // Most officers hold nothing else then: the slot held is looked up only to name it
+    // (the write's rows checked so far are stored by then).
+    if !known.taken.contains(&(id, slot.date, slot.window)) {
+        return Ok(Ok(()));
+    }
     let elsewhere = other_slot_of(conn, slot, id).await?;
     Ok(match elsewhere {
         None => Ok(()),
@@ -416,6 +481,82 @@ async fn fitness(
             ),
         }),
     })
+}
+
+/// What one roster write has looked up already: a city month's 值班表 names each of its
+/// few hundred posts and officers many times, and the whole write holds the database's
+/// write lock (phones' pushes wait behind it).
+#[derive(Default)]
+struct Known {
+    /// A post's school, once in scope.
+    schools: HashMap<String, String>,
+    users: HashMap<Uuid, Option<accounts::User>>,
+    /// (officer, date, window) held in the write's dates once its slots were emptied,
+    /// and as it fills them.
+    taken: HashSet<(Uuid, NaiveDate, WindowKind)>,
+    /// Assignments checked and not yet written (`ROWS_PER_STATEMENT` at a time).
+    pending: Vec<Assignment>,
+}
+
+impl Known {
+    async fn school(
+        &mut self,
+        conn: &mut AnyConnection,
+        post_id: &str,
+        scope: &SchoolScope,
+    ) -> Result<String, AppError> {
+        if let Some(school) = self.schools.get(post_id) {
+            return Ok(school.clone());
+        }
+        let school = school_in_scope(conn, post_id, scope).await?;
+        self.schools.insert(post_id.to_owned(), school.clone());
+        Ok(school)
+    }
+
+    async fn user(
+        &mut self,
+        conn: &mut AnyConnection,
+        id: Uuid,
+    ) -> Result<Option<accounts::User>, AppError> {
+        if let Some(user) = self.users.get(&id) {
+            return Ok(user.clone());
+        }
+        let user = accounts::get(&mut *conn, id).await?;
+        self.users.insert(id, user.clone());
+        Ok(user)
+    }
+}
+
+/// Who holds which date × window among `slots`' dates: one read instead of one per
+/// assignment.
+async fn taken_between<'a>(
+    conn: &mut AnyConnection,
+    slots: impl Iterator<Item = &'a Slot> + Clone,
+) -> Result<HashSet<(Uuid, NaiveDate, WindowKind)>, AppError> {
+    let (Some(first), Some(last)) = (
+        slots.clone().map(|s| s.date).min(),
+        slots.map(|s| s.date).max(),
+    ) else {
+        return Ok(HashSet::new());
+    };
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT officer, date, window_kind FROM assignments WHERE date >= $1 AND date <= $2",
+    )
+    .bind(day_text(first))
+    .bind(day_text(last))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(officer, date, window)| {
+            let bad =
+                || AppError::Internal(format!("assignments row {officer} {date} {window}").into());
+            Ok((
+                Uuid::parse_str(&officer).map_err(|_| bad())?,
+                parse_date(&date).ok_or_else(bad)?,
+                WindowKind::parse(&window).ok_or_else(bad)?,
+            ))
+        })
+        .collect()
 }
 
 /// A user as records and the roster name them.
