@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod coverage;
 pub mod csv;
 pub mod csv_in;
+pub mod datum;
 pub mod duty;
 pub mod filter;
 #[cfg(feature = "fixtures")]
