@@ -11,7 +11,10 @@
 //! An empty window cell means the school has no such window; an empty lead time means
 //! `DEFAULT_LEAD_MINUTES`. Optional `latitude` and `longitude` columns give where each
 //! gate is, in decimal degrees (`31.230416`, `121.473701`); a row gives both or
-//! neither. Without those columns, posts already stored keep their locations. Optional
+//! neither. Without those columns, posts already stored keep their locations. An
+//! optional `datum` (坐标系) column says which map the location was copied from — `wgs84`
+//! (GPS, the default), `gcj02` (Amap, Tencent) or `bd09` (Baidu) — and the location is
+//! stored converted to WGS-84, what phones report. Optional
 //! `district` (区) and `counted_from` (起算日期, `YYYY-MM-DD`) columns give a school's
 //! district and its first counted day; without them a school keeps what it has, and a
 //! new school is counted from the day of the import (`catalog::import`). The whole
@@ -21,6 +24,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveTime};
+use gatewatch_model::datum::{to_wgs84, Datum, LatLon};
 use gatewatch_model::school::{
     PeakWindow, School, WindowKind, DEFAULT_LEAD_MINUTES, DEFAULT_UTC_OFFSET_MINUTES,
 };
@@ -43,6 +47,12 @@ pub const COLUMNS: [&str; 8] = [
 
 /// The optional columns of a gate's location, given together or not at all.
 pub const LOCATION_COLUMNS: [&str; 2] = ["latitude", "longitude"];
+
+/// The optional column of the datum a row's location is in (坐标系): `wgs84` (GPS, the
+/// default), `gcj02` (Amap, Tencent: 高德, 腾讯) or `bd09` (Baidu: 百度). Locations are
+/// stored in WGS-84, what phones report, so a gate copied from a Chinese map is not
+/// hundreds of metres off.
+pub const DATUM_COLUMN: [&str; 2] = ["datum", "坐标系"];
 
 /// The optional column of a school's district (区), by its English or Chinese name.
 pub const DISTRICT_COLUMN: [&str; 2] = ["district", "区"];
@@ -129,6 +139,7 @@ struct Columns {
     location: Option<[usize; 2]>,
     district: Option<usize>,
     counted_from: Option<usize>,
+    datum: Option<usize>,
 }
 
 impl Columns {
@@ -158,6 +169,7 @@ impl Columns {
             location,
             district: either_column(header, DISTRICT_COLUMN)?,
             counted_from: either_column(header, COUNTED_FROM_COLUMN)?,
+            datum: either_column(header, DATUM_COLUMN)?,
         })
     }
 
@@ -209,7 +221,9 @@ impl Columns {
             school_id: school_id.into(),
             gate: gate.into(),
             location: match self.location {
-                Some(at) => location(at.map(cell))?,
+                Some(at) => location(at.map(cell))?
+                    .map(|point| in_wgs84(point, optional(self.datum)))
+                    .transpose()?,
                 None => None,
             },
         };
@@ -257,6 +271,33 @@ fn either_column(
         }),
         (found, None) | (None, found) => Ok(found),
     }
+}
+
+/// `point`, given in the datum `cell` names (WGS-84 when empty), in WGS-84.
+fn in_wgs84(point: GeoPoint, cell: &str) -> Result<GeoPoint, String> {
+    let datum = match cell {
+        "" => Datum::Wgs84,
+        named => Datum::parse(named).ok_or_else(|| {
+            format!("datum `{named}` is not wgs84, gcj02 (高德, 腾讯) or bd09 (百度)")
+        })?,
+    };
+    if datum == Datum::Wgs84 {
+        return Ok(point);
+    }
+    let degrees = |e6: i32| f64::from(e6) / 1e6;
+    let wgs = to_wgs84(
+        datum,
+        LatLon {
+            lat: degrees(point.lat_e6),
+            lon: degrees(point.lon_e6),
+        },
+    );
+    // Within ±90° and ±180° still: the offsets are under a hundredth of a degree.
+    let micro = |deg: f64| (deg * 1e6).round() as i32;
+    Ok(GeoPoint {
+        lat_e6: micro(wgs.lat),
+        lon_e6: micro(wgs.lon),
+    })
 }
 
 /// A gate's location from its latitude and longitude cells: both empty is none.
@@ -501,6 +542,30 @@ mod tests {
         for (cell, want) in cases {
             assert_eq!(microdegrees(cell), want, "{cell:?}");
         }
+    }
+
+    #[test]
+    fn a_location_copied_from_amap_or_baidu_is_stored_in_wgs84() {
+        // Beijing railway station (geoChina's `conv` documentation): WGS-84
+        // 39.90105, 116.42079; GCJ-02 39.90245, 116.42703; BD-09 39.90851, 116.43351.
+        let file = "school_id,school_name,post_id,gate,morning,noon,afternoon,lead_minutes,latitude,longitude,坐标系\n\
+                    s01,北京站小学,s01-g1,南门,07:20-08:00,,,,39.90245,116.42703,高德\n\
+                    s01,北京站小学,s01-g2,北门,07:20-08:00,,,,39.90851,116.43351,bd09\n\
+                    s01,北京站小学,s01-g3,东门,07:20-08:00,,,,39.90105,116.42079,\n";
+        let catalog = parse(file).unwrap();
+        for post in &catalog.posts {
+            let at = post.location.unwrap();
+            // Within 20 microdegrees (~2 m) of the WGS-84 point, from any datum.
+            assert!(
+                (at.lat_e6 - 39_901_050).abs() <= 20 && (at.lon_e6 - 116_420_790).abs() <= 20,
+                "{}: {at:?}",
+                post.id
+            );
+        }
+        let wrong = file.replace("bd09", "utm");
+        let err = parse(&wrong).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.problem.contains("datum `utm`"), "{}", err.problem);
     }
 
     #[test]
