@@ -88,6 +88,42 @@ pub fn nearest_post<'a>(posts: &'a [Post], fix: &Position) -> Option<&'a Post> {
         .map(|(p, _)| p)
 }
 
+/// Whether a check-in's fix puts the phone at its gate (docs/proof.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnSite {
+    /// Within `NEAR_GATE_M` of the gate, by a fix at least that precise.
+    OnSite,
+    /// Farther than `NEAR_GATE_M` even at the fix's most favourable reading (its
+    /// distance less its accuracy).
+    OffSite,
+    /// No fix, a gate without a location, a fix vaguer than `MAX_USEFUL_ACCURACY_M`
+    /// (or than the gate area, near it), or a fix whose accuracy circle straddles the
+    /// line: it cannot tell.
+    Unknown,
+}
+
+/// The on-site verdict of a check-in at `post` with `fix`.
+pub fn on_site(post: &Post, fix: Option<&Position>) -> OnSite {
+    let (Some(gate), Some(fix)) = (post.location, fix) else {
+        return OnSite::Unknown;
+    };
+    if fix.accuracy_m > MAX_USEFUL_ACCURACY_M {
+        return OnSite::Unknown;
+    }
+    let distance = gate.metres_to(fix);
+    let accuracy = f64::from(fix.accuracy_m);
+    // Proof needs a fix that can place the phone at the gate: one vaguer than the gate
+    // area itself cannot, however close its centre.
+    if distance <= NEAR_GATE_M && accuracy <= NEAR_GATE_M {
+        OnSite::OnSite
+    } else if distance - accuracy > NEAR_GATE_M {
+        OnSite::OffSite
+    } else {
+        OnSite::Unknown
+    }
+}
+
 /// Demo schools and gates used until posts can be managed on the server.
 pub fn demo_posts() -> Vec<Post> {
     // Made-up spots in one city centre, a few hundred metres apart.
@@ -119,6 +155,44 @@ pub fn demo_posts() -> Vec<Post> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_site_off_site_or_cannot_tell() {
+        let gate = &demo_posts()[0]; // 31.230400, 121.473700
+                                     // 1e-6° of latitude is ~0.111 m: 900 µ° ≈ 100 m north, 1800 µ° ≈ 200 m.
+        let fix = |north_e6: i32, accuracy_m: u32| Position {
+            lat_e6: 31_230_400 + north_e6,
+            lon_e6: 121_473_700,
+            accuracy_m,
+        };
+        let cases = [
+            ("at the gate", Some(fix(0, 10)), OnSite::OnSite),
+            ("100 m off, precise", Some(fix(900, 10)), OnSite::OnSite),
+            ("100 m off, ±150 m", Some(fix(900, 150)), OnSite::OnSite),
+            (
+                "100 m off, ±250 m: too vague to prove",
+                Some(fix(900, 250)),
+                OnSite::Unknown,
+            ),
+            ("200 m off, precise", Some(fix(1800, 10)), OnSite::OffSite),
+            (
+                "200 m off, ±80 m could be inside",
+                Some(fix(1800, 80)),
+                OnSite::Unknown,
+            ),
+            ("2 km off, ±300 m", Some(fix(18_000, 300)), OnSite::OffSite),
+            ("at the gate but ±301 m", Some(fix(0, 301)), OnSite::Unknown),
+            ("no fix", None, OnSite::Unknown),
+        ];
+        for (why, fix, want) in cases {
+            assert_eq!(on_site(gate, fix.as_ref()), want, "{why}");
+        }
+        let unplaced = Post {
+            location: None,
+            ..gate.clone()
+        };
+        assert_eq!(on_site(&unplaced, Some(&fix(0, 5))), OnSite::Unknown);
+    }
 
     #[test]
     fn the_latitude_cosine_matches_the_standard_one_from_pole_to_pole() {
