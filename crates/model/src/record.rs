@@ -146,6 +146,18 @@ impl Record {
         }
     }
 
+    /// The record as `viewer` may see it when `author` made it: a gate code proves one
+    /// moment at one gate and could be typed again later elsewhere, so only its maker
+    /// gets it back; anyone else sees the server's verdict alone (docs/proof.md §3).
+    pub fn as_seen_by(mut self, viewer: Uuid, author: Option<Uuid>) -> Record {
+        if author != Some(viewer) {
+            if let RecordBody::CheckIn(c) = &mut self.body {
+                c.gate_code = None;
+            }
+        }
+        self
+    }
+
     /// The next state of this record with `body`, as work goes on (a team record's tick,
     /// an end, an approval): not a correction, so `edits` stays.
     pub fn revised(&self, version: Hlc, body: RecordBody) -> Record {

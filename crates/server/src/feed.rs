@@ -263,7 +263,7 @@ pub async fn pull(
         changes.push(Change {
             seq: cursor,
             received_at: parse_received(&received_at)?,
-            record,
+            record: record.as_seen_by(who.user, author.as_ref().map(|a| a.user)),
             proof: proof.as_deref().and_then(text_proof),
             author,
         });
@@ -801,8 +801,9 @@ pub struct Version {
 }
 
 /// Every version of record `id` the server accepted, oldest first (by version, so the
-/// last one is the record as the feed has it); `None` if the server has no such record.
-pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
+/// last one is the record as the feed has it), as `viewer` may see them
+/// (`Record::as_seen_by`); `None` if the server has no such record.
+pub async fn history(db: &Db, viewer: Uuid, id: Uuid) -> Result<Option<Vec<Version>>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         received_at: String,
@@ -824,11 +825,12 @@ pub async fn history(db: &Db, id: Uuid) -> Result<Option<Vec<Version>>, AppError
     rows.into_iter()
         .map(|row| {
             let record: Record = serde_json::from_str(&row.body)?;
+            let author = row.author.person();
             Ok(Version {
                 version: record.version.clone(),
                 received_at: parse_received(&row.received_at)?,
-                record,
-                author: row.author.person(),
+                record: record.as_seen_by(viewer, author.as_ref().map(|a| a.user)),
+                author,
             })
         })
         .collect::<Result<_, _>>()

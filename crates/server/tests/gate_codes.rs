@@ -64,3 +64,43 @@ async fn pushed_check_ins_carry_the_servers_verdict_on_their_code() {
     assert_eq!(proof(3), Some(Proof::Failed));
     assert_eq!(proof(4), Some(Proof::Failed));
 }
+
+#[tokio::test]
+async fn a_gate_code_goes_back_to_its_maker_only() {
+    let admin = TestApp::new().await;
+    let (_, zhang_session) = admin.user("zhang.wei", "officer", &["s01"], &[]).await;
+    let (_, li_session) = admin.user("li.na", "officer", &["s01"], &[]).await;
+    let (zhang_app, li_app) = (admin.as_user(&zhang_session), admin.as_user(&li_session));
+    let hex: serde_json::Value = admin.get("/api/posts/s01-g1/secret").await.json();
+    let secret = secret_from_hex(hex["secret"].as_str().unwrap()).unwrap();
+    let at = Utc::now();
+    let code = code_at(&secret, at.timestamp());
+    let checked_in = with_code(record(1, 10), "s01-g1", at, Some(code.clone()));
+    assert_eq!(zhang_app.push(&[checked_in]).await.acks.len(), 1);
+
+    let code_of = |changes: &[gatewatch_model::Change]| {
+        let c = changes.iter().find(|c| c.record.id.as_u128() == 1).unwrap();
+        let gatewatch_model::RecordBody::CheckIn(body) = &c.record.body else {
+            panic!("not a check-in");
+        };
+        (body.gate_code.clone(), c.proof)
+    };
+    // Its maker pulls it back whole; a colleague of the school sees the verdict only,
+    // and neither does the record's history show them the code.
+    assert_eq!(
+        code_of(&zhang_app.pull(0, None).await.changes),
+        (Some(code), Some(Proof::Verified))
+    );
+    assert_eq!(
+        code_of(&li_app.pull(0, None).await.changes),
+        (None, Some(Proof::Verified))
+    );
+    let history = li_app
+        .get(&format!(
+            "/api/records/{}/history",
+            uuid::Uuid::from_u128(1)
+        ))
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text());
+    assert!(!history.text().contains("gate_code"), "{}", history.text());
+}

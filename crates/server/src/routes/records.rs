@@ -28,7 +28,7 @@ async fn history(
             "record {id} is not in your scope"
         )));
     }
-    feed::history(&state.db, id)
+    feed::history(&state.db, who.user.id, id)
         .await?
         .map(Json)
         .ok_or_else(|| AppError::Missing(format!("no record has the id {id}")))
